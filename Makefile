@@ -1,0 +1,101 @@
+# patrol - one non-recursive Makefile.
+#   make            build ./patrol
+#   make test       install missing packages, build, run the TAP suite under prove
+#   make asan       the same suite against an ASan + UBSan build
+#   make demo       crawl the bundled sample site into the embedded database
+#   make bench      benchmarks side by side with peers
+#   make deps       install only the missing Debian packages
+#   V=1             show full commands
+
+VARIANT ?= release
+BUILD   := build/$(VARIANT)
+CC      ?= cc
+PKGS    := libcurl libxml-2.0 libhs lua5.4 libpq libutf8proc uchardet zlib libidn2 libpsl libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+CFLAGS_release := -O2 -g
+CFLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_asan   := -fsanitize=address,undefined
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS_$(VARIANT)) $(PKG_CFLAGS) -pthread $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_$(VARIANT)) -pthread $(LDFLAGS)
+LIBS    = $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/unit/t-*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBA     := $(BUILD)/libpatrol.a
+
+.PHONY: all test asan demo bench deps clean FORCE check-prove unit lint
+
+all: patrol $(TEST_BIN)
+
+patrol: $(BUILD)/patrol FORCE
+	@cmp -s $< $@ || cp $< $@
+
+$(BUILD)/patrol: $(CLI_OBJ) $(LIBA)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+
+$(LIBA): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/t-%: $(BUILD)/tests/unit/t-%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+# prove runs the C unit tests (executables) and the integration scripts (*.t).
+PROVE ?= prove
+PROVE_FLAGS ?= -f
+test: deps
+	@$(MAKE) --no-print-directory all
+	PATROL_BIN=$(CURDIR)/patrol PATROL_SRC=$(CURDIR) $(PROVE) $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+
+unit: all
+	$(PROVE) $(PROVE_FLAGS) $(TEST_BIN)
+
+asan: deps
+	@$(MAKE) --no-print-directory VARIANT=asan test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/crawl.sh
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store cli
+
+clean:
+	rm -rf build patrol
+
+FORCE:
+
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)

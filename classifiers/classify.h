@@ -1,0 +1,101 @@
+/* classify.h - rule sets (Lua rules + one Hyperscan database) and the per-thread classifier. */
+#ifndef PATROL_CLASSIFY_H
+#define PATROL_CLASSIFY_H
+
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/*
+ * A compiled rule set: every rule file of a directory, their metadata and
+ * pattern sets, and one Hyperscan database built from all the pattern sets
+ * (per view). Immutable once loaded and shared read-only by every worker;
+ * reference-counted so a reload can swap in a new one while workers finish
+ * pages with the old. ruleset_ref/ruleset_unref are thread-safe.
+ */
+struct ruleset;
+
+/*
+ * Loads every *.lua file in rules_dir (sorted by name) and the helper library
+ * in lib_dir (may be NULL: then "<rules_dir>/../lib" is used if it exists),
+ * checks each rule (metadata, category, pattern sets, classify function),
+ * and compiles all patterns. Every problem found is appended to errors as one
+ * line "file:line: message" (errors must be initialized by the caller).
+ * Returns PRC_OK with *out set (refcount 1), or PRC_PARSE when any rule was
+ * refused (*out NULL, errors lists all of them), PRC_IO when the directory
+ * cannot be read, PRC_NOMEM.
+ */
+enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset **out,
+		      struct buf *errors);
+
+struct ruleset *ruleset_ref(struct ruleset *rs);
+void ruleset_unref(struct ruleset *rs); /* NULL is fine */
+
+/* Number of rules and of patterns in rs. */
+size_t ruleset_rule_count(const struct ruleset *rs);
+size_t ruleset_pattern_count(const struct ruleset *rs);
+
+/* Name, category and file of rule i (0 <= i < ruleset_rule_count). Owned by rs. */
+const char *ruleset_rule_name(const struct ruleset *rs, size_t i);
+const char *ruleset_rule_category(const struct ruleset *rs, size_t i);
+const char *ruleset_rule_file(const struct ruleset *rs, size_t i);
+
+/* What a classifier is given of a page. Strings are UTF-8, NUL-terminated; any may be "". */
+struct page_input {
+	const char *url;
+	const char *final_url;
+	const char *title;
+	const char *text;        /* visible text (html_doc.text) or the decoded body of text/plain */
+	size_t text_len;
+	const char *const *links;/* absolute link URLs */
+	const char *const *link_texts; /* anchor texts, parallel to links (may be NULL) */
+	size_t nlinks;
+	const char *content_type;
+	int http_status;
+};
+
+/* One rule's verdict on one page. Strings live in the arena given to classifier_run. */
+struct verdict {
+	const char *category;
+	const char *rule;       /* rule name */
+	const char *rule_file;  /* file the rule came from */
+	double score;           /* 0..1 */
+	const char *evidence;   /* the matched text in context, as the page wrote it */
+	size_t ev_start, ev_end;/* byte offsets of the decisive match in page_input.text,
+				   or both 0 when the evidence is not from the text */
+};
+
+/* Called by classifier_run for --explain: one line of what happened. */
+typedef void (*classify_explain_fn)(const char *line, void *ud);
+
+/*
+ * A worker's classifier: its own Hyperscan scratch and its own sandboxed Lua
+ * 5.4 state holding the rules of rs. Not thread-safe: one per thread.
+ * Returns NULL and sets e on failure.
+ */
+struct classifier *classifier_new(struct ruleset *rs, struct err *e);
+void classifier_free(struct classifier *c); /* NULL is fine */
+
+/* The rule set c runs (not a new reference). */
+struct ruleset *classifier_ruleset(const struct classifier *c);
+
+/*
+ * Classifies one page: normalizes the text once, scans every view with the
+ * one database, then calls classify(page, m) of each rule whose pattern sets
+ * matched, under the sandbox's instruction and memory limits. A rule that
+ * errors or runs out of budget is logged once (log_msg, with file:line) and
+ * skipped; the others still run. Verdicts with score >= the rule's threshold
+ * (0.5 unless the rule says otherwise) are returned in *out (n in *n), all in
+ * arena a. explain may be NULL. PRC_NOMEM without memory; a failing rule is
+ * not an error of the call.
+ */
+enum prc classifier_run(struct classifier *c, struct arena *a, const struct page_input *p,
+			struct verdict **out, size_t *n, classify_explain_fn explain, void *ud,
+			struct err *e);
+
+/* Rules that failed (errored or exceeded a limit) so far in c. */
+size_t classifier_rule_failures(const struct classifier *c);
+
+#endif

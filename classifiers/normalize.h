@@ -1,0 +1,54 @@
+/* normalize.h - the views of a page's text that patterns run on, with maps back to the original. */
+#ifndef PATROL_NORMALIZE_H
+#define PATROL_NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/err.h"
+
+/*
+ * A view of some original UTF-8 text. Byte i of s was produced by the
+ * original character occupying bytes [from[i], to[i]) of the original, so
+ * any match [a, b) in the view maps back to [from[a], to[b-1]) there, and
+ * evidence is always shown as the page wrote it.
+ */
+struct nview {
+	const char *s;       /* NUL-terminated UTF-8 */
+	size_t len;
+	const uint32_t *from;/* len entries */
+	const uint32_t *to;  /* len entries */
+};
+
+/*
+ * The "norm" view: NFKC and case folding (utf8proc), so full-width and
+ * half-width forms, circled digits and the like read as plain characters;
+ * katakana folded to hiragana; kanji numerals (一..九, 十, 百, 千, 万 in
+ * number context, 〇, 零) readable as ASCII digits; control characters and
+ * zero-width characters dropped; every run of white space one ' ', '\n' kept
+ * as a break.
+ *
+ * The "squeezed" view: the norm view without the separators evasion puts
+ * between characters: spaces, line breaks, punctuation (.,・※…), symbols,
+ * emoji and zero-width characters; letters, digits and CJK remain.
+ *
+ * Both views and their maps live in arena a. Input that is not valid UTF-8
+ * is read as U+FFFD per bad byte. PRC_NOMEM without memory, PRC_LIMIT when
+ * text is over 4 GiB. Thread-safe.
+ */
+enum prc normalize_views(struct arena *a, const char *text, size_t len, struct nview *norm,
+			 struct nview *squeezed);
+
+/*
+ * Normalizes a pattern literal the way the view named by squeezed (0: norm,
+ * 1: squeezed) normalizes page text, so a rule author's "ﾃﾚｸﾞﾗﾑ" or
+ * "テレグラム" matches either form. Returns a malloc'd string or NULL without
+ * memory. Thread-safe.
+ */
+char *normalize_literal(const char *s, int squeezed);
+
+/* Maps a match [a, b) in v back to the original text's bytes [*ofrom, *oto). b > a, b <= v->len. */
+void nview_span(const struct nview *v, size_t a, size_t b, size_t *ofrom, size_t *oto);
+
+#endif

@@ -1,0 +1,58 @@
+/* html.h - what patrol reads from an HTML page: title, visible text, links, robots hints. */
+#ifndef PATROL_HTML_H
+#define PATROL_HTML_H
+
+#include <stddef.h>
+
+#include "crawler/url.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+enum html_link_kind {
+	HTML_LINK_A = 0,
+	HTML_LINK_AREA,
+	HTML_LINK_FRAME,
+	HTML_LINK_IFRAME,
+	HTML_LINK_META_REFRESH,
+	HTML_LINK_CANONICAL
+};
+
+struct html_link {
+	const char *url;  /* absolute and canonical (url_resolve) */
+	const char *text; /* anchor text, whitespace collapsed ("" for non-anchors) */
+	enum html_link_kind kind;
+	int nofollow;     /* rel="nofollow" on the link */
+};
+
+struct html_doc {
+	const char *title;     /* "" when none */
+	const char *text;      /* visible text: inline elements joined ("<b>大</b>麻" reads 大麻),
+				  block boundaries and <br> as '\n', runs of spaces collapsed,
+				  script/style/noscript/template and comments left out */
+	size_t text_len;
+	const char *base;      /* the URL links were resolved against (<base href> or the page) */
+	const char *canonical; /* <link rel=canonical>, resolved, or NULL */
+	struct html_link *links;
+	size_t nlinks;
+	size_t links_dropped;  /* links past max_links, and links that could not be resolved */
+	int meta_noindex;      /* <meta name="robots"> (or "patrol") says noindex / none */
+	int meta_nofollow;     /* ... nofollow / none */
+};
+
+/*
+ * Parses utf8 (len bytes of UTF-8, as charset_decode leaves it) with
+ * libxml2's HTML parser, tolerant of any malformed input, with no network
+ * access and no entity expansion beyond HTML's own. Links come from a, area,
+ * frame, iframe, meta refresh and link rel=canonical, never from scripts;
+ * each is resolved against <base href> (if valid) or page_url, canonicalized
+ * with opts, and duplicates are dropped. At most max_links are kept.
+ *
+ * Everything in *doc lives in arena a (the xmlDoc is freed before return).
+ * PRC_NOMEM without memory; malformed HTML is not an error. Thread-safe
+ * once xmlInitParser() has run.
+ */
+enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *page_url,
+		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+		    struct err *e);
+
+#endif

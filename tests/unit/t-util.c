@@ -1,0 +1,121 @@
+/* t-util.c - unit tests for util/: buffers, arenas, queues, sets, hashes. */
+#include <pthread.h>
+#include <stdint.h>
+
+#include "tests/tap.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/hash.h"
+#include "util/hset.h"
+#include "util/queue.h"
+
+static void test_buf(void)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	is_str(buf_str(&b), "", "empty buffer reads as empty string");
+	is_int(buf_add(&b, "1234", 4), PRC_OK, "append under the cap");
+	is_int(buf_addf(&b, "%d", 5678), PRC_OK, "formatted append up to the cap");
+	is_str(buf_str(&b), "12345678", "content kept");
+	is_int(buf_addch(&b, 'x'), PRC_LIMIT, "one byte past the cap is refused");
+	ok(b.ptr == NULL && b.len == 0, "a failed append frees the buffer");
+	is_int(buf_addstr(&b, "again"), PRC_OK, "buffer reusable after a failure");
+	buf_release(&b);
+}
+
+static void test_arena(void)
+{
+	struct arena *a = arena_new();
+	char *s, *big;
+	int i, aligned = 1;
+
+	for (i = 0; i < 1000; i++) {
+		void *p = arena_alloc(a, (size_t)i % 37 + 1);
+		if ((uintptr_t)p % 16)
+			aligned = 0;
+	}
+	ok(aligned, "allocations are 16-byte aligned");
+	s = arena_strdup(a, "大麻");
+	is_str(s, "大麻", "strdup into the arena");
+	big = arena_alloc(a, 1 << 20);
+	ok(big != NULL, "a large one-off allocation");
+	big[(1 << 20) - 1] = 1;
+	s = arena_strndup(a, "abcdef", 3);
+	is_str(s, "abc", "strndup copies len bytes");
+	arena_free(a);
+	arena_free(NULL);
+	ok(1, "arena_free(NULL) is harmless");
+}
+
+static void *producer(void *arg)
+{
+	struct queue *q = arg;
+	intptr_t i;
+
+	for (i = 1; i <= 10000; i++)
+		queue_push(q, (void *)i);
+	return NULL;
+}
+
+static void test_queue(void)
+{
+	struct queue *q = queue_new(4);
+	pthread_t t1, t2;
+	long long sum = 0;
+	void *item;
+	int n = 0;
+
+	pthread_create(&t1, NULL, producer, q);
+	pthread_create(&t2, NULL, producer, q);
+	while (n < 20000 && queue_pop(q, &item) == PRC_OK) {
+		sum += (intptr_t)item;
+		n++;
+	}
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	is_int(n, 20000, "every item from two producers arrives through a queue of 4");
+	is_int(sum, 2LL * 10000 * 10001 / 2, "and none is duplicated");
+	is_int(queue_pop_timed(q, &item, 10), PRC_AGAIN, "timed pop on empty queue says again");
+	queue_close(q);
+	is_int(queue_push(q, NULL), PRC_DECLINED, "push after close is declined");
+	is_int(queue_pop(q, &item), PRC_DECLINED, "pop after close and drain is declined");
+	queue_free(q);
+}
+
+static void test_hset(void)
+{
+	struct hset *s = hset_new();
+	uint64_t i;
+	int fresh = 1;
+
+	for (i = 0; i < 100000; i++)
+		if (hset_add(s, hash64(&i, sizeof(i))) != 1)
+			fresh = 0;
+	ok(fresh, "100000 distinct keys are all new");
+	is_int(hset_count(s), 100000, "count");
+	i = 42;
+	is_int(hset_add(s, hash64(&i, sizeof(i))), 0, "a repeated key is not new");
+	is_int(hset_add(s, 0), 1, "key 0 is a key like any other");
+	is_int(hset_has(s, 0), 1, "and is found");
+	hset_free(s);
+}
+
+static void test_sha(void)
+{
+	char hex[65];
+
+	hash_sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	       "SHA-256 of 'abc' (FIPS 180-2 example)");
+}
+
+int main(void)
+{
+	test_buf();
+	test_arena();
+	test_queue();
+	test_hset();
+	test_sha();
+	return done_testing();
+}
