@@ -34,7 +34,8 @@ LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/t-*.c)
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+SCHEMA   := $(sort $(wildcard schema/[0-9]*.sql))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libpatrol.a
@@ -53,6 +54,15 @@ $(BUILD)/patrol: $(CLI_OBJ) $(LIBA)
 $(LIBA): $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/gen/schema.c: $(SCHEMA) scripts/embed-schema.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)sh scripts/embed-schema.sh $@ $(SCHEMA)
+
+$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -12,7 +12,9 @@
  * A view of some original UTF-8 text. Byte i of s was produced by the
  * original character occupying bytes [from[i], to[i]) of the original, so
  * any match [a, b) in the view maps back to [from[a], to[b-1]) there, and
- * evidence is always shown as the page wrote it.
+ * evidence is always shown as the page wrote it. from and to never decrease
+ * along a view; where several original characters become one output (ｶﾞ,
+ * 三万, a run of spaces) every byte of that output maps to all of them.
  */
 struct nview {
 	const char *s;       /* NUL-terminated UTF-8 */
@@ -44,7 +46,8 @@ enum prc normalize_views(struct arena *a, const char *text, size_t len, struct n
  * Normalizes a pattern literal the way the view named by squeezed (0: norm,
  * 1: squeezed) normalizes page text, so a rule author's "ﾃﾚｸﾞﾗﾑ" or
  * "テレグラム" matches either form. Returns a malloc'd string or NULL without
- * memory. Thread-safe.
+ * memory. Thread-safe. The literal is read as text on its own: kanji numerals
+ * are judged by what follows inside the literal (三万 → 30000, a lone 一 stays).
  */
 char *normalize_literal(const char *s, int squeezed);
 

@@ -1,13 +1,65 @@
-/* patrol.c - the entry point: dispatches to one front end per subcommand. */
+/* patrol.c - the entry point: global set-up, then one front end per subcommand (git's builtin/ shape). */
+#include <curl/curl.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
+
+#define PATROL_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "db", cmd_db, "start|stop|status|migrate the local PostgreSQL cluster" },
+	{ "crawl", cmd_crawl, "crawl from seeds, classify, store" },
+	{ "export", cmd_export, "flagged pages as JSON lines, CSV or a table" },
+	{ "scan", cmd_scan, "classify local HTML or text files (exit 1 when something is flagged)" },
+	{ "rules", cmd_rules, "check|test the rule pack" },
+};
+
+static int usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: patrol <command> [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nDatabase: --db CONNINFO or PATROL_DB; otherwise a cluster under $PATROL_HOME (./var).\n");
+	return f == stdout ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help")) {
-		fprintf(stderr, "usage: patrol <command> [options]\n");
-		return 2;
+	size_t i;
+	int rc;
+
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(stdout);
+	if (!strcmp(argv[1], "--version")) {
+		printf("patrol %s\n", PATROL_VERSION);
+		return 0;
 	}
-	fprintf(stderr, "patrol: unknown command '%s'\n", argv[1]);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* before any thread starts */
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			cli_error("cannot initialize libcurl");
+			return 2;
+		}
+		xmlInitParser();
+		rc = commands[i].fn(argc - 1, argv + 1);
+		xmlCleanupParser();
+		curl_global_cleanup();
+		return rc;
+	}
+	cli_error("'%s' is not a patrol command; see 'patrol --help'", argv[1]);
 	return 2;
 }

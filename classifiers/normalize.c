@@ -1,0 +1,780 @@
+/*
+ * normalize.c - the normalized views of a page's text that the pattern sets
+ * scan, each byte mapped back to the original characters.
+ *
+ * Posts that want to get past filters write ﾃﾚｸﾞﾗﾑ, ＬＩＮＥ, 大.麻, 闇 バ イ ト,
+ * 三万円. Rules are written once, in plain form; this module rewrites page text
+ * (and, through normalize_literal(), the rules' literals) into two views in
+ * which those spellings coincide, and keeps for every output byte the span
+ * of the original it came from, so that evidence is always quoted as the page
+ * wrote it.
+ *
+ * DESIGN
+ *
+ * One pass over the input feeds both views. Decoding is codepoint by
+ * codepoint (a bad byte reads as U+FFFD and consumes one byte). Each source
+ * codepoint is expanded with utf8proc_decompose_char (compatibility
+ * decomposition, case folding, default-ignorables dropped) into a small stack
+ * buffer, the "segment": a starter plus every following codepoint whose
+ * expansion begins with a combining mark (or a Hangul vowel/trailing jamo).
+ * When the next starter arrives the segment is put in canonical order and
+ * composed (utf8proc_normalize_utf32), which is NFKC with case folding
+ * applied segment by segment. Composition across source characters is what
+ * turns half-width ｶﾞ (U+FF76 U+FF9E) and か + U+3099 into が. The spacing
+ * sound marks ゛゜ (U+309B, U+309C), which NFKC would turn into a space plus
+ * a mark, are read as the combining marks so that カ゛ composes too.
+ *
+ * Maps. Every codepoint a segment composes to records the span of the whole
+ * segment, from its first source character to the end of its last; one source
+ * character (the usual case) maps to exactly that character. Dropped
+ * characters record nothing, so a match that spans them still maps back to
+ * an original span that contains them. Later stages that merge codepoints
+ * (white space runs, kanji numbers) give the merged output the union of the
+ * spans. Spans never decrease along a view, so nview_span() is just
+ * [from[a], to[b-1]).
+ *
+ * After composition every codepoint goes through, in order:
+ *  1. katakana to hiragana (U+30A1..U+30F6 minus 0x60, so ヴ is ゔ and ヶ is
+ *     ゖ; ヷヸヹヺ become わゐゑを + U+3099, their canonical shape; ヽヾ become
+ *     ゝゞ; ー stays);
+ *  2. control and invisible characters dropped (C0/C1 controls, U+200B..F,
+ *     U+2060..4, U+FEFF, soft hyphen, variation selectors and other default
+ *     ignorables); tab, CR, VT, FF and every Zs become ' '; LF, NEL, U+2028
+ *     and U+2029 become '\n';
+ *  3. the fork: the norm view takes every codepoint; the squeezed view only
+ *     letters and digits (general category L* or N*, which includes kana,
+ *     kanji, ー and 々), so spaces, line breaks, punctuation (including the
+ *     middle dot ・), symbols, emoji and leftover combining marks vanish;
+ *  4. each view runs its own kanji numeral stage (below), then the norm view
+ *     collapses white space: a run of ' ' and '\n' becomes one '\n' if it
+ *     held a line break, else one ' ', mapped to the whole run.
+ * The squeezed view is thus the norm view without separators, except that
+ * its numeral stage sees the text after the separators are gone: 二 十 歳
+ * squeezes to 20歳, as the squeezed literal 二十歳 does.
+ *
+ * The numeral rule. A run is a maximal sequence of numeral characters: ASCII
+ * digits, 〇 零 一..九, the multipliers 十 百 千 and the units 万 萬 億 兆.
+ * A run with no kanji is left alone. A run with kanji is rewritten as ASCII
+ * digits when it reads as a number and one of these holds:
+ *   - it has at least two kanji (二十, 三万, 五千, 二〇二四), or
+ *   - it has an ASCII digit (1万, 3千, 20万), or
+ *   - the character right after it is a counter or unit (円 人 歳 才 時 分 秒
+ *     日 月 年 週 代 枚 個 本 回 件 名 度 倍 割 台 冊 杯 階 番 点 錠 ヶ(ゖ) ヵ(ゕ)
+ *     g %).
+ * "Reads as a number": digits only (二〇二四 → 2024, read digit by digit), or
+ * the usual grammar with multipliers decreasing inside each 万 group, units
+ * decreasing, at most one digit before a multiplier, and a unit never
+ * without a value in front of it (万一, 億万長者 and 万引き stay words).
+ * Otherwise the run stays as written. So 一緒, 一部, 十字 stay; 一人 becomes
+ * 1人 (人 is a counter: 一人で and 1人で then read the same, and literals go
+ * through the same rule, so a rule for 一人 still matches); 十分 becomes 10分
+ * whether it means ten minutes or enough. The whole number maps to the whole
+ * run. Decimal and grouped notation (3.5万, 1,000万) is not read: a run with
+ * a digit right after "<digit>." or "<digit>," stays as written, in both
+ * views (the squeezed view decides on the text before the '.' is removed,
+ * so it does not turn 3.5万 into 350000; it still reads 35万, as a squeezed
+ * literal 3.5万 does).
+ *
+ * Memory. Each view is built directly in the arena, sized up front at the
+ * input length plus a sixteenth (NFKC rarely grows Japanese text) and grown
+ * by doubling when a page expands more than that. Per-character work uses
+ * stack buffers only. There is no static mutable state; utf8proc's tables are
+ * read-only, so the functions are thread-safe.
+ */
+#include "classifiers/normalize.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+/* Longest expansion of one codepoint (U+FDFA gives 18) with room to spare. */
+#define EXPAND_MAX 32
+/* A segment longer than this (a pile of combining marks) is composed in parts. */
+#define SEG_MAX 64
+/* Numeral runs longer than this pass through as written. */
+#define RUN_MAX 40
+
+#define DECOMPOSE_OPTS \
+	(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+
+/* One view under construction: bytes and maps in the arena. */
+struct vout {
+	struct arena *a;
+	char *s;
+	uint32_t *from, *to;
+	size_t len, cap;
+	int nomem; /* sticky: once set, nothing more is written */
+};
+
+enum numkind { NUM_NONE, NUM_ADIGIT, NUM_KDIGIT, NUM_MULT, NUM_UNIT };
+
+/* A pending numeral run, held until the character after it is known. */
+struct numrun {
+	uint32_t cp[RUN_MAX], f[RUN_MAX], t[RUN_MAX];
+	int n;
+	int kanji;
+	int ascii;
+	int decimal;     /* digits around a '.' or ',' (3.5万, 1,000万): not read */
+	int passthrough; /* the run overflowed RUN_MAX: members go straight out */
+};
+
+struct vbuild {
+	struct vout out;
+	struct numrun run;
+	int collapse;   /* norm view: merge white space runs */
+	int ws;         /* pending white space: 0 none, 1 space, 2 line break */
+	uint32_t ws_f, ws_t;
+};
+
+static enum prc vout_init(struct vout *o, struct arena *a, size_t cap)
+{
+	o->a = a;
+	o->len = 0;
+	o->cap = cap;
+	o->nomem = 0;
+	o->s = arena_alloc(a, cap);
+	o->from = arena_alloc(a, cap * sizeof(uint32_t));
+	o->to = arena_alloc(a, cap * sizeof(uint32_t));
+	if (!o->s || !o->from || !o->to) {
+		o->nomem = 1;
+		return PRC_NOMEM;
+	}
+	return PRC_OK;
+}
+
+/* Makes room for n more bytes plus the final NUL; 0 on success. */
+static int vout_reserve(struct vout *o, size_t n)
+{
+	size_t cap;
+	char *s;
+	uint32_t *from, *to;
+
+	if (o->nomem)
+		return -1;
+	if (o->len + n + 1 <= o->cap)
+		return 0;
+	cap = o->cap;
+	while (cap < o->len + n + 1) {
+		if (cap > SIZE_MAX / 2 / sizeof(uint32_t))
+			goto fail;
+		cap *= 2;
+	}
+	s = arena_alloc(o->a, cap);
+	from = arena_alloc(o->a, cap * sizeof(uint32_t));
+	to = arena_alloc(o->a, cap * sizeof(uint32_t));
+	if (!s || !from || !to)
+		goto fail;
+	memcpy(s, o->s, o->len);
+	memcpy(from, o->from, o->len * sizeof(uint32_t));
+	memcpy(to, o->to, o->len * sizeof(uint32_t));
+	o->s = s;
+	o->from = from;
+	o->to = to;
+	o->cap = cap;
+	return 0;
+fail:
+	o->nomem = 1;
+	return -1;
+}
+
+static void vout_put(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
+{
+	unsigned char *p;
+	size_t i, n;
+
+	if (vout_reserve(o, 4))
+		return;
+	p = (unsigned char *)o->s + o->len;
+	if (cp < 0x80) {
+		p[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		p[0] = (unsigned char)(0xC0 | (cp >> 6));
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		p[0] = (unsigned char)(0xE0 | (cp >> 12));
+		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		p[0] = (unsigned char)(0xF0 | (cp >> 18));
+		p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	for (i = 0; i < n; i++) {
+		o->from[o->len + i] = f;
+		o->to[o->len + i] = t;
+	}
+	o->len += n;
+}
+
+static void vout_finish(struct vout *o, struct nview *v)
+{
+	if (vout_reserve(o, 0))
+		return;
+	o->s[o->len] = '\0';
+	v->s = o->s;
+	v->len = o->len;
+	v->from = o->from;
+	v->to = o->to;
+}
+
+/* ---- white space stage (norm view only) ---- */
+
+static void ws_flush(struct vbuild *b)
+{
+	if (!b->ws)
+		return;
+	vout_put(&b->out, b->ws == 2 ? '\n' : ' ', b->ws_f, b->ws_t);
+	b->ws = 0;
+}
+
+static void vb_emit(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (b->collapse) {
+		if (cp == ' ' || cp == '\n') {
+			if (!b->ws) {
+				b->ws = 1;
+				b->ws_f = f;
+			}
+			if (cp == '\n')
+				b->ws = 2;
+			b->ws_t = t;
+			return;
+		}
+		ws_flush(b);
+	}
+	vout_put(&b->out, cp, f, t);
+}
+
+/* ---- kanji numeral stage ---- */
+
+static enum numkind num_kind(uint32_t cp, uint64_t *val)
+{
+	if (cp >= '0' && cp <= '9') {
+		*val = cp - '0';
+		return NUM_ADIGIT;
+	}
+	if (cp < 0x3007)
+		return NUM_NONE;
+	switch (cp) {
+	case 0x3007: /* 〇 */
+	case 0x96F6: /* 零 */
+		*val = 0;
+		return NUM_KDIGIT;
+	case 0x4E00: *val = 1; return NUM_KDIGIT; /* 一 */
+	case 0x4E8C: *val = 2; return NUM_KDIGIT; /* 二 */
+	case 0x4E09: *val = 3; return NUM_KDIGIT; /* 三 */
+	case 0x56DB: *val = 4; return NUM_KDIGIT; /* 四 */
+	case 0x4E94: *val = 5; return NUM_KDIGIT; /* 五 */
+	case 0x516D: *val = 6; return NUM_KDIGIT; /* 六 */
+	case 0x4E03: *val = 7; return NUM_KDIGIT; /* 七 */
+	case 0x516B: *val = 8; return NUM_KDIGIT; /* 八 */
+	case 0x4E5D: *val = 9; return NUM_KDIGIT; /* 九 */
+	case 0x5341: *val = 10; return NUM_MULT;  /* 十 */
+	case 0x767E: *val = 100; return NUM_MULT; /* 百 */
+	case 0x5343: *val = 1000; return NUM_MULT; /* 千 */
+	case 0x4E07: /* 万 */
+	case 0x842C: /* 萬 */
+		*val = 10000;
+		return NUM_UNIT;
+	case 0x5104: *val = 100000000ULL; return NUM_UNIT; /* 億 */
+	case 0x5146: *val = 1000000000000ULL; return NUM_UNIT; /* 兆 */
+	default:
+		return NUM_NONE;
+	}
+}
+
+/* Characters that, right after a lone kanji numeral, make it a number. */
+static int is_counter(uint32_t cp)
+{
+	switch (cp) {
+	case 0x5186: /* 円 */
+	case 0x4EBA: /* 人 */
+	case 0x6B73: /* 歳 */
+	case 0x624D: /* 才 */
+	case 0x6642: /* 時 */
+	case 0x5206: /* 分 */
+	case 0x79D2: /* 秒 */
+	case 0x65E5: /* 日 */
+	case 0x6708: /* 月 */
+	case 0x5E74: /* 年 */
+	case 0x9031: /* 週 */
+	case 0x4EE3: /* 代 */
+	case 0x679A: /* 枚 */
+	case 0x500B: /* 個 */
+	case 0x672C: /* 本 */
+	case 0x56DE: /* 回 */
+	case 0x4EF6: /* 件 */
+	case 0x540D: /* 名 */
+	case 0x5EA6: /* 度 */
+	case 0x500D: /* 倍 */
+	case 0x5272: /* 割 */
+	case 0x53F0: /* 台 */
+	case 0x518A: /* 冊 */
+	case 0x676F: /* 杯 */
+	case 0x968E: /* 階 */
+	case 0x756A: /* 番 */
+	case 0x70B9: /* 点 */
+	case 0x9320: /* 錠 */
+	case 0x3096: /* ゖ, folded ヶ (三ヶ月) */
+	case 0x3095: /* ゕ, folded ヵ */
+	case 'g':
+	case '%':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define NUM_CAP 1000000000000000000ULL /* 10^18: larger readings are left alone */
+
+/*
+ * Reads run r as a number with multipliers and units. Returns 0 and the
+ * value, or -1 when the run does not read as one.
+ */
+static int run_value(const struct numrun *r, uint64_t *value)
+{
+	uint64_t total = 0, section = 0, cur = 0, v, group;
+	uint64_t last_mult = 10000, last_unit = 0;
+	int ncur = 0, i;
+
+	for (i = 0; i < r->n; i++) {
+		switch (num_kind(r->cp[i], &v)) {
+		case NUM_ADIGIT:
+		case NUM_KDIGIT:
+			if (cur > (NUM_CAP - v) / 10)
+				return -1;
+			cur = cur * 10 + v;
+			ncur++;
+			break;
+		case NUM_MULT:
+			if (v >= last_mult || ncur > 1 || (ncur == 1 && cur == 0))
+				return -1;
+			section += (ncur ? cur : 1) * v;
+			last_mult = v;
+			cur = 0;
+			ncur = 0;
+			break;
+		case NUM_UNIT:
+			if (last_unit && v >= last_unit)
+				return -1;
+			if (ncur && last_mult < 10000 && cur >= last_mult)
+				return -1;
+			group = section + cur;
+			if (group == 0 || group > NUM_CAP / v || total > NUM_CAP - group * v)
+				return -1;
+			total += group * v;
+			last_unit = v;
+			last_mult = 10000;
+			section = 0;
+			cur = 0;
+			ncur = 0;
+			break;
+		case NUM_NONE:
+			return -1;
+		}
+	}
+	if (ncur) {
+		uint64_t limit = last_mult < 10000 ? last_mult : last_unit;
+		if (limit && cur >= limit)
+			return -1;
+	}
+	if (total + section > NUM_CAP - cur)
+		return -1;
+	*value = total + section + cur;
+	return 0;
+}
+
+static void run_pass(struct vbuild *b)
+{
+	struct numrun *r = &b->run;
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		vb_emit(b, r->cp[i], r->f[i], r->t[i]);
+}
+
+/* Ends the pending run; follower is the codepoint after it (0 at the end). */
+static void run_end(struct vbuild *b, uint32_t follower)
+{
+	struct numrun *r = &b->run;
+	uint32_t f, t;
+	uint64_t v, value;
+	char digits[24];
+	int i, n = 0, plain = 1;
+
+	if (r->n == 0)
+		return;
+	if (r->kanji == 0 || r->decimal ||
+	    !(r->kanji >= 2 || r->ascii > 0 || is_counter(follower)))
+		goto pass;
+	for (i = 0; i < r->n; i++) {
+		enum numkind k = num_kind(r->cp[i], &v);
+		if (k == NUM_MULT || k == NUM_UNIT)
+			plain = 0;
+	}
+	f = r->f[0];
+	t = r->t[r->n - 1];
+	if (plain) {
+		/* digits only: read one by one, leading zeros kept (二〇二四, 〇一) */
+		for (i = 0; i < r->n; i++) {
+			num_kind(r->cp[i], &v);
+			vb_emit(b, (uint32_t)('0' + v), f, t);
+		}
+		goto out;
+	}
+	if (run_value(r, &value))
+		goto pass;
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (n > 0)
+		vb_emit(b, (uint32_t)digits[--n], f, t);
+	goto out;
+pass:
+	run_pass(b);
+out:
+	r->n = 0;
+	r->kanji = 0;
+	r->ascii = 0;
+	r->decimal = 0;
+}
+
+/* decimal: cp is a digit written after "<digit>." or "<digit>," in the unfiltered text. */
+static void vb_push(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t, int decimal)
+{
+	struct numrun *r = &b->run;
+	enum numkind k;
+	uint64_t v;
+
+	k = num_kind(cp, &v);
+	if (k == NUM_NONE) {
+		run_end(b, cp);
+		r->passthrough = 0;
+		vb_emit(b, cp, f, t);
+		return;
+	}
+	if (r->passthrough) {
+		vb_emit(b, cp, f, t);
+		return;
+	}
+	if (r->n == RUN_MAX) {
+		run_pass(b);
+		r->n = 0;
+		r->kanji = 0;
+		r->ascii = 0;
+		r->decimal = 0;
+		r->passthrough = 1;
+		vb_emit(b, cp, f, t);
+		return;
+	}
+	r->cp[r->n] = cp;
+	r->f[r->n] = f;
+	r->t[r->n] = t;
+	r->n++;
+	if (decimal)
+		r->decimal = 1;
+	if (k == NUM_ADIGIT)
+		r->ascii++;
+	else
+		r->kanji++;
+}
+
+static void vb_finish(struct vbuild *b, struct nview *v)
+{
+	run_end(b, 0);
+	ws_flush(b);
+	vout_finish(&b->out, v);
+}
+
+/* ---- per-codepoint classification after composition ---- */
+
+static int is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       cp == 0xFEFF || cp == 0x00AD || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+	       (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+/* Letters and digits survive squeezing; everything else is a separator. */
+static int squeeze_keeps(uint32_t cp, utf8proc_category_t cat)
+{
+	if (cp == 0x30FC || cp == 0x3005) /* ー 々 */
+		return 1;
+	switch (cat) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct views {
+	struct vbuild *norm;     /* NULL when not wanted */
+	struct vbuild *squeezed; /* NULL when not wanted */
+	uint32_t prev, prev2;    /* the last two codepoints fed, before squeezing */
+};
+
+static int is_digit(uint32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+/* Feeds one composed codepoint, already kana-folded, to both views. */
+static void feed_one(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
+{
+	int keep, decimal;
+
+	if (cp < 0x80) {
+		if (cp == '\n') {
+			keep = 0;
+		} else if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\v' || cp == '\f') {
+			cp = ' ';
+			keep = 0;
+		} else if (cp < 0x20 || cp == 0x7F) {
+			return;
+		} else {
+			keep = (cp >= 'a' && cp <= 'z') || is_digit(cp); /* already folded */
+		}
+	} else if (cp < 0xA0) {
+		if (cp != 0x85)
+			return;
+		cp = '\n';
+		keep = 0;
+	} else {
+		utf8proc_category_t cat;
+
+		if (is_invisible(cp))
+			return;
+		cat = utf8proc_category((utf8proc_int32_t)cp);
+		if (cat == UTF8PROC_CATEGORY_ZS) {
+			cp = ' ';
+			keep = 0;
+		} else if (cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
+			cp = '\n';
+			keep = 0;
+		} else {
+			keep = squeeze_keeps(cp, cat);
+		}
+	}
+	/*
+	 * Both views judge decimal notation on the text before squeezing, which
+	 * removes the '.' that shows 3.5万 is not 35万.
+	 */
+	decimal = is_digit(cp) && (vs->prev == '.' || vs->prev == ',') && is_digit(vs->prev2);
+	vs->prev2 = vs->prev;
+	vs->prev = cp;
+	if (vs->norm)
+		vb_push(vs->norm, cp, f, t, decimal);
+	if (keep && vs->squeezed)
+		vb_push(vs->squeezed, cp, f, t, decimal);
+}
+
+/* Katakana to hiragana, then on to the views. */
+static void feed(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (cp >= 0x30A1 && cp <= 0x30FE) {
+		if (cp <= 0x30F6) {
+			cp -= 0x60;
+		} else if (cp <= 0x30FA) {
+			/* ヷヸヹヺ: no hiragana precomposed form; keep the voicing mark */
+			feed_one(vs, cp - 0x30F7 + 0x308F, f, t);
+			cp = 0x3099;
+		} else if (cp == 0x30FD || cp == 0x30FE) {
+			cp -= 0x60; /* ヽヾ → ゝゞ */
+		}
+	}
+	feed_one(vs, cp, f, t);
+}
+
+/* ---- segments: NFKC with composition across source characters ---- */
+
+struct segment {
+	utf8proc_int32_t cp[SEG_MAX];
+	int n;
+	uint32_t f, t;
+};
+
+static int ccc(utf8proc_int32_t cp)
+{
+	return cp < 0x300 ? 0 : utf8proc_get_property(cp)->combining_class;
+}
+
+/* Hangul medial vowels and final consonants compose onto the syllable before them. */
+static int is_jamo_vt(utf8proc_int32_t cp)
+{
+	return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
+}
+
+static void seg_flush(struct views *vs, struct segment *sg)
+{
+	utf8proc_ssize_t n;
+	int i, j;
+
+	if (sg->n == 0)
+		return;
+	n = sg->n;
+	if (n > 1) {
+		/* canonical ordering: stable sort of each run of marks by class */
+		for (i = 1; i < n; i++) {
+			utf8proc_int32_t c = sg->cp[i];
+			int cc = ccc(c);
+
+			if (cc == 0)
+				continue;
+			for (j = i; j > 0 && ccc(sg->cp[j - 1]) > cc; j--)
+				sg->cp[j] = sg->cp[j - 1];
+			sg->cp[j] = c;
+		}
+		n = utf8proc_normalize_utf32(sg->cp, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+		if (n < 0)
+			n = sg->n; /* cannot happen with valid codepoints; keep them as they are */
+	}
+	for (i = 0; i < n; i++)
+		feed(vs, (uint32_t)sg->cp[i], sg->f, sg->t);
+	sg->n = 0;
+}
+
+static int views_nomem(const struct views *vs)
+{
+	return (vs->norm && vs->norm->out.nomem) || (vs->squeezed && vs->squeezed->out.nomem);
+}
+
+static void vbuild_init(struct vbuild *b, int collapse)
+{
+	memset(&b->run, 0, sizeof(b->run));
+	b->collapse = collapse;
+	b->ws = 0;
+	b->ws_f = b->ws_t = 0;
+}
+
+/* Builds the views asked for (either may be NULL). */
+static enum prc build(struct arena *a, const char *text, size_t len, struct nview *norm,
+		      struct nview *squeezed)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	struct vbuild nb, sb;
+	struct views vs = { NULL, NULL, 0, 0 };
+	struct segment sg;
+	utf8proc_int32_t ex[EXPAND_MAX];
+	size_t pos = 0, cap;
+
+	if (len > UINT32_MAX)
+		return PRC_LIMIT;
+	if (len && !text)
+		return PRC_INVALID;
+	cap = len + len / 16 + 64;
+	if (norm) {
+		vbuild_init(&nb, 1);
+		if (vout_init(&nb.out, a, cap))
+			return PRC_NOMEM;
+		vs.norm = &nb;
+	}
+	if (squeezed) {
+		vbuild_init(&sb, 0);
+		if (vout_init(&sb.out, a, cap))
+			return PRC_NOMEM;
+		vs.squeezed = &sb;
+	}
+	sg.n = 0;
+	sg.f = sg.t = 0;
+	while (pos < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k, step;
+		int starter, i;
+
+		if (p[pos] < 0x80) {
+			cp = p[pos];
+			step = 1;
+			ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+			k = 1;
+			starter = 1;
+		} else {
+			step = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
+			if (step < 0) {
+				cp = 0xFFFD;
+				step = 1;
+			}
+			if (cp == 0x309B) /* ゛ read as the combining mark, so カ゛ composes */
+				cp = 0x3099;
+			else if (cp == 0x309C) /* ゜ */
+				cp = 0x309A;
+			k = utf8proc_decompose_char(cp, ex, EXPAND_MAX, DECOMPOSE_OPTS, NULL);
+			if (k < 0 || k > EXPAND_MAX) {
+				ex[0] = 0xFFFD;
+				k = 1;
+			}
+			if (k == 0) { /* default-ignorable: gone */
+				pos += (size_t)step;
+				continue;
+			}
+			starter = ccc(ex[0]) == 0 && !is_jamo_vt(ex[0]);
+		}
+		if (starter || sg.n + k > SEG_MAX) {
+			seg_flush(&vs, &sg);
+			if (views_nomem(&vs))
+				return PRC_NOMEM;
+		}
+		if (sg.n == 0)
+			sg.f = (uint32_t)pos;
+		for (i = 0; i < k; i++)
+			sg.cp[sg.n++] = ex[i];
+		pos += (size_t)step;
+		sg.t = (uint32_t)pos;
+	}
+	seg_flush(&vs, &sg);
+	if (norm)
+		vb_finish(&nb, norm);
+	if (squeezed)
+		vb_finish(&sb, squeezed);
+	if (views_nomem(&vs))
+		return PRC_NOMEM;
+	return PRC_OK;
+}
+
+enum prc normalize_views(struct arena *a, const char *text, size_t len, struct nview *norm,
+			 struct nview *squeezed)
+{
+	assert(a && norm && squeezed);
+	return build(a, text, len, norm, squeezed);
+}
+
+char *normalize_literal(const char *s, int squeezed)
+{
+	struct arena *a;
+	struct nview v;
+	char *r = NULL;
+
+	assert(s);
+	a = arena_new();
+	if (!a)
+		return NULL;
+	if (build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL) == PRC_OK) {
+		r = malloc(v.len + 1);
+		if (r)
+			memcpy(r, v.s, v.len + 1);
+	}
+	arena_free(a);
+	return r;
+}
+
+void nview_span(const struct nview *v, size_t a, size_t b, size_t *ofrom, size_t *oto)
+{
+	assert(b > a && b <= v->len);
+	*ofrom = v->from[a];
+	*oto = v->to[b - 1];
+}

@@ -1,0 +1,139 @@
+/* db.c - `patrol db start|stop|status|migrate`: the embedded PostgreSQL cluster. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/cluster.h"
+#include "store/db.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("patrol: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+long cli_number(const char *opt, const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+
+	if (!*value || *end || v < 0) {
+		cli_error("option '%s' wants a non-negative number, not '%s'", opt, value);
+		return -1;
+	}
+	return v;
+}
+
+struct db *cli_db_open(const char *opt)
+{
+	struct db *d = NULL;
+	char *conninfo = NULL;
+	struct err e = { "" };
+
+	if (db_locate(opt, NULL, &conninfo, &e) != PRC_OK ||
+	    db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		db_free(d);
+		d = NULL;
+	}
+	free(conninfo);
+	return d;
+}
+
+static int db_usage(void)
+{
+	fprintf(stderr, "usage: patrol db start|stop|status|migrate [--db CONNINFO]\n");
+	return 2;
+}
+
+int cmd_db(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "db", required_argument, NULL, 'd' },
+						   { "help", no_argument, NULL, 'h' },
+						   { NULL, 0, NULL, 0 } };
+	const char *dbopt = NULL, *verb;
+	struct err e = { "" };
+	enum prc rc;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'd')
+			dbopt = optarg;
+		else
+			return db_usage();
+	}
+	if (optind != argc - 1)
+		return db_usage();
+	verb = argv[optind];
+	if (!strcmp(verb, "start")) {
+		rc = cluster_start(NULL, &e);
+		if (rc != PRC_OK) {
+			cli_error("%s", e.msg);
+			return 1;
+		}
+		printf("database running\n");
+		return 0;
+	}
+	if (!strcmp(verb, "stop")) {
+		rc = cluster_stop(NULL, &e);
+		if (rc == PRC_DECLINED) {
+			printf("database not running\n");
+			return 0;
+		}
+		if (rc != PRC_OK) {
+			cli_error("%s", e.msg);
+			return 1;
+		}
+		printf("database stopped\n");
+		return 0;
+	}
+	if (!strcmp(verb, "status")) {
+		char *ci;
+
+		rc = cluster_status(NULL, &e);
+		if (rc == PRC_NOTFOUND) {
+			printf("no database yet (created by 'patrol db start')\n");
+			return 3;
+		}
+		if (rc == PRC_DECLINED) {
+			printf("database stopped\n");
+			return 3;
+		}
+		if (rc != PRC_OK) {
+			cli_error("%s", e.msg);
+			return 1;
+		}
+		ci = cluster_conninfo(NULL, &e);
+		printf("database running: %s\n", ci ? ci : "?");
+		free(ci);
+		return 0;
+	}
+	if (!strcmp(verb, "migrate")) {
+		char *conninfo = NULL;
+		struct db *d = NULL;
+		int applied = 0;
+
+		rc = db_locate(dbopt, NULL, &conninfo, &e);
+		if (rc == PRC_OK)
+			rc = db_connect(conninfo, &d, &e);
+		if (rc == PRC_OK)
+			rc = db_migrate(d, &applied, &e);
+		free(conninfo);
+		db_free(d);
+		if (rc != PRC_OK) {
+			cli_error("%s", e.msg);
+			return 1;
+		}
+		printf("%d migration(s) applied\n", applied);
+		return 0;
+	}
+	return db_usage();
+}

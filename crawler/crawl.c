@@ -1,0 +1,1144 @@
+/*
+ * crawl.c - one crawl process from seeds to stored results.
+ *
+ * DESIGN
+ *
+ *   fetch thread ──work queue──► N workers ──store queue──► writer thread
+ *   (curl multi, frontier,        (decode, parse,            (batched
+ *    leases, claims: db conn A)    classify)                  transactions: db conn B)
+ *
+ * The calling thread is the fetch thread. It leases hosts and claims their
+ * URLs through its own connection, keeps them in the in-memory frontier
+ * (frontier.c), fetches robots.txt first for every host, and starts
+ * transfers as politeness allows. A finished transfer becomes a struct page
+ * and goes to the workers; a URL robots.txt forbids becomes a refused page
+ * and goes straight to the writer. Workers own their classifier (Hyperscan
+ * scratch and Lua state); everything a page produces lives in its arena.
+ * The writer filters new links through an in-memory seen-set, stores pages
+ * in batches (crawlstore_write: each page's URL state, fetch, hits and links
+ * in one transaction) and frees them. Both queues are bounded, so memory
+ * stays flat whatever the size of the crawl: a slow writer slows the workers,
+ * which slow the fetch thread.
+ *
+ * Termination: "pending" counts URLs handed out by the fetch thread and not
+ * yet committed by the writer. The crawl is over when this process has no
+ * leased host with work, nothing pending, and the database shows no URL of
+ * the job queued or claimed by anyone: only then can no new link appear.
+ */
+#include "crawler/crawl.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <libxml/parser.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classifiers/classify.h"
+#include "crawler/charset.h"
+#include "crawler/fetcher.h"
+#include "crawler/frontier.h"
+#include "crawler/html.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
+#include "store/crawlstore.h"
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/hash.h"
+#include "util/hset.h"
+#include "util/log.h"
+#include "util/queue.h"
+
+#define CRAWL_BATCH 64          /* pages per writer transaction */
+#define CRAWL_BATCH_MS 200      /* ... or this long, whichever first */
+#define CRAWL_CLAIM 32          /* URLs claimed from a host at once */
+#define CRAWL_RENEW_MS 10000    /* lease renewal period */
+#define CRAWL_ROBOTS_TTL 86400  /* robots.txt cache, seconds */
+#define CRAWL_ROBOTS_TRIES 3
+#define CRAWL_AGENT_TOKEN "patrol"
+
+void crawl_opts_init(struct crawl_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_depth = -1;
+	o->scope = CRAWL_SCOPE_HOST;
+	o->concurrency = 16;
+	o->per_host = 1;
+	o->user_agent = "patrol/0.1 (+https://patrol.invalid/bot)";
+	o->max_body = 10 * 1024 * 1024;
+	o->max_links = 1000;
+	o->max_redirects = 5;
+	o->lease_s = 60;
+}
+
+/* The URLs a crawl may follow. Immutable once built; read by every worker. */
+struct scope {
+	enum crawl_scope kind;
+	char **keys; /* seed origins (host scope) or registrable domains (domain scope) */
+	size_t nkeys;
+};
+
+/* One URL's trip from the fetch thread through a worker to the writer. */
+struct page {
+	struct arena *arena;
+	struct fetch *fx;          /* NULL for refused URLs */
+	int64_t url_id, host_id;
+	char *url;                 /* in the arena */
+	int depth, hops;
+	struct store_record rec;
+	struct page *next;
+};
+
+struct crawl {
+	const struct crawl_opts *o;
+	struct err *e;
+	char owner[256];
+	char hostname[128];
+	int64_t job_id;
+	struct scope scope;
+	struct url_opts uopts;
+	struct db *db;             /* the fetch thread's connection */
+	struct fetcher *fetcher;
+	struct frontier *frontier;
+	struct queue *work;        /* struct page *: fetch thread → workers */
+	struct queue *store;       /* struct page *: workers, fetch thread → writer */
+	pthread_t *workers;
+	int nworkers;
+	pthread_t writer;
+	int writer_started;
+	atomic_long pending;
+	atomic_int writer_failed;
+	char writer_error[1024];
+	/* statistics, written by several threads */
+	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
+	uint64_t queued;
+	double started;
+};
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static double now_s(void)
+{
+	return (double)now_ms() / 1000.0;
+}
+
+/* ---- scope ---------------------------------------------------------- */
+
+static void scope_release(struct scope *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeys; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	s->keys = NULL;
+	s->nkeys = 0;
+}
+
+static char *scope_key(enum crawl_scope kind, const char *canon)
+{
+	char *host, *dom;
+
+	if (kind == CRAWL_SCOPE_HOST)
+		return url_origin(canon);
+	host = url_host(canon);
+	if (!host)
+		return NULL;
+	dom = url_registrable_domain(host);
+	free(host);
+	return dom;
+}
+
+static int scope_allows(const struct scope *s, const char *canon)
+{
+	char *key;
+	size_t i;
+	int ok = 0;
+
+	if (s->kind == CRAWL_SCOPE_ANY)
+		return 1;
+	key = scope_key(s->kind, canon);
+	if (!key)
+		return 0;
+	for (i = 0; i < s->nkeys && !ok; i++)
+		ok = !strcmp(s->keys[i], key);
+	free(key);
+	return ok;
+}
+
+static enum prc scope_build(struct crawl *c, char **origins, size_t n)
+{
+	size_t i, j;
+
+	c->scope.kind = c->o->scope;
+	c->scope.keys = calloc(n + 1, sizeof(char *));
+	if (!c->scope.keys)
+		return err_set(c->e, PRC_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		char *key = c->o->scope == CRAWL_SCOPE_HOST ? strdup(origins[i])
+							      : scope_key(c->o->scope, origins[i]);
+		int dup = 0;
+
+		if (!key)
+			return err_set(c->e, PRC_NOMEM, "out of memory");
+		for (j = 0; j < c->scope.nkeys && !dup; j++)
+			dup = !strcmp(c->scope.keys[j], key);
+		if (dup)
+			free(key);
+		else
+			c->scope.keys[c->scope.nkeys++] = key;
+	}
+	return PRC_OK;
+}
+
+/* ---- pages ---------------------------------------------------------- */
+
+static void page_free(struct page *p)
+{
+	if (!p)
+		return;
+	fetch_free(p->fx);
+	arena_free(p->arena);
+	free(p);
+}
+
+static struct page *page_new(int64_t host_id, const struct frontier_url *u)
+{
+	struct page *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->arena = arena_new();
+	if (!p->arena) {
+		free(p);
+		return NULL;
+	}
+	p->url = arena_strdup(p->arena, u->url);
+	if (!p->url) {
+		page_free(p);
+		return NULL;
+	}
+	p->url_id = u->id;
+	p->host_id = host_id;
+	p->depth = u->depth;
+	p->hops = u->hops;
+	p->rec.url_id = u->id;
+	p->rec.host_id = host_id;
+	return p;
+}
+
+static int content_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Adds one discovered URL to the page's record if scope, depth and hops allow. */
+static void page_add_link(struct crawl *c, struct page *p, const char *canon, int depth, int hops,
+			  size_t *cap)
+{
+	struct store_link *l;
+	char *origin;
+
+	if (c->o->max_depth >= 0 && depth > c->o->max_depth)
+		return;
+	if (!scope_allows(&c->scope, canon))
+		return;
+	if (p->rec.nlinks == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct store_link *nl = arena_alloc(p->arena, ncap * sizeof(*nl));
+
+		if (!nl)
+			return;
+		if (p->rec.nlinks)
+			memcpy(nl, p->rec.links, p->rec.nlinks * sizeof(*nl));
+		p->rec.links = nl;
+		*cap = ncap;
+	}
+	origin = url_origin(canon);
+	if (!origin)
+		return;
+	l = (struct store_link *)&p->rec.links[p->rec.nlinks];
+	l->url = arena_strdup(p->arena, canon);
+	l->origin = arena_strdup(p->arena, origin);
+	free(origin);
+	if (!l->url || !l->origin)
+		return;
+	l->depth = depth;
+	l->hops = hops;
+	l->parent_id = p->url_id;
+	p->rec.nlinks++;
+}
+
+static void x_robots(const char *v, int *noindex, int *nofollow)
+{
+	if (!v)
+		return;
+	if (strcasestr(v, "nofollow") || strcasestr(v, "none"))
+		*nofollow = 1;
+	if (strcasestr(v, "noindex") || strcasestr(v, "none"))
+		*noindex = 1;
+}
+
+/* What a worker does with one fetched page. */
+static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
+{
+	struct fetch *x = p->fx;
+	struct store_record *r = &p->rec;
+	size_t linkcap = 0;
+	struct err e;
+	char *hex;
+
+	r->fetched_at = x->started;
+	r->http_status = (int)x->status;
+	r->final_url = p->url;
+	r->content_type = x->content_type ? arena_strdup(p->arena, x->content_type) : NULL;
+	r->size = (int64_t)x->body.len;
+	r->server_ip = x->server_ip[0] ? arena_strdup(p->arena, x->server_ip) : NULL;
+	r->duration_ms = (long)((x->ended - x->started) * 1000.0);
+	r->error = x->error[0] ? arena_strdup(p->arena, x->error) : NULL;
+	if (x->body.len || x->status == 200) {
+		hex = arena_alloc(p->arena, SHA256_HEX_LEN + 1);
+		if (hex) {
+			hash_sha256_hex(buf_str(&x->body), x->body.len, hex);
+			r->sha256 = hex;
+		}
+	}
+	atomic_fetch_add(&c->bytes, x->body.len);
+
+	if (x->status >= 300 && x->status < 400 && x->location) {
+		char *canon = NULL;
+
+		if (url_resolve(p->url, x->location, &c->uopts, &canon, &e) == PRC_OK) {
+			r->final_url = arena_strdup(p->arena, canon);
+			if (p->hops + 1 <= c->o->max_redirects)
+				page_add_link(c, p, canon, p->depth, p->hops + 1, &linkcap);
+			free(canon);
+		}
+		return;
+	}
+	if (x->status < 200 || x->status >= 300 || x->truncated || !x->body.len)
+		return;
+
+	{
+		int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
+			      content_is(x->content_type, "application/xhtml+xml");
+		int is_text = content_is(x->content_type, "text/plain");
+		int noindex = 0, nofollow = 0, truncated = 0;
+		const char *charset = NULL;
+		struct page_input in;
+		struct html_doc doc;
+		char *text = NULL;
+		size_t text_len = 0, i;
+		const char **links = NULL, **link_texts = NULL;
+
+		if (!is_html && !is_text)
+			return;
+		if (charset_decode(p->arena, x->content_type, buf_str(&x->body), x->body.len,
+				   c->o->max_body * 4, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
+			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
+			return;
+		}
+		r->charset = charset;
+		memset(&in, 0, sizeof(in));
+		in.url = p->url;
+		in.final_url = p->url;
+		in.content_type = r->content_type ? r->content_type : "";
+		in.http_status = r->http_status;
+		in.title = "";
+		if (is_html) {
+			if (html_parse(p->arena, text, text_len, p->url, &c->uopts, c->o->max_links, &doc,
+				       &e) != PRC_OK) {
+				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
+				return;
+			}
+			r->title = doc.title;
+			in.title = doc.title;
+			in.text = doc.text;
+			in.text_len = doc.text_len;
+			noindex = doc.meta_noindex;
+			nofollow = doc.meta_nofollow;
+			x_robots(x->x_robots_tag, &noindex, &nofollow);
+			if (doc.nlinks) {
+				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
+				link_texts = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
+			}
+			for (i = 0; links && link_texts && i < doc.nlinks; i++) {
+				links[i] = doc.links[i].url;
+				link_texts[i] = doc.links[i].text;
+				if (!nofollow && !doc.links[i].nofollow)
+					page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
+			}
+			in.links = links;
+			in.link_texts = link_texts;
+			in.nlinks = links && link_texts ? doc.nlinks : 0;
+		} else {
+			in.text = text;
+			in.text_len = text_len;
+		}
+		(void)noindex; /* evidence is kept whatever the page asks of indexers */
+
+		if (cl) {
+			struct verdict *v = NULL;
+			size_t nv = 0;
+
+			if (classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e) != PRC_OK) {
+				log_msg(LOG_WARN, "cannot classify '%s': %s", p->url, e.msg);
+			} else if (nv) {
+				struct store_hit *h = arena_calloc(p->arena, nv, sizeof(*h));
+
+				for (i = 0; h && i < nv; i++) {
+					h[i].category = v[i].category;
+					h[i].score = v[i].score;
+					h[i].classifier = "lua";
+					h[i].rule = v[i].rule;
+					h[i].rule_file = v[i].rule_file;
+					h[i].evidence = v[i].evidence;
+					h[i].ev_start = v[i].ev_end ? (long)v[i].ev_start : -1;
+					h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
+				}
+				if (h) {
+					r->hits = h;
+					r->nhits = nv;
+				}
+			}
+		}
+	}
+}
+
+struct worker_arg {
+	struct crawl *c;
+	struct classifier *cl;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_arg *w = arg;
+	struct crawl *c = w->c;
+	void *item;
+
+	while (queue_pop(c->work, &item) == PRC_OK) {
+		struct page *p = item;
+
+		page_process(c, w->cl, p);
+		/* the body is done with: only the record goes on */
+		fetch_free(p->fx);
+		p->fx = NULL;
+		if (queue_push(c->store, p) != PRC_OK) {
+			page_free(p);
+			atomic_fetch_sub(&c->pending, 1);
+		}
+	}
+	return NULL;
+}
+
+/* ---- writer --------------------------------------------------------- */
+
+static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct page **batch,
+			 size_t n)
+{
+	struct store_record *recs;
+	struct err e;
+	size_t i, j, k;
+	enum prc rc;
+
+	if (!n)
+		return;
+	recs = calloc(n, sizeof(*recs));
+	if (!recs) {
+		atomic_store(&c->writer_failed, 1);
+		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct store_record *r = &batch[i]->rec;
+		struct store_link *links = (struct store_link *)r->links;
+
+		/* the seen-set keeps links this process already sent out of the database round trip */
+		for (j = k = 0; j < r->nlinks; j++) {
+			if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) != 0)
+				links[k++] = links[j];
+		}
+		r->nlinks = k;
+		recs[i] = *r;
+	}
+	rc = crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e);
+	if (rc != PRC_OK) {
+		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */
+		atomic_store(&c->writer_failed, 1);
+		snprintf(c->writer_error, sizeof(c->writer_error), "%s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (!recs[i].stored) {
+			atomic_fetch_add(&c->lost_claims, 1);
+			continue;
+		}
+		atomic_fetch_add(&c->stored, 1);
+		atomic_fetch_add(&c->hits, recs[i].nhits);
+		atomic_fetch_add(&c->links_new, recs[i].nlinks);
+	}
+out:
+	free(recs);
+	for (i = 0; i < n; i++)
+		page_free(batch[i]);
+	atomic_fetch_sub(&c->pending, (long)n);
+}
+
+struct writer_arg {
+	struct crawl *c;
+	struct db *db;
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer_arg *w = arg;
+	struct crawl *c = w->c;
+	struct page *batch[CRAWL_BATCH];
+	struct hset *seen = hset_new();
+	int64_t first = 0;
+	size_t n = 0;
+
+	for (;;) {
+		void *item = NULL;
+		long wait = n ? CRAWL_BATCH_MS - (long)(now_ms() - first) : 500;
+		enum prc rc = queue_pop_timed(c->store, &item, wait > 0 ? wait : 0);
+
+		if (rc == PRC_OK) {
+			if (atomic_load(&c->writer_failed) || !seen) {
+				page_free(item);
+				atomic_fetch_sub(&c->pending, 1);
+				continue;
+			}
+			if (!n)
+				first = now_ms();
+			batch[n++] = item;
+		}
+		if (n && (n == CRAWL_BATCH || rc != PRC_OK || now_ms() - first >= CRAWL_BATCH_MS)) {
+			writer_flush(c, w->db, seen, batch, n);
+			n = 0;
+		}
+		if (rc == PRC_DECLINED)
+			break;
+	}
+	if (!seen) {
+		atomic_store(&c->writer_failed, 1);
+		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
+	}
+	hset_free(seen);
+	return NULL;
+}
+
+/* ---- the fetch thread ----------------------------------------------- */
+
+static void hand_to_writer(struct crawl *c, struct page *p)
+{
+	atomic_fetch_add(&c->pending, 1);
+	if (queue_push(c->store, p) != PRC_OK) {
+		page_free(p);
+		atomic_fetch_sub(&c->pending, 1);
+	}
+}
+
+static void refuse_url(struct crawl *c, struct frontier_host *h, struct frontier_url *u,
+		       const char *reason)
+{
+	struct page *p = page_new(h->id, u);
+
+	if (!p)
+		return;
+	p->rec.refused = 1;
+	p->rec.reason = reason;
+	hand_to_writer(c, p);
+}
+
+static enum prc start_robots(struct crawl *c, struct frontier_host *h)
+{
+	struct fetch *x;
+	char url[2300];
+	struct err e;
+
+	snprintf(url, sizeof(url), "%s/robots.txt", h->origin);
+	x = fetch_new(url, h);
+	if (!x)
+		return PRC_NOMEM;
+	x->is_robots = 1;
+	if (fetcher_start(c->fetcher, x, &e) != PRC_OK) {
+		fetch_free(x);
+		return PRC_INTERNAL;
+	}
+	return PRC_OK;
+}
+
+/* robots.txt as the text column takes it: valid UTF-8, no NUL. */
+static const char *robots_cache_text(struct arena *a, const struct fetch *x)
+{
+	char *copy = arena_alloc(a, x->body.len + 1);
+	size_t i, n;
+
+	if (!copy)
+		return NULL;
+	for (i = 0; i < x->body.len; i++)
+		copy[i] = x->body.ptr[i] ? x->body.ptr[i] : ' ';
+	copy[x->body.len] = '\0';
+	return charset_utf8_sanitize(a, copy, x->body.len, &n);
+}
+
+static void robots_done(struct crawl *c, struct fetch *x)
+{
+	struct frontier_host *h = x->ud;
+	struct robots *r = NULL;
+	int64_t t = now_ms();
+	struct err e;
+
+	frontier_done(c->frontier, h, t, (long)((x->ended - x->started) * 1000), 0);
+	if (x->status >= 200 && x->status < 300) {
+		r = robots_parse(buf_str(&x->body), x->body.len, CRAWL_AGENT_TOKEN);
+	} else if (x->status >= 400 && x->status < 500) {
+		r = robots_allow_all();
+	} else if (++h->robots_tries < CRAWL_ROBOTS_TRIES) {
+		/* 5xx or unreachable: nothing may be fetched; try again a little later */
+		h->robots_state = FRONTIER_ROBOTS_NEEDED;
+		h->next_ms = t + 1000L * (1L << h->robots_tries);
+		return;
+	} else {
+		r = robots_disallow_all();
+	}
+	if (!r) {
+		h->robots_state = FRONTIER_ROBOTS_NEEDED;
+		return;
+	}
+	{
+		long cd = robots_crawl_delay_ms(r);
+
+		if (cd > 0 && t + cd > h->next_ms)
+			h->next_ms = t + (cd > 60000 ? 60000 : cd);
+	}
+	frontier_set_robots(h, r);
+	/* cache it for the other processes of the job and for --resume */
+	if (x->status > 0) {
+		struct arena *a = arena_new();
+		const char *body = NULL;
+
+		if (a && x->status < 300)
+			body = robots_cache_text(a, x);
+		if (crawlstore_save_robots(c->db, h->id, (int)x->status, body, &e) != PRC_OK)
+			log_msg(LOG_WARN, "cannot cache robots.txt of '%s': %s", h->origin, e.msg);
+		arena_free(a);
+	}
+}
+
+static void page_done(struct crawl *c, struct fetch *x)
+{
+	struct page *p = x->ud;
+	struct frontier_host *h = frontier_find(c->frontier, p->host_id);
+	long extra = 0;
+
+	p->fx = x;
+	x->ud = NULL;
+	atomic_fetch_add(&c->fetched, 1);
+	if (!x->status)
+		atomic_fetch_add(&c->errors, 1);
+	if (h) {
+		if ((x->status == 429 || x->status == 503) && x->retry_after_s > 0)
+			extra = (x->retry_after_s > 3600 ? 3600 : x->retry_after_s) * 1000L;
+		frontier_done(c->frontier, h, now_ms(), (long)((x->ended - x->started) * 1000), extra);
+	}
+	if (queue_push(c->work, p) != PRC_OK) {
+		page_free(p);
+		atomic_fetch_sub(&c->pending, 1);
+	}
+}
+
+static enum prc start_page(struct crawl *c, struct frontier_host *h, struct frontier_url *u)
+{
+	struct page *p;
+	struct fetch *x;
+	char *pq = url_path_query(u->url);
+	struct err e;
+	int allowed = pq ? robots_allowed(h->robots, pq) : 1;
+
+	free(pq);
+	if (!allowed) {
+		atomic_fetch_add(&c->robots_refused, 1);
+		refuse_url(c, h, u, "robots");
+		h->active--; /* nothing was requested: no delay owed */
+		return PRC_OK;
+	}
+	p = page_new(h->id, u);
+	if (!p)
+		return PRC_NOMEM;
+	x = fetch_new(u->url, p);
+	if (!x) {
+		page_free(p);
+		return PRC_NOMEM;
+	}
+	atomic_fetch_add(&c->pending, 1);
+	if (fetcher_start(c->fetcher, x, &e) != PRC_OK) {
+		fetch_free(x);
+		page_free(p);
+		atomic_fetch_sub(&c->pending, 1);
+		return err_set(c->e, PRC_INTERNAL, "%s", e.msg);
+	}
+	return PRC_OK;
+}
+
+/* Leases more hosts when this process has fewer than it can keep busy. */
+static enum prc lease_more(struct crawl *c, int64_t *next_try)
+{
+	size_t want = (size_t)c->o->concurrency * 2, n = 0, i;
+	struct store_host *hosts = NULL;
+	enum prc rc;
+
+	if (frontier_host_count(c->frontier) >= want || now_ms() < *next_try)
+		return PRC_OK;
+	rc = crawlstore_lease(c->db, c->job_id, c->owner, want - frontier_host_count(c->frontier),
+			      c->o->lease_s, CRAWL_ROBOTS_TTL, &hosts, &n, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	*next_try = now_ms() + (n ? 100 : 500);
+	for (i = 0; i < n; i++) {
+		struct frontier_host *h = frontier_add_host(c->frontier, hosts[i].id, hosts[i].origin,
+							    hosts[i].next_fetch_ms);
+
+		if (h && hosts[i].robots_status >= 0) {
+			struct robots *r = NULL;
+
+			if (hosts[i].robots_status >= 200 && hosts[i].robots_status < 300)
+				r = robots_parse(hosts[i].robots_body ? hosts[i].robots_body : "",
+						 hosts[i].robots_body ? strlen(hosts[i].robots_body) : 0,
+						 CRAWL_AGENT_TOKEN);
+			else if (hosts[i].robots_status >= 400 && hosts[i].robots_status < 500)
+				r = robots_allow_all();
+			if (r)
+				frontier_set_robots(h, r);
+		}
+		crawlstore_host_release(&hosts[i]);
+		if (!h)
+			rc = err_set(c->e, PRC_NOMEM, "out of memory");
+	}
+	free(hosts);
+	return rc;
+}
+
+/* Claims URLs for hosts whose in-memory queue ran dry; gives back hosts with nothing left. */
+static enum prc refill(struct crawl *c, int64_t *remaining)
+{
+	struct frontier_host *h, *next;
+	enum prc rc = PRC_OK;
+
+	for (h = frontier_first(c->frontier); h; h = next) {
+		struct store_url *urls = NULL;
+		size_t n = 0, i, want = CRAWL_CLAIM;
+
+		next = h->next;
+		if (h->queued || h->robots_state == FRONTIER_ROBOTS_FETCHING)
+			continue;
+		if (c->o->max_pages > 0) {
+			if (*remaining <= 0)
+				want = 0;
+			else if ((int64_t)want > *remaining)
+				want = (size_t)*remaining;
+		}
+		if (want && !h->exhausted) {
+			rc = crawlstore_claim(c->db, h->id, c->owner, want, &urls, &n, c->e);
+			if (rc != PRC_OK)
+				return rc;
+			for (i = 0; i < n; i++) {
+				if (frontier_push(h, urls[i].id, urls[i].url, urls[i].depth, urls[i].hops) < 0)
+					rc = err_set(c->e, PRC_NOMEM, "out of memory");
+				free(urls[i].url);
+			}
+			free(urls);
+			if (rc != PRC_OK)
+				return rc;
+			*remaining -= (int64_t)n;
+			if (n == 0)
+				h->exhausted = 1;
+		}
+		if (!h->queued && h->active == 0 && (h->exhausted || !want)) {
+			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
+			if (rc != PRC_OK)
+				return rc;
+			frontier_remove_host(c->frontier, h);
+		}
+	}
+	return PRC_OK;
+}
+
+static enum prc renew(struct crawl *c)
+{
+	int64_t *held = NULL, *lost = NULL;
+	size_t n = frontier_host_count(c->frontier), i = 0, nlost = 0;
+	struct frontier_host *h;
+	enum prc rc;
+
+	if (n) {
+		held = calloc(n, sizeof(*held));
+		if (!held)
+			return err_set(c->e, PRC_NOMEM, "out of memory");
+		for (h = frontier_first(c->frontier); h; h = h->next)
+			held[i++] = h->id;
+	}
+	rc = crawlstore_renew(c->db, c->job_id, c->owner, c->o->lease_s, held, n, &lost, &nlost, c->e);
+	for (i = 0; rc == PRC_OK && i < nlost; i++) {
+		h = frontier_find(c->frontier, lost[i]);
+		log_msg(LOG_WARN, "lost the lease of '%s'; another worker has it now",
+			h ? h->origin : "?");
+		/* in-flight pages of the host will find their claims gone and be dropped */
+		if (h && h->active == 0)
+			frontier_remove_host(c->frontier, h);
+		else if (h) {
+			while (h->head) {
+				struct frontier_url *u = h->head;
+
+				h->head = u->next;
+				frontier_url_free(u);
+			}
+			h->tail = NULL;
+			h->queued = 0;
+			h->exhausted = 1;
+		}
+	}
+	free(held);
+	free(lost);
+	return rc;
+}
+
+static void report(struct crawl *c, struct crawl_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fetched = atomic_load(&c->fetched);
+	s->stored = atomic_load(&c->stored);
+	s->errors = atomic_load(&c->errors);
+	s->robots_refused = atomic_load(&c->robots_refused);
+	s->ssrf_refused = c->fetcher ? fetcher_refused(c->fetcher) : 0;
+	s->hits = atomic_load(&c->hits);
+	s->bytes = atomic_load(&c->bytes);
+	s->links_new = atomic_load(&c->links_new);
+	s->lost_claims = atomic_load(&c->lost_claims);
+	s->queued = c->queued;
+	s->hosts = c->frontier ? frontier_host_count(c->frontier) : 0;
+	s->in_flight = c->fetcher ? fetcher_active(c->fetcher) : 0;
+	s->elapsed_s = now_s() - c->started;
+}
+
+/* Seeds go in as depth-0 URLs of seed hosts; their origins make the host scope. */
+static enum prc add_seeds(struct crawl *c)
+{
+	struct store_link *links;
+	char **canon;
+	size_t i, n = c->o->nseeds;
+	enum prc rc = PRC_OK;
+	struct err e;
+
+	if (!n)
+		return PRC_OK;
+	links = calloc(n, sizeof(*links));
+	canon = calloc(n * 2, sizeof(char *));
+	if (!links || !canon) {
+		rc = err_set(c->e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (url_canonicalize(c->o->seeds[i], &c->uopts, &canon[2 * i], &e) != PRC_OK) {
+			rc = err_set(c->e, PRC_INVALID, "bad seed: %s", e.msg);
+			goto out;
+		}
+		canon[2 * i + 1] = url_origin(canon[2 * i]);
+		if (!canon[2 * i + 1]) {
+			rc = err_set(c->e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		links[i].url = canon[2 * i];
+		links[i].origin = canon[2 * i + 1];
+	}
+	rc = crawlstore_add_urls(c->db, c->job_id, links, n, 1, NULL, c->e);
+out:
+	for (i = 0; canon && i < 2 * n; i++)
+		free(canon[i]);
+	free(canon);
+	free(links);
+	return rc;
+}
+
+static enum prc crawl_setup(struct crawl *c)
+{
+	char config[512];
+	char **origins = NULL;
+	size_t norigins = 0, i, reaped = 0;
+	int created = 0;
+	enum prc rc;
+
+	rc = db_connect(c->o->conninfo, &c->db, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = db_migrate(c->db, NULL, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	snprintf(config, sizeof(config),
+		 "{\"scope\": \"%s\", \"max_depth\": %d, \"max_pages\": %ld, \"user_agent_token\": \"%s\"}",
+		 c->o->scope == CRAWL_SCOPE_HOST ? "host" : c->o->scope == CRAWL_SCOPE_DOMAIN ? "domain" : "any",
+		 c->o->max_depth, c->o->max_pages, CRAWL_AGENT_TOKEN);
+	rc = crawlstore_job(c->db, c->o->job, config, !c->o->resume, &c->job_id, &created, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	if (!c->o->nseeds && created)
+		return err_set(c->e, PRC_INVALID, "job '%s' is new and no seed was given", c->o->job);
+	rc = add_seeds(c);
+	if (rc != PRC_OK)
+		return rc;
+	rc = crawlstore_seed_origins(c->db, c->job_id, &origins, &norigins, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = scope_build(c, origins, norigins);
+	for (i = 0; i < norigins; i++)
+		free(origins[i]);
+	free(origins);
+	if (rc != PRC_OK)
+		return rc;
+	rc = crawlstore_reap_local(c->db, c->job_id, c->hostname, &reaped, c->e);
+	if (rc == PRC_OK && reaped)
+		log_msg(LOG_INFO, "took over the leases of %zu dead local worker(s)", reaped);
+	return rc;
+}
+
+static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct writer_arg *warg)
+{
+	struct err e;
+	int i;
+
+	c->nworkers = c->o->workers > 0 ? c->o->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (c->nworkers < 1)
+		c->nworkers = 1;
+	if (c->nworkers > 64)
+		c->nworkers = 64;
+	c->work = queue_new((size_t)c->nworkers * 4);
+	c->store = queue_new(CRAWL_BATCH * 4);
+	c->workers = calloc((size_t)c->nworkers, sizeof(pthread_t));
+	if (!c->work || !c->store || !c->workers)
+		return err_set(c->e, PRC_NOMEM, "out of memory");
+	if (db_connect(c->o->conninfo, &warg->db, c->e) != PRC_OK)
+		return PRC_DB;
+	warg->c = c;
+	if (pthread_create(&c->writer, NULL, writer_main, warg) != 0)
+		return err_set(c->e, PRC_INTERNAL, "cannot start the writer thread");
+	c->writer_started = 1;
+	for (i = 0; i < c->nworkers; i++) {
+		wargs[i].c = c;
+		if (c->o->rules) {
+			wargs[i].cl = classifier_new(c->o->rules, &e);
+			if (!wargs[i].cl)
+				return err_set(c->e, PRC_INTERNAL, "cannot start a classifier: %s", e.msg);
+		}
+	}
+	for (i = 0; i < c->nworkers; i++) {
+		if (pthread_create(&c->workers[i], NULL, worker_main, &wargs[i]) != 0) {
+			c->nworkers = i;
+			return err_set(c->e, PRC_INTERNAL, "cannot start worker threads");
+		}
+	}
+	return PRC_OK;
+}
+
+/* The fetch thread's loop. */
+static enum prc crawl_loop(struct crawl *c)
+{
+	int64_t last_renew = now_ms(), last_progress = now_ms(), next_lease = 0, last_pending = 0;
+	int64_t remaining = c->o->max_pages;
+	struct crawl_stats s;
+	enum prc rc = PRC_OK;
+	int stopping = 0;
+
+	if (c->o->max_pages > 0) {
+		int64_t used = 0;
+
+		rc = crawlstore_used(c->db, c->job_id, &used, c->e);
+		if (rc != PRC_OK)
+			return rc;
+		remaining = c->o->max_pages - used;
+	}
+	for (;;) {
+		int64_t t = now_ms();
+		struct frontier_host *h;
+		struct frontier_url *u;
+		struct fetch *x;
+		long wait;
+
+		if (atomic_load(&c->writer_failed))
+			return err_set(c->e, PRC_DB, "cannot store results: %s", c->writer_error);
+		if (c->o->stop && *c->o->stop)
+			stopping = 1;
+		if (t - last_renew >= CRAWL_RENEW_MS) {
+			rc = renew(c);
+			if (rc != PRC_OK)
+				return rc;
+			last_renew = t;
+		}
+		if (!stopping) {
+			rc = lease_more(c, &next_lease);
+			if (rc == PRC_OK)
+				rc = refill(c, &remaining);
+			if (rc != PRC_OK)
+				return rc;
+		}
+		/* start what politeness allows */
+		while (!stopping && fetcher_active(c->fetcher) < (size_t)c->o->concurrency) {
+			h = frontier_next_robots(c->frontier, now_ms());
+			if (h) {
+				if (start_robots(c, h) != PRC_OK) {
+					h->active--;
+					h->robots_state = FRONTIER_ROBOTS_NEEDED;
+					break;
+				}
+				continue;
+			}
+			u = frontier_next(c->frontier, now_ms(), &h);
+			if (!u)
+				break;
+			rc = start_page(c, h, u);
+			frontier_url_free(u);
+			if (rc != PRC_OK)
+				return rc;
+		}
+		/* curl_multi_poll returns early on network activity, so this only bounds idling */
+		wait = frontier_wait_ms(c->frontier, now_ms());
+		if (wait < 0 || wait > 100 || fetcher_active(c->fetcher) >= (size_t)c->o->concurrency)
+			wait = 100;
+		fetcher_run(c->fetcher, wait > 0 ? wait : 1);
+		while ((x = fetcher_done(c->fetcher))) {
+			if (x->is_robots) {
+				robots_done(c, x);
+				fetch_free(x);
+			} else {
+				page_done(c, x);
+			}
+		}
+		if (c->o->progress && now_ms() - last_progress >= 1000) {
+			last_progress = now_ms();
+			report(c, &s);
+			c->o->progress(&s, c->o->progress_ud);
+		}
+		/* the end? */
+		if (fetcher_active(c->fetcher) == 0 && atomic_load(&c->pending) == 0) {
+			int64_t queued = 0, claimed = 0;
+
+			if (stopping)
+				break;
+			if (frontier_queued(c->frontier) || frontier_wait_ms(c->frontier, now_ms()) >= 0)
+				continue;
+			if (frontier_host_count(c->frontier) && c->o->max_pages <= 0)
+				continue;
+			if (now_ms() - last_pending < 200)
+				continue;
+			last_pending = now_ms();
+			rc = crawlstore_pending(c->db, c->job_id, &queued, &claimed, c->e);
+			if (rc != PRC_OK)
+				return rc;
+			c->queued = (uint64_t)queued;
+			if (c->o->max_pages > 0 && remaining <= 0)
+				break;
+			if (!queued && !claimed)
+				break;
+			if (queued && frontier_host_count(c->frontier) == 0)
+				next_lease = 0;
+		}
+	}
+	return PRC_OK;
+}
+
+enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct err *e)
+{
+	struct crawl c;
+	struct worker_arg *wargs = NULL;
+	struct writer_arg warg = { 0 };
+	struct fetcher_opts fo;
+	unsigned char nonce[4];
+	enum prc rc;
+	struct err e2;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	memset(stats, 0, sizeof(*stats));
+	c.o = o;
+	c.e = e;
+	c.started = now_s();
+	c.uopts.max_len = URL_MAX_LEN_DEFAULT;
+	gethostname(c.hostname, sizeof(c.hostname) - 1);
+	{
+		FILE *rnd = fopen("/dev/urandom", "rb");
+
+		if (!rnd || fread(nonce, 1, sizeof(nonce), rnd) != sizeof(nonce))
+			memset(nonce, 0, sizeof(nonce));
+		if (rnd)
+			fclose(rnd);
+	}
+	snprintf(c.owner, sizeof(c.owner), "%s:%ld:%02x%02x%02x%02x", c.hostname, (long)getpid(), nonce[0],
+		 nonce[1], nonce[2], nonce[3]);
+
+	rc = crawl_setup(&c);
+	if (rc != PRC_OK)
+		goto out;
+	memset(&fo, 0, sizeof(fo));
+	fo.user_agent = o->user_agent;
+	fo.max_body = o->max_body;
+	fo.allow_private = o->allow_private;
+	fo.max_connections = o->concurrency;
+	c.fetcher = fetcher_new(&fo, e);
+	c.frontier = frontier_new(o->per_host, o->delay_ms, 0.0);
+	wargs = calloc(64, sizeof(*wargs));
+	if (!c.fetcher || !c.frontier || !wargs) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = crawl_threads(&c, wargs, &warg);
+	if (rc == PRC_OK)
+		rc = crawl_loop(&c);
+out:
+	/* drain: transfers in flight are dropped (their URLs stay claimed, then released) */
+	fetcher_free(c.fetcher);
+	c.fetcher = NULL;
+	if (c.work)
+		queue_close(c.work);
+	for (i = 0; i < c.nworkers; i++)
+		pthread_join(c.workers[i], NULL);
+	if (c.store)
+		queue_close(c.store);
+	if (c.writer_started)
+		pthread_join(c.writer, NULL);
+	if (rc == PRC_OK && atomic_load(&c.writer_failed))
+		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
+	if (c.db && c.job_id) {
+		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
+			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
+	}
+	report(&c, stats);
+	for (i = 0; wargs && i < 64; i++)
+		classifier_free(wargs[i].cl);
+	free(wargs);
+	free(c.workers);
+	queue_free(c.work);
+	queue_free(c.store);
+	frontier_free(c.frontier);
+	scope_release(&c.scope);
+	db_free(warg.db);
+	db_free(c.db);
+	return rc;
+}

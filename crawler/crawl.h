@@ -1,0 +1,71 @@
+/* crawl.h - one crawl process: the fetch thread, the worker pool and the writer. */
+#ifndef PATROL_CRAWL_H
+#define PATROL_CRAWL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct ruleset;
+
+enum crawl_scope { CRAWL_SCOPE_HOST = 0, CRAWL_SCOPE_DOMAIN, CRAWL_SCOPE_ANY };
+
+struct crawl_stats {
+	uint64_t fetched;        /* responses received (any status) */
+	uint64_t stored;         /* records committed (fetched or refused) */
+	uint64_t errors;         /* transfers that failed (no response, cap, refused address) */
+	uint64_t robots_refused; /* URLs not fetched because robots.txt disallows them */
+	uint64_t ssrf_refused;   /* connections refused by the address guard */
+	uint64_t hits;           /* verdicts stored */
+	uint64_t bytes;          /* body bytes received */
+	uint64_t links_new;      /* links handed to the frontier */
+	uint64_t lost_claims;    /* results dropped because another worker took the host */
+	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
+	size_t hosts;            /* hosts leased now */
+	size_t in_flight;        /* transfers running now */
+	double elapsed_s;
+};
+
+typedef void (*crawl_progress_fn)(const struct crawl_stats *s, void *ud);
+
+struct crawl_opts {
+	const char *conninfo;     /* the database (db_locate) */
+	const char *job;          /* job name */
+	int resume;               /* the job must exist; seeds optional */
+	const char *const *seeds;
+	size_t nseeds;
+	long max_pages;           /* <= 0: no limit; counted across every process of the job */
+	int max_depth;            /* < 0: no limit */
+	enum crawl_scope scope;
+	int concurrency;          /* transfers in flight */
+	int per_host;             /* transfers in flight per host */
+	long delay_ms;            /* least time between requests to one host */
+	int workers;              /* decode/parse/classify threads; 0: number of CPUs */
+	int allow_private;        /* permit loopback and private addresses */
+	const char *user_agent;
+	size_t max_body;          /* body cap, bytes */
+	size_t max_links;         /* links kept per page */
+	int max_redirects;        /* redirect hops followed from a URL */
+	int lease_s;              /* host lease length */
+	struct ruleset *rules;    /* compiled rules (a reference is taken), or NULL: no classification */
+	volatile sig_atomic_t *stop; /* set to stop gracefully (may be NULL) */
+	crawl_progress_fn progress;  /* called about once a second from the calling thread */
+	void *progress_ud;
+};
+
+/* Fills o with the defaults (concurrency 16, per host 1, delay 0, ...). */
+void crawl_opts_init(struct crawl_opts *o);
+
+/*
+ * Runs a crawl to its end: until the job's frontier is empty (every process
+ * of the job done with what it claimed), --max-pages is reached, or *stop is
+ * set. The calling thread becomes the fetch thread. *stats gets the final
+ * figures. Returns PRC_OK when the crawl ended normally (stopped included),
+ * or an error (the database unreachable, bad seeds) with e set; whatever was
+ * stored stays stored, and --resume continues from there.
+ */
+enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct err *e);
+
+#endif

@@ -1,0 +1,30 @@
+/* cluster.h - the embedded PostgreSQL cluster under $PATROL_HOME. */
+#ifndef PATROL_CLUSTER_H
+#define PATROL_CLUSTER_H
+
+#include "util/err.h"
+
+/*
+ * The cluster lives in <home>/pg/data and listens only on a Unix socket in
+ * <home>/pg (listen_addresses = ''). As root, initdb and the server run as
+ * the "postgres" system user, who owns <home>/pg. The database is "patrol".
+ * These functions run PostgreSQL's own tools (initdb, pg_ctl) and wait for
+ * them; they are not thread-safe and are meant for cli/ and db_locate.
+ */
+
+/* Returns a malloc'd absolute path of home (created when missing), or NULL with e set. */
+char *cluster_home(const char *home, struct err *e);
+
+/* Creates the cluster if needed, starts it if not running, creates database "patrol". */
+enum prc cluster_start(const char *home, struct err *e);
+
+/* Stops the server (fast shutdown). PRC_DECLINED when it was not running. */
+enum prc cluster_stop(const char *home, struct err *e);
+
+/* PRC_OK when running, PRC_DECLINED when stopped, PRC_NOTFOUND when not created yet. */
+enum prc cluster_status(const char *home, struct err *e);
+
+/* The conninfo of the cluster under home (malloc'd), whether or not it runs. */
+char *cluster_conninfo(const char *home, struct err *e);
+
+#endif

@@ -1,0 +1,728 @@
+/*
+ * crawlstore.c - jobs, the shared frontier and crawl results in PostgreSQL.
+ *
+ * DESIGN
+ *
+ * Hosts are the unit of work. A crawl process leases hosts with
+ * UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED), so processes
+ * never wait on each other and never share a host: per-host politeness is
+ * enforced by the one process that holds the lease, whichever machine it is
+ * on. It then claims batches of the host's URLs (state 0 → 1, claimed_by).
+ * Results come back in batches; each record flips its URL from "claimed by
+ * me" to fetched or refused, and only if that update finds the claim does the
+ * fetch and its hits go in, all in one transaction. A process that loses a
+ * lease (it stalled past the expiry and another took the host over) thus
+ * cannot store a page twice, and a process killed mid-batch loses nothing
+ * that was committed and leaves only claims, which the next lease of the host
+ * puts back in the queue.
+ *
+ * New URLs are inserted with ON CONFLICT DO NOTHING against (host_id,
+ * url_key), url_key being the MD5 of the canonical URL: the unique key is
+ * fixed-size whatever the URL's length. Hosts are inserted first, in a
+ * statement of their own, so that the URL insert (a new snapshot) sees
+ * hosts another process created concurrently.
+ */
+#include "store/crawlstore.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
+#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
+
+enum prc crawlstore_job(struct db *d, const char *name, const char *config_json, int create,
+			int64_t *job_id, int *created, struct err *e)
+{
+	const char *p[2] = { name, config_json ? config_json : "{}" };
+	PGresult *r = NULL;
+	enum prc rc;
+
+	*created = 0;
+	if (create) {
+		rc = db_query(d,
+			      "INSERT INTO jobs (name, config) VALUES ($1, $2::jsonb)"
+			      " ON CONFLICT (name) DO NOTHING RETURNING id",
+			      2, p, &r, e);
+		if (rc != PRC_OK)
+			return rc;
+		if (PQntuples(r) == 1) {
+			*job_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+			*created = 1;
+			PQclear(r);
+			return PRC_OK;
+		}
+		PQclear(r);
+	}
+	rc = db_query(d, "SELECT id FROM jobs WHERE name = $1", 1, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return err_set(e, PRC_NOTFOUND, "no job named '%s'", name);
+	}
+	*job_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return PRC_OK;
+}
+
+char *crawlstore_job_config(struct db *d, int64_t job_id, struct err *e)
+{
+	char id[24];
+	const char *p[1] = { I64(id, job_id) };
+	PGresult *r;
+	char *out = NULL;
+
+	if (db_query(d, "SELECT config::text FROM jobs WHERE id = $1", 1, p, &r, e) != PRC_OK)
+		return NULL;
+	if (PQntuples(r) == 1)
+		out = strdup(PQgetvalue(r, 0, 0));
+	else
+		err_set(e, PRC_NOTFOUND, "no job with id %" PRId64, job_id);
+	PQclear(r);
+	return out;
+}
+
+enum prc crawlstore_job_finish(struct db *d, int64_t job_id, struct err *e)
+{
+	char id[24];
+	const char *p[1] = { I64(id, job_id) };
+	PGresult *r;
+	enum prc rc = db_query(d, "UPDATE jobs SET finished_at = now() WHERE id = $1", 1, p, &r, e);
+
+	PQclear(r);
+	return rc;
+}
+
+/* Builds the array literals of a batch of links. */
+struct link_arrays {
+	struct buf url, origin, depth, hops, parent;
+};
+
+static void link_arrays_release(struct link_arrays *a)
+{
+	buf_release(&a->url);
+	buf_release(&a->origin);
+	buf_release(&a->depth);
+	buf_release(&a->hops);
+	buf_release(&a->parent);
+}
+
+static enum prc link_arrays_build(struct link_arrays *a, const struct store_link *links, size_t n)
+{
+	const size_t max = (size_t)1 << 30;
+	enum prc rc = PRC_OK;
+	char num[24];
+	size_t i;
+
+	buf_init(&a->url, max);
+	buf_init(&a->origin, max);
+	buf_init(&a->depth, max);
+	buf_init(&a->hops, max);
+	buf_init(&a->parent, max);
+	if ((rc = buf_addch(&a->url, '{')) || (rc = buf_addch(&a->origin, '{')) ||
+	    (rc = buf_addch(&a->depth, '{')) || (rc = buf_addch(&a->hops, '{')) ||
+	    (rc = buf_addch(&a->parent, '{')))
+		return rc;
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		rc = db_array_add(&a->url, links[i].url);
+		if (rc == PRC_OK)
+			rc = db_array_add(&a->origin, links[i].origin);
+		if (rc == PRC_OK)
+			rc = db_array_add(&a->depth, I64(num, links[i].depth));
+		if (rc == PRC_OK)
+			rc = db_array_add(&a->hops, I64(num, links[i].hops));
+		if (rc == PRC_OK)
+			rc = db_array_add(&a->parent, links[i].parent_id ? I64(num, links[i].parent_id) : NULL);
+	}
+	if (rc == PRC_OK && ((rc = buf_addch(&a->url, '}')) || (rc = buf_addch(&a->origin, '}')) ||
+			     (rc = buf_addch(&a->depth, '}')) || (rc = buf_addch(&a->hops, '}')) ||
+			     (rc = buf_addch(&a->parent, '}'))))
+		return rc;
+	return rc;
+}
+
+/* Inserts links inside the caller's transaction (or as autocommitted statements). */
+static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_link *links,
+			      size_t n, int seed, size_t *added, struct err *e)
+{
+	struct link_arrays a;
+	char id[24];
+	const char *p[6];
+	PGresult *r = NULL;
+	enum prc rc;
+
+	if (added)
+		*added = 0;
+	if (n == 0)
+		return PRC_OK;
+	rc = link_arrays_build(&a, links, n);
+	if (rc != PRC_OK) {
+		err_set(e, rc, "cannot build a batch of %zu links", n);
+		goto out;
+	}
+	p[0] = I64(id, job_id);
+	p[1] = buf_str(&a.origin);
+	p[2] = seed ? "t" : "f";
+	rc = db_query(d,
+		      "INSERT INTO hosts (job_id, origin, seed)"
+		      " SELECT DISTINCT $1::bigint, o, $3::boolean FROM unnest($2::text[]) AS o"
+		      " ORDER BY 2"
+		      " ON CONFLICT (job_id, origin) DO UPDATE SET seed = hosts.seed OR EXCLUDED.seed"
+		      " WHERE EXCLUDED.seed AND NOT hosts.seed",
+		      3, p, &r, e);
+	PQclear(r);
+	r = NULL;
+	if (rc != PRC_OK)
+		goto out;
+	p[1] = buf_str(&a.url);
+	p[2] = buf_str(&a.origin);
+	p[3] = buf_str(&a.depth);
+	p[4] = buf_str(&a.hops);
+	p[5] = buf_str(&a.parent);
+	rc = db_query(d,
+		      "INSERT INTO urls (job_id, host_id, url, url_key, depth, hops, parent_url_id)"
+		      " SELECT $1::bigint, h.id, l.url, decode(md5(l.url), 'hex'), l.depth, l.hops, l.parent"
+		      " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[])"
+		      "   AS l(url, origin, depth, hops, parent)"
+		      " JOIN hosts h ON h.job_id = $1::bigint AND h.origin = l.origin"
+		      " ORDER BY h.id"
+		      " ON CONFLICT (host_id, url_key) DO NOTHING",
+		      6, p, &r, e);
+	if (rc == PRC_OK && added)
+		*added = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+out:
+	link_arrays_release(&a);
+	return rc;
+}
+
+enum prc crawlstore_add_urls(struct db *d, int64_t job_id, const struct store_link *links, size_t n,
+			     int seed, size_t *added, struct err *e)
+{
+	return add_urls_stmt(d, job_id, links, n, seed, added, e);
+}
+
+enum prc crawlstore_seed_origins(struct db *d, int64_t job_id, char ***out, size_t *n,
+				 struct err *e)
+{
+	char id[24];
+	const char *p[1] = { I64(id, job_id) };
+	PGresult *r;
+	enum prc rc;
+	char **v;
+	int i, rows;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(d, "SELECT origin FROM hosts WHERE job_id = $1 AND seed ORDER BY id", 1, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	rows = PQntuples(r);
+	v = calloc((size_t)rows + 1, sizeof(char *));
+	if (!v) {
+		PQclear(r);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < rows; i++) {
+		v[i] = strdup(PQgetvalue(r, i, 0));
+		if (!v[i]) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			PQclear(r);
+			return err_set(e, PRC_NOMEM, "out of memory");
+		}
+	}
+	PQclear(r);
+	*out = v;
+	*n = (size_t)rows;
+	return PRC_OK;
+}
+
+void crawlstore_host_release(struct store_host *h)
+{
+	if (!h)
+		return;
+	free(h->origin);
+	free(h->robots_body);
+	h->origin = NULL;
+	h->robots_body = NULL;
+}
+
+enum prc crawlstore_reap_local(struct db *d, int64_t job_id, const char *hostname, size_t *reaped,
+			       struct err *e)
+{
+	char id[24];
+	const char *p[2] = { I64(id, job_id), NULL };
+	PGresult *r = NULL, *u;
+	size_t hl = strlen(hostname);
+	enum prc rc;
+	int i;
+
+	*reaped = 0;
+	rc = db_query(d,
+		      "SELECT DISTINCT lease_owner FROM hosts WHERE job_id = $1"
+		      " AND lease_owner IS NOT NULL AND lease_until > now()"
+		      " UNION SELECT DISTINCT claimed_by FROM urls WHERE job_id = $1 AND state = 1",
+		      1, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *owner = PQgetvalue(r, i, 0);
+		char *end;
+		long pid;
+
+		if (strncmp(owner, hostname, hl) != 0 || owner[hl] != ':')
+			continue;
+		pid = strtol(owner + hl + 1, &end, 10);
+		if (*end != ':' || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p[1] = owner;
+		rc = db_query(d,
+			      "UPDATE hosts SET lease_until = now() - interval '1 second'"
+			      " WHERE job_id = $1 AND lease_owner = $2",
+			      2, p, &u, e);
+		PQclear(u);
+		if (rc != PRC_OK)
+			break;
+		(*reaped)++;
+	}
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_t max, int lease_s,
+			  int robots_ttl_s, struct store_host **out, size_t *n, struct err *e)
+{
+	char id[24], mx[24], ls[24], ttl[24];
+	const char *p[5] = { I64(id, job_id), owner, I64(mx, max), I64(ls, lease_s), I64(ttl, robots_ttl_s) };
+	struct store_host *hosts = NULL;
+	PGresult *r = NULL, *u = NULL;
+	enum prc rc;
+	int i, rows;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_begin(d, e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = db_query(d,
+		      "UPDATE hosts h SET lease_owner = $2,"
+		      "   lease_until = now() + make_interval(secs => $4::int)"
+		      " WHERE h.id IN ("
+		      "   SELECT id FROM hosts c WHERE c.job_id = $1"
+		      "     AND (c.lease_until IS NULL OR c.lease_until < now())"
+		      "     AND EXISTS (SELECT 1 FROM urls u WHERE u.host_id = c.id AND u.state IN (0, 1))"
+		      "   ORDER BY c.next_fetch_at NULLS FIRST, c.id"
+		      "   LIMIT $3 FOR UPDATE SKIP LOCKED)"
+		      " RETURNING h.id, h.origin,"
+		      "   CASE WHEN h.robots_fetched_at > now() - make_interval(secs => $5::int)"
+		      "        THEN h.robots_status ELSE -1 END,"
+		      "   CASE WHEN h.robots_fetched_at > now() - make_interval(secs => $5::int)"
+		      "        THEN h.robots_body END,"
+		      "   COALESCE((extract(epoch FROM h.next_fetch_at) * 1000)::bigint, 0)",
+		      5, p, &r, e);
+	if (rc != PRC_OK)
+		goto out;
+	rows = PQntuples(r);
+	if (rows == 0)
+		goto out;
+	hosts = calloc((size_t)rows, sizeof(*hosts));
+	if (!hosts) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < rows; i++) {
+		char hid[24];
+		const char *q[1] = { hid };
+
+		hosts[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		hosts[i].origin = strdup(PQgetvalue(r, i, 1));
+		hosts[i].robots_status = atoi(PQgetvalue(r, i, 2));
+		hosts[i].robots_body = PQgetisnull(r, i, 3) ? NULL : strdup(PQgetvalue(r, i, 3));
+		hosts[i].next_fetch_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+		if (!hosts[i].origin) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		/* whatever an earlier owner left claimed here goes back to the queue */
+		I64(hid, hosts[i].id);
+		rc = db_query(d,
+			      "UPDATE urls SET state = 0, claimed_by = NULL"
+			      " WHERE host_id = $1 AND state = 1",
+			      1, q, &u, e);
+		PQclear(u);
+		if (rc != PRC_OK)
+			goto out;
+	}
+	rc = db_commit(d, e);
+	if (rc != PRC_OK)
+		goto out;
+	*out = hosts;
+	*n = (size_t)rows;
+	hosts = NULL;
+out:
+	if (rc != PRC_OK)
+		db_rollback(d);
+	if (hosts) {
+		for (i = 0; i < rows; i++)
+			crawlstore_host_release(&hosts[i]);
+		free(hosts);
+	}
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_renew(struct db *d, int64_t job_id, const char *owner, int lease_s,
+			  const int64_t *held, size_t nheld, int64_t **lost, size_t *nlost,
+			  struct err *e)
+{
+	char id[24], ls[24];
+	const char *p[3] = { I64(id, job_id), owner, I64(ls, lease_s) };
+	PGresult *r;
+	enum prc rc;
+	size_t i, k = 0;
+	int j, rows;
+
+	*lost = NULL;
+	*nlost = 0;
+	rc = db_query(d,
+		      "UPDATE hosts SET lease_until = now() + make_interval(secs => $3::int)"
+		      " WHERE job_id = $1 AND lease_owner = $2 RETURNING id",
+		      3, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	rows = PQntuples(r);
+	if (nheld) {
+		*lost = calloc(nheld, sizeof(int64_t));
+		if (!*lost) {
+			PQclear(r);
+			return err_set(e, PRC_NOMEM, "out of memory");
+		}
+	}
+	for (i = 0; i < nheld; i++) {
+		int found = 0;
+
+		for (j = 0; j < rows && !found; j++)
+			found = strtoll(PQgetvalue(r, j, 0), NULL, 10) == held[i];
+		if (!found)
+			(*lost)[k++] = held[i];
+	}
+	*nlost = k;
+	PQclear(r);
+	return PRC_OK;
+}
+
+enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size_t max,
+			  struct store_url **out, size_t *n, struct err *e)
+{
+	char hid[24], mx[24];
+	const char *p[3] = { I64(hid, host_id), owner, I64(mx, max) };
+	struct store_url *urls;
+	PGresult *r;
+	enum prc rc;
+	int i, rows;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(d,
+		      "UPDATE urls u SET state = 1, claimed_by = $2"
+		      " WHERE u.host_id = $1 AND u.id IN ("
+		      "   SELECT id FROM urls WHERE host_id = $1 AND state = 0"
+		      "   ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+		      " AND EXISTS (SELECT 1 FROM hosts h WHERE h.id = $1 AND h.lease_owner = $2)"
+		      " RETURNING u.id, u.url, u.depth, u.hops",
+		      3, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	rows = PQntuples(r);
+	if (rows == 0) {
+		PQclear(r);
+		return PRC_OK;
+	}
+	urls = calloc((size_t)rows, sizeof(*urls));
+	if (!urls) {
+		PQclear(r);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < rows; i++) {
+		urls[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		urls[i].url = strdup(PQgetvalue(r, i, 1));
+		urls[i].depth = atoi(PQgetvalue(r, i, 2));
+		urls[i].hops = atoi(PQgetvalue(r, i, 3));
+		if (!urls[i].url) {
+			while (i--)
+				free(urls[i].url);
+			free(urls);
+			PQclear(r);
+			return err_set(e, PRC_NOMEM, "out of memory");
+		}
+	}
+	/* RETURNING order is not the subquery's: keep the crawl breadth-first */
+	for (i = 1; i < rows; i++) {
+		struct store_url t = urls[i];
+		int j = i - 1;
+
+		while (j >= 0 && (urls[j].depth > t.depth || (urls[j].depth == t.depth && urls[j].id > t.id))) {
+			urls[j + 1] = urls[j];
+			j--;
+		}
+		urls[j + 1] = t;
+	}
+	PQclear(r);
+	*out = urls;
+	*n = (size_t)rows;
+	return PRC_OK;
+}
+
+enum prc crawlstore_release(struct db *d, int64_t host_id, const char *owner,
+			    int64_t next_fetch_ms, struct err *e)
+{
+	char hid[24], nf[24];
+	const char *p[3] = { I64(hid, host_id), owner, I64(nf, next_fetch_ms) };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "WITH u AS (UPDATE urls SET state = 0, claimed_by = NULL"
+		      "   WHERE host_id = $1 AND state = 1 AND claimed_by = $2)"
+		      " UPDATE hosts SET lease_owner = NULL, lease_until = NULL,"
+		      "   next_fetch_at = to_timestamp($3::bigint / 1000.0)"
+		      " WHERE id = $1 AND lease_owner = $2",
+		      3, p, &r, e);
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_release_all(struct db *d, int64_t job_id, const char *owner, struct err *e)
+{
+	char id[24];
+	const char *p[2] = { I64(id, job_id), owner };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "WITH u AS (UPDATE urls SET state = 0, claimed_by = NULL"
+		      "   WHERE job_id = $1 AND state = 1 AND claimed_by = $2)"
+		      " UPDATE hosts SET lease_owner = NULL, lease_until = NULL"
+		      " WHERE job_id = $1 AND lease_owner = $2",
+		      2, p, &r, e);
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_save_robots(struct db *d, int64_t host_id, int status, const char *body,
+				struct err *e)
+{
+	char hid[24], st[24];
+	const char *p[3] = { I64(hid, host_id), I64(st, status), body };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "UPDATE hosts SET robots_status = $2, robots_body = $3, robots_fetched_at = now()"
+		      " WHERE id = $1",
+		      3, p, &r, e);
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_pending(struct db *d, int64_t job_id, int64_t *queued, int64_t *claimed,
+			    struct err *e)
+{
+	char id[24];
+	const char *p[1] = { I64(id, job_id) };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1)"
+		      " FROM urls WHERE job_id = $1 AND state IN (0, 1)",
+		      1, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	*queued = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	*claimed = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	return PRC_OK;
+}
+
+enum prc crawlstore_used(struct db *d, int64_t job_id, int64_t *used, struct err *e)
+{
+	char id[24];
+	const char *p[1] = { I64(id, job_id) };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d, "SELECT count(*) FROM urls WHERE job_id = $1 AND state IN (1, 2)", 1, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	*used = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return PRC_OK;
+}
+
+static enum prc write_record(struct db *d, int64_t job_id, const char *owner, struct store_record *rec,
+			     struct err *e)
+{
+	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24],
+		ee[24];
+	const char *p[16];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i;
+
+	rec->stored = 0;
+	p[0] = I64(hid, rec->host_id);
+	p[1] = I64(uid, rec->url_id);
+	p[2] = owner;
+	p[3] = rec->refused ? "3" : "2";
+	p[4] = rec->refused ? rec->reason : NULL;
+	rc = db_query(d,
+		      "UPDATE urls SET state = $4::smallint, reason = $5, claimed_by = NULL"
+		      " WHERE host_id = $1 AND id = $2 AND state = 1 AND claimed_by = $3",
+		      5, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (strcmp(PQcmdTuples(r), "1") != 0) {
+		PQclear(r);
+		return PRC_OK; /* the claim was lost: someone else owns this URL now */
+	}
+	PQclear(r);
+	r = NULL;
+	rec->stored = 1;
+	if (rec->refused)
+		return PRC_OK;
+
+	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
+	p[2] = I64(jid, job_id);
+	p[3] = ts;
+	p[4] = I64(st, rec->http_status);
+	p[5] = rec->final_url;
+	p[6] = rec->content_type;
+	p[7] = I64(sz, rec->size);
+	p[8] = rec->sha256;
+	p[9] = rec->server_ip;
+	p[10] = rec->charset;
+	p[11] = rec->title;
+	p[12] = I64(dur, rec->duration_ms);
+	p[13] = rec->error;
+	p[14] = owner;
+	snprintf(fid, sizeof(fid), "%zu", rec->nlinks);
+	p[15] = fid;
+	rc = db_query(d,
+		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
+		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
+		      " worker, links)"
+		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
+		      " $11, $12, $13, $14, $15, $16) RETURNING id",
+		      16, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+
+	p[0] = hid;
+	p[1] = fid;
+	p[2] = uid;
+	p[3] = jid;
+	for (i = 0; i < rec->nhits; i++) {
+		const struct store_hit *h = &rec->hits[i];
+
+		snprintf(sc, sizeof(sc), "%.4f", h->score < 0 ? 0 : h->score > 1 ? 1 : h->score);
+		p[4] = h->category;
+		p[5] = sc;
+		p[6] = h->classifier ? h->classifier : "lua";
+		p[7] = h->rule;
+		p[8] = h->rule_file;
+		p[9] = h->evidence ? h->evidence : "";
+		p[10] = h->ev_start >= 0 ? I64(es, h->ev_start) : NULL;
+		p[11] = h->ev_end >= 0 ? I64(ee, h->ev_end) : NULL;
+		rc = db_query(d,
+			      "INSERT INTO hits (host_id, fetch_id, url_id, job_id, category, score,"
+			      " classifier, rule, rule_file, evidence, ev_start, ev_end)"
+			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+			      " ON CONFLICT (host_id, fetch_id, rule) DO NOTHING",
+			      12, p, &r, e);
+		PQclear(r);
+		r = NULL;
+		if (rc != PRC_OK)
+			return rc;
+	}
+	rc = db_query(d, "UPDATE hosts SET pages_fetched = pages_fetched + 1 WHERE id = $1", 1, p, &r, e);
+	PQclear(r);
+	return rc;
+}
+
+static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
+			    size_t n, struct err *e)
+{
+	struct store_link *links = NULL;
+	enum prc rc;
+	size_t i, nl = 0, k = 0;
+
+	rc = db_begin(d, e);
+	if (rc != PRC_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = write_record(d, job_id, owner, &recs[i], e);
+		if (rc != PRC_OK)
+			goto out;
+		if (recs[i].stored)
+			nl += recs[i].nlinks;
+	}
+	if (nl) {
+		links = malloc(nl * sizeof(*links));
+		if (!links) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (!recs[i].stored)
+				continue;
+			memcpy(links + k, recs[i].links, recs[i].nlinks * sizeof(*links));
+			k += recs[i].nlinks;
+		}
+		rc = add_urls_stmt(d, job_id, links, nl, 0, NULL, e);
+		if (rc != PRC_OK)
+			goto out;
+	}
+	rc = db_commit(d, e);
+out:
+	free(links);
+	if (rc != PRC_OK) {
+		db_rollback(d);
+		for (i = 0; i < n; i++)
+			recs[i].stored = 0;
+	}
+	return rc;
+}
+
+enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
+			  struct store_record *recs, size_t n, int retries, struct err *e)
+{
+	enum prc rc;
+	int attempt;
+
+	for (attempt = 0;; attempt++) {
+		rc = db_ensure(d, e);
+		if (rc == PRC_OK) {
+			rc = write_batch(d, job_id, owner, recs, n, e);
+			if (rc == PRC_OK)
+				return PRC_OK;
+		}
+		/* retry only when the connection went away; a bad record is not retried */
+		if (PQstatus(db_conn(d)) == CONNECTION_OK || attempt >= retries)
+			return rc;
+		sleep(attempt < 5 ? 1u << attempt : 30);
+	}
+}

@@ -1,0 +1,170 @@
+/* crawlstore.h - the crawl's side of the database: jobs, the shared frontier, and batched results. */
+#ifndef PATROL_CRAWLSTORE_H
+#define PATROL_CRAWLSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/err.h"
+
+/*
+ * The frontier of record is in PostgreSQL so that any number of crawl
+ * processes share one job. A process leases hosts (FOR UPDATE SKIP LOCKED),
+ * claims a batch of a leased host's URLs, and writes results back in
+ * batches. Every function takes the caller's own struct db (one per thread).
+ * "owner" is the worker's identity, unique per process ("host:pid:nonce").
+ */
+
+/* Creates job name (config is its JSON) or finds it. *created says which. */
+enum prc crawlstore_job(struct db *d, const char *name, const char *config_json, int create,
+			int64_t *job_id, int *created, struct err *e);
+
+/* The JSON config stored with a job (malloc'd), or NULL with e set. */
+char *crawlstore_job_config(struct db *d, int64_t job_id, struct err *e);
+
+/* Marks the job finished now. */
+enum prc crawlstore_job_finish(struct db *d, int64_t job_id, struct err *e);
+
+/* A URL to put in the frontier. */
+struct store_link {
+	const char *url;    /* canonical */
+	const char *origin; /* url_origin(url) */
+	int depth;
+	int hops;           /* redirects followed to reach it */
+	int64_t parent_id;  /* url id of the page it came from, 0 for seeds */
+};
+
+/*
+ * Adds URLs (and their hosts) to the job's frontier; ones already there are
+ * left alone (ON CONFLICT DO NOTHING on the unique URL key). With seed set,
+ * their hosts are marked as seed hosts (the "host" scope). *added (may be
+ * NULL) counts the new URLs.
+ */
+enum prc crawlstore_add_urls(struct db *d, int64_t job_id, const struct store_link *links, size_t n,
+			     int seed, size_t *added, struct err *e);
+
+/* The origins of the job's seed hosts; *out is a malloc'd array of malloc'd strings. */
+enum prc crawlstore_seed_origins(struct db *d, int64_t job_id, char ***out, size_t *n,
+				 struct err *e);
+
+/* A host leased to this worker. */
+struct store_host {
+	int64_t id;
+	char *origin;
+	int robots_status;        /* HTTP status of the cached robots.txt, -1 when none or stale */
+	char *robots_body;        /* cached robots.txt, or NULL */
+	int64_t next_fetch_ms;    /* epoch ms before which it must not be fetched (politeness) */
+};
+void crawlstore_host_release(struct store_host *h); /* frees the strings of *h */
+
+/*
+ * Before leasing: leases held by owners on this machine (owner prefix
+ * "<hostname>:") whose process no longer exists are expired at once, so a
+ * crawl resumed after kill -9 does not wait for them. Returns how many.
+ */
+enum prc crawlstore_reap_local(struct db *d, int64_t job_id, const char *hostname, size_t *reaped,
+			       struct err *e);
+
+/*
+ * Leases up to max hosts of the job that have queued URLs (or URLs claimed by
+ * an owner whose lease ran out) and no live lease, for lease_s seconds. URLs
+ * left claimed on them by an earlier owner are put back in the queue.
+ * robots.txt cached less than robots_ttl_s ago comes along. *out is a malloc'd
+ * array (free each with crawlstore_host_release, then the array).
+ */
+enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_t max, int lease_s,
+			  int robots_ttl_s, struct store_host **out, size_t *n, struct err *e);
+
+/*
+ * Extends every lease this owner holds. Host ids the owner no longer holds
+ * (taken over after expiry) are returned in *lost (malloc'd, *nlost).
+ */
+enum prc crawlstore_renew(struct db *d, int64_t job_id, const char *owner, int lease_s,
+			  const int64_t *held, size_t nheld, int64_t **lost, size_t *nlost,
+			  struct err *e);
+
+/* A URL claimed by this worker. */
+struct store_url {
+	int64_t id;
+	char *url;
+	int depth;
+	int hops;
+};
+
+/*
+ * Claims up to max queued URLs of a host this owner leases, lowest depth
+ * first. *out is malloc'd (free each url, then the array). Returns PRC_OK
+ * with *n 0 when the host has nothing queued.
+ */
+enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size_t max,
+			  struct store_url **out, size_t *n, struct err *e);
+
+/*
+ * Gives a host back: its lease ends, URLs still claimed by owner there go
+ * back to the queue, and next_fetch_ms is kept for whoever leases it next.
+ */
+enum prc crawlstore_release(struct db *d, int64_t host_id, const char *owner,
+			    int64_t next_fetch_ms, struct err *e);
+
+/* Gives back every host and claimed URL of owner (end of a crawl). */
+enum prc crawlstore_release_all(struct db *d, int64_t job_id, const char *owner, struct err *e);
+
+/* Caches a host's robots.txt (status, body may be NULL). */
+enum prc crawlstore_save_robots(struct db *d, int64_t host_id, int status, const char *body,
+				struct err *e);
+
+/* Frontier counts of the job: URLs queued, and URLs claimed by anyone. */
+enum prc crawlstore_pending(struct db *d, int64_t job_id, int64_t *queued, int64_t *claimed,
+			    struct err *e);
+
+/* URLs of the job fetched or claimed so far (for --max-pages across processes). */
+enum prc crawlstore_used(struct db *d, int64_t job_id, int64_t *used, struct err *e);
+
+/* One classifier verdict to store. */
+struct store_hit {
+	const char *category;
+	double score;
+	const char *classifier;
+	const char *rule;
+	const char *rule_file;
+	const char *evidence;
+	long ev_start, ev_end; /* -1 when not from the text */
+};
+
+/* The outcome of one claimed URL. */
+struct store_record {
+	int64_t url_id, host_id;
+	int refused;              /* not fetched: reason says why (robots, ...) */
+	const char *reason;
+	/* the fetch (when !refused) */
+	double fetched_at;        /* epoch seconds */
+	int http_status;          /* 0 when no response */
+	const char *final_url;
+	const char *content_type;
+	int64_t size;
+	const char *sha256;       /* hex, NULL when no body */
+	const char *server_ip;
+	const char *charset;
+	const char *title;
+	long duration_ms;
+	const char *error;        /* transfer error, or NULL */
+	const struct store_hit *hits;
+	size_t nhits;
+	const struct store_link *links; /* new URLs found on the page (in scope) */
+	size_t nlinks;
+	int stored;               /* set by crawlstore_write: 1 stored, 0 skipped (claim lost) */
+};
+
+/*
+ * Stores a batch in one transaction: for each record still claimed by owner,
+ * the URL's new state, its fetch and its hits, then every new link. A record
+ * whose claim was lost (the lease expired and another worker took the host)
+ * is skipped, so no hit is ever stored twice; stored says which. On a lost
+ * connection the transaction is retried (up to retries times) after
+ * reconnecting: the batch is kept by the caller until this returns.
+ */
+enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
+			  struct store_record *recs, size_t n, int retries, struct err *e);
+
+#endif

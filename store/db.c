@@ -1,0 +1,250 @@
+/*
+ * db.c - the connection to patrol's system of record.
+ *
+ * Everything that talks to PostgreSQL goes through a struct db: it keeps the
+ * conninfo so that a connection lost mid-crawl can be re-established, turns
+ * server errors into one-line messages, and applies the schema migrations
+ * that are compiled into the binary (schema/NNN_name.sql) exactly once each,
+ * in order, under an advisory lock.
+ */
+#include "store/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/cluster.h"
+#include "store/migrations.h"
+#include "util/buf.h"
+
+/* Any constant: the key of the advisory lock that serializes migrations. */
+#define DB_MIGRATE_LOCK 0x70617472
+
+struct db {
+	PGconn *conn;
+	char *conninfo;
+};
+
+static void db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg; /* NOTICEs (e.g. "relation exists, skipping") are not for users */
+}
+
+static enum prc db_server_error(struct err *e, PGconn *conn, const char *what)
+{
+	const char *m = PQerrorMessage(conn);
+	size_t n = strlen(m);
+
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	return err_set(e, PRC_DB, "%s: %.*s", what, (int)n, m);
+}
+
+enum prc db_connect(const char *conninfo, struct db **out, struct err *e)
+{
+	struct db *d;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	d->conninfo = strdup(conninfo);
+	if (!d->conninfo) {
+		free(d);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	d->conn = PQconnectdb(conninfo);
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+		enum prc rc = d->conn ? db_server_error(e, d->conn, "cannot connect to the database")
+				      : err_set(e, PRC_NOMEM, "out of memory");
+		db_free(d);
+		return rc;
+	}
+	PQsetNoticeProcessor(d->conn, db_notice, NULL);
+	*out = d;
+	return PRC_OK;
+}
+
+void db_free(struct db *d)
+{
+	if (!d)
+		return;
+	if (d->conn)
+		PQfinish(d->conn);
+	free(d->conninfo);
+	free(d);
+}
+
+PGconn *db_conn(struct db *d)
+{
+	return d->conn;
+}
+
+enum prc db_ensure(struct db *d, struct err *e)
+{
+	if (PQstatus(d->conn) == CONNECTION_OK)
+		return PRC_OK;
+	PQreset(d->conn);
+	if (PQstatus(d->conn) != CONNECTION_OK)
+		return db_server_error(e, d->conn, "lost the database connection");
+	PQsetNoticeProcessor(d->conn, db_notice, NULL);
+	return PRC_OK;
+}
+
+enum prc db_query(struct db *d, const char *sql, int nparams, const char *const *params,
+		  PGresult **res, struct err *e)
+{
+	PGresult *r;
+	ExecStatusType st;
+
+	*res = NULL;
+	r = PQexecParams(d->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (!r)
+		return db_server_error(e, d->conn, "query failed");
+	st = PQresultStatus(r);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *m = PQresultErrorMessage(r);
+		size_t n = strlen(m);
+
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		err_set(e, PRC_DB, "%.*s", (int)n, m);
+		PQclear(r);
+		return PRC_DB;
+	}
+	*res = r;
+	return PRC_OK;
+}
+
+enum prc db_exec(struct db *d, const char *sql, struct err *e)
+{
+	PGresult *r;
+	enum prc rc = db_query(d, sql, 0, NULL, &r, e);
+
+	PQclear(r);
+	return rc;
+}
+
+enum prc db_begin(struct db *d, struct err *e)
+{
+	return db_exec(d, "BEGIN", e);
+}
+
+enum prc db_commit(struct db *d, struct err *e)
+{
+	return db_exec(d, "COMMIT", e);
+}
+
+void db_rollback(struct db *d)
+{
+	PGresult *r;
+
+	if (PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		return;
+	r = PQexec(d->conn, "ROLLBACK");
+	PQclear(r);
+}
+
+enum prc db_migrate(struct db *d, int *applied, struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	unsigned i;
+	int n = 0;
+	char lock[64];
+
+	if (applied)
+		*applied = 0;
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_lock(%d)", DB_MIGRATE_LOCK);
+	rc = db_exec(d, lock, e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = db_exec(d,
+		     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		     " version integer PRIMARY KEY, name text NOT NULL,"
+		     " applied_at timestamptz NOT NULL DEFAULT now())",
+		     e);
+	if (rc != PRC_OK)
+		goto out;
+	for (i = 0; i < migrations_count; i++) {
+		const struct migration *m = &migrations[i];
+		char ver[16];
+		const char *params[2] = { ver, m->name };
+
+		snprintf(ver, sizeof(ver), "%d", m->version);
+		rc = db_query(d, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, &r, e);
+		if (rc != PRC_OK)
+			goto out;
+		if (PQntuples(r) > 0) {
+			PQclear(r);
+			r = NULL;
+			continue;
+		}
+		PQclear(r);
+		r = NULL;
+		rc = db_begin(d, e);
+		if (rc != PRC_OK)
+			goto out;
+		rc = db_exec(d, m->sql, e);
+		if (rc == PRC_OK) {
+			rc = db_query(d, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
+				      params, &r, e);
+			PQclear(r);
+			r = NULL;
+		}
+		if (rc == PRC_OK)
+			rc = db_commit(d, e);
+		if (rc != PRC_OK) {
+			db_rollback(d);
+			err_prefix(e, "migration '%s' failed: ", m->name);
+			goto out;
+		}
+		n++;
+	}
+out:
+	PQclear(r);
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_unlock(%d)", DB_MIGRATE_LOCK);
+	r = PQexec(d->conn, lock);
+	PQclear(r);
+	if (applied)
+		*applied = n;
+	return rc;
+}
+
+enum prc db_locate(const char *conninfo, const char *home, char **out, struct err *e)
+{
+	const char *env = getenv("PATROL_DB");
+	enum prc rc;
+
+	*out = NULL;
+	if (!conninfo && env && *env)
+		conninfo = env;
+	if (conninfo) {
+		*out = strdup(conninfo);
+		return *out ? PRC_OK : err_set(e, PRC_NOMEM, "out of memory");
+	}
+	rc = cluster_start(home, e);
+	if (rc != PRC_OK)
+		return rc;
+	*out = cluster_conninfo(home, e);
+	return *out ? PRC_OK : PRC_NOMEM;
+}
+
+enum prc db_array_add(struct buf *b, const char *s)
+{
+	enum prc rc;
+
+	if (b->len > 1 && (rc = buf_addch(b, ',')) != PRC_OK)
+		return rc;
+	if (!s)
+		return buf_addstr(b, "NULL");
+	if ((rc = buf_addch(b, '"')) != PRC_OK)
+		return rc;
+	for (; *s; s++) {
+		if ((*s == '"' || *s == '\\') && (rc = buf_addch(b, '\\')) != PRC_OK)
+			return rc;
+		if ((rc = buf_addch(b, *s)) != PRC_OK)
+			return rc;
+	}
+	return buf_addch(b, '"');
+}

@@ -1,0 +1,71 @@
+/* db.h - connections to patrol's PostgreSQL database, and its migrations. */
+#ifndef PATROL_DB_H
+#define PATROL_DB_H
+
+#include <libpq-fe.h>
+
+#include "util/err.h"
+
+/*
+ * One connection (libpq's PGconn) with the conninfo it was made from, so it
+ * can be re-established after the server goes away. Not thread-safe: each
+ * thread that talks to the database owns its own struct db.
+ */
+struct db;
+
+/*
+ * Works out where the database is: conninfo when not NULL, else $PATROL_DB,
+ * else the embedded cluster under home ($PATROL_HOME, default "./var"),
+ * which is created and started when it is not running. Returns a malloc'd
+ * conninfo in *out.
+ */
+enum prc db_locate(const char *conninfo, const char *home, char **out, struct err *e);
+
+/* Connects to conninfo. On PRC_OK *out is a new struct db (free with db_free). */
+enum prc db_connect(const char *conninfo, struct db **out, struct err *e);
+
+/* Closes and frees d. NULL is fine. */
+void db_free(struct db *d);
+
+/* The live connection (owned by d). */
+PGconn *db_conn(struct db *d);
+
+/*
+ * Makes sure the connection is up, reconnecting once if it is not.
+ * PRC_OK when usable, PRC_DB with a message otherwise.
+ */
+enum prc db_ensure(struct db *d, struct err *e);
+
+/*
+ * Applies every compiled-in migration not yet recorded in
+ * schema_migrations, each in its own transaction, in version order, under an
+ * advisory lock so that processes started together migrate once. *applied
+ * (may be NULL) receives how many were applied.
+ */
+enum prc db_migrate(struct db *d, int *applied, struct err *e);
+
+/* Runs a statement with no result rows; PRC_DB with the server's message on failure. */
+enum prc db_exec(struct db *d, const char *sql, struct err *e);
+
+/*
+ * Runs a parameterized statement (text parameters; NULL entries are SQL NULL).
+ * On PRC_OK *res holds the result (PQclear it); on PRC_DB *res is NULL and e
+ * holds the server's message.
+ */
+enum prc db_query(struct db *d, const char *sql, int nparams, const char *const *params,
+		  PGresult **res, struct err *e);
+
+/* BEGIN / COMMIT / ROLLBACK. db_rollback never fails loudly (used on error paths). */
+enum prc db_begin(struct db *d, struct err *e);
+enum prc db_commit(struct db *d, struct err *e);
+void db_rollback(struct db *d);
+
+/*
+ * Appends s to a PostgreSQL array literal under construction in b
+ * ('{' and '}' are the caller's): double-quoted, with '"' and '\\' escaped.
+ * NULL s appends NULL.
+ */
+struct buf;
+enum prc db_array_add(struct buf *b, const char *s);
+
+#endif

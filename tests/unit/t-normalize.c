@@ -1,0 +1,404 @@
+/* t-normalize.c - unit tests for classifiers/normalize: the evasions it undoes and its maps. */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "classifiers/normalize.h"
+#include "tests/tap.h"
+#include "util/arena.h"
+
+enum { NORM = 0, SQUEEZED = 1 };
+
+/* The view of text (length given, so NUL bytes can be tested), in arena a. */
+static const char *view_n(struct arena *a, const char *text, size_t len, int which,
+			  struct nview *out)
+{
+	struct nview n, s;
+
+	if (normalize_views(a, text, len, &n, &s) != PRC_OK)
+		return NULL;
+	*out = which == SQUEEZED ? s : n;
+	return out->s;
+}
+
+static const char *view(struct arena *a, const char *text, int which)
+{
+	struct nview v;
+
+	return view_n(a, text, strlen(text), which, &v);
+}
+
+struct vcase {
+	const char *in;
+	int which;
+	const char *want;
+	const char *why;
+};
+
+static const struct vcase view_cases[] = {
+	/* full-width and half-width forms, case */
+	{ "ﾃﾚｸﾞﾗﾑ", NORM, "てれぐらむ", "half-width katakana with dakuten" },
+	{ "ＴＥＬＥＧＲＡＭ", NORM, "telegram", "full-width Latin capitals" },
+	{ "ＬＩＮＥ", NORM, "line", "full-width LINE" },
+	{ "ＰａｐａＫａｔｓｕ", NORM, "papakatsu", "full-width mixed case folded" },
+	{ "PapaKatsu", NORM, "papakatsu", "ASCII case folded" },
+	{ "ﾊﾟﾊﾟ活", NORM, "ぱぱ活", "half-width handakuten composes" },
+	{ "ﾗｰﾒﾝ", NORM, "らーめん", "half-width prolonged sound mark becomes ー" },
+	{ "ｳﾞｨｯｸﾞ", NORM, "ゔぃっぐ", "half-width ｳﾞ becomes ゔ" },
+	{ "ＳＩＭ買取", NORM, "sim買取", "full-width SIM" },
+	/* kana */
+	{ "ヤミバイト", NORM, "やみばいと", "katakana folded to hiragana" },
+	{ "ヴ", NORM, "ゔ", "ヴ folds to ゔ" },
+	{ "ヷ", NORM, "わ\xe3\x82\x99", "ヷ folds to わ + combining dakuten" },
+	{ "ヽヾ", NORM, "ゝゞ", "katakana iteration marks fold" },
+	{ "か\xe3\x82\x99", NORM, "が", "combining dakuten composes" },
+	{ "は\xe3\x82\x9a", NORM, "ぱ", "combining handakuten composes" },
+	{ "カ゛", NORM, "が", "spacing dakuten composes" },
+	{ "か\xe2\x80\x8b\xe3\x82\x99", NORM, "が", "dakuten composes across a zero-width space" },
+	{ "ｶ\xef\xbe\x9e", NORM, "が", "half-width ｶ + ﾞ compose" },
+	{ "e\xcc\x81", NORM, "\xc3\xa9", "Latin base + acute composes" },
+	/* digits */
+	{ "①②", NORM, "12", "circled digits" },
+	{ "１２３", NORM, "123", "full-width digits" },
+	{ "三万円", NORM, "30000円", "三万円" },
+	{ "五千", NORM, "5000", "五千" },
+	{ "五千円", NORM, "5000円", "五千円" },
+	{ "二十歳", NORM, "20歳", "二十歳" },
+	{ "十五", NORM, "15", "十五" },
+	{ "1万", NORM, "10000", "ASCII digit with 万" },
+	{ "１万円", NORM, "10000円", "full-width digit with 万" },
+	{ "20万", NORM, "200000", "20万" },
+	{ "三万五千", NORM, "35000", "三万五千" },
+	{ "一億二千万", NORM, "120000000", "一億二千万" },
+	{ "二千二十四年", NORM, "2024年", "二千二十四年" },
+	{ "二〇二四年", NORM, "2024年", "positional kanji digits" },
+	{ "百五十", NORM, "150", "百五十" },
+	{ "千円", NORM, "1000円", "lone multiplier before a counter" },
+	{ "十代", NORM, "10代", "十代" },
+	{ "三ヶ月", NORM, "3ゖ月", "counter ヶ" },
+	{ "一人", NORM, "1人", "一人 reads as 1人 (documented)" },
+	{ "一緒に", NORM, "一緒に", "一緒 stays a word" },
+	{ "一部", NORM, "一部", "一部 stays a word" },
+	{ "万引き", NORM, "万引き", "万引き stays a word" },
+	{ "万一", NORM, "万一", "万一 stays a word" },
+	{ "億万長者", NORM, "億万長者", "億万長者 stays a word" },
+	{ "十字架", NORM, "十字架", "lone 十 not before a counter stays" },
+	{ "十十", NORM, "十十", "ill-formed run stays" },
+	{ "2024年", NORM, "2024年", "ASCII-only numbers untouched" },
+	{ "3.5万円", NORM, "3.5万円", "decimal with 万 left as written" },
+	{ "3.5万円", SQUEEZED, "35万円", "decimal with 万 not read when squeezed" },
+	{ "1,000万", NORM, "1,000万", "grouped digits with 万 left as written" },
+	/* white space and invisible characters */
+	{ "a \t\xe3\x80\x80 b", NORM, "a b", "spaces, tab, ideographic space collapse" },
+	{ "a \n \n b", NORM, "a\nb", "line breaks with spaces collapse to one" },
+	{ "a\r\nb", NORM, "a\nb", "CRLF is one break" },
+	{ "a\xc2\xa0" "b", NORM, "a b", "no-break space is a space" },
+	{ "大\xe2\x80\x8b麻", NORM, "大麻", "zero-width space dropped" },
+	{ "大\xc2\xad麻", NORM, "大麻", "soft hyphen dropped" },
+	{ "\xef\xbb\xbf大麻", NORM, "大麻", "BOM dropped" },
+	{ "大\xef\xb8\x8f麻", NORM, "大麻", "variation selector dropped" },
+	{ "大\xe2\x81\xa0麻", NORM, "大麻", "word joiner dropped" },
+	{ "a\x01\x1b\x7f" "b", NORM, "ab", "C0 controls and DEL dropped" },
+	{ "a\xc2\x85" "b", NORM, "a\nb", "NEL is a break" },
+	{ "a\xc2\x9b" "b", NORM, "ab", "C1 control dropped" },
+	/* separators: squeezed */
+	{ "大.麻", SQUEEZED, "大麻", "dot between" },
+	{ "大・麻", SQUEEZED, "大麻", "middle dot between" },
+	{ "大･麻", SQUEEZED, "大麻", "half-width middle dot between" },
+	{ "大※麻", SQUEEZED, "大麻", "reference mark between" },
+	{ "大 麻", SQUEEZED, "大麻", "space between" },
+	{ "大\n麻", SQUEEZED, "大麻", "line break between" },
+	{ "大\xe2\x80\x8b麻", SQUEEZED, "大麻", "zero-width space between" },
+	{ "大😀麻", SQUEEZED, "大麻", "emoji between" },
+	{ "大👍🏽麻", SQUEEZED, "大麻", "emoji with skin tone between" },
+	{ "大★☆麻", SQUEEZED, "大麻", "stars between" },
+	{ "闇 バ イ ト", SQUEEZED, "闇ばいと", "spaced 闇バイト" },
+	{ "ヤ・ミ・バ・イ・ト", SQUEEZED, "やみばいと", "dotted katakana" },
+	{ "T.E.L.E.G.R.A.M", SQUEEZED, "telegram", "dotted Latin" },
+	{ "ﾃﾚ・ｸﾞﾗﾑ", SQUEEZED, "てれぐらむ", "half-width with middle dot" },
+	{ "ｐａｐａ☆活", SQUEEZED, "papa活", "full-width with star" },
+	{ "ラ〜メ〜ン", SQUEEZED, "らめん", "wave dash dropped, ー would stay" },
+	{ "ラーメン", SQUEEZED, "らーめん", "ー kept in squeezed" },
+	{ "人々", SQUEEZED, "人々", "々 kept in squeezed" },
+	{ "二 十 歳", SQUEEZED, "20歳", "numerals read after squeezing" },
+	{ "【三万円】", SQUEEZED, "30000円", "brackets dropped, number read" },
+	{ "ヷ", SQUEEZED, "わ", "leftover combining mark dropped in squeezed" },
+	{ "", NORM, "", "empty input, norm" },
+	{ "", SQUEEZED, "", "empty input, squeezed" },
+};
+
+static void test_views(void)
+{
+	struct arena *a = arena_new();
+	size_t i;
+
+	for (i = 0; i < sizeof(view_cases) / sizeof(view_cases[0]); i++) {
+		const struct vcase *c = &view_cases[i];
+		is_str(view(a, c->in, c->which), c->want, "%s: %s", c->which ? "squeezed" : "norm",
+		       c->why);
+	}
+	arena_free(a);
+}
+
+static void test_invalid(void)
+{
+	struct arena *a = arena_new();
+	struct nview v;
+	size_t f, t;
+
+	is_str(view(a, "a\xff" "b", NORM), "a\xef\xbf\xbd" "b", "bad byte reads as U+FFFD");
+	is_str(view(a, "a\xff" "b", SQUEEZED), "ab", "U+FFFD is not kept when squeezing");
+	is_str(view(a, "\xe3\x81", NORM), "\xef\xbf\xbd\xef\xbf\xbd",
+	       "truncated sequence: one U+FFFD per byte");
+	is_str(view(a, "\xed\xa0\x80", NORM), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	       "encoded surrogate: one U+FFFD per byte");
+	is_str(view(a, "\xc0\xaf", NORM), "\xef\xbf\xbd\xef\xbf\xbd", "overlong '/' rejected");
+	ok(view_n(a, "a\0b", 3, NORM, &v) && v.len == 2 && !strcmp(v.s, "ab"),
+	   "NUL byte dropped, view stays a C string");
+	view_n(a, "x\xff\xfe大麻", 9, NORM, &v);
+	nview_span(&v, v.len - 6, v.len, &f, &t);
+	ok(f == 3 && t == 9, "span after bad bytes points at the right bytes");
+	is_int(normalize_views(a, "", (size_t)UINT32_MAX + 1, &v, &v), PRC_LIMIT,
+	       "text over 4 GiB refused");
+	arena_free(a);
+}
+
+static void test_literal(void)
+{
+	char *x = normalize_literal("ﾃﾚｸﾞﾗﾑ", 0);
+	char *y = normalize_literal("テレグラム", 0);
+	char *z;
+
+	is_str(x, "てれぐらむ", "literal normalized like page text");
+	is_str(y, x, "ﾃﾚｸﾞﾗﾑ and テレグラム give one literal");
+	free(x);
+	free(y);
+	x = normalize_literal("ヤミバイト", 1);
+	y = normalize_literal("やみばいと", 1);
+	is_str(x, y, "ヤミバイト and やみばいと fold equal");
+	free(x);
+	free(y);
+	x = normalize_literal("大 麻", 1);
+	is_str(x, "大麻", "squeezed literal loses its space");
+	free(x);
+	x = normalize_literal("大 麻", 0);
+	is_str(x, "大 麻", "norm literal keeps its space");
+	free(x);
+	x = normalize_literal("二十歳", 1);
+	z = normalize_literal("20歳", 1);
+	is_str(x, z, "二十歳 and 20歳 give one literal");
+	free(x);
+	free(z);
+	x = normalize_literal("", 0);
+	is_str(x, "", "empty literal");
+	free(x);
+}
+
+struct mcase {
+	const char *in;
+	int which;
+	const char *needle; /* written any way; normalized like a literal */
+	const char *orig;   /* what the match must map back to */
+};
+
+static const struct mcase map_cases[] = {
+	{ "本物の大.麻あります", SQUEEZED, "大麻", "大.麻" },
+	{ "本物の大・麻あります", SQUEEZED, "大麻", "大・麻" },
+	{ "今すぐ闇 バ イ ト 募集", SQUEEZED, "闇バイト", "闇 バ イ ト" },
+	{ "大\xe2\x80\x8b麻", SQUEEZED, "大麻", "大\xe2\x80\x8b麻" },
+	{ "連絡はﾃﾚｸﾞﾗﾑで", NORM, "テレグラム", "ﾃﾚｸﾞﾗﾑ" },
+	{ "連絡はﾃﾚｸﾞﾗﾑで", SQUEEZED, "ぐら", "ｸﾞﾗ" },
+	{ "ＬＩＮＥ交換しよ", NORM, "line", "ＬＩＮＥ" },
+	{ "報酬三万円です", NORM, "30000円", "三万円" },
+	{ "報酬三万円です", NORM, "円", "円" },
+	{ "即日５万", NORM, "50000", "５万" },
+	{ "か\xe3\x82\x99くせい", NORM, "が", "か\xe3\x82\x99" },
+	{ "ＰａｐａＫａｔｓｕ募集", NORM, "papakatsu", "ＰａｐａＫａｔｓｕ" },
+	{ "a  \n  b", NORM, "a\nb", "a  \n  b" },
+	{ "①②③", NORM, "2", "②" },
+	{ "ホ別２万", SQUEEZED, "ほ別20000", "ホ別２万" },
+};
+
+/* s with line breaks and tabs escaped, for a one-line TAP description. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 < size; s++) {
+		if (*s == '\n' || *s == '\t') {
+			buf[n++] = '\\';
+			buf[n++] = *s == '\n' ? 'n' : 't';
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_maps(void)
+{
+	struct arena *a = arena_new();
+	size_t i;
+
+	for (i = 0; i < sizeof(map_cases) / sizeof(map_cases[0]); i++) {
+		const struct mcase *c = &map_cases[i];
+		char *needle = normalize_literal(c->needle, c->which);
+		struct nview v;
+		const char *hit;
+		size_t at, f = 0, t = 0;
+		char b1[128], b2[128], b3[128];
+
+		view_n(a, c->in, strlen(c->in), c->which, &v);
+		hit = needle ? memmem(v.s, v.len, needle, strlen(needle)) : NULL;
+		if (!hit) {
+			ok(0, "'%s' found in '%s'", c->needle, c->in);
+			free(needle);
+			continue;
+		}
+		at = (size_t)(hit - v.s);
+		nview_span(&v, at, at + strlen(needle), &f, &t);
+		ok(t - f == strlen(c->orig) && !memcmp(c->in + f, c->orig, t - f),
+		   "'%s' in %s view of '%s' maps back to '%s'", shown(c->needle, b1, sizeof(b1)),
+		   c->which ? "squeezed" : "norm", shown(c->in, b2, sizeof(b2)),
+		   shown(c->orig, b3, sizeof(b3)));
+		free(needle);
+	}
+	arena_free(a);
+}
+
+/* Views are valid UTF-8 C strings with sane, non-decreasing maps. */
+static int views_sound(const char *text, size_t len, const struct nview *v)
+{
+	size_t i;
+	utf8proc_ssize_t n;
+	utf8proc_int32_t cp;
+
+	if (strlen(v->s) != v->len)
+		return 0;
+	for (i = 0; i < v->len; i += (size_t)n) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)v->s + i,
+				     (utf8proc_ssize_t)(v->len - i), &cp);
+		if (n <= 0)
+			return 0;
+	}
+	for (i = 0; i < v->len; i++) {
+		if (v->from[i] >= v->to[i] || v->to[i] > len)
+			return 0;
+		if (i && (v->from[i] < v->from[i - 1] || v->to[i] < v->to[i - 1]))
+			return 0;
+	}
+	return 1;
+}
+
+static void test_fuzz(void)
+{
+	static const char *const pieces[] = {
+		"大", "麻", "ｶ", "ﾞ", "\xe3\x82\x99", "\xcc\x81", "\xcc\xa3", "一", "十", "万",
+		"円", "3", " ", "\n", "\t", ".", "・", "\xe2\x80\x8b", "😀", "\xff", "\xe3",
+		"Ａ", "B", "①", "ヷ", "ヴ", "ー", "\x01", "\xc2\xa0", "人", "億", "〇", "ﾟ",
+		"\xef\xb8\x8f", "ㇰ", "가", "\xe1\x86\xa8", "ﷺ",
+	};
+	struct arena *a = arena_new();
+	char text[512];
+	unsigned seed = 12345;
+	int round, good = 1;
+
+	for (round = 0; round < 2000 && good; round++) {
+		struct nview n, s;
+		size_t len = 0;
+
+		while (len < sizeof(text) - 64) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 40 == 0)
+				break;
+			p = pieces[(seed >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		if (normalize_views(a, text, len, &n, &s) != PRC_OK ||
+		    !views_sound(text, len, &n) || !views_sound(text, len, &s)) {
+			good = 0;
+			diag("unsound views for round %d", round);
+		}
+	}
+	ok(good, "2000 random texts give valid UTF-8 views with non-decreasing maps");
+	arena_free(a);
+}
+
+static void test_big(void)
+{
+	static const char line[] = "本物の大.麻あります、ﾃﾚｸﾞﾗﾑで三万円。\n";
+	size_t ll = sizeof(line) - 1, reps = (1u << 20) / ll + 1, i, count = 0;
+	char *text = malloc(reps * ll);
+	struct arena *a = arena_new();
+	struct nview n, s;
+	const char *p;
+
+	for (i = 0; i < reps; i++)
+		memcpy(text + i * ll, line, ll);
+	is_int(normalize_views(a, text, reps * ll, &n, &s), PRC_OK, "1 MiB of text normalizes");
+	ok(s.len < n.len && n.len < reps * ll, "squeezed shorter than norm, norm than the input");
+	for (p = s.s; (p = strstr(p, "大麻ありますてれぐらむで30000円")) != NULL; p++)
+		count++;
+	is_int(count, reps, "every line's evasions undone in the squeezed view");
+	ok(views_sound(text, reps * ll, &n) && views_sound(text, reps * ll, &s),
+	   "1 MiB views sound");
+	arena_free(a);
+	free(text);
+}
+
+struct thr {
+	const char *text;
+	char *got;
+};
+
+static void *thr_run(void *arg)
+{
+	struct thr *t = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		free(t->got);
+		t->got = normalize_literal(t->text, i & 1);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct thr th[4];
+	pthread_t id[4];
+	char *want = normalize_literal("ﾃﾚｸﾞﾗﾑで大.麻、三万円", 1);
+	int i, same = 1;
+
+	for (i = 0; i < 4; i++) {
+		th[i].text = "ﾃﾚｸﾞﾗﾑで大.麻、三万円";
+		th[i].got = NULL;
+		pthread_create(&id[i], NULL, thr_run, &th[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(id[i], NULL);
+		if (!th[i].got || strcmp(th[i].got, want))
+			same = 0;
+		free(th[i].got);
+	}
+	ok(same, "threads normalizing at once agree");
+	free(want);
+}
+
+int main(void)
+{
+	test_views();
+	test_invalid();
+	test_literal();
+	test_maps();
+	test_fuzz();
+	test_big();
+	test_threads();
+	return done_testing();
+}

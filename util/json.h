@@ -1,0 +1,13 @@
+/* json.h - writing JSON strings and CSV fields safely. */
+#ifndef PATROL_JSON_H
+#define PATROL_JSON_H
+
+#include <stdio.h>
+
+/* Writes s as a JSON string literal (quotes included); NULL writes null. Invalid UTF-8 bytes become U+FFFD. */
+void json_write_str(FILE *f, const char *s);
+
+/* Writes s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line break). NULL writes nothing. */
+void csv_write_field(FILE *f, const char *s);
+
+#endif
