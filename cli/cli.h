@@ -26,6 +26,29 @@ struct db *cli_db_open(const char *opt);
 /* Prints "patrol: " and a formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct arena;
+struct page_input;
+struct ruleset;
+
+/*
+ * Reads a local HTML or text file into p for classification: decoded to
+ * UTF-8 (crawler/charset.h), HTML parsed for its title, visible text and
+ * links (crawler/html.h). url is what p->url says (may be ""). Everything
+ * lives in a. PRC_IO with e set when the file cannot be read.
+ */
+enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
+		       struct err *e);
+
+/* Loads the rules of dir (helper library beside it); prints every error; NULL on failure. */
+struct ruleset *cli_load_rules(const char *dir);
+
+/*
+ * Calls fn for every regular file under path (path itself when it is a
+ * file), in name order, skipping dot files. Returns 0, or -1 after printing
+ * an error for a path that cannot be read (the walk goes on).
+ */
+int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud);
+
 /* Parses a non-negative integer option; prints an error and returns -1 when it is not one. */
 long cli_number(const char *opt, const char *value);
 

@@ -14,7 +14,8 @@
  * Shift_JIS (and its aliases) is decoded as CP932 and EUC-JP as EUC-JP-MS,
  * as Japanese sites really mean them; ISO-2022-JP too. Bytes that cannot be
  * decoded become U+FFFD and decoding goes on; NUL bytes become spaces.
- * Output stops at max_out bytes (PRC_OK, *truncated set).
+ * Output stops at max_out bytes (PRC_OK, *truncated set), never inside a
+ * character; max_out 0 means no limit. A BOM is not copied to the output.
  *
  * On PRC_OK *out (NUL-terminated, valid UTF-8) and *charset (a canonical
  * lowercase name: "utf-8", "cp932", "euc-jp-ms", ...) live in arena a.
@@ -26,11 +27,19 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 
 /*
  * Returns the charset named by a Content-Type value ("text/html; charset=Shift_JIS"
- * → "cp932") mapped as above, in arena a, or NULL when none is named.
+ * → "cp932") mapped as above, in arena a, or NULL when none is named (or
+ * the one named is not a charset iconv can decode).
  */
 const char *charset_from_content_type(struct arena *a, const char *content_type);
 
-/* Makes s (len bytes) valid UTF-8 in place-copy: invalid sequences become U+FFFD. Result in a. */
+/*
+ * Makes s (len bytes) valid UTF-8 in place-copy: invalid sequences become U+FFFD. Result in a.
+ * NUL bytes become spaces, so the result is one C string (and valid PostgreSQL text).
+ * NULL without memory; out_len may be NULL.
+ */
 char *charset_utf8_sanitize(struct arena *a, const char *s, size_t len, size_t *out_len);
+
+/* Returns 1 when s (len bytes) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF), else 0. */
+int charset_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -108,6 +108,7 @@ struct crawl {
 	struct frontier *frontier;
 	struct queue *work;        /* struct page *: fetch thread → workers */
 	struct queue *store;       /* struct page *: workers, fetch thread → writer */
+	struct queue *committed;   /* host ids of records the writer is done with: writer → fetch thread */
 	pthread_t *workers;
 	int nworkers;
 	pthread_t writer;
@@ -118,6 +119,7 @@ struct crawl {
 	/* statistics, written by several threads */
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
 	uint64_t queued;
+	int64_t remaining;         /* pages --max-pages still allows this process to claim */
 	double started;
 };
 
@@ -497,8 +499,11 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 	}
 out:
 	free(recs);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* cannot block: the queue holds more than can ever be pending */
+		queue_trypush(c->committed, (void *)(intptr_t)batch[i]->host_id);
 		page_free(batch[i]);
+	}
 	atomic_fetch_sub(&c->pending, (long)n);
 }
 
@@ -523,6 +528,7 @@ static void *writer_main(void *arg)
 
 		if (rc == PRC_OK) {
 			if (atomic_load(&c->writer_failed) || !seen) {
+				queue_trypush(c->committed, (void *)(intptr_t)((struct page *)item)->host_id);
 				page_free(item);
 				atomic_fetch_sub(&c->pending, 1);
 				continue;
@@ -550,6 +556,10 @@ static void *writer_main(void *arg)
 
 static void hand_to_writer(struct crawl *c, struct page *p)
 {
+	struct frontier_host *h = frontier_find(c->frontier, p->host_id);
+
+	if (h)
+		h->pipeline++;
 	atomic_fetch_add(&c->pending, 1);
 	if (queue_push(c->store, p) != PRC_OK) {
 		page_free(p);
@@ -609,7 +619,11 @@ static void robots_done(struct crawl *c, struct fetch *x)
 	struct err e;
 
 	frontier_done(c->frontier, h, t, (long)((x->ended - x->started) * 1000), 0);
-	if (x->status >= 200 && x->status < 300) {
+	if (x->refused) {
+		/* the host's address is not one we may connect to: nothing of it will be */
+		snprintf(h->blocked, sizeof(h->blocked), "%s", x->error);
+		r = robots_disallow_all();
+	} else if (x->status >= 200 && x->status < 300) {
 		r = robots_parse(buf_str(&x->body), x->body.len, CRAWL_AGENT_TOKEN);
 	} else if (x->status >= 400 && x->status < 500) {
 		r = robots_allow_all();
@@ -676,10 +690,14 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 	int allowed = pq ? robots_allowed(h->robots, pq) : 1;
 
 	free(pq);
-	if (!allowed) {
-		atomic_fetch_add(&c->robots_refused, 1);
-		refuse_url(c, h, u, "robots");
+	if (h->blocked[0] || !allowed) {
+		if (h->blocked[0])
+			atomic_fetch_add(&c->errors, 1);
+		else
+			atomic_fetch_add(&c->robots_refused, 1);
+		refuse_url(c, h, u, h->blocked[0] ? h->blocked : "robots");
 		h->active--; /* nothing was requested: no delay owed */
+		c->remaining++; /* --max-pages counts pages fetched, not refusals */
 		return PRC_OK;
 	}
 	p = page_new(h->id, u);
@@ -697,6 +715,7 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 		atomic_fetch_sub(&c->pending, 1);
 		return err_set(c->e, PRC_INTERNAL, "%s", e.msg);
 	}
+	h->pipeline++;
 	return PRC_OK;
 }
 
@@ -739,7 +758,7 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 }
 
 /* Claims URLs for hosts whose in-memory queue ran dry; gives back hosts with nothing left. */
-static enum prc refill(struct crawl *c, int64_t *remaining)
+static enum prc refill(struct crawl *c)
 {
 	struct frontier_host *h, *next;
 	enum prc rc = PRC_OK;
@@ -752,10 +771,10 @@ static enum prc refill(struct crawl *c, int64_t *remaining)
 		if (h->queued || h->robots_state == FRONTIER_ROBOTS_FETCHING)
 			continue;
 		if (c->o->max_pages > 0) {
-			if (*remaining <= 0)
+			if (c->remaining <= 0)
 				want = 0;
-			else if ((int64_t)want > *remaining)
-				want = (size_t)*remaining;
+			else if ((int64_t)want > c->remaining)
+				want = (size_t)c->remaining;
 		}
 		if (want && !h->exhausted) {
 			rc = crawlstore_claim(c->db, h->id, c->owner, want, &urls, &n, c->e);
@@ -769,11 +788,11 @@ static enum prc refill(struct crawl *c, int64_t *remaining)
 			free(urls);
 			if (rc != PRC_OK)
 				return rc;
-			*remaining -= (int64_t)n;
+			c->remaining -= (int64_t)n;
 			if (n == 0)
 				h->exhausted = 1;
 		}
-		if (!h->queued && h->active == 0 && (h->exhausted || !want)) {
+		if (!h->queued && h->active == 0 && h->pipeline == 0 && (h->exhausted || !want)) {
 			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
 			if (rc != PRC_OK)
 				return rc;
@@ -932,8 +951,10 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 		c->nworkers = 64;
 	c->work = queue_new((size_t)c->nworkers * 4);
 	c->store = queue_new(CRAWL_BATCH * 4);
+	/* more than the pipeline can ever hold: the writer never waits on it */
+	c->committed = queue_new((size_t)c->o->concurrency + (size_t)c->nworkers * 8 + CRAWL_BATCH * 8 + 1024);
 	c->workers = calloc((size_t)c->nworkers, sizeof(pthread_t));
-	if (!c->work || !c->store || !c->workers)
+	if (!c->work || !c->store || !c->committed || !c->workers)
 		return err_set(c->e, PRC_NOMEM, "out of memory");
 	if (db_connect(c->o->conninfo, &warg->db, c->e) != PRC_OK)
 		return PRC_DB;
@@ -962,7 +983,6 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 static enum prc crawl_loop(struct crawl *c)
 {
 	int64_t last_renew = now_ms(), last_progress = now_ms(), next_lease = 0, last_pending = 0;
-	int64_t remaining = c->o->max_pages;
 	struct crawl_stats s;
 	enum prc rc = PRC_OK;
 	int stopping = 0;
@@ -973,7 +993,7 @@ static enum prc crawl_loop(struct crawl *c)
 		rc = crawlstore_used(c->db, c->job_id, &used, c->e);
 		if (rc != PRC_OK)
 			return rc;
-		remaining = c->o->max_pages - used;
+		c->remaining = c->o->max_pages - used;
 	}
 	for (;;) {
 		int64_t t = now_ms();
@@ -995,7 +1015,7 @@ static enum prc crawl_loop(struct crawl *c)
 		if (!stopping) {
 			rc = lease_more(c, &next_lease);
 			if (rc == PRC_OK)
-				rc = refill(c, &remaining);
+				rc = refill(c);
 			if (rc != PRC_OK)
 				return rc;
 		}
@@ -1023,6 +1043,18 @@ static enum prc crawl_loop(struct crawl *c)
 		if (wait < 0 || wait > 100 || fetcher_active(c->fetcher) >= (size_t)c->o->concurrency)
 			wait = 100;
 		fetcher_run(c->fetcher, wait > 0 ? wait : 1);
+		{
+			void *hid;
+
+			/* a committed page may have queued new URLs on its host: look again */
+			while (queue_pop_timed(c->committed, &hid, 0) == PRC_OK) {
+				h = frontier_find(c->frontier, (int64_t)(intptr_t)hid);
+				if (h) {
+					h->pipeline--;
+					h->exhausted = 0;
+				}
+			}
+		}
 		while ((x = fetcher_done(c->fetcher))) {
 			if (x->is_robots) {
 				robots_done(c, x);
@@ -1053,7 +1085,7 @@ static enum prc crawl_loop(struct crawl *c)
 			if (rc != PRC_OK)
 				return rc;
 			c->queued = (uint64_t)queued;
-			if (c->o->max_pages > 0 && remaining <= 0)
+			if (c->o->max_pages > 0 && c->remaining <= 0)
 				break;
 			if (!queued && !claimed)
 				break;
@@ -1136,6 +1168,7 @@ out:
 	free(c.workers);
 	queue_free(c.work);
 	queue_free(c.store);
+	queue_free(c.committed);
 	frontier_free(c.frontier);
 	scope_release(&c.scope);
 	db_free(warg.db);

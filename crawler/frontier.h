@@ -30,7 +30,9 @@ struct frontier_host {
 	struct robots *robots;     /* NULL until robots_state is READY */
 	enum frontier_robots robots_state;
 	int robots_tries;          /* failed robots.txt fetches so far */
+	char blocked[256];         /* when set, every URL of the host is refused with this reason */
 	int active;                /* requests in flight */
+	int pipeline;              /* URLs handed out and not yet committed by the writer */
 	int64_t next_ms;           /* no request starts before this (epoch ms) */
 	int exhausted;             /* the last claim found nothing queued */
 	struct frontier_url *head, *tail;

@@ -17,6 +17,9 @@ enum html_link_kind {
 	HTML_LINK_CANONICAL
 };
 
+/* Anchor text is cut (on a character boundary) at this many bytes. */
+#define HTML_ANCHOR_TEXT_MAX 1024
+
 struct html_link {
 	const char *url;  /* absolute and canonical (url_resolve) */
 	const char *text; /* anchor text, whitespace collapsed ("" for non-anchors) */
@@ -37,6 +40,8 @@ struct html_doc {
 	size_t links_dropped;  /* links past max_links, and links that could not be resolved */
 	int meta_noindex;      /* <meta name="robots"> (or "patrol") says noindex / none */
 	int meta_nofollow;     /* ... nofollow / none */
+	int truncated;         /* the parse stopped early (over 1024 unclosed elements):
+				  text and links end there */
 };
 
 /*
@@ -46,6 +51,11 @@ struct html_doc {
  * frame, iframe, meta refresh and link rel=canonical, never from scripts;
  * each is resolved against <base href> (if valid) or page_url, canonicalized
  * with opts, and duplicates are dropped. At most max_links are kept.
+ * Links to other schemes (javascript:, mailto:, data:, ...) and to the page
+ * itself ("", "#top") are left out without being counted; links past the
+ * cap are counted in links_dropped without being resolved or deduplicated.
+ * The title is also the first line of text. Input that is not valid UTF-8
+ * is repaired (U+FFFD), NUL bytes read as spaces.
  *
  * Everything in *doc lives in arena a (the xmlDoc is freed before return).
  * PRC_NOMEM without memory; malformed HTML is not an error. Thread-safe

@@ -25,8 +25,6 @@ CREATE TABLE hosts (
 	robots_status     integer,
 	robots_body       text,
 	robots_fetched_at timestamptz,
-	pages_fetched     integer NOT NULL DEFAULT 0,
-	errors            integer NOT NULL DEFAULT 0,
 	UNIQUE (job_id, origin)
 );
 CREATE INDEX hosts_lease ON hosts (job_id, lease_until);

@@ -333,8 +333,10 @@ enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_
 	if (rc != PRC_OK)
 		goto out;
 	rows = PQntuples(r);
-	if (rows == 0)
+	if (rows == 0) {
+		rc = db_commit(d, e);
 		goto out;
+	}
 	hosts = calloc((size_t)rows, sizeof(*hosts));
 	if (!hosts) {
 		rc = err_set(e, PRC_NOMEM, "out of memory");
@@ -658,9 +660,7 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 		if (rc != PRC_OK)
 			return rc;
 	}
-	rc = db_query(d, "UPDATE hosts SET pages_fetched = pages_fetched + 1 WHERE id = $1", 1, p, &r, e);
-	PQclear(r);
-	return rc;
+	return PRC_OK;
 }
 
 static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
@@ -720,9 +720,18 @@ enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
 			if (rc == PRC_OK)
 				return PRC_OK;
 		}
-		/* retry only when the connection went away; a bad record is not retried */
-		if (PQstatus(db_conn(d)) == CONNECTION_OK || attempt >= retries)
+		/*
+		 * Retry when the connection went away, or the server chose this
+		 * transaction as a deadlock or serialization victim; a bad record
+		 * is not retried.
+		 */
+		if (attempt >= retries)
 			return rc;
+		if (PQstatus(db_conn(d)) == CONNECTION_OK && strcmp(db_sqlstate(d), "40P01") != 0 &&
+		    strcmp(db_sqlstate(d), "40001") != 0)
+			return rc;
+		if (PQstatus(db_conn(d)) == CONNECTION_OK)
+			continue;
 		sleep(attempt < 5 ? 1u << attempt : 30);
 	}
 }

@@ -22,7 +22,20 @@
 struct db {
 	PGconn *conn;
 	char *conninfo;
+	char sqlstate[6]; /* of the last failed statement */
 };
+
+static void db_keep_sqlstate(struct db *d, const PGresult *r)
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", st ? st : "");
+}
+
+const char *db_sqlstate(const struct db *d)
+{
+	return d->sqlstate;
+}
 
 static void db_notice(void *arg, const char *msg)
 {
@@ -109,6 +122,7 @@ enum prc db_query(struct db *d, const char *sql, int nparams, const char *const 
 		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			n--;
 		err_set(e, PRC_DB, "%.*s", (int)n, m);
+		db_keep_sqlstate(d, r);
 		PQclear(r);
 		return PRC_DB;
 	}
@@ -116,11 +130,23 @@ enum prc db_query(struct db *d, const char *sql, int nparams, const char *const 
 	return PRC_OK;
 }
 
+/* The simple query protocol: sql may hold several statements (migrations do). */
 enum prc db_exec(struct db *d, const char *sql, struct err *e)
 {
-	PGresult *r;
-	enum prc rc = db_query(d, sql, 0, NULL, &r, e);
+	PGresult *r = PQexec(d->conn, sql);
+	enum prc rc = PRC_OK;
 
+	if (!r)
+		return db_server_error(e, d->conn, "query failed");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *m = PQresultErrorMessage(r);
+		size_t n = strlen(m);
+
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		rc = err_set(e, PRC_DB, "%.*s", (int)n, m);
+		db_keep_sqlstate(d, r);
+	}
 	PQclear(r);
 	return rc;
 }

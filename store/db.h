@@ -55,6 +55,9 @@ enum prc db_exec(struct db *d, const char *sql, struct err *e);
 enum prc db_query(struct db *d, const char *sql, int nparams, const char *const *params,
 		  PGresult **res, struct err *e);
 
+/* The SQLSTATE of the last statement that failed on d ("40P01" for a deadlock), or "". */
+const char *db_sqlstate(const struct db *d);
+
 /* BEGIN / COMMIT / ROLLBACK. db_rollback never fails loudly (used on error paths). */
 enum prc db_begin(struct db *d, struct err *e);
 enum prc db_commit(struct db *d, struct err *e);

@@ -1,0 +1,673 @@
+/*
+ * charset.c - finding a page's character set and decoding it to UTF-8.
+ *
+ * Everything after the fetch (HTML parsing, normalization, pattern
+ * matching, storage) works on UTF-8 only, and Japanese sites are written in
+ * Shift_JIS, EUC-JP, ISO-2022-JP and UTF-8, often mislabelled. This module
+ * picks the charset and converts, and never fails on bad bytes: what cannot
+ * be decoded becomes U+FFFD and decoding goes on, so one stray byte cannot
+ * hide the rest of a page from the classifiers.
+ *
+ * DESIGN
+ *
+ * The charset comes from, in order: the Content-Type header, a byte order
+ * mark, a <meta> in the first 4 KiB (a byte scanner, not a parser: the
+ * bytes are not decoded yet), uchardet, and finally UTF-8 if the body is
+ * valid UTF-8 and CP932 if not. Names are mapped the way browsers map them:
+ * "Shift_JIS" means Microsoft's CP932 (NEC and IBM extensions: ①, ㈱, 髙),
+ * "EUC-JP" means EUC-JP-MS, and latin-1 / ASCII labels mean windows-1252.
+ * Anything else is used as named if glibc's iconv knows it.
+ *
+ * UTF-8 input is not passed through iconv: it is validated and repaired in
+ * one pass (each maximal invalid subpart becomes one U+FFFD, as the WHATWG
+ * decoder does). NUL bytes become spaces so the text is a C string and can
+ * be stored as PostgreSQL text.
+ */
+#include "crawler/charset.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uchardet.h>
+
+#define META_SCAN 4096          /* where a <meta> charset may start */
+#define META_TAG_MAX 1024       /* how far past META_SCAN its attributes may run */
+#define DETECT_MAX (64 * 1024)  /* bytes given to uchardet */
+#define NAME_MAX_LEN 40
+
+static const char REPL[3] = { (char)0xEF, (char)0xBF, (char)0xBD }; /* U+FFFD */
+
+struct cs_alias {
+	const char *alias;
+	const char *canon; /* what charset_decode reports */
+	const char *iconv; /* what iconv_open is given */
+};
+
+static const struct cs_alias aliases[] = {
+	{ "shift_jis", "cp932", "CP932" },
+	{ "shift-jis", "cp932", "CP932" },
+	{ "sjis", "cp932", "CP932" },
+	{ "x-sjis", "cp932", "CP932" },
+	{ "windows-31j", "cp932", "CP932" },
+	{ "ms_kanji", "cp932", "CP932" },
+	{ "csshiftjis", "cp932", "CP932" },
+	{ "cp932", "cp932", "CP932" },
+	{ "ms932", "cp932", "CP932" },
+	{ "windows-932", "cp932", "CP932" },
+	{ "x-ms-cp932", "cp932", "CP932" },
+	{ "euc-jp", "euc-jp-ms", "EUC-JP-MS" },
+	{ "x-euc-jp", "euc-jp-ms", "EUC-JP-MS" },
+	{ "eucjp", "euc-jp-ms", "EUC-JP-MS" },
+	{ "euc-jp-ms", "euc-jp-ms", "EUC-JP-MS" },
+	{ "eucjp-ms", "euc-jp-ms", "EUC-JP-MS" },
+	{ "eucjp-win", "euc-jp-ms", "EUC-JP-MS" },
+	{ "cseucpkdfmtjapanese", "euc-jp-ms", "EUC-JP-MS" },
+	{ "iso-2022-jp", "iso-2022-jp", "ISO-2022-JP" },
+	{ "csiso2022jp", "iso-2022-jp", "ISO-2022-JP" },
+	{ "utf-8", "utf-8", "UTF-8" },
+	{ "utf8", "utf-8", "UTF-8" },
+	{ "unicode-1-1-utf-8", "utf-8", "UTF-8" },
+	{ "utf-16le", "utf-16le", "UTF-16LE" },
+	{ "utf-16", "utf-16le", "UTF-16LE" },
+	{ "utf-16be", "utf-16be", "UTF-16BE" },
+	/* WHATWG: these labels all mean windows-1252 */
+	{ "us-ascii", "windows-1252", "CP1252" },
+	{ "ascii", "windows-1252", "CP1252" },
+	{ "iso-8859-1", "windows-1252", "CP1252" },
+	{ "iso_8859-1", "windows-1252", "CP1252" },
+	{ "iso8859-1", "windows-1252", "CP1252" },
+	{ "latin1", "windows-1252", "CP1252" },
+	{ "l1", "windows-1252", "CP1252" },
+	{ "windows-1252", "windows-1252", "CP1252" },
+	{ "cp1252", "windows-1252", "CP1252" },
+	{ "x-cp1252", "windows-1252", "CP1252" },
+};
+
+/* A charset chosen for a body: canonical name and the name iconv takes. */
+struct cs {
+	char canon[NAME_MAX_LEN + 1];
+	char iconv[NAME_MAX_LEN + 1];
+};
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Case-insensitive: does s (n bytes) start with the lowercase literal lit? */
+static int starts_ci(const char *s, size_t n, const char *lit)
+{
+	size_t i, m = strlen(lit);
+
+	if (n < m)
+		return 0;
+	for (i = 0; i < m; i++)
+		if (lower((unsigned char)s[i]) != lit[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Maps a label (n bytes, maybe quoted or padded) to a usable charset.
+ * Returns 1 and fills c, or 0 when iconv cannot decode it.
+ */
+static int cs_lookup(const char *name, size_t n, struct cs *c)
+{
+	char low[NAME_MAX_LEN + 1];
+	size_t i;
+	iconv_t cd;
+
+	while (n > 0 && (is_space((unsigned char)*name) || *name == '"' || *name == '\'')) {
+		name++;
+		n--;
+	}
+	while (n > 0 && (is_space((unsigned char)name[n - 1]) || name[n - 1] == '"' ||
+			 name[n - 1] == '\''))
+		n--;
+	if (n == 0 || n > NAME_MAX_LEN)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int ch = lower((unsigned char)name[i]);
+
+		/* no '/' : "//TRANSLIT" and friends are not charset names */
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		      ch == '_' || ch == '.' || ch == ':'))
+			return 0;
+		low[i] = (char)ch;
+	}
+	low[n] = '\0';
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (!strcmp(low, aliases[i].alias)) {
+			snprintf(c->canon, sizeof(c->canon), "%s", aliases[i].canon);
+			snprintf(c->iconv, sizeof(c->iconv), "%s", aliases[i].iconv);
+			return 1;
+		}
+	}
+	cd = iconv_open("UTF-8", low);
+	if (cd == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	snprintf(c->canon, sizeof(c->canon), "%s", low);
+	snprintf(c->iconv, sizeof(c->iconv), "%s", low);
+	return 1;
+}
+
+/*
+ * Finds the charset parameter of a Content-Type value. Returns a pointer to
+ * its value (quotes included) and sets *n, or NULL.
+ */
+static const char *ct_charset(const char *ct, size_t *n)
+{
+	const char *p = ct;
+
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		while (is_space((unsigned char)*p))
+			p++;
+		if (!starts_ci(p, strlen(p), "charset"))
+			continue;
+		p += 7;
+		while (is_space((unsigned char)*p))
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (is_space((unsigned char)*p))
+			p++;
+		if (*p == '"' || *p == '\'') {
+			const char *q = strchr(p + 1, *p);
+
+			*n = q ? (size_t)(q - p - 1) : strlen(p + 1);
+			return p + 1;
+		}
+		*n = strcspn(p, "; \t,");
+		return p;
+	}
+	return NULL;
+}
+
+const char *charset_from_content_type(struct arena *a, const char *content_type)
+{
+	const char *v;
+	struct cs c;
+	size_t n;
+
+	if (!content_type || !(v = ct_charset(content_type, &n)) || !cs_lookup(v, n, &c))
+		return NULL;
+	return arena_strdup(a, c.canon);
+}
+
+/* Charset of a byte order mark at the start of s: sets c and *bom_len, returns 1, or 0. */
+static int bom_charset(const unsigned char *s, size_t len, struct cs *c, size_t *bom_len)
+{
+	if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+		*bom_len = 3;
+		return cs_lookup("utf-8", 5, c);
+	}
+	if (len >= 2 && s[0] == 0xFF && s[1] == 0xFE) {
+		*bom_len = 2;
+		return cs_lookup("utf-16le", 8, c);
+	}
+	if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF) {
+		*bom_len = 2;
+		return cs_lookup("utf-16be", 8, c);
+	}
+	return 0;
+}
+
+/*
+ * Reads one attribute of a tag at s[*i..end): sets name and value spans
+ * (value may be empty) and advances *i. Returns 0 at '>' or the end.
+ */
+static int meta_attr(const char *s, size_t *i, size_t end, const char **name, size_t *nlen,
+		     const char **val, size_t *vlen)
+{
+	size_t p = *i;
+
+	while (p < end && (is_space((unsigned char)s[p]) || s[p] == '/'))
+		p++;
+	if (p >= end || s[p] == '>') {
+		*i = p;
+		return 0;
+	}
+	*name = s + p;
+	while (p < end && !is_space((unsigned char)s[p]) && s[p] != '=' && s[p] != '>' &&
+	       (s[p] != '/' || p == (size_t)(*name - s)))
+		p++;
+	*nlen = (size_t)(s + p - *name);
+	*val = s + p;
+	*vlen = 0;
+	while (p < end && is_space((unsigned char)s[p]))
+		p++;
+	if (p < end && s[p] == '=') {
+		p++;
+		while (p < end && is_space((unsigned char)s[p]))
+			p++;
+		if (p < end && (s[p] == '"' || s[p] == '\'')) {
+			char q = s[p++];
+
+			*val = s + p;
+			while (p < end && s[p] != q)
+				p++;
+			*vlen = (size_t)(s + p - *val);
+			if (p < end)
+				p++;
+		} else {
+			*val = s + p;
+			while (p < end && !is_space((unsigned char)s[p]) && s[p] != '>')
+				p++;
+			*vlen = (size_t)(s + p - *val);
+		}
+	}
+	*i = p;
+	return 1;
+}
+
+/* Finds "charset=value" inside a content attribute. Returns 1 and the value span, or 0. */
+static int content_charset(const char *s, size_t n, const char **v, size_t *vn)
+{
+	size_t i, j;
+
+	for (i = 0; i + 7 <= n; i++) {
+		if (!starts_ci(s + i, n - i, "charset"))
+			continue;
+		j = i + 7;
+		while (j < n && is_space((unsigned char)s[j]))
+			j++;
+		if (j >= n || s[j] != '=')
+			continue;
+		j++;
+		while (j < n && is_space((unsigned char)s[j]))
+			j++;
+		if (j < n && (s[j] == '"' || s[j] == '\'')) {
+			char q = s[j++];
+
+			*v = s + j;
+			while (j < n && s[j] != q)
+				j++;
+		} else {
+			*v = s + j;
+			while (j < n && !is_space((unsigned char)s[j]) && s[j] != ';')
+				j++;
+		}
+		*vn = (size_t)(s + j - *v);
+		return *vn > 0;
+	}
+	return 0;
+}
+
+/*
+ * The <meta charset> or <meta http-equiv="Content-Type" content="...;
+ * charset=..."> prescan of WHATWG HTML, reduced to bytes: comments are
+ * skipped, other tags passed over, the first usable meta wins.
+ */
+static int meta_charset(const char *s, size_t len, struct cs *c)
+{
+	size_t scan = len < META_SCAN ? len : META_SCAN;
+	size_t end = len < META_SCAN + META_TAG_MAX ? len : META_SCAN + META_TAG_MAX;
+	size_t i = 0;
+
+	while (i < scan) {
+		const char *name, *val, *cs_v = NULL, *ct_v = NULL;
+		size_t nlen, vlen, cs_n = 0, ct_n = 0;
+		int pragma = 0, has_equiv = 0;
+
+		if (s[i] != '<') {
+			i++;
+			continue;
+		}
+		if (starts_ci(s + i, end - i, "<!--")) {
+			const char *q = memmem(s + i + 4, end - i - 4, "-->", 3);
+
+			if (!q)
+				return 0;
+			i = (size_t)(q - s) + 3;
+			continue;
+		}
+		if (!starts_ci(s + i, end - i, "<meta") || i + 5 >= end ||
+		    !(is_space((unsigned char)s[i + 5]) || s[i + 5] == '/')) {
+			i++;
+			continue;
+		}
+		i += 5;
+		while (meta_attr(s, &i, end, &name, &nlen, &val, &vlen)) {
+			if (nlen == 7 && starts_ci(name, nlen, "charset")) {
+				if (!cs_v) {
+					cs_v = val;
+					cs_n = vlen;
+				}
+			} else if (nlen == 10 && starts_ci(name, nlen, "http-equiv")) {
+				has_equiv = 1;
+				pragma = (vlen == 12 && starts_ci(val, vlen, "content-type"));
+			} else if (nlen == 7 && starts_ci(name, nlen, "content") && !ct_v) {
+				ct_v = val;
+				ct_n = vlen;
+			}
+		}
+		if (cs_v && cs_lookup(cs_v, cs_n, c))
+			goto found;
+		/* lenient: a content="...charset=" without any http-equiv is taken too */
+		if (ct_v && (pragma || !has_equiv) && content_charset(ct_v, ct_n, &cs_v, &cs_n) &&
+		    cs_lookup(cs_v, cs_n, c))
+			goto found;
+	}
+	return 0;
+found:
+	/* a meta readable as ASCII cannot be right about UTF-16 (WHATWG) */
+	if (!strncmp(c->canon, "utf-16", 6))
+		return cs_lookup("utf-8", 5, c);
+	return 1;
+}
+
+/* Asks uchardet about the first DETECT_MAX bytes. */
+static int detect_charset(const char *s, size_t len, struct cs *c)
+{
+	uchardet_t ud = uchardet_new();
+	const char *name;
+	int found = 0;
+
+	if (!ud)
+		return 0;
+	if (uchardet_handle_data(ud, s, len < DETECT_MAX ? len : DETECT_MAX) == 0) {
+		uchardet_data_end(ud);
+		name = uchardet_get_charset(ud);
+		/* pure ASCII: UTF-8 reads it the same and is what a later edit most likely adds */
+		if (name && !strcmp(name, "ASCII"))
+			name = "UTF-8";
+		if (name && *name)
+			found = cs_lookup(name, strlen(name), c);
+	}
+	uchardet_delete(ud);
+	return found;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is
+ * invalid, with *bad the length of its maximal subpart (Unicode 3.9, D93b):
+ * the bytes that one U+FFFD replaces.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4) {
+		*bad = 1;
+		return 0;
+	}
+	if (c < 0xE0) {
+		need = 1;
+	} else if (c < 0xF0) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F; /* nothing past U+10FFFF */
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return need + 1;
+}
+
+int charset_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, bad, k;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_seq(p + i, len - i, &bad);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/*
+ * Repairs UTF-8 s into dst (or only measures, when dst is NULL), writing at
+ * most max bytes and never a partial character. Returns the bytes written;
+ * *used gets the input bytes consumed.
+ */
+static size_t sanitize(char *dst, const char *s, size_t len, size_t max, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, o = 0, k, bad;
+
+	while (i < len) {
+		const char *src = s + i;
+
+		k = utf8_seq(p + i, len - i, &bad);
+		if (k) {
+			if (max - o < k)
+				break;
+			if (dst) {
+				memcpy(dst + o, src, k);
+				if (k == 1 && *src == '\0')
+					dst[o] = ' ';
+			}
+			o += k;
+			i += k;
+		} else {
+			if (max - o < 3)
+				break;
+			if (dst)
+				memcpy(dst + o, REPL, 3);
+			o += 3;
+			i += bad;
+		}
+	}
+	*used = i;
+	return o;
+}
+
+char *charset_utf8_sanitize(struct arena *a, const char *s, size_t len, size_t *out_len)
+{
+	size_t n, used;
+	char *d;
+
+	n = sanitize(NULL, s, len, SIZE_MAX, &used);
+	d = arena_alloc(a, n + 1);
+	if (!d)
+		return NULL;
+	sanitize(d, s, len, n, &used);
+	d[n] = '\0';
+	if (out_len)
+		*out_len = n;
+	return d;
+}
+
+/* Doubles *buf up to max bytes. Returns 1 when grown, 0 when already at max, -1 without memory. */
+static int grow(char **buf, size_t *cap, size_t max)
+{
+	size_t ncap = *cap > max / 2 ? max : *cap * 2;
+	char *nb;
+
+	if (*cap >= max)
+		return 0;
+	nb = realloc(*buf, ncap + 1);
+	if (!nb)
+		return -1;
+	*buf = nb;
+	*cap = ncap;
+	return 1;
+}
+
+/*
+ * Decodes s with iconv into a malloc'd buffer of at most max bytes. On
+ * EILSEQ one U+FFFD is written and one code unit skipped; a sequence cut off
+ * by the end of the input is one U+FFFD. NUL characters become spaces.
+ */
+static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t max, char **out,
+			     size_t *out_len, int *truncated)
+{
+	size_t unit = !strncasecmp(name, "UTF-16", 6) || !strncasecmp(name, "UCS-2", 5) ? 2
+		      : !strncasecmp(name, "UTF-32", 6) || !strncasecmp(name, "UCS-4", 5) ? 4 : 1;
+	size_t cap = max, used = 0, inleft = len, outleft, r, i;
+	char *in = (char *)s, *buf = NULL, *op;
+	enum prc rc = PRC_OK;
+	iconv_t cd;
+	int flush, err, g;
+
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1)
+		return PRC_INTERNAL;
+	/* 3 bytes out for each byte in covers the multibyte charsets we map; grown if not */
+	if (len < max / 3 && 3 * len + 16 < max)
+		cap = 3 * len + 16;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		rc = PRC_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		flush = (inleft == 0);
+		op = buf + used;
+		outleft = cap - used;
+		/* with no input left, one more call returns a stateful charset to its initial state */
+		r = flush ? iconv(cd, NULL, NULL, &op, &outleft) : iconv(cd, &in, &inleft, &op, &outleft);
+		err = errno;
+		used = (size_t)(op - buf);
+		if (r != (size_t)-1) {
+			if (flush)
+				break;
+			continue;
+		}
+		if (err == E2BIG || ((err == EILSEQ || err == EINVAL) && cap - used < 3)) {
+			g = grow(&buf, &cap, max);
+			if (g < 0) {
+				rc = PRC_NOMEM;
+				goto out;
+			}
+			if (g == 0) {
+				*truncated = 1;
+				break;
+			}
+			continue;
+		}
+		if (err != EILSEQ && err != EINVAL) {
+			rc = PRC_INTERNAL;
+			goto out;
+		}
+		memcpy(buf + used, REPL, 3);
+		used += 3;
+		if (err == EINVAL || inleft <= unit) {
+			in += inleft;
+			inleft = 0;
+		} else {
+			in += unit;
+			inleft -= unit;
+		}
+	}
+	for (i = 0; i < used; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[used] = '\0';
+	*out = buf;
+	*out_len = used;
+	buf = NULL;
+out:
+	free(buf);
+	iconv_close(cd);
+	return rc;
+}
+
+/* Picks the charset of body by the order in charset.h. Sets *bom to the bytes of a BOM to skip. */
+static void choose(const char *content_type, const char *body, size_t len, struct cs *c,
+		   size_t *bom)
+{
+	struct cs bc;
+	size_t blen = 0, n, used;
+	const char *v;
+
+	*bom = 0;
+	if (content_type && (v = ct_charset(content_type, &n)) && cs_lookup(v, n, c))
+		goto found;
+	if (bom_charset((const unsigned char *)body, len, c, &blen))
+		goto found;
+	if (meta_charset(body, len, c) || detect_charset(body, len, c))
+		goto found;
+	if (sanitize(NULL, body, len, SIZE_MAX, &used) == len)
+		cs_lookup("utf-8", 5, c);
+	else
+		cs_lookup("cp932", 5, c);
+found:
+	/* a BOM for the charset chosen is not text, whoever chose it */
+	if (bom_charset((const unsigned char *)body, len, &bc, &blen) && !strcmp(bc.canon, c->canon))
+		*bom = blen;
+}
+
+enum prc charset_decode(struct arena *a, const char *content_type, const char *body, size_t len,
+			size_t max_out, char **out, size_t *out_len, const char **charset,
+			int *truncated, struct err *e)
+{
+	size_t max = max_out ? max_out : SIZE_MAX / 4, n = 0, used, bom;
+	char *tmp = NULL, *d = NULL;
+	const char *name;
+	enum prc rc = PRC_OK;
+	struct cs c;
+
+	*out = NULL;
+	*out_len = 0;
+	*charset = NULL;
+	*truncated = 0;
+	choose(content_type, body, len, &c, &bom);
+	body += bom;
+	len -= bom;
+	if (strcmp(c.canon, "utf-8") != 0) {
+		rc = iconv_decode(c.iconv, body, len, max, &tmp, &n, truncated);
+		if (rc == PRC_OK)
+			d = arena_strndup(a, tmp, n);
+		else if (rc == PRC_INTERNAL)
+			cs_lookup("utf-8", 5, &c); /* iconv went away under us: repair as UTF-8 */
+	}
+	if (!strcmp(c.canon, "utf-8")) {
+		rc = PRC_OK;
+		n = sanitize(NULL, body, len, max, &used);
+		*truncated = (used < len);
+		d = arena_alloc(a, n + 1);
+		if (d) {
+			sanitize(d, body, len, n, &used);
+			d[n] = '\0';
+		}
+	}
+	name = arena_strdup(a, c.canon);
+	if (rc == PRC_OK && (!d || !name))
+		rc = PRC_NOMEM;
+	if (rc != PRC_OK) {
+		err_set(e, rc, "out of memory decoding a page as '%s'", c.canon);
+		goto out;
+	}
+	*out = d;
+	*out_len = n;
+	*charset = name;
+out:
+	free(tmp);
+	return rc;
+}

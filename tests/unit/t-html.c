@@ -1,0 +1,410 @@
+/* t-html.c - unit tests for crawler/html: title, visible text, links, robots hints. */
+#include "crawler/html.h"
+
+#include <libxml/parser.h>
+#include <time.h>
+
+#include "crawler/charset.h"
+#include "tests/tap.h"
+
+#define PAGE "http://example.com/dir/page.html"
+
+static struct arena *A;
+
+static struct html_doc parse_n(const char *html, size_t len, size_t max_links,
+			       const struct url_opts *o)
+{
+	struct html_doc d;
+	struct err e = { "" };
+	enum prc rc = html_parse(A, html, len, PAGE, o, max_links, &d, &e);
+
+	if (rc != PRC_OK)
+		diag("html_parse: %s: %s", prc_str(rc), e.msg);
+	return d;
+}
+
+static struct html_doc parse(const char *html)
+{
+	return parse_n(html, strlen(html), 100, NULL);
+}
+
+static void text_is(const char *html, const char *want, const char *name)
+{
+	struct html_doc d = parse(html);
+
+	is_str(d.text, want, "%s", name);
+	ok(d.text && d.text_len == strlen(d.text), "%s: text_len", name);
+}
+
+/* The first link of html, or NULL. */
+static const char *link1(const char *html)
+{
+	struct html_doc d = parse(html);
+
+	return d.nlinks ? d.links[0].url : NULL;
+}
+
+static void test_title(void)
+{
+	struct html_doc d;
+
+	d = parse("<html><head><title>  Hello\n  World  </title></head><body>x</body></html>");
+	is_str(d.title, "Hello World", "title, whitespace collapsed");
+	is_str(d.text, "Hello World\nx", "the title is the first line of text");
+	d = parse("<p>no title</p>");
+	is_str(d.title, "", "no title is \"\"");
+	d = parse("<title>A &amp; B &lt;3&gt;</title><title>second</title><p>x</p>");
+	is_str(d.title, "A & B <3>", "entities in the title; the first title wins");
+	ok(strstr(d.text, "second") == NULL, "a second title is not text");
+	d = parse("<title>\xe5\xa4\xa7\xe9\xba\xbb\xe3\x80\x80\xe8\xb2\xa9\xe5\xa3\xb2</title>");
+	is_str(d.title, "\xe5\xa4\xa7\xe9\xba\xbb\xe3\x80\x80\xe8\xb2\xa9\xe5\xa3\xb2",
+	       "ideographic space is kept");
+}
+
+static void test_text(void)
+{
+	text_is("<p><span>\xe5\xa4\xa7</span><b>\xe9\xba\xbb</b>\xe3\x82\x92<i>\xe5\xa3\xb2</i>"
+		"\xe3\x82\x8b</p>",
+		"\xe5\xa4\xa7\xe9\xba\xbb\xe3\x82\x92\xe5\xa3\xb2\xe3\x82\x8b",
+		"inline elements join: <span>大</span><b>麻</b> reads 大麻");
+	text_is("<p><font color=red>\xe5\xa4\xa7</font><a href=x>\xe9\xba\xbb</a><em>x</em><strong>y</strong>"
+		"<small>z</small><u>1</u><s>2</s><sub>3</sub><sup>4</sup><code>5</code><label>6</label></p>",
+		"\xe5\xa4\xa7\xe9\xba\xbbxyz12345" "6", "more inline elements");
+	text_is("<div>a</div><div>b</div><p>c<br>d</p><ul><li>e</li><li>f</li></ul><h1>g</h1>h",
+		"a\nb\nc\nd\ne\nf\ng\nh", "block elements and <br> break lines");
+	text_is("<p>  a   b \n\t c  </p>\n\n<p>d</p>\n", "a b c\nd", "white space collapsed, trimmed");
+	text_is("<b>a</b> <b>b</b>\n<i>c</i>", "a b c", "spaces between inline elements survive");
+	text_is("a<br><br><br>b<hr>c<p></p><p></p>d", "a\nb\nc\nd", "repeated breaks collapse");
+	text_is("<p>a<script>var x='\xe5\xa4\xa7\xe9\xba\xbb'; if (a<b) {}</script>b</p>"
+		"<style>p { color: red }</style><noscript>ns</noscript>"
+		"<template><p>t</p></template>c",
+		"ab\nc", "script, style, noscript, template left out");
+	text_is("a<!-- \xe5\xa4\xa7\xe9\xba\xbb -->b<!---->c", "abc", "comments left out");
+	text_is("<p>&lt;a&gt; &amp; &quot;x&quot; &#x5927;&#40635; caf&eacute; &copy;</p>",
+		"<a> & \"x\" \xe5\xa4\xa7\xe9\xba\xbb caf\xc3\xa9 \xc2\xa9", "entities decoded");
+	text_is("a&nbsp;&nbsp; b\xc2\xa0" "c", "a b c", "NBSP is white space");
+	text_is("<pre>a\n  b\n\n\nc</pre>d", "a\nb\nc\nd", "line breaks in <pre> kept");
+	text_is("<table><tr><td>a</td><td>b</td></tr><tr><th>c</th><td>d</td></tr></table>",
+		"a b\nc d", "cells are spaced, rows are lines");
+	text_is("<ruby>\xe5\xa4\xa7<rt>\xe3\x81\x9f\xe3\x81\x84</rt>\xe9\xba\xbb<rt>\xe3\x81\xbe</rt></ruby>",
+		"\xe5\xa4\xa7\xe9\xba\xbb", "ruby readings left out");
+	text_is("<ruby>\xe5\xa4\xa7\xe9\xba\xbb<rp>(</rp><rt>\xe3\x81\x9f\xe3\x81\x84\xe3\x81\xbe</rt>"
+		"<rp>)</rp></ruby>",
+		"\xe5\xa4\xa7\xe9\xba\xbb", "ruby parentheses left out");
+	text_is("<head><meta name=x content=y><link rel=stylesheet href=s.css></head>body",
+		"body", "head is not text");
+	text_is("<select><option>one</option><option>two</option></select>x", "one\ntwo\nx",
+		"options are lines");
+	text_is("<p>a<img src=x alt=\"alt text\">b</p>", "ab", "alt text is not text");
+	text_is("just text", "just text", "no tags at all");
+	text_is("", "", "empty page");
+	text_is("<p>tab\tand\rcr\x01" "ctl\x7f" "del</p>", "tab and crctl del",
+		"CR is white space; libxml2 drops C0 controls; DEL is white space");
+}
+
+static void test_malformed(void)
+{
+	struct html_doc d;
+	char *big;
+	size_t i, n = 100000, len;
+	clock_t t0;
+
+	d = parse("<p>unclosed <b>bold <i>both</p> text</div></span><<>>&&& <td>cell <zz attr=\"x>"
+		  "end</html></body>after");
+	if (!ok(d.text && strstr(d.text, "unclosed bold both") && strstr(d.text, "text") &&
+		strstr(d.text, "cell"), "malformed markup still read"))
+		diag("text: %s", d.text ? d.text : "(null)");
+	d = parse("<a href=\"/x\" <b>unterminated</b> <p>still here");
+	ok(d.text && strstr(d.text, "still here"), "broken attribute syntax");
+	d = parse_n("<p>a\0b</p><a href=\"x\0y\">t\0t</a>", 31, 10, NULL);
+	is_str(d.text, "a b\nt t", "NUL bytes read as spaces");
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://example.com/dir/x%20y", "NUL in an href");
+	d = parse("<p>\xff\xe5\xa4\xa7\xe9\xba\xbb\xe5\xa4</p><title>t\xc0</title>");
+	is_str(d.text, "\xef\xbf\xbd\xe5\xa4\xa7\xe9\xba\xbb\xef\xbf\xbd\nt\xef\xbf\xbd",
+	       "invalid UTF-8 repaired, not read as Latin-1");
+	d = parse("<p>&#0;&#xD800;&#x110000;&#65533;x</p>");
+	ok(d.text && charset_utf8_valid(d.text, d.text_len) && strstr(d.text, "x"),
+	   "bad character references give valid UTF-8");
+
+	/* 100 000 nested <div>: the parse stops, what came before is kept, the stack survives */
+	big = malloc(n * 17 + 100);
+	len = 0;
+	memcpy(big + len, "<p>before</p>", 13);
+	len += 13;
+	for (i = 0; i < n; i++) {
+		memcpy(big + len, "<div>", 5);
+		len += 5;
+	}
+	memcpy(big + len, "deep<a href=/deep>d</a>", 23);
+	len += 23;
+	for (i = 0; i < n; i++) {
+		memcpy(big + len, "</div>", 6);
+		len += 6;
+	}
+	t0 = clock();
+	d = parse_n(big, len, 10, NULL);
+	ok(d.text != NULL, "100000 nested <div> parse without crashing");
+	is_str(d.text, "before", "... text before the nesting is kept");
+	ok(d.truncated, "... and the parse is marked truncated");
+	ok((double)(clock() - t0) / CLOCKS_PER_SEC < 10.0, "... in reasonable time");
+
+	/* 1000 nested: past libxml2's 256 the tree is flattened, nothing is lost */
+	len = 0;
+	for (i = 0; i < 1000; i++) {
+		memcpy(big + len, "<div>", 5);
+		len += 5;
+	}
+	memcpy(big + len, "<b>deep</b><a href=/deep>d</a><script>hidden()</script>", 55);
+	len += 55;
+	for (i = 0; i < 1000; i++) {
+		memcpy(big + len, "</div>", 6);
+		len += 6;
+	}
+	memcpy(big + len, "<p>after</p><a href=/after>a</a>", 32);
+	len += 32;
+	d = parse_n(big, len, 10, NULL);
+	is_str(d.text, "deepd\nafter\na", "1000 nested <div>: text inside and after kept");
+	ok(!d.truncated, "... not truncated");
+	ok(d.nlinks == 2 && !strcmp(d.links[0].url, "http://example.com/deep") &&
+	   !strcmp(d.links[1].url, "http://example.com/after"),
+	   "... links inside and after kept");
+
+	len = 0;
+	for (i = 0; i < n; i++) {
+		memcpy(big + len, "<span><a href=/", 15);
+		len += 15;
+		big[len++] = (char)('a' + i % 26);
+		big[len++] = '>';
+	}
+	memcpy(big + len, "x", 1);
+	len += 1;
+	t0 = clock();
+	d = parse_n(big, len, 50, NULL);
+	ok(d.text != NULL, "100000 nested unclosed <span><a> parse");
+	ok(d.nlinks <= 50 && d.nlinks + d.links_dropped <= n, "... with at most max_links links");
+	for (i = 0; i < d.nlinks; i++)
+		if (strlen(d.links[i].text) > HTML_ANCHOR_TEXT_MAX)
+			break;
+	ok(i == d.nlinks, "... anchor text capped");
+	ok((double)(clock() - t0) / CLOCKS_PER_SEC < 10.0, "... in reasonable time");
+	free(big);
+}
+
+static void test_links(void)
+{
+	struct html_doc d;
+	size_t i;
+
+	d = parse("<a href=\"a.html\">A <b>text</b></a>"
+		  "<a href=\"/b\" rel=\"nofollow\">b</a>"
+		  "<a href=\"/c\" rel=\"external NoFollow\">c</a>"
+		  "<a href=\"/d\" rel=\"nofollowx\">d</a>"
+		  "<map><area href=\"e\" alt=e></map>"
+		  "<iframe src=\"//other.example/f\"></iframe>"
+		  "<a href=\"javascript:void(0)\">js</a><a href=\"mailto:a@example.com\">m</a>"
+		  "<a href=\"tel:+81300000000\">t</a><a href=\"data:text/html,x\">d</a>"
+		  "<a href=\" JavaScript:x\">js2</a><a href=\"ftp://example.com/\">ftp</a>"
+		  "<a href=\"http://exa mple.com/\">bad</a><a href=\"https://[::1/\">bad6</a>"
+		  "<a href=\"#top\">top</a><a href=\"\">self</a><a>no href</a>"
+		  "<a href=\"a.html\">again</a><a href=\"./a.html#x\">again2</a>"
+		  "<a href=\"/q?a=1&amp;b=2\">amp</a>"
+		  "<a href=\"  \n/sp ace  \">ws</a>"
+		  "<script>document.write('<a href=\"/evil\">')</script>"
+		  "<a href=\"/long\">" "\xe5\xa4\xa7\xe9\xba\xbb</a>");
+	ok(d.nlinks == 9, "links kept: %zu", d.nlinks);
+	ok(d.links_dropped == 2, "unresolvable http links counted: %zu", d.links_dropped);
+	if (d.nlinks == 9) {
+		is_str(d.links[0].url, "http://example.com/dir/a.html", "relative href resolved");
+		is_str(d.links[0].text, "A text", "anchor text across inline tags");
+		ok(d.links[0].kind == HTML_LINK_A && !d.links[0].nofollow, "kind a, followed");
+		ok(d.links[1].nofollow, "rel=nofollow");
+		ok(d.links[2].nofollow, "nofollow among other rel tokens, any case");
+		ok(!d.links[3].nofollow, "rel=nofollowx is not nofollow");
+		is_str(d.links[4].url, "http://example.com/dir/e", "area href");
+		ok(d.links[4].kind == HTML_LINK_AREA, "kind area");
+		is_str(d.links[4].text, "", "area has no text");
+		is_str(d.links[5].url, "http://other.example/f", "iframe src, protocol-relative");
+		ok(d.links[5].kind == HTML_LINK_IFRAME, "kind iframe");
+		is_str(d.links[6].url, "http://example.com/q?a=1&b=2", "entities in href decoded");
+		is_str(d.links[7].url, "http://example.com/sp%20ace", "href white space trimmed");
+		is_str(d.links[8].url, "http://example.com/long", "last link");
+		is_str(d.links[8].text, "\xe5\xa4\xa7\xe9\xba\xbb", "UTF-8 anchor text");
+	}
+	for (i = 0; i < d.nlinks; i++)
+		if (strstr(d.links[i].url, "evil") || strstr(d.links[i].url, "again"))
+			break;
+	ok(i == d.nlinks, "no links from scripts; duplicates dropped");
+
+	d = parse("<frameset><frame src=\"left.html\"><frame src=\"/right.html\"></frameset>");
+	ok(d.nlinks == 2 && d.links[0].kind == HTML_LINK_FRAME &&
+	   !strcmp(d.links[1].url, "http://example.com/right.html"),
+	   "frame src");
+
+	d = parse("<a href=\"/z\"><div>one</div><div>two</div></a>");
+	is_str(d.nlinks ? d.links[0].text : NULL, "one two", "anchor text spanning blocks is one line");
+}
+
+static void test_links_sorted(void)
+{
+	struct url_opts o = { 0, 1, 0 };
+	struct html_doc d;
+	const char *h = "<a href=\"/x?b=2&a=1&sid=3\">x</a>";
+
+	d = parse_n(h, strlen(h), 10, &o);
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://example.com/x?a=1&b=2", "url_opts applied");
+}
+
+static void test_base(void)
+{
+	struct html_doc d;
+
+	d = parse("<head><base href=\"http://other.example/base/\"></head><a href=\"x\">x</a>");
+	is_str(d.base, "http://other.example/base/", "base href");
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://other.example/base/x", "links use the base");
+	d = parse("<base href=\"/sub/\"><base href=\"/second/\"><a href=\"x\">x</a>");
+	is_str(d.base, "http://example.com/sub/", "relative base, the first one wins");
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://example.com/sub/x", "... applied");
+	d = parse("<a href=\"x\">x</a><base href=\"/late/\">");
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://example.com/late/x",
+	       "a base after the link still applies");
+	d = parse("<base href=\"javascript:alert(1)\"><a href=\"x\">x</a>");
+	is_str(d.base, PAGE, "an unusable base is ignored");
+	is_str(d.nlinks ? d.links[0].url : NULL, "http://example.com/dir/x", "... links use the page");
+	d = parse("<base target=\"_blank\"><a href=\"x\">x</a>");
+	is_str(d.base, PAGE, "base without href");
+	d = parse("<p>x</p>");
+	is_str(d.base, PAGE, "no base: the page");
+}
+
+static void test_refresh(void)
+{
+	static const struct {
+		const char *content, *want;
+	} cases[] = {
+		{ "5; url=http://example.com/next", "http://example.com/next" },
+		{ "0;URL='/quoted'", "http://example.com/quoted" },
+		{ "0; url = \"/dq\" ", "http://example.com/dq" },
+		{ "3,/comma", "http://example.com/comma" },
+		{ "  10 ;  Url=/spaces  ", "http://example.com/spaces" },
+		{ "1;URL=rel.html", "http://example.com/dir/rel.html" },
+		{ "0.5; url=/frac", "http://example.com/frac" },
+		{ "0; /nourl", "http://example.com/nourl" },
+		{ "0;url='/unterminated", "http://example.com/unterminated" },
+		{ "0", NULL },
+		{ "", NULL },
+		{ "5; url=", NULL },
+		{ "0; url=javascript:alert(1)", NULL },
+	};
+	char html[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct html_doc d;
+
+		/* quote content with what it does not hold; vary the case of the rest */
+		if (strchr(cases[i].content, '\''))
+			snprintf(html, sizeof(html), "<META HTTP-EQUIV=refresh CONTENT=\"%s\">",
+				 cases[i].content);
+		else
+			snprintf(html, sizeof(html), "<meta http-equiv=\"Refresh\" content='%s'>",
+				 cases[i].content);
+		d = parse(html);
+		is_str(d.nlinks ? d.links[0].url : NULL, cases[i].want, "meta refresh '%s'",
+		       cases[i].content);
+		if (d.nlinks)
+			ok(d.links[0].kind == HTML_LINK_META_REFRESH, "... kind meta refresh");
+	}
+	is_str(link1("<meta http-equiv=\"content-type\" content=\"0; url=/x\">"), NULL,
+	       "other http-equiv is not a refresh");
+}
+
+static void test_canonical(void)
+{
+	struct html_doc d;
+
+	d = parse("<link rel=\"canonical\" href=\"/canon?b=1#x\"><a href=\"/canon?b=1\">c</a>");
+	is_str(d.canonical, "http://example.com/canon?b=1", "canonical resolved");
+	ok(d.nlinks == 1 && d.links[0].kind == HTML_LINK_CANONICAL,
+	   "canonical is a link; the anchor to it is a duplicate");
+	d = parse("<link rel=\"Canonical\" href=\"http://www.example.com/\">"
+		  "<link rel=canonical href=\"/second\">");
+	is_str(d.canonical, "http://www.example.com/", "rel case-insensitive; the first wins");
+	d = parse("<link rel=\"stylesheet\" href=\"x.css\"><link rel=alternate href=/alt>");
+	ok(d.canonical == NULL && d.nlinks == 0, "other link rels are no links");
+	d = parse("<link rel=canonical href=\"http://exa mple/\">");
+	ok(d.canonical == NULL && d.links_dropped == 1, "unusable canonical counted");
+	d = parse_n("<a href=/1>1</a><link rel=canonical href=/c>",
+		    strlen("<a href=/1>1</a><link rel=canonical href=/c>"), 1, NULL);
+	is_str(d.canonical, "http://example.com/c", "canonical set even past max_links");
+	ok(d.nlinks == 1 && d.links_dropped == 1, "... but not kept as a link");
+}
+
+static void test_robots(void)
+{
+	struct html_doc d;
+
+	d = parse("<meta name=\"robots\" content=\"noindex, nofollow\">");
+	ok(d.meta_noindex && d.meta_nofollow, "robots noindex, nofollow");
+	d = parse("<meta name=\"ROBOTS\" content=\"NONE\">");
+	ok(d.meta_noindex && d.meta_nofollow, "robots none");
+	d = parse("<meta name=\"patrol\" content=\"noindex\">");
+	ok(d.meta_noindex && !d.meta_nofollow, "patrol noindex");
+	d = parse("<meta name=\"robots\" content=\"index,nofollow\">");
+	ok(!d.meta_noindex && d.meta_nofollow, "robots nofollow");
+	d = parse("<meta name=\"googlebot\" content=\"noindex\">");
+	ok(!d.meta_noindex && !d.meta_nofollow, "other robots are not ours");
+	d = parse("<meta name=\"robots\" content=\"index, follow, noindexx\">");
+	ok(!d.meta_noindex && !d.meta_nofollow, "tokens, not substrings");
+	d = parse("<p>x</p>");
+	ok(!d.meta_noindex && !d.meta_nofollow, "no meta");
+}
+
+static void test_max_links(void)
+{
+	struct html_doc d;
+	const char *h = "<a href=/1>1</a><a href=/2>2</a><a href=/2>2</a><a href=/3>3</a>"
+			"<a href=/4>4</a><a href=/5>5</a><a href='mailto:x@y'>m</a>";
+	char *longa;
+	size_t i;
+
+	d = parse_n(h, strlen(h), 3, NULL);
+	ok(d.nlinks == 3 && d.links_dropped == 2, "max_links 3: kept %zu, dropped %zu", d.nlinks,
+	   d.links_dropped);
+	ok(d.nlinks == 3 && !strcmp(d.links[2].url, "http://example.com/3"),
+	   "the first links are kept");
+	d = parse_n(h, strlen(h), 5, NULL);
+	ok(d.nlinks == 5 && d.links_dropped == 0, "max_links exactly reached");
+	d = parse_n(h, strlen(h), 0, NULL);
+	ok(d.nlinks == 0 && d.links_dropped == 6, "max_links 0 keeps none");
+
+	longa = malloc(10000);
+	memcpy(longa, "<a href=/l>", 11);
+	for (i = 11; i + 3 < 3011; i += 3)
+		memcpy(longa + i, "\xe5\xa4\xa7", 3);
+	memcpy(longa + i, "</a>", 5);
+	d = parse(longa);
+	ok(d.nlinks == 1 && strlen(d.links[0].text) <= HTML_ANCHOR_TEXT_MAX &&
+	   strlen(d.links[0].text) > HTML_ANCHOR_TEXT_MAX - 3 &&
+	   charset_utf8_valid(d.links[0].text, strlen(d.links[0].text)),
+	   "long anchor text cut on a character boundary");
+	free(longa);
+}
+
+int main(void)
+{
+	xmlInitParser();
+	A = arena_new();
+	test_title();
+	test_text();
+	test_malformed();
+	test_links();
+	test_links_sorted();
+	test_base();
+	test_refresh();
+	test_canonical();
+	test_robots();
+	test_max_links();
+	arena_free(A);
+	xmlCleanupParser();
+	return done_testing();
+}
