@@ -30,6 +30,18 @@ struct ruleset;
 enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset **out,
 		      struct buf *errors);
 
+/* ruleset_load_ex flags */
+#define RULESET_KEEP_GOOD 1u /* leave refused files out instead of refusing the set */
+
+/*
+ * ruleset_load with flags. With RULESET_KEEP_GOOD, a refused file costs only
+ * its own rules: the result is PRC_PARSE (errors lists every problem) but
+ * *out holds the rules of every file that passed. Other results as
+ * ruleset_load.
+ */
+enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
+			 struct ruleset **out, struct buf *errors);
+
 struct ruleset *ruleset_ref(struct ruleset *rs);
 void ruleset_unref(struct ruleset *rs); /* NULL is fine */
 
@@ -41,6 +53,11 @@ size_t ruleset_pattern_count(const struct ruleset *rs);
 const char *ruleset_rule_name(const struct ruleset *rs, size_t i);
 const char *ruleset_rule_category(const struct ruleset *rs, size_t i);
 const char *ruleset_rule_file(const struct ruleset *rs, size_t i);
+
+/* Line of rule i in its file; its threshold; its number of patterns. */
+int ruleset_rule_line(const struct ruleset *rs, size_t i);
+double ruleset_rule_threshold(const struct ruleset *rs, size_t i);
+size_t ruleset_rule_pattern_count(const struct ruleset *rs, size_t i);
 
 /* What a classifier is given of a page. Strings are UTF-8, NUL-terminated; any may be "". */
 struct page_input {

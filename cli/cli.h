@@ -39,7 +39,10 @@ struct ruleset;
 enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
 		       struct err *e);
 
-/* Loads the rules of dir (helper library beside it); prints every error; NULL on failure. */
+/*
+ * Loads the rules of dir with the helper library beside it (dir/../lib), else
+ * the one beside the binary (lua/lib); prints every error; NULL on failure.
+ */
 struct ruleset *cli_load_rules(const char *dir);
 
 /*

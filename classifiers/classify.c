@@ -1,0 +1,821 @@
+/*
+ * classify.c - a worker's classifier: scans one page with the rule set's
+ * Hyperscan databases and hands each rule's matches to its Lua classify()
+ * function, in the worker's own sandboxed Lua state, to turn into verdicts.
+ *
+ * Per page: the text, the title and the URL are normalized once into the
+ * norm and squeezed views (classifiers/normalize.c); every view is scanned
+ * with the one database of its kind; every match is mapped back to the bytes
+ * the page wrote (nview_span), so evidence is always shown as written. A
+ * span that both views found, or that two patterns of one set found, counts
+ * once (the longest match of a set at one start is kept). Matches are capped per set (MAX_HITS_PER_SET) and per page
+ * (MAX_HITS_PER_PAGE), which bounds the work a page full of "アイス" costs.
+ *
+ * Only rules with matches run, and only when every set they list in
+ * `requires` matched. A rule that errors, loops or allocates past its budget
+ * is logged once per classifier (with its file:line) and counted; the page
+ * keeps the other rules' verdicts.
+ */
+#include "classifiers/classify.h"
+#include "classifiers/normalize.h"
+#include "classifiers/ruleset.h"
+#include "util/log.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#define MAX_HITS_PER_SET 1000
+#define MAX_HITS_PER_PAGE 50000
+#define EVIDENCE_CONTEXT 40 /* characters either side of the match */
+#define EVIDENCE_MAX 1024   /* bytes */
+#define EXPLAIN_HITS 5      /* matches shown per set by --explain */
+
+enum { WHERE_TEXT = 0, WHERE_TITLE, WHERE_URL, NWHERE };
+
+static const char *const where_names[NWHERE] = { "text", "title", "url" };
+static const char *const view_names[PATSET_NVIEWS] = { "norm", "squeezed" };
+
+struct hit {
+	uint32_t pat, set;
+	uint32_t from, to;   /* bytes of the original */
+	uint32_t vfrom, vto; /* bytes of the view */
+	uint8_t where, view;
+};
+
+struct classifier {
+	struct ruleset *rs;
+	struct sandbox *sb;
+	struct patset_scratch *sc;
+	int *fn_ref;            /* per rule: its classify function in the registry */
+	unsigned char *logged;  /* per rule: a failure was logged */
+	size_t failures;
+	uint32_t *set_hits;     /* per set: matches on this page */
+	size_t *set_first;      /* per set: its first match in the sorted list */
+	int mt_ref;             /* metatable of the m table */
+};
+
+/* What one classifier_run knows about its page. */
+struct page_run {
+	struct classifier *c;
+	struct arena *a;
+	const struct page_input *p;
+	const char *url;            /* final URL, else the requested one */
+	const char *src[NWHERE];    /* text, title, url percent-decoded */
+	size_t srclen[NWHERE];
+	struct nview view[NWHERE][PATSET_NVIEWS];
+	struct hit *hits;
+	size_t nhits, cap;
+	int where, vi;
+	int nomem;
+	int page_ref;
+};
+
+/* ---- setting up a worker ---- */
+
+static int m_index(lua_State *L)
+{
+	return luaL_error(L, "no pattern set '%s' in this rule",
+			  lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+struct setup_ctx {
+	struct classifier *c;
+	size_t file;
+};
+
+/* Arguments: what a rule file returned. Keeps the classify function of each of its rules. */
+static int keep_functions(lua_State *L)
+{
+	struct setup_ctx *sc = lua_touserdata(L, 2);
+	struct classifier *c = sc->c;
+	struct ruleset *rs = c->rs;
+	size_t r;
+
+	for (r = 0; r < rs->nrules; r++) {
+		if (rs->rules[r].file != sc->file)
+			continue;
+		if (rs->rules[r].list_index)
+			lua_rawgeti(L, 1, rs->rules[r].list_index);
+		else
+			lua_pushvalue(L, 1);
+		if (lua_type(L, -1) != LUA_TTABLE)
+			return luaL_error(L, "%s: rule %s changed since it was loaded",
+					  rs->files[sc->file].path, rs->rules[r].name);
+		lua_pushliteral(L, "classify");
+		lua_rawget(L, -2);
+		if (lua_type(L, -1) != LUA_TFUNCTION)
+			return luaL_error(L, "%s: rule %s changed since it was loaded",
+					  rs->files[sc->file].path, rs->rules[r].name);
+		c->fn_ref[r] = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int make_mt(lua_State *L)
+{
+	struct classifier *c = lua_touserdata(L, 1);
+
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, m_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	c->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+struct classifier *classifier_new(struct ruleset *rs, struct err *e)
+{
+	struct classifier *c = calloc(1, sizeof(*c));
+	struct setup_ctx sc;
+	size_t f, r, n;
+	enum prc rc;
+
+	if (!c) {
+		err_set(e, PRC_NOMEM, "out of memory creating a classifier");
+		return NULL;
+	}
+	c->rs = rs;
+	n = rs->nrules ? rs->nrules : 1;
+	c->fn_ref = malloc(n * sizeof(*c->fn_ref));
+	c->logged = calloc(n, 1);
+	c->set_hits = calloc(rs->nsets ? rs->nsets : 1, sizeof(*c->set_hits));
+	c->set_first = calloc(rs->nsets ? rs->nsets : 1, sizeof(*c->set_first));
+	if (!c->fn_ref || !c->logged || !c->set_hits || !c->set_first) {
+		err_set(e, PRC_NOMEM, "out of memory creating a classifier");
+		goto fail;
+	}
+	for (r = 0; r < n; r++)
+		c->fn_ref[r] = LUA_NOREF;
+	if (rs->ps && (patset_has_view(rs->ps, PATSET_NORM) ||
+		       patset_has_view(rs->ps, PATSET_SQUEEZED))) {
+		c->sc = patset_scratch_new(rs->ps, e);
+		if (!c->sc)
+			goto fail;
+	}
+	c->sb = ruleset_sandbox(rs->libs, rs->nlibs, e);
+	if (!c->sb)
+		goto fail;
+	if (sandbox_cpcall(c->sb, make_mt, c, 0, e) != PRC_OK)
+		goto fail;
+	for (f = 0; f < rs->nfiles; f++) {
+		for (r = 0; r < rs->nrules; r++)
+			if (rs->rules[r].file == f)
+				break;
+		if (r == rs->nrules)
+			continue;
+		rc = ruleset_run_file(c->sb, &rs->files[f], e);
+		if (rc != PRC_OK)
+			goto fail;
+		sc.c = c;
+		sc.file = f;
+		if (sandbox_cpcall(c->sb, keep_functions, &sc, 1, e) != PRC_OK)
+			goto fail;
+	}
+	ruleset_ref(rs);
+	return c;
+fail:
+	c->rs = NULL;
+	classifier_free(c);
+	return NULL;
+}
+
+void classifier_free(struct classifier *c)
+{
+	if (!c)
+		return;
+	sandbox_free(c->sb);
+	patset_scratch_free(c->sc);
+	free(c->fn_ref);
+	free(c->logged);
+	free(c->set_hits);
+	free(c->set_first);
+	ruleset_unref(c->rs);
+	free(c);
+}
+
+struct ruleset *classifier_ruleset(const struct classifier *c)
+{
+	return c->rs;
+}
+
+size_t classifier_rule_failures(const struct classifier *c)
+{
+	return c->failures;
+}
+
+/* ---- scanning ---- */
+
+static int on_hit(unsigned id, size_t from, size_t to, void *ud)
+{
+	struct page_run *pr = ud;
+	struct classifier *c = pr->c;
+	const struct nview *v = &pr->view[pr->where][pr->vi];
+	uint32_t set = (uint32_t)c->rs->pats[id].set;
+	struct hit *h, *nh;
+	size_t of, ot;
+
+	if (c->set_hits[set] >= MAX_HITS_PER_SET)
+		return 0;
+	if (pr->nhits >= MAX_HITS_PER_PAGE)
+		return 1;
+	if (pr->nhits == pr->cap) {
+		size_t ncap = pr->cap ? pr->cap * 2 : 256;
+
+		nh = arena_alloc(pr->a, ncap * sizeof(*nh));
+		if (!nh) {
+			pr->nomem = 1;
+			return 1;
+		}
+		if (pr->nhits)
+			memcpy(nh, pr->hits, pr->nhits * sizeof(*nh));
+		pr->hits = nh;
+		pr->cap = ncap;
+	}
+	if (to > v->len)
+		to = v->len;
+	if (from >= to)
+		return 0;
+	nview_span(v, from, to, &of, &ot);
+	h = &pr->hits[pr->nhits++];
+	h->pat = id;
+	h->set = set;
+	h->from = (uint32_t)of;
+	h->to = (uint32_t)ot;
+	h->vfrom = (uint32_t)from;
+	h->vto = (uint32_t)to;
+	h->where = (uint8_t)pr->where;
+	h->view = (uint8_t)pr->vi;
+	c->set_hits[set]++;
+	return 0;
+}
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+
+	if (a->set != b->set)
+		return a->set < b->set ? -1 : 1;
+	if (a->where != b->where)
+		return a->where < b->where ? -1 : 1;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to > b->to ? -1 : 1; /* the longest first */
+	if (a->view != b->view)
+		return a->view < b->view ? -1 : 1;
+	return a->pat < b->pat ? -1 : a->pat > b->pat;
+}
+
+/*
+ * Sorts the matches by set and place and keeps, of those of one set that
+ * start at one place, the longest: a regex reports every end it can reach
+ * (@abcd, @abcde, ...), and アイス and アイスクリーム in one set are one word.
+ * Then indexes them by set.
+ */
+static void settle_hits(struct page_run *pr)
+{
+	struct classifier *c = pr->c;
+	size_t i, n = 0;
+
+	if (pr->nhits > 1)
+		qsort(pr->hits, pr->nhits, sizeof(*pr->hits), cmp_hit);
+	for (i = 0; i < pr->nhits; i++) {
+		const struct hit *h = &pr->hits[i];
+
+		if (n && pr->hits[n - 1].set == h->set && pr->hits[n - 1].where == h->where &&
+		    pr->hits[n - 1].from == h->from)
+			continue;
+		pr->hits[n++] = *h;
+	}
+	pr->nhits = n;
+	memset(c->set_hits, 0, c->rs->nsets * sizeof(*c->set_hits));
+	for (i = n; i-- > 0;) {
+		c->set_first[pr->hits[i].set] = i;
+		c->set_hits[pr->hits[i].set]++;
+	}
+}
+
+/* ---- evidence ---- */
+
+/* Copies src[from, to) with ctx characters either side, line breaks and tabs as spaces. */
+static char *make_evidence(struct arena *a, const char *src, size_t len, size_t from, size_t to,
+			   int ctx)
+{
+	size_t s = from, e = to, i, n = 0;
+	char *out;
+	int k;
+
+	if (from > len)
+		from = len;
+	if (to > len)
+		to = len;
+	s = from;
+	e = to;
+	for (k = 0; k < ctx && s > 0; k++) {
+		s--;
+		while (s > 0 && ((unsigned char)src[s] & 0xC0) == 0x80)
+			s--;
+	}
+	for (k = 0; k < ctx && e < len; k++) {
+		e++;
+		while (e < len && ((unsigned char)src[e] & 0xC0) == 0x80)
+			e++;
+	}
+	if (e - s > EVIDENCE_MAX) {
+		/* keep the match; trim the context, on character boundaries */
+		while (e > to && e - s > EVIDENCE_MAX) {
+			e--;
+			while (e > to && ((unsigned char)src[e] & 0xC0) == 0x80)
+				e--;
+		}
+		while (s < from && e - s > EVIDENCE_MAX) {
+			s++;
+			while (s < from && ((unsigned char)src[s] & 0xC0) == 0x80)
+				s++;
+		}
+	}
+	out = arena_alloc(a, e - s + 1);
+	if (!out)
+		return NULL;
+	for (i = s; i < e; i++) {
+		char ch = src[i];
+
+		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == '\v' || ch == '\f')
+			ch = ' ';
+		if (ch == ' ' && n && out[n - 1] == ' ')
+			continue;
+		out[n++] = ch;
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = 0;
+	return out[0] == ' ' ? out + 1 : out;
+}
+
+/* A string a rule returned as its evidence, on one line and bounded. */
+static char *clean_evidence(struct arena *a, const char *s, size_t len)
+{
+	size_t n = len;
+
+	if (n > EVIDENCE_MAX) {
+		n = EVIDENCE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return make_evidence(a, s, n, 0, n, 0);
+}
+
+/* ---- running one rule ---- */
+
+struct rule_call {
+	struct page_run *pr;
+	size_t rule;
+	enum prc rc;
+	struct err e;
+	double score;
+	const char *ev;
+	size_t ev_start, ev_end;
+	int ev_where;
+	int has_span;
+	int nomem;
+};
+
+static int build_page(lua_State *L)
+{
+	struct page_run *pr = lua_touserdata(L, 1);
+	const struct page_input *p = pr->p;
+	size_t i;
+
+	lua_createtable(L, 0, 10);
+	lua_pushlstring(L, pr->src[WHERE_TEXT], pr->srclen[WHERE_TEXT]);
+	lua_setfield(L, -2, "text");
+	lua_pushstring(L, pr->src[WHERE_TITLE]);
+	lua_setfield(L, -2, "title");
+	lua_pushstring(L, pr->url);
+	lua_setfield(L, -2, "url");
+	lua_pushlstring(L, pr->src[WHERE_URL], pr->srclen[WHERE_URL]);
+	lua_setfield(L, -2, "url_text");
+	lua_pushstring(L, p->url ? p->url : "");
+	lua_setfield(L, -2, "requested_url");
+	lua_pushstring(L, p->content_type ? p->content_type : "");
+	lua_setfield(L, -2, "content_type");
+	lua_pushinteger(L, p->http_status);
+	lua_setfield(L, -2, "http_status");
+	lua_createtable(L, (int)p->nlinks, 0);
+	for (i = 0; i < p->nlinks; i++) {
+		lua_pushstring(L, p->links[i] ? p->links[i] : "");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	sandbox_push_readonly(L, -1);
+	lua_setfield(L, -3, "links");
+	lua_pop(L, 1);
+	lua_createtable(L, (int)p->nlinks, 0);
+	for (i = 0; i < p->nlinks; i++) {
+		lua_pushstring(L, p->link_texts && p->link_texts[i] ? p->link_texts[i] : "");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	sandbox_push_readonly(L, -1);
+	lua_setfield(L, -3, "link_texts");
+	lua_pop(L, 1);
+	sandbox_push_readonly(L, -1);
+	pr->page_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
+{
+	const struct ruleset *rs = pr->c->rs;
+	const struct rs_pattern *pat = &rs->pats[h->pat];
+	const struct rs_set *set = &rs->sets[h->set];
+	const struct nview *v = &pr->view[h->where][h->view];
+
+	lua_createtable(L, 0, 10);
+	lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from);
+	lua_setfield(L, -2, "text");
+	lua_pushinteger(L, (lua_Integer)h->from + 1);
+	lua_setfield(L, -2, "from");
+	lua_pushinteger(L, (lua_Integer)h->to);
+	lua_setfield(L, -2, "to");
+	lua_pushstring(L, where_names[h->where]);
+	lua_setfield(L, -2, "where");
+	lua_pushstring(L, view_names[h->view]);
+	lua_setfield(L, -2, "view");
+	lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom);
+	lua_setfield(L, -2, "norm");
+	lua_pushstring(L, pat->source);
+	lua_setfield(L, -2, "pattern");
+	lua_pushstring(L, set->name);
+	lua_setfield(L, -2, "set");
+	lua_pushinteger(L, pat->index);
+	lua_setfield(L, -2, "index");
+	lua_pushnumber(L, set->weight);
+	lua_setfield(L, -2, "weight");
+}
+
+static int where_code(const char *w)
+{
+	int i;
+
+	for (i = 0; i < NWHERE; i++)
+		if (w && !strcmp(w, where_names[i]))
+			return i;
+	return -1;
+}
+
+/* Reads the evidence a rule returned (value at idx). */
+static void read_evidence(lua_State *L, int idx, struct rule_call *rc)
+{
+	struct page_run *pr = rc->pr;
+	lua_Integer from, to;
+	size_t len;
+	const char *s;
+	int w = WHERE_TEXT;
+
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		s = lua_tolstring(L, idx, &len);
+		rc->ev = clean_evidence(pr->a, s, len);
+		if (!rc->ev)
+			rc->nomem = 1;
+		return;
+	}
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return;
+	lua_pushliteral(L, "where");
+	if (lua_rawget(L, idx) == LUA_TSTRING)
+		w = where_code(lua_tostring(L, -1));
+	lua_pop(L, 1);
+	lua_pushliteral(L, "from");
+	lua_rawget(L, idx);
+	lua_pushliteral(L, "to");
+	lua_rawget(L, idx);
+	if (w >= 0 && lua_isinteger(L, -2) && lua_isinteger(L, -1)) {
+		from = lua_tointeger(L, -2);
+		to = lua_tointeger(L, -1);
+		if (from >= 1 && to >= from && (size_t)to <= pr->srclen[w]) {
+			rc->has_span = 1;
+			rc->ev_where = w;
+			rc->ev_start = (size_t)from - 1;
+			rc->ev_end = (size_t)to;
+		}
+	}
+	lua_pop(L, 2);
+	lua_pushliteral(L, "evidence");
+	if (lua_rawget(L, idx) == LUA_TSTRING) {
+		s = lua_tolstring(L, -1, &len);
+		rc->ev = clean_evidence(pr->a, s, len);
+		if (!rc->ev)
+			rc->nomem = 1;
+	}
+	lua_pop(L, 1);
+}
+
+/* Protected: pushes classify, page and m, calls the rule, reads what it returned. */
+static int call_rule(lua_State *L)
+{
+	struct rule_call *rc = lua_touserdata(L, 1);
+	struct page_run *pr = rc->pr;
+	struct classifier *c = pr->c;
+	const struct ruleset *rs = c->rs;
+	const struct rs_rule *r = &rs->rules[rc->rule];
+	size_t s, i, k;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref[rc->rule]);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, pr->page_ref);
+	lua_createtable(L, 0, (int)r->nsets);
+	for (s = r->first_set; s < r->first_set + r->nsets; s++) {
+		const struct rs_set *set = &rs->sets[s];
+		size_t n = c->set_hits[s];
+
+		lua_createtable(L, (int)n, 2);
+		lua_pushstring(L, set->name);
+		lua_setfield(L, -2, "set");
+		lua_pushnumber(L, set->weight);
+		lua_setfield(L, -2, "weight");
+		for (i = 0, k = c->set_first[s]; i < n; i++, k++) {
+			push_match(L, pr, &pr->hits[k]);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_setfield(L, -2, set->name);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->mt_ref);
+	lua_setmetatable(L, -2);
+
+	rc->rc = sandbox_call(c->sb, 2, 2, &rc->e);
+	if (rc->rc != PRC_OK)
+		return 0;
+	if (lua_type(L, -2) == LUA_TNUMBER)
+		rc->score = lua_tonumber(L, -2);
+	else if (lua_type(L, -2) == LUA_TBOOLEAN)
+		rc->score = lua_toboolean(L, -2) ? 1.0 : 0.0;
+	else if (lua_type(L, -2) != LUA_TNIL) {
+		rc->rc = err_set(&rc->e, PRC_INVALID,
+				 "%s:%d: classify returned a %s, not a score", rs->files[r->file].path,
+				 r->line, luaL_typename(L, -2));
+		return 0;
+	}
+	if (isnan(rc->score) || rc->score < 0)
+		rc->score = 0;
+	if (rc->score > 1)
+		rc->score = 1;
+	read_evidence(L, -1, rc);
+	lua_pop(L, 2);
+	return 0;
+}
+
+/* The default evidence: the earliest match of a set with weight, text before title and URL. */
+static const struct hit *default_hit(const struct page_run *pr, size_t rule)
+{
+	const struct classifier *c = pr->c;
+	const struct rs_rule *r = &c->rs->rules[rule];
+	const struct hit *best = NULL, *h;
+	size_t s;
+
+	for (s = r->first_set; s < r->first_set + r->nsets; s++) {
+		if (!c->set_hits[s] || c->rs->sets[s].weight <= 0)
+			continue;
+		h = &pr->hits[c->set_first[s]];
+		if (!best || h->where < best->where ||
+		    (h->where == best->where && h->from < best->from))
+			best = h;
+	}
+	return best;
+}
+
+static void explain_rule(struct page_run *pr, size_t rule, const struct rule_call *rc,
+			 classify_explain_fn explain, void *ud)
+{
+	const struct classifier *c = pr->c;
+	const struct ruleset *rs = c->rs;
+	const struct rs_rule *r = &rs->rules[rule];
+	struct buf b;
+	size_t s, i;
+
+	buf_init(&b, 8192);
+	buf_addf(&b, "rule %s (%s:%d):", r->name, rs->files[r->file].path, r->line);
+	for (s = r->first_set; s < r->first_set + r->nsets; s++)
+		buf_addf(&b, " %s=%u", rs->sets[s].name, c->set_hits[s]);
+	if (!rc)
+		buf_addstr(&b, " -> not run (a required set did not match)");
+	else if (rc->rc != PRC_OK)
+		buf_addf(&b, " -> failed: %.*s", (int)strcspn(rc->e.msg, "\n"), rc->e.msg);
+	else
+		buf_addf(&b, " -> %.2f %s %.2f%s", rc->score, rc->score >= r->threshold ? ">=" : "<",
+			 r->threshold, rc->score >= r->threshold ? " flagged" : "");
+	explain(buf_str(&b), ud);
+	for (s = r->first_set; s < r->first_set + r->nsets; s++) {
+		for (i = 0; i < c->set_hits[s] && i < EXPLAIN_HITS; i++) {
+			const struct hit *h = &pr->hits[c->set_first[s] + i];
+
+			buf_reset(&b);
+			buf_addf(&b, "  %s[%zu] '%.*s' %s %u..%u (%s view, pattern '%s')",
+				 rs->sets[s].name, i + 1, (int)(h->to - h->from),
+				 pr->src[h->where] + h->from, where_names[h->where], h->from + 1, h->to,
+				 view_names[h->view], rs->pats[h->pat].source);
+			explain(buf_str(&b), ud);
+		}
+		if (c->set_hits[s] > EXPLAIN_HITS) {
+			buf_reset(&b);
+			buf_addf(&b, "  %s: %u more", rs->sets[s].name, c->set_hits[s] - EXPLAIN_HITS);
+			explain(buf_str(&b), ud);
+		}
+	}
+	buf_release(&b);
+}
+
+static void rule_failed(struct classifier *c, size_t rule, const struct rule_call *rc)
+{
+	const struct ruleset *rs = c->rs;
+	const struct rs_rule *r = &rs->rules[rule];
+	char first[1024];
+
+	c->failures++;
+	if (c->logged[rule])
+		return;
+	c->logged[rule] = 1;
+	sandbox_first_line(rc->e.msg, rs->files[r->file].path, first, sizeof(first));
+	log_msg(LOG_WARN, "rule '%s' (%s:%d) failed and is skipped for this page: %s", r->name,
+		rs->files[r->file].path, r->line, first);
+	if (strchr(rc->e.msg, '\n'))
+		log_msg(LOG_DEBUG, "rule '%s': %s", r->name, rc->e.msg);
+}
+
+static int unref_page(lua_State *L)
+{
+	struct page_run *pr = lua_touserdata(L, 1);
+
+	luaL_unref(L, LUA_REGISTRYINDEX, pr->page_ref);
+	pr->page_ref = LUA_NOREF;
+	return 0;
+}
+
+static int hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes a URL for scanning, so /%E5%A4%A7%E9%BA%BB reads 大麻. */
+static char *decode_url(struct arena *a, const char *u, size_t *len)
+{
+	size_t n = strlen(u), i, j = 0;
+	char *out = arena_alloc(a, n + 1);
+	int hi, lo;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (u[i] == '%' && i + 2 < n + 0 && (hi = hexdigit(u[i + 1])) >= 0 &&
+		    (lo = hexdigit(u[i + 2])) >= 0 && (hi || lo)) {
+			out[j++] = (char)(hi * 16 + lo);
+			i += 2;
+			continue;
+		}
+		out[j++] = u[i];
+	}
+	out[j] = 0;
+	*len = j;
+	return out;
+}
+
+enum prc classifier_run(struct classifier *c, struct arena *a, const struct page_input *p,
+			struct verdict **out, size_t *n, classify_explain_fn explain, void *ud,
+			struct err *e)
+{
+	struct ruleset *rs = c->rs;
+	struct page_run pr;
+	struct verdict *v = NULL;
+	struct rule_call rc;
+	size_t r, s, nv = 0;
+	enum prc ret = PRC_OK;
+	int w, vi, any, req_ok;
+
+	*out = NULL;
+	*n = 0;
+	memset(&pr, 0, sizeof(pr));
+	pr.c = c;
+	pr.a = a;
+	pr.p = p;
+	pr.page_ref = LUA_NOREF;
+	pr.src[WHERE_TEXT] = p->text ? p->text : "";
+	pr.srclen[WHERE_TEXT] = p->text ? p->text_len : 0;
+	pr.src[WHERE_TITLE] = p->title ? p->title : "";
+	pr.srclen[WHERE_TITLE] = strlen(pr.src[WHERE_TITLE]);
+	pr.url = p->final_url && *p->final_url ? p->final_url : p->url ? p->url : "";
+	pr.src[WHERE_URL] = decode_url(a, pr.url, &pr.srclen[WHERE_URL]);
+	if (!pr.src[WHERE_URL])
+		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
+
+	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
+	for (w = 0; w < NWHERE; w++) {
+		ret = normalize_views(a, pr.src[w], pr.srclen[w], &pr.view[w][PATSET_NORM],
+				      &pr.view[w][PATSET_SQUEEZED]);
+		if (ret != PRC_OK)
+			return err_set(e, ret, "cannot normalize the page %s", where_names[w]);
+		for (vi = 0; vi < PATSET_NVIEWS; vi++) {
+			pr.where = w;
+			pr.vi = vi;
+			if (!c->sc)
+				continue;
+			ret = patset_scan(rs->ps, vi, c->sc, pr.view[w][vi].s, pr.view[w][vi].len,
+					  on_hit, &pr, e);
+			if (ret != PRC_OK)
+				return ret;
+			if (pr.nomem)
+				return err_set(e, PRC_NOMEM, "out of memory classifying a page");
+		}
+	}
+	settle_hits(&pr);
+
+	v = arena_calloc(a, rs->nrules ? rs->nrules : 1, sizeof(*v));
+	if (!v)
+		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
+
+	for (r = 0; r < rs->nrules; r++) {
+		const struct rs_rule *rule = &rs->rules[r];
+
+		any = 0;
+		req_ok = 1;
+		for (s = rule->first_set; s < rule->first_set + rule->nsets; s++) {
+			if (c->set_hits[s])
+				any = 1;
+			else if (rs->sets[s].required)
+				req_ok = 0;
+		}
+		if (!any)
+			continue;
+		if (!req_ok) {
+			if (explain)
+				explain_rule(&pr, r, NULL, explain, ud);
+			continue;
+		}
+		if (pr.page_ref == LUA_NOREF &&
+		    sandbox_cpcall(c->sb, build_page, &pr, 0, e) != PRC_OK)
+			return err_set(e, PRC_NOMEM, "page too large for the rules' lua state");
+
+		memset(&rc, 0, sizeof(rc));
+		rc.pr = &pr;
+		rc.rule = r;
+		if (sandbox_cpcall(c->sb, call_rule, &rc, 0, &rc.e) != PRC_OK)
+			rc.rc = PRC_LIMIT;
+		if (rc.nomem) {
+			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");
+			break;
+		}
+		if (explain)
+			explain_rule(&pr, r, &rc, explain, ud);
+		if (rc.rc != PRC_OK) {
+			rule_failed(c, r, &rc);
+			continue;
+		}
+		if (rc.score < rule->threshold)
+			continue;
+
+		v[nv].category = rule->category;
+		v[nv].rule = rule->name;
+		v[nv].rule_file = rs->files[rule->file].path;
+		v[nv].score = rc.score;
+		if (!rc.has_span) {
+			const struct hit *h = default_hit(&pr, r);
+
+			if (h) {
+				rc.has_span = 1;
+				rc.ev_where = h->where;
+				rc.ev_start = h->from;
+				rc.ev_end = h->to;
+			}
+		}
+		if (rc.has_span && rc.ev_where == WHERE_TEXT) {
+			v[nv].ev_start = rc.ev_start;
+			v[nv].ev_end = rc.ev_end;
+		}
+		if (!rc.ev && rc.has_span)
+			rc.ev = make_evidence(a, pr.src[rc.ev_where], pr.srclen[rc.ev_where],
+					      rc.ev_start, rc.ev_end, EVIDENCE_CONTEXT);
+		v[nv].evidence = rc.ev ? rc.ev : "";
+		nv++;
+	}
+	if (pr.page_ref != LUA_NOREF) {
+		struct err ue;
+
+		sandbox_cpcall(c->sb, unref_page, &pr, 0, &ue);
+		lua_gc(sandbox_state(c->sb), LUA_GCSTEP, 0);
+	}
+	if (ret != PRC_OK)
+		return ret;
+	*out = v;
+	*n = nv;
+	return PRC_OK;
+}

@@ -1,0 +1,72 @@
+/* patset.h - the Hyperscan side of the rules: one database per text view, compiled from every pattern. */
+#ifndef PATROL_PATSET_H
+#define PATROL_PATSET_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+/* The views of the page text a pattern runs on (classifiers/normalize.h). */
+enum { PATSET_NORM = 0, PATSET_SQUEEZED = 1, PATSET_NVIEWS = 2 };
+
+#define PATSET_CASELESS 1u
+
+/* One expression for one view; id is what matches report. */
+struct patset_expr {
+	const char *expr; /* Hyperscan syntax, UTF-8 */
+	unsigned flags;   /* PATSET_CASELESS */
+	unsigned id;
+};
+
+/* The compiled databases of a rule set. Immutable: shared by every worker. */
+struct patset;
+
+/*
+ * Returns s (a literal) as a Hyperscan expression matching exactly s:
+ * every ASCII character that is not a letter or digit is escaped. malloc'd,
+ * NULL without memory.
+ */
+char *patset_escape_literal(const char *s);
+
+/*
+ * Checks one expression on its own (syntax, supported constructs, that it
+ * cannot match the empty string) without building a database. PRC_PARSE with
+ * Hyperscan's reason in e. Thread-safe.
+ */
+enum prc patset_check(const char *expr, unsigned flags, struct err *e);
+
+/*
+ * Compiles ex[v] (n[v] expressions) into the database of view v, each with
+ * UTF-8, UCP and leftmost start of match. On PRC_OK *out is set (views
+ * without expressions have no database). On PRC_PARSE *bad_view and
+ * *bad_index name the expression Hyperscan refused and e holds its reason;
+ * the caller drops it and tries again. PRC_NOMEM, PRC_INTERNAL otherwise.
+ */
+enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
+			const size_t n[PATSET_NVIEWS], struct patset **out, int *bad_view,
+			size_t *bad_index, struct err *e);
+void patset_free(struct patset *ps); /* NULL is fine */
+
+/* Whether view v has a database (any pattern at all runs on it). */
+int patset_has_view(const struct patset *ps, int v);
+
+/* Per-thread scan space for every database of ps. */
+struct patset_scratch;
+struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e);
+void patset_scratch_free(struct patset_scratch *sc); /* NULL is fine */
+
+/*
+ * Called for every match [from, to) of expression id in the scanned view.
+ * Return 0 to go on, non-zero to stop this scan.
+ */
+typedef int (*patset_match_fn)(unsigned id, size_t from, size_t to, void *ud);
+
+/*
+ * Scans s (len bytes of valid UTF-8) with view v's database. PRC_OK also
+ * when fn stopped the scan; PRC_OK at once when v has no database.
+ * PRC_INTERNAL when Hyperscan fails. Thread-safe with one scratch per thread.
+ */
+enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, const char *s,
+		     size_t len, patset_match_fn fn, void *ud, struct err *e);
+
+#endif

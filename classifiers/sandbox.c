@@ -1,0 +1,490 @@
+/*
+ * sandbox.c - the Lua state rule files and their classify() functions run
+ * in. Rules come from rule authors, and the pages they read come from a
+ * hostile web, so neither a mistake nor a trick in a rule may stop a worker,
+ * leak a file or take the machine's memory.
+ *
+ * DESIGN
+ *
+ * The state is built by lua_newstate() with an allocator that counts every
+ * byte the state holds. It refuses any growth past a limit, which Lua turns
+ * into a memory error the caller's lua_pcall catches. The limit is the hard
+ * cap of the whole state while patrol's own C code builds page and match
+ * tables, and "what the state holds now + the per-call budget" while a rule
+ * runs, so a rule is charged for what it allocates, not for the page text.
+ *
+ * An instruction-count hook fires every SBX_HOOK_EVERY VM instructions and
+ * takes them off the call's budget. When the budget is gone it raises an
+ * error; because a rule may wrap its loop in pcall(), it also re-arms itself
+ * to fire on every instruction and keeps raising, so the error climbs out of
+ * any pcall the rule set up within a few instructions. The hook is removed
+ * between calls.
+ *
+ * The globals are an allow-list (as Redis' script_lua.c): only the base
+ * functions that cannot reach files, the environment, bytecode or the
+ * collector survive, plus string (without dump), table, math, utf8 and the
+ * helper library `lib`. setmetatable refuses __gc, so no rule code runs
+ * outside a budgeted call. After sealing, the shared library tables are
+ * read-only proxies and the globals table refuses new names, so one rule
+ * cannot change what the next one sees. Every call goes through lua_pcall
+ * with a message handler that appends a traceback.
+ */
+#include "classifiers/sandbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#define SBX_HOOK_EVERY 1000
+
+struct sandbox {
+	lua_State *L;
+	size_t used;       /* bytes the state holds */
+	size_t limit;      /* growth past this is refused */
+	size_t hard;       /* limit outside rule calls */
+	size_t mem_budget; /* per call, on top of used */
+	long insn_budget;  /* per call */
+	long insn_left;
+	int killed;        /* the current call ran out of instructions */
+};
+
+static const char *const sbx_allowed[] = {
+	"string", "table", "math", "utf8", "pairs", "ipairs", "next", "select", "type",
+	"tostring", "tonumber", "pcall", "error", "assert", "rawequal", "rawlen", "rawget",
+	"setmetatable", "getmetatable", "lib", NULL
+};
+
+static const char *const sbx_readonly[] = { "string", "table", "math", "utf8", "lib", NULL };
+
+static void *sbx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct sandbox *s = ud;
+	size_t old = ptr ? osize : 0;
+	void *p;
+
+	if (nsize == 0) {
+		free(ptr);
+		s->used -= old;
+		return NULL;
+	}
+	if (nsize > old && s->used - old + nsize > s->limit)
+		return NULL;
+	p = realloc(ptr, nsize);
+	if (!p)
+		return NULL;
+	s->used = s->used - old + nsize;
+	return p;
+}
+
+static struct sandbox *sbx_of(lua_State *L)
+{
+	void *ud = NULL;
+
+	lua_getallocf(L, &ud);
+	return ud;
+}
+
+static void sbx_hook(lua_State *L, lua_Debug *ar)
+{
+	struct sandbox *s = sbx_of(L);
+	lua_Debug d;
+
+	s->insn_left -= SBX_HOOK_EVERY;
+	if (s->insn_left > 0 && !s->killed)
+		return;
+	if (!s->killed) {
+		s->killed = 1;
+		lua_sethook(L, sbx_hook, LUA_MASKCOUNT, 1);
+	}
+	/* level 0 is the Lua function the hook interrupted: say where it was */
+	(void)ar;
+	if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+		lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
+	else
+		lua_pushliteral(L, "");
+	lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
+			(lua_Integer)s->insn_budget);
+	lua_concat(L, 2);
+	lua_error(L);
+}
+
+static int sbx_msgh(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg)
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+static int sbx_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "__gc metamethods are not allowed in rules");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int sbx_global_newindex(lua_State *L)
+{
+	return luaL_error(L, "assignment to undeclared global '%s' (rules must use local)",
+			  lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table");
+}
+
+static int ro_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	return 1;
+}
+
+static int ro_next(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	lua_pushcfunction(L, ro_next);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushnil(L);
+	return 3;
+}
+
+void sandbox_push_readonly(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_newtable(L);                 /* proxy */
+	lua_createtable(L, 0, 5);        /* its metatable */
+	lua_pushvalue(L, idx);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, ro_len, 1);
+	lua_setfield(L, -2, "__len");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, ro_pairs, 1);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+}
+
+static int sbx_open(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base },     { LUA_STRLIBNAME, luaopen_string },
+		{ LUA_TABLIBNAME, luaopen_table }, { LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 }, { NULL, NULL }
+	};
+	const luaL_Reg *r;
+	const char *const *a;
+	int keep;
+
+	for (r = libs; r->name; r++) {
+		luaL_requiref(L, r->name, r->func, 1);
+		lua_pop(L, 1);
+	}
+
+	/* bytecode is the one way around "t"-mode loading */
+	lua_getglobal(L, "string");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+
+	/* strings share one metatable: hide it so no rule can change it */
+	lua_pushliteral(L, "");
+	if (lua_getmetatable(L, -1)) {
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, sbx_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
+
+	lua_newtable(L);
+	lua_setglobal(L, "lib");
+
+	/* clearing existing fields during lua_next is allowed */
+	lua_pushglobaltable(L);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		keep = 0;
+		if (lua_type(L, -1) == LUA_TSTRING)
+			for (a = sbx_allowed; *a; a++)
+				if (!strcmp(*a, lua_tostring(L, -1)))
+					keep = 1;
+		if (!keep) {
+			lua_pushvalue(L, -1);
+			lua_pushnil(L);
+			lua_rawset(L, -4);
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+struct sandbox *sandbox_new(struct err *e)
+{
+	struct sandbox *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		err_set(e, PRC_NOMEM, "out of memory creating a lua state");
+		return NULL;
+	}
+	s->hard = SANDBOX_MEM_HARD_CAP;
+	s->limit = s->hard;
+	s->mem_budget = SANDBOX_MEM_BUDGET;
+	s->insn_budget = SANDBOX_INSN_BUDGET;
+	s->L = lua_newstate(sbx_alloc, s);
+	if (!s->L) {
+		free(s);
+		err_set(e, PRC_NOMEM, "out of memory creating a lua state");
+		return NULL;
+	}
+	lua_setwarnf(s->L, NULL, NULL);
+	if (sandbox_cpcall(s, sbx_open, NULL, 0, e) != PRC_OK) {
+		sandbox_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sandbox_free(struct sandbox *s)
+{
+	if (!s)
+		return;
+	if (s->L)
+		lua_close(s->L);
+	free(s);
+}
+
+lua_State *sandbox_state(struct sandbox *s)
+{
+	return s->L;
+}
+
+void sandbox_set_budget(struct sandbox *s, size_t mem_bytes, long instructions)
+{
+	if (mem_bytes)
+		s->mem_budget = mem_bytes;
+	if (instructions > 0)
+		s->insn_budget = instructions;
+}
+
+size_t sandbox_mem_used(const struct sandbox *s)
+{
+	return s->used;
+}
+
+enum prc sandbox_load(struct sandbox *s, const char *chunkname, const char *src, size_t len,
+		      struct err *e)
+{
+	lua_State *L = s->L;
+	char name[512];
+	int rc;
+
+	snprintf(name, sizeof(name), "@%s", chunkname);
+	rc = luaL_loadbufferx(L, src, len, name, "t");
+	if (rc == LUA_OK)
+		return PRC_OK;
+	err_set(e, rc == LUA_ERRMEM ? PRC_LIMIT : PRC_PARSE, "%s",
+		lua_tostring(L, -1) ? lua_tostring(L, -1) : "cannot load chunk");
+	lua_pop(L, 1);
+	return rc == LUA_ERRMEM ? PRC_LIMIT : PRC_PARSE;
+}
+
+/* Turns a failed lua_pcall (message on top) into a result code and e's message. */
+static enum prc sbx_failed(struct sandbox *s, int rc, int killed, struct err *e)
+{
+	lua_State *L = s->L;
+	const char *msg = lua_tostring(L, -1);
+	enum prc r;
+
+	if (rc == LUA_ERRMEM) {
+		r = PRC_LIMIT;
+		err_set(e, r, "memory budget exceeded (%zu KiB per call)", s->mem_budget >> 10);
+	} else {
+		r = killed ? PRC_LIMIT : PRC_INVALID;
+		err_set(e, r, "%s", msg ? msg : "error with a non-string error object");
+	}
+	lua_pop(L, 1);
+	lua_gc(L, LUA_GCCOLLECT);
+	return r;
+}
+
+enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e)
+{
+	lua_State *L = s->L;
+	int base = lua_gettop(L) - nargs;
+	size_t saved = s->limit;
+	int rc, killed;
+
+	if (!lua_checkstack(L, 4)) {
+		lua_pop(L, nargs + 1);
+		return err_set(e, PRC_LIMIT, "lua stack overflow");
+	}
+	lua_pushcfunction(L, sbx_msgh);
+	lua_insert(L, base);
+	s->limit = s->used + s->mem_budget < s->hard ? s->used + s->mem_budget : s->hard;
+	s->insn_left = s->insn_budget;
+	s->killed = 0;
+	lua_sethook(L, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
+	rc = lua_pcall(L, nargs, nresults, base);
+	lua_sethook(L, NULL, 0, 0);
+	s->limit = saved;
+	killed = s->killed;
+	s->killed = 0;
+	lua_remove(L, base);
+	if (rc == LUA_OK)
+		return PRC_OK;
+	return sbx_failed(s, rc, killed, e);
+}
+
+enum prc sandbox_cpcall(struct sandbox *s, lua_CFunction fn, void *ud, int nargs, struct err *e)
+{
+	lua_State *L = s->L;
+	size_t saved = s->limit;
+	int rc;
+
+	if (!lua_checkstack(L, 4)) {
+		lua_pop(L, nargs);
+		return err_set(e, PRC_LIMIT, "lua stack overflow");
+	}
+	s->limit = s->hard;
+	lua_pushcfunction(L, fn);
+	lua_insert(L, -1 - nargs);
+	lua_pushlightuserdata(L, ud);
+	rc = lua_pcall(L, nargs + 1, 0, 0);
+	s->limit = saved;
+	if (rc == LUA_OK)
+		return PRC_OK;
+	return sbx_failed(s, rc, 0, e);
+}
+
+struct lib_merge {
+	const char *chunk;
+	char dup[128];
+};
+
+/* arguments: the table a lib chunk returned, the struct lib_merge */
+static int sbx_merge_lib(lua_State *L)
+{
+	struct lib_merge *m = lua_touserdata(L, 2);
+
+	lua_getglobal(L, "lib");
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pushvalue(L, -2);
+		if (lua_rawget(L, 3) != LUA_TNIL) {
+			snprintf(m->dup, sizeof(m->dup), "%s",
+				 lua_type(L, -3) == LUA_TSTRING ? lua_tostring(L, -3) : "?");
+			return 0;
+		}
+		lua_pop(L, 1);
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, 3);
+	}
+	return 0;
+}
+
+enum prc sandbox_add_lib(struct sandbox *s, const char *chunkname, struct err *e)
+{
+	lua_State *L = s->L;
+	struct lib_merge m = { chunkname, "" };
+	enum prc rc;
+
+	rc = sandbox_call(s, 0, 1, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return err_set(e, PRC_PARSE, "%s:1: a helper library file must return a table",
+			       chunkname);
+	}
+	rc = sandbox_cpcall(s, sbx_merge_lib, &m, 1, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (m.dup[0])
+		return err_set(e, PRC_PARSE, "%s:1: lib.%s is defined twice", chunkname, m.dup);
+	return PRC_OK;
+}
+
+static int sbx_seal(lua_State *L)
+{
+	const char *const *n;
+
+	for (n = sbx_readonly; *n; n++) {
+		lua_getglobal(L, *n);
+		sandbox_push_readonly(L, -1);
+		lua_pushglobaltable(L);
+		lua_insert(L, -2);
+		lua_setfield(L, -2, *n);
+		lua_pop(L, 2);
+	}
+	lua_pushglobaltable(L);
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, sbx_global_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_pop(L, 1);
+	return 0;
+}
+
+enum prc sandbox_seal(struct sandbox *s, struct err *e)
+{
+	return sandbox_cpcall(s, sbx_seal, NULL, 0, e);
+}
+
+void sandbox_first_line(const char *msg, const char *file, char *out, size_t size)
+{
+	size_t n = strcspn(msg, "\n"), i, j, fl = strlen(file);
+	const char *tail;
+
+	/* "<chunk>:<digits>:" where <chunk> is file or a shortened end of it */
+	for (i = 0; i < n; i++) {
+		if (msg[i] != ':')
+			continue;
+		for (j = i + 1; j < n && msg[j] >= '0' && msg[j] <= '9'; j++)
+			;
+		if (j == i + 1 || j >= n || msg[j] != ':')
+			continue;
+		tail = msg;
+		if (i >= 3 && !strncmp(msg, "...", 3))
+			tail = msg + 3;
+		if ((size_t)(msg + i - tail) <= fl &&
+		    !strncmp(file + fl - (size_t)(msg + i - tail), tail, (size_t)(msg + i - tail))) {
+			snprintf(out, size, "%s%.*s", file, (int)(n - i), msg + i);
+			return;
+		}
+		break;
+	}
+	snprintf(out, size, "%.*s", (int)n, msg);
+}

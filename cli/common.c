@@ -1,0 +1,234 @@
+/*
+ * common.c - what the rule-author front ends (scan, rules) share: where the
+ * rules live, loading them with every error printed, and reading a local
+ * file the way the crawler would have read it off the web.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "classifiers/classify.h"
+#include "crawler/charset.h"
+#include "crawler/html.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+#define PAGE_FILE_MAX (16u << 20)
+#define PAGE_MAX_LINKS 5000
+
+/* "<dir of the binary>/<sub>" into buf, or NULL when /proc/self/exe cannot be read. */
+static const char *beside_binary(const char *sub, char *buf, size_t size)
+{
+	ssize_t n;
+	char *slash;
+
+	if (size < 2)
+		return NULL;
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	snprintf(slash, size - (size_t)(slash - buf), "/%s", sub);
+	return buf;
+}
+
+const char *cli_rules_dir(const char *opt)
+{
+	static char dir[PATH_MAX + 16];
+	const char *env = getenv("PATROL_RULES");
+	const char *d;
+
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	d = beside_binary("lua/rules", dir, sizeof(dir));
+	return d ? d : "lua/rules";
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct ruleset *cli_load_rules(const char *dir)
+{
+	struct ruleset *rs = NULL;
+	char lib[PATH_MAX + 16];
+	const char *libdir = NULL;
+	struct buf errors;
+	enum prc rc;
+
+	/* the helper library beside the rules, else the one shipped with patrol */
+	snprintf(lib, sizeof(lib), "%s/../lib", dir);
+	if (is_dir(lib))
+		libdir = lib;
+	else if (beside_binary("lua/lib", lib, sizeof(lib)) && is_dir(lib))
+		libdir = lib;
+	buf_init(&errors, 1u << 20);
+	rc = ruleset_load(dir, libdir, &rs, &errors);
+	if (errors.len)
+		fputs(buf_str(&errors), stderr);
+	if (rc != PRC_OK) {
+		cli_error("cannot load rules from '%s' (%s)", dir, prc_str(rc));
+		rs = NULL;
+	}
+	buf_release(&errors);
+	return rs;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+static int looks_like_html(const char *path, const char *body, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+
+	if (ends_with(path, ".html") || ends_with(path, ".htm") || ends_with(path, ".xhtml"))
+		return 1;
+	if (ends_with(path, ".txt"))
+		return 0;
+	return memmem(body, n, "<html", 5) || memmem(body, n, "<HTML", 5) ||
+	       memmem(body, n, "<!DOCTYPE", 9) || memmem(body, n, "<!doctype", 9) ||
+	       memmem(body, n, "<body", 5) || memmem(body, n, "<meta", 5);
+}
+
+enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
+		       struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	struct html_doc doc;
+	const char *charset, **links, **texts;
+	char *body, *text, *base = NULL, abs[PATH_MAX];
+	size_t len, tlen, i;
+	int truncated = 0;
+	enum prc rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!f)
+		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
+	body = arena_alloc(a, PAGE_FILE_MAX + 1);
+	if (!body) {
+		fclose(f);
+		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
+	}
+	len = fread(body, 1, PAGE_FILE_MAX, f);
+	if (ferror(f)) {
+		fclose(f);
+		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	fclose(f);
+	body[len] = 0;
+	rc = charset_decode(a, NULL, body, len, PAGE_FILE_MAX, &text, &tlen, &charset, &truncated, e);
+	if (rc != PRC_OK)
+		return rc;
+	p->url = url ? url : "";
+	p->final_url = "";
+	p->title = "";
+	p->http_status = 200;
+	if (!looks_like_html(path, body, len)) {
+		p->content_type = "text/plain";
+		p->text = text;
+		p->text_len = tlen;
+		return PRC_OK;
+	}
+	p->content_type = "text/html";
+	if (!realpath(path, abs))
+		snprintf(abs, sizeof(abs), "/%s", path);
+	if (asprintf(&base, "http://localhost%s", abs) < 0)
+		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
+	rc = html_parse(a, text, tlen, base, NULL, PAGE_MAX_LINKS, &doc, e);
+	free(base);
+	if (rc != PRC_OK)
+		return rc;
+	p->title = doc.title ? doc.title : "";
+	p->text = doc.text ? doc.text : "";
+	p->text_len = doc.text ? doc.text_len : 0;
+	links = arena_calloc(a, doc.nlinks + 1, sizeof(*links));
+	texts = arena_calloc(a, doc.nlinks + 1, sizeof(*texts));
+	if (!links || !texts)
+		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
+	for (i = 0; i < doc.nlinks; i++) {
+		links[i] = doc.links[i].url;
+		texts[i] = doc.links[i].text;
+	}
+	p->links = links;
+	p->link_texts = texts;
+	p->nlinks = doc.nlinks;
+	return PRC_OK;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud)
+{
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL, **nn, *sub;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+	DIR *d;
+
+	if (stat(path, &st) < 0) {
+		cli_error("cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fn(path, ud);
+		return 0;
+	}
+	d = opendir(path);
+	if (!d) {
+		cli_error("cannot open directory '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			nn = realloc(names, cap * sizeof(*names));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
+	for (i = 0; i < n; i++) {
+		if (asprintf(&sub, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+			     names[i]) < 0) {
+			rc = -1;
+		} else {
+			if (cli_walk(sub, fn, ud) < 0)
+				rc = -1;
+			free(sub);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}

@@ -1,0 +1,72 @@
+-- bank_account_trade.lua - buying and selling bank accounts
+-- (預貯金通帳等の譲渡等の誘引).
+--
+-- Buyers advertise 口座買取 and 通帳売ります with a price or a channel;
+-- the accounts end up receiving fraud money. Banks' own pages (口座開設,
+-- 通帳の再発行), used-goods buyers who pay "into your account", passbook
+-- cases on flea markets and warnings about account fraud use the same nouns,
+-- so the rule wants an account word next to a trade word plus a price or a
+-- contact, and procedure, shop or warning wording switches it off.
+
+return {
+  name = "bank_account_trade.buy_sell",
+  category = "bank_account_trade",
+  author = "patrol",
+  description = "bank accounts, passbooks or cash cards bought, sold or rented",
+  references = {
+    "犯罪による収益の移転防止に関する法律 第28条（預貯金通帳等の譲渡等）",
+  },
+  version = 1,
+  threshold = 0.65,
+  requires = { "account", "trade" },
+
+  patterns = {
+    account = {
+      "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
+      "銀行口座", "口座番号",
+      view = "both",
+    },
+    trade = {
+      "買取", "買い取り", "買い取ります", "買います", "売ります", "売って",
+      "譲ります", "譲渡", "譲って", "高価買取", "高額買取", "売買", "貸して",
+      "レンタル", "郵送するだけ", "送るだけ", "売れます", "現金化", "買取中",
+      "売りたい", "買ってくれる",
+      view = "both",
+    },
+    pay = {
+      "即金", "即日", "高額報酬", "高額で", "報酬", "謝礼",
+      { re = [[\d+(\.\d+)?\s*万]], view = "norm" },
+      { re = [[\d[\d,]{3,}\s*円]], view = "norm" },
+      view = "both",
+    },
+    contact = {
+      "テレグラム", "telegram", "シグナル", { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
+      { re = [[(^|[^a-z])dm($|[^a-z])]], view = "norm" },
+      "カカオ",
+      "連絡ください", "メールください",
+      { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      view = "both",
+    },
+    -- bank procedures, shops and warnings
+    guard = {
+      "詐欺", "犯罪収益移転防止法", "犯罪です", "違法です", "罰金", "懲役",
+      "注意", "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行",
+      "残高照会", "当行", "当金庫", "お客さま", "ご本人様", "本人確認書類",
+      "手数料", "査定", "お振込", "振込み", "古物商", "ケース", "カバー",
+      "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    local a, t = lib.near(m.account, m.trade, 60)
+    if not a then return 0 end
+    if lib.none(m.pay, m.contact) then return 0 end
+    local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
+    s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
+    local g = lib.distinct(m.guard)
+    if g >= 2 then return 0 end
+    if g == 1 then s = s * 0.6 end
+    return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
+  end,
+}

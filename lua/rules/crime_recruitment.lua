@@ -1,0 +1,93 @@
+-- crime_recruitment.lua - recruiting people to commit crimes (闇バイト).
+--
+-- Posts promise large, immediate cash for vague easy work (運び, 受け取り,
+-- ホワイト案件) and move the conversation to an app that deletes messages.
+-- Ordinary job ads also say 日払い and 高収入, freelance gigs say "DMください",
+-- and warnings about 闇バイト quote every one of these phrases. So the rule
+-- wants a dark-job word with money or secrecy, or vague easy work with money
+-- and a secret channel; job-ad or warning wording switches it off.
+
+return {
+  name = "crime_recruitment.quick_cash_secret",
+  category = "crime_recruitment",
+  author = "patrol",
+  description = "high pay for vague work, paid at once, through a secret channel",
+  references = {
+    "警察庁 「闇バイト」等の犯罪実行者募集情報への対応",
+    "インターネット・ホットラインセンター 重要犯罪密接関連情報",
+  },
+  version = 1,
+  threshold = 0.6,
+
+  patterns = {
+    -- words that name the crime job itself
+    dark = {
+      "闇バイト", "裏バイト", "ホワイト案件", "グレー案件", "高額バイト", "裏案件",
+      "受け子", "出し子", "かけ子", "タタキ", "運び屋", "UD案件", "荷物の受け取り",
+      "荷物を受け取", "書類の受け取り", "カードの受け取り", "現金の回収",
+      "受け取って運ぶ",
+      view = "both",
+    },
+    -- vague easy work
+    vague = {
+      "簡単なお仕事", "簡単な仕事", "誰でもできる", "スマホ1台", "運ぶだけ",
+      "受け取るだけ", "未経験OK", "案件", "紹介します", "仕事あります", "単発",
+      view = "both",
+    },
+    money = {
+      "高額報酬", "高収入", "即日即金", "即金", "日給", "日当", "報酬", "即日払い",
+      "手渡し", "1回で", "稼げる", "一撃",
+      { re = [[\d[\d,]{4,}\s*円?]] },
+      { re = [[\d+(\.\d+)?\s*万]] },
+      view = "both",
+    },
+    -- channels that delete messages, and asking for ID up front
+    secret = {
+      "テレグラム", "telegram", "シグナル", "signal", "秘匿", "身バレなし",
+      "身バレしない", "履歴が残らない", "履歴の残らない", "メッセージが消える",
+      "秘密厳守", "身分証の写真", "身分証を送", "誰にもバレない", "捕まらない",
+      "警察に捕まる心配", "ジェン", "足がつかない",
+      view = "both",
+    },
+    contact = {
+      "詳細はDM", "詳しくはDM", "DMください", "DMまで", "ID交換", "プロフのリンク",
+      { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      view = "both",
+    },
+    -- the wording of ordinary job ads
+    legit = {
+      "社会保険", "交通費支給", "雇用保険", "有給休暇", "研修制度", "研修あり",
+      "正社員登用", "ハローワーク", "株式会社", "有限会社", "応募資格", "勤務地",
+      "勤務時間", "試用期間", "時給", "制服貸与", "面接", "労働条件", "納品",
+      "ポートフォリオ", "実績",
+      view = "both", weight = 0,
+    },
+    -- the wording of warnings and news
+    warning = {
+      "注意してください", "注意喚起", "に注意", "騙されない", "だまされない",
+      "逮捕", "容疑者", "県警", "警視庁", "相談窓口", "#9110", "犯罪です",
+      "犯罪に加担", "加担させられ", "抜け出せ", "応募しない", "応募しないで",
+      "実行犯", "啓発", "被害", "手口",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    local s = 0
+    if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
+      s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
+    elseif lib.all(m.vague, m.money, m.secret) then
+      s = 0.8
+    elseif lib.all(m.vague, m.money, m.contact) then
+      s = 0.5  -- gig posts look like this; not enough alone
+    end
+    if s == 0 then return 0 end
+    s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
+    local w = lib.distinct(m.warning)
+    if w >= 2 then return 0 end
+    if w == 1 then s = s * 0.6 end
+    local job = lib.merge(m.dark, m.vague)
+    local ev = lib.near(job, m.money, 300) or lib.first(job)
+    return s, lib.evidence(page, ev, 40)
+  end,
+}

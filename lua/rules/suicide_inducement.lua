@@ -1,0 +1,70 @@
+-- suicide_inducement.lua - invitations to die together and offers to help
+-- someone die (自殺の誘引・勧誘、集団自殺の呼びかけ).
+--
+-- What is taken down is the invitation: 一緒に死にませんか, 集団自殺 members
+-- wanted, a method and a meeting offered. A person writing that they want to
+-- die is not inducing anyone; that post calls for support, not takedown, and
+-- the rule leaves it alone. Support pages (いのちの電話, 相談窓口) use the
+-- same words and switch the rule off.
+
+return {
+  name = "suicide_inducement.invitation",
+  category = "suicide_inducement",
+  author = "patrol",
+  description = "an invitation to die together, or help to die offered",
+  references = {
+    "インターネット・ホットラインセンター 自殺誘引等情報",
+    "自殺対策基本法",
+  },
+  version = 1,
+  threshold = 0.6,
+
+  patterns = {
+    invite = {
+      "一緒に死", "いっしょに死", "一緒に逝", "一緒に消えませんか", "集団自殺",
+      "心中相手", "心中しませんか", "死にませんか", "死のうよ", "逝きませんか",
+      "自殺仲間", "自殺志願者募集", "死ぬ仲間", "道連れ募集", "最期を一緒に",
+      "同行者募集", "メンバー募集", "一緒に終わりにしませんか",
+      { re = [[一緒に.{0,6}(死|逝|しに)(ませんか|ましょう|たい人|のう)]], view = "norm" },
+      view = "both",
+    },
+    help = {
+      "手伝います", "お手伝いします", "手伝ってあげ", "楽に死ねる", "確実に死ねる",
+      "苦しまずに", "痛くない方法", "方法教えます", "道具は用意", "用意します",
+      "練炭", "硫化水素", "睡眠薬", "車を出します",
+      view = "both",
+    },
+    meet = {
+      { re = [[(^|[^a-z])dm($|[^a-z])]], view = "norm" },
+      "連絡", "カカオ", { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
+      "テレグラム", "待ち合わせ", "集合", "決行",
+      "当日", "日時", "場所", "迎えに行", "車で", "募集", "条件",
+      view = "both",
+    },
+    -- support pages and prevention
+    support = {
+      "いのちの電話", "相談窓口", "よりそいホットライン", "こころの健康相談",
+      "こころの相談", "自殺対策", "自殺予防", "厚生労働省", "まもろうよこころ",
+      "話を聞かせて", "ひとりで抱え込まない", "一人で抱え込まない", "相談してください",
+      "支援", "カウンセリング", "専門家", "#いのちSOS", "チャット相談", "傾聴",
+      "生きてほしい", "報道", "容疑者", "逮捕",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    if #m.invite == 0 and #m.help == 0 then return 0 end
+    local s
+    if #m.invite > 0 then
+      s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
+    else
+      -- help to die offered with a way to reach the helper
+      if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
+      s = 0.65
+    end
+    local g = lib.distinct(m.support)
+    if g >= 2 then return 0 end
+    if g == 1 then s = s * 0.7 end
+    return s, lib.evidence(page, lib.first(m.invite, m.help), 40)
+  end,
+}

@@ -1,0 +1,355 @@
+/*
+ * t-classify.c - unit tests for the classification engine: the shipped
+ * rules against their text samples, evidence mapped back to what the page
+ * wrote, rule files refused with file:line, and rules that loop, hog memory
+ * or reach out of the sandbox stopped while the good rules keep working.
+ * Run from the repository root.
+ */
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classifiers/classify.h"
+#include "tests/tap.h"
+#include "util/log.h"
+
+static const char *const categories[] = {
+	"drug_ad", "crime_recruitment", "child_solicitation", "bank_account_trade",
+	"suicide_inducement", NULL
+};
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	if (b) {
+		b[n] = 0;
+		*len = (size_t)n;
+	}
+	return b;
+}
+
+/* Classifies text as a text/plain page; returns the verdicts (in a). */
+static size_t run_text(struct classifier *c, struct arena *a, const char *title, const char *url,
+		       const char *text, struct verdict **v)
+{
+	struct page_input p;
+	struct err e;
+	size_t n = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.url = url;
+	p.final_url = "";
+	p.title = title;
+	p.text = text;
+	p.text_len = strlen(text);
+	p.content_type = "text/plain";
+	p.http_status = 200;
+	if (classifier_run(c, a, &p, v, &n, NULL, NULL, &e) != PRC_OK) {
+		diag("classifier_run: %s", e.msg);
+		return 0;
+	}
+	return n;
+}
+
+static int has_category(const struct verdict *v, size_t n, const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].category, cat))
+			return 1;
+	return 0;
+}
+
+static const struct verdict *by_rule(const struct verdict *v, size_t n, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].rule, rule))
+			return &v[i];
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Runs every .txt sample of dir; expect is a category, or NULL for "nothing flagged". */
+static void check_dir(struct classifier *c, const char *dir, const char *expect)
+{
+	char *names[256], path[512];
+	struct dirent *de;
+	struct verdict *v;
+	size_t n, len, k = 0, i;
+	DIR *d = opendir(dir);
+	char *text;
+
+	if (!ok(d != NULL, "samples directory %s exists", dir))
+		return;
+	while ((de = readdir(d)) && k < 256) {
+		size_t l = strlen(de->d_name);
+
+		if (l > 4 && !strcmp(de->d_name + l - 4, ".txt"))
+			names[k++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, k, sizeof(names[0]), cmp_str);
+	ok(k >= (size_t)(expect ? 4 : 20), "%s has text samples (%zu)", dir, k);
+	for (i = 0; i < k; i++) {
+		struct arena *a = arena_new();
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		text = slurp(path, &len);
+		n = run_text(c, a, "", "", text ? text : "", &v);
+		if (expect)
+			ok(has_category(v, n, expect), "%s is flagged %s", path, expect);
+		else if (!ok(n == 0, "%s is not flagged", path))
+			diag("flagged %s by %s: %s", v[0].category, v[0].rule, v[0].evidence);
+		free(text);
+		free(names[i]);
+		arena_free(a);
+	}
+}
+
+static void test_shipped_rules(void)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c;
+	struct buf errs;
+	struct err e;
+	char dir[256];
+	size_t i, r;
+	int found;
+
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load("lua/rules", NULL, &rs, &errs), PRC_OK, "the shipped rules load");
+	if (errs.len)
+		diag("%s", buf_str(&errs));
+	buf_release(&errs);
+	if (!rs)
+		return;
+	ok(ruleset_rule_count(rs) >= 5 && ruleset_pattern_count(rs) > 100,
+	   "%zu rules, %zu patterns", ruleset_rule_count(rs), ruleset_pattern_count(rs));
+	for (i = 0; categories[i]; i++) {
+		found = 0;
+		for (r = 0; r < ruleset_rule_count(rs); r++)
+			if (!strcmp(ruleset_rule_category(rs, r), categories[i]))
+				found = 1;
+		ok(found, "a rule covers %s", categories[i]);
+	}
+	c = classifier_new(rs, &e);
+	ruleset_unref(rs); /* the classifier holds its own reference */
+	if (!ok(c != NULL, "classifier for the shipped rules"))
+		return;
+	for (i = 0; categories[i]; i++) {
+		snprintf(dir, sizeof(dir), "lua/samples/%s", categories[i]);
+		check_dir(c, dir, categories[i]);
+	}
+	check_dir(c, "lua/samples/benign", NULL);
+	is_int(classifier_rule_failures(c), 0, "no shipped rule failed on the samples");
+	classifier_free(c);
+}
+
+static void test_evidence(void)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c;
+	const struct verdict *d;
+	struct verdict *v;
+	struct arena *a = arena_new();
+	struct buf errs;
+	struct err e;
+	size_t n, len;
+	char *text;
+
+	buf_init(&errs, 1 << 20);
+	ruleset_load("lua/rules", NULL, &rs, &errs);
+	buf_release(&errs);
+	c = rs ? classifier_new(rs, &e) : NULL;
+	ruleset_unref(rs);
+	text = slurp("lua/samples/drug_ad/05-separators.txt", &len);
+	if (!ok(c && text, "separator sample and classifier"))
+		goto out;
+	n = run_text(c, a, "", "", text, &v);
+	d = by_rule(v, n, "drug_ad.slang_offer_contact");
+	if (!ok(d != NULL, "大.麻 with a price and a channel is flagged drug_ad"))
+		goto out;
+	ok(strstr(d->evidence, "大.麻") != NULL, "evidence quotes the page as written: '%s'",
+	   d->evidence);
+	ok(d->ev_end > d->ev_start && d->ev_end <= len, "evidence offsets within the text");
+	ok(d->ev_end - d->ev_start == strlen("大.麻") &&
+	   !memcmp(text + d->ev_start, "大.麻", strlen("大.麻")),
+	   "ev_start..ev_end is the original '大.麻' (%zu..%zu)", d->ev_start, d->ev_end);
+	ok(d->score >= 0.7 && d->score <= 1, "score %.2f in range", d->score);
+	is_str(d->rule_file, "lua/rules/drug_ad.lua", "verdict names its rule file");
+
+	/* a full-width and half-width mix maps back too */
+	n = run_text(c, a, "", "",
+		     "ＭＤＭＡ 在庫あり　ﾃﾚｸﾞﾗﾑ ＠ｐａｒｔｙ＿ｓｕｐｐｌｙ　５０００円", &v);
+	d = by_rule(v, n, "drug_ad.slang_offer_contact");
+	ok(d && strstr(d->evidence, "ＭＤＭＡ"), "full-width evidence shown as written");
+
+	/* ice cream is not ice */
+	n = run_text(c, a, "", "",
+		     "アイスクリーム専門店。新作アイス入荷、全国発送 1個450円。営業時間10時から", &v);
+	ok(!has_category(v, n, "drug_ad"), "an ice-cream shop is not a drug ad");
+out:
+	free(text);
+	classifier_free(c);
+	arena_free(a);
+}
+
+static void test_broken(void)
+{
+	struct ruleset *rs = (struct ruleset *)1;
+	struct classifier *c;
+	const struct verdict *d;
+	struct verdict *v;
+	struct arena *a = arena_new();
+	struct buf errs;
+	struct err e;
+	const char *s;
+	size_t n;
+
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load("tests/rules/broken", "lua/lib", &rs, &errs), PRC_PARSE,
+	       "a directory with broken rule files is refused");
+	ok(rs == NULL, "no rule set comes back");
+	s = buf_str(&errs);
+	diag("errors:\n%s", s);
+	ok(strstr(s, "tests/rules/broken/b_syntax.lua:6: ") != NULL, "syntax error at file:line");
+	ok(strstr(s, "tests/rules/broken/c_category.lua:5: unknown category 'drugs'") != NULL,
+	   "unknown category at file:line");
+	ok(strstr(s, "tests/rules/broken/d_regex.lua:8: pattern '(': ") != NULL,
+	   "refused regex at file:line with the pattern");
+	ok(strstr(s, "tests/rules/broken/e_katakana.lua:7: pattern") != NULL &&
+	   strstr(s, "てれぐらむ") != NULL, "katakana regex refused with the view's spelling");
+	ok(strstr(s, "tests/rules/broken/f_toolarge.lua:9: pattern '[a-z]{2000}x': ") != NULL,
+	   "a pattern refused only by the database build at file:line");
+	ok(strstr(s, "a_good.lua") == NULL && strstr(s, "g_after.lua") == NULL,
+	   "the good files have no error");
+
+	buf_reset(&errs);
+	rs = NULL;
+	is_int(ruleset_load_ex("tests/rules/broken", "lua/lib", RULESET_KEEP_GOOD, &rs, &errs),
+	       PRC_PARSE, "keep-good load still reports the errors");
+	if (!ok(rs && ruleset_rule_count(rs) == 2, "the good rules are kept"))
+		goto out;
+	is_str(ruleset_rule_name(rs, 1), "test.after", "the rule after the refused file is kept");
+	is_str(ruleset_rule_name(rs, 0), "test.good", "the kept rule is test.good");
+	is_int(ruleset_rule_line(rs, 0), 3, "rule line is where its name is");
+	c = classifier_new(rs, &e);
+	if (ok(c != NULL, "classifier for the kept rules")) {
+		n = run_text(c, a, "", "", "ここに大.麻の話", &v);
+		d = by_rule(v, n, "test.good");
+		ok(d && strstr(d->evidence, "大.麻"), "the kept rule still flags pages");
+		n = run_text(c, a, "大麻の話", "http://example.jp/", "関係ない本文", &v);
+		d = by_rule(v, n, "test.good");
+		ok(d && !strcmp(d->evidence, "大麻の話") && d->ev_start == 0 && d->ev_end == 0,
+		   "a title match is evidence without text offsets");
+		n = run_text(c, a, "", "", "一 緒 に 死 の う 、練炭がある", &v);
+		d = by_rule(v, n, "test.after");
+		ok(d && !strcmp(d->category, "suicide_inducement") && strstr(d->evidence, "一 緒 に 死"),
+		   "pattern ids line up after a file was dropped: '%s'", d ? d->evidence : "");
+		ok(!by_rule(v, n, "test.good"), "and no other rule fires on it");
+		n = run_text(c, a, "", "http://example.jp/%E5%A4%A7%E9%BA%BB/x", "本文", &v);
+		d = by_rule(v, n, "test.good");
+		ok(d && strstr(d->evidence, "大麻"), "percent-encoded URL is scanned decoded");
+		classifier_free(c);
+	}
+	ruleset_unref(rs);
+
+	buf_reset(&errs);
+	rs = (struct ruleset *)1;
+	is_int(ruleset_load("tests/rules/no-such-dir", "lua/lib", &rs, &errs), PRC_IO,
+	       "a missing directory is an I/O error");
+	ok(rs == NULL && strstr(buf_str(&errs), "no-such-dir"), "and says which");
+out:
+	buf_release(&errs);
+	arena_free(a);
+}
+
+static int nlogged;
+
+static void count_log(enum log_level level, const char *msg, void *ud)
+{
+	(void)ud;
+	if (level <= LOG_WARN && strstr(msg, "failed")) {
+		nlogged++;
+		if (nlogged <= 12)
+			diag("log: %s", msg);
+	}
+}
+
+static void test_runaway(void)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c;
+	struct verdict *v;
+	struct arena *a;
+	struct buf errs;
+	struct err e;
+	struct stat st;
+	time_t t0;
+	size_t n;
+	int round;
+
+	unlink("/tmp/patrol-sandbox-escaped");
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load("tests/rules/runaway", "lua/lib", &rs, &errs), PRC_OK,
+	       "misbehaving rules still load (they misbehave at run time)");
+	if (errs.len)
+		diag("%s", buf_str(&errs));
+	buf_release(&errs);
+	if (!rs)
+		return;
+	is_int(ruleset_rule_count(rs), 14, "14 rules");
+	c = classifier_new(rs, &e);
+	ruleset_unref(rs);
+	if (!ok(c != NULL, "classifier for the misbehaving rules"))
+		return;
+	log_set_sink(count_log, NULL);
+	for (round = 1; round <= 2; round++) {
+		a = arena_new();
+		t0 = time(NULL);
+		n = run_text(c, a, "", "", "大麻の売買について", &v);
+		ok(time(NULL) - t0 < 60, "round %d: loops are cut short", round);
+		is_int(n, 2, "round %d: the good rules' verdicts survive", round);
+		ok(by_rule(v, n, "test.good") && by_rule(v, n, "test.after"),
+		   "round %d: test.good and test.after flagged", round);
+		is_int(classifier_rule_failures(c), 12 * round, "round %d: 12 failures counted",
+		       round);
+		arena_free(a);
+	}
+	is_int(nlogged, 12, "each failing rule logged once");
+	log_set_sink(NULL, NULL);
+	ok(stat("/tmp/patrol-sandbox-escaped", &st) != 0, "os.execute never ran");
+	classifier_free(c);
+}
+
+int main(void)
+{
+	test_shipped_rules();
+	test_evidence();
+	test_broken();
+	test_runaway();
+	return done_testing();
+}
