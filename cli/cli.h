@@ -12,6 +12,12 @@ int cmd_crawl(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_takedown(int argc, char **argv);
+int cmd_recheck(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 /* The rules directory: opt, else $PATROL_RULES, else "<dir of the binary>/lua/rules". Static storage. */
 const char *cli_rules_dir(const char *opt);
@@ -54,5 +60,8 @@ int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud)
 
 /* Parses a non-negative integer option; prints an error and returns -1 when it is not one. */
 long cli_number(const char *opt, const char *value);
+
+/* Parses a duration ("90", "90s", "30m", "12h", "7d") into seconds; -1 when it is not one. */
+long cli_duration(const char *value);
 
 #endif

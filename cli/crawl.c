@@ -10,6 +10,7 @@
 #include "classifiers/classify.h"
 #include "cli/cli.h"
 #include "crawler/crawl.h"
+#include "store/cluster.h"
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -41,7 +42,30 @@ static int crawl_usage(FILE *f)
 		"  --user-agent S      User-Agent header\n"
 		"  --max-body BYTES    body size cap (default 10 MiB)\n"
 		"  --db CONNINFO       database (default $PATROL_DB or the cluster in $PATROL_HOME)\n"
-		"  --quiet             no progress line\n");
+		"  --quiet             no progress line\n"
+		"politeness and retries:\n"
+		"  --delay-factor X    wait at least X times the last response time (default 1)\n"
+		"  --max-crawl-delay-ms N   longer waits give the host back meanwhile (default 30000)\n"
+		"  --retries N         more attempts after 429, 503, network errors (default 2)\n"
+		"  --max-host-errors N park a host after N failures in a row (default 8)\n"
+		"limits against traps and hostile servers:\n"
+		"  --max-pages-per-host N   (default 100000)\n"
+		"  --max-url-length N  (default 2048)     --max-path-depth N (default 16)\n"
+		"  --max-repeated-segments N (default 3)  --max-redirects N (default 5)\n"
+		"  --max-calendar N    calendar-like URLs per host (default 200)\n"
+		"  --max-query-variants N   distinct queries per path (default 100)\n"
+		"  --max-links N       links kept per page (default 1000)\n"
+		"  --timeout-ms N      whole transfer (default 60000); --connect-timeout-ms N (10000)\n"
+		"  --allow-url RE      follow only URLs matching one of these (repeatable)\n"
+		"  --deny-url RE       never follow URLs matching (repeatable)\n"
+		"  --follow-nofollow   follow rel=nofollow links and nofollow pages\n"
+		"  --sort-query        sort query parameters when canonicalizing\n"
+		"recrawl and observability:\n"
+		"  --recrawl-after D   re-fetch pages older than D (30m, 12h, 7d), conditionally\n"
+		"  --stats-file PATH   Prometheus text figures, rewritten every second\n"
+		"evidence:\n"
+		"  --warc-dir DIR      WARC files of flagged pages (default $PATROL_HOME/warc)\n"
+		"  --no-evidence       keep no WARC records\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -74,7 +98,10 @@ int cmd_crawl(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_RESUME, O_MAXPAGES, O_MAXDEPTH, O_SCOPE, O_CONC, O_PERHOST, O_DELAY,
-		O_WORKERS, O_RULES, O_NORULES, O_PRIVATE, O_UA, O_MAXBODY, O_DB, O_QUIET, O_HELP
+		O_WORKERS, O_RULES, O_NORULES, O_PRIVATE, O_UA, O_MAXBODY, O_DB, O_QUIET, O_HELP,
+		O_DFACTOR, O_MAXCD, O_RETRIES, O_HOSTERR, O_PERHOSTMAX, O_URLLEN, O_PATHDEPTH, O_REPEAT,
+		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ,
+		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -94,8 +121,35 @@ int cmd_crawl(int argc, char **argv)
 		{ "db", required_argument, NULL, O_DB },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "delay-factor", required_argument, NULL, O_DFACTOR },
+		{ "max-crawl-delay-ms", required_argument, NULL, O_MAXCD },
+		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "max-host-errors", required_argument, NULL, O_HOSTERR },
+		{ "max-pages-per-host", required_argument, NULL, O_PERHOSTMAX },
+		{ "max-url-length", required_argument, NULL, O_URLLEN },
+		{ "max-path-depth", required_argument, NULL, O_PATHDEPTH },
+		{ "max-repeated-segments", required_argument, NULL, O_REPEAT },
+		{ "max-calendar", required_argument, NULL, O_CAL },
+		{ "max-query-variants", required_argument, NULL, O_QVAR },
+		{ "max-links", required_argument, NULL, O_LINKS },
+		{ "max-redirects", required_argument, NULL, O_REDIRECTS },
+		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
+		{ "connect-timeout-ms", required_argument, NULL, O_CTIMEOUT },
+		{ "allow-url", required_argument, NULL, O_ALLOW },
+		{ "deny-url", required_argument, NULL, O_DENY },
+		{ "follow-nofollow", no_argument, NULL, O_FOLLOWNF },
+		{ "sort-query", no_argument, NULL, O_SORTQ },
+		{ "recrawl-after", required_argument, NULL, O_RECRAWL },
+		{ "stats-file", required_argument, NULL, O_STATS },
+		{ "warc-dir", required_argument, NULL, O_WARCDIR },
+		{ "no-evidence", no_argument, NULL, O_NOEVIDENCE },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *allow[64], *deny[64];
+	size_t nallow = 0, ndeny = 0;
+	const char *warc_opt = NULL;
+	char *home = NULL, warcdir[4200];
+	int noevidence = 0;
 	struct crawl_opts o;
 	struct crawl_stats s;
 	struct progress_state ps = { 0, 0 };
@@ -141,6 +195,69 @@ int cmd_crawl(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case O_RETRIES:
+		case O_HOSTERR:
+		case O_PERHOSTMAX:
+		case O_URLLEN:
+		case O_PATHDEPTH:
+		case O_REPEAT:
+		case O_CAL:
+		case O_QVAR:
+		case O_LINKS:
+		case O_TIMEOUT:
+		case O_CTIMEOUT:
+		case O_MAXCD:
+		case O_REDIRECTS:
+			v = cli_number(argv[optind - 1], optarg);
+			if (v < 0)
+				return 2;
+			if (c == O_RETRIES) o.retries = (int)v;
+			else if (c == O_HOSTERR) o.max_host_errors = (int)v;
+			else if (c == O_PERHOSTMAX) o.max_pages_per_host = v;
+			else if (c == O_URLLEN) o.traps.max_url_length = (size_t)v;
+			else if (c == O_PATHDEPTH) o.traps.max_path_depth = (int)v;
+			else if (c == O_REPEAT) o.traps.max_repeated_segments = (int)v;
+			else if (c == O_CAL) o.traps.max_calendar = v;
+			else if (c == O_QVAR) o.traps.max_query_variants = v;
+			else if (c == O_LINKS) o.max_links = (size_t)v;
+			else if (c == O_TIMEOUT) o.timeout_ms = v;
+			else if (c == O_CTIMEOUT) o.connect_timeout_ms = v;
+			else if (c == O_MAXCD) o.max_crawl_delay_ms = v;
+			else o.max_redirects = (int)v;
+			break;
+		case O_DFACTOR: {
+			char *end;
+
+			o.delay_factor = strtod(optarg, &end);
+			if (*end || o.delay_factor < 0) {
+				cli_error("--delay-factor wants a non-negative number, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		}
+		case O_ALLOW:
+		case O_DENY:
+			if ((c == O_ALLOW ? nallow : ndeny) == 64) {
+				cli_error("at most 64 --allow-url and 64 --deny-url patterns");
+				return 2;
+			}
+			if (c == O_ALLOW)
+				allow[nallow++] = optarg;
+			else
+				deny[ndeny++] = optarg;
+			break;
+		case O_FOLLOWNF: o.follow_nofollow = 1; break;
+		case O_SORTQ: o.sort_query = 1; break;
+		case O_RECRAWL:
+			o.recrawl_after_s = cli_duration(optarg);
+			if (o.recrawl_after_s <= 0) {
+				cli_error("--recrawl-after wants a duration such as 30m, 12h or 7d, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case O_STATS: o.stats_file = optarg; break;
+		case O_WARCDIR: warc_opt = optarg; break;
+		case O_NOEVIDENCE: noevidence = 1; break;
 		case O_RULES: rules_opt = optarg; break;
 		case O_NORULES: norules = 1; break;
 		case O_PRIVATE: o.allow_private = 1; break;
@@ -151,6 +268,10 @@ int cmd_crawl(int argc, char **argv)
 		default: return crawl_usage(stderr);
 		}
 	}
+	o.allow_url = allow;
+	o.nallow = nallow;
+	o.deny_url = deny;
+	o.ndeny = ndeny;
 	o.seeds = (const char *const *)argv + optind;
 	o.nseeds = (size_t)(argc - optind);
 	if (!o.nseeds && !o.resume) {
@@ -188,6 +309,20 @@ int cmd_crawl(int argc, char **argv)
 		ruleset_unref(rules);
 		return 1;
 	}
+	if (!noevidence) {
+		if (!warc_opt) {
+			home = cluster_home(NULL, &e);
+			if (!home) {
+				cli_error("%s", e.msg);
+				free(conninfo);
+				ruleset_unref(rules);
+				return 1;
+			}
+			snprintf(warcdir, sizeof(warcdir), "%s/warc", home);
+			warc_opt = warcdir;
+		}
+		o.warc_dir = warc_opt;
+	}
 	o.conninfo = conninfo;
 	o.rules = rules;
 	o.stop = &crawl_stop;
@@ -217,7 +352,25 @@ int cmd_crawl(int argc, char **argv)
 		(unsigned long long)s.stored, (unsigned long long)s.robots_refused,
 		(unsigned long long)s.hits, (unsigned long long)s.errors, s.elapsed_s,
 		s.elapsed_s > 0 ? (double)s.fetched / s.elapsed_s : 0.0);
+	{
+		int i, any = 0;
+
+		for (i = 1; i < REFUSE_COUNT; i++) {
+			if (!s.refused[i])
+				continue;
+			fprintf(stderr, "%s %s=%llu", any ? "," : "refused:", refusal_name((enum refusal)i),
+				(unsigned long long)s.refused[i]);
+			any = 1;
+		}
+		if (s.retries || s.unchanged || s.hosts_parked)
+			fprintf(stderr, "%sretries=%llu unchanged=%llu hosts-parked=%llu", any ? "; " : "",
+				(unsigned long long)s.retries, (unsigned long long)s.unchanged,
+				(unsigned long long)s.hosts_parked);
+		if (any || s.retries || s.unchanged || s.hosts_parked)
+			fputc('\n', stderr);
+	}
 	free(conninfo);
+	free(home);
 	ruleset_unref(rules);
 	return status;
 }

@@ -32,6 +32,27 @@ long cli_number(const char *opt, const char *value)
 	return v;
 }
 
+long cli_duration(const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+
+	if (!*value || end == value || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's': break;
+	case 'm': v *= 60; break;
+	case 'h': v *= 3600; break;
+	case 'd': v *= 86400; break;
+	case 'w': v *= 7 * 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	return v;
+}
+
 struct db *cli_db_open(const char *opt)
 {
 	struct db *d = NULL;

@@ -20,6 +20,12 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "flagged pages as JSON lines, CSV or a table" },
 	{ "scan", cmd_scan, "classify local HTML or text files (exit 1 when something is flagged)" },
 	{ "rules", cmd_rules, "check|test the rule pack" },
+	{ "review", cmd_review, "list|show|confirm|dismiss flagged pages" },
+	{ "takedown", cmd_takedown, "open|send|ack|refuse|close|note|list|show takedown requests" },
+	{ "recheck", cmd_recheck, "re-fetch pages under takedown until they are gone" },
+	{ "report", cmd_report, "takedown figures per category, host and provider" },
+	{ "import", cmd_import, "hotline and public reports (CSV) into a crawl job" },
+	{ "evidence", cmd_evidence, "print or extract the WARC record kept for a flagged page" },
 };
 
 static int usage(FILE *f)

@@ -368,6 +368,95 @@ found:
 	return 1;
 }
 
+/*
+ * Structural checks for the two Japanese multi-byte encodings: every byte
+ * above 0x7F must fit the encoding's byte ranges. Returns the number of
+ * two-byte characters when the sample fits (and *kana the number of one-byte
+ * half-width katakana, for Shift_JIS), or -1 when it does not.
+ */
+static long fits_sjis(const unsigned char *p, size_t n, long *kana)
+{
+	long pairs = 0;
+	size_t i = 0;
+
+	*kana = 0;
+	while (i < n) {
+		unsigned char b = p[i];
+
+		if (b < 0x80) {
+			i++;
+		} else if (b >= 0xA1 && b <= 0xDF) {
+			(*kana)++;
+			i++;
+		} else if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
+			if (i + 1 >= n)
+				break; /* cut at the sample's end */
+			if (p[i + 1] < 0x40 || p[i + 1] == 0x7F || p[i + 1] > 0xFC)
+				return -1;
+			pairs++;
+			i += 2;
+		} else {
+			return -1;
+		}
+	}
+	return pairs;
+}
+
+static long fits_eucjp(const unsigned char *p, size_t n)
+{
+	long pairs = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char b = p[i];
+
+		if (b < 0x80) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n)
+			break;
+		if (b == 0x8E && p[i + 1] >= 0xA1 && p[i + 1] <= 0xDF) {
+			i += 2;
+		} else if (b == 0x8F && i + 2 < n && p[i + 1] >= 0xA1 && p[i + 2] >= 0xA1) {
+			pairs++;
+			i += 3;
+		} else if (b >= 0xA1 && b <= 0xFE && p[i + 1] >= 0xA1 && p[i + 1] <= 0xFE) {
+			pairs++;
+			i += 2;
+		} else {
+			return -1;
+		}
+	}
+	return pairs;
+}
+
+/*
+ * uchardet was trained on general web text and sometimes names a single-byte
+ * European charset for short Japanese pages, CP932-only characters (①, ㈱)
+ * tipping it over. patrol crawls the Japanese web: when the bytes fit Shift_JIS
+ * or EUC-JP as a whole and hold a few two-byte characters, that reading wins
+ * over a single-byte guess.
+ */
+static const char *japanese_override(const char *name, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len < DETECT_MAX ? len : DETECT_MAX;
+	long kana = 0, sj, euc;
+
+	if (!name || !(strncasecmp(name, "ISO-8859", 8) == 0 || strncasecmp(name, "WINDOWS-125", 11) == 0 ||
+		       strncasecmp(name, "MAC", 3) == 0 || strncasecmp(name, "KOI8", 4) == 0 ||
+		       strncasecmp(name, "IBM", 3) == 0 || strncasecmp(name, "TIS-620", 7) == 0))
+		return name;
+	sj = fits_sjis(p, n, &kana);
+	euc = fits_eucjp(p, n);
+	if (euc >= 4 && (sj < 0 || kana > sj))
+		return "EUC-JP";
+	if (sj >= 4)
+		return "SHIFT_JIS";
+	return name;
+}
+
 /* Asks uchardet about the first DETECT_MAX bytes. */
 static int detect_charset(const char *s, size_t len, struct cs *c)
 {
@@ -383,6 +472,7 @@ static int detect_charset(const char *s, size_t len, struct cs *c)
 		/* pure ASCII: UTF-8 reads it the same and is what a later edit most likely adds */
 		if (name && !strcmp(name, "ASCII"))
 			name = "UTF-8";
+		name = japanese_override(name, s, len);
 		if (name && *name)
 			found = cs_lookup(name, strlen(name), c);
 	}

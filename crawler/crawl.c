@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <libxml/parser.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@
 #include "crawler/frontier.h"
 #include "crawler/html.h"
 #include "crawler/robots.h"
+#include "crawler/traps.h"
 #include "crawler/url.h"
+#include "crawler/warc.h"
 #include "store/crawlstore.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -75,6 +78,15 @@ void crawl_opts_init(struct crawl_opts *o)
 	o->max_links = 1000;
 	o->max_redirects = 5;
 	o->lease_s = 60;
+	o->delay_factor = 1.0;
+	o->max_crawl_delay_ms = 30000;
+	o->retries = 2;
+	o->max_host_errors = 8;
+	o->max_pages_per_host = 100000;
+	trap_limits_init(&o->traps);
+	o->timeout_ms = 60000;
+	o->connect_timeout_ms = 10000;
+	o->warc_rotate_bytes = (size_t)1 << 30;
 }
 
 /* The URLs a crawl may follow. Immutable once built; read by every worker. */
@@ -90,7 +102,7 @@ struct page {
 	struct fetch *fx;          /* NULL for refused URLs */
 	int64_t url_id, host_id;
 	char *url;                 /* in the arena */
-	int depth, hops;
+	int depth, hops, attempts;
 	struct store_record rec;
 	struct page *next;
 };
@@ -103,6 +115,11 @@ struct crawl {
 	int64_t job_id;
 	struct scope scope;
 	struct url_opts uopts;
+	struct url_opts link_uopts;  /* no length limit: long links are refused and counted here */
+	regex_t *allow, *deny;
+	size_t nallow, ndeny;
+	struct traps *traps;         /* the writer's */
+	struct warc *warc;           /* the writer's evidence files, or NULL */
 	struct db *db;             /* the fetch thread's connection */
 	struct fetcher *fetcher;
 	struct frontier *frontier;
@@ -118,6 +135,8 @@ struct crawl {
 	char writer_error[1024];
 	/* statistics, written by several threads */
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
+	atomic_ullong retries, unchanged, hosts_parked;
+	atomic_ullong refused[REFUSE_COUNT];
 	uint64_t queued;
 	int64_t remaining;         /* pages --max-pages still allows this process to claim */
 	double started;
@@ -216,6 +235,11 @@ static void page_free(struct page *p)
 	free(p);
 }
 
+static void count_refusal(struct crawl *c, enum refusal r)
+{
+	atomic_fetch_add(&c->refused[r], 1);
+}
+
 static struct page *page_new(int64_t host_id, const struct frontier_url *u)
 {
 	struct page *p = calloc(1, sizeof(*p));
@@ -236,6 +260,7 @@ static struct page *page_new(int64_t host_id, const struct frontier_url *u)
 	p->host_id = host_id;
 	p->depth = u->depth;
 	p->hops = u->hops;
+	p->attempts = u->attempts;
 	p->rec.url_id = u->id;
 	p->rec.host_id = host_id;
 	return p;
@@ -252,17 +277,48 @@ static int content_is(const char *ct, const char *type)
 	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Adds one discovered URL to the page's record if scope, depth and hops allow. */
+static int url_matches(const regex_t *re, size_t n, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (regexec(&re[i], url, 0, NULL, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Adds one discovered URL to the page's record. Out of scope, too deep or
+ * filtered URLs are only counted; URLs with a trap's shape are recorded as
+ * refused (with reason) so the refusal shows in the database too.
+ */
 static void page_add_link(struct crawl *c, struct page *p, const char *canon, int depth, int hops,
 			  size_t *cap)
 {
+	enum refusal why = REFUSE_NONE;
 	struct store_link *l;
 	char *origin;
 
-	if (c->o->max_depth >= 0 && depth > c->o->max_depth)
+	if (c->o->max_depth >= 0 && depth > c->o->max_depth) {
+		count_refusal(c, REFUSE_DEPTH);
 		return;
-	if (!scope_allows(&c->scope, canon))
+	}
+	if (!scope_allows(&c->scope, canon)) {
+		count_refusal(c, REFUSE_SCOPE);
 		return;
+	}
+	if ((c->nallow && !url_matches(c->allow, c->nallow, canon)) ||
+	    url_matches(c->deny, c->ndeny, canon)) {
+		count_refusal(c, REFUSE_PATTERN);
+		return;
+	}
+	why = traps_check_url(&c->o->traps, canon);
+	if (why == REFUSE_URL_LENGTH) {
+		count_refusal(c, why); /* not worth a row: the URL itself is the problem */
+		return;
+	}
+	if (hops > c->o->max_redirects)
+		why = REFUSE_REDIRECTS;
 	if (p->rec.nlinks == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
 		struct store_link *nl = arena_alloc(p->arena, ncap * sizeof(*nl));
@@ -286,6 +342,7 @@ static void page_add_link(struct crawl *c, struct page *p, const char *canon, in
 	l->depth = depth;
 	l->hops = hops;
 	l->parent_id = p->url_id;
+	l->reason = why != REFUSE_NONE ? refusal_name(why) : NULL;
 	p->rec.nlinks++;
 }
 
@@ -316,6 +373,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 	r->server_ip = x->server_ip[0] ? arena_strdup(p->arena, x->server_ip) : NULL;
 	r->duration_ms = (long)((x->ended - x->started) * 1000.0);
 	r->error = x->error[0] ? arena_strdup(p->arena, x->error) : NULL;
+	r->etag = x->etag ? arena_strdup(p->arena, x->etag) : NULL;
+	r->last_modified = x->last_modified ? arena_strdup(p->arena, x->last_modified) : NULL;
 	if (x->body.len || x->status == 200) {
 		hex = arena_alloc(p->arena, SHA256_HEX_LEN + 1);
 		if (hex) {
@@ -328,15 +387,19 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 	if (x->status >= 300 && x->status < 400 && x->location) {
 		char *canon = NULL;
 
-		if (url_resolve(p->url, x->location, &c->uopts, &canon, &e) == PRC_OK) {
+		if (url_resolve(p->url, x->location, &c->link_uopts, &canon, &e) == PRC_OK) {
 			r->final_url = arena_strdup(p->arena, canon);
-			if (p->hops + 1 <= c->o->max_redirects)
-				page_add_link(c, p, canon, p->depth, p->hops + 1, &linkcap);
+			page_add_link(c, p, canon, p->depth, p->hops + 1, &linkcap);
 			free(canon);
 		}
 		return;
 	}
-	if (x->status < 200 || x->status >= 300 || x->truncated || !x->body.len)
+	if (x->status == 304) {
+		r->unchanged = 1;
+		atomic_fetch_add(&c->unchanged, 1);
+		return;
+	}
+	if (x->status < 200 || x->status >= 300 || !x->body.len)
 		return;
 
 	{
@@ -366,7 +429,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		in.http_status = r->http_status;
 		in.title = "";
 		if (is_html) {
-			if (html_parse(p->arena, text, text_len, p->url, &c->uopts, c->o->max_links, &doc,
+			if (html_parse(p->arena, text, text_len, p->url, &c->link_uopts, c->o->max_links, &doc,
 				       &e) != PRC_OK) {
 				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
 				return;
@@ -382,11 +445,18 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
 				link_texts = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
 			}
+			if (!c->o->follow_nofollow && nofollow && doc.nlinks)
+				atomic_fetch_add(&c->refused[REFUSE_NOFOLLOW], doc.nlinks);
 			for (i = 0; links && link_texts && i < doc.nlinks; i++) {
 				links[i] = doc.links[i].url;
 				link_texts[i] = doc.links[i].text;
-				if (!nofollow && !doc.links[i].nofollow)
-					page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
+				if (!c->o->follow_nofollow && nofollow)
+					continue;
+				if (!c->o->follow_nofollow && doc.links[i].nofollow) {
+					count_refusal(c, REFUSE_NOFOLLOW);
+					continue;
+				}
+				page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
 			}
 			in.links = links;
 			in.link_texts = link_texts;
@@ -439,10 +509,13 @@ static void *worker_main(void *arg)
 	while (queue_pop(c->work, &item) == PRC_OK) {
 		struct page *p = item;
 
-		page_process(c, w->cl, p);
-		/* the body is done with: only the record goes on */
-		fetch_free(p->fx);
-		p->fx = NULL;
+		if (!p->rec.retry)
+			page_process(c, w->cl, p);
+		/* the body is done with, unless it is evidence: only the record goes on */
+		if (!p->rec.nhits || !c->warc || p->rec.retry) {
+			fetch_free(p->fx);
+			p->fx = NULL;
+		}
 		if (queue_push(c->store, p) != PRC_OK) {
 			page_free(p);
 			atomic_fetch_sub(&c->pending, 1);
@@ -453,9 +526,50 @@ static void *worker_main(void *arg)
 
 /* ---- writer --------------------------------------------------------- */
 
+/*
+ * Writes a flagged page's request and response to the WARC files and points
+ * its record at them. The files are synced before the rows that point at
+ * them are committed; a failure costs the evidence, not the page.
+ */
+static int write_evidence(struct crawl *c, struct page *p)
+{
+	struct fetch *x = p->fx;
+	struct warc_exchange ex;
+	struct warc_loc *loc;
+	struct err e;
+
+	if (!x || !c->warc)
+		return 0;
+	loc = arena_calloc(p->arena, 1, sizeof(*loc));
+	if (!loc)
+		return 0;
+	memset(&ex, 0, sizeof(ex));
+	ex.target_uri = p->url;
+	ex.ip = x->server_ip;
+	ex.date = x->started;
+	ex.request = x->req_headers.ptr;
+	ex.request_len = x->req_headers.len;
+	ex.response_headers = x->resp_headers.ptr;
+	ex.response_headers_len = x->resp_headers.len;
+	ex.body = x->body.ptr;
+	ex.body_len = x->body.len;
+	ex.truncated = x->truncated ? "length" : NULL;
+	if (warc_write_exchange(c->warc, &ex, loc, &e) != PRC_OK) {
+		log_msg(LOG_ERROR, "cannot write the evidence of '%s': %s", p->url, e.msg);
+		return 0;
+	}
+	p->rec.warc_file = loc->file;
+	p->rec.warc_offset = loc->offset;
+	p->rec.warc_length = loc->length;
+	p->rec.warc_record_id = loc->record_id;
+	p->rec.warc_digest = loc->digest;
+	return 1;
+}
+
 static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct page **batch,
 			 size_t n)
 {
+	int evidence = 0;
 	struct store_record *recs;
 	struct err e;
 	size_t i, j, k;
@@ -473,14 +587,35 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 		struct store_record *r = &batch[i]->rec;
 		struct store_link *links = (struct store_link *)r->links;
 
-		/* the seen-set keeps links this process already sent out of the database round trip */
+		/*
+		 * The seen-set keeps links this process already sent out of the
+		 * database round trip; the trap counters see each new URL once.
+		 */
 		for (j = k = 0; j < r->nlinks; j++) {
-			if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) != 0)
-				links[k++] = links[j];
+			if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) == 0)
+				continue;
+			if (!links[j].reason && c->traps) {
+				enum refusal why = traps_admit(c->traps, links[j].url);
+
+				if (why != REFUSE_NONE)
+					links[j].reason = refusal_name(why);
+			}
+			if (links[j].reason) {
+				enum refusal q;
+
+				for (q = REFUSE_NONE; q < REFUSE_COUNT; q++)
+					if (!strcmp(refusal_name(q), links[j].reason))
+						count_refusal(c, q);
+			}
+			links[k++] = links[j];
 		}
 		r->nlinks = k;
+		if (r->nhits && batch[i]->fx)
+			evidence += write_evidence(c, batch[i]);
 		recs[i] = *r;
 	}
+	if (evidence && warc_sync(c->warc, &e) != PRC_OK)
+		log_msg(LOG_ERROR, "cannot sync the evidence files: %s", e.msg);
 	rc = crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e);
 	if (rc != PRC_OK) {
 		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */
@@ -491,6 +626,10 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 	for (i = 0; i < n; i++) {
 		if (!recs[i].stored) {
 			atomic_fetch_add(&c->lost_claims, 1);
+			continue;
+		}
+		if (recs[i].retry) {
+			atomic_fetch_add(&c->retries, 1);
 			continue;
 		}
 		atomic_fetch_add(&c->stored, 1);
@@ -640,10 +779,12 @@ static void robots_done(struct crawl *c, struct fetch *x)
 		return;
 	}
 	{
+		/* honoured whatever its size: a long one gives the host back between requests */
 		long cd = robots_crawl_delay_ms(r);
 
+		h->crawl_delay_ms = cd > 0 ? cd : 0;
 		if (cd > 0 && t + cd > h->next_ms)
-			h->next_ms = t + (cd > 60000 ? 60000 : cd);
+			h->next_ms = t + cd;
 	}
 	frontier_set_robots(h, r);
 	/* cache it for the other processes of the job and for --resume */
@@ -659,10 +800,22 @@ static void robots_done(struct crawl *c, struct fetch *x)
 	}
 }
 
+/* Exponential back-off with jitter after consecutive failures: 1 s, 2 s, 4 s ... 5 min, x0.5..1.5. */
+static long backoff_ms(int errors)
+{
+	long base = 1000L << (errors > 9 ? 9 : errors - 1);
+
+	if (base > 300000)
+		base = 300000;
+	return base / 2 + (long)(rand() % (int)(base > 1 ? base : 2));
+}
+
 static void page_done(struct crawl *c, struct fetch *x)
 {
 	struct page *p = x->ud;
 	struct frontier_host *h = frontier_find(c->frontier, p->host_id);
+	int network_error = !x->status && !x->refused && !x->truncated;
+	int server_error = x->status >= 500 || x->status == 429;
 	long extra = 0;
 
 	p->fx = x;
@@ -670,9 +823,19 @@ static void page_done(struct crawl *c, struct fetch *x)
 	atomic_fetch_add(&c->fetched, 1);
 	if (!x->status)
 		atomic_fetch_add(&c->errors, 1);
+	if ((network_error || x->status == 429 || x->status == 503) && p->attempts < c->o->retries)
+		p->rec.retry = 1; /* back to the queue; the delay below keeps the host polite */
 	if (h) {
+		if (network_error || server_error) {
+			h->errors++;
+			extra = backoff_ms(h->errors);
+		} else {
+			h->errors = 0;
+		}
 		if ((x->status == 429 || x->status == 503) && x->retry_after_s > 0)
-			extra = (x->retry_after_s > 3600 ? 3600 : x->retry_after_s) * 1000L;
+			extra = x->retry_after_s * 1000L;
+		if (h->crawl_delay_ms > extra)
+			extra = h->crawl_delay_ms;
 		frontier_done(c->frontier, h, now_ms(), (long)((x->ended - x->started) * 1000), extra);
 	}
 	if (queue_push(c->work, p) != PRC_OK) {
@@ -691,10 +854,12 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 
 	free(pq);
 	if (h->blocked[0] || !allowed) {
-		if (h->blocked[0])
-			atomic_fetch_add(&c->errors, 1);
-		else
+		if (h->blocked[0]) {
+			count_refusal(c, REFUSE_ADDRESS);
+		} else {
 			atomic_fetch_add(&c->robots_refused, 1);
+			count_refusal(c, REFUSE_ROBOTS);
+		}
 		refuse_url(c, h, u, h->blocked[0] ? h->blocked : "robots");
 		h->active--; /* nothing was requested: no delay owed */
 		c->remaining++; /* --max-pages counts pages fetched, not refusals */
@@ -708,6 +873,11 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 		page_free(p);
 		return PRC_NOMEM;
 	}
+	x->keep_headers = c->warc != NULL;
+	if (u->etag)
+		x->if_none_match = arena_strdup(p->arena, u->etag);
+	if (u->last_modified)
+		x->if_modified_since = arena_strdup(p->arena, u->last_modified);
 	atomic_fetch_add(&c->pending, 1);
 	if (fetcher_start(c->fetcher, x, &e) != PRC_OK) {
 		fetch_free(x);
@@ -728,6 +898,7 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 
 	if (frontier_host_count(c->frontier) >= want || now_ms() < *next_try)
 		return PRC_OK;
+	*next_try = now_ms() + 500;
 	rc = crawlstore_lease(c->db, c->job_id, c->owner, want - frontier_host_count(c->frontier),
 			      c->o->lease_s, CRAWL_ROBOTS_TTL, &hosts, &n, c->e);
 	if (rc != PRC_OK)
@@ -757,17 +928,48 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 	return rc;
 }
 
-/* Claims URLs for hosts whose in-memory queue ran dry; gives back hosts with nothing left. */
+/* Drops the host's queued URLs from memory (their claims are given back by the caller's SQL). */
+static void drop_host(struct crawl *c, struct frontier_host *h)
+{
+	frontier_remove_host(c->frontier, h);
+}
+
+/*
+ * Claims URLs for hosts whose in-memory queue ran dry, gives back hosts with
+ * nothing left or with a long wait ahead (so the lease slot serves another
+ * host meanwhile), and parks hosts that keep failing.
+ */
 static enum prc refill(struct crawl *c)
 {
 	struct frontier_host *h, *next;
 	enum prc rc = PRC_OK;
+	int64_t t = now_ms();
 
 	for (h = frontier_first(c->frontier); h; h = next) {
 		struct store_url *urls = NULL;
 		size_t n = 0, i, want = CRAWL_CLAIM;
+		int idle;
 
 		next = h->next;
+		idle = h->active == 0 && h->pipeline == 0;
+		if (idle && c->o->max_host_errors > 0 && h->errors >= c->o->max_host_errors) {
+			log_msg(LOG_WARN, "parking '%s' after %d failures in a row", h->origin, h->errors);
+			rc = crawlstore_park(c->db, h->id, c->owner, "repeated failures", c->e);
+			if (rc != PRC_OK)
+				return rc;
+			atomic_fetch_add(&c->hosts_parked, 1);
+			atomic_fetch_add(&c->refused[REFUSE_HOST_PARKED], h->queued);
+			drop_host(c, h);
+			continue;
+		}
+		if (idle && h->next_ms - t > c->o->max_crawl_delay_ms) {
+			/* deferred, not dropped: whoever leases it when it is due goes on */
+			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
+			if (rc != PRC_OK)
+				return rc;
+			drop_host(c, h);
+			continue;
+		}
 		if (h->queued || h->robots_state == FRONTIER_ROBOTS_FETCHING)
 			continue;
 		if (c->o->max_pages > 0) {
@@ -777,13 +979,26 @@ static enum prc refill(struct crawl *c)
 				want = (size_t)c->remaining;
 		}
 		if (want && !h->exhausted) {
-			rc = crawlstore_claim(c->db, h->id, c->owner, want, &urls, &n, c->e);
+			int64_t over = 0;
+
+			rc = crawlstore_claim(c->db, h->id, c->owner, want, c->o->max_pages_per_host, &urls, &n,
+					      &over, c->e);
 			if (rc != PRC_OK)
 				return rc;
+			atomic_fetch_add(&c->refused[REFUSE_HOST_BUDGET], (unsigned long long)over);
 			for (i = 0; i < n; i++) {
-				if (frontier_push(h, urls[i].id, urls[i].url, urls[i].depth, urls[i].hops) < 0)
+				struct frontier_url *u = frontier_push(h, urls[i].id, urls[i].url, urls[i].depth,
+								       urls[i].hops);
+
+				if (!u) {
 					rc = err_set(c->e, PRC_NOMEM, "out of memory");
-				free(urls[i].url);
+				} else {
+					u->attempts = urls[i].attempts;
+					u->etag = urls[i].etag;
+					u->last_modified = urls[i].last_modified;
+					urls[i].etag = urls[i].last_modified = NULL;
+				}
+				crawlstore_url_release(&urls[i]);
 			}
 			free(urls);
 			if (rc != PRC_OK)
@@ -792,11 +1007,11 @@ static enum prc refill(struct crawl *c)
 			if (n == 0)
 				h->exhausted = 1;
 		}
-		if (!h->queued && h->active == 0 && h->pipeline == 0 && (h->exhausted || !want)) {
+		if (!h->queued && idle && (h->exhausted || !want)) {
 			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
 			if (rc != PRC_OK)
 				return rc;
-			frontier_remove_host(c->frontier, h);
+			drop_host(c, h);
 		}
 	}
 	return PRC_OK;
@@ -853,10 +1068,75 @@ static void report(struct crawl *c, struct crawl_stats *s)
 	s->bytes = atomic_load(&c->bytes);
 	s->links_new = atomic_load(&c->links_new);
 	s->lost_claims = atomic_load(&c->lost_claims);
+	s->retries = atomic_load(&c->retries);
+	s->unchanged = atomic_load(&c->unchanged);
+	s->hosts_parked = atomic_load(&c->hosts_parked);
+	{
+		int i;
+
+		for (i = 0; i < REFUSE_COUNT; i++)
+			s->refused[i] = atomic_load(&c->refused[i]);
+	}
 	s->queued = c->queued;
 	s->hosts = c->frontier ? frontier_host_count(c->frontier) : 0;
 	s->in_flight = c->fetcher ? fetcher_active(c->fetcher) : 0;
 	s->elapsed_s = now_s() - c->started;
+}
+
+/*
+ * Writes the figures in Prometheus' text format to a temporary file and
+ * renames it over the stats file, so a reader never sees half of it.
+ */
+static void write_stats(struct crawl *c, const struct crawl_stats *s)
+{
+	char tmp[4200];
+	FILE *f;
+	int i;
+
+	if (!c->o->stats_file)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", c->o->stats_file);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "# HELP patrol_pages_fetched_total Responses received.\n"
+		   "# TYPE patrol_pages_fetched_total counter\n"
+		   "patrol_pages_fetched_total %llu\n",
+		(unsigned long long)s->fetched);
+	fprintf(f, "# TYPE patrol_records_stored_total counter\npatrol_records_stored_total %llu\n",
+		(unsigned long long)s->stored);
+	fprintf(f, "# TYPE patrol_bytes_total counter\npatrol_bytes_total %llu\n",
+		(unsigned long long)s->bytes);
+	fprintf(f, "# TYPE patrol_hits_total counter\npatrol_hits_total %llu\n",
+		(unsigned long long)s->hits);
+	fprintf(f, "# TYPE patrol_errors_total counter\n"
+		   "patrol_errors_total{kind=\"transfer\"} %llu\n"
+		   "patrol_errors_total{kind=\"lost_claim\"} %llu\n",
+		(unsigned long long)s->errors, (unsigned long long)s->lost_claims);
+	fprintf(f, "# TYPE patrol_retries_total counter\npatrol_retries_total %llu\n",
+		(unsigned long long)s->retries);
+	fprintf(f, "# TYPE patrol_unchanged_total counter\npatrol_unchanged_total %llu\n",
+		(unsigned long long)s->unchanged);
+	fprintf(f, "# TYPE patrol_refused_total counter\n");
+	for (i = 1; i < REFUSE_COUNT; i++)
+		fprintf(f, "patrol_refused_total{reason=\"%s\"} %llu\n", refusal_name((enum refusal)i),
+			(unsigned long long)s->refused[i]);
+	fprintf(f, "# TYPE patrol_queue_size gauge\n"
+		   "patrol_queue_size{queue=\"frontier\"} %llu\n"
+		   "patrol_queue_size{queue=\"work\"} %zu\n"
+		   "patrol_queue_size{queue=\"store\"} %zu\n",
+		(unsigned long long)s->queued, c->work ? queue_len(c->work) : 0,
+		c->store ? queue_len(c->store) : 0);
+	fprintf(f, "# TYPE patrol_hosts_leased gauge\npatrol_hosts_leased %zu\n", s->hosts);
+	fprintf(f, "# TYPE patrol_hosts_parked_total counter\npatrol_hosts_parked_total %llu\n",
+		(unsigned long long)s->hosts_parked);
+	fprintf(f, "# TYPE patrol_transfers_in_flight gauge\npatrol_transfers_in_flight %zu\n",
+		s->in_flight);
+	fprintf(f, "# TYPE patrol_elapsed_seconds gauge\npatrol_elapsed_seconds %.3f\n", s->elapsed_s);
+	if (fclose(f) == 0)
+		rename(tmp, c->o->stats_file);
+	else
+		unlink(tmp);
 }
 
 /* Seeds go in as depth-0 URLs of seed hosts; their origins make the host scope. */
@@ -898,6 +1178,40 @@ out:
 	return rc;
 }
 
+static enum prc compile_patterns(struct crawl *c, const char *const *src, size_t n, regex_t **out,
+				 size_t *nout)
+{
+	size_t i;
+	int rc;
+
+	*nout = 0;
+	if (!n)
+		return PRC_OK;
+	*out = calloc(n, sizeof(regex_t));
+	if (!*out)
+		return err_set(c->e, PRC_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		rc = regcomp(&(*out)[i], src[i], REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			char msg[256];
+
+			regerror(rc, &(*out)[i], msg, sizeof(msg));
+			return err_set(c->e, PRC_INVALID, "bad URL pattern '%s': %s", src[i], msg);
+		}
+		(*nout)++;
+	}
+	return PRC_OK;
+}
+
+static void free_patterns(regex_t *re, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		regfree(&re[i]);
+	free(re);
+}
+
 static enum prc crawl_setup(struct crawl *c)
 {
 	char config[512];
@@ -906,6 +1220,19 @@ static enum prc crawl_setup(struct crawl *c)
 	int created = 0;
 	enum prc rc;
 
+	rc = compile_patterns(c, c->o->allow_url, c->o->nallow, &c->allow, &c->nallow);
+	if (rc == PRC_OK)
+		rc = compile_patterns(c, c->o->deny_url, c->o->ndeny, &c->deny, &c->ndeny);
+	if (rc != PRC_OK)
+		return rc;
+	c->traps = traps_new(&c->o->traps);
+	if (!c->traps)
+		return err_set(c->e, PRC_NOMEM, "out of memory");
+	if (c->o->warc_dir) {
+		c->warc = warc_open(c->o->warc_dir, "patrol", c->o->warc_rotate_bytes, c->e);
+		if (!c->warc)
+			return PRC_IO;
+	}
 	rc = db_connect(c->o->conninfo, &c->db, c->e);
 	if (rc != PRC_OK)
 		return rc;
@@ -936,6 +1263,13 @@ static enum prc crawl_setup(struct crawl *c)
 	rc = crawlstore_reap_local(c->db, c->job_id, c->hostname, &reaped, c->e);
 	if (rc == PRC_OK && reaped)
 		log_msg(LOG_INFO, "took over the leases of %zu dead local worker(s)", reaped);
+	if (rc == PRC_OK && c->o->recrawl_after_s > 0) {
+		int64_t n = 0;
+
+		rc = crawlstore_requeue_older(c->db, c->job_id, c->o->recrawl_after_s, &n, c->e);
+		if (rc == PRC_OK && n)
+			log_msg(LOG_INFO, "%lld page(s) queued for recrawl", (long long)n);
+	}
 	return rc;
 }
 
@@ -979,9 +1313,35 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 	return PRC_OK;
 }
 
+/*
+ * A failed database step of the fetch thread: a lost connection, a deadlock
+ * or a serialization failure is waited out (reconnecting, backing off) for
+ * about two minutes before the crawl gives up; anything else ends the crawl.
+ * Returns PRC_OK to go on.
+ */
+static enum prc db_step_failed(struct crawl *c, enum prc rc, int *failures)
+{
+	const char *st = db_sqlstate(c->db);
+	struct err e;
+	long ms;
+
+	if (PQstatus(db_conn(c->db)) == CONNECTION_OK && strcmp(st, "40P01") != 0 &&
+	    strcmp(st, "40001") != 0)
+		return rc;
+	if (++*failures > 40)
+		return rc;
+	log_msg(LOG_WARN, "database: %s; trying again", c->e->msg);
+	ms = 100L << (*failures < 6 ? *failures : 6);
+	usleep((useconds_t)ms * 1000);
+	if (db_ensure(c->db, &e) != PRC_OK)
+		log_msg(LOG_WARN, "%s", e.msg);
+	return PRC_OK;
+}
+
 /* The fetch thread's loop. */
 static enum prc crawl_loop(struct crawl *c)
 {
+	int db_failures = 0;
 	int64_t last_renew = now_ms(), last_progress = now_ms(), next_lease = 0, last_pending = 0;
 	struct crawl_stats s;
 	enum prc rc = PRC_OK;
@@ -1008,16 +1368,23 @@ static enum prc crawl_loop(struct crawl *c)
 			stopping = 1;
 		if (t - last_renew >= CRAWL_RENEW_MS) {
 			rc = renew(c);
-			if (rc != PRC_OK)
-				return rc;
-			last_renew = t;
+			if (rc != PRC_OK) {
+				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
+					return rc;
+			} else {
+				last_renew = t;
+			}
 		}
 		if (!stopping) {
 			rc = lease_more(c, &next_lease);
 			if (rc == PRC_OK)
 				rc = refill(c);
-			if (rc != PRC_OK)
-				return rc;
+			if (rc != PRC_OK) {
+				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
+					return rc;
+			} else {
+				db_failures = 0;
+			}
 		}
 		/* start what politeness allows */
 		while (!stopping && fetcher_active(c->fetcher) < (size_t)c->o->concurrency) {
@@ -1063,10 +1430,12 @@ static enum prc crawl_loop(struct crawl *c)
 				page_done(c, x);
 			}
 		}
-		if (c->o->progress && now_ms() - last_progress >= 1000) {
+		if ((c->o->progress || c->o->stats_file) && now_ms() - last_progress >= 1000) {
 			last_progress = now_ms();
 			report(c, &s);
-			c->o->progress(&s, c->o->progress_ud);
+			if (c->o->progress)
+				c->o->progress(&s, c->o->progress_ud);
+			write_stats(c, &s);
 		}
 		/* the end? */
 		if (fetcher_active(c->fetcher) == 0 && atomic_load(&c->pending) == 0) {
@@ -1082,8 +1451,11 @@ static enum prc crawl_loop(struct crawl *c)
 				continue;
 			last_pending = now_ms();
 			rc = crawlstore_pending(c->db, c->job_id, &queued, &claimed, c->e);
-			if (rc != PRC_OK)
-				return rc;
+			if (rc != PRC_OK) {
+				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
+					return rc;
+				continue;
+			}
 			c->queued = (uint64_t)queued;
 			if (c->o->max_pages > 0 && c->remaining <= 0)
 				break;
@@ -1112,7 +1484,11 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.o = o;
 	c.e = e;
 	c.started = now_s();
-	c.uopts.max_len = URL_MAX_LEN_DEFAULT;
+	c.uopts.max_len = o->traps.max_url_length ? o->traps.max_url_length : URL_MAX_LEN_DEFAULT;
+	c.uopts.sort_query = o->sort_query;
+	c.link_uopts = c.uopts;
+	c.link_uopts.max_len = 64 * 1024;
+	srand((unsigned)getpid() ^ (unsigned)now_ms());
 	gethostname(c.hostname, sizeof(c.hostname) - 1);
 	{
 		FILE *rnd = fopen("/dev/urandom", "rb");
@@ -1133,6 +1509,8 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	fo.max_body = o->max_body;
 	fo.allow_private = o->allow_private;
 	fo.max_connections = o->concurrency;
+	fo.timeout_ms = o->timeout_ms;
+	fo.connect_timeout_ms = o->connect_timeout_ms;
 	c.fetcher = fetcher_new(&fo, e);
 	c.frontier = frontier_new(o->per_host, o->delay_ms, 0.0);
 	wargs = calloc(64, sizeof(*wargs));
@@ -1162,6 +1540,7 @@ out:
 			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
 	}
 	report(&c, stats);
+	write_stats(&c, stats);
 	for (i = 0; wargs && i < 64; i++)
 		classifier_free(wargs[i].cl);
 	free(wargs);
@@ -1171,6 +1550,10 @@ out:
 	queue_free(c.committed);
 	frontier_free(c.frontier);
 	scope_release(&c.scope);
+	traps_free(c.traps);
+	warc_close(c.warc);
+	free_patterns(c.allow, c.nallow);
+	free_patterns(c.deny, c.ndeny);
 	db_free(warg.db);
 	db_free(c.db);
 	return rc;

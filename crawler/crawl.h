@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crawler/traps.h"
 #include "util/err.h"
 
 struct ruleset;
@@ -22,6 +23,10 @@ struct crawl_stats {
 	uint64_t bytes;          /* body bytes received */
 	uint64_t links_new;      /* links handed to the frontier */
 	uint64_t lost_claims;    /* results dropped because another worker took the host */
+	uint64_t retries;        /* URLs put back for another attempt (429, 503, network errors) */
+	uint64_t unchanged;      /* 304 answers to conditional recrawls */
+	uint64_t hosts_parked;   /* hosts given up after repeated failures */
+	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
 	size_t in_flight;        /* transfers running now */
@@ -49,6 +54,24 @@ struct crawl_opts {
 	size_t max_links;         /* links kept per page */
 	int max_redirects;        /* redirect hops followed from a URL */
 	int lease_s;              /* host lease length */
+	double delay_factor;      /* the delay is at least this many times the last response time */
+	long max_crawl_delay_ms;  /* a longer wait (Crawl-delay, Retry-After, back-off) gives the host back */
+	int retries;              /* more attempts after 429, 503 and network errors */
+	int max_host_errors;      /* consecutive failures before a host is parked */
+	long max_pages_per_host;  /* URLs claimed per host in all; <= 0: no limit */
+	struct trap_limits traps;
+	const char *const *allow_url; /* POSIX extended regexes a URL must match one of (if any) */
+	size_t nallow;
+	const char *const *deny_url;  /* ... and must match none of */
+	size_t ndeny;
+	int follow_nofollow;      /* follow rel=nofollow links and nofollow pages */
+	int sort_query;           /* sort query parameters in canonical URLs */
+	long timeout_ms;          /* whole transfer */
+	long connect_timeout_ms;
+	long recrawl_after_s;     /* > 0: re-queue pages fetched longer ago than this, conditionally */
+	const char *stats_file;   /* Prometheus text, rewritten every second; NULL: none */
+	const char *warc_dir;     /* evidence of flagged pages as WARC files here; NULL: none */
+	size_t warc_rotate_bytes; /* start a new WARC file past this size */
 	struct ruleset *rules;    /* compiled rules (a reference is taken), or NULL: no classification */
 	volatile sig_atomic_t *stop; /* set to stop gracefully (may be NULL) */
 	crawl_progress_fn progress;  /* called about once a second from the calling thread */

@@ -57,6 +57,8 @@ struct fetch *fetch_new(const char *url, void *ud)
 	x->ud = ud;
 	x->retry_after_s = -1;
 	buf_init(&x->body, 0);
+	buf_init(&x->req_headers, 64 * 1024);
+	buf_init(&x->resp_headers, 64 * 1024);
 	return x;
 }
 
@@ -70,7 +72,13 @@ void fetch_free(struct fetch *x)
 	free(x->content_type);
 	free(x->location);
 	free(x->x_robots_tag);
+	free(x->etag);
+	free(x->last_modified);
+	if (x->headers)
+		curl_slist_free_all(x->headers);
 	buf_release(&x->body);
+	buf_release(&x->req_headers);
+	buf_release(&x->resp_headers);
 	free(x);
 }
 
@@ -130,11 +138,50 @@ static size_t fetch_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	struct fetch *x = ud;
 	size_t n = size * nmemb;
 
-	if (buf_add(&x->body, ptr, n) != PRC_OK) {
+	size_t room = x->body.max - x->body.len;
+
+	/*
+	 * Past the cap the transfer is aborted, but what came before it is kept:
+	 * a robots.txt is read up to its limit, and a page's first bytes are
+	 * still classified (its record says it was cut).
+	 */
+	if (n > room) {
+		if (room && buf_add(&x->body, ptr, room) != PRC_OK)
+			buf_release(&x->body);
 		x->truncated = 1;
 		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
 	}
+	if (buf_add(&x->body, ptr, n) != PRC_OK) {
+		x->truncated = 1;
+		return 0;
+	}
 	return n;
+}
+
+/* The value of header line ptr (len bytes) if it is "name: value", trimmed and malloc'd. */
+static char *header_value(const char *ptr, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	char *v;
+
+	if (len <= nl || strncasecmp(ptr, name, nl))
+		return NULL;
+	ptr += nl;
+	len -= nl;
+	while (len && (*ptr == ' ' || *ptr == '\t')) {
+		ptr++;
+		len--;
+	}
+	while (len && (ptr[len - 1] == '\r' || ptr[len - 1] == '\n' || ptr[len - 1] == ' '))
+		len--;
+	if (len > 1024)
+		return NULL;
+	v = malloc(len + 1);
+	if (v) {
+		memcpy(v, ptr, len);
+		v[len] = '\0';
+	}
+	return v;
 }
 
 static size_t fetch_header(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -143,6 +190,25 @@ static size_t fetch_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb, len = n;
 	static const char name[] = "x-robots-tag:";
 	char *v;
+
+	/* a new response (after a 100 Continue, say) starts its headers over */
+	if (len >= 5 && !strncmp(ptr, "HTTP/", 5)) {
+		buf_reset(&x->resp_headers);
+		free(x->x_robots_tag);
+		x->x_robots_tag = NULL;
+		free(x->etag);
+		free(x->last_modified);
+		x->etag = x->last_modified = NULL;
+	}
+	if (x->keep_headers && x->resp_headers.max && buf_add(&x->resp_headers, ptr, len) != PRC_OK)
+		x->resp_headers.max = 0; /* over 64 KiB of headers: stop keeping them */
+	if ((v = header_value(ptr, len, "etag:"))) {
+		free(x->etag);
+		x->etag = v;
+	} else if ((v = header_value(ptr, len, "last-modified:"))) {
+		free(x->last_modified);
+		x->last_modified = v;
+	}
 
 	if (len > sizeof(name) - 1 && !strncasecmp(ptr, name, sizeof(name) - 1)) {
 		const char *s = ptr + sizeof(name) - 1;
@@ -166,12 +232,19 @@ static size_t fetch_header(char *ptr, size_t size, size_t nmemb, void *ud)
 			}
 		}
 	}
-	/* a new response (after 100 Continue, say) starts its headers over */
-	if (len >= 5 && !strncmp(ptr, "HTTP/", 5)) {
-		free(x->x_robots_tag);
-		x->x_robots_tag = NULL;
-	}
 	return n;
+}
+
+static int fetch_debug(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
+{
+	struct fetch *x = ud;
+
+	(void)c;
+	if (type == CURLINFO_HEADER_OUT) {
+		buf_reset(&x->req_headers); /* keep the last request's (after redirects) */
+		buf_add(&x->req_headers, data, size);
+	}
+	return 0;
 }
 
 enum prc fetcher_start(struct fetcher *f, struct fetch *x, struct err *e)
@@ -210,6 +283,24 @@ enum prc fetcher_start(struct fetcher *f, struct fetch *x, struct err *e)
 	x->ssrf.allow_private = f->o.allow_private;
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &x->ssrf);
 	curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
+	if (x->keep_headers) {
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, fetch_debug);
+		curl_easy_setopt(c, CURLOPT_DEBUGDATA, x);
+		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
+	if (x->if_none_match || x->if_modified_since) {
+		char line[1100];
+
+		if (x->if_none_match) {
+			snprintf(line, sizeof(line), "If-None-Match: %s", x->if_none_match);
+			x->headers = curl_slist_append(x->headers, line);
+		}
+		if (x->if_modified_since) {
+			snprintf(line, sizeof(line), "If-Modified-Since: %s", x->if_modified_since);
+			x->headers = curl_slist_append(x->headers, line);
+		}
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
+	}
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 
 	mc = curl_multi_add_handle(f->multi, c);
@@ -264,8 +355,11 @@ static void fetch_finish(struct fetcher *f, CURL *c, CURLcode result)
 		f->refused++;
 		snprintf(x->error, sizeof(x->error), "address refused: %s",
 			 x->ssrf.last_reason ? x->ssrf.last_reason : "not allowed");
-	} else if (x->truncated) {
-		snprintf(x->error, sizeof(x->error), "body exceeds %zu bytes", x->body.max);
+	} else if (x->truncated || result == CURLE_FILESIZE_EXCEEDED) {
+		/* over the cap as it arrived, or announced so by Content-Length */
+		x->truncated = 1;
+		snprintf(x->error, sizeof(x->error), "body exceeds %zu bytes",
+			 x->is_robots ? (size_t)ROBOTS_MAX_BYTES : f->o.max_body);
 	} else if (result != CURLE_OK && !x->error[0]) {
 		snprintf(x->error, sizeof(x->error), "%s", curl_easy_strerror(result));
 	} else if (result == CURLE_OK) {

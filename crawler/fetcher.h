@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <curl/curl.h>
+
 #include "crawler/ssrf.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -29,12 +31,19 @@ struct fetch {
 	/* set by the caller */
 	char *url;             /* malloc'd; freed by fetch_free */
 	void *ud;
-	int is_robots;         /* a robots.txt request: body capped at ROBOTS_MAX_BYTES... */
+	int is_robots;         /* a robots.txt request: body capped at ROBOTS_MAX_BYTES, redirects followed */
+	int keep_headers;      /* keep the raw request and response headers (evidence) */
+	const char *if_none_match;     /* conditional request (recrawl); may be NULL */
+	const char *if_modified_since; /* may be NULL */
 	/* set by the fetcher */
 	long status;           /* HTTP status, 0 when no response */
 	char *content_type;    /* malloc'd or NULL */
 	char *location;        /* absolute redirect target for 3xx, or NULL */
 	char *x_robots_tag;    /* X-Robots-Tag header values joined, or NULL */
+	char *etag;            /* ETag, or NULL */
+	char *last_modified;   /* Last-Modified, or NULL */
+	struct buf req_headers;  /* as sent (keep_headers) */
+	struct buf resp_headers; /* status line and headers of the last response (keep_headers) */
 	long retry_after_s;    /* Retry-After in seconds, or -1 */
 	char server_ip[64];    /* the address actually connected to */
 	struct buf body;       /* the decoded body */
@@ -45,6 +54,7 @@ struct fetch {
 	double started, ended; /* epoch seconds */
 	/* private */
 	struct ssrf_policy ssrf; /* per transfer, so a refusal is known to be this one's */
+	struct curl_slist *headers;
 	void *easy;
 	struct fetcher *owner;
 	struct fetch *next, *prev;

@@ -46,6 +46,8 @@ void frontier_url_free(struct frontier_url *u)
 	if (!u)
 		return;
 	free(u->url);
+	free(u->etag);
+	free(u->last_modified);
 	free(u);
 }
 
@@ -121,16 +123,17 @@ void frontier_remove_host(struct frontier *f, struct frontier_host *h)
 	host_free(h);
 }
 
-int frontier_push(struct frontier_host *h, int64_t id, const char *url, int depth, int hops)
+struct frontier_url *frontier_push(struct frontier_host *h, int64_t id, const char *url, int depth,
+				   int hops)
 {
 	struct frontier_url *u = calloc(1, sizeof(*u));
 
 	if (!u)
-		return -1;
+		return NULL;
 	u->url = strdup(url);
 	if (!u->url) {
 		free(u);
-		return -1;
+		return NULL;
 	}
 	u->id = id;
 	u->depth = depth;
@@ -141,7 +144,7 @@ int frontier_push(struct frontier_host *h, int64_t id, const char *url, int dept
 		h->head = u;
 	h->tail = u;
 	h->queued++;
-	return 0;
+	return u;
 }
 
 void frontier_set_robots(struct frontier_host *h, struct robots *r)

@@ -21,6 +21,9 @@ struct frontier_url {
 	char *url;
 	int depth;
 	int hops;
+	int attempts;              /* earlier attempts (retries after 429, 503, errors) */
+	char *etag;                /* of the last fetch, for a conditional recrawl, or NULL */
+	char *last_modified;
 	struct frontier_url *next;
 };
 
@@ -33,6 +36,8 @@ struct frontier_host {
 	char blocked[256];         /* when set, every URL of the host is refused with this reason */
 	int active;                /* requests in flight */
 	int pipeline;              /* URLs handed out and not yet committed by the writer */
+	int errors;                /* consecutive failed requests (backoff, then parking) */
+	long crawl_delay_ms;       /* robots.txt Crawl-delay, or 0 */
 	int64_t next_ms;           /* no request starts before this (epoch ms) */
 	int exhausted;             /* the last claim found nothing queued */
 	struct frontier_url *head, *tail;
@@ -62,8 +67,9 @@ struct frontier_host *frontier_find(struct frontier *f, int64_t id);
 /* Removes h and frees it with its queued URLs. */
 void frontier_remove_host(struct frontier *f, struct frontier_host *h);
 
-/* Appends a claimed URL to h (url copied). 0, or -1 without memory. */
-int frontier_push(struct frontier_host *h, int64_t id, const char *url, int depth, int hops);
+/* Appends a claimed URL to h (url copied) and returns it (to set the optional fields), or NULL without memory. */
+struct frontier_url *frontier_push(struct frontier_host *h, int64_t id, const char *url, int depth,
+				   int hops);
 
 /* Sets h's robots rules (taking ownership) and marks them ready. */
 void frontier_set_robots(struct frontier_host *h, struct robots *r);

@@ -25,12 +25,16 @@ CREATE TABLE hosts (
 	robots_status     integer,
 	robots_body       text,
 	robots_fetched_at timestamptz,
+	claimed_total     integer NOT NULL DEFAULT 0,
+	parked_at         timestamptz,
+	parked_reason     text,
 	UNIQUE (job_id, origin)
 );
 CREATE INDEX hosts_lease ON hosts (job_id, lease_until);
 
 -- The frontier of record. state: 0 queued, 1 claimed by claimed_by,
--- 2 fetched (a fetches row exists), 3 refused (reason says why).
+-- 2 fetched (a fetches row exists; a recrawl adds more), 3 refused (reason
+-- says why). attempts counts retries after 429, 503 and network errors.
 CREATE TABLE urls (
 	id            bigserial,
 	host_id       bigint NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
@@ -39,6 +43,7 @@ CREATE TABLE urls (
 	url_key       bytea NOT NULL,
 	depth         integer NOT NULL DEFAULT 0,
 	hops          integer NOT NULL DEFAULT 0,
+	attempts      integer NOT NULL DEFAULT 0,
 	state         smallint NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 3),
 	claimed_by    text,
 	reason        text,
@@ -69,11 +74,14 @@ CREATE TABLE fetches (
 	links          integer NOT NULL DEFAULT 0,
 	error          text,
 	worker         text,
+	etag           text,
+	last_modified  text,
+	unchanged      boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (host_id, id),
-	UNIQUE (host_id, url_id),
 	FOREIGN KEY (host_id, url_id) REFERENCES urls (host_id, id) ON DELETE CASCADE
 );
 CREATE INDEX fetches_job ON fetches (job_id, fetched_at);
+CREATE INDEX fetches_url ON fetches (host_id, url_id, fetched_at DESC);
 
 CREATE TABLE hits (
 	id          bigserial,

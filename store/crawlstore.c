@@ -101,7 +101,7 @@ enum prc crawlstore_job_finish(struct db *d, int64_t job_id, struct err *e)
 
 /* Builds the array literals of a batch of links. */
 struct link_arrays {
-	struct buf url, origin, depth, hops, parent;
+	struct buf url, origin, depth, hops, parent, reason;
 };
 
 static void link_arrays_release(struct link_arrays *a)
@@ -111,6 +111,7 @@ static void link_arrays_release(struct link_arrays *a)
 	buf_release(&a->depth);
 	buf_release(&a->hops);
 	buf_release(&a->parent);
+	buf_release(&a->reason);
 }
 
 static enum prc link_arrays_build(struct link_arrays *a, const struct store_link *links, size_t n)
@@ -125,9 +126,10 @@ static enum prc link_arrays_build(struct link_arrays *a, const struct store_link
 	buf_init(&a->depth, max);
 	buf_init(&a->hops, max);
 	buf_init(&a->parent, max);
+	buf_init(&a->reason, max);
 	if ((rc = buf_addch(&a->url, '{')) || (rc = buf_addch(&a->origin, '{')) ||
 	    (rc = buf_addch(&a->depth, '{')) || (rc = buf_addch(&a->hops, '{')) ||
-	    (rc = buf_addch(&a->parent, '{')))
+	    (rc = buf_addch(&a->parent, '{')) || (rc = buf_addch(&a->reason, '{')))
 		return rc;
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		rc = db_array_add(&a->url, links[i].url);
@@ -139,21 +141,33 @@ static enum prc link_arrays_build(struct link_arrays *a, const struct store_link
 			rc = db_array_add(&a->hops, I64(num, links[i].hops));
 		if (rc == PRC_OK)
 			rc = db_array_add(&a->parent, links[i].parent_id ? I64(num, links[i].parent_id) : NULL);
+		if (rc == PRC_OK)
+			rc = db_array_add(&a->reason, links[i].reason);
 	}
 	if (rc == PRC_OK && ((rc = buf_addch(&a->url, '}')) || (rc = buf_addch(&a->origin, '}')) ||
 			     (rc = buf_addch(&a->depth, '}')) || (rc = buf_addch(&a->hops, '}')) ||
-			     (rc = buf_addch(&a->parent, '}'))))
+			     (rc = buf_addch(&a->parent, '}')) || (rc = buf_addch(&a->reason, '}'))))
 		return rc;
 	return rc;
 }
 
 /* Inserts links inside the caller's transaction (or as autocommitted statements). */
+/* db_query of a statement given in two parts. */
+static enum prc db_query_concat(struct db *d, const char *a, const char *b, int n, const char *const *p,
+				PGresult **r, struct err *e)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "%s%s", a, b);
+	return db_query(d, sql, n, p, r, e);
+}
+
 static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_link *links,
 			      size_t n, int seed, size_t *added, struct err *e)
 {
 	struct link_arrays a;
 	char id[24];
-	const char *p[6];
+	const char *p[7];
 	PGresult *r = NULL;
 	enum prc rc;
 
@@ -169,12 +183,17 @@ static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_l
 	p[0] = I64(id, job_id);
 	p[1] = buf_str(&a.origin);
 	p[2] = seed ? "t" : "f";
-	rc = db_query(d,
+	rc = db_query_concat(d,
 		      "INSERT INTO hosts (job_id, origin, seed)"
 		      " SELECT DISTINCT $1::bigint, o, $3::boolean FROM unnest($2::text[]) AS o"
-		      " ORDER BY 2"
-		      " ON CONFLICT (job_id, origin) DO UPDATE SET seed = hosts.seed OR EXCLUDED.seed"
-		      " WHERE EXCLUDED.seed AND NOT hosts.seed",
+		      " ORDER BY 2",
+		      /*
+		       * DO UPDATE locks the existing row even when its WHERE fails, so
+		       * only seeds take it: links found while crawling must not lock
+		       * host rows that leases and claims lock too.
+		       */
+		      seed ? " ON CONFLICT (job_id, origin) DO UPDATE SET seed = true WHERE NOT hosts.seed"
+			   : " ON CONFLICT (job_id, origin) DO NOTHING",
 		      3, p, &r, e);
 	PQclear(r);
 	r = NULL;
@@ -185,15 +204,19 @@ static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_l
 	p[3] = buf_str(&a.depth);
 	p[4] = buf_str(&a.hops);
 	p[5] = buf_str(&a.parent);
+	p[6] = buf_str(&a.reason);
 	rc = db_query(d,
-		      "INSERT INTO urls (job_id, host_id, url, url_key, depth, hops, parent_url_id)"
-		      " SELECT $1::bigint, h.id, l.url, decode(md5(l.url), 'hex'), l.depth, l.hops, l.parent"
-		      " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[])"
-		      "   AS l(url, origin, depth, hops, parent)"
+		      "INSERT INTO urls (job_id, host_id, url, url_key, depth, hops, parent_url_id, state,"
+		      "   reason)"
+		      " SELECT $1::bigint, h.id, l.url, decode(md5(l.url), 'hex'), l.depth, l.hops, l.parent,"
+		      "   CASE WHEN l.reason IS NULL THEN 0 ELSE 3 END, l.reason"
+		      " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::text[])"
+		      "   AS l(url, origin, depth, hops, parent, reason)"
 		      " JOIN hosts h ON h.job_id = $1::bigint AND h.origin = l.origin"
-		      " ORDER BY h.id"
+		      /* one order for every process, so concurrent inserts of the same keys cannot deadlock */
+		      " ORDER BY 2, 4"
 		      " ON CONFLICT (host_id, url_key) DO NOTHING",
-		      6, p, &r, e);
+		      7, p, &r, e);
 	if (rc == PRC_OK && added)
 		*added = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
@@ -320,6 +343,8 @@ enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_
 		      " WHERE h.id IN ("
 		      "   SELECT id FROM hosts c WHERE c.job_id = $1"
 		      "     AND (c.lease_until IS NULL OR c.lease_until < now())"
+		      "     AND c.parked_at IS NULL"
+		      "     AND (c.next_fetch_at IS NULL OR c.next_fetch_at <= now() + interval '1 second')"
 		      "     AND EXISTS (SELECT 1 FROM urls u WHERE u.host_id = c.id AND u.state IN (0, 1))"
 		      "   ORDER BY c.next_fetch_at NULLS FIRST, c.id"
 		      "   LIMIT $3 FOR UPDATE SKIP LOCKED)"
@@ -423,30 +448,95 @@ enum prc crawlstore_renew(struct db *d, int64_t job_id, const char *owner, int l
 	return PRC_OK;
 }
 
-enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size_t max,
-			  struct store_url **out, size_t *n, struct err *e)
+void crawlstore_url_release(struct store_url *u)
 {
-	char hid[24], mx[24];
-	const char *p[3] = { I64(hid, host_id), owner, I64(mx, max) };
+	if (!u)
+		return;
+	free(u->url);
+	free(u->etag);
+	free(u->last_modified);
+	u->url = u->etag = u->last_modified = NULL;
+}
+
+enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size_t max,
+			  long budget, struct store_url **out, size_t *n, int64_t *budget_refused,
+			  struct err *e)
+{
+	char hid[24], mx[24], bd[24];
+	const char *p[4] = { I64(hid, host_id), owner, I64(mx, max), I64(bd, budget > 0 ? budget : 0) };
 	struct store_url *urls;
-	PGresult *r;
+	PGresult *r, *u;
 	enum prc rc;
 	int i, rows;
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(d,
-		      "UPDATE urls u SET state = 1, claimed_by = $2"
-		      " WHERE u.host_id = $1 AND u.id IN ("
-		      "   SELECT id FROM urls WHERE host_id = $1 AND state = 0"
-		      "   ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
-		      " AND EXISTS (SELECT 1 FROM hosts h WHERE h.id = $1 AND h.lease_owner = $2)"
-		      " RETURNING u.id, u.url, u.depth, u.hops",
-		      3, p, &r, e);
+	if (budget_refused)
+		*budget_refused = 0;
+	rc = db_begin(d, e);
 	if (rc != PRC_OK)
 		return rc;
+	/*
+	 * The host row is locked (we lease it anyway) so the budget count and
+	 * the claim agree; LEAST() keeps the claim inside what the budget leaves.
+	 */
+	rc = db_query(d,
+		      "WITH h AS (SELECT id, claimed_total FROM hosts WHERE id = $1 AND lease_owner = $2"
+		      "   FOR UPDATE),"
+		      " c AS (SELECT u.id FROM urls u, h WHERE u.host_id = h.id AND u.state = 0"
+		      "   ORDER BY u.depth, u.id"
+		      "   LIMIT CASE WHEN $4::int > 0 THEN LEAST($3::int, GREATEST($4::int - (SELECT claimed_total FROM h), 0))"
+		      "         ELSE $3::int END"
+		      "   FOR UPDATE OF u SKIP LOCKED)"
+		      " UPDATE urls x SET state = 1, claimed_by = $2 FROM c WHERE x.host_id = $1 AND x.id = c.id"
+		      " RETURNING x.id, x.url, x.depth, x.hops, x.attempts,"
+		      "   (SELECT f.etag FROM fetches f WHERE f.host_id = x.host_id AND f.url_id = x.id"
+		      "     ORDER BY f.fetched_at DESC LIMIT 1),"
+		      "   (SELECT f.last_modified FROM fetches f WHERE f.host_id = x.host_id AND f.url_id = x.id"
+		      "     ORDER BY f.fetched_at DESC LIMIT 1)",
+		      4, p, &r, e);
+	if (rc != PRC_OK)
+		goto fail;
 	rows = PQntuples(r);
-	if (rows == 0) {
+	if (rows > 0) {
+		char cnt[24];
+		const char *q[2] = { hid, cnt };
+		int fresh = 0;
+
+		/* new claims only: a URL back for a retry was counted at its first claim */
+		for (i = 0; i < rows; i++)
+			fresh += atoi(PQgetvalue(r, i, 4)) == 0;
+		I64(cnt, fresh);
+		rc = db_query(d, "UPDATE hosts SET claimed_total = claimed_total + $2::int WHERE id = $1", 2, q,
+			      &u, e);
+		PQclear(u);
+		if (rc != PRC_OK) {
+			PQclear(r);
+			goto fail;
+		}
+	} else if (budget > 0) {
+		/* nothing claimable: if the budget is spent, what is left is refused */
+		rc = db_query(d,
+			      "UPDATE urls SET state = 3, reason = 'host-budget'"
+			      " WHERE host_id = $1 AND state = 0"
+			      " AND (SELECT claimed_total FROM hosts WHERE id = $1) >= $4::int"
+			      " AND EXISTS (SELECT 1 FROM hosts WHERE id = $1 AND lease_owner = $2)"
+			      " AND $3::int > 0",
+			      4, p, &u, e);
+		if (rc == PRC_OK && budget_refused)
+			*budget_refused = strtoll(PQcmdTuples(u), NULL, 10);
+		PQclear(u);
+		if (rc != PRC_OK) {
+			PQclear(r);
+			goto fail;
+		}
+	}
+	rc = db_commit(d, e);
+	if (rc != PRC_OK) {
+		PQclear(r);
+		goto fail;
+	}
+	if (rows <= 0) {
 		PQclear(r);
 		return PRC_OK;
 	}
@@ -460,9 +550,14 @@ enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size
 		urls[i].url = strdup(PQgetvalue(r, i, 1));
 		urls[i].depth = atoi(PQgetvalue(r, i, 2));
 		urls[i].hops = atoi(PQgetvalue(r, i, 3));
+		urls[i].attempts = atoi(PQgetvalue(r, i, 4));
+		if (!PQgetisnull(r, i, 5))
+			urls[i].etag = strdup(PQgetvalue(r, i, 5));
+		if (!PQgetisnull(r, i, 6))
+			urls[i].last_modified = strdup(PQgetvalue(r, i, 6));
 		if (!urls[i].url) {
-			while (i--)
-				free(urls[i].url);
+			while (i >= 0)
+				crawlstore_url_release(&urls[i--]);
 			free(urls);
 			PQclear(r);
 			return err_set(e, PRC_NOMEM, "out of memory");
@@ -483,6 +578,47 @@ enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size
 	*out = urls;
 	*n = (size_t)rows;
 	return PRC_OK;
+fail:
+	db_rollback(d);
+	return rc;
+}
+
+enum prc crawlstore_park(struct db *d, int64_t host_id, const char *owner, const char *reason,
+			 struct err *e)
+{
+	char hid[24];
+	const char *p[3] = { I64(hid, host_id), owner, reason };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "WITH u AS (UPDATE urls SET state = 3, reason = 'host-parked', claimed_by = NULL"
+		      "   WHERE host_id = $1 AND (state = 0 OR (state = 1 AND claimed_by = $2)))"
+		      " UPDATE hosts SET parked_at = now(), parked_reason = $3,"
+		      "   lease_owner = NULL, lease_until = NULL"
+		      " WHERE id = $1 AND lease_owner = $2",
+		      3, p, &r, e);
+	PQclear(r);
+	return rc;
+}
+
+enum prc crawlstore_requeue_older(struct db *d, int64_t job_id, long age_s, int64_t *n,
+				  struct err *e)
+{
+	char id[24], age[24];
+	const char *p[2] = { I64(id, job_id), I64(age, age_s) };
+	PGresult *r;
+	enum prc rc;
+
+	rc = db_query(d,
+		      "UPDATE urls u SET state = 0, attempts = 0 WHERE u.job_id = $1 AND u.state = 2"
+		      " AND (SELECT max(f.fetched_at) FROM fetches f WHERE f.host_id = u.host_id"
+		      "      AND f.url_id = u.id) < now() - make_interval(secs => $2::bigint)",
+		      2, p, &r, e);
+	if (rc == PRC_OK && n)
+		*n = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rc;
 }
 
 enum prc crawlstore_release(struct db *d, int64_t host_id, const char *owner,
@@ -577,7 +713,7 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 {
 	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24],
 		ee[24];
-	const char *p[16];
+	const char *p[19];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
@@ -586,12 +722,14 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	p[0] = I64(hid, rec->host_id);
 	p[1] = I64(uid, rec->url_id);
 	p[2] = owner;
-	p[3] = rec->refused ? "3" : "2";
+	p[3] = rec->retry ? "0" : rec->refused ? "3" : "2";
 	p[4] = rec->refused ? rec->reason : NULL;
+	p[5] = rec->retry ? "1" : "0";
 	rc = db_query(d,
-		      "UPDATE urls SET state = $4::smallint, reason = $5, claimed_by = NULL"
+		      "UPDATE urls SET state = $4::smallint, reason = $5, claimed_by = NULL,"
+		      "   attempts = attempts + $6::int"
 		      " WHERE host_id = $1 AND id = $2 AND state = 1 AND claimed_by = $3",
-		      5, p, &r, e);
+		      6, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	if (strcmp(PQcmdTuples(r), "1") != 0) {
@@ -601,7 +739,7 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	PQclear(r);
 	r = NULL;
 	rec->stored = 1;
-	if (rec->refused)
+	if (rec->refused || rec->retry)
 		return PRC_OK;
 
 	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
@@ -620,13 +758,16 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	p[14] = owner;
 	snprintf(fid, sizeof(fid), "%zu", rec->nlinks);
 	p[15] = fid;
+	p[16] = rec->etag;
+	p[17] = rec->last_modified;
+	p[18] = rec->unchanged ? "t" : "f";
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
-		      " worker, links)"
+		      " worker, links, etag, last_modified, unchanged)"
 		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, $15, $16) RETURNING id",
-		      16, p, &r, e);
+		      " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+		      19, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
@@ -660,6 +801,22 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 		if (rc != PRC_OK)
 			return rc;
 	}
+	if (rec->warc_file) {
+		char off[24], len[24];
+
+		p[2] = rec->warc_file;
+		p[3] = I64(off, rec->warc_offset);
+		p[4] = I64(len, rec->warc_length);
+		p[5] = rec->warc_record_id;
+		p[6] = rec->warc_digest;
+		rc = db_query(d,
+			      "INSERT INTO evidence (host_id, fetch_id, warc_file, warc_offset, warc_length,"
+			      " warc_record_id, warc_digest) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+			      7, p, &r, e);
+		PQclear(r);
+		if (rc != PRC_OK)
+			return rc;
+	}
 	return PRC_OK;
 }
 
@@ -687,7 +844,7 @@ static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, str
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
-			if (!recs[i].stored)
+			if (!recs[i].stored || !recs[i].nlinks)
 				continue;
 			memcpy(links + k, recs[i].links, recs[i].nlinks * sizeof(*links));
 			k += recs[i].nlinks;

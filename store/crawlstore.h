@@ -33,6 +33,7 @@ struct store_link {
 	int depth;
 	int hops;           /* redirects followed to reach it */
 	int64_t parent_id;  /* url id of the page it came from, 0 for seeds */
+	const char *reason; /* non-NULL: recorded as refused for this reason, never fetched */
 };
 
 /*
@@ -90,15 +91,40 @@ struct store_url {
 	char *url;
 	int depth;
 	int hops;
+	int attempts;
+	char *etag;          /* of the URL's latest fetch (recrawl), or NULL */
+	char *last_modified; /* likewise */
 };
+
+/* Frees the strings of u. */
+void crawlstore_url_release(struct store_url *u);
 
 /*
  * Claims up to max queued URLs of a host this owner leases, lowest depth
- * first. *out is malloc'd (free each url, then the array). Returns PRC_OK
+ * first. With budget > 0 the host never has more than budget URLs claimed
+ * in all (every process, every attempt counted once); once it is spent, the
+ * host's queued URLs are refused with reason "host-budget". *out is
+ * malloc'd (crawlstore_url_release each, then free the array); *budget_refused
+ * (may be NULL) counts URLs refused by this call. Returns PRC_OK
  * with *n 0 when the host has nothing queued.
  */
 enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size_t max,
-			  struct store_url **out, size_t *n, struct err *e);
+			  long budget, struct store_url **out, size_t *n, int64_t *budget_refused,
+			  struct err *e);
+
+/*
+ * Parks a failing host: no process leases it again, and its queued URLs are
+ * refused with reason. URLs this owner holds claimed there go back first.
+ */
+enum prc crawlstore_park(struct db *d, int64_t host_id, const char *owner, const char *reason,
+			 struct err *e);
+
+/*
+ * Puts the job's fetched URLs whose latest fetch is older than age_s back in
+ * the queue (recrawl). *n (may be NULL) gets how many.
+ */
+enum prc crawlstore_requeue_older(struct db *d, int64_t job_id, long age_s, int64_t *n,
+				  struct err *e);
 
 /*
  * Gives a host back: its lease ends, URLs still claimed by owner there go
@@ -136,6 +162,7 @@ struct store_hit {
 struct store_record {
 	int64_t url_id, host_id;
 	int refused;              /* not fetched: reason says why (robots, ...) */
+	int retry;                /* not done: back to the queue for another attempt */
 	const char *reason;
 	/* the fetch (when !refused) */
 	double fetched_at;        /* epoch seconds */
@@ -149,8 +176,15 @@ struct store_record {
 	const char *title;
 	long duration_ms;
 	const char *error;        /* transfer error, or NULL */
+	const char *etag;
+	const char *last_modified;
+	int unchanged;            /* a 304 to a conditional request */
 	const struct store_hit *hits;
 	size_t nhits;
+	/* the page's WARC evidence (warc_file NULL: none) */
+	const char *warc_file;
+	uint64_t warc_offset, warc_length;
+	const char *warc_record_id, *warc_digest;
 	const struct store_link *links; /* new URLs found on the page (in scope) */
 	size_t nlinks;
 	int stored;               /* set by crawlstore_write: 1 stored, 0 skipped (claim lost) */

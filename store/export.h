@@ -22,6 +22,8 @@ enum export_field {
 	EXPORT_JOB,
 	EXPORT_PAGE_ID,
 	EXPORT_HIT_ID,
+	EXPORT_TAKEDOWN_REF,
+	EXPORT_REMOVED_AT,
 	EXPORT_NFIELDS
 };
 
@@ -36,9 +38,12 @@ typedef int (*export_row_fn)(const char *const *values, void *ud);
 
 /*
  * Streams every flagged page and category (the best-scoring hit of that
- * category on the page's latest fetch) of job (NULL: all jobs), ordered by
- * job, URL and category, to fn. Rows are fetched one at a time, so memory
- * stays flat however large the export.
+ * category on the page's latest flagged fetch) of job (NULL: all jobs),
+ * ordered by job, URL and category, to fn. review_status is the page's
+ * review (new, confirmed, dismissed); takedown_status, takedown_ref and
+ * removed_at come from the page's latest takedown request about that
+ * category (else its latest request; "none" and NULLs without one). Rows
+ * are fetched one at a time, so memory stays flat however large the export.
  */
 enum prc export_run(struct db *d, const char *job, export_row_fn fn, void *ud, struct err *e);
 

@@ -1,0 +1,307 @@
+/*
+ * review.c - `patrol review list|show|confirm|dismiss`: the reviewer's
+ * commands. Parses arguments, calls store/review.h, prints a table, the
+ * details of one page, or JSON (--json) for scripts.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/workflow.h"
+#include "store/db.h"
+#include "store/review.h"
+#include "util/json.h"
+
+static int review_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: patrol review list [filters] [--sort id|score|date|url|status] [--desc]\n"
+		"                          [--limit N] [--offset N] [--format table|csv|json | --json]\n"
+		"       patrol review show PAGE_ID [--json]\n"
+		"       patrol review confirm|dismiss (PAGE_ID... | filters) [--comment TEXT] [--as NAME] [--json]\n"
+		"filters: --job NAME --category C --host H --rule R --min-score X --status S\n"
+		"         --since DATE --until DATE (flagged between)\n"
+		"confirm/dismiss by filters act on pages whose status is new unless --status says otherwise.\n"
+		"Every command takes --db CONNINFO.\n");
+	return f == stdout ? 0 : 2;
+}
+
+static void print_section(const char *title, const PGresult *r)
+{
+	if (!r || PQntuples(r) == 0)
+		return;
+	printf("\n%s:\n", title);
+	out_table(stdout, r);
+}
+
+static int review_show_cmd(struct db *d, int64_t id, int json)
+{
+	struct review_detail rd;
+	struct err e = { "" };
+	int i;
+
+	if (review_show(d, id, &rd, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	if (json) {
+		fputs("{\"page\":", stdout);
+		out_json_row(stdout, rd.page, 0);
+		fputs(",\"hits\":", stdout);
+		out_json_rows(stdout, rd.hits);
+		fputs(",\"events\":", stdout);
+		out_json_rows(stdout, rd.events);
+		fputs(",\"takedowns\":", stdout);
+		out_json_rows(stdout, rd.takedowns);
+		fputs(",\"rechecks\":", stdout);
+		out_json_rows(stdout, rd.rechecks);
+		fputs(",\"reports\":", stdout);
+		out_json_rows(stdout, rd.reports);
+		fputs(",\"evidence\":", stdout);
+		out_json_rows(stdout, rd.evidence);
+		fputs("}\n", stdout);
+	} else {
+		out_fields(stdout, rd.page, 0, 0);
+		if (PQntuples(rd.hits))
+			printf("\nhits:\n");
+		for (i = 0; i < PQntuples(rd.hits); i++) {
+			printf("  fetch %s  %s  %s  score %s  (%s)\n", PQgetvalue(rd.hits, i, 0),
+			       PQgetvalue(rd.hits, i, 2), PQgetvalue(rd.hits, i, 5), PQgetvalue(rd.hits, i, 3),
+			       PQgetvalue(rd.hits, i, 6));
+			printf("    %s\n", PQgetvalue(rd.hits, i, 7));
+		}
+		print_section("evidence (WARC)", rd.evidence);
+		print_section("review history", rd.events);
+		print_section("takedown requests", rd.takedowns);
+		print_section("rechecks", rd.rechecks);
+		print_section("reports", rd.reports);
+	}
+	review_detail_release(&rd);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int cmd_review(int argc, char **argv)
+{
+	enum {
+		O_JOB = 256, O_CAT, O_HOST, O_RULE, O_MINSCORE, O_STATUS, O_SINCE, O_UNTIL, O_SORT, O_DESC,
+		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP
+	};
+	static const struct option longopts[] = {
+		{ "job", required_argument, NULL, O_JOB },
+		{ "category", required_argument, NULL, O_CAT },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "rule", required_argument, NULL, O_RULE },
+		{ "min-score", required_argument, NULL, O_MINSCORE },
+		{ "status", required_argument, NULL, O_STATUS },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "sort", required_argument, NULL, O_SORT },
+		{ "desc", no_argument, NULL, O_DESC },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "offset", required_argument, NULL, O_OFFSET },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "comment", required_argument, NULL, O_COMMENT },
+		{ "as", required_argument, NULL, O_AS },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct review_filter f;
+	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to = NULL;
+	int c, fmt = OUT_TABLE, filtered = 0, status = 0, i;
+	int64_t *ids = NULL;
+	size_t nids = 0, k, changed = 0, unchanged = 0, failed = 0;
+	struct err e = { "" };
+	struct db *d;
+	char *end;
+	long v;
+
+	if (argc < 2)
+		return review_usage(stderr);
+	verb = argv[1];
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
+		return review_usage(stdout);
+	review_filter_init(&f);
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_JOB: f.job = optarg; filtered = 1; break;
+		case O_CAT: f.category = optarg; filtered = 1; break;
+		case O_HOST: f.host = optarg; filtered = 1; break;
+		case O_RULE: f.rule = optarg; filtered = 1; break;
+		case O_STATUS: f.status = optarg; filtered = 1; break;
+		case O_SINCE: f.since = optarg; filtered = 1; break;
+		case O_UNTIL: f.until = optarg; filtered = 1; break;
+		case O_MINSCORE:
+			f.min_score = strtod(optarg, &end);
+			if (*end || end == optarg || f.min_score < 0 || f.min_score > 1) {
+				cli_error("--min-score wants a number from 0 to 1, not '%s'", optarg);
+				return 2;
+			}
+			filtered = 1;
+			break;
+		case O_SORT: f.sort = optarg; break;
+		case O_DESC: f.desc = 1; break;
+		case O_LIMIT:
+		case O_OFFSET:
+			v = cli_number(c == O_LIMIT ? "--limit" : "--offset", optarg);
+			if (v < 0)
+				return 2;
+			if (c == O_LIMIT)
+				f.limit = v;
+			else
+				f.offset = v;
+			break;
+		case O_FORMAT:
+			fmt = out_format(optarg);
+			if (fmt < 0)
+				return 2;
+			break;
+		case O_JSON: fmt = OUT_JSON; break;
+		case O_COMMENT: comment = optarg; break;
+		case O_AS: as = optarg; break;
+		case O_DB: dbopt = optarg; break;
+		case O_HELP: return review_usage(stdout);
+		default: return review_usage(stderr);
+		}
+	}
+	optind++; /* back to argv's numbering */
+
+	if (!strcmp(verb, "list")) {
+		PGresult *r;
+
+		if (optind != argc) {
+			cli_error("review list takes no arguments, only filters");
+			return 2;
+		}
+		d = cli_db_open(dbopt);
+		if (!d)
+			return 1;
+		if (review_list(d, &f, &r, &e) != PRC_OK) {
+			cli_error("%s", e.msg);
+			db_free(d);
+			return 1;
+		}
+		if (fmt == OUT_JSON) {
+			out_json_rows(stdout, r);
+			putchar('\n');
+		} else if (fmt == OUT_CSV) {
+			out_csv(stdout, r, NULL, NULL);
+		} else {
+			out_table(stdout, r);
+			printf("%d page%s\n", PQntuples(r), PQntuples(r) == 1 ? "" : "s");
+		}
+		PQclear(r);
+		db_free(d);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (!strcmp(verb, "show")) {
+		int64_t id;
+
+		if (optind != argc - 1) {
+			cli_error("review show takes one page id");
+			return 2;
+		}
+		id = cli_id("page", argv[optind]);
+		if (id < 0)
+			return 2;
+		d = cli_db_open(dbopt);
+		if (!d)
+			return 1;
+		status = review_show_cmd(d, id, fmt == OUT_JSON);
+		db_free(d);
+		return status;
+	}
+	if (!strcmp(verb, "confirm"))
+		to = "confirmed";
+	else if (!strcmp(verb, "dismiss"))
+		to = "dismissed";
+	else {
+		cli_error("'%s' is not a review command (list, show, confirm, dismiss)", verb);
+		return 2;
+	}
+	if (optind == argc && !filtered) {
+		cli_error("review %s needs page ids or filters (--job, --category, ...)", verb);
+		return 2;
+	}
+	if (optind < argc && filtered) {
+		cli_error("review %s takes page ids or filters, not both", verb);
+		return 2;
+	}
+	d = cli_db_open(dbopt);
+	if (!d)
+		return 1;
+	if (optind < argc) {
+		nids = (size_t)(argc - optind);
+		ids = calloc(nids, sizeof(*ids));
+		if (!ids) {
+			cli_error("out of memory");
+			db_free(d);
+			return 1;
+		}
+		for (i = optind; i < argc; i++) {
+			ids[i - optind] = cli_id("page", argv[i]);
+			if (ids[i - optind] < 0) {
+				free(ids);
+				db_free(d);
+				return 2;
+			}
+		}
+	} else {
+		if (!f.status)
+			f.status = "new";
+		if (review_select(d, &f, &ids, &nids, &e) != PRC_OK) {
+			cli_error("%s", e.msg);
+			db_free(d);
+			return 1;
+		}
+	}
+	if (fmt == OUT_JSON)
+		fputs("{\"results\":[", stdout);
+	for (k = 0; k < nids; k++) {
+		char from[16] = "";
+		enum prc rc = review_decide(d, ids[k], to, cli_actor(as), comment, from, &e);
+
+		if (fmt == OUT_JSON) {
+			if (k)
+				putchar(',');
+			printf("{\"page_id\":%" PRId64 ",\"result\":", ids[k]);
+			json_write_str(stdout, rc == PRC_OK ? "changed"
+					       : rc == PRC_DECLINED && !strcmp(from, to) ? "unchanged"
+											 : "refused");
+			fputs(",\"from\":", stdout);
+			json_write_str(stdout, from[0] ? from : NULL);
+			fputs(",\"status\":", stdout);
+			json_write_str(stdout, rc == PRC_OK ? to : from[0] ? from : NULL);
+			fputs(",\"error\":", stdout);
+			json_write_str(stdout, rc == PRC_OK || !strcmp(from, to) ? NULL : e.msg);
+			putchar('}');
+		}
+		if (rc == PRC_OK) {
+			changed++;
+			if (fmt != OUT_JSON)
+				printf("page %" PRId64 ": %s → %s\n", ids[k], from, to);
+		} else if (rc == PRC_DECLINED && !strcmp(from, to)) {
+			unchanged++;
+			if (fmt != OUT_JSON)
+				printf("page %" PRId64 ": already %s\n", ids[k], to);
+		} else {
+			failed++;
+			cli_error("page %" PRId64 ": %s", ids[k], e.msg);
+		}
+	}
+	if (fmt == OUT_JSON)
+		printf("],\"changed\":%zu,\"unchanged\":%zu,\"failed\":%zu}\n", changed, unchanged, failed);
+	else if (nids != 1)
+		printf("%zu page%s %s, %zu unchanged, %zu refused\n", changed, changed == 1 ? "" : "s", to,
+		       unchanged, failed);
+	free(ids);
+	db_free(d);
+	if (fflush(stdout) != 0)
+		return 1;
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/* workflow.h - what the review, takedown, recheck, report and import front ends share. */
+#ifndef PATROL_CLI_WORKFLOW_H
+#define PATROL_CLI_WORKFLOW_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_fmt { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
+
+/* Parses --format's value (table, csv, json); -1 after printing an error. */
+int out_format(const char *v);
+
+/*
+ * Who is acting: opt (--as), else the login name (getlogin, else the
+ * password entry of the real uid), else "uid:N". Static storage.
+ */
+const char *cli_actor(const char *opt);
+
+/* Parses a page or request id; -1 after printing an error naming what. */
+int64_t cli_id(const char *what, const char *s);
+
+/* Writes row i of r as a JSON object (numbers, booleans and JSON columns as such). */
+void out_json_row(FILE *f, const PGresult *r, int i);
+
+/* Writes every row of r as a JSON array of objects. */
+void out_json_rows(FILE *f, const PGresult *r);
+
+/*
+ * Writes r as a table (aligned columns, CJK counted two wide, long cells
+ * cut) or as CSV with a header line.
+ */
+void out_table(FILE *f, const PGresult *r);
+void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *first_value);
+
+/* Writes r as one "name: value" line per non-NULL column of row i, indented by indent spaces. */
+void out_fields(FILE *f, const PGresult *r, int i, int indent);
+
+#endif

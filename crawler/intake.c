@@ -1,0 +1,406 @@
+/*
+ * intake.c - hotline intake: the CSV files the Internet Hotline Center or a
+ * public report form hands over become seeds of a crawl job, each report's
+ * reference kept on its page.
+ *
+ * Files come from spreadsheets, so they are read as UTF-8 when they are
+ * valid UTF-8 and as Shift_JIS (CP932, what Japanese spreadsheets export)
+ * otherwise, before being parsed as RFC 4180 CSV, quoted fields with commas and line breaks included. A bad row
+ * never stops the import: it is named with the line its record starts on
+ * and left out, and the good rows go in together in one transaction.
+ */
+#include "crawler/intake.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classifiers/taxonomy.h"
+#include "crawler/charset.h"
+#include "crawler/url.h"
+#include "store/reports.h"
+#include "util/arena.h"
+
+#define INTAKE_FILE_MAX (64u << 20)
+#define INTAKE_MAX_FIELDS 64
+
+enum col { COL_URL = 0, COL_AT, COL_SOURCE, COL_REF, COL_CAT, NCOLS };
+static const char *const col_names[NCOLS] = { "url", "reported_at", "source", "reference", "category" };
+
+/* One record: fields point into the arena. */
+struct record {
+	const char *f[INTAKE_MAX_FIELDS];
+	int n;
+	int too_many;
+	long line;
+};
+
+struct reader {
+	struct arena *a;
+	const char *p, *end;
+	long line;
+};
+
+/* Reads one field's text into the arena. Returns 1 at the end of the record, 0 for more fields. */
+static int read_field(struct reader *rd, const char **out)
+{
+	const char *s = rd->p;
+	char *buf, *w;
+
+	if (s < rd->end && *s == '"') {
+		/* quoted: "" is a quote, anything else (line breaks too) is data */
+		const char *q = s + 1;
+		size_t cap = 0;
+
+		while (q < rd->end) {
+			if (*q == '"') {
+				if (q + 1 < rd->end && q[1] == '"') {
+					q += 2;
+					cap++;
+					continue;
+				}
+				break;
+			}
+			q++;
+			cap++;
+		}
+		w = buf = arena_alloc(rd->a, cap + 1);
+		for (q = s + 1; q < rd->end; q++) {
+			if (*q == '"') {
+				if (q + 1 < rd->end && q[1] == '"') {
+					if (w)
+						*w++ = '"';
+					q++;
+					continue;
+				}
+				q++;
+				break;
+			}
+			if (*q == '\n')
+				rd->line++;
+			if (w)
+				*w++ = *q;
+		}
+		if (w)
+			*w = '\0';
+		/* anything between the closing quote and the separator is kept as data */
+		s = q;
+		while (s < rd->end && *s != ',' && *s != '\n' && *s != '\r')
+			s++;
+	} else {
+		const char *q = s;
+
+		while (q < rd->end && *q != ',' && *q != '\n' && *q != '\r')
+			q++;
+		buf = arena_strndup(rd->a, s, (size_t)(q - s));
+		s = q;
+	}
+	*out = buf ? buf : "";
+	if (s < rd->end && *s == ',') {
+		rd->p = s + 1;
+		return 0;
+	}
+	if (s < rd->end && *s == '\r')
+		s++;
+	if (s < rd->end && *s == '\n') {
+		s++;
+		rd->line++;
+	}
+	rd->p = s;
+	return 1;
+}
+
+/* Reads the next record; 0 at the end of the input. Blank lines are skipped. */
+static int read_record(struct reader *rd, struct record *r)
+{
+	const char *v;
+
+	while (rd->p < rd->end && (*rd->p == '\n' || *rd->p == '\r')) {
+		if (*rd->p == '\n')
+			rd->line++;
+		rd->p++;
+	}
+	if (rd->p >= rd->end)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->line = rd->line;
+	for (;;) {
+		int last = read_field(rd, &v);
+
+		if (r->n < INTAKE_MAX_FIELDS)
+			r->f[r->n++] = v;
+		else
+			r->too_many = 1;
+		if (last)
+			break;
+	}
+	return 1;
+}
+
+/* Trims ASCII and ideographic spaces in place (fields live in the arena). */
+static const char *trim(const char *s)
+{
+	char *t, *end;
+
+	for (;;) {
+		if (*s == ' ' || *s == '\t')
+			s++;
+		else if (!strncmp(s, "\xe3\x80\x80", 3))
+			s += 3;
+		else
+			break;
+	}
+	t = (char *)s;
+	end = t + strlen(t);
+	for (;;) {
+		if (end > t && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		else if (end - t >= 3 && !strncmp(end - 3, "\xe3\x80\x80", 3))
+			end -= 3;
+		else
+			break;
+	}
+	*end = '\0';
+	return t;
+}
+
+static int days_in(int y, int m)
+{
+	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* Reads exactly n digits. */
+static int digits(const char **s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*s)[i]))
+			return -1;
+		*v = *v * 10 + (*s)[i] - '0';
+	}
+	*s += n;
+	return 0;
+}
+
+int intake_parse_date(const char *s, char *out, size_t size)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, zh = 9, zm = 0, neg = 0;
+	char sep;
+
+	if (digits(&s, 4, &y) < 0 || (*s != '-' && *s != '/'))
+		return -1;
+	sep = *s++;
+	if (digits(&s, 2, &mo) < 0 || *s++ != sep || digits(&s, 2, &d) < 0)
+		return -1;
+	if (y < 1990 || mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
+		return -1;
+	if (*s == 'T' || *s == ' ') {
+		s++;
+		if (digits(&s, 2, &h) < 0 || *s++ != ':' || digits(&s, 2, &mi) < 0)
+			return -1;
+		if (*s == ':') {
+			s++;
+			if (digits(&s, 2, &se) < 0)
+				return -1;
+			if (*s == '.') {
+				s++;
+				if (!isdigit((unsigned char)*s))
+					return -1;
+				while (isdigit((unsigned char)*s))
+					s++; /* fractions of a second are dropped */
+			}
+		}
+		if (h > 23 || mi > 59 || se > 59)
+			return -1;
+		if (*s == ' ')
+			s++;
+		if (*s == 'Z') {
+			zh = 0;
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			neg = *s++ == '-';
+			if (digits(&s, 2, &zh) < 0)
+				return -1;
+			if (*s == ':')
+				s++;
+			if (*s && digits(&s, 2, &zm) < 0)
+				return -1;
+			if (zh > 14 || zm > 59)
+				return -1;
+		}
+	}
+	if (*s)
+		return -1;
+	snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d", y, mo, d, h, mi, se, neg ? '-' : '+',
+		 zh, zm);
+	return 0;
+}
+
+static int known_category(const char *c)
+{
+	return taxonomy_find(c) != NULL;
+}
+
+static char *read_file(const char *path, size_t *len, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *body;
+
+	if (!f) {
+		err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	body = malloc(INTAKE_FILE_MAX + 1);
+	if (!body) {
+		fclose(f);
+		err_set(e, PRC_NOMEM, "out of memory");
+		return NULL;
+	}
+	*len = fread(body, 1, INTAKE_FILE_MAX + 1, f);
+	if (ferror(f) || *len > INTAKE_FILE_MAX) {
+		err_set(e, PRC_IO, ferror(f) ? "cannot read '%s'" : "'%s' is larger than 64 MiB", path);
+		fclose(f);
+		free(body);
+		return NULL;
+	}
+	fclose(f);
+	body[*len] = '\0';
+	return body;
+}
+
+enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
+		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
+{
+	struct arena *a = arena_new();
+	struct report_row *rows = NULL;
+	size_t nrows = 0, caprows = 0, len = 0, tlen = 0;
+	int cols[NCOLS], i, truncated = 0;
+	const char *charset;
+	char *body = NULL, *text = NULL, why[1600];
+	struct reader rd;
+	struct record rec;
+	enum prc rc = PRC_OK;
+
+	memset(st, 0, sizeof(*st));
+	if (!a)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	body = read_file(path, &len, e);
+	if (!body) {
+		rc = PRC_IO;
+		goto out;
+	}
+	/*
+	 * UTF-8 (with or without a BOM) is read as such; anything else is what a
+	 * Japanese spreadsheet writes, Shift_JIS (read as CP932). Detection
+	 * guesses wrong on files this short.
+	 */
+	rc = charset_decode(a, charset_utf8_valid(body, len) ? "text/csv; charset=utf-8"
+							      : "text/csv; charset=Shift_JIS",
+			    body, len, 0, &text, &tlen, &charset, &truncated, e);
+	if (rc != PRC_OK)
+		goto out;
+	rd.a = a;
+	rd.p = text;
+	rd.end = text + tlen;
+	rd.line = 1;
+	if (!read_record(&rd, &rec)) {
+		rc = err_set(e, PRC_PARSE, "'%s' is empty: a header line (url,reported_at,...) is needed", path);
+		goto out;
+	}
+	for (i = 0; i < NCOLS; i++)
+		cols[i] = -1;
+	for (i = 0; i < rec.n; i++) {
+		const char *name = trim(rec.f[i]);
+		int k;
+
+		for (k = 0; k < NCOLS; k++)
+			if (!strcasecmp(name, col_names[k]) && cols[k] < 0)
+				cols[k] = i;
+	}
+	if (cols[COL_URL] < 0 || cols[COL_AT] < 0) {
+		rc = err_set(e, PRC_PARSE, "'%s': the header (line %ld) has no '%s' column", path, rec.line,
+			     cols[COL_URL] < 0 ? "url" : "reported_at");
+		goto out;
+	}
+	while (read_record(&rd, &rec)) {
+		const char *v[NCOLS];
+		char *canon = NULL, *origin = NULL, *at;
+		struct err ue;
+
+		st->rows++;
+		for (i = 0; i < NCOLS; i++)
+			v[i] = cols[i] >= 0 && cols[i] < rec.n ? trim(rec.f[cols[i]]) : "";
+		why[0] = '\0';
+		at = arena_alloc(a, 40);
+		if (!at) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		if (rec.too_many)
+			snprintf(why, sizeof(why), "more than %d fields", INTAKE_MAX_FIELDS);
+		else if (!*v[COL_URL])
+			snprintf(why, sizeof(why), "no URL");
+		else if (url_canonicalize(v[COL_URL], NULL, &canon, &ue) != PRC_OK)
+			snprintf(why, sizeof(why), "bad URL '%.300s': %s", v[COL_URL], ue.msg);
+		else if (!(origin = url_origin(canon)))
+			snprintf(why, sizeof(why), "bad URL '%s'", v[COL_URL]);
+		else if (!*v[COL_AT])
+			snprintf(why, sizeof(why), "no reported_at date");
+		else if (intake_parse_date(v[COL_AT], at, 40) < 0)
+			snprintf(why, sizeof(why), "bad date '%s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
+		else if (*v[COL_CAT] && !known_category(v[COL_CAT]))
+			snprintf(why, sizeof(why), "unknown category '%s'", v[COL_CAT]);
+		if (why[0]) {
+			st->bad++;
+			if (bad)
+				bad(rec.line, why, ud);
+			free(canon);
+			free(origin);
+			continue;
+		}
+		if (nrows == caprows) {
+			size_t ncap = caprows ? caprows * 2 : 64;
+			struct report_row *nr = realloc(rows, ncap * sizeof(*nr));
+
+			if (!nr) {
+				free(canon);
+				free(origin);
+				rc = err_set(e, PRC_NOMEM, "out of memory");
+				goto out;
+			}
+			rows = nr;
+			caprows = ncap;
+		}
+		rows[nrows].url = arena_strdup(a, canon);
+		rows[nrows].origin = arena_strdup(a, origin);
+		free(canon);
+		free(origin);
+		rows[nrows].reported_at = at;
+		rows[nrows].source = *v[COL_SOURCE] ? v[COL_SOURCE] : NULL;
+		rows[nrows].reference = *v[COL_REF] ? v[COL_REF] : NULL;
+		rows[nrows].category = *v[COL_CAT] ? v[COL_CAT] : NULL;
+		rows[nrows].line = rec.line;
+		if (!rows[nrows].url || !rows[nrows].origin) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		nrows++;
+	}
+	rc = reports_add(d, job, rows, nrows, actor, path, &st->urls_new, &st->reports_new, e);
+	if (rc == PRC_OK)
+		st->good = nrows;
+out:
+	free(rows);
+	free(body);
+	arena_free(a);
+	return rc;
+}

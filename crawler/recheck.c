@@ -1,0 +1,485 @@
+/*
+ * recheck.c - `patrol recheck`: is the content still there?
+ *
+ * DESIGN
+ *
+ * Rechecks go through the crawler's own fetch path (fetcher.c: libcurl
+ * multi, the SSRF guard on every connect, the body cap) and read pages the
+ * way the crawl did (charset.c, html.c, the classifier), so "still there"
+ * means what "flagged" meant. Politeness is per origin, as in the crawl:
+ * targets are grouped by origin, an origin has at most one transfer in
+ * flight (redirect hops included), and the next request to it waits
+ * delay_ms after the last one ended. Everything runs on the calling thread:
+ * a recheck pass is small next to a crawl, and the classifier, the fetcher
+ * and the database connection are all single-threaded objects.
+ *
+ * A page is gone on the server's word (404, 410, 451), when its host has
+ * stopped resolving for long enough (consecutive DNS failures, counted from
+ * the stored rechecks, over at least dns_days: a resolver hiccup is not a
+ * removal), or when its content no longer classifies in any category it was
+ * flagged as; a removal notice is named as the reason then. Content that
+ * still classifies is present, whatever notice text it also carries: a
+ * board that deleted one post but not the others has not removed the ad.
+ * Anything else (5xx, 403, timeouts) is inconclusive and changes nothing.
+ */
+#include "crawler/recheck.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "classifiers/classify.h"
+#include "crawler/charset.h"
+#include "crawler/fetcher.h"
+#include "crawler/html.h"
+#include "crawler/url.h"
+#include "store/recheckstore.h"
+#include "util/arena.h"
+#include "util/hash.h"
+
+#define RECHECK_MAX_LINKS 1000
+
+/* Phrases sites put where removed content was (matched as substrings; ASCII case-insensitively). */
+static const char *const notices[] = {
+	"削除されました",
+	"削除しました",
+	"この投稿は削除",
+	"このページは削除",
+	"この記事は削除",
+	"このコンテンツは削除",
+	"この動画は削除",
+	"このスレッドは削除",
+	"ページが見つかりません",
+	"ページは見つかりません",
+	"ページが見つかりませんでした",
+	"このページは存在しません",
+	"お探しのページは",
+	"アカウントは凍結",
+	"アカウントが凍結",
+	"公開を停止しました",
+	"This content has been removed",
+	"This page has been removed",
+	"This post has been removed",
+	"This post has been deleted",
+	"This content is no longer available",
+	"This account has been suspended",
+	"Page not found",
+	NULL,
+};
+
+void recheck_opts_init(struct recheck_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->concurrency = 8;
+	o->delay_ms = 1000;
+	o->max_body = 10 * 1024 * 1024;
+	o->max_redirects = 5;
+	o->dns_failures = 3;
+	o->dns_days = 2;
+	o->watch_days = 30;
+	o->user_agent = "patrol/0.1 (+https://patrol.invalid/bot)";
+}
+
+int recheck_is_notice(const char *text)
+{
+	size_t i;
+
+	for (i = 0; text && notices[i]; i++)
+		if (strcasestr(text, notices[i]))
+			return 1;
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* An origin's queue of targets. */
+struct origin {
+	const char *name;
+	size_t first, count, next; /* its targets are t[first .. first + count) */
+	int busy;
+	int64_t next_ms;
+};
+
+/* A transfer in flight: which target, after how many redirects. */
+struct hop {
+	size_t target;
+	struct origin *origin;
+	int hops;
+};
+
+struct pass {
+	struct db *d;
+	const struct recheck_opts *o;
+	struct recheck_stats *st;
+	struct recheck_target *t;
+	size_t nt;
+	struct classifier *cl;
+	struct url_opts uopts;
+};
+
+static int content_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Whether any category of list a (comma-separated) is in list b. */
+static int shares_category(const char *a, const char *b)
+{
+	const char *s = a;
+
+	while (s && *s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		const char *q = b;
+
+		while (q && *q) {
+			const char *qe = strchr(q, ',');
+			size_t m = qe ? (size_t)(qe - q) : strlen(q);
+
+			if (m == n && !strncmp(s, q, n))
+				return 1;
+			q = qe ? qe + 1 : NULL;
+		}
+		s = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Decodes, parses and classifies a 2xx body into obs (hits, categories, title, charset). */
+static enum prc read_page(struct pass *ps, struct arena *a, struct fetch *x, const char *url,
+			  struct recheck_obs *obs, int *notice, struct err *e)
+{
+	int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
+		      content_is(x->content_type, "application/xhtml+xml");
+	int is_text = content_is(x->content_type, "text/plain");
+	const char *charset = NULL, **links = NULL, **texts = NULL;
+	struct page_input in;
+	struct html_doc doc;
+	struct verdict *v = NULL;
+	struct store_hit *h;
+	struct buf cats;
+	char *text = NULL;
+	size_t tlen = 0, nv = 0, i;
+	int truncated = 0;
+	enum prc rc;
+
+	*notice = 0;
+	obs->categories = "";
+	if ((!is_html && !is_text) || !x->body.len)
+		return PRC_OK;
+	rc = charset_decode(a, x->content_type, buf_str(&x->body), x->body.len, ps->o->max_body * 4, &text,
+			    &tlen, &charset, &truncated, e);
+	if (rc != PRC_OK)
+		return rc;
+	obs->charset = charset;
+	memset(&in, 0, sizeof(in));
+	in.url = url;
+	in.final_url = url;
+	in.content_type = x->content_type ? x->content_type : "";
+	in.http_status = (int)x->status;
+	in.title = "";
+	in.text = text;
+	in.text_len = tlen;
+	if (is_html) {
+		rc = html_parse(a, text, tlen, url, &ps->uopts, RECHECK_MAX_LINKS, &doc, e);
+		if (rc != PRC_OK)
+			return rc;
+		obs->title = doc.title;
+		in.title = doc.title;
+		in.text = doc.text ? doc.text : "";
+		in.text_len = doc.text ? doc.text_len : 0;
+		if (doc.nlinks) {
+			links = arena_calloc(a, doc.nlinks, sizeof(*links));
+			texts = arena_calloc(a, doc.nlinks, sizeof(*texts));
+			if (!links || !texts)
+				return err_set(e, PRC_NOMEM, "out of memory");
+			for (i = 0; i < doc.nlinks; i++) {
+				links[i] = doc.links[i].url;
+				texts[i] = doc.links[i].text;
+			}
+			in.links = links;
+			in.link_texts = texts;
+			in.nlinks = doc.nlinks;
+		}
+	}
+	*notice = recheck_is_notice(in.title) || recheck_is_notice(in.text);
+	rc = classifier_run(ps->cl, a, &in, &v, &nv, NULL, NULL, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (!nv)
+		return PRC_OK;
+	h = arena_calloc(a, nv, sizeof(*h));
+	if (!h)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	buf_init(&cats, 1 << 16);
+	for (i = 0; i < nv; i++) {
+		h[i].category = v[i].category;
+		h[i].score = v[i].score;
+		h[i].classifier = "lua";
+		h[i].rule = v[i].rule;
+		h[i].rule_file = v[i].rule_file;
+		h[i].evidence = v[i].evidence;
+		h[i].ev_start = v[i].ev_end ? (long)v[i].ev_start : -1;
+		h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
+		if (!shares_category(v[i].category, buf_str(&cats))) {
+			if (cats.len)
+				buf_addch(&cats, ',');
+			buf_addstr(&cats, v[i].category);
+		}
+	}
+	obs->hits = h;
+	obs->nhits = nv;
+	obs->categories = arena_strdup(a, buf_str(&cats));
+	buf_release(&cats);
+	return obs->categories ? PRC_OK : err_set(e, PRC_NOMEM, "out of memory");
+}
+
+/* Decides, stores and reports one finished page. */
+static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetch *x, const char *url,
+			  struct err *e)
+{
+	struct arena *a = arena_new();
+	struct recheck_obs obs;
+	struct recheck_effect fx;
+	struct recheck_result res;
+	char reason[32], first[64], *hex;
+	enum prc rc = PRC_OK;
+	int notice = 0;
+
+	if (!a)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	memset(&obs, 0, sizeof(obs));
+	obs.fetched_at = x->started;
+	obs.http_status = (int)x->status;
+	obs.final_url = url;
+	obs.content_type = x->content_type;
+	obs.size = (int64_t)x->body.len;
+	obs.server_ip = x->server_ip[0] ? x->server_ip : NULL;
+	obs.duration_ms = (long)((x->ended - x->started) * 1000.0);
+	obs.error = x->error[0] ? x->error : NULL;
+	obs.categories = "";
+	if (x->body.len || x->status == 200) {
+		hex = arena_alloc(a, SHA256_HEX_LEN + 1);
+		if (hex) {
+			hash_sha256_hex(buf_str(&x->body), x->body.len, hex);
+			obs.sha256 = hex;
+		}
+	}
+	if (x->status == 404 || x->status == 410 || x->status == 451) {
+		snprintf(reason, sizeof(reason), "http_%ld", x->status);
+		obs.outcome = "gone";
+	} else if (x->status >= 200 && x->status < 300) {
+		struct err pe;
+
+		if (read_page(ps, a, x, url, &obs, &notice, &pe) != PRC_OK) {
+			obs.outcome = "error";
+			snprintf(reason, sizeof(reason), "unreadable");
+			obs.error = arena_strdup(a, pe.msg);
+		} else if (shares_category(t->categories, obs.categories)) {
+			obs.outcome = "present";
+			snprintf(reason, sizeof(reason), "flagged");
+		} else {
+			obs.outcome = "gone";
+			snprintf(reason, sizeof(reason), "%s", notice ? "notice" : "unflagged");
+		}
+	} else if (x->status == 0 && x->result == CURLE_COULDNT_RESOLVE_HOST) {
+		long run = 0;
+		double age = 0;
+
+		rc = recheckstore_dns_run(ps->d, t, &run, first, &age, e);
+		if (rc != PRC_OK)
+			goto out;
+		snprintf(reason, sizeof(reason), "dns");
+		run++; /* this one */
+		if (run == 1)
+			age = 0;
+		if (run >= ps->o->dns_failures && age >= (double)ps->o->dns_days * 86400.0) {
+			obs.outcome = "gone";
+			obs.removed_at = first[0] ? first : NULL;
+		} else {
+			obs.outcome = "error";
+		}
+	} else {
+		obs.outcome = "error";
+		if (x->status)
+			snprintf(reason, sizeof(reason), "http_%ld", x->status);
+		else
+			snprintf(reason, sizeof(reason), "%s", x->refused ? "address_refused" : "network");
+	}
+	obs.reason = reason;
+	rc = recheckstore_record(ps->d, t, &obs, ps->o->actor, &fx, e);
+	if (rc != PRC_OK)
+		goto out;
+	ps->st->pages++;
+	if (!strcmp(obs.outcome, "present"))
+		ps->st->present++;
+	else if (!strcmp(obs.outcome, "gone"))
+		ps->st->gone++;
+	else
+		ps->st->errors++;
+	ps->st->removed += (size_t)fx.removed;
+	ps->st->reopened += (size_t)fx.reopened;
+	if (ps->o->on_result) {
+		memset(&res, 0, sizeof(res));
+		res.page_id = t->url_id;
+		res.url = t->url;
+		res.http_status = obs.http_status;
+		res.outcome = obs.outcome;
+		res.reason = obs.reason;
+		res.was = t->categories;
+		res.now = obs.categories;
+		res.error = obs.error;
+		res.removed = fx.removed;
+		res.reopened = fx.reopened;
+		res.recheck_id = fx.recheck_id;
+		ps->o->on_result(&res, ps->o->ud);
+	}
+out:
+	if (rc != PRC_OK)
+		err_prefix(e, "cannot store the recheck of '%s': ", t->url);
+	arena_free(a);
+	return rc;
+}
+
+static int stopping(const struct recheck_opts *o)
+{
+	return o->stop && *o->stop;
+}
+
+enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_stats *st,
+		     struct err *e)
+{
+	struct pass ps;
+	struct fetcher_opts fo;
+	struct fetcher *f = NULL;
+	struct origin *origins = NULL;
+	struct hop *hops = NULL;
+	size_t norigins = 0, i, done = 0, active = 0;
+	enum prc rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&ps, 0, sizeof(ps));
+	ps.d = d;
+	ps.o = o;
+	ps.st = st;
+	ps.uopts.max_len = URL_MAX_LEN_DEFAULT;
+	if (!o->rules)
+		return err_set(e, PRC_INVALID, "a recheck needs the rules, to tell whether content is still there");
+	rc = recheckstore_targets(d, o->job, o->all, o->ids, o->nids, o->watch_days, &ps.t, &ps.nt, e);
+	if (rc != PRC_OK || ps.nt == 0)
+		return rc;
+	ps.cl = classifier_new(o->rules, e);
+	if (!ps.cl) {
+		rc = PRC_INTERNAL;
+		goto out;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.user_agent = o->user_agent;
+	fo.max_body = o->max_body;
+	fo.allow_private = o->allow_private;
+	fo.max_connections = o->concurrency > 0 ? o->concurrency : 1;
+	f = fetcher_new(&fo, e);
+	origins = calloc(ps.nt, sizeof(*origins));
+	hops = calloc(ps.nt, sizeof(*hops));
+	if (!f || !origins || !hops) {
+		rc = f ? err_set(e, PRC_NOMEM, "out of memory") : PRC_INTERNAL;
+		goto out;
+	}
+	/* targets come sorted by origin: one queue per run of equal origins */
+	for (i = 0; i < ps.nt; i++) {
+		if (!norigins || strcmp(origins[norigins - 1].name, ps.t[i].origin)) {
+			origins[norigins].name = ps.t[i].origin;
+			origins[norigins].first = i;
+			origins[norigins].next = i;
+			norigins++;
+		}
+		origins[norigins - 1].count++;
+	}
+	while (done < ps.nt) {
+		struct fetch *x;
+		int64_t t = now_ms(), wait = 200;
+
+		for (i = 0; i < norigins && !stopping(o) && (int)active < fo.max_connections; i++) {
+			struct origin *og = &origins[i];
+			struct hop *hp;
+
+			if (og->busy || og->next >= og->first + og->count)
+				continue;
+			if (og->next_ms > t) {
+				if (og->next_ms - t < wait)
+					wait = og->next_ms - t;
+				continue;
+			}
+			hp = &hops[og->next];
+			x = fetch_new(ps.t[og->next].url, hp);
+			if (!x) {
+				rc = err_set(e, PRC_NOMEM, "out of memory");
+				goto out;
+			}
+			hp->target = og->next++;
+			hp->origin = og;
+			if (fetcher_start(f, x, e) != PRC_OK) {
+				fetch_free(x);
+				rc = PRC_INTERNAL;
+				goto out;
+			}
+			og->busy = 1;
+			active++;
+		}
+		if (stopping(o) && active == 0)
+			break;
+		fetcher_run(f, wait > 0 ? (long)wait : 1);
+		while ((x = fetcher_done(f))) {
+			struct hop *hp = x->ud;
+			struct recheck_target *tg = &ps.t[hp->target];
+			char *next = NULL;
+			struct err ue;
+
+			if (x->status >= 300 && x->status < 400 && x->location && hp->hops < o->max_redirects &&
+			    url_resolve(x->url, x->location, &ps.uopts, &next, &ue) == PRC_OK) {
+				struct fetch *y = fetch_new(next, hp);
+
+				free(next);
+				if (y && fetcher_start(f, y, e) == PRC_OK) {
+					hp->hops++;
+					fetch_free(x);
+					continue;
+				}
+				fetch_free(y);
+			}
+			rc = page_done(&ps, tg, x, x->url, e);
+			hp->origin->busy = 0;
+			hp->origin->next_ms = now_ms() + o->delay_ms;
+			active--;
+			done++;
+			fetch_free(x);
+			if (rc != PRC_OK)
+				goto out;
+		}
+	}
+	rc = PRC_OK;
+out:
+	fetcher_free(f); /* transfers still running are aborted with their fetches */
+	free(origins);
+	free(hops);
+	classifier_free(ps.cl);
+	for (i = 0; i < ps.nt; i++)
+		recheckstore_target_release(&ps.t[i]);
+	free(ps.t);
+	return rc;
+}

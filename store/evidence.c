@@ -1,0 +1,144 @@
+/*
+ * evidence.c - the evidence table (schema/003_evidence.sql): for each fetch of
+ * a flagged page, the WARC file, offset and length of its response record,
+ * the record's id and the payload's SHA-256. The records themselves live in
+ * WARC files (crawler/warc.c); the database holds only where they are, so
+ * `patrol evidence` and the review console can find a page's record without
+ * scanning any file, and can check it is still what was written.
+ */
+#include "store/evidence.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crawler/warc.h"
+
+#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
+
+enum prc evidence_save_loc(struct db *d, int64_t host_id, int64_t fetch_id, const struct warc_loc *loc,
+			   struct err *e)
+{
+	char hid[24], fid[24], off[24], len[24];
+	const char *p[7] = { I64(hid, host_id), I64(fid, fetch_id), loc->file, NULL, NULL,
+			     loc->record_id, loc->digest };
+	PGresult *r = NULL;
+	enum prc rc;
+
+	snprintf(off, sizeof(off), "%" PRIu64, loc->offset);
+	snprintf(len, sizeof(len), "%" PRIu64, loc->length);
+	p[3] = off;
+	p[4] = len;
+	rc = db_query(d,
+		      "INSERT INTO evidence (host_id, fetch_id, warc_file, warc_offset, warc_length,"
+		      "   warc_record_id, warc_digest)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+		      " ON CONFLICT (host_id, fetch_id) DO UPDATE SET warc_file = EXCLUDED.warc_file,"
+		      "   warc_offset = EXCLUDED.warc_offset, warc_length = EXCLUDED.warc_length,"
+		      "   warc_record_id = EXCLUDED.warc_record_id, warc_digest = EXCLUDED.warc_digest,"
+		      "   created_at = now()",
+		      7, p, &r, e);
+	PQclear(r);
+	if (rc != PRC_OK)
+		err_prefix(e, "cannot save the evidence of fetch %" PRId64 ": ", fetch_id);
+	return rc;
+}
+
+/* A positive decimal id, or 0. */
+static int64_t parse_id(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!*s || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return 0;
+	return (int64_t)v;
+}
+
+static char *dup_col(PGresult *r, int col)
+{
+	return PQgetisnull(r, 0, col) ? NULL : strdup(PQgetvalue(r, 0, col));
+}
+
+enum prc evidence_find(struct db *d, const char *what, struct evidence *ev, struct err *e)
+{
+	static const char base[] =
+		"SELECT ev.host_id, ev.fetch_id, f.url_id, f.job_id, u.url, f.final_url, f.fetched_at,"
+		"   f.http_status, f.content_sha256, ev.warc_file, ev.warc_offset, ev.warc_length,"
+		"   ev.warc_record_id, ev.warc_digest"
+		" FROM evidence ev"
+		" JOIN fetches f ON f.host_id = ev.host_id AND f.id = ev.fetch_id"
+		" JOIN urls u ON u.host_id = f.host_id AND u.id = f.url_id"
+		" WHERE ";
+	static const char tail[] = " ORDER BY f.fetched_at DESC, ev.created_at DESC LIMIT 1";
+	char sql[1024], idbuf[24];
+	const char *param = what, *cond;
+	PGresult *r = NULL;
+	enum prc rc;
+	int64_t id;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!what || !*what)
+		return err_set(e, PRC_INVALID, "no URL or id given");
+	if (!strncmp(what, "fetch:", 6) && (id = parse_id(what + 6)) > 0) {
+		cond = "f.id = $1";
+		param = I64(idbuf, id);
+	} else if (!strncmp(what, "url:", 4) && (id = parse_id(what + 4)) > 0) {
+		cond = "f.url_id = $1";
+		param = I64(idbuf, id);
+	} else if ((id = parse_id(what)) > 0) {
+		cond = "f.url_id = $1";
+		param = I64(idbuf, id);
+	} else {
+		cond = "(u.url = $1 OR f.final_url = $1)";
+	}
+	snprintf(sql, sizeof(sql), "%s%s%s", base, cond, tail);
+	rc = db_query(d, sql, 1, &param, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return err_set(e, PRC_NOTFOUND, "no evidence for '%s'", what);
+	}
+	ev->host_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	ev->fetch_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	ev->url_id = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	ev->job_id = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	ev->url = dup_col(r, 4);
+	ev->final_url = dup_col(r, 5);
+	ev->fetched_at = dup_col(r, 6);
+	ev->http_status = atoi(PQgetvalue(r, 0, 7));
+	ev->content_sha256 = dup_col(r, 8);
+	ev->warc_file = dup_col(r, 9);
+	ev->warc_offset = strtoull(PQgetvalue(r, 0, 10), NULL, 10);
+	ev->warc_length = strtoull(PQgetvalue(r, 0, 11), NULL, 10);
+	ev->warc_record_id = dup_col(r, 12);
+	ev->warc_digest = dup_col(r, 13);
+	PQclear(r);
+	if (!ev->url || !ev->final_url || !ev->fetched_at || !ev->warc_file || !ev->warc_record_id ||
+	    !ev->warc_digest) {
+		evidence_release(ev);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	return PRC_OK;
+}
+
+void evidence_release(struct evidence *ev)
+{
+	if (!ev)
+		return;
+	free(ev->url);
+	free(ev->final_url);
+	free(ev->fetched_at);
+	free(ev->content_sha256);
+	free(ev->warc_file);
+	free(ev->warc_record_id);
+	free(ev->warc_digest);
+	memset(ev, 0, sizeof(*ev));
+}

@@ -1,0 +1,51 @@
+/* evidence.h - where each flagged page's WARC records are: saving and finding their locations. */
+#ifndef PATROL_EVIDENCE_H
+#define PATROL_EVIDENCE_H
+
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/err.h"
+
+struct warc_loc;
+
+/*
+ * Records that the response (and request) of fetch (host_id, fetch_id) are
+ * at loc (as returned by warc_write_exchange). A second call for the same
+ * fetch replaces the location. Runs in the caller's transaction when one is
+ * open. PRC_DB with the server's message on failure (e.g. no such fetch).
+ * Not thread-safe: d belongs to the calling thread.
+ */
+enum prc evidence_save_loc(struct db *d, int64_t host_id, int64_t fetch_id, const struct warc_loc *loc,
+			   struct err *e);
+
+/* A fetch with evidence, as evidence_find returns it. Strings are malloc'd; free with evidence_release. */
+struct evidence {
+	int64_t host_id;
+	int64_t fetch_id;
+	int64_t url_id;
+	int64_t job_id;
+	char *url;            /* the URL as queued */
+	char *final_url;      /* after redirects */
+	char *fetched_at;     /* PostgreSQL timestamptz text */
+	int http_status;
+	char *content_sha256; /* the fetch's body digest (hex), NULL when none was stored */
+	char *warc_file;      /* relative to the WARC directory */
+	uint64_t warc_offset;
+	uint64_t warc_length;
+	char *warc_record_id;
+	char *warc_digest;    /* SHA-256 (hex) of the stored payload */
+};
+
+/*
+ * Finds the latest fetch with evidence for what: "fetch:N" (a fetch id),
+ * "url:N" or a bare number N (a URL id, the page_id of `patrol export`), or
+ * a URL, matched exactly against the URL as queued and the final URL. On
+ * PRC_OK *ev is filled (release it); PRC_NOTFOUND when nothing matches.
+ */
+enum prc evidence_find(struct db *d, const char *what, struct evidence *ev, struct err *e);
+
+/* Frees ev's strings. NULL is fine. */
+void evidence_release(struct evidence *ev);
+
+#endif

@@ -1,0 +1,76 @@
+/* review.h - flagged pages and their review: listing, showing, confirming and dismissing. */
+#ifndef PATROL_REVIEW_H
+#define PATROL_REVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/err.h"
+
+/*
+ * A flagged page is a urls row with hits; its id (the page id, as `patrol
+ * export` writes it) is the urls row's id. Its review goes new → confirmed |
+ * dismissed (and back between those two); a dismissed page whose content
+ * changes and is flagged again returns to new. The database enforces the
+ * transitions and writes the events (schema/002_review_takedown.sql).
+ */
+
+/* Which pages: every field may be NULL (or negative for numbers) for "any". */
+struct review_filter {
+	const char *job;      /* job name */
+	const char *category; /* a category of the page's latest flagged fetch */
+	const char *host;     /* origin ("http://a.jp:8080"), or host[:port] */
+	const char *rule;     /* a rule that fired on the latest flagged fetch */
+	const char *status;   /* new, confirmed, dismissed */
+	const char *since;    /* flagged at or after (timestamptz text) */
+	const char *until;    /* flagged before */
+	double min_score;     /* < 0: any */
+	const char *sort;     /* id (default), score, date, url, status */
+	int desc;             /* sort descending */
+	long limit;           /* <= 0: no limit */
+	long offset;
+};
+
+/* Sets f to "every page", sorted by id. */
+void review_filter_init(struct review_filter *f);
+
+/*
+ * Lists the pages f selects. On PRC_OK *res (PQclear it) has the columns
+ * page_id, status, score, categories, rules, url, host, job, flagged_at,
+ * reviewer, reviewed_at, takedown_status. PRC_INVALID for a bad sort key or
+ * status.
+ */
+enum prc review_list(struct db *d, const struct review_filter *f, PGresult **res, struct err *e);
+
+/* The ids of the pages f selects (in f's order), malloc'd in *ids. */
+enum prc review_select(struct db *d, const struct review_filter *f, int64_t **ids, size_t *n,
+		       struct err *e);
+
+/* Everything known of one flagged page; each result is owned by the struct. */
+struct review_detail {
+	PGresult *page;      /* one row: the page, its review, its latest fetch */
+	PGresult *hits;      /* every hit of every fetch, latest fetch first */
+	PGresult *events;    /* the review's history */
+	PGresult *takedowns; /* requests on the page */
+	PGresult *rechecks;  /* every recheck */
+	PGresult *reports;   /* hotline and public reports of the URL */
+	PGresult *evidence;  /* WARC records of its fetches (NULL when the store has none) */
+};
+
+/* Fills *out for page_id; PRC_NOTFOUND when it is not a flagged page. Release with review_detail_release. */
+enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, struct err *e);
+void review_detail_release(struct review_detail *rd);
+
+/*
+ * Moves page_id's review to status to ("confirmed" or "dismissed") as actor
+ * with comment (may be NULL), in its own transaction (retried on deadlock).
+ * from (16 bytes, may be NULL) gets the status it had. PRC_NOTFOUND for a
+ * page that is not flagged; PRC_DECLINED when it already has that status or
+ * the database refuses (a live takedown request on a page being dismissed),
+ * with e saying why.
+ */
+enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
+		       const char *comment, char *from, struct err *e);
+
+#endif
