@@ -24,22 +24,32 @@
 #define PAGE_MAX_LINKS 5000
 
 /* "<dir of the binary>/<sub>" into buf, or NULL when /proc/self/exe cannot be read. */
-static const char *beside_binary(const char *sub, char *buf, size_t size)
+/*
+ * "<dir of the binary>/<rel>" when it exists, else the same from up to two
+ * directories higher (a binary under build/<variant>/ in a source tree),
+ * into buf; NULL when none exists.
+ */
+static const char *beside_binary(const char *rel, char *buf, size_t len)
 {
-	ssize_t n;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
 	char *slash;
+	int up;
 
-	if (size < 2)
-		return NULL;
-	n = readlink("/proc/self/exe", buf, size - 1);
 	if (n <= 0)
 		return NULL;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return NULL;
-	snprintf(slash, size - (size_t)(slash - buf), "/%s", sub);
-	return buf;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(buf, len, "%s/%s", exe, rel);
+		if (stat(buf, &st) == 0)
+			return buf;
+	}
+	return NULL;
 }
 
 const char *cli_rules_dir(const char *opt)

@@ -51,6 +51,8 @@
 #include "crawler/url.h"
 #include "crawler/warc.h"
 #include "store/crawlstore.h"
+
+struct imagehash;
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -120,6 +122,7 @@ struct crawl {
 	size_t nallow, ndeny;
 	struct traps *traps;         /* the writer's */
 	struct warc *warc;           /* the writer's evidence files, or NULL */
+	struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
 	struct db *db;             /* the fetch thread's connection */
 	struct fetcher *fetcher;
 	struct frontier *frontier;
@@ -411,7 +414,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		struct page_input in;
 		struct html_doc doc;
 		char *text = NULL;
-		size_t text_len = 0, i;
+		size_t text_len = 0, i, k = 0;
 		const char **links = NULL, **link_texts = NULL;
 
 		if (!is_html && !is_text)
@@ -447,9 +450,15 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			}
 			if (!c->o->follow_nofollow && nofollow && doc.nlinks)
 				atomic_fetch_add(&c->refused[REFUSE_NOFOLLOW], doc.nlinks);
-			for (i = 0; links && link_texts && i < doc.nlinks; i++) {
-				links[i] = doc.links[i].url;
-				link_texts[i] = doc.links[i].text;
+			for (i = 0, k = 0; links && link_texts && i < doc.nlinks; i++) {
+				if (doc.links[i].kind == HTML_LINK_IMG) {
+					/* images are fetched only to match them against a hash list */
+					if (c->imagehash && (c->o->follow_nofollow || !nofollow))
+						page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
+					continue;
+				}
+				links[k] = doc.links[i].url;
+				link_texts[k++] = doc.links[i].text;
 				if (!c->o->follow_nofollow && nofollow)
 					continue;
 				if (!c->o->follow_nofollow && doc.links[i].nofollow) {
@@ -460,7 +469,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			}
 			in.links = links;
 			in.link_texts = link_texts;
-			in.nlinks = links && link_texts ? doc.nlinks : 0;
+			in.nlinks = links && link_texts ? k : 0;
 		} else {
 			in.text = text;
 			in.text_len = text_len;

@@ -461,6 +461,8 @@ static int enter(struct walk *w, xmlNode *n)
 			add_link(w, v, is_name(n, "a") ? HTML_LINK_A : HTML_LINK_AREA,
 				 has_token(attr(w, n, "rel"), "nofollow", " \t\n\r\f"),
 				 is_name(n, "a") ? n : NULL);
+	} else if (is_name(n, "img")) {
+		add_link(w, attr(w, n, "src"), HTML_LINK_IMG, 0, NULL);
 	} else if (is_name(n, "frame") || is_name(n, "iframe")) {
 		add_link(w, attr(w, n, "src"), is_name(n, "frame") ? HTML_LINK_FRAME : HTML_LINK_IFRAME,
 			 0, NULL);

@@ -14,7 +14,8 @@ enum html_link_kind {
 	HTML_LINK_FRAME,
 	HTML_LINK_IFRAME,
 	HTML_LINK_META_REFRESH,
-	HTML_LINK_CANONICAL
+	HTML_LINK_CANONICAL,
+	HTML_LINK_IMG          /* <img src>: not a page, for image-hash matching */
 };
 
 /* Anchor text is cut (on a character boundary) at this many bytes. */
@@ -49,6 +50,7 @@ struct html_doc {
  * libxml2's HTML parser, tolerant of any malformed input, with no network
  * access and no entity expansion beyond HTML's own. Links come from a, area,
  * frame, iframe, meta refresh and link rel=canonical, never from scripts;
+ * img src comes as links of kind HTML_LINK_IMG;
  * each is resolved against <base href> (if valid) or page_url, canonicalized
  * with opts, and duplicates are dropped. At most max_links are kept.
  * Links to other schemes (javascript:, mailto:, data:, ...) and to the page

@@ -711,12 +711,10 @@ enum prc crawlstore_used(struct db *d, int64_t job_id, int64_t *used, struct err
 static enum prc write_record(struct db *d, int64_t job_id, const char *owner, struct store_record *rec,
 			     struct err *e)
 {
-	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24],
-		ee[24];
-	const char *p[19];
+	char uid[24], hid[24];
+	const char *p[6];
 	PGresult *r = NULL;
 	enum prc rc;
-	size_t i;
 
 	rec->stored = 0;
 	p[0] = I64(hid, rec->host_id);
@@ -741,8 +739,22 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	rec->stored = 1;
 	if (rec->refused || rec->retry)
 		return PRC_OK;
+	return crawlstore_insert_fetch(d, job_id, owner, rec, NULL, e);
+}
+
+enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
+				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
+{
+	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24],
+		ee[24], nl[24];
+	const char *p[19];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i;
 
 	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
+	p[0] = I64(hid, rec->host_id);
+	p[1] = I64(uid, rec->url_id);
 	p[2] = I64(jid, job_id);
 	p[3] = ts;
 	p[4] = I64(st, rec->http_status);
@@ -755,9 +767,8 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	p[11] = rec->title;
 	p[12] = I64(dur, rec->duration_ms);
 	p[13] = rec->error;
-	p[14] = owner;
-	snprintf(fid, sizeof(fid), "%zu", rec->nlinks);
-	p[15] = fid;
+	p[14] = worker;
+	p[15] = I64(nl, rec->nlinks);
 	p[16] = rec->etag;
 	p[17] = rec->last_modified;
 	p[18] = rec->unchanged ? "t" : "f";
@@ -771,6 +782,8 @@ static enum prc write_record(struct db *d, int64_t job_id, const char *owner, st
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
+	if (fetch_id)
+		*fetch_id = strtoll(fid, NULL, 10);
 	PQclear(r);
 	r = NULL;
 

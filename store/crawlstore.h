@@ -191,6 +191,14 @@ struct store_record {
 };
 
 /*
+ * Inserts one fetch of a URL (rec's fetch fields) with its hits and its
+ * evidence location, inside the caller's transaction; worker names who
+ * fetched it ("recheck" for rechecks). *fetch_id (may be NULL) gets the id.
+ */
+enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
+				 const struct store_record *rec, int64_t *fetch_id, struct err *e);
+
+/*
  * Stores a batch in one transaction: for each record still claimed by owner,
  * the URL's new state, its fetch and its hits, then every new link. A record
  * whose claim was lost (the lease expired and another worker took the host)

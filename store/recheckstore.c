@@ -149,65 +149,39 @@ static enum prc record_txn(struct db *d, void *ud, struct err *e)
 	struct recording *rg = ud;
 	const struct recheck_target *t = rg->t;
 	const struct recheck_obs *o = rg->o;
-	char hid[24], uid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24], ee[24];
+	char hid[24], uid[24], jid[24], st[24], fid[24];
+	struct store_record rec;
+	int64_t fetch_id = 0;
 	const char *p[16];
 	PGresult *r = NULL;
 	enum prc rc;
-	size_t i;
 	int k;
 
 	memset(&rg->fx, 0, sizeof(rg->fx));
-	snprintf(ts, sizeof(ts), "%.6f", o->fetched_at);
-	p[0] = I64(hid, t->host_id);
-	p[1] = I64(uid, t->url_id);
-	p[2] = I64(jid, t->job_id);
-	p[3] = ts;
-	p[4] = I64(st, o->http_status);
-	p[5] = o->final_url ? o->final_url : t->url;
-	p[6] = o->content_type;
-	p[7] = I64(sz, o->size);
-	p[8] = o->sha256;
-	p[9] = o->server_ip;
-	p[10] = o->charset;
-	p[11] = o->title;
-	p[12] = I64(dur, o->duration_ms);
-	p[13] = o->error;
-	rc = db_query(d,
-		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
-		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error, worker)"
-		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, 'recheck') RETURNING id",
-		      14, p, &r, e);
+	memset(&rec, 0, sizeof(rec));
+	rec.host_id = t->host_id;
+	rec.url_id = t->url_id;
+	rec.fetched_at = o->fetched_at;
+	rec.http_status = o->http_status;
+	rec.final_url = o->final_url ? o->final_url : t->url;
+	rec.content_type = o->content_type;
+	rec.size = o->size;
+	rec.sha256 = o->sha256;
+	rec.server_ip = o->server_ip;
+	rec.charset = o->charset;
+	rec.title = o->title;
+	rec.duration_ms = o->duration_ms;
+	rec.error = o->error;
+	rec.hits = o->hits;
+	rec.nhits = o->nhits;
+	rc = crawlstore_insert_fetch(d, t->job_id, "recheck", &rec, &fetch_id, e);
 	if (rc != PRC_OK)
 		return rc;
-	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	r = NULL;
-	p[2] = fid;
-	p[3] = jid;
-	for (i = 0; i < o->nhits; i++) {
-		const struct store_hit *h = &o->hits[i];
-
-		snprintf(sc, sizeof(sc), "%.4f", h->score < 0 ? 0 : h->score > 1 ? 1 : h->score);
-		p[4] = h->category;
-		p[5] = sc;
-		p[6] = h->classifier ? h->classifier : "lua";
-		p[7] = h->rule;
-		p[8] = h->rule_file;
-		p[9] = h->evidence ? h->evidence : "";
-		p[10] = h->ev_start >= 0 ? I64(es, h->ev_start) : NULL;
-		p[11] = h->ev_end >= 0 ? I64(ee, h->ev_end) : NULL;
-		rc = db_query(d,
-			      "INSERT INTO hits (host_id, url_id, fetch_id, job_id, category, score,"
-			      " classifier, rule, rule_file, evidence, ev_start, ev_end)"
-			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-			      " ON CONFLICT (host_id, fetch_id, rule) DO NOTHING",
-			      12, p, &r, e);
-		PQclear(r);
-		r = NULL;
-		if (rc != PRC_OK)
-			return rc;
-	}
+	p[0] = I64(hid, t->host_id);
+	p[1] = I64(uid, t->url_id);
+	p[2] = I64(fid, fetch_id);
+	I64(jid, t->job_id);
+	I64(st, o->http_status);
 	p[3] = jid;
 	p[4] = o->outcome;
 	p[5] = o->reason;
