@@ -1521,7 +1521,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	fo.timeout_ms = o->timeout_ms;
 	fo.connect_timeout_ms = o->connect_timeout_ms;
 	c.fetcher = fetcher_new(&fo, e);
-	c.frontier = frontier_new(o->per_host, o->delay_ms, 0.0);
+	c.frontier = frontier_new(o->per_host, o->delay_ms, o->delay_factor);
 	wargs = calloc(64, sizeof(*wargs));
 	if (!c.fetcher || !c.frontier || !wargs) {
 		rc = err_set(e, PRC_NOMEM, "out of memory");
