@@ -45,7 +45,7 @@ LIBA     := $(BUILD)/libpatrol.a
 all: patrol $(TEST_BIN)
 
 patrol: $(BUILD)/patrol FORCE
-	@cmp -s $< $@ || cp $< $@
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/patrol: $(CLI_OBJ) $(LIBA)
 	@echo "  LD      $@"

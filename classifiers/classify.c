@@ -33,7 +33,7 @@
 #define MAX_HITS_PER_PAGE 50000
 #define EVIDENCE_CONTEXT 40 /* characters either side of the match */
 #define EVIDENCE_MAX 1024   /* bytes */
-#define EXPLAIN_HITS 5      /* matches shown per set by --explain */
+#define EXPLAIN_VIEW 240    /* bytes of each view shown by --explain */
 
 enum { WHERE_TEXT = 0, WHERE_TITLE, WHERE_URL, NWHERE };
 
@@ -589,6 +589,49 @@ static const struct hit *default_hit(const struct page_run *pr, size_t rule)
 	return best;
 }
 
+/* Appends s[0, len) cut to at most max bytes on a character boundary, quoted, one line. */
+static void add_quoted(struct buf *b, const char *s, size_t len, size_t max)
+{
+	size_t n = len, i;
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	buf_addch(b, '\'');
+	for (i = 0; i < n; i++)
+		buf_addch(b, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
+	buf_addch(b, '\'');
+	if (n < len)
+		buf_addf(b, "... (%zu bytes)", len);
+}
+
+/* --explain, before the rules run: what the page looked like to the patterns. */
+static void explain_page(struct page_run *pr, classify_explain_fn explain, void *ud)
+{
+	size_t count[NWHERE][PATSET_NVIEWS], i;
+	struct buf b;
+	int w, v;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < pr->nhits; i++)
+		count[pr->hits[i].where][pr->hits[i].view]++;
+	buf_init(&b, 1u << 16);
+	for (w = 0; w < NWHERE; w++) {
+		if (!pr->srclen[w])
+			continue;
+		for (v = 0; v < PATSET_NVIEWS; v++) {
+			buf_reset(&b);
+			buf_addf(&b, "%s %s view, %zu match%s kept: ", where_names[w], view_names[v],
+				 count[w][v], count[w][v] == 1 ? "" : "es");
+			add_quoted(&b, pr->view[w][v].s, pr->view[w][v].len, EXPLAIN_VIEW);
+			explain(buf_str(&b), ud);
+		}
+	}
+	buf_release(&b);
+}
+
 static void explain_rule(struct page_run *pr, size_t rule, const struct rule_call *rc,
 			 classify_explain_fn explain, void *ud)
 {
@@ -598,10 +641,11 @@ static void explain_rule(struct page_run *pr, size_t rule, const struct rule_cal
 	struct buf b;
 	size_t s, i;
 
-	buf_init(&b, 8192);
+	buf_init(&b, 1u << 16);
 	buf_addf(&b, "rule %s (%s:%d):", r->name, rs->files[r->file].path, r->line);
 	for (s = r->first_set; s < r->first_set + r->nsets; s++)
-		buf_addf(&b, " %s=%u", rs->sets[s].name, c->set_hits[s]);
+		buf_addf(&b, " %s=%u%s", rs->sets[s].name, c->set_hits[s],
+			 rs->sets[s].required ? "(required)" : "");
 	if (!rc)
 		buf_addstr(&b, " -> not run (a required set did not match)");
 	else if (rc->rc != PRC_OK)
@@ -610,22 +654,40 @@ static void explain_rule(struct page_run *pr, size_t rule, const struct rule_cal
 		buf_addf(&b, " -> %.2f %s %.2f%s", rc->score, rc->score >= r->threshold ? ">=" : "<",
 			 r->threshold, rc->score >= r->threshold ? " flagged" : "");
 	explain(buf_str(&b), ud);
+	/* what classify() saw: every match of every set, in m.<set> order */
 	for (s = r->first_set; s < r->first_set + r->nsets; s++) {
-		for (i = 0; i < c->set_hits[s] && i < EXPLAIN_HITS; i++) {
+		for (i = 0; i < c->set_hits[s]; i++) {
 			const struct hit *h = &pr->hits[c->set_first[s] + i];
+			const struct nview *v = &pr->view[h->where][h->view];
 
 			buf_reset(&b);
-			buf_addf(&b, "  %s[%zu] '%.*s' %s %u..%u (%s view, pattern '%s')",
-				 rs->sets[s].name, i + 1, (int)(h->to - h->from),
-				 pr->src[h->where] + h->from, where_names[h->where], h->from + 1, h->to,
-				 view_names[h->view], rs->pats[h->pat].source);
+			buf_addf(&b, "  m.%s[%zu] ", rs->sets[s].name, i + 1);
+			add_quoted(&b, pr->src[h->where] + h->from, h->to - h->from, 200);
+			if (h->vto - h->vfrom != h->to - h->from ||
+			    memcmp(v->s + h->vfrom, pr->src[h->where] + h->from, h->to - h->from)) {
+				buf_addstr(&b, " norm ");
+				add_quoted(&b, v->s + h->vfrom, h->vto - h->vfrom, 200);
+			}
+			buf_addf(&b, " %s %u..%u, %s view, pattern %d '%s'%s", where_names[h->where],
+				 h->from + 1, h->to, view_names[h->view], rs->pats[h->pat].index,
+				 rs->pats[h->pat].source, rs->pats[h->pat].is_regex ? " (regex)" : "");
 			explain(buf_str(&b), ud);
 		}
-		if (c->set_hits[s] > EXPLAIN_HITS) {
-			buf_reset(&b);
-			buf_addf(&b, "  %s: %u more", rs->sets[s].name, c->set_hits[s] - EXPLAIN_HITS);
-			explain(buf_str(&b), ud);
+	}
+	/* and what it returned besides the score */
+	if (rc && rc->rc == PRC_OK && (rc->ev || rc->has_span)) {
+		buf_reset(&b);
+		buf_addstr(&b, "  returned evidence");
+		if (rc->has_span)
+			buf_addf(&b, " %s %zu..%zu", where_names[rc->ev_where], rc->ev_start + 1,
+				 rc->ev_end);
+		if (rc->ev) {
+			buf_addch(&b, ' ');
+			add_quoted(&b, rc->ev, strlen(rc->ev), 400);
 		}
+		explain(buf_str(&b), ud);
+	} else if (rc && rc->rc == PRC_OK && rc->score >= r->threshold) {
+		explain("  returned no evidence: the earliest match of a set with weight is used", ud);
 	}
 	buf_release(&b);
 }
@@ -738,6 +800,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		}
 	}
 	settle_hits(&pr);
+	if (explain)
+		explain_page(&pr, explain, ud);
 
 	v = arena_calloc(a, rs->nrules ? rs->nrules : 1, sizeof(*v));
 	if (!v)

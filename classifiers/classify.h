@@ -42,6 +42,29 @@ enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset
 enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
 			 struct ruleset **out, struct buf *errors);
 
+/* How to load a rule set; a zeroed struct (or NULL) is ruleset_load's default. */
+struct ruleset_opts {
+	const char *lib_dir;   /* NULL: "<rules_dir>/../lib" if it exists */
+	const char *cache_dir; /* compiled databases cached here (created when missing); NULL: none */
+	unsigned flags;        /* RULESET_KEEP_GOOD */
+};
+
+/*
+ * ruleset_load with options. With a cache_dir, the Hyperscan databases are
+ * read from the cache when an entry matches everything that decides them
+ * (every rule and lib file's name and bytes, every expression, the
+ * Hyperscan version and platform, patrol's flags), which skips compiling;
+ * otherwise they are compiled and stored there. A corrupt or stale entry is
+ * ignored and replaced (logged at LOG_WARN); a cache that cannot be written
+ * is logged and costs nothing else. Results as ruleset_load_ex. Safe to call
+ * from several threads or processes at once, with one cache_dir or not.
+ */
+enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
+			   struct ruleset **out, struct buf *errors);
+
+/* Whether rs's databases came from the cache (1) or were compiled (0). */
+int ruleset_from_cache(const struct ruleset *rs);
+
 struct ruleset *ruleset_ref(struct ruleset *rs);
 void ruleset_unref(struct ruleset *rs); /* NULL is fine */
 

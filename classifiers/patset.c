@@ -20,9 +20,16 @@
  * file of whatever expression the whole compile still refuses. Databases are
  * immutable after compile and shared by all workers; each worker allocates
  * its own scratch, sized for every database of the set.
+ *
+ * Compiling is the slow part of loading rules (seconds for thousands of
+ * patterns), so the databases can be serialized for the on-disk cache
+ * (classifiers/hscache.c). A serialized set is, per view, a presence byte
+ * and a little-endian 64-bit length before Hyperscan's own bytes.
  */
 #include "classifiers/patset.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,4 +229,152 @@ enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, 
 	if (r != HS_SUCCESS && r != HS_SCAN_TERMINATED)
 		return err_set(e, PRC_INTERNAL, "hyperscan scan failed (%d)", (int)r);
 	return PRC_OK;
+}
+
+#define SERIAL_DB_MAX ((uint64_t)1 << 31) /* bytes of one database, serialized or not */
+
+void patset_build_id(char *buf, size_t size)
+{
+	hs_platform_info_t p;
+
+	memset(&p, 0, sizeof(p));
+	if (hs_populate_platform(&p) != HS_SUCCESS)
+		memset(&p, 0, sizeof(p));
+	snprintf(buf, size, "hyperscan %s; tune %u; features %llx; block; flags %x; caseless %x",
+		 hs_version(), p.tune, (unsigned long long)p.cpu_features, (unsigned)BASE_FLAGS,
+		 (unsigned)HS_FLAG_CASELESS);
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, struct err *e)
+{
+	char *blob[PATSET_NVIEWS] = { NULL, NULL }, *buf = NULL;
+	size_t n[PATSET_NVIEWS] = { 0, 0 }, total = 0, off = 0;
+	enum prc rc = PRC_OK;
+	int v;
+
+	*out = NULL;
+	*len = 0;
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		total += 9;
+		if (!ps->db[v])
+			continue;
+		if (hs_serialize_database(ps->db[v], &blob[v], &n[v]) != HS_SUCCESS) {
+			rc = err_set(e, PRC_INTERNAL, "cannot serialize the %s database",
+				     v ? "squeezed" : "norm");
+			goto out;
+		}
+		total += n[v];
+	}
+	buf = malloc(total ? total : 1);
+	if (!buf) {
+		rc = err_set(e, PRC_NOMEM, "out of memory serializing patterns");
+		goto out;
+	}
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		buf[off] = ps->db[v] ? 1 : 0;
+		put_u64((unsigned char *)buf + off + 1, n[v]);
+		off += 9;
+		if (n[v])
+			memcpy(buf + off, blob[v], n[v]);
+		off += n[v];
+	}
+	*out = buf;
+	*len = total;
+out:
+	for (v = 0; v < PATSET_NVIEWS; v++)
+		free(blob[v]); /* hs_serialize_database allocates with the misc allocator: malloc */
+	return rc;
+}
+
+enum prc patset_deserialize(const void *data, size_t len, struct patset **out, struct err *e)
+{
+	const unsigned char *p = data;
+	struct patset *ps = calloc(1, sizeof(*ps));
+	size_t off = 0, dbsize;
+	enum prc rc = PRC_OK;
+	char *info = NULL, want[64];
+	uint64_t n;
+	hs_error_t r;
+	int v;
+
+	*out = NULL;
+	if (!ps)
+		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		if (len - off < 9 || p[off] > 1) {
+			rc = err_set(e, PRC_PARSE, "truncated or malformed");
+			goto out;
+		}
+		n = get_u64(p + off + 1);
+		off += 9;
+		if (!p[off - 9]) {
+			if (n) {
+				rc = err_set(e, PRC_PARSE, "malformed: an absent database has a length");
+				goto out;
+			}
+			continue;
+		}
+		if (n == 0 || n > SERIAL_DB_MAX || n > len - off) {
+			rc = err_set(e, PRC_PARSE, "database length %llu out of range",
+				     (unsigned long long)n);
+			goto out;
+		}
+		if (hs_serialized_database_info((const char *)p + off, (size_t)n, &info) !=
+		    HS_SUCCESS) {
+			rc = err_set(e, PRC_PARSE, "not a hyperscan database");
+			goto out;
+		}
+		/* "Version: 5.4.0 Features: AVX2 Mode: BLOCK"; hs_version() is "5.4.0 2021-01-26" */
+		snprintf(want, sizeof(want), "Version: %.*s ", (int)strcspn(hs_version(), " "),
+			 hs_version());
+		if (!strstr(info, "Mode: BLOCK") || strncmp(info, want, strlen(want))) {
+			rc = err_set(e, PRC_PARSE, "database is for another version or mode (%s)",
+				     info);
+			goto out;
+		}
+		free(info);
+		info = NULL;
+		if (hs_serialized_database_size((const char *)p + off, (size_t)n, &dbsize) !=
+			    HS_SUCCESS ||
+		    dbsize == 0 || dbsize > SERIAL_DB_MAX) {
+			rc = err_set(e, PRC_PARSE, "database size out of range");
+			goto out;
+		}
+		r = hs_deserialize_database((const char *)p + off, (size_t)n, &ps->db[v]);
+		if (r != HS_SUCCESS) {
+			ps->db[v] = NULL;
+			rc = err_set(e, r == HS_NOMEM ? PRC_NOMEM : PRC_PARSE,
+				     "hyperscan refused the database (%d)", (int)r);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (off != len) {
+		rc = err_set(e, PRC_PARSE, "%zu bytes of trailing data", len - off);
+		goto out;
+	}
+	*out = ps;
+	ps = NULL;
+out:
+	free(info);
+	patset_free(ps);
+	return rc;
 }

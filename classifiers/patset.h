@@ -47,6 +47,29 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 			size_t *bad_index, struct err *e);
 void patset_free(struct patset *ps); /* NULL is fine */
 
+/*
+ * Writes into buf (NUL-terminated, cut at size) what decides the compiled
+ * databases besides the expressions: the Hyperscan version, the platform
+ * it compiles for on this machine, the mode and the flags patrol adds to
+ * every expression. Part of a rule set's cache key. Thread-safe.
+ */
+void patset_build_id(char *buf, size_t size);
+
+/*
+ * Serializes every database of ps into one malloc'd blob (*out, *len; the
+ * caller frees it). PRC_NOMEM, PRC_INTERNAL when Hyperscan fails.
+ */
+enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, struct err *e);
+
+/*
+ * Rebuilds a patset from what patset_serialize wrote. Nothing in buf is
+ * trusted: lengths are checked against len, each database must be a block
+ * mode database that Hyperscan itself accepts for this version and
+ * platform (hs_serialized_database_info, hs_deserialize_database), and its
+ * size is bounded. PRC_PARSE with the reason when buf is not usable.
+ */
+enum prc patset_deserialize(const void *buf, size_t len, struct patset **out, struct err *e);
+
 /* Whether view v has a database (any pattern at all runs on it). */
 int patset_has_view(const struct patset *ps, int v);
 

@@ -13,8 +13,31 @@
  *
  * The set keeps the source of every file, so workers build their Lua states
  * from exactly what was checked here, whatever happens on disk later.
+ *
+ * DESIGN: the pattern cache
+ *
+ * Loading has three phases: run and check every file in the sandbox (Lua,
+ * metadata, literals normalized into per-view expressions: tens of
+ * milliseconds for thousands of patterns), check every expression with
+ * Hyperscan (hs_expression_info: about 0.1 ms each), and compile the
+ * databases (seconds). With a cache directory, the key is taken between the
+ * first and second phases: a SHA-256 of the cache format, patset_build_id()
+ * (Hyperscan version, platform, mode, flags), every lib and rule file's name
+ * and bytes, and every expression with its id, flags and view. The
+ * expressions are in the key because they, not the files, decide the
+ * databases: a change to normalization in a new patrol gives new
+ * expressions from the same files. An entry is written only for a set whose
+ * every expression compiled, so a hit means every expression of this key
+ * passed both later phases once: both are skipped, and the databases come
+ * from disk (classifiers/hscache.c). A missing, stale or corrupt entry is
+ * a miss: compile and store. A cache that cannot be written costs a warning
+ * in the log, never the load.
+ *
+ * Errors are collected per file and printed in file order, so a file's
+ * expression errors (found in the second phase) sit with its other errors.
  */
 #include "classifiers/classify.h"
+#include "classifiers/hscache.h"
 #include "classifiers/normalize.h"
 #include "classifiers/ruleset.h"
 #include "classifiers/srcmap.h"
@@ -23,6 +46,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +54,21 @@
 
 #include <lauxlib.h>
 
+#include "util/hash.h"
+#include "util/log.h"
+
+/* One error line and where it sorts: 0 before any file, k for file k - 1. */
+struct lline {
+	size_t key, seq;
+	char *text;
+};
+
 struct loader {
 	struct ruleset *rs;
 	struct buf *errors;
+	struct lline *lines;
+	size_t nlines, cap_lines;
+	size_t key;                    /* of the errors being added */
 	size_t nerr;
 	struct sandbox *sb;
 	size_t cap_rules, cap_sets, cap_pats;
@@ -48,34 +84,89 @@ struct loader {
 static void lerr(struct loader *ld, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void lerr(struct loader *ld, const char *file, int line, const char *fmt, ...)
+/* Keeps one error line (taking text) under the current key. */
+static void add_line(struct loader *ld, char *text)
 {
-	va_list ap;
+	struct lline *nl;
 
 	ld->nerr++;
 	ld->file_err++;
+	if (!text) {
+		ld->nomem = 1;
+		return;
+	}
+	if (ld->nlines == ld->cap_lines) {
+		size_t nc = ld->cap_lines ? ld->cap_lines * 2 : 16;
+
+		nl = realloc(ld->lines, nc * sizeof(*nl));
+		if (!nl) {
+			free(text);
+			ld->nomem = 1;
+			return;
+		}
+		ld->lines = nl;
+		ld->cap_lines = nc;
+	}
+	ld->lines[ld->nlines].key = ld->key;
+	ld->lines[ld->nlines].seq = ld->nlines;
+	ld->lines[ld->nlines].text = text;
+	ld->nlines++;
+}
+
+static void lerr(struct loader *ld, const char *file, int line, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b, 1u << 16);
 	if (line > 0)
-		buf_addf(ld->errors, "%s:%d: ", file, line);
+		buf_addf(&b, "%s:%d: ", file, line);
 	else
-		buf_addf(ld->errors, "%s: ", file);
+		buf_addf(&b, "%s: ", file);
 	va_start(ap, fmt);
-	buf_vaddf(ld->errors, fmt, ap);
+	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	buf_addch(ld->errors, '\n');
+	add_line(ld, buf_detach(&b, NULL));
 }
 
 /* Adds the first line of a Lua message, which already reads "file:line: ...". */
 static void lerr_lua(struct loader *ld, const char *file, const char *msg)
 {
 	char line[1024];
+	struct buf b;
 
 	sandbox_first_line(msg, file, line, sizeof(line));
-	ld->nerr++;
-	ld->file_err++;
+	buf_init(&b, 1u << 16);
 	if (strncmp(line, file, strlen(file)) || line[strlen(file)] != ':')
-		buf_addf(ld->errors, "%s:1: ", file);
-	buf_addstr(ld->errors, line);
-	buf_addch(ld->errors, '\n');
+		buf_addf(&b, "%s:1: ", file);
+	buf_addstr(&b, line);
+	add_line(ld, buf_detach(&b, NULL));
+}
+
+static int cmp_lline(const void *a, const void *b)
+{
+	const struct lline *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Appends every error line to the caller's buffer, file by file, and frees them. */
+static void flush_lines(struct loader *ld)
+{
+	size_t i;
+
+	if (ld->nlines > 1)
+		qsort(ld->lines, ld->nlines, sizeof(*ld->lines), cmp_lline);
+	for (i = 0; i < ld->nlines; i++) {
+		buf_addstr(ld->errors, ld->lines[i].text);
+		buf_addch(ld->errors, '\n');
+		free(ld->lines[i].text);
+	}
+	free(ld->lines);
+	ld->lines = NULL;
+	ld->nlines = ld->cap_lines = 0;
 }
 
 static void push_raw(lua_State *L, int idx, const char *k)
@@ -428,7 +519,6 @@ static void add_pattern(struct rule_ctx *rc, size_t s, int index, int set_views,
 	unsigned flags = set_flags;
 	long t;
 	size_t lo;
-	struct err e;
 
 	line = srcmap_line(&ld->map, set_tok, rc->line);
 	if (lua_type(L, -1) == LUA_TSTRING) {
@@ -533,10 +623,7 @@ static void add_pattern(struct rule_ctx *rc, size_t s, int index, int set_views,
 			ld->nomem = 1;
 			return;
 		}
-		if (patset_check(p->expr[v], flags, &e) != PRC_OK) {
-			lerr(ld, ld->path, line, "pattern '%s': %s", src, e.msg);
-			return;
-		}
+		/* Hyperscan checks the expression later (check_patterns), unless the cache has it */
 	}
 }
 
@@ -923,6 +1010,7 @@ static enum prc load_rule_file(struct loader *ld, const char *path)
 	rs->nfiles++;
 	ld->path = f->path;
 	ld->file = rs->nfiles - 1;
+	ld->key = rs->nfiles;
 	ld->file_err = 0;
 	ld->prev_anchor = -1;
 
@@ -1064,24 +1152,154 @@ static void build_exprs(struct ruleset *rs, struct patset_expr *ex[PATSET_NVIEWS
 			}
 }
 
-static enum prc compile_all(struct loader *ld)
+static void hash_u64(struct hash_sha256_ctx *h, uint64_t v)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	hash_sha256_update(h, b, sizeof(b));
+}
+
+static void hash_str(struct hash_sha256_ctx *h, const char *s, size_t n)
+{
+	hash_u64(h, n);
+	hash_sha256_update(h, s, n);
+}
+
+static void hash_files(struct hash_sha256_ctx *h, const char *kind, const struct rs_file *f,
+		       size_t n)
+{
+	const char *base;
+	size_t i;
+
+	hash_str(h, kind, strlen(kind));
+	hash_u64(h, n);
+	for (i = 0; i < n; i++) {
+		/* the name without its directory: a copied rule tree keeps its cache */
+		base = strrchr(f[i].path, '/');
+		base = base ? base + 1 : f[i].path;
+		hash_str(h, base, strlen(base));
+		hash_str(h, f[i].src ? f[i].src : "", f[i].src ? f[i].len : 0);
+	}
+}
+
+/* The cache key of the set as loaded so far (see DESIGN). -1 without memory. */
+static int cache_key(const struct ruleset *rs, struct patset_expr *const ex[PATSET_NVIEWS],
+		     const size_t n[PATSET_NVIEWS], unsigned char key[32])
+{
+	struct hash_sha256_ctx *h = hash_sha256_new();
+	char id[512];
+	size_t i;
+	int v;
+
+	if (!h)
+		return -1;
+	patset_build_id(id, sizeof(id));
+	hash_str(h, "patrol rule cache 1", 19);
+	hash_str(h, id, strlen(id));
+	hash_files(h, "lib", rs->libs, rs->nlibs);
+	hash_files(h, "rules", rs->files, rs->nfiles);
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		hash_u64(h, n[v]);
+		for (i = 0; i < n[v]; i++) {
+			hash_u64(h, ex[v][i].id);
+			hash_u64(h, ex[v][i].flags);
+			hash_str(h, ex[v][i].expr, strlen(ex[v][i].expr));
+		}
+	}
+	hash_sha256_final(h, key);
+	return 0;
+}
+
+/* Checks every expression with Hyperscan alone; refuses (drops) the files of bad ones. */
+static void check_patterns(struct loader *ld)
+{
+	struct ruleset *rs = ld->rs;
+	unsigned char *bad = calloc(rs->nfiles + 1, 1);
+	size_t i, f;
+	struct err e;
+	int v;
+
+	if (!bad) {
+		ld->nomem = 1;
+		return;
+	}
+	for (i = 0; i < rs->npats; i++) {
+		const struct rs_pattern *p = &rs->pats[i];
+		const struct rs_rule *r = &rs->rules[rs->sets[p->set].rule];
+
+		for (v = 0; v < PATSET_NVIEWS; v++) {
+			if (!p->expr[v] || patset_check(p->expr[v], p->flags, &e) == PRC_OK)
+				continue;
+			ld->key = r->file + 1;
+			lerr(ld, rs->files[r->file].path, p->line, "pattern '%s': %s", p->source,
+			     e.msg);
+			bad[r->file] = 1;
+			break;
+		}
+	}
+	for (f = 0; f < rs->nfiles; f++)
+		if (bad[f])
+			drop_file(rs, f);
+	free(bad);
+}
+
+static enum prc alloc_exprs(const struct ruleset *rs, struct patset_expr *ex[PATSET_NVIEWS])
+{
+	int v;
+
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		free(ex[v]);
+		ex[v] = malloc((rs->npats + 1) * sizeof(*ex[v]));
+		if (!ex[v])
+			return PRC_NOMEM;
+	}
+	return PRC_OK;
+}
+
+/*
+ * The databases of the set: from the cache when cache_dir has them, else
+ * checked, compiled, and stored in the cache when every expression passed.
+ */
+static enum prc compile_all(struct loader *ld, const char *cache_dir)
 {
 	struct ruleset *rs = ld->rs;
 	struct patset_expr *ex[PATSET_NVIEWS] = { NULL, NULL };
-	size_t n[PATSET_NVIEWS], bad_index;
+	size_t n[PATSET_NVIEWS], bad_index, nerr0 = ld->nerr;
 	enum prc rc = PRC_OK;
-	int v, bad_view;
+	int v, bad_view, have_key = 0;
 	struct err e;
 
-	for (;;) {
-		for (v = 0; v < PATSET_NVIEWS; v++) {
-			free(ex[v]);
-			ex[v] = malloc((rs->npats + 1) * sizeof(*ex[v]));
-			if (!ex[v]) {
-				rc = PRC_NOMEM;
+	if (cache_dir) {
+		rc = alloc_exprs(rs, ex);
+		if (rc != PRC_OK)
+			goto out;
+		build_exprs(rs, ex, n);
+		have_key = cache_key(rs, ex, n, rs->key) == 0;
+		if (have_key) {
+			rc = hscache_load(cache_dir, rs->key, &rs->ps, &e);
+			if (rc == PRC_OK) {
+				rs->from_cache = 1;
 				goto out;
 			}
+			if (rc == PRC_NOMEM)
+				goto out;
+			if (rc != PRC_NOTFOUND)
+				log_msg(LOG_WARN, "pattern cache entry ignored, compiling: %s", e.msg);
+			rc = PRC_OK;
 		}
+	}
+	check_patterns(ld);
+	if (ld->nomem) {
+		rc = PRC_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		rc = alloc_exprs(rs, ex);
+		if (rc != PRC_OK)
+			goto out;
 		build_exprs(rs, ex, n);
 		rc = patset_compile((const struct patset_expr *const *)ex, n, &rs->ps, &bad_view,
 				    &bad_index, &e);
@@ -1091,13 +1309,20 @@ static enum prc compile_all(struct loader *ld)
 			const struct rs_pattern *p = &rs->pats[ex[bad_view][bad_index].id];
 			const struct rs_rule *r = &rs->rules[rs->sets[p->set].rule];
 
+			ld->key = r->file + 1;
 			lerr(ld, rs->files[r->file].path, p->line, "pattern '%s': %s", p->source,
 			     e.msg);
 			drop_file(rs, r->file);
 		}
 	}
-	if (rc != PRC_OK)
+	if (rc != PRC_OK) {
+		ld->key = SIZE_MAX;
 		lerr(ld, "patterns", -1, "%s", e.msg);
+		goto out;
+	}
+	/* store only what compiled as keyed: nothing was dropped since the key was taken */
+	if (have_key && ld->nerr == nerr0 && hscache_store(cache_dir, rs->key, rs->ps, &e) != PRC_OK)
+		log_msg(LOG_WARN, "cannot store the pattern cache: %s", e.msg);
 out:
 	for (v = 0; v < PATSET_NVIEWS; v++)
 		free(ex[v]);
@@ -1111,15 +1336,20 @@ static int dir_exists(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
-			 struct ruleset **out, struct buf *errors)
+enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
+			   struct ruleset **out, struct buf *errors)
 {
+	static const struct ruleset_opts none;
+	const char *lib_dir;
 	struct loader ld;
 	char **names = NULL, *deflib = NULL;
 	size_t n = 0, i;
 	struct err e;
 	enum prc rc;
 
+	if (!o)
+		o = &none;
+	lib_dir = o->lib_dir;
 	*out = NULL;
 	memset(&ld, 0, sizeof(ld));
 	ld.errors = errors;
@@ -1157,17 +1387,21 @@ enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned fl
 		if (rc != PRC_OK)
 			goto out;
 	}
-	rc = compile_all(&ld);
+	/* a set that is refused anyway is still compiled, for its Hyperscan errors, but not cached */
+	rc = compile_all(&ld, ld.nerr && !(o->flags & RULESET_KEEP_GOOD) ? NULL : o->cache_dir);
+	if (rc == PRC_OK && ld.nomem)
+		rc = PRC_NOMEM;
 	if (rc != PRC_OK)
 		goto out;
 	if (ld.nerr) {
 		rc = PRC_PARSE;
-		if (!(flags & RULESET_KEEP_GOOD))
+		if (!(o->flags & RULESET_KEEP_GOOD))
 			goto out;
 	}
 	*out = ld.rs;
 	ld.rs = NULL;
 out:
+	flush_lines(&ld);
 	if (rc == PRC_NOMEM)
 		buf_addstr(errors, "patrol: out of memory loading rules\n");
 	sandbox_free(ld.sb);
@@ -1177,8 +1411,21 @@ out:
 	return rc;
 }
 
+enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
+			 struct ruleset **out, struct buf *errors)
+{
+	struct ruleset_opts o = { lib_dir, NULL, flags };
+
+	return ruleset_load_opts(rules_dir, &o, out, errors);
+}
+
 enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset **out,
 		      struct buf *errors)
 {
 	return ruleset_load_ex(rules_dir, lib_dir, 0, out, errors);
+}
+
+int ruleset_from_cache(const struct ruleset *rs)
+{
+	return rs && rs->from_cache;
 }

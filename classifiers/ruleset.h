@@ -54,6 +54,8 @@ struct ruleset {
 	struct rs_pattern *pats;
 	size_t nrules, nsets, npats;
 	struct patset *ps;
+	int from_cache;                /* ps came from the on-disk cache */
+	unsigned char key[32];         /* the cache key (zeros without a cache) */
 };
 
 /*

@@ -48,8 +48,25 @@ enum prc cli_load_page(struct arena *a, const char *path, const char *url, struc
 /*
  * Loads the rules of dir with the helper library beside it (dir/../lib), else
  * the one beside the binary (lua/lib); prints every error; NULL on failure.
+ * No pattern cache.
  */
 struct ruleset *cli_load_rules(const char *dir);
+
+/* cli_load_rules with the compiled patterns cached in cache_dir (NULL: no cache). */
+struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir);
+
+/*
+ * The helper library for the rules of dir: dir/../lib, else the one beside
+ * the binary, else NULL. Static storage, overwritten by the next call.
+ */
+const char *cli_lib_dir(const char *dir);
+
+/*
+ * The pattern cache directory: opt when given ("" turns the cache off:
+ * NULL), else $PATROL_HOME/cache (see store/cluster.h). NULL when there is
+ * none to use. Static storage.
+ */
+const char *cli_cache_dir(const char *opt);
 
 /*
  * Calls fn for every regular file under path (path itself when it is a

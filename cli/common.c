@@ -17,6 +17,7 @@
 #include "classifiers/classify.h"
 #include "crawler/charset.h"
 #include "crawler/html.h"
+#include "store/cluster.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -73,22 +74,47 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-struct ruleset *cli_load_rules(const char *dir)
+const char *cli_lib_dir(const char *dir)
 {
-	struct ruleset *rs = NULL;
-	char lib[PATH_MAX + 16];
-	const char *libdir = NULL;
-	struct buf errors;
-	enum prc rc;
+	static char lib[PATH_MAX + 16];
 
 	/* the helper library beside the rules, else the one shipped with patrol */
 	snprintf(lib, sizeof(lib), "%s/../lib", dir);
 	if (is_dir(lib))
-		libdir = lib;
-	else if (beside_binary("lua/lib", lib, sizeof(lib)) && is_dir(lib))
-		libdir = lib;
+		return lib;
+	if (beside_binary("lua/lib", lib, sizeof(lib)) && is_dir(lib))
+		return lib;
+	return NULL;
+}
+
+const char *cli_cache_dir(const char *opt)
+{
+	static char dir[PATH_MAX + 16];
+	struct err e;
+	char *home;
+
+	if (opt)
+		return *opt ? opt : NULL;
+	home = cluster_home(NULL, &e);
+	if (!home)
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s/cache", home);
+	free(home);
+	return dir;
+}
+
+struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir)
+{
+	struct ruleset_opts o;
+	struct ruleset *rs = NULL;
+	struct buf errors;
+	enum prc rc;
+
+	memset(&o, 0, sizeof(o));
+	o.lib_dir = cli_lib_dir(dir);
+	o.cache_dir = cache_dir;
 	buf_init(&errors, 1u << 20);
-	rc = ruleset_load(dir, libdir, &rs, &errors);
+	rc = ruleset_load_opts(dir, &o, &rs, &errors);
 	if (errors.len)
 		fputs(buf_str(&errors), stderr);
 	if (rc != PRC_OK) {
@@ -97,6 +123,11 @@ struct ruleset *cli_load_rules(const char *dir)
 	}
 	buf_release(&errors);
 	return rs;
+}
+
+struct ruleset *cli_load_rules(const char *dir)
+{
+	return cli_load_rules_cached(dir, NULL);
 }
 
 static int ends_with(const char *s, const char *suf)

@@ -1,6 +1,7 @@
 /* patrol.c - the entry point: global set-up, then one front end per subcommand (git's builtin/ shape). */
 #include <curl/curl.h>
 #include <libxml/parser.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ static const struct command commands[] = {
 	{ "crawl", cmd_crawl, "crawl from seeds, classify, store" },
 	{ "export", cmd_export, "flagged pages as JSON lines, CSV or a table" },
 	{ "scan", cmd_scan, "classify local HTML or text files (exit 1 when something is flagged)" },
-	{ "rules", cmd_rules, "check|test the rule pack" },
+	{ "rules", cmd_rules, "check|test|stats the rule pack" },
 	{ "review", cmd_review, "list|show|confirm|dismiss flagged pages" },
 	{ "takedown", cmd_takedown, "open|send|ack|refuse|close|note|list|show takedown requests" },
 	{ "recheck", cmd_recheck, "re-fetch pages under takedown until they are gone" },
@@ -55,6 +56,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
+		/*
+		 * Page bodies and arenas are large and short-lived: keep them in
+		 * mmap'd chunks given back when freed. A fixed threshold also stops
+		 * glibc from raising it after the first big free, which would
+		 * leave every later body in the heap for good.
+		 */
+		mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+		mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 		/* before any thread starts */
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			cli_error("cannot initialize libcurl");

@@ -1,9 +1,11 @@
 /*
- * rules.c - `patrol rules check|test`: what a rule author runs before a rule
- * pack goes anywhere near a crawl. check compiles every rule file and prints
- * each problem as file:line: message; test runs the labeled samples
- * (lua/samples/<category>/ positives, lua/samples/benign/ negatives) and
- * prints precision and recall per category, failing below a threshold.
+ * rules.c - `patrol rules check|test|stats`: what a rule author runs before
+ * a rule pack goes anywhere near a crawl, and after. check compiles every
+ * rule file and prints each problem as file:line: message; test runs the
+ * labeled samples (lua/samples/<category>/ positives, lua/samples/benign/
+ * negatives) and prints precision and recall per category, failing below a
+ * threshold; stats shows, per rule, the pages it flagged in the database
+ * and how reviewers judged them (store/rulestats.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,9 @@
 #include "classifiers/classify.h"
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
+#include "cli/workflow.h"
+#include "store/db.h"
+#include "store/rulestats.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -35,9 +40,11 @@ struct rtest {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: patrol rules check [--rules DIR]\n"
-			"       patrol rules test [--rules DIR] [--samples DIR] [--min-precision X]\n"
-			"                         [--min-recall X] [--threshold X]\n");
+	fprintf(stderr, "usage: patrol rules check [--rules DIR] [--cache-dir DIR | --no-cache]\n"
+			"       patrol rules test [--rules DIR] [--cache-dir DIR | --no-cache]\n"
+			"                         [--samples DIR] [--min-precision X] [--min-recall X]\n"
+			"                         [--threshold X]\n"
+			"       patrol rules stats [--db CONNINFO] [--job NAME] [--json]\n");
 }
 
 static struct cat_stat *cat(struct rtest *t, const char *code)
@@ -122,9 +129,9 @@ static int parse_ratio(const char *opt, const char *s, double *out)
 	return 0;
 }
 
-static int cmd_rules_check(const char *dir)
+static int cmd_rules_check(const char *dir, const char *cache)
 {
-	struct ruleset *rs = cli_load_rules(dir);
+	struct ruleset *rs = cli_load_rules_cached(dir, cache);
 	size_t i, j, ncat = 0;
 	int dup;
 
@@ -140,11 +147,16 @@ static int cmd_rules_check(const char *dir)
 	}
 	printf("%zu rules, %zu patterns, %zu categories\n", ruleset_rule_count(rs),
 	       ruleset_pattern_count(rs), ncat);
+	if (cache)
+		printf("compiled patterns %s %s\n",
+		       ruleset_from_cache(rs) ? "read from the cache in" : "stored in the cache in",
+		       cache);
 	ruleset_unref(rs);
 	return 0;
 }
 
-static int cmd_rules_test(const char *dir, const char *samples, double min_p, double min_r)
+static int cmd_rules_test(const char *dir, const char *cache, const char *samples, double min_p,
+			  double min_r)
 {
 	struct rtest t;
 	struct ruleset *rs;
@@ -156,7 +168,7 @@ static int cmd_rules_test(const char *dir, const char *samples, double min_p, do
 
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.wrong, 1u << 22);
-	rs = cli_load_rules(dir);
+	rs = cli_load_rules_cached(dir, cache);
 	if (!rs)
 		return 2;
 	t.c = classifier_new(rs, &e);
@@ -234,15 +246,66 @@ static int cmd_rules_test(const char *dir, const char *samples, double min_p, do
 	return fail ? 1 : 0;
 }
 
+static int cmd_rules_stats(const char *dbopt, const char *job, int json)
+{
+	struct db *d = cli_db_open(dbopt);
+	PGresult *r = NULL;
+	struct err e;
+	int i;
+
+	if (!d)
+		return 1;
+	if (rulestats_run(d, job, &r, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		db_free(d);
+		return 1;
+	}
+	if (json) {
+		out_json_rows(stdout, r);
+		putchar('\n');
+	} else if (PQntuples(r) == 0) {
+		printf("no page flagged%s%s\n", job ? " in job " : "", job ? job : "");
+	} else {
+		printf("%-44s %-22s %6s %9s %9s %6s %9s\n", "rule", "category", "pages",
+		       "confirmed", "dismissed", "new", "dismissal");
+		for (i = 0; i < PQntuples(r); i++) {
+			const char *rate = PQgetisnull(r, i, 7) ? "-" : PQgetvalue(r, i, 7);
+			char pct[32];
+
+			if (*rate != '-')
+				snprintf(pct, sizeof(pct), "%.1f%%", 100 * strtod(rate, NULL));
+			else
+				snprintf(pct, sizeof(pct), "-");
+			printf("%-44s %-22s %6s %9s %9s %6s %9s\n", PQgetvalue(r, i, 0),
+			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+			       PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), pct);
+		}
+	}
+	PQclear(r);
+	db_free(d);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int cmd_rules(int argc, char **argv)
 {
-	const char *rules = NULL, *samples = NULL, *sub = NULL;
+	const char *rules = NULL, *samples = NULL, *sub = NULL, *cache = NULL;
+	const char *dbopt = NULL, *job = NULL;
 	double min_p = 0.9, min_r = 0.9;
-	int i;
+	int i, json = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
 			rules = argv[++i];
+		} else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
+			cache = argv[++i];
+		} else if (!strcmp(argv[i], "--no-cache")) {
+			cache = "";
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			dbopt = argv[++i];
+		} else if (!strcmp(argv[i], "--job") && i + 1 < argc) {
+			job = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
 		} else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
 			samples = argv[++i];
 		} else if (!strcmp(argv[i], "--min-precision") && i + 1 < argc) {
@@ -274,10 +337,13 @@ int cmd_rules(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(sub, "check"))
-		return cmd_rules_check(cli_rules_dir(rules));
+		return cmd_rules_check(cli_rules_dir(rules), cli_cache_dir(cache));
 	if (!strcmp(sub, "test"))
-		return cmd_rules_test(cli_rules_dir(rules), samples, min_p, min_r);
-	cli_error("unknown rules command '%s' (check, test)", sub);
+		return cmd_rules_test(cli_rules_dir(rules), cli_cache_dir(cache), samples, min_p,
+				      min_r);
+	if (!strcmp(sub, "stats"))
+		return cmd_rules_stats(dbopt, job, json);
+	cli_error("unknown rules command '%s' (check, test, stats)", sub);
 	usage();
 	return 2;
 }

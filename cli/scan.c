@@ -23,7 +23,8 @@ struct scan {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: patrol scan [--rules DIR] [--explain] [--json] PATH...\n");
+	fprintf(stderr, "usage: patrol scan [--rules DIR] [--cache-dir DIR | --no-cache] [--explain] [--json]\n"
+			"                   PATH...\n");
 }
 
 static void on_explain(const char *line, void *ud)
@@ -91,7 +92,7 @@ static void scan_file(const char *file, void *ud)
 
 int cmd_scan(int argc, char **argv)
 {
-	const char *rules = NULL;
+	const char *rules = NULL, *cache = NULL;
 	struct ruleset *rs;
 	struct scan s;
 	struct err e;
@@ -111,6 +112,12 @@ int cmd_scan(int argc, char **argv)
 			rules = argv[++i];
 		} else if (!strncmp(argv[i], "--rules=", 8)) {
 			rules = argv[i] + 8;
+		} else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
+			cache = argv[++i];
+		} else if (!strncmp(argv[i], "--cache-dir=", 12)) {
+			cache = argv[i] + 12;
+		} else if (!strcmp(argv[i], "--no-cache")) {
+			cache = "";
 		} else if (!strcmp(argv[i], "--explain")) {
 			s.explain = 1;
 		} else if (!strcmp(argv[i], "--json")) {
@@ -133,7 +140,7 @@ int cmd_scan(int argc, char **argv)
 		free(paths);
 		return 2;
 	}
-	rs = cli_load_rules(cli_rules_dir(rules));
+	rs = cli_load_rules_cached(cli_rules_dir(rules), cli_cache_dir(cache));
 	if (!rs) {
 		free(paths);
 		return 2;

@@ -78,6 +78,7 @@ void crawl_opts_init(struct crawl_opts *o)
 	o->user_agent = "patrol/0.1 (+https://patrol.invalid/bot)";
 	o->max_body = 10 * 1024 * 1024;
 	o->max_links = 1000;
+	o->max_text = 1024 * 1024;
 	o->max_redirects = 5;
 	o->lease_s = 60;
 	o->delay_factor = 1.0;
@@ -420,7 +421,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		if (!is_html && !is_text)
 			return;
 		if (charset_decode(p->arena, x->content_type, buf_str(&x->body), x->body.len,
-				   c->o->max_body * 4, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
+				   c->o->max_body * 2, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
 			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
 			return;
 		}
@@ -432,7 +433,18 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		in.http_status = r->http_status;
 		in.title = "";
 		if (is_html) {
-			if (html_parse(p->arena, text, text_len, p->url, &c->link_uopts, c->o->max_links, &doc,
+			/*
+			 * The parse tree costs many times the markup: parse at most
+			 * twice the text classification reads (cut on a character).
+			 */
+			size_t plen = text_len;
+
+			if (plen > 2 * c->o->max_text) {
+				plen = 2 * c->o->max_text;
+				while (plen > 0 && ((unsigned char)text[plen] & 0xC0) == 0x80)
+					plen--;
+			}
+			if (html_parse(p->arena, text, plen, p->url, &c->link_uopts, c->o->max_links, &doc,
 				       &e) != PRC_OK) {
 				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
 				return;
@@ -476,6 +488,18 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		}
 		(void)noindex; /* evidence is kept whatever the page asks of indexers */
 
+		/*
+		 * Classification reads at most max_text bytes of text: normalization
+		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
+		 * to show what it is. Cut on a character boundary.
+		 */
+		if (in.text_len > c->o->max_text) {
+			size_t cut = c->o->max_text;
+
+			while (cut > 0 && ((unsigned char)in.text[cut] & 0xC0) == 0x80)
+				cut--;
+			in.text_len = cut;
+		}
 		if (cl) {
 			struct verdict *v = NULL;
 			size_t nv = 0;
@@ -771,7 +795,8 @@ static void robots_done(struct crawl *c, struct fetch *x)
 		/* the host's address is not one we may connect to: nothing of it will be */
 		snprintf(h->blocked, sizeof(h->blocked), "%s", x->error);
 		r = robots_disallow_all();
-	} else if (x->status >= 200 && x->status < 300) {
+	} else if (x->status >= 200 && x->status < 300 && (x->result == CURLE_OK || x->truncated)) {
+		/* a robots.txt over the cap is read up to it (RFC 9309 asks for at least 500 KiB) */
 		r = robots_parse(buf_str(&x->body), x->body.len, CRAWL_AGENT_TOKEN);
 	} else if (x->status >= 400 && x->status < 500) {
 		r = robots_allow_all();
@@ -883,6 +908,8 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 		return PRC_NOMEM;
 	}
 	x->keep_headers = c->warc != NULL;
+	/* a failing host's kept-alive connection may be dead: a request on it would be sent twice */
+	x->fresh_connect = h->errors > 0;
 	if (u->etag)
 		x->if_none_match = arena_strdup(p->arena, u->etag);
 	if (u->last_modified)

@@ -52,6 +52,7 @@ struct crawl_opts {
 	const char *user_agent;
 	size_t max_body;          /* body cap, bytes */
 	size_t max_links;         /* links kept per page */
+	size_t max_text;          /* bytes of a page's text that are classified */
 	int max_redirects;        /* redirect hops followed from a URL */
 	int lease_s;              /* host lease length */
 	double delay_factor;      /* the delay is at least this many times the last response time */

@@ -276,7 +276,15 @@ enum prc fetcher_start(struct fetcher *f, struct fetch *x, struct err *e)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, f->o.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, f->o.low_speed_bytes);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, f->o.low_speed_secs);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(x->is_robots ? ROBOTS_MAX_BYTES * 4 : f->o.max_body));
+	/*
+	 * No CURLOPT_MAXFILESIZE: it refuses a body by its Content-Length before
+	 * a byte arrives, and a robots.txt or a page over the cap is still read
+	 * up to the cap (the write callback stops it there).
+	 */
+	if (x->fresh_connect) {
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	}
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, ssrf_opensocket);
 	memset(&x->ssrf, 0, sizeof(x->ssrf));

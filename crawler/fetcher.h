@@ -33,6 +33,7 @@ struct fetch {
 	void *ud;
 	int is_robots;         /* a robots.txt request: body capped at ROBOTS_MAX_BYTES, redirects followed */
 	int keep_headers;      /* keep the raw request and response headers (evidence) */
+	int fresh_connect;     /* a new connection, not kept after: for a host that has been failing */
 	const char *if_none_match;     /* conditional request (recrawl); may be NULL */
 	const char *if_modified_since; /* may be NULL */
 	/* set by the fetcher */

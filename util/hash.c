@@ -4,7 +4,59 @@
  */
 #include "util/hash.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/evp.h>
+
+struct hash_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+struct hash_sha256_ctx *hash_sha256_new(void)
+{
+	struct hash_sha256_ctx *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->md = EVP_MD_CTX_new();
+	if (!c->md || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c->md);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void hash_sha256_update(struct hash_sha256_ctx *c, const void *data, size_t len)
+{
+	if (c && len)
+		EVP_DigestUpdate(c->md, data, len);
+}
+
+void hash_sha256_final(struct hash_sha256_ctx *c, unsigned char out[32])
+{
+	unsigned int n = 32;
+
+	memset(out, 0, 32);
+	if (!c)
+		return;
+	EVP_DigestFinal_ex(c->md, out, &n);
+	EVP_MD_CTX_free(c->md);
+	free(c);
+}
+
+void hash_hex(const unsigned char *bytes, size_t len, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	hex[2 * len] = '\0';
+}
 
 void hash_sha256(const void *data, size_t len, unsigned char out[32])
 {

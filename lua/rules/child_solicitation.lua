@@ -26,14 +26,25 @@ return {
       "未成年", "現役JK", "現役JC", "制服デート", "ロリ", "18歳未満", "年齢確認なし",
       { "中1", view = "norm" }, { "中2", view = "norm" }, { "中3", view = "norm" },
       { "高1", view = "norm" }, { "高2", view = "norm" }, { "高3", view = "norm" },
+      { "小4", view = "norm" }, { "小5", view = "norm" }, { "小6", view = "norm" },
+      "中一", "中二", "中三", "高一", "高二", "高三", "小四", "小五", "小六", "神待ち",
       { re = [[1[2-7]\s*(歳|さい)]], view = "norm" },
       view = "both",
     },
     paid = {
       "援交", "援助交際", "円光", "パパ活", "ママ活", "割り切り", "お小遣いくれる",
       "お小遣い欲しい", "お小遣いほしい", "サポ", "苺", "ホ別", "ゴムあり", "ゴム有",
-      "大人の関係", "条件あり", "P活", "お泊まり", "穂別", "大人あり",
+      "大人の関係", "条件あり", "P活", "お泊まり", "穂別", "大人あり", "パパ募集",
+      "パパ探し", "神待ち", "泊めてくれる", "泊めてくれる人", "お小遣いあげ", "援助して",
+      "援助してくれる", "顔合わせ", "定期で", "定期希望", "ホテル代別",
       view = "both",
+    },
+    -- longer words that make a paid-date word harmless
+    harmless = {
+      "苺狩り", "苺大福", "苺ケーキ", "苺のショート", "苺ジャム", "苺パフェ", "苺ミルク",
+      "割り切れ", "サポーター", "サポート", "お泊まり会", "お泊まり保育", "お泊まり合宿",
+      "援助交際は", "パパ活は", "中二病", "途中", "最高", "中高一貫",
+      view = "both", weight = 0,
     },
     price = {
       { re = [[\d+(\.\d+)?\s*万]] },
@@ -57,23 +68,30 @@ return {
       "条例", "フィルタリング", "相談窓口", "警察", "トラブル", "犯罪です",
       "入試", "学習塾", "部活動", "授業", "受験", "学校説明会", "教育委員会",
       "講習", "受講", "教室", "成績", "月謝", "税込", "送料", "店舗", "相場",
-      "調査", "平均", "アンケート",
+      "調査", "平均", "アンケート", "青年会議所", "例会", "会員", "いちご狩り", "農園", "参加費", "参加者募集",
+      "自然体験", "合宿",
+      "家族", "保育", "修学旅行", "宿泊プラン", "ご家族", "時給", "面接", "勤務",
+      "家庭教師", "生徒", "マンガ", "漫画", "ドラマ", "小説", "作品", "啓発", "通報",
+      "ニュース", "報道", "被告", "判決", "検挙", "非行", "SNS利用", "見守り",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
+    local age = lib.outside(m.age, m.harmless)
+    if #age == 0 then return 0 end
+    local paid = lib.outside(m.paid, m.harmless)
     local s = 0
-    if lib.any(m.paid) then
+    if #paid > 0 then
       s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
-    elseif lib.all(m.price, m.meet) then
+    elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
       s = 0.7
     end
     if s == 0 then return 0 end
     local g = lib.distinct(m.guard)
     if g >= 2 then return 0 end
     if g == 1 then s = s * 0.6 end
-    local ev = lib.near(m.age, m.paid, 200) or lib.near(m.age, m.price, 200) or m.age[1]
+    local ev = lib.near(age, paid, 200) or lib.near(age, m.price, 200) or age[1]
     return lib.clamp(s), lib.evidence(page, ev, 40)
   end,
 }

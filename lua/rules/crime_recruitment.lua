@@ -54,6 +54,11 @@ return {
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
+    -- the thing handed over is a phone contract or a bank account
+    handover = {
+      "新規契約", "回線", "名義", "口座", "通帳", "SIM",
+      view = "both", weight = 0,
+    },
     -- the wording of ordinary job ads
     legit = {
       "社会保険", "交通費支給", "雇用保険", "有給休暇", "研修制度", "研修あり",
@@ -67,12 +72,17 @@ return {
       "注意してください", "注意喚起", "に注意", "騙されない", "だまされない",
       "逮捕", "容疑者", "県警", "警視庁", "相談窓口", "#9110", "犯罪です",
       "犯罪に加担", "加担させられ", "抜け出せ", "応募しない", "応募しないで",
-      "実行犯", "啓発", "被害", "手口",
+      "実行犯", "啓発", "被害", "手口", "警察に相談", "どうしたらいい", "脅されて",
+      "応募してしまっ", "小説", "あらすじ", "ドラマ", "作者", "主人公", "映画", "解説",
+      "取材", "漫画", "判決", "懲役", "被告",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
+    -- selling one's own phone line or bank account is phone_trade or
+    -- bank_account_trade; this rule takes it only with a dark-job word
+    if lib.none(m.dark) and lib.any(m.handover) then return 0 end
     local s = 0
     if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
       s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)

@@ -6,7 +6,10 @@
 -- ice-cream shops use the same words, so vocabulary alone never fires: the
 -- rule wants the drug word plus at least two of offer, channel and price;
 -- news or prevention wording switches it off, and shop or kitchen wording
--- does too unless the page moves buyers to a secret-chat app.
+-- does too unless the page moves buyers to a secret-chat app. Slang that is
+-- an everyday word (野菜, アイス, 手押し) counts only when the page gives a
+-- channel, and "legal" herbs sold not for human use are left to
+-- dangerous_drug_ad.
 
 return {
   name = "drug_ad.slang_offer_contact",
@@ -17,7 +20,7 @@ return {
     "麻薬及び向精神薬取締法 第68条の2（広告の禁止）",
     "インターネット・ホットラインセンター 運用ガイドライン（規制薬物の広告）",
   },
-  version = 1,
+  version = 2,
   threshold = 0.7,
   requires = { "drug" },
 
@@ -26,7 +29,14 @@ return {
       "野菜", "手押し", "アイス", "クリスタル", "大麻", "マリファナ", "ガンジャ",
       "ハッパ", "覚醒剤", "覚せい剤", "シャブ", "コカイン", "MDMA", "エクスタシー",
       "LSD", "冷たいの", "ハシシ", "草あります", "草売ります", "上物の草", "バッズ",
+      "ヘロイン", "ケタミン", "大麻リキッド",
       view = "both",
+    },
+    -- slang that is an everyday word too: it needs a channel on the page
+    slang = {
+      "野菜", "手押し", "アイス", "クリスタル", "冷たいの", "草あります", "草売ります",
+      "上物の草",
+      view = "both", weight = 0,
     },
     -- longer words that make a drug word part of something harmless
     food = {
@@ -34,6 +44,9 @@ return {
       "アイスホッケー", "アイススケート", "アイスバーン", "アイスボックス",
       "野菜炒め", "野菜スープ", "野菜ジュース", "緑黄色野菜", "夏野菜", "冬野菜",
       "野菜売り場", "有機野菜", "温野菜", "朝採れ野菜", "クリスタルガラス",
+      "しゃぶしゃぶ", "シャブリ", "手押しポンプ", "手押し車", "手押し相撲", "手押し寿司",
+      "牧草", "クリスタルガイザー", "アイスダンス", "アイスショー", "アイスバス",
+      "アイスクライミング", "アイスマシン",
       view = "both", weight = 0,
     },
     offer = {
@@ -75,6 +88,13 @@ return {
       "定休日", "店舗", "レシピ", "材料", "作り方", "大さじ", "小さじ", "農園",
       "直売所", "産地直送", "農家", "収穫", "ネックレス", "アクセサリー", "天然石",
       "パワーストーン", "ガラス", "税込", "送料無料", "クール便", "詰め合わせ",
+      "肥料", "ギフト", "ゲーム", "攻略", "RMT", "中古", "レコード", "ウサギ", "ペット",
+      "食べ放題", "ワイン", "井戸", "寿司", "予約",
+      view = "both", weight = 0,
+    },
+    -- products sold as legal or not for human use: dangerous_drug_ad's case
+    legalhigh = {
+      "合法ハーブ", "脱法", "人体摂取不可", "観賞用", "お香として", "規制前", "新成分",
       view = "both", weight = 0,
     },
   },
@@ -83,6 +103,11 @@ return {
     local drug = lib.outside(m.drug, m.food)
     if #drug == 0 then return 0 end
     local channel = lib.merge(m.secret, m.contact)
+    -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
+    local clear = lib.outside(drug, m.slang)
+    if #clear == 0 and #channel == 0 then return 0 end
+    -- legal-high products are dangerous_drug_ad's case
+    if lib.any(m.legalhigh) and #clear == 0 then return 0 end
     -- the drug word plus at least two of: an offer, a channel, a price
     if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
     local s = lib.combine{ drug, m.offer, channel, m.price }

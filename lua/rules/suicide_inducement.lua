@@ -24,14 +24,21 @@ return {
       "一緒に死", "いっしょに死", "一緒に逝", "一緒に消えませんか", "集団自殺",
       "心中相手", "心中しませんか", "死にませんか", "死のうよ", "逝きませんか",
       "自殺仲間", "自殺志願者募集", "死ぬ仲間", "道連れ募集", "最期を一緒に",
-      "同行者募集", "メンバー募集", "一緒に終わりにしませんか",
+      "一緒に終わりにしませんか", "一緒に終わらせ", "一緒に消えよう", "死にたい人同士",
+      "心中しよう", "一緒に死ねる人",
       { re = [[一緒に.{0,6}(死|逝|しに)(ませんか|ましょう|たい人|のう)]], view = "norm" },
       view = "both",
+    },
+    -- longer phrases that make an invitation word harmless
+    harmless = {
+      "死ぬほど", "死ぬ気で", "死ぬまで", "死んだふり", "死にゲー", "死ぬかと思",
+      view = "both", weight = 0,
     },
     help = {
       "手伝います", "お手伝いします", "手伝ってあげ", "楽に死ねる", "確実に死ねる",
       "苦しまずに", "痛くない方法", "方法教えます", "道具は用意", "用意します",
-      "練炭", "硫化水素", "睡眠薬", "車を出します",
+      "練炭", "硫化水素", "睡眠薬", "車を出します", "揃えます", "分けます", "道具はあります",
+      "準備できています", "準備はできて", "用意済み",
       view = "both",
     },
     meet = {
@@ -47,15 +54,20 @@ return {
       "こころの相談", "自殺対策", "自殺予防", "厚生労働省", "まもろうよこころ",
       "話を聞かせて", "ひとりで抱え込まない", "一人で抱え込まない", "相談してください",
       "支援", "カウンセリング", "専門家", "#いのちSOS", "チャット相談", "傾聴",
-      "生きてほしい", "報道", "容疑者", "逮捕",
+      "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活", "ペット",
+      "歌詞", "映画", "ドラマ", "アニメ", "小説", "漫画", "作品", "バンド", "登山",
+      "こたつ", "七輪", "火鉢", "暖房", "販売", "医師", "処方", "薬局", "温泉", "入浴剤",
+      "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送", "セリフ", "感想",
+      "レビュー",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    if #m.invite == 0 and #m.help == 0 then return 0 end
+    local invite = lib.outside(m.invite, m.harmless)
+    if #invite == 0 and #m.help == 0 then return 0 end
     local s
-    if #m.invite > 0 then
+    if #invite > 0 then
       s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
     else
       -- help to die offered with a way to reach the helper
@@ -65,6 +77,6 @@ return {
     local g = lib.distinct(m.support)
     if g >= 2 then return 0 end
     if g == 1 then s = s * 0.7 end
-    return s, lib.evidence(page, lib.first(m.invite, m.help), 40)
+    return s, lib.evidence(page, lib.first(invite, m.help), 40)
   end,
 }

@@ -1,0 +1,344 @@
+/*
+ * hscache.c - the on-disk cache of compiled Hyperscan databases. Compiling
+ * a rule set takes seconds once it has thousands of patterns; a crawl that
+ * starts, a `patrol scan` a rule author runs twenty times an hour and a
+ * reload that changed one classify() body should not pay that again. The
+ * loader (classifiers/ruleset.c) computes the key; this file only stores
+ * and finds entries, and never trusts what it reads.
+ *
+ * DESIGN
+ *
+ * One file per key, "<dir>/<sha256 hex>.hsdb":
+ *
+ *   "PATROLHS" | u32 format | u32 0 | key[32] | u64 n | payload[n] | sha256[32]
+ *
+ * (little-endian), where the payload is patset_serialize()'s blob and the
+ * trailing digest covers everything before it. A reader checks the size
+ * against the file before allocating, the magic, the format, that the key
+ * inside is the key asked for (a renamed file is not an entry) and the
+ * digest (a torn or flipped byte never reaches Hyperscan), then hands the
+ * payload to patset_deserialize(), which checks version, platform, mode and
+ * sizes again through Hyperscan's own calls. Any failure means "no entry":
+ * the loader compiles and the new entry replaces the bad one.
+ *
+ * Writers write a temporary file in the same directory, fsync it and
+ * rename() it over the entry: readers in other processes see the old entry,
+ * the new one or none, never half of one. Two writers of one key write the
+ * same bytes, so the last rename winning is harmless. Each store prunes the
+ * directory to the HSCACHE_KEEP entries used most recently (a load touches
+ * its entry's mtime), so a rule author's hundred edits leave sixteen files.
+ *
+ * The cache directory must be writable by patrol alone: the digest guards
+ * against accidents, not against someone who can write a matching file.
+ */
+#include "classifiers/hscache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/hash.h"
+
+#define MAGIC "PATROLHS"
+#define FORMAT 1u
+#define HEADER_LEN (8 + 4 + 4 + HSCACHE_KEY_LEN + 8)
+#define TRAILER_LEN 32
+#define FILE_MAX ((uint64_t)5 << 30) /* two databases of at most 2 GiB, and headers */
+#define TMP_PREFIX ".hsdb-"
+#define TMP_STALE_S 3600
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+char *hscache_path(const char *dir, const unsigned char key[HSCACHE_KEY_LEN])
+{
+	char hex[2 * HSCACHE_KEY_LEN + 1], *p;
+
+	hash_hex(key, HSCACHE_KEY_LEN, hex);
+	if (asprintf(&p, "%s/%s.hsdb", dir, hex) < 0)
+		return NULL;
+	return p;
+}
+
+/* Reads all of fd (size bytes, already bounded) into a malloc'd buffer. */
+static enum prc read_all(int fd, size_t size, unsigned char **out, struct err *e)
+{
+	unsigned char *b = malloc(size ? size : 1);
+	size_t off = 0;
+	ssize_t n;
+
+	if (!b)
+		return err_set(e, PRC_NOMEM, "out of memory reading the pattern cache");
+	while (off < size) {
+		n = read(fd, b + off, size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(b);
+			return err_set(e, PRC_PARSE, "short read: %s", n < 0 ? strerror(errno) : "eof");
+		}
+		off += (size_t)n;
+	}
+	*out = b;
+	return PRC_OK;
+}
+
+enum prc hscache_load(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
+		      struct patset **out, struct err *e)
+{
+	char *path = hscache_path(dir, key);
+	unsigned char *b = NULL, md[32];
+	struct stat st;
+	enum prc rc;
+	uint64_t n;
+	int fd = -1;
+
+	*out = NULL;
+	if (!path)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = err_set(e, errno == ENOENT ? PRC_NOTFOUND : PRC_PARSE, "cannot open '%s': %s",
+			     path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = err_set(e, PRC_PARSE, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size < HEADER_LEN + TRAILER_LEN || (uint64_t)st.st_size > FILE_MAX ||
+	    (uint64_t)st.st_size > SIZE_MAX) {
+		rc = err_set(e, PRC_PARSE, "'%s' has an impossible size (%lld bytes)", path,
+			     (long long)st.st_size);
+		goto out;
+	}
+	rc = read_all(fd, (size_t)st.st_size, &b, e);
+	if (rc != PRC_OK)
+		goto out;
+	if (memcmp(b, MAGIC, 8) || get_u32(b + 8) != FORMAT) {
+		rc = err_set(e, PRC_PARSE, "'%s' is not a pattern cache entry of this format", path);
+		goto out;
+	}
+	if (memcmp(b + 16, key, HSCACHE_KEY_LEN)) {
+		rc = err_set(e, PRC_PARSE, "'%s' holds another key", path);
+		goto out;
+	}
+	n = get_u64(b + 16 + HSCACHE_KEY_LEN);
+	if (n != (uint64_t)st.st_size - HEADER_LEN - TRAILER_LEN) {
+		rc = err_set(e, PRC_PARSE, "'%s' is truncated", path);
+		goto out;
+	}
+	hash_sha256(b, (size_t)st.st_size - TRAILER_LEN, md);
+	if (memcmp(md, b + st.st_size - TRAILER_LEN, TRAILER_LEN)) {
+		rc = err_set(e, PRC_PARSE, "'%s' is corrupt (digest mismatch)", path);
+		goto out;
+	}
+	rc = patset_deserialize(b + HEADER_LEN, (size_t)n, out, e);
+	if (rc != PRC_OK) {
+		err_prefix(e, "'%s': ", path);
+		goto out;
+	}
+	/* most recently used: what pruning keeps */
+	futimens(fd, NULL);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	free(path);
+	return rc;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+struct entry {
+	char *name;
+	time_t mtime;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1; /* newest first */
+	return strcmp(x->name, y->name);
+}
+
+/* Keeps the HSCACHE_KEEP newest entries of dir; removes stale temporary files. Best effort. */
+static void prune(const char *dir)
+{
+	struct entry *v = NULL, *nv;
+	size_t n = 0, cap = 0, i, l;
+	struct dirent *de;
+	struct stat st;
+	char path[4096];
+	time_t now = time(NULL);
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		l = strlen(de->d_name);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX))) {
+			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    now - st.st_mtime > TMP_STALE_S)
+				unlink(path);
+			continue;
+		}
+		if (l != 2 * HSCACHE_KEY_LEN + 5 || strcmp(de->d_name + l - 5, ".hsdb"))
+			continue;
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n].name = strdup(de->d_name);
+		v[n].mtime = st.st_mtime;
+		if (v[n].name)
+			n++;
+	}
+	closedir(d);
+	if (n > HSCACHE_KEEP) {
+		qsort(v, n, sizeof(*v), cmp_entry);
+		for (i = HSCACHE_KEEP; i < n; i++)
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, v[i].name) <
+			    sizeof(path))
+				unlink(path);
+	}
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+enum prc hscache_store(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
+		       const struct patset *ps, struct err *e)
+{
+	unsigned char head[HEADER_LEN], md[32];
+	struct hash_sha256_ctx *h = NULL;
+	char *payload = NULL, *path = NULL, *tmp = NULL;
+	size_t n = 0;
+	enum prc rc;
+	int fd = -1;
+
+	rc = patset_serialize(ps, &payload, &n, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = err_set(e, PRC_IO, "cannot create cache directory '%s': %s", dir,
+			     strerror(errno));
+		goto out;
+	}
+	path = hscache_path(dir, key);
+	if (!path || asprintf(&tmp, "%s/" TMP_PREFIX "XXXXXX", dir) < 0) {
+		tmp = NULL;
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = err_set(e, PRC_IO, "cannot create a file in '%s': %s", dir, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	memcpy(head, MAGIC, 8);
+	put_u32(head + 8, FORMAT);
+	put_u32(head + 12, 0);
+	memcpy(head + 16, key, HSCACHE_KEY_LEN);
+	put_u64(head + 16 + HSCACHE_KEY_LEN, n);
+	h = hash_sha256_new();
+	if (!h) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	hash_sha256_update(h, head, sizeof(head));
+	hash_sha256_update(h, payload, n);
+	hash_sha256_final(h, md);
+	h = NULL;
+	if (write_all(fd, head, sizeof(head)) < 0 || write_all(fd, payload, n) < 0 ||
+	    write_all(fd, md, sizeof(md)) < 0 || fsync(fd) < 0) {
+		rc = err_set(e, PRC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = err_set(e, PRC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = err_set(e, PRC_IO, "cannot rename '%s' to '%s': %s", tmp, path,
+			     strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	prune(dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	hash_sha256_final(h, md);
+	free(path);
+	free(payload);
+	return rc;
+}

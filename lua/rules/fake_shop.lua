@@ -1,0 +1,122 @@
+-- fake_shop.lua - fake shopping sites (偽ショッピングサイト).
+--
+-- The sites copy a brand's goods at impossible discounts, take only a bank
+-- transfer to an account in a private person's name, read as machine
+-- translation (odd politeness, simplified Chinese characters) and show no
+-- company, address or seller licence. Real shops run sales and accept bank
+-- transfers too, but among cards and convenience-store payment and under a
+-- 特定商取引法 page; consumer warnings list every sign. So the rule wants a
+-- deep discount with transfer-only payment, and at least one more sign
+-- (a personal account name, translated wording, no company details).
+
+return {
+  name = "fake_shop.discount_transfer_only",
+  category = "fake_shop",
+  author = "patrol",
+  description = "deep discounts, bank transfer to a personal account only, translated Japanese, no company",
+  references = {
+    "特定商取引に関する法律 第11条（通信販売についての広告）",
+    "消費者庁・国民生活センター 偽サイトに関する注意喚起",
+  },
+  version = 1,
+  threshold = 0.8,
+  requires = { "discount" },
+
+  patterns = {
+    discount = {
+      { re = [[[5-9]\d\s*%?\s*(off|おふ|引|割引)]], view = "both" },
+      { re = [[[5-9]\s*割\s*(引|off|おふ)]], view = "both" },
+      "激安", "超激安", "破格", "半額以下", "在庫一掃", "閉店セール", "閉店処分",
+      "大特価", "赤字覚悟", "爆安", "投げ売り", "特価処分", "最安値保証", "原価以下",
+      "全品半額", "限定特価",
+      view = "both",
+    },
+    -- transfer only, and the account to send it to
+    transfer = {
+      "銀行振込のみ", "銀行振り込みのみ", "お振込のみ", "振込のみ", "振り込みのみ",
+      "前払いのみ", "先払いのみ", "銀行振込だけ", "銀行振込限定", "クレジットカード不可",
+      "カード決済不可", "代引き不可", "代金引換不可", "カード決済は停止",
+      "クレジットカードはご利用いただけません", "カードはご利用いただけません",
+      "クレジット決済は現在", "入金確認後", "入金確認次第", "振込先", "口座名義",
+      "振込名義", "お振込先", "振込先口座", "お支払いは銀行振込",
+      view = "both",
+    },
+    -- an account in a person's name: two kana words (ヤマダ タロウ)
+    personal = {
+      { re = [[(名義|名義人|口座名|受取人)\s*[:]?\s*[ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}]], view = "norm" },
+      view = "norm",
+    },
+    -- a company's account: カ）サンプル, サンプル（ユ
+    corp_account = {
+      { re = [[(名義|名義人|口座名)\s*:?\s*(\(\s*[かゆど]\s*\)|[かゆど]\s*\))]], view = "norm" },
+      { re = [[(名義|名義人|口座名)\s*:?\s*[ぁ-ゖー]{2,12}\(\s*[かゆど]($|[)\s])]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    company_name = {
+      "カブシキガイシャ", "ユウゲンガイシャ", "ゴウドウガイシャ", "ショウテン", "ショウカイ",
+      view = "norm", weight = 0,
+    },
+    -- wording of machine translation, and simplified Chinese characters
+    odd = {
+      "お客様の満足は", "お客様の満足を", "最高の品質", "品質は保証", "品質保証します",
+      "安心して購入", "安心してご購入", "安心して買う", "私たちは", "私達は", "提供します",
+      "をご提供いたす", "いたす", "お楽しみください", "ショッピングをお楽しみ",
+      "商品の到着後", "ご注文の後", "注文の後", "の後に発送", "本物保証", "正規品保証",
+      "100%正規品", "100%本物", "送料無料を提供", "ようこそ当店", "当店へようこそ",
+      "ご愛顧を", "秒殺", "最も良い", "良い品質", "高品質の商品", "迅速に発送",
+      "速やかに発送する", "確認した後", "必ず届けます", "返品は受け付けない",
+      { re = [=[[们这购货运费优价质证单发实邮满车张东门网时务]]=], view = "norm" },
+      view = "both",
+    },
+    -- what a real shop shows
+    company = {
+      "特定商取引法", "特商法", "運営会社", "会社概要", "株式会社", "有限会社", "合同会社",
+      "代表取締役", "代表者", "所在地", "古物商許可", "適格請求書", "クレジットカード",
+      "VISA", "Mastercard", "JCB", "PayPay", "コンビニ払い", "コンビニ決済", "代金引換",
+      "代引き", "Amazon Pay", "楽天ペイ", "後払い", "電話番号", "営業時間",
+      view = "both", weight = 0,
+    },
+    -- a shop: goods, orders, shipping
+    shop = {
+      "送料", "全品", "在庫", "注文", "発送", "通常価格", "定価", "カート", "購入",
+      "商品", "セール", "通販", "ショップ", "当店", "正規品", "アウトレット", "SALE",
+      "販売", "価格", "特価",
+      view = "both",
+    },
+    -- warnings, and people or groups collecting money for other things
+    warning = {
+      "偽サイト", "偽ショップ", "詐欺サイト", "に注意", "注意して", "注意喚起", "見分け方",
+      "国民生活センター", "消費者庁", "消費生活センター", "被害", "相談", "警察", "逮捕",
+      "特徴", "チェック", "フリマ", "バザー", "チャリティー", "寄付", "町内会", "会費",
+      "月謝", "家賃", "参加費", "オークション", "落札", "出品", "譲ります",
+      "翻訳", "大家", "教室",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    local personal = {}
+    for _, p in ipairs(m.personal) do
+      if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
+    end
+    if lib.none(m.transfer) and #personal == 0 then return 0 end
+    if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
+    local s = 0.45
+    if lib.any(m.transfer) then s = s + 0.2 end
+    if #personal > 0 then s = s + 0.2 end
+    local odd = lib.distinct(m.odd)
+    if odd >= 1 then s = s + 0.15 end
+    if odd >= 2 then s = s + 0.1 end
+    -- "クレジットカード不可" names cards only to refuse them
+    local c = lib.distinct(lib.outside(m.company, m.transfer))
+    if c == 0 then s = s + 0.1 end
+    s = lib.clamp(s)
+    if c >= 2 then return 0 end
+    if c == 1 then s = s * 0.85 end
+    local w = lib.distinct(m.warning)
+    if w >= 2 then return 0 end
+    if w == 1 then s = s * 0.7 end
+    local ev = lib.near(m.discount, lib.merge(m.transfer, personal), 2000)
+    return s, lib.evidence(page, ev or m.discount[1], 40)
+  end,
+}

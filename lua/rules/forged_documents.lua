@@ -1,0 +1,104 @@
+-- forged_documents.lua - forged residence cards, licences and IDs for sale
+-- (偽造在留カード・身分証の販売).
+--
+-- Sellers name the document, say it passes as real (ICチップ, ホログラム,
+-- 本物そっくり, 番号や名前は自由) or simply offer to "make" one, and add a
+-- price and a channel (Facebook, WeChat, Telegram). Immigration pages about
+-- the genuine 在留カード, licence and passport procedures, news of arrests,
+-- employers' guides to spotting fakes, ID-photo studios and card-case shops
+-- name the same documents, so the rule wants the document next to a
+-- forgery or making word plus a price or a channel; procedure, news,
+-- photo and shop wording switches it off.
+
+return {
+  name = "forged_documents.id_for_sale",
+  category = "forged_documents",
+  author = "patrol",
+  description = "forged residence cards, licences or other IDs made or sold",
+  references = {
+    "出入国管理及び難民認定法 第73条の3（偽造在留カード等の提供・収受）",
+    "刑法 第155条（公文書偽造等）, 第159条（私文書偽造等）",
+  },
+  version = 1,
+  threshold = 0.65,
+  requires = { "doc" },
+
+  patterns = {
+    doc = {
+      "在留カード", "運転免許証", "免許証", "マイナンバーカード", "マイナカード",
+      "健康保険証", "保険証", "パスポート", "旅券", "学生証", "社員証", "卒業証書",
+      "卒業証明書", "成績証明書", "学位記", "身分証", "身分証明書", "住民票", "印鑑証明",
+      "戸籍謄本", "特別永住者証明書", "外国人登録証", "診断書", "車検証", "給与明細",
+      "源泉徴収票", "在職証明書", "在籍証明", "納税証明書", "課税証明書", "合格証明書",
+      "JLPT", "日本語能力試験", "就労ビザ", "永住許可", "在留資格",
+      view = "both",
+    },
+    -- claims that it passes as real, and the seller's own words for forging
+    forge = {
+      "偽造", "本物そっくり", "本物同様", "本物と同じ", "本物と見分け", "見分けがつかない",
+      "ICチップ", "IC入り", "ホログラム", "透かし", "精巧", "番号自由", "氏名自由",
+      "名前自由", "住所自由", "生年月日自由", "情報自由", "内容自由", "写真差し替え",
+      "写真を送るだけ", "情報を送るだけ", "顔写真を送", "アプリで読める", "読み取りOK",
+      "読取OK", "スキャンOK", "照合OK", "バレない", "裏面も", "複製", "作成代行",
+      "制作代行", "代理作成", "オーダーメイド", "フルオーダー", "実物と同じ", "公式と同じ",
+      "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
+      view = "both",
+    },
+    make = {
+      "作ります", "作成します", "作成可能", "作れます", "製作", "制作", "発行します",
+      "発行可能", "販売", "売ります", "承ります", "受付中", "在庫", "即日発送", "郵送",
+      "発送", "納期", "ご注文", "対応します", "対応可能", "お任せ", "用意します",
+      "用意できます", "欲しい方", "必要な方", "作りたい方",
+      view = "both",
+    },
+    price = {
+      { re = [[\d[\d,]{2,}\s*円]] },
+      { re = [[\d+(\.\d+)?\s*万]] },
+      -- the norm view reads 3万 as 30000
+      { re = [[(^|[^\d,.])[1-9]\d{4,}($|[^\d])]] },
+      { re = [[[¥$]\s*\d[\d,]{1,}]] },
+      { re = [[\d[\d,]*\s*(どる|元|usd)]] },
+    },
+    contact = {
+      "テレグラム", "telegram", "wechat", "微信", "whatsapp", "facebook", "フェイスブック",
+      "signal", "シグナル", "カカオ", "zalo", "メッセンジャー", "DMください", "DMで",
+      "DMまで", "連絡ください", "ご連絡", "お問い合わせ",
+      { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
+      { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      view = "both",
+    },
+    -- procedures, employers' checks, news, photo studios, shops, fiction
+    guard = {
+      "出入国在留管理庁", "入管", "入国管理局", "申請", "更新手続", "再交付", "交付",
+      "届出", "手続き", "窓口", "市区町村", "市役所", "区役所", "収入印紙", "読取アプリ",
+      "失効情報", "不法就労", "雇用主", "事業主", "注意", "見分け方", "確認方法", "逮捕",
+      "容疑", "送検", "県警", "府警", "警視庁", "事件", "報道", "有罪", "判決", "被告",
+      "証明写真", "写真撮影", "撮影", "写真館", "スピード写真", "カードケース",
+      "パスケース", "ホルダー", "免許センター", "試験場", "警察署", "小道具", "ドラマ",
+      "映画", "学割", "紛失", "盗難", "偽造防止", "筆耕", "用紙", "印刷会社", "学校様",
+      "翻訳証明", "翻訳会社", "行政書士", "被害", "罰則", "違反", "スキミング", "収納",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    -- the seller's own "making" word right next to the document counts as
+    -- forging; the document word alone never does
+    local forge = lib.outside(m.forge, m.guard)
+    local d, f = lib.near(m.doc, forge, 200)
+    local s = 0
+    if d then
+      if lib.none(m.make, m.price, m.contact) then return 0 end
+      s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
+      s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
+    else
+      d, f = lib.near(m.doc, m.make, 60)
+      if not d or lib.none(m.price, m.contact) then return 0 end
+      s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
+    end
+    local g = lib.distinct(m.guard)
+    if g >= 2 then return 0 end
+    if g == 1 then s = s * 0.75 end
+    return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
+  end,
+}

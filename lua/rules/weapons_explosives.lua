@@ -1,0 +1,113 @@
+-- weapons_explosives.lua - handguns, ammunition and explosives offered for
+-- sale or to order (爆発物・銃砲等の製造、拳銃等の譲渡、銃砲等所持関連).
+--
+-- Sellers name the thing, often in slang (チャカ, ハジキ, 道具 with 弾付き),
+-- insist that it is real (実銃, 撃てる, 足がつかない) and add a price and a
+-- channel that leaves no trace. Arrest reports, gun-control news, airsoft
+-- shops, licensed gun shops and hunting courses, fireworks and games use the
+-- same nouns, so the rule wants the weapon word with at least two of offer,
+-- price, channel and "it is real", close together; news, toy, licence,
+-- fireworks and fiction wording switches it off.
+
+return {
+  name = "weapons_explosives.offer",
+  category = "weapons_explosives",
+  author = "patrol",
+  description = "guns, ammunition or explosives offered with a price or a secret channel",
+  references = {
+    "銃砲刀剣類所持等取締法 第3条, 第31条の2（拳銃等の譲渡し）",
+    "爆発物取締罰則",
+    "インターネット・ホットラインセンター 重要犯罪密接関連情報（爆発物・銃砲等）",
+  },
+  version = 1,
+  threshold = 0.65,
+  requires = { "weapon" },
+
+  patterns = {
+    weapon = {
+      "拳銃", "けん銃", "チャカ", "ハジキ", "トカレフ", "マカロフ", "グロック",
+      "ベレッタ", "リボルバー", "実銃", "真正拳銃", "改造銃", "改造拳銃", "密造銃",
+      "手製銃", "短銃", "ピストル", "散弾銃", "ライフル銃", "猟銃", "実弾", "実包",
+      "銃弾", "弾丸", "弾薬", "爆弾", "爆発物", "爆薬", "ダイナマイト", "手榴弾",
+      "手りゅう弾", "プラスチック爆弾", "雷管", "起爆装置", "時限装置", "パイプ爆弾",
+      "黒色火薬", "無煙火薬", "サプレッサー", "消音器", "マガジン付き",
+      { re = [[(^|[^a-z0-9])(c-?4|tnt)($|[^a-z0-9])]], view = "norm" },
+      view = "both",
+    },
+    -- longer words that make a weapon word something harmless
+    harmless = {
+      "おはじき", "爆弾低気圧", "爆弾発言", "爆弾おにぎり", "爆弾ハンバーグ",
+      "カロリー爆弾", "爆弾セール", "爆弾処理班", "弾丸ツアー", "弾丸旅行", "弾丸トーク",
+      "弾丸ライナー", "ダイナマイト打線", "ダイナマイトボディ", "スターターピストル",
+      "ピストル型", "ピストルノズル", "ピストルグリップ", "水鉄砲", "鉄砲玉",
+      "爆弾ゲーム", "時限爆弾ゲーム",
+      { re = [[(とかれふ|拳銃|けん銃|手榴弾|手りゅう弾|爆弾|ぐろっく|りぼるばー|だいなまいと|まかろふ|ちゃか)(型|風|柄|もちーふ|ぽい)]], view = "both" }, "TNT便", "TNTエクスプレス", "TNT Express",
+      view = "both", weight = 0,
+    },
+    offer = {
+      "売ります", "譲ります", "販売", "在庫", "入荷", "取引", "手渡し", "発送", "郵送",
+      "即納", "即日", "受け渡し", "譲渡", "卸します", "用意できます", "用意します",
+      "調達", "製造代行", "作ります", "作成します", "製作します", "承ります", "欲しい方",
+      "買います", "買い取ります", "お譲り", "流します", "回せます", "ご用命", "注文",
+      view = "both",
+    },
+    price = {
+      { re = [[\d[\d,]{2,}\s*円]] },
+      { re = [[\d+(\.\d+)?\s*万]] },
+      -- the norm view reads 80万 as 800000
+      { re = [[(^|[^\d,.])[1-9]\d{4,}($|[^\d])]] },
+      { re = [[[¥$]\s*\d[\d,]{2,}]] },
+      { re = [[\d+\s*(発|丁)\s*\d[\d,]{2,}]] },
+    },
+    contact = {
+      "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
+      "カカオ", "秘密厳守", "捨てアド", "フリーメール", "DMください", "DMで", "DMまで",
+      "連絡ください", "連絡先", "ご連絡", "問い合わせは",
+      { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      { re = [[line\s*id]], view = "norm" },
+      view = "both",
+    },
+    -- "it is the real thing" and "no trace"
+    real = {
+      "本物", "実物", "実銃", "真正", "弾付き", "弾セット", "弾つき", "撃てる",
+      "発射可能", "実射可能", "試射済み", "動作確認済み", "殺傷能力", "足がつかない",
+      "足のつかない", "番号削り", "シリアル削除", "出所不明", "裏ルート", "闇ルート",
+      "密輸", "海外ルート", "警察の心配", "一発で", "威力", "おもちゃじゃない",
+      "おもちゃではない", "モデルガンじゃない", "モデルガンではない", "玩具ではない",
+      view = "both",
+    },
+    -- news, toys, licensed guns and hunting, fireworks, fiction
+    guard = {
+      "逮捕", "容疑", "疑いで", "県警", "府警", "警視庁", "警察庁", "押収", "起訴",
+      "判決", "送検", "報道", "記者", "乱射", "発砲事件", "銃規制", "銃社会", "大統領",
+      "議会", "抗争", "摘発", "注意喚起", "通報", "違法です", "犯罪です", "危険です",
+      "エアガン", "エアーガン", "ガスガン", "電動ガン", "モデルガン", "トイガン", "BB弾",
+      "18歳以上用", "10歳以上用", "サバゲー", "サバイバルゲーム", "玩具", "おもちゃ",
+      "狩猟免許", "所持許可", "講習会", "公安委員会", "射撃場", "射撃教習", "クレー射撃",
+      "ライフル射撃", "猟友会", "銃砲店", "許可証", "申請", "教習資格", "有害鳥獣",
+      "猟期", "花火", "煙火", "打ち上げ", "火薬類取締法", "保安責任者",
+      "ゲーム", "FPS", "小説", "映画", "漫画", "マンガ", "アニメ", "ドラマ", "撮影用",
+      "小道具", "博物館", "展示", "無可動", "自衛隊", "演習", "不発弾",
+      "陸上競技", "運動会", "戦争", "史料", "歴史", "発火式", "ブローバック", "ホビー",
+      "樹脂製", "精密な作り", "ライター", "キーホルダー", "グッズ", "ストラップ",
+      "アクセサリー", "Tシャツ", "雑貨", "インテリア", "コスプレ",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    local w = lib.outside(m.weapon, m.harmless)
+    if #w == 0 then return 0 end
+    local sig = lib.signals(m.offer, m.price, m.contact, m.real)
+    if sig < 2 or lib.none(m.offer, m.real) then return 0 end
+    local s = 0.55 + 0.15 * (sig - 1)
+    local support = lib.merge(m.offer, m.price, m.real, m.contact)
+    local a, b = lib.near(w, support, 300)
+    if not a then s = s * 0.7 end
+    -- "おもちゃじゃない" is a seller's claim, not a toy shop
+    local g = lib.distinct(lib.outside(m.guard, m.real))
+    if g >= 2 then return 0 end
+    if g == 1 then s = s * 0.75 end
+    return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
+  end,
+}
