@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/imagehash.h"
+#include "classifiers/rulehub.h"
 #include "cli/cli.h"
 #include "crawler/crawl.h"
 #include "store/cluster.h"
@@ -15,12 +17,14 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-static volatile sig_atomic_t crawl_stop;
+static volatile sig_atomic_t crawl_stop, crawl_reload;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	crawl_stop = 1;
+	if (sig == SIGHUP)
+		crawl_reload = 1;
+	else
+		crawl_stop = 1;
 }
 
 static int crawl_usage(FILE *f)
@@ -63,6 +67,13 @@ static int crawl_usage(FILE *f)
 		"recrawl and observability:\n"
 		"  --recrawl-after D   re-fetch pages older than D (30m, 12h, 7d), conditionally\n"
 		"  --stats-file PATH   Prometheus text figures, rewritten every second\n"
+		"rules:\n"
+		"  --cache-dir DIR     compiled patterns cached here (default $PATROL_HOME/cache)\n"
+		"  --no-cache          compile the patterns every time\n"
+		"  --watch-rules       recompile and swap in the rules when their files change\n"
+		"                      (SIGHUP does the same); a broken set is refused, the old one stays\n"
+		"  --hash-list FILE    SHA-256/MD5 list of known illegal images: linked images are\n"
+		"                      fetched (size-capped) and matched; only hashes are kept\n"
 		"evidence:\n"
 		"  --warc-dir DIR      WARC files of flagged pages (default $PATROL_HOME/warc)\n"
 		"  --no-evidence       keep no WARC records\n");
@@ -101,7 +112,8 @@ int cmd_crawl(int argc, char **argv)
 		O_WORKERS, O_RULES, O_NORULES, O_PRIVATE, O_UA, O_MAXBODY, O_DB, O_QUIET, O_HELP,
 		O_DFACTOR, O_MAXCD, O_RETRIES, O_HOSTERR, O_PERHOSTMAX, O_URLLEN, O_PATHDEPTH, O_REPEAT,
 		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ,
-		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE
+		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE, O_CACHE, O_NOCACHE, O_WATCH,
+		O_HASHLIST
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -143,6 +155,10 @@ int cmd_crawl(int argc, char **argv)
 		{ "stats-file", required_argument, NULL, O_STATS },
 		{ "warc-dir", required_argument, NULL, O_WARCDIR },
 		{ "no-evidence", no_argument, NULL, O_NOEVIDENCE },
+		{ "cache-dir", required_argument, NULL, O_CACHE },
+		{ "no-cache", no_argument, NULL, O_NOCACHE },
+		{ "watch-rules", no_argument, NULL, O_WATCH },
+		{ "hash-list", required_argument, NULL, O_HASHLIST },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *allow[64], *deny[64];
@@ -153,8 +169,10 @@ int cmd_crawl(int argc, char **argv)
 	struct crawl_opts o;
 	struct crawl_stats s;
 	struct progress_state ps = { 0, 0 };
-	struct ruleset *rules = NULL;
-	const char *rules_opt = NULL, *dbopt = NULL;
+	struct rulehub *rules = NULL;
+	struct imagehash *hashes = NULL;
+	const char *rules_opt = NULL, *dbopt = NULL, *cache_opt = NULL, *hashlist = NULL;
+	int watch = 0;
 	char jobname[64], *conninfo = NULL;
 	struct err e = { "" };
 	struct sigaction sa;
@@ -258,6 +276,10 @@ int cmd_crawl(int argc, char **argv)
 		case O_STATS: o.stats_file = optarg; break;
 		case O_WARCDIR: warc_opt = optarg; break;
 		case O_NOEVIDENCE: noevidence = 1; break;
+		case O_CACHE: cache_opt = optarg; break;
+		case O_NOCACHE: cache_opt = ""; break;
+		case O_WATCH: watch = 1; break;
+		case O_HASHLIST: hashlist = optarg; break;
 		case O_RULES: rules_opt = optarg; break;
 		case O_NORULES: norules = 1; break;
 		case O_PRIVATE: o.allow_private = 1; break;
@@ -292,21 +314,42 @@ int cmd_crawl(int argc, char **argv)
 	}
 
 	if (!norules) {
+		const char *dir = cli_rules_dir(rules_opt);
 		struct buf errors;
 
 		buf_init(&errors, 1 << 20);
-		rc = ruleset_load(cli_rules_dir(rules_opt), NULL, &rules, &errors);
+		rc = rulehub_new(dir, cli_lib_dir(dir), cli_cache_dir(cache_opt), &rules, &errors);
 		if (rc != PRC_OK) {
 			fprintf(stderr, "%s", buf_str(&errors));
-			cli_error("rules in '%s' refused; nothing crawled", cli_rules_dir(rules_opt));
+			cli_error("rules in '%s' refused; nothing crawled", dir);
 			buf_release(&errors);
+			return 2;
+		}
+		buf_release(&errors);
+		if (watch && rulehub_watch(rules, 0, &e) != PRC_OK) {
+			cli_error("cannot watch '%s': %s", dir, e.msg);
+			rulehub_free(rules);
+			return 2;
+		}
+	}
+	if (hashlist) {
+		struct buf errors;
+
+		buf_init(&errors, 1 << 20);
+		rc = imagehash_load(hashlist, &hashes, &errors);
+		if (rc != PRC_OK) {
+			fprintf(stderr, "%s", buf_str(&errors));
+			cli_error("hash list '%s' refused; nothing crawled", hashlist);
+			buf_release(&errors);
+			rulehub_free(rules);
 			return 2;
 		}
 		buf_release(&errors);
 	}
 	if (db_locate(dbopt, NULL, &conninfo, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
-		ruleset_unref(rules);
+		rulehub_free(rules);
+		imagehash_free(hashes);
 		return 1;
 	}
 	if (!noevidence) {
@@ -315,7 +358,8 @@ int cmd_crawl(int argc, char **argv)
 			if (!home) {
 				cli_error("%s", e.msg);
 				free(conninfo);
-				ruleset_unref(rules);
+				rulehub_free(rules);
+				imagehash_free(hashes);
 				return 1;
 			}
 			snprintf(warcdir, sizeof(warcdir), "%s/warc", home);
@@ -325,6 +369,8 @@ int cmd_crawl(int argc, char **argv)
 	}
 	o.conninfo = conninfo;
 	o.rules = rules;
+	o.imagehash = hashes;
+	o.reload = &crawl_reload;
 	o.stop = &crawl_stop;
 	if (!quiet) {
 		ps.tty = isatty(2);
@@ -335,6 +381,7 @@ int cmd_crawl(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = crawl_run(&o, &s, &e);
@@ -371,6 +418,7 @@ int cmd_crawl(int argc, char **argv)
 	}
 	free(conninfo);
 	free(home);
-	ruleset_unref(rules);
+	rulehub_free(rules);
+	imagehash_free(hashes);
 	return status;
 }

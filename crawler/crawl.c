@@ -42,6 +42,8 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/imagehash.h"
+#include "classifiers/rulehub.h"
 #include "crawler/charset.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
@@ -51,8 +53,6 @@
 #include "crawler/url.h"
 #include "crawler/warc.h"
 #include "store/crawlstore.h"
-
-struct imagehash;
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -106,6 +106,7 @@ struct page {
 	int64_t url_id, host_id;
 	char *url;                 /* in the arena */
 	int depth, hops, attempts;
+	int no_evidence;           /* never written to the WARC files (an image) */
 	struct store_record rec;
 	struct page *next;
 };
@@ -123,7 +124,7 @@ struct crawl {
 	size_t nallow, ndeny;
 	struct traps *traps;         /* the writer's */
 	struct warc *warc;           /* the writer's evidence files, or NULL */
-	struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
+	const struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
 	struct db *db;             /* the fetch thread's connection */
 	struct fetcher *fetcher;
 	struct frontier *frontier;
@@ -360,6 +361,39 @@ static void x_robots(const char *v, int *noindex, int *nofollow)
 		*noindex = 1;
 }
 
+/*
+ * A body that is not a page is matched against the operator's hash list
+ * (SHA-256 and MD5). Only the match is kept: the image itself is neither
+ * classified further, nor stored, nor written to the evidence files.
+ */
+static void match_image(struct crawl *c, struct page *p)
+{
+	struct fetch *x = p->fx;
+	struct store_hit *h;
+	char hex[65];
+	char *ev;
+
+	if (!c->imagehash || !x->body.len || x->truncated)
+		return;
+	if (imagehash_match(c->imagehash, x->body.ptr, x->body.len, hex) != 1)
+		return;
+	h = arena_calloc(p->arena, 1, sizeof(*h));
+	ev = arena_alloc(p->arena, 160 + strlen(p->url));
+	if (!h || !ev)
+		return;
+	snprintf(ev, 160 + strlen(p->url), "image %s matches hash list entry %s", p->url, hex);
+	h->category = "child_pornography";
+	h->score = 1.0;
+	h->classifier = "imagehash";
+	h->rule = "imagehash";
+	h->rule_file = NULL;
+	h->evidence = ev;
+	h->ev_start = h->ev_end = -1;
+	p->rec.hits = h;
+	p->rec.nhits = 1;
+	p->no_evidence = 1;
+}
+
 /* What a worker does with one fetched page. */
 static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 {
@@ -418,8 +452,10 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		size_t text_len = 0, i, k = 0;
 		const char **links = NULL, **link_texts = NULL;
 
-		if (!is_html && !is_text)
+		if (!is_html && !is_text) {
+			match_image(c, p);
 			return;
+		}
 		if (charset_decode(p->arena, x->content_type, buf_str(&x->body), x->body.len,
 				   c->o->max_body * 2, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
 			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
@@ -530,8 +566,35 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 
 struct worker_arg {
 	struct crawl *c;
+	struct ruleset *rs;        /* the rule set cl runs */
+	unsigned long gen;         /* its generation in the hub */
 	struct classifier *cl;
 };
+
+/* Between pages: a reloaded rule set replaces the worker's classifier. */
+static void worker_rules(struct worker_arg *w)
+{
+	struct ruleset *rs;
+	struct classifier *cl;
+	unsigned long gen;
+	struct err e;
+
+	if (!w->c->o->rules || rulehub_generation(w->c->o->rules) == w->gen)
+		return;
+	rs = rulehub_current_gen(w->c->o->rules, &gen);
+	cl = classifier_new(rs, &e);
+	if (!cl) {
+		log_msg(LOG_ERROR, "cannot use the reloaded rules: %s", e.msg);
+		ruleset_unref(rs);
+		w->gen = gen; /* keep the running classifier; do not retry every page */
+		return;
+	}
+	classifier_free(w->cl);
+	ruleset_unref(w->rs);
+	w->cl = cl;
+	w->rs = rs;
+	w->gen = gen;
+}
 
 static void *worker_main(void *arg)
 {
@@ -542,10 +605,11 @@ static void *worker_main(void *arg)
 	while (queue_pop(c->work, &item) == PRC_OK) {
 		struct page *p = item;
 
+		worker_rules(w);
 		if (!p->rec.retry)
 			page_process(c, w->cl, p);
 		/* the body is done with, unless it is evidence: only the record goes on */
-		if (!p->rec.nhits || !c->warc || p->rec.retry) {
+		if (!p->rec.nhits || !c->warc || p->rec.retry || p->no_evidence) {
 			fetch_free(p->fx);
 			p->fx = NULL;
 		}
@@ -1335,7 +1399,8 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 	for (i = 0; i < c->nworkers; i++) {
 		wargs[i].c = c;
 		if (c->o->rules) {
-			wargs[i].cl = classifier_new(c->o->rules, &e);
+			wargs[i].rs = rulehub_current_gen(c->o->rules, &wargs[i].gen);
+			wargs[i].cl = classifier_new(wargs[i].rs, &e);
 			if (!wargs[i].cl)
 				return err_set(c->e, PRC_INTERNAL, "cannot start a classifier: %s", e.msg);
 		}
@@ -1402,6 +1467,11 @@ static enum prc crawl_loop(struct crawl *c)
 			return err_set(c->e, PRC_DB, "cannot store results: %s", c->writer_error);
 		if (c->o->stop && *c->o->stop)
 			stopping = 1;
+		if (c->o->reload && *c->o->reload && c->o->rules) {
+			*c->o->reload = 0;
+			log_msg(LOG_INFO, "reloading the rules");
+			rulehub_reload_async(c->o->rules);
+		}
 		if (t - last_renew >= CRAWL_RENEW_MS) {
 			rc = renew(c);
 			if (rc != PRC_OK) {
@@ -1524,6 +1594,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.uopts.sort_query = o->sort_query;
 	c.link_uopts = c.uopts;
 	c.link_uopts.max_len = 64 * 1024;
+	c.imagehash = o->imagehash;
 	srand((unsigned)getpid() ^ (unsigned)now_ms());
 	gethostname(c.hostname, sizeof(c.hostname) - 1);
 	{
@@ -1577,8 +1648,10 @@ out:
 	}
 	report(&c, stats);
 	write_stats(&c, stats);
-	for (i = 0; wargs && i < 64; i++)
+	for (i = 0; wargs && i < 64; i++) {
 		classifier_free(wargs[i].cl);
+		ruleset_unref(wargs[i].rs);
+	}
 	free(wargs);
 	free(c.workers);
 	queue_free(c.work);

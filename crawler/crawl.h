@@ -9,7 +9,8 @@
 #include "crawler/traps.h"
 #include "util/err.h"
 
-struct ruleset;
+struct rulehub;
+struct imagehash;
 
 enum crawl_scope { CRAWL_SCOPE_HOST = 0, CRAWL_SCOPE_DOMAIN, CRAWL_SCOPE_ANY };
 
@@ -73,7 +74,9 @@ struct crawl_opts {
 	const char *stats_file;   /* Prometheus text, rewritten every second; NULL: none */
 	const char *warc_dir;     /* evidence of flagged pages as WARC files here; NULL: none */
 	size_t warc_rotate_bytes; /* start a new WARC file past this size */
-	struct ruleset *rules;    /* compiled rules (a reference is taken), or NULL: no classification */
+	struct rulehub *rules;    /* the rules (reloadable), or NULL: no classification */
+	const struct imagehash *imagehash; /* the operator's image hash list, or NULL: images not fetched */
+	volatile sig_atomic_t *reload; /* set (by SIGHUP) to recompile the rules in the background */
 	volatile sig_atomic_t *stop; /* set to stop gracefully (may be NULL) */
 	crawl_progress_fn progress;  /* called about once a second from the calling thread */
 	void *progress_ud;
