@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -57,7 +58,13 @@ struct classifier {
 	uint32_t *set_hits;     /* per set: matches on this page */
 	size_t *set_first;      /* per set: its first match in the sorted list */
 	int mt_ref;             /* metatable of the m table */
+	long deadline_ms;       /* the rules of one page together get this long */
+	int deadline_logged;
+	size_t deadline_hits;   /* pages cut short by it */
 };
+
+/* The rules of one page together get this long (each call also has its instruction budget). */
+#define CLASSIFY_PAGE_DEADLINE_MS 2000
 
 /* What one classifier_run knows about its page. */
 struct page_run {
@@ -179,6 +186,7 @@ struct classifier *classifier_new(struct ruleset *rs, struct err *e)
 			goto fail;
 	}
 	ruleset_ref(rs);
+	c->deadline_ms = CLASSIFY_PAGE_DEADLINE_MS;
 	return c;
 fail:
 	c->rs = NULL;
@@ -760,6 +768,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	struct page_run pr;
 	struct verdict *v = NULL;
 	struct rule_call rc;
+	struct timespec t0;
 	size_t r, s, nv = 0;
 	enum prc ret = PRC_OK;
 	int w, vi, any, req_ok;
@@ -807,9 +816,27 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	if (!v)
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r = 0; r < rs->nrules; r++) {
 		const struct rs_rule *rule = &rs->rules[r];
+		struct timespec t1;
 
+		/*
+		 * Each call has its own instruction budget; the page deadline bounds
+		 * their sum, so many slow rules cannot hold a worker either.
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (c->deadline_ms > 0 &&
+		    (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L > c->deadline_ms) {
+			c->deadline_hits++;
+			c->failures++;
+			if (!c->deadline_logged) {
+				c->deadline_logged = 1;
+				log_msg(LOG_WARN, "the rules took over %ld ms on '%s'; the rest were skipped "
+					"(logged once)", c->deadline_ms, pr.url ? pr.url : "?");
+			}
+			break;
+		}
 		any = 0;
 		req_ok = 1;
 		for (s = rule->first_set; s < rule->first_set + rule->nsets; s++) {
@@ -882,4 +909,9 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	*out = v;
 	*n = nv;
 	return PRC_OK;
+}
+
+void classifier_set_deadline(struct classifier *c, long ms)
+{
+	c->deadline_ms = ms;
 }

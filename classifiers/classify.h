@@ -135,6 +135,13 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 			struct verdict **out, size_t *n, classify_explain_fn explain, void *ud,
 			struct err *e);
 
+/*
+ * The time the rules of one page may take together (default 2000 ms; 0: no
+ * limit); past it the remaining rules are skipped, counted as failures and
+ * logged once. Each rule call also has its own instruction budget.
+ */
+void classifier_set_deadline(struct classifier *c, long ms);
+
 /* Rules that failed (errored or exceeded a limit) so far in c. */
 size_t classifier_rule_failures(const struct classifier *c);
 

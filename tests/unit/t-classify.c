@@ -310,7 +310,7 @@ static int nlogged;
 static void count_log(enum log_level level, const char *msg, void *ud)
 {
 	(void)ud;
-	if (level <= LOG_WARN && strstr(msg, "failed")) {
+	if (level <= LOG_WARN && (strstr(msg, "failed") || strstr(msg, "were skipped"))) {
 		nlogged++;
 		if (nlogged <= 12)
 			diag("log: %s", msg);
@@ -358,6 +358,20 @@ static void test_runaway(void)
 		arena_free(a);
 	}
 	is_int(nlogged, 12, "each failing rule logged once");
+
+	/* a page deadline shorter than one runaway rule: the rules after it are skipped */
+	classifier_set_deadline(c, 1);
+	a = arena_new();
+	n = run_text(c, a, "", "", "大麻の売買について", &v);
+	ok(by_rule(v, n, "test.good") != NULL, "deadline: rules before it still give their verdicts");
+	ok(by_rule(v, n, "test.after") == NULL, "deadline: the last rule is skipped");
+	ok(classifier_rule_failures(c) > 24, "deadline: the skip is counted as a failure");
+	is_int(nlogged, 13, "deadline: logged once");
+	arena_free(a);
+	a = arena_new();
+	run_text(c, a, "", "", "大麻の売買について", &v);
+	is_int(nlogged, 13, "deadline: not logged again");
+	arena_free(a);
 	log_set_sink(NULL, NULL);
 	ok(stat("/tmp/patrol-sandbox-escaped", &st) != 0, "os.execute never ran");
 	classifier_free(c);
