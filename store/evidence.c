@@ -14,37 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crawler/warc.h"
-
 #define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
-
-enum prc evidence_save_loc(struct db *d, int64_t host_id, int64_t fetch_id, const struct warc_loc *loc,
-			   struct err *e)
-{
-	char hid[24], fid[24], off[24], len[24];
-	const char *p[7] = { I64(hid, host_id), I64(fid, fetch_id), loc->file, NULL, NULL,
-			     loc->record_id, loc->digest };
-	PGresult *r = NULL;
-	enum prc rc;
-
-	snprintf(off, sizeof(off), "%" PRIu64, loc->offset);
-	snprintf(len, sizeof(len), "%" PRIu64, loc->length);
-	p[3] = off;
-	p[4] = len;
-	rc = db_query(d,
-		      "INSERT INTO evidence (host_id, fetch_id, warc_file, warc_offset, warc_length,"
-		      "   warc_record_id, warc_digest)"
-		      " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-		      " ON CONFLICT (host_id, fetch_id) DO UPDATE SET warc_file = EXCLUDED.warc_file,"
-		      "   warc_offset = EXCLUDED.warc_offset, warc_length = EXCLUDED.warc_length,"
-		      "   warc_record_id = EXCLUDED.warc_record_id, warc_digest = EXCLUDED.warc_digest,"
-		      "   created_at = now()",
-		      7, p, &r, e);
-	PQclear(r);
-	if (rc != PRC_OK)
-		err_prefix(e, "cannot save the evidence of fetch %" PRId64 ": ", fetch_id);
-	return rc;
-}
 
 /* A positive decimal id, or 0. */
 static int64_t parse_id(const char *s)

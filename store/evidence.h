@@ -7,17 +7,10 @@
 #include "store/db.h"
 #include "util/err.h"
 
-struct warc_loc;
-
 /*
- * Records that the response (and request) of fetch (host_id, fetch_id) are
- * at loc (as returned by warc_write_exchange). A second call for the same
- * fetch replaces the location. Runs in the caller's transaction when one is
- * open. PRC_DB with the server's message on failure (e.g. no such fetch).
- * Not thread-safe: d belongs to the calling thread.
+ * Rows of the evidence table are written with the fetch they belong to, in
+ * the same transaction (crawlstore_insert_fetch); this module finds them.
  */
-enum prc evidence_save_loc(struct db *d, int64_t host_id, int64_t fetch_id, const struct warc_loc *loc,
-			   struct err *e);
 
 /* A fetch with evidence, as evidence_find returns it. Strings are malloc'd; free with evidence_release. */
 struct evidence {
