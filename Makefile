@@ -82,7 +82,7 @@ PROVE ?= prove
 PROVE_FLAGS ?= -f
 test: deps
 	@$(MAKE) --no-print-directory all
-	PATROL_BIN=$(CURDIR)/patrol PATROL_SRC=$(CURDIR) $(PROVE) $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	PATROL_BIN=$(CURDIR)/patrol PATROL_SRC=$(CURDIR) PATROL_VARIANT=$(VARIANT) $(PROVE) $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 unit: all
 	$(PROVE) $(PROVE_FLAGS) $(TEST_BIN)

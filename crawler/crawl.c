@@ -1383,7 +1383,7 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 		c->nworkers = 1;
 	if (c->nworkers > 64)
 		c->nworkers = 64;
-	c->work = queue_new((size_t)c->nworkers * 4);
+	c->work = queue_new((size_t)c->nworkers * 2);
 	c->store = queue_new(CRAWL_BATCH * 4);
 	/* more than the pipeline can ever hold: the writer never waits on it */
 	c->committed = queue_new((size_t)c->o->concurrency + (size_t)c->nworkers * 8 + CRAWL_BATCH * 8 + 1024);
