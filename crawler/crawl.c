@@ -394,6 +394,17 @@ static void match_image(struct crawl *c, struct page *p)
 	p->no_evidence = 1;
 }
 
+/*
+ * A header value as the database's text columns take it: a hostile server's
+ * bytes that are not UTF-8 become U+FFFD instead of failing the whole batch.
+ */
+static const char *header_text(struct arena *a, const char *s)
+{
+	size_t n;
+
+	return charset_utf8_sanitize(a, s, strlen(s), &n);
+}
+
 /* What a worker does with one fetched page. */
 static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 {
@@ -406,13 +417,13 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 	r->fetched_at = x->started;
 	r->http_status = (int)x->status;
 	r->final_url = p->url;
-	r->content_type = x->content_type ? arena_strdup(p->arena, x->content_type) : NULL;
+	r->content_type = x->content_type ? header_text(p->arena, x->content_type) : NULL;
 	r->size = (int64_t)x->body.len;
 	r->server_ip = x->server_ip[0] ? arena_strdup(p->arena, x->server_ip) : NULL;
 	r->duration_ms = (long)((x->ended - x->started) * 1000.0);
-	r->error = x->error[0] ? arena_strdup(p->arena, x->error) : NULL;
-	r->etag = x->etag ? arena_strdup(p->arena, x->etag) : NULL;
-	r->last_modified = x->last_modified ? arena_strdup(p->arena, x->last_modified) : NULL;
+	r->error = x->error[0] ? header_text(p->arena, x->error) : NULL;
+	r->etag = x->etag ? header_text(p->arena, x->etag) : NULL;
+	r->last_modified = x->last_modified ? header_text(p->arena, x->last_modified) : NULL;
 	if (x->body.len || x->status == 200) {
 		hex = arena_alloc(p->arena, SHA256_HEX_LEN + 1);
 		if (hex) {

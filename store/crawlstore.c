@@ -708,89 +708,20 @@ enum prc crawlstore_used(struct db *d, int64_t job_id, int64_t *used, struct err
 	return PRC_OK;
 }
 
-static enum prc write_record(struct db *d, int64_t job_id, const char *owner, struct store_record *rec,
-			     struct err *e)
+/* Inserts rec's hits and evidence row for its fetch fid (decimal text). */
+static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_record *rec, const char *fid,
+			    struct err *e)
 {
-	char uid[24], hid[24];
-	const char *p[6];
-	PGresult *r = NULL;
-	enum prc rc;
-
-	rec->stored = 0;
-	p[0] = I64(hid, rec->host_id);
-	p[1] = I64(uid, rec->url_id);
-	p[2] = owner;
-	p[3] = rec->retry ? "0" : rec->refused ? "3" : "2";
-	p[4] = rec->refused ? rec->reason : NULL;
-	p[5] = rec->retry ? "1" : "0";
-	rc = db_query(d,
-		      "UPDATE urls SET state = $4::smallint, reason = $5, claimed_by = NULL,"
-		      "   attempts = attempts + $6::int"
-		      " WHERE host_id = $1 AND id = $2 AND state = 1 AND claimed_by = $3",
-		      6, p, &r, e);
-	if (rc != PRC_OK)
-		return rc;
-	if (strcmp(PQcmdTuples(r), "1") != 0) {
-		PQclear(r);
-		return PRC_OK; /* the claim was lost: someone else owns this URL now */
-	}
-	PQclear(r);
-	r = NULL;
-	rec->stored = 1;
-	if (rec->refused || rec->retry)
-		return PRC_OK;
-	return crawlstore_insert_fetch(d, job_id, owner, rec, NULL, e);
-}
-
-enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
-				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
-{
-	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], sc[32], es[24],
-		ee[24], nl[24];
-	const char *p[19];
+	char uid[24], hid[24], jid[24], sc[32], es[24], ee[24];
+	const char *p[12];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
 
-	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
 	p[0] = I64(hid, rec->host_id);
-	p[1] = I64(uid, rec->url_id);
-	p[2] = I64(jid, job_id);
-	p[3] = ts;
-	p[4] = I64(st, rec->http_status);
-	p[5] = rec->final_url;
-	p[6] = rec->content_type;
-	p[7] = I64(sz, rec->size);
-	p[8] = rec->sha256;
-	p[9] = rec->server_ip;
-	p[10] = rec->charset;
-	p[11] = rec->title;
-	p[12] = I64(dur, rec->duration_ms);
-	p[13] = rec->error;
-	p[14] = worker;
-	p[15] = I64(nl, rec->nlinks);
-	p[16] = rec->etag;
-	p[17] = rec->last_modified;
-	p[18] = rec->unchanged ? "t" : "f";
-	rc = db_query(d,
-		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
-		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
-		      " worker, links, etag, last_modified, unchanged)"
-		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-		      19, p, &r, e);
-	if (rc != PRC_OK)
-		return rc;
-	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
-	if (fetch_id)
-		*fetch_id = strtoll(fid, NULL, 10);
-	PQclear(r);
-	r = NULL;
-
-	p[0] = hid;
 	p[1] = fid;
-	p[2] = uid;
-	p[3] = jid;
+	p[2] = I64(uid, rec->url_id);
+	p[3] = I64(jid, job_id);
 	for (i = 0; i < rec->nhits; i++) {
 		const struct store_hit *h = &rec->hits[i];
 
@@ -833,6 +764,252 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 	return PRC_OK;
 }
 
+
+enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
+				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
+{
+	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], nl[24];
+	const char *p[19];
+	PGresult *r = NULL;
+	enum prc rc;
+
+	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
+	p[0] = I64(hid, rec->host_id);
+	p[1] = I64(uid, rec->url_id);
+	p[2] = I64(jid, job_id);
+	p[3] = ts;
+	p[4] = I64(st, rec->http_status);
+	p[5] = rec->final_url;
+	p[6] = rec->content_type;
+	p[7] = I64(sz, rec->size);
+	p[8] = rec->sha256;
+	p[9] = rec->server_ip;
+	p[10] = rec->charset;
+	p[11] = rec->title;
+	p[12] = I64(dur, rec->duration_ms);
+	p[13] = rec->error;
+	p[14] = worker;
+	p[15] = I64(nl, rec->nlinks);
+	p[16] = rec->etag;
+	p[17] = rec->last_modified;
+	p[18] = rec->unchanged ? "t" : "f";
+	rc = db_query(d,
+		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
+		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
+		      " worker, links, etag, last_modified, unchanged)"
+		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
+		      " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+		      19, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
+	if (fetch_id)
+		*fetch_id = strtoll(fid, NULL, 10);
+	PQclear(r);
+	r = NULL;
+
+	return insert_hits(d, job_id, rec, fid, e);
+}
+
+/* Columns of array literals, one per column of a set-based statement. */
+#define COLS_MAX 17
+
+struct cols {
+	struct buf b[COLS_MAX];
+	int n;
+};
+
+static enum prc cols_init(struct cols *c, int n)
+{
+	enum prc rc = PRC_OK;
+	int i;
+
+	c->n = n;
+	for (i = 0; i < n; i++)
+		buf_init(&c->b[i], (size_t)1 << 30);
+	for (i = 0; i < n && rc == PRC_OK; i++)
+		rc = buf_addch(&c->b[i], '{');
+	return rc;
+}
+
+static enum prc cols_close(struct cols *c)
+{
+	enum prc rc = PRC_OK;
+	int i;
+
+	for (i = 0; i < c->n && rc == PRC_OK; i++)
+		rc = buf_addch(&c->b[i], '}');
+	return rc;
+}
+
+static void cols_release(struct cols *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		buf_release(&c->b[i]);
+}
+
+/* The record of (host_id, url_id) in recs, or NULL. A batch holds a URL once. */
+static struct store_record *find_rec(struct store_record *recs, size_t n, const char *host, const char *url)
+{
+	int64_t h = strtoll(host, NULL, 10), u = strtoll(url, NULL, 10);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (recs[i].host_id == h && recs[i].url_id == u)
+			return &recs[i];
+	return NULL;
+}
+
+/*
+ * Step 1 of a batch: every URL's new state in one statement, only where this
+ * owner still holds the claim; the rows it returns are the records stored.
+ */
+static enum prc batch_claims(struct db *d, const char *owner, struct store_record *recs, size_t n,
+			     struct err *e)
+{
+	struct cols c;
+	const char *p[6];
+	char num[24];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i;
+	int k;
+
+	rc = cols_init(&c, 5);
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		const struct store_record *x = &recs[i];
+
+		rc = db_array_add(&c.b[0], I64(num, x->host_id));
+		if (rc == PRC_OK)
+			rc = db_array_add(&c.b[1], I64(num, x->url_id));
+		if (rc == PRC_OK)
+			rc = db_array_add(&c.b[2], x->retry ? "0" : x->refused ? "3" : "2");
+		if (rc == PRC_OK)
+			rc = db_array_add(&c.b[3], x->refused ? x->reason : NULL);
+		if (rc == PRC_OK)
+			rc = db_array_add(&c.b[4], x->retry ? "1" : "0");
+	}
+	if (rc == PRC_OK)
+		rc = cols_close(&c);
+	if (rc != PRC_OK) {
+		cols_release(&c);
+		return err_set(e, rc, "cannot build a batch of %zu records", n);
+	}
+	for (k = 0; k < 5; k++)
+		p[k] = buf_str(&c.b[k]);
+	p[5] = owner;
+	rc = db_query(d,
+		      "UPDATE urls u SET state = r.state, reason = r.reason, claimed_by = NULL,"
+		      "   attempts = u.attempts + r.inc"
+		      " FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::int[])"
+		      "   AS r(host_id, id, state, reason, inc)"
+		      " WHERE u.host_id = r.host_id AND u.id = r.id AND u.state = 1 AND u.claimed_by = $6"
+		      " RETURNING u.host_id, u.id",
+		      6, p, &r, e);
+	cols_release(&c);
+	if (rc != PRC_OK)
+		return rc;
+	for (k = 0; k < PQntuples(r); k++) {
+		struct store_record *x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
+
+		if (x)
+			x->stored = 1;
+	}
+	PQclear(r);
+	return PRC_OK;
+}
+
+/* Step 2: the fetch rows of the stored records, in one statement. */
+static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
+			      size_t n, struct err *e)
+{
+	struct cols c;
+	const char *p[COLS_MAX + 2];
+	char jid[24];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i, rows = 0;
+	int k;
+
+	rc = cols_init(&c, COLS_MAX);
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		const struct store_record *x = &recs[i];
+		const char *v[COLS_MAX];
+		char h[24], u[24], t[40], st[24], sz[24], dur[24], nl[24];
+
+		if (!x->stored || x->refused || x->retry)
+			continue;
+		rows++;
+		snprintf(t, sizeof(t), "%.6f", x->fetched_at);
+		v[0] = I64(h, x->host_id);
+		v[1] = I64(u, x->url_id);
+		v[2] = t;
+		v[3] = I64(st, x->http_status);
+		v[4] = x->final_url;
+		v[5] = x->content_type;
+		v[6] = I64(sz, x->size);
+		v[7] = x->sha256;
+		v[8] = x->server_ip;
+		v[9] = x->charset;
+		v[10] = x->title;
+		v[11] = I64(dur, x->duration_ms);
+		v[12] = x->error;
+		v[13] = I64(nl, x->nlinks);
+		v[14] = x->etag;
+		v[15] = x->last_modified;
+		v[16] = x->unchanged ? "t" : "f";
+		for (k = 0; k < COLS_MAX && rc == PRC_OK; k++)
+			rc = db_array_add(&c.b[k], v[k]);
+	}
+	if (rc == PRC_OK)
+		rc = cols_close(&c);
+	if (rc != PRC_OK) {
+		cols_release(&c);
+		return err_set(e, rc, "cannot build a batch of %zu fetches", rows);
+	}
+	if (!rows) {
+		cols_release(&c);
+		return PRC_OK;
+	}
+	for (k = 0; k < COLS_MAX; k++)
+		p[k] = buf_str(&c.b[k]);
+	p[COLS_MAX] = I64(jid, job_id);
+	p[COLS_MAX + 1] = owner;
+	rc = db_query(d,
+		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
+		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
+		      " worker, links, etag, last_modified, unchanged)"
+		      " SELECT f.host_id, f.url_id, $18::bigint, to_timestamp(f.fetched_at), f.http_status,"
+		      "   f.final_url, f.content_type, f.size, f.sha256, f.server_ip, f.charset, f.title,"
+		      "   f.duration_ms, f.error, $19, f.links, f.etag, f.last_modified, f.unchanged"
+		      " FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::int[], $5::text[], $6::text[],"
+		      "   $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[],"
+		      "   $14::int[], $15::text[], $16::text[], $17::boolean[])"
+		      "   AS f(host_id, url_id, fetched_at, http_status, final_url, content_type, size, sha256,"
+		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged)"
+		      " RETURNING host_id, url_id, id",
+		      COLS_MAX + 2, p, &r, e);
+	cols_release(&c);
+	if (rc != PRC_OK)
+		return rc;
+	for (k = 0; k < PQntuples(r); k++) {
+		struct store_record *x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
+
+		if (x)
+			x->fetch_id = strtoll(PQgetvalue(r, k, 2), NULL, 10);
+	}
+	PQclear(r);
+	return PRC_OK;
+}
+
+/*
+ * A batch in one transaction, in set-based statements: the claims, the
+ * fetches, then the few hits and evidence rows, then the new links. Two
+ * statements for any number of pages keep the database's share of a crawl
+ * small.
+ */
 static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
 			    size_t n, struct err *e)
 {
@@ -840,16 +1017,28 @@ static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, str
 	enum prc rc;
 	size_t i, nl = 0, k = 0;
 
+	for (i = 0; i < n; i++) {
+		recs[i].stored = 0;
+		recs[i].fetch_id = 0;
+	}
 	rc = db_begin(d, e);
 	if (rc != PRC_OK)
 		return rc;
-	for (i = 0; i < n; i++) {
-		rc = write_record(d, job_id, owner, &recs[i], e);
-		if (rc != PRC_OK)
-			goto out;
+	rc = batch_claims(d, owner, recs, n, e);
+	if (rc == PRC_OK)
+		rc = batch_fetches(d, job_id, owner, recs, n, e);
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		char fid[24];
+
+		if (!recs[i].fetch_id || (!recs[i].nhits && !recs[i].warc_file))
+			continue;
+		rc = insert_hits(d, job_id, &recs[i], I64(fid, recs[i].fetch_id), e);
+	}
+	if (rc != PRC_OK)
+		goto out;
+	for (i = 0; i < n; i++)
 		if (recs[i].stored)
 			nl += recs[i].nlinks;
-	}
 	if (nl) {
 		links = malloc(nl * sizeof(*links));
 		if (!links) {

@@ -188,6 +188,7 @@ struct store_record {
 	const struct store_link *links; /* new URLs found on the page (in scope) */
 	size_t nlinks;
 	int stored;               /* set by crawlstore_write: 1 stored, 0 skipped (claim lost) */
+	int64_t fetch_id;         /* set by crawlstore_write: the fetch row, when one was written */
 };
 
 /*
