@@ -351,14 +351,13 @@ static void page_add_link(struct crawl *c, struct page *p, const char *canon, in
 	p->rec.nlinks++;
 }
 
-static void x_robots(const char *v, int *noindex, int *nofollow)
+/*
+ * Whether an X-Robots-Tag header says nofollow. noindex is not acted on:
+ * evidence is kept whatever a page asks of indexers.
+ */
+static int x_robots_nofollow(const char *v)
 {
-	if (!v)
-		return;
-	if (strcasestr(v, "nofollow") || strcasestr(v, "none"))
-		*nofollow = 1;
-	if (strcasestr(v, "noindex") || strcasestr(v, "none"))
-		*noindex = 1;
+	return v && (strcasestr(v, "nofollow") || strcasestr(v, "none"));
 }
 
 /*
@@ -394,15 +393,23 @@ static void match_image(struct crawl *c, struct page *p)
 	p->no_evidence = 1;
 }
 
+/* The length of the longest prefix of s (len bytes of UTF-8) within max bytes, cut between characters. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 /*
  * A header value as the database's text columns take it: a hostile server's
  * bytes that are not UTF-8 become U+FFFD instead of failing the whole batch.
  */
 static const char *header_text(struct arena *a, const char *s)
 {
-	size_t n;
-
-	return charset_utf8_sanitize(a, s, strlen(s), &n);
+	return charset_utf8_sanitize(a, s, strlen(s), NULL);
 }
 
 /* What a worker does with one fetched page. */
@@ -455,7 +462,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 		int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
 			      content_is(x->content_type, "application/xhtml+xml");
 		int is_text = content_is(x->content_type, "text/plain");
-		int noindex = 0, nofollow = 0, truncated = 0;
+		int nofollow = 0, truncated = 0;
 		const char *charset = NULL;
 		struct page_input in;
 		struct html_doc doc;
@@ -484,13 +491,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			 * The parse tree costs many times the markup: parse at most
 			 * twice the text classification reads (cut on a character).
 			 */
-			size_t plen = text_len;
+			size_t plen = utf8_prefix(text, text_len, 2 * c->o->max_text);
 
-			if (plen > 2 * c->o->max_text) {
-				plen = 2 * c->o->max_text;
-				while (plen > 0 && ((unsigned char)text[plen] & 0xC0) == 0x80)
-					plen--;
-			}
 			if (html_parse(p->arena, text, plen, p->url, &c->link_uopts, c->o->max_links, &doc,
 				       &e) != PRC_OK) {
 				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
@@ -500,9 +502,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.title = doc.title;
 			in.text = doc.text;
 			in.text_len = doc.text_len;
-			noindex = doc.meta_noindex;
-			nofollow = doc.meta_nofollow;
-			x_robots(x->x_robots_tag, &noindex, &nofollow);
+			nofollow = doc.meta_nofollow || x_robots_nofollow(x->x_robots_tag);
 			if (doc.nlinks) {
 				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
 				link_texts = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
@@ -533,20 +533,12 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.text = text;
 			in.text_len = text_len;
 		}
-		(void)noindex; /* evidence is kept whatever the page asks of indexers */
-
 		/*
 		 * Classification reads at most max_text bytes of text: normalization
 		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
 		 * to show what it is. Cut on a character boundary.
 		 */
-		if (in.text_len > c->o->max_text) {
-			size_t cut = c->o->max_text;
-
-			while (cut > 0 && ((unsigned char)in.text[cut] & 0xC0) == 0x80)
-				cut--;
-			in.text_len = cut;
-		}
+		in.text_len = utf8_prefix(in.text, in.text_len, c->o->max_text);
 		if (cl) {
 			struct verdict *v = NULL;
 			size_t nv = 0;
@@ -844,20 +836,6 @@ static enum prc start_robots(struct crawl *c, struct frontier_host *h)
 	return PRC_OK;
 }
 
-/* robots.txt as the text column takes it: valid UTF-8, no NUL. */
-static const char *robots_cache_text(struct arena *a, const struct fetch *x)
-{
-	char *copy = arena_alloc(a, x->body.len + 1);
-	size_t i, n;
-
-	if (!copy)
-		return NULL;
-	for (i = 0; i < x->body.len; i++)
-		copy[i] = x->body.ptr[i] ? x->body.ptr[i] : ' ';
-	copy[x->body.len] = '\0';
-	return charset_utf8_sanitize(a, copy, x->body.len, &n);
-}
-
 static void robots_done(struct crawl *c, struct fetch *x)
 {
 	struct frontier_host *h = x->ud;
@@ -901,8 +879,9 @@ static void robots_done(struct crawl *c, struct fetch *x)
 		struct arena *a = arena_new();
 		const char *body = NULL;
 
+		/* as the text column takes it: valid UTF-8, no NUL */
 		if (a && x->status < 300)
-			body = robots_cache_text(a, x);
+			body = charset_utf8_sanitize(a, buf_str(&x->body), x->body.len, NULL);
 		if (crawlstore_save_robots(c->db, h->id, (int)x->status, body, &e) != PRC_OK)
 			log_msg(LOG_WARN, "cannot cache robots.txt of '%s': %s", h->origin, e.msg);
 		arena_free(a);
@@ -1039,12 +1018,6 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 	return rc;
 }
 
-/* Drops the host's queued URLs from memory (their claims are given back by the caller's SQL). */
-static void drop_host(struct crawl *c, struct frontier_host *h)
-{
-	frontier_remove_host(c->frontier, h);
-}
-
 /*
  * Claims URLs for hosts whose in-memory queue ran dry, gives back hosts with
  * nothing left or with a long wait ahead (so the lease slot serves another
@@ -1070,7 +1043,7 @@ static enum prc refill(struct crawl *c)
 				return rc;
 			atomic_fetch_add(&c->hosts_parked, 1);
 			atomic_fetch_add(&c->refused[REFUSE_HOST_PARKED], h->queued);
-			drop_host(c, h);
+			frontier_remove_host(c->frontier, h);
 			continue;
 		}
 		if (idle && h->next_ms - t > c->o->max_crawl_delay_ms) {
@@ -1078,7 +1051,7 @@ static enum prc refill(struct crawl *c)
 			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
 			if (rc != PRC_OK)
 				return rc;
-			drop_host(c, h);
+			frontier_remove_host(c->frontier, h);
 			continue;
 		}
 		if (h->queued || h->robots_state == FRONTIER_ROBOTS_FETCHING)
@@ -1122,7 +1095,7 @@ static enum prc refill(struct crawl *c)
 			rc = crawlstore_release(c->db, h->id, c->owner, h->next_ms, c->e);
 			if (rc != PRC_OK)
 				return rc;
-			drop_host(c, h);
+			frontier_remove_host(c->frontier, h);
 		}
 	}
 	return PRC_OK;
@@ -1151,14 +1124,7 @@ static enum prc renew(struct crawl *c)
 		if (h && h->active == 0)
 			frontier_remove_host(c->frontier, h);
 		else if (h) {
-			while (h->head) {
-				struct frontier_url *u = h->head;
-
-				h->head = u->next;
-				frontier_url_free(u);
-			}
-			h->tail = NULL;
-			h->queued = 0;
+			frontier_clear(h);
 			h->exhausted = 1;
 		}
 	}

@@ -421,7 +421,3 @@ unsigned long fetcher_refused(const struct fetcher *f)
 	return f->refused;
 }
 
-void fetcher_wakeup(struct fetcher *f)
-{
-	curl_multi_wakeup(f->multi);
-}

@@ -94,7 +94,4 @@ size_t fetcher_active(const struct fetcher *f);
 /* Connections refused by the SSRF guard so far. */
 unsigned long fetcher_refused(const struct fetcher *f);
 
-/* Wakes a fetcher_run that is waiting (thread-safe). */
-void fetcher_wakeup(struct fetcher *f);
-
 #endif

@@ -51,7 +51,7 @@ void frontier_url_free(struct frontier_url *u)
 	free(u);
 }
 
-static void host_free(struct frontier_host *h)
+void frontier_clear(struct frontier_host *h)
 {
 	struct frontier_url *u, *n;
 
@@ -59,6 +59,13 @@ static void host_free(struct frontier_host *h)
 		n = u->next;
 		frontier_url_free(u);
 	}
+	h->head = h->tail = NULL;
+	h->queued = 0;
+}
+
+static void host_free(struct frontier_host *h)
+{
+	frontier_clear(h);
 	robots_free(h->robots);
 	free(h->origin);
 	free(h);

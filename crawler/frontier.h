@@ -71,6 +71,9 @@ void frontier_remove_host(struct frontier *f, struct frontier_host *h);
 struct frontier_url *frontier_push(struct frontier_host *h, int64_t id, const char *url, int depth,
 				   int hops);
 
+/* Frees the URLs queued on h (their claims are the caller's to give back). */
+void frontier_clear(struct frontier_host *h);
+
 /* Sets h's robots rules (taking ownership) and marks them ready. */
 void frontier_set_robots(struct frontier_host *h, struct robots *r);
 

@@ -34,7 +34,6 @@
 
 #include "util/buf.h"
 
-#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 enum prc crawlstore_job(struct db *d, const char *name, const char *config_json, int create,
 			int64_t *job_id, int *created, struct err *e)
@@ -71,87 +70,29 @@ enum prc crawlstore_job(struct db *d, const char *name, const char *config_json,
 	return PRC_OK;
 }
 
-char *crawlstore_job_config(struct db *d, int64_t job_id, struct err *e)
+/* The columns of a batch of links: url, origin, depth, hops, parent, reason. */
+static enum prc link_cols(struct db_cols *c, const struct store_link *links, size_t n)
 {
-	char id[24];
-	const char *p[1] = { I64(id, job_id) };
-	PGresult *r;
-	char *out = NULL;
-
-	if (db_query(d, "SELECT config::text FROM jobs WHERE id = $1", 1, p, &r, e) != PRC_OK)
-		return NULL;
-	if (PQntuples(r) == 1)
-		out = strdup(PQgetvalue(r, 0, 0));
-	else
-		err_set(e, PRC_NOTFOUND, "no job with id %" PRId64, job_id);
-	PQclear(r);
-	return out;
-}
-
-enum prc crawlstore_job_finish(struct db *d, int64_t job_id, struct err *e)
-{
-	char id[24];
-	const char *p[1] = { I64(id, job_id) };
-	PGresult *r;
-	enum prc rc = db_query(d, "UPDATE jobs SET finished_at = now() WHERE id = $1", 1, p, &r, e);
-
-	PQclear(r);
-	return rc;
-}
-
-/* Builds the array literals of a batch of links. */
-struct link_arrays {
-	struct buf url, origin, depth, hops, parent, reason;
-};
-
-static void link_arrays_release(struct link_arrays *a)
-{
-	buf_release(&a->url);
-	buf_release(&a->origin);
-	buf_release(&a->depth);
-	buf_release(&a->hops);
-	buf_release(&a->parent);
-	buf_release(&a->reason);
-}
-
-static enum prc link_arrays_build(struct link_arrays *a, const struct store_link *links, size_t n)
-{
-	const size_t max = (size_t)1 << 30;
-	enum prc rc = PRC_OK;
+	enum prc rc = db_cols_init(c, 6);
 	char num[24];
 	size_t i;
 
-	buf_init(&a->url, max);
-	buf_init(&a->origin, max);
-	buf_init(&a->depth, max);
-	buf_init(&a->hops, max);
-	buf_init(&a->parent, max);
-	buf_init(&a->reason, max);
-	if ((rc = buf_addch(&a->url, '{')) || (rc = buf_addch(&a->origin, '{')) ||
-	    (rc = buf_addch(&a->depth, '{')) || (rc = buf_addch(&a->hops, '{')) ||
-	    (rc = buf_addch(&a->parent, '{')) || (rc = buf_addch(&a->reason, '{')))
-		return rc;
 	for (i = 0; i < n && rc == PRC_OK; i++) {
-		rc = db_array_add(&a->url, links[i].url);
+		rc = db_cols_add(c, 0, links[i].url);
 		if (rc == PRC_OK)
-			rc = db_array_add(&a->origin, links[i].origin);
+			rc = db_cols_add(c, 1, links[i].origin);
 		if (rc == PRC_OK)
-			rc = db_array_add(&a->depth, I64(num, links[i].depth));
+			rc = db_cols_add(c, 2, DB_I64(num, links[i].depth));
 		if (rc == PRC_OK)
-			rc = db_array_add(&a->hops, I64(num, links[i].hops));
+			rc = db_cols_add(c, 3, DB_I64(num, links[i].hops));
 		if (rc == PRC_OK)
-			rc = db_array_add(&a->parent, links[i].parent_id ? I64(num, links[i].parent_id) : NULL);
+			rc = db_cols_add(c, 4, links[i].parent_id ? DB_I64(num, links[i].parent_id) : NULL);
 		if (rc == PRC_OK)
-			rc = db_array_add(&a->reason, links[i].reason);
+			rc = db_cols_add(c, 5, links[i].reason);
 	}
-	if (rc == PRC_OK && ((rc = buf_addch(&a->url, '}')) || (rc = buf_addch(&a->origin, '}')) ||
-			     (rc = buf_addch(&a->depth, '}')) || (rc = buf_addch(&a->hops, '}')) ||
-			     (rc = buf_addch(&a->parent, '}')) || (rc = buf_addch(&a->reason, '}'))))
-		return rc;
-	return rc;
+	return rc == PRC_OK ? db_cols_close(c) : rc;
 }
 
-/* Inserts links inside the caller's transaction (or as autocommitted statements). */
 /* db_query of a statement given in two parts. */
 static enum prc db_query_concat(struct db *d, const char *a, const char *b, int n, const char *const *p,
 				PGresult **r, struct err *e)
@@ -165,23 +106,24 @@ static enum prc db_query_concat(struct db *d, const char *a, const char *b, int 
 static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_link *links,
 			      size_t n, int seed, size_t *added, struct err *e)
 {
-	struct link_arrays a;
+	struct db_cols a;
 	char id[24];
 	const char *p[7];
 	PGresult *r = NULL;
 	enum prc rc;
+	int i;
 
 	if (added)
 		*added = 0;
 	if (n == 0)
 		return PRC_OK;
-	rc = link_arrays_build(&a, links, n);
+	rc = link_cols(&a, links, n);
 	if (rc != PRC_OK) {
 		err_set(e, rc, "cannot build a batch of %zu links", n);
 		goto out;
 	}
-	p[0] = I64(id, job_id);
-	p[1] = buf_str(&a.origin);
+	p[0] = DB_I64(id, job_id);
+	p[1] = db_cols_str(&a, 1);
 	p[2] = seed ? "t" : "f";
 	rc = db_query_concat(d,
 		      "INSERT INTO hosts (job_id, origin, seed)"
@@ -199,12 +141,8 @@ static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_l
 	r = NULL;
 	if (rc != PRC_OK)
 		goto out;
-	p[1] = buf_str(&a.url);
-	p[2] = buf_str(&a.origin);
-	p[3] = buf_str(&a.depth);
-	p[4] = buf_str(&a.hops);
-	p[5] = buf_str(&a.parent);
-	p[6] = buf_str(&a.reason);
+	for (i = 0; i < 6; i++)
+		p[i + 1] = db_cols_str(&a, i);
 	rc = db_query(d,
 		      "INSERT INTO urls (job_id, host_id, url, url_key, depth, hops, parent_url_id, state,"
 		      "   reason)"
@@ -221,7 +159,7 @@ static enum prc add_urls_stmt(struct db *d, int64_t job_id, const struct store_l
 		*added = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 out:
-	link_arrays_release(&a);
+	db_cols_release(&a);
 	return rc;
 }
 
@@ -235,7 +173,7 @@ enum prc crawlstore_seed_origins(struct db *d, int64_t job_id, char ***out, size
 				 struct err *e)
 {
 	char id[24];
-	const char *p[1] = { I64(id, job_id) };
+	const char *p[1] = { DB_I64(id, job_id) };
 	PGresult *r;
 	enum prc rc;
 	char **v;
@@ -282,7 +220,7 @@ enum prc crawlstore_reap_local(struct db *d, int64_t job_id, const char *hostnam
 			       struct err *e)
 {
 	char id[24];
-	const char *p[2] = { I64(id, job_id), NULL };
+	const char *p[2] = { DB_I64(id, job_id), NULL };
 	PGresult *r = NULL, *u;
 	size_t hl = strlen(hostname);
 	enum prc rc;
@@ -326,7 +264,7 @@ enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_
 			  int robots_ttl_s, struct store_host **out, size_t *n, struct err *e)
 {
 	char id[24], mx[24], ls[24], ttl[24];
-	const char *p[5] = { I64(id, job_id), owner, I64(mx, max), I64(ls, lease_s), I64(ttl, robots_ttl_s) };
+	const char *p[5] = { DB_I64(id, job_id), owner, DB_I64(mx, max), DB_I64(ls, lease_s), DB_I64(ttl, robots_ttl_s) };
 	struct store_host *hosts = NULL;
 	PGresult *r = NULL, *u = NULL;
 	enum prc rc;
@@ -381,7 +319,7 @@ enum prc crawlstore_lease(struct db *d, int64_t job_id, const char *owner, size_
 			goto out;
 		}
 		/* whatever an earlier owner left claimed here goes back to the queue */
-		I64(hid, hosts[i].id);
+		DB_I64(hid, hosts[i].id);
 		rc = db_query(d,
 			      "UPDATE urls SET state = 0, claimed_by = NULL"
 			      " WHERE host_id = $1 AND state = 1",
@@ -413,7 +351,7 @@ enum prc crawlstore_renew(struct db *d, int64_t job_id, const char *owner, int l
 			  struct err *e)
 {
 	char id[24], ls[24];
-	const char *p[3] = { I64(id, job_id), owner, I64(ls, lease_s) };
+	const char *p[3] = { DB_I64(id, job_id), owner, DB_I64(ls, lease_s) };
 	PGresult *r;
 	enum prc rc;
 	size_t i, k = 0;
@@ -463,7 +401,7 @@ enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size
 			  struct err *e)
 {
 	char hid[24], mx[24], bd[24];
-	const char *p[4] = { I64(hid, host_id), owner, I64(mx, max), I64(bd, budget > 0 ? budget : 0) };
+	const char *p[4] = { DB_I64(hid, host_id), owner, DB_I64(mx, max), DB_I64(bd, budget > 0 ? budget : 0) };
 	struct store_url *urls;
 	PGresult *r, *u;
 	enum prc rc;
@@ -506,7 +444,7 @@ enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size
 		/* new claims only: a URL back for a retry was counted at its first claim */
 		for (i = 0; i < rows; i++)
 			fresh += atoi(PQgetvalue(r, i, 4)) == 0;
-		I64(cnt, fresh);
+		DB_I64(cnt, fresh);
 		rc = db_query(d, "UPDATE hosts SET claimed_total = claimed_total + $2::int WHERE id = $1", 2, q,
 			      &u, e);
 		PQclear(u);
@@ -587,7 +525,7 @@ enum prc crawlstore_park(struct db *d, int64_t host_id, const char *owner, const
 			 struct err *e)
 {
 	char hid[24];
-	const char *p[3] = { I64(hid, host_id), owner, reason };
+	const char *p[3] = { DB_I64(hid, host_id), owner, reason };
 	PGresult *r;
 	enum prc rc;
 
@@ -606,7 +544,7 @@ enum prc crawlstore_requeue_older(struct db *d, int64_t job_id, long age_s, int6
 				  struct err *e)
 {
 	char id[24], age[24];
-	const char *p[2] = { I64(id, job_id), I64(age, age_s) };
+	const char *p[2] = { DB_I64(id, job_id), DB_I64(age, age_s) };
 	PGresult *r;
 	enum prc rc;
 
@@ -625,7 +563,7 @@ enum prc crawlstore_release(struct db *d, int64_t host_id, const char *owner,
 			    int64_t next_fetch_ms, struct err *e)
 {
 	char hid[24], nf[24];
-	const char *p[3] = { I64(hid, host_id), owner, I64(nf, next_fetch_ms) };
+	const char *p[3] = { DB_I64(hid, host_id), owner, DB_I64(nf, next_fetch_ms) };
 	PGresult *r;
 	enum prc rc;
 
@@ -643,7 +581,7 @@ enum prc crawlstore_release(struct db *d, int64_t host_id, const char *owner,
 enum prc crawlstore_release_all(struct db *d, int64_t job_id, const char *owner, struct err *e)
 {
 	char id[24];
-	const char *p[2] = { I64(id, job_id), owner };
+	const char *p[2] = { DB_I64(id, job_id), owner };
 	PGresult *r;
 	enum prc rc;
 
@@ -661,7 +599,7 @@ enum prc crawlstore_save_robots(struct db *d, int64_t host_id, int status, const
 				struct err *e)
 {
 	char hid[24], st[24];
-	const char *p[3] = { I64(hid, host_id), I64(st, status), body };
+	const char *p[3] = { DB_I64(hid, host_id), DB_I64(st, status), body };
 	PGresult *r;
 	enum prc rc;
 
@@ -677,7 +615,7 @@ enum prc crawlstore_pending(struct db *d, int64_t job_id, int64_t *queued, int64
 			    struct err *e)
 {
 	char id[24];
-	const char *p[1] = { I64(id, job_id) };
+	const char *p[1] = { DB_I64(id, job_id) };
 	PGresult *r;
 	enum prc rc;
 
@@ -696,7 +634,7 @@ enum prc crawlstore_pending(struct db *d, int64_t job_id, int64_t *queued, int64
 enum prc crawlstore_used(struct db *d, int64_t job_id, int64_t *used, struct err *e)
 {
 	char id[24];
-	const char *p[1] = { I64(id, job_id) };
+	const char *p[1] = { DB_I64(id, job_id) };
 	PGresult *r;
 	enum prc rc;
 
@@ -718,10 +656,10 @@ static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_rec
 	enum prc rc;
 	size_t i;
 
-	p[0] = I64(hid, rec->host_id);
+	p[0] = DB_I64(hid, rec->host_id);
 	p[1] = fid;
-	p[2] = I64(uid, rec->url_id);
-	p[3] = I64(jid, job_id);
+	p[2] = DB_I64(uid, rec->url_id);
+	p[3] = DB_I64(jid, job_id);
 	for (i = 0; i < rec->nhits; i++) {
 		const struct store_hit *h = &rec->hits[i];
 
@@ -732,8 +670,8 @@ static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_rec
 		p[7] = h->rule;
 		p[8] = h->rule_file;
 		p[9] = h->evidence ? h->evidence : "";
-		p[10] = h->ev_start >= 0 ? I64(es, h->ev_start) : NULL;
-		p[11] = h->ev_end >= 0 ? I64(ee, h->ev_end) : NULL;
+		p[10] = h->ev_start >= 0 ? DB_I64(es, h->ev_start) : NULL;
+		p[11] = h->ev_end >= 0 ? DB_I64(ee, h->ev_end) : NULL;
 		rc = db_query(d,
 			      "INSERT INTO hits (host_id, fetch_id, url_id, job_id, category, score,"
 			      " classifier, rule, rule_file, evidence, ev_start, ev_end)"
@@ -749,8 +687,8 @@ static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_rec
 		char off[24], len[24];
 
 		p[2] = rec->warc_file;
-		p[3] = I64(off, rec->warc_offset);
-		p[4] = I64(len, rec->warc_length);
+		p[3] = DB_I64(off, rec->warc_offset);
+		p[4] = DB_I64(len, rec->warc_length);
 		p[5] = rec->warc_record_id;
 		p[6] = rec->warc_digest;
 		rc = db_query(d,
@@ -774,22 +712,22 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 	enum prc rc;
 
 	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
-	p[0] = I64(hid, rec->host_id);
-	p[1] = I64(uid, rec->url_id);
-	p[2] = I64(jid, job_id);
+	p[0] = DB_I64(hid, rec->host_id);
+	p[1] = DB_I64(uid, rec->url_id);
+	p[2] = DB_I64(jid, job_id);
 	p[3] = ts;
-	p[4] = I64(st, rec->http_status);
+	p[4] = DB_I64(st, rec->http_status);
 	p[5] = rec->final_url;
 	p[6] = rec->content_type;
-	p[7] = I64(sz, rec->size);
+	p[7] = DB_I64(sz, rec->size);
 	p[8] = rec->sha256;
 	p[9] = rec->server_ip;
 	p[10] = rec->charset;
 	p[11] = rec->title;
-	p[12] = I64(dur, rec->duration_ms);
+	p[12] = DB_I64(dur, rec->duration_ms);
 	p[13] = rec->error;
 	p[14] = worker;
-	p[15] = I64(nl, rec->nlinks);
+	p[15] = DB_I64(nl, rec->nlinks);
 	p[16] = rec->etag;
 	p[17] = rec->last_modified;
 	p[18] = rec->unchanged ? "t" : "f";
@@ -811,45 +749,6 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 	return insert_hits(d, job_id, rec, fid, e);
 }
 
-/* Columns of array literals, one per column of a set-based statement. */
-#define COLS_MAX 17
-
-struct cols {
-	struct buf b[COLS_MAX];
-	int n;
-};
-
-static enum prc cols_init(struct cols *c, int n)
-{
-	enum prc rc = PRC_OK;
-	int i;
-
-	c->n = n;
-	for (i = 0; i < n; i++)
-		buf_init(&c->b[i], (size_t)1 << 30);
-	for (i = 0; i < n && rc == PRC_OK; i++)
-		rc = buf_addch(&c->b[i], '{');
-	return rc;
-}
-
-static enum prc cols_close(struct cols *c)
-{
-	enum prc rc = PRC_OK;
-	int i;
-
-	for (i = 0; i < c->n && rc == PRC_OK; i++)
-		rc = buf_addch(&c->b[i], '}');
-	return rc;
-}
-
-static void cols_release(struct cols *c)
-{
-	int i;
-
-	for (i = 0; i < c->n; i++)
-		buf_release(&c->b[i]);
-}
-
 /* The record of (host_id, url_id) in recs, or NULL. A batch holds a URL once. */
 static struct store_record *find_rec(struct store_record *recs, size_t n, const char *host, const char *url)
 {
@@ -869,7 +768,7 @@ static struct store_record *find_rec(struct store_record *recs, size_t n, const 
 static enum prc batch_claims(struct db *d, const char *owner, struct store_record *recs, size_t n,
 			     struct err *e)
 {
-	struct cols c;
+	struct db_cols c;
 	const char *p[6];
 	char num[24];
 	PGresult *r = NULL;
@@ -877,28 +776,28 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	size_t i;
 	int k;
 
-	rc = cols_init(&c, 5);
+	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
 
-		rc = db_array_add(&c.b[0], I64(num, x->host_id));
+		rc = db_cols_add(&c, 0, DB_I64(num, x->host_id));
 		if (rc == PRC_OK)
-			rc = db_array_add(&c.b[1], I64(num, x->url_id));
+			rc = db_cols_add(&c, 1, DB_I64(num, x->url_id));
 		if (rc == PRC_OK)
-			rc = db_array_add(&c.b[2], x->retry ? "0" : x->refused ? "3" : "2");
+			rc = db_cols_add(&c, 2, x->retry ? "0" : x->refused ? "3" : "2");
 		if (rc == PRC_OK)
-			rc = db_array_add(&c.b[3], x->refused ? x->reason : NULL);
+			rc = db_cols_add(&c, 3, x->refused ? x->reason : NULL);
 		if (rc == PRC_OK)
-			rc = db_array_add(&c.b[4], x->retry ? "1" : "0");
+			rc = db_cols_add(&c, 4, x->retry ? "1" : "0");
 	}
 	if (rc == PRC_OK)
-		rc = cols_close(&c);
+		rc = db_cols_close(&c);
 	if (rc != PRC_OK) {
-		cols_release(&c);
+		db_cols_release(&c);
 		return err_set(e, rc, "cannot build a batch of %zu records", n);
 	}
 	for (k = 0; k < 5; k++)
-		p[k] = buf_str(&c.b[k]);
+		p[k] = db_cols_str(&c, k);
 	p[5] = owner;
 	rc = db_query(d,
 		      "UPDATE urls u SET state = r.state, reason = r.reason, claimed_by = NULL,"
@@ -908,7 +807,7 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 		      " WHERE u.host_id = r.host_id AND u.id = r.id AND u.state = 1 AND u.claimed_by = $6"
 		      " RETURNING u.host_id, u.id",
 		      6, p, &r, e);
-	cols_release(&c);
+	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
 	for (k = 0; k < PQntuples(r); k++) {
@@ -925,58 +824,58 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
 			      size_t n, struct err *e)
 {
-	struct cols c;
-	const char *p[COLS_MAX + 2];
+	struct db_cols c;
+	const char *p[DB_COLS_MAX + 2];
 	char jid[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, rows = 0;
 	int k;
 
-	rc = cols_init(&c, COLS_MAX);
+	rc = db_cols_init(&c, DB_COLS_MAX);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
-		const char *v[COLS_MAX];
+		const char *v[DB_COLS_MAX];
 		char h[24], u[24], t[40], st[24], sz[24], dur[24], nl[24];
 
 		if (!x->stored || x->refused || x->retry)
 			continue;
 		rows++;
 		snprintf(t, sizeof(t), "%.6f", x->fetched_at);
-		v[0] = I64(h, x->host_id);
-		v[1] = I64(u, x->url_id);
+		v[0] = DB_I64(h, x->host_id);
+		v[1] = DB_I64(u, x->url_id);
 		v[2] = t;
-		v[3] = I64(st, x->http_status);
+		v[3] = DB_I64(st, x->http_status);
 		v[4] = x->final_url;
 		v[5] = x->content_type;
-		v[6] = I64(sz, x->size);
+		v[6] = DB_I64(sz, x->size);
 		v[7] = x->sha256;
 		v[8] = x->server_ip;
 		v[9] = x->charset;
 		v[10] = x->title;
-		v[11] = I64(dur, x->duration_ms);
+		v[11] = DB_I64(dur, x->duration_ms);
 		v[12] = x->error;
-		v[13] = I64(nl, x->nlinks);
+		v[13] = DB_I64(nl, x->nlinks);
 		v[14] = x->etag;
 		v[15] = x->last_modified;
 		v[16] = x->unchanged ? "t" : "f";
-		for (k = 0; k < COLS_MAX && rc == PRC_OK; k++)
-			rc = db_array_add(&c.b[k], v[k]);
+		for (k = 0; k < DB_COLS_MAX && rc == PRC_OK; k++)
+			rc = db_cols_add(&c, k, v[k]);
 	}
 	if (rc == PRC_OK)
-		rc = cols_close(&c);
+		rc = db_cols_close(&c);
 	if (rc != PRC_OK) {
-		cols_release(&c);
+		db_cols_release(&c);
 		return err_set(e, rc, "cannot build a batch of %zu fetches", rows);
 	}
 	if (!rows) {
-		cols_release(&c);
+		db_cols_release(&c);
 		return PRC_OK;
 	}
-	for (k = 0; k < COLS_MAX; k++)
-		p[k] = buf_str(&c.b[k]);
-	p[COLS_MAX] = I64(jid, job_id);
-	p[COLS_MAX + 1] = owner;
+	for (k = 0; k < DB_COLS_MAX; k++)
+		p[k] = db_cols_str(&c, k);
+	p[DB_COLS_MAX] = DB_I64(jid, job_id);
+	p[DB_COLS_MAX + 1] = owner;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
@@ -990,8 +889,8 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		      "   AS f(host_id, url_id, fetched_at, http_status, final_url, content_type, size, sha256,"
 		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged)"
 		      " RETURNING host_id, url_id, id",
-		      COLS_MAX + 2, p, &r, e);
-	cols_release(&c);
+		      DB_COLS_MAX + 2, p, &r, e);
+	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
 	for (k = 0; k < PQntuples(r); k++) {
@@ -1032,7 +931,7 @@ static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, str
 
 		if (!recs[i].fetch_id || (!recs[i].nhits && !recs[i].warc_file))
 			continue;
-		rc = insert_hits(d, job_id, &recs[i], I64(fid, recs[i].fetch_id), e);
+		rc = insert_hits(d, job_id, &recs[i], DB_I64(fid, recs[i].fetch_id), e);
 	}
 	if (rc != PRC_OK)
 		goto out;

@@ -20,12 +20,6 @@
 enum prc crawlstore_job(struct db *d, const char *name, const char *config_json, int create,
 			int64_t *job_id, int *created, struct err *e);
 
-/* The JSON config stored with a job (malloc'd), or NULL with e set. */
-char *crawlstore_job_config(struct db *d, int64_t job_id, struct err *e);
-
-/* Marks the job finished now. */
-enum prc crawlstore_job_finish(struct db *d, int64_t job_id, struct err *e);
-
 /* A URL to put in the frontier. */
 struct store_link {
 	const char *url;    /* canonical */

@@ -256,6 +256,47 @@ enum prc db_locate(const char *conninfo, const char *home, char **out, struct er
 	return *out ? PRC_OK : PRC_NOMEM;
 }
 
+enum prc db_cols_init(struct db_cols *c, int n)
+{
+	enum prc rc = PRC_OK;
+	int i;
+
+	c->n = n;
+	for (i = 0; i < n; i++)
+		buf_init(&c->b[i], (size_t)1 << 30);
+	for (i = 0; i < n && rc == PRC_OK; i++)
+		rc = buf_addch(&c->b[i], '{');
+	return rc;
+}
+
+enum prc db_cols_add(struct db_cols *c, int col, const char *v)
+{
+	return db_array_add(&c->b[col], v);
+}
+
+enum prc db_cols_close(struct db_cols *c)
+{
+	enum prc rc = PRC_OK;
+	int i;
+
+	for (i = 0; i < c->n && rc == PRC_OK; i++)
+		rc = buf_addch(&c->b[i], '}');
+	return rc;
+}
+
+const char *db_cols_str(const struct db_cols *c, int col)
+{
+	return buf_str(&c->b[col]);
+}
+
+void db_cols_release(struct db_cols *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		buf_release(&c->b[i]);
+}
+
 enum prc db_array_add(struct buf *b, const char *s)
 {
 	enum prc rc;

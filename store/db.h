@@ -2,9 +2,15 @@
 #ifndef PATROL_DB_H
 #define PATROL_DB_H
 
+#include <inttypes.h>
 #include <libpq-fe.h>
+#include <stdio.h>
 
+#include "util/buf.h"
 #include "util/err.h"
+
+/* Formats v in decimal into the char array buf (a statement parameter) and yields buf. */
+#define DB_I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 /*
  * One connection (libpq's PGconn) with the conninfo it was made from, so it
@@ -68,7 +74,29 @@ void db_rollback(struct db *d);
  * ('{' and '}' are the caller's): double-quoted, with '"' and '\\' escaped.
  * NULL s appends NULL.
  */
-struct buf;
 enum prc db_array_add(struct buf *b, const char *s);
+
+/*
+ * The columns of a set-based statement (... FROM unnest($1::T[], $2::T[], ...)):
+ * one array literal per column, built a row at a time. On any failure the
+ * whole set is unusable; db_cols_release frees it in every case.
+ */
+#define DB_COLS_MAX 17
+
+struct db_cols {
+	struct buf b[DB_COLS_MAX];
+	int n;
+};
+
+/* Starts n (<= DB_COLS_MAX) empty columns. */
+enum prc db_cols_init(struct db_cols *c, int n);
+
+/* Appends v (NULL: SQL NULL) to column col. */
+enum prc db_cols_add(struct db_cols *c, int col, const char *v);
+
+/* Ends every column; then db_cols_str gives the literals. */
+enum prc db_cols_close(struct db_cols *c);
+const char *db_cols_str(const struct db_cols *c, int col);
+void db_cols_release(struct db_cols *c);
 
 #endif

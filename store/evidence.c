@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 /* A positive decimal id, or 0. */
 static int64_t parse_id(const char *s)
@@ -58,13 +57,13 @@ enum prc evidence_find(struct db *d, const char *what, struct evidence *ev, stru
 		return err_set(e, PRC_INVALID, "no URL or id given");
 	if (!strncmp(what, "fetch:", 6) && (id = parse_id(what + 6)) > 0) {
 		cond = "f.id = $1";
-		param = I64(idbuf, id);
+		param = DB_I64(idbuf, id);
 	} else if (!strncmp(what, "url:", 4) && (id = parse_id(what + 4)) > 0) {
 		cond = "f.url_id = $1";
-		param = I64(idbuf, id);
+		param = DB_I64(idbuf, id);
 	} else if ((id = parse_id(what)) > 0) {
 		cond = "f.url_id = $1";
-		param = I64(idbuf, id);
+		param = DB_I64(idbuf, id);
 	} else {
 		cond = "(u.url = $1 OR f.final_url = $1)";
 	}

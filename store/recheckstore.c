@@ -17,7 +17,6 @@
 #include "store/txn.h"
 #include "util/buf.h"
 
-#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 void recheckstore_target_release(struct recheck_target *t)
 {
@@ -46,14 +45,14 @@ enum prc recheckstore_targets(struct db *d, const char *job, int all, const int6
 	buf_init(&idarr, (size_t)1 << 26);
 	buf_addch(&idarr, '{');
 	for (i = 0; i < nids; i++)
-		db_array_add(&idarr, I64(num, ids[i]));
+		db_array_add(&idarr, DB_I64(num, ids[i]));
 	buf_addch(&idarr, '}');
 	if (!idarr.ptr)
 		return err_set(e, PRC_NOMEM, "out of memory");
 	p[0] = job;
 	p[1] = all ? "t" : "f";
 	p[2] = nids ? buf_str(&idarr) : NULL;
-	p[3] = I64(wd, watch_days);
+	p[3] = DB_I64(wd, watch_days);
 	rc = db_query(d,
 		      "SELECT u.host_id, u.id, u.job_id, u.url, ho.origin,"
 		      "  coalesce((SELECT string_agg(DISTINCT t.category, ',') FROM takedowns t"
@@ -112,7 +111,7 @@ enum prc recheckstore_dns_run(struct db *d, const struct recheck_target *t, long
 			      double *age_s, struct err *e)
 {
 	char hid[24], uid[24];
-	const char *p[2] = { I64(hid, t->host_id), I64(uid, t->url_id) };
+	const char *p[2] = { DB_I64(hid, t->host_id), DB_I64(uid, t->url_id) };
 	PGresult *r;
 	enum prc rc;
 
@@ -177,11 +176,11 @@ static enum prc record_txn(struct db *d, void *ud, struct err *e)
 	rc = crawlstore_insert_fetch(d, t->job_id, "recheck", &rec, &fetch_id, e);
 	if (rc != PRC_OK)
 		return rc;
-	p[0] = I64(hid, t->host_id);
-	p[1] = I64(uid, t->url_id);
-	p[2] = I64(fid, fetch_id);
-	I64(jid, t->job_id);
-	I64(st, o->http_status);
+	p[0] = DB_I64(hid, t->host_id);
+	p[1] = DB_I64(uid, t->url_id);
+	p[2] = DB_I64(fid, fetch_id);
+	DB_I64(jid, t->job_id);
+	DB_I64(st, o->http_status);
 	p[3] = jid;
 	p[4] = o->outcome;
 	p[5] = o->reason;

@@ -16,50 +16,28 @@
 #include "store/crawlstore.h"
 #include "util/buf.h"
 
-struct report_arrays {
-	struct buf url, at, source, ref, cat, line;
-};
-
-static void arrays_release(struct report_arrays *a)
+/* The columns of a batch of reports: url, reported_at, source, reference, category, line. */
+static enum prc report_cols(struct db_cols *c, const struct report_row *rows, size_t n)
 {
-	buf_release(&a->url);
-	buf_release(&a->at);
-	buf_release(&a->source);
-	buf_release(&a->ref);
-	buf_release(&a->cat);
-	buf_release(&a->line);
-}
-
-static enum prc arrays_build(struct report_arrays *a, const struct report_row *rows, size_t n)
-{
-	struct buf *all[6] = { &a->url, &a->at, &a->source, &a->ref, &a->cat, &a->line };
-	enum prc rc = PRC_OK;
+	enum prc rc = db_cols_init(c, 6);
 	char num[24];
-	size_t i, k;
+	size_t i;
 
-	for (k = 0; k < 6; k++) {
-		buf_init(all[k], (size_t)1 << 30);
-		if (rc == PRC_OK)
-			rc = buf_addch(all[k], '{');
-	}
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		snprintf(num, sizeof(num), "%ld", rows[i].line);
-		if ((rc = db_array_add(&a->url, rows[i].url)) || (rc = db_array_add(&a->at, rows[i].reported_at)) ||
-		    (rc = db_array_add(&a->source, rows[i].source)) ||
-		    (rc = db_array_add(&a->ref, rows[i].reference)) ||
-		    (rc = db_array_add(&a->cat, rows[i].category)) || (rc = db_array_add(&a->line, num)))
+		if ((rc = db_cols_add(c, 0, rows[i].url)) || (rc = db_cols_add(c, 1, rows[i].reported_at)) ||
+		    (rc = db_cols_add(c, 2, rows[i].source)) || (rc = db_cols_add(c, 3, rows[i].reference)) ||
+		    (rc = db_cols_add(c, 4, rows[i].category)) || (rc = db_cols_add(c, 5, num)))
 			break;
 	}
-	for (k = 0; k < 6 && rc == PRC_OK; k++)
-		rc = buf_addch(all[k], '}');
-	return rc;
+	return rc == PRC_OK ? db_cols_close(c) : rc;
 }
 
 enum prc reports_add(struct db *d, const char *job, const struct report_row *rows, size_t n,
 		     const char *actor, const char *file, size_t *urls_added, size_t *reports_added,
 		     struct err *e)
 {
-	struct report_arrays a;
+	struct db_cols a;
 	struct store_link *links = NULL;
 	char jid[24];
 	const char *p[9];
@@ -94,19 +72,14 @@ enum prc reports_add(struct db *d, const char *job, const struct report_row *row
 		goto out;
 	if (urls_added)
 		*urls_added = added;
-	rc = arrays_build(&a, rows, n);
+	rc = report_cols(&a, rows, n);
 	if (rc != PRC_OK) {
 		err_set(e, rc, "cannot build a batch of %zu reports", n);
 		goto out;
 	}
-	snprintf(jid, sizeof(jid), "%" PRId64, job_id);
-	p[0] = jid;
-	p[1] = buf_str(&a.url);
-	p[2] = buf_str(&a.at);
-	p[3] = buf_str(&a.source);
-	p[4] = buf_str(&a.ref);
-	p[5] = buf_str(&a.cat);
-	p[6] = buf_str(&a.line);
+	p[0] = DB_I64(jid, job_id);
+	for (i = 0; i < 6; i++)
+		p[i + 1] = db_cols_str(&a, (int)i);
 	p[7] = actor;
 	p[8] = file;
 	rc = db_query(d,
@@ -127,7 +100,7 @@ out:
 		rc = db_commit(d, e);
 	if (rc != PRC_OK)
 		db_rollback(d);
-	arrays_release(&a);
+	db_cols_release(&a);
 	free(links);
 	return rc;
 }

@@ -35,7 +35,6 @@
 #include "store/txn.h"
 #include "util/buf.h"
 
-#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 void review_filter_init(struct review_filter *f)
 {
@@ -113,9 +112,9 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 	buf_addf(&sql, " ORDER BY %s %s NULLS LAST, r.url_id %s", order, f->desc ? "DESC" : "ASC",
 		 f->desc ? "DESC" : "ASC");
 	if (f->limit > 0)
-		buf_addf(&sql, " LIMIT %s", I64(lim, f->limit));
+		buf_addf(&sql, " LIMIT %s", DB_I64(lim, f->limit));
 	if (f->offset > 0)
-		buf_addf(&sql, " OFFSET %s", I64(off, f->offset));
+		buf_addf(&sql, " OFFSET %s", DB_I64(off, f->offset));
 	if (ids_only)
 		buf_addstr(&sql, ") x");
 	if (!sql.ptr)
@@ -174,7 +173,7 @@ void review_detail_release(struct review_detail *rd)
 enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, struct err *e)
 {
 	char id[24];
-	const char *p[1] = { I64(id, page_id) };
+	const char *p[1] = { DB_I64(id, page_id) };
 	PGresult *r = NULL;
 	enum prc rc;
 
@@ -265,7 +264,7 @@ static enum prc decide_txn(struct db *d, void *ud, struct err *e)
 {
 	struct decide *dc = ud;
 	char id[24];
-	const char *p[2] = { I64(id, dc->page_id), dc->to };
+	const char *p[2] = { DB_I64(id, dc->page_id), dc->to };
 	PGresult *r;
 	enum prc rc;
 

@@ -25,7 +25,6 @@
 
 #include "store/txn.h"
 
-#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 static const char *const kinds[] = { "site_operator", "hosting_provider", "registrar", "platform",
 				     "hotline", NULL };
@@ -86,7 +85,7 @@ static enum prc open_txn(struct db *d, void *ud, struct err *e)
 {
 	struct opening *o = ud;
 	char pid[24];
-	const char *p[6] = { I64(pid, o->page_id), o->t->kind, o->t->recipient, o->t->channel,
+	const char *p[6] = { DB_I64(pid, o->page_id), o->t->kind, o->t->recipient, o->t->channel,
 			     o->t->reference, o->t->category };
 	PGresult *r;
 	enum prc rc;
@@ -143,7 +142,7 @@ static enum prc act_txn(struct db *d, void *ud, struct err *e)
 	PGresult *r;
 	enum prc rc;
 
-	p[0] = I64(id, a->id);
+	p[0] = DB_I64(id, a->id);
 	rc = db_query(d, "SELECT host_id, status FROM takedowns WHERE id = $1 FOR UPDATE", 1, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
@@ -205,8 +204,8 @@ enum prc takedown_list(struct db *d, const struct takedown_filter *f, PGresult *
 	char sd[24], ad[24], lim[24];
 	const char *p[10] = { f->job,  f->status,   f->kind,
 			      f->recipient, f->category, f->host,
-			      I64(sd, f->sent_days), I64(ad, f->ack_days), f->overdue_only ? "t" : "f",
-			      f->limit > 0 ? I64(lim, f->limit) : NULL };
+			      DB_I64(sd, f->sent_days), DB_I64(ad, f->ack_days), f->overdue_only ? "t" : "f",
+			      f->limit > 0 ? DB_I64(lim, f->limit) : NULL };
 
 	if (f->status && strcmp(f->status, "live") && !takedown_state(f->status))
 		return err_set(e, PRC_INVALID, "no takedown state '%s'", f->status);
@@ -260,7 +259,7 @@ void takedown_detail_release(struct takedown_detail *td)
 enum prc takedown_show(struct db *d, int64_t id, struct takedown_detail *out, struct err *e)
 {
 	char tid[24];
-	const char *p[1] = { I64(tid, id) };
+	const char *p[1] = { DB_I64(tid, id) };
 	enum prc rc;
 
 	memset(out, 0, sizeof(*out));

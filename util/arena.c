@@ -29,7 +29,6 @@ struct arena_hook {
 struct arena {
 	struct arena_block *blocks;
 	struct arena_hook *hooks;
-	size_t total;
 };
 
 struct arena *arena_new(void)
@@ -84,7 +83,6 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	p = b->data + b->used;
 	b->used += n;
-	a->total += n;
 	return p;
 }
 
@@ -132,7 +130,3 @@ int arena_on_free(struct arena *a, arena_cleanup_fn fn, void *data)
 	return 0;
 }
 
-size_t arena_used(const struct arena *a)
-{
-	return a->total;
-}

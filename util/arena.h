@@ -36,7 +36,4 @@ char *arena_strdup(struct arena *a, const char *s);
 /* Registers fn(data) to run at arena_free(). Returns 0, or -1 without memory (fn is then run at once). */
 int arena_on_free(struct arena *a, arena_cleanup_fn fn, void *data);
 
-/* Bytes handed out so far (for limits and statistics). */
-size_t arena_used(const struct arena *a);
-
 #endif

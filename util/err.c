@@ -62,8 +62,3 @@ void err_prefix(struct err *e, const char *fmt, ...)
 	e->msg[sizeof(e->msg) - 1] = '\0';
 }
 
-void err_clear(struct err *e)
-{
-	if (e)
-		e->msg[0] = '\0';
-}

@@ -46,7 +46,4 @@ enum prc err_set(struct err *e, enum prc rc, const char *fmt, ...)
 void err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Clears e's message. e may be NULL. */
-void err_clear(struct err *e);
-
 #endif

@@ -88,8 +88,3 @@ uint32_t hcount_incr(struct hcount *m, uint64_t key)
 	return s->count;
 }
 
-uint32_t hcount_get(const struct hcount *m, uint64_t key)
-{
-	key = fix(key);
-	return find(m->slots, m->cap, key)->count;
-}

@@ -17,7 +17,4 @@ void hcount_free(struct hcount *m);
 /* Adds one to key's counter and returns the new value, or 0 without memory. */
 uint32_t hcount_incr(struct hcount *m, uint64_t key);
 
-/* key's counter (0 when never counted). */
-uint32_t hcount_get(const struct hcount *m, uint64_t key);
-
 #endif
