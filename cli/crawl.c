@@ -56,14 +56,16 @@ static int crawl_usage(FILE *f)
 		"  --max-pages-per-host N   (default 100000)\n"
 		"  --max-url-length N  (default 2048)     --max-path-depth N (default 16)\n"
 		"  --max-repeated-segments N (default 3)  --max-redirects N (default 5)\n"
-		"  --max-calendar N    calendar-like URLs per host (default 200)\n"
-		"  --max-query-variants N   distinct queries per path (default 100)\n"
+		"  --max-calendar N    calendar-like URLs per host (default: no limit)\n"
+		"  --max-query-variants N   distinct queries per path (default: no limit)\n"
+		"                      (URL families that only serve what was seen are cut anyway)\n"
 		"  --max-links N       links kept per page (default 1000)\n"
 		"  --timeout-ms N      whole transfer (default 60000); --connect-timeout-ms N (10000)\n"
 		"  --allow-url RE      follow only URLs matching one of these (repeatable)\n"
 		"  --deny-url RE       never follow URLs matching (repeatable)\n"
 		"  --follow-nofollow   follow rel=nofollow links and nofollow pages\n"
-		"  --sort-query        sort query parameters when canonicalizing\n"
+		"  --keep-query-order RE  keep the parameter order of URLs matching RE (repeatable);\n"
+		"                      other URLs get their parameters sorted by name\n"
 		"recrawl and observability:\n"
 		"  --recrawl-after D   re-fetch pages older than D (30m, 12h, 7d), conditionally\n"
 		"  --stats-file PATH   Prometheus text figures, rewritten every second\n"
@@ -111,7 +113,7 @@ int cmd_crawl(int argc, char **argv)
 		O_JOB = 256, O_RESUME, O_MAXPAGES, O_MAXDEPTH, O_SCOPE, O_CONC, O_PERHOST, O_DELAY,
 		O_WORKERS, O_RULES, O_NORULES, O_PRIVATE, O_UA, O_MAXBODY, O_DB, O_QUIET, O_HELP,
 		O_DFACTOR, O_MAXCD, O_RETRIES, O_HOSTERR, O_PERHOSTMAX, O_URLLEN, O_PATHDEPTH, O_REPEAT,
-		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ,
+		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ, O_KEEPQ,
 		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE, O_CACHE, O_NOCACHE, O_WATCH,
 		O_HASHLIST
 	};
@@ -151,6 +153,7 @@ int cmd_crawl(int argc, char **argv)
 		{ "deny-url", required_argument, NULL, O_DENY },
 		{ "follow-nofollow", no_argument, NULL, O_FOLLOWNF },
 		{ "sort-query", no_argument, NULL, O_SORTQ },
+		{ "keep-query-order", required_argument, NULL, O_KEEPQ },
 		{ "recrawl-after", required_argument, NULL, O_RECRAWL },
 		{ "stats-file", required_argument, NULL, O_STATS },
 		{ "warc-dir", required_argument, NULL, O_WARCDIR },
@@ -161,8 +164,8 @@ int cmd_crawl(int argc, char **argv)
 		{ "hash-list", required_argument, NULL, O_HASHLIST },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *allow[64], *deny[64];
-	size_t nallow = 0, ndeny = 0;
+	const char *allow[64], *deny[64], *keepq[64];
+	size_t nallow = 0, ndeny = 0, nkeepq = 0;
 	const char *warc_opt = NULL;
 	char *home = NULL, warcdir[4200];
 	int noevidence = 0;
@@ -265,7 +268,14 @@ int cmd_crawl(int argc, char **argv)
 				deny[ndeny++] = optarg;
 			break;
 		case O_FOLLOWNF: o.follow_nofollow = 1; break;
-		case O_SORTQ: o.sort_query = 1; break;
+		case O_SORTQ: break; /* the default */
+		case O_KEEPQ:
+			if (nkeepq == 64) {
+				cli_error("at most 64 --keep-query-order patterns");
+				return 2;
+			}
+			keepq[nkeepq++] = optarg;
+			break;
 		case O_RECRAWL:
 			o.recrawl_after_s = cli_duration(optarg);
 			if (o.recrawl_after_s <= 0) {
@@ -294,6 +304,8 @@ int cmd_crawl(int argc, char **argv)
 	o.nallow = nallow;
 	o.deny_url = deny;
 	o.ndeny = ndeny;
+	o.keep_query_order = keepq;
+	o.nkeep_query_order = nkeepq;
 	o.seeds = (const char *const *)argv + optind;
 	o.nseeds = (size_t)(argc - optind);
 	if (!o.nseeds && !o.resume) {
@@ -415,6 +427,9 @@ int cmd_crawl(int argc, char **argv)
 				(unsigned long long)s.hosts_parked);
 		if (any || s.retries || s.unchanged || s.hosts_parked)
 			fputc('\n', stderr);
+		if (s.aliases || s.trap_families)
+			fprintf(stderr, "aliases=%llu (pages stored once under another URL); trap families=%llu\n",
+				(unsigned long long)s.aliases, (unsigned long long)s.trap_families);
 	}
 	free(conninfo);
 	free(home);

@@ -107,6 +107,8 @@ struct page {
 	char *url;                 /* in the arena */
 	int depth, hops, attempts;
 	int no_evidence;           /* never written to the WARC files (an image) */
+	int has_sim;               /* a page with text: sim is its simhash (trap families) */
+	uint64_t sim;
 	struct store_record rec;
 	struct page *next;
 };
@@ -120,9 +122,9 @@ struct crawl {
 	struct scope scope;
 	struct url_opts uopts;
 	struct url_opts link_uopts;  /* no length limit: long links are refused and counted here */
-	regex_t *allow, *deny;
-	size_t nallow, ndeny;
-	struct traps *traps;         /* the writer's */
+	regex_t *allow, *deny, *keepq;
+	size_t nallow, ndeny, nkeepq;
+	struct traps *traps;         /* URL families: the writer observes and admits, the fetch thread asks */
 	struct warc *warc;           /* the writer's evidence files, or NULL */
 	const struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
 	struct db *db;             /* the fetch thread's connection */
@@ -140,7 +142,7 @@ struct crawl {
 	char writer_error[1024];
 	/* statistics, written by several threads */
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
-	atomic_ullong retries, unchanged, hosts_parked;
+	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families;
 	atomic_ullong refused[REFUSE_COUNT];
 	uint64_t queued;
 	int64_t remaining;         /* pages --max-pages still allows this process to claim */
@@ -344,6 +346,9 @@ static void page_add_link(struct crawl *c, struct page *p, const char *canon, in
 	free(origin);
 	if (!l->url || !l->origin)
 		return;
+	if (c->nkeepq && !url_matches(c->keepq, c->nkeepq, l->url) &&
+	    url_sort_query((char *)l->url) != PRC_OK)
+		return;
 	l->depth = depth;
 	l->hops = hops;
 	l->parent_id = p->url_id;
@@ -533,6 +538,9 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.text = text;
 			in.text_len = text_len;
 		}
+		/* what the page says, for judging its URL family (traps.c) */
+		p->sim = traps_simhash(in.text, in.text_len);
+		p->has_sim = x->status == 200;
 		/*
 		 * Classification reads at most max_text bytes of text: normalization
 		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
@@ -666,10 +674,51 @@ static int write_evidence(struct crawl *c, struct page *p)
 	return 1;
 }
 
+static void mark_trap(void *ud, const char *family, const char *reason)
+{
+	struct crawl *c = ud;
+
+	traps_mark(c->traps, family, reason);
+	atomic_fetch_add(&c->trap_families, 1);
+}
+
+/*
+ * Keeps the job's URL families in the database: the traps with the reason
+ * of their verdict and the open families of some size, with their figures.
+ * With final set, the traps are also logged for the summary.
+ */
+static void save_families(struct crawl *c, struct db *d, int final)
+{
+	struct trap_family *f = NULL;
+	struct store_family *sf = NULL;
+	size_t n = 0, i;
+	struct err e;
+
+	if (traps_report(c->traps, &f, &n) != PRC_OK || !n)
+		goto out;
+	sf = calloc(n, sizeof(*sf));
+	if (!sf)
+		goto out;
+	for (i = 0; i < n; i++) {
+		sf[i].family = f[i].family;
+		sf[i].pages = f[i].fetched;
+		sf[i].repeats = f[i].repeats;
+		sf[i].trap = f[i].trap;
+		sf[i].reason = f[i].reason;
+		if (final && f[i].trap)
+			log_msg(LOG_INFO, "URL family '%s' cut as a trap: %s", f[i].family, f[i].reason);
+	}
+	if (crawlstore_save_families(d, c->job_id, sf, n, &e) != PRC_OK)
+		log_msg(LOG_WARN, "cannot keep the URL families: %s", e.msg);
+out:
+	free(sf);
+	free(f);
+}
+
 static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct page **batch,
 			 size_t n)
 {
-	int evidence = 0;
+	int evidence = 0, judged = 0;
 	struct store_record *recs;
 	struct err e;
 	size_t i, j, k;
@@ -735,7 +784,19 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 		atomic_fetch_add(&c->stored, 1);
 		atomic_fetch_add(&c->hits, recs[i].nhits);
 		atomic_fetch_add(&c->links_new, recs[i].nlinks);
+		if (recs[i].alias_of)
+			atomic_fetch_add(&c->aliases, 1);
+		if (batch[i]->has_sim && traps_observe(c->traps, batch[i]->url, batch[i]->sim)) {
+			char fam[512];
+
+			traps_family(batch[i]->url, fam, sizeof(fam));
+			log_msg(LOG_INFO, "cutting URL family '%s': its pages repeat what it served", fam);
+			atomic_fetch_add(&c->trap_families, 1);
+			judged = 1;
+		}
 	}
+	if (judged)
+		save_families(c, d, 0);
 out:
 	free(recs);
 	for (i = 0; i < n; i++) {
@@ -941,6 +1002,14 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 	int allowed = pq ? robots_allowed(h->robots, pq) : 1;
 
 	free(pq);
+	if (!h->blocked[0] && allowed && traps_is_trap(c->traps, u->url)) {
+		/* queued before its family was judged: not worth a request now */
+		count_refusal(c, REFUSE_TRAP);
+		refuse_url(c, h, u, refusal_name(REFUSE_TRAP));
+		h->active--;
+		c->remaining++;
+		return PRC_OK;
+	}
 	if (h->blocked[0] || !allowed) {
 		if (h->blocked[0]) {
 			count_refusal(c, REFUSE_ADDRESS);
@@ -1148,6 +1217,8 @@ static void report(struct crawl *c, struct crawl_stats *s)
 	s->retries = atomic_load(&c->retries);
 	s->unchanged = atomic_load(&c->unchanged);
 	s->hosts_parked = atomic_load(&c->hosts_parked);
+	s->aliases = atomic_load(&c->aliases);
+	s->trap_families = atomic_load(&c->trap_families);
 	{
 		int i;
 
@@ -1238,6 +1309,11 @@ static enum prc add_seeds(struct crawl *c)
 			rc = err_set(c->e, PRC_INVALID, "bad seed: %s", e.msg);
 			goto out;
 		}
+		if (c->nkeepq && !url_matches(c->keepq, c->nkeepq, canon[2 * i]) &&
+		    url_sort_query(canon[2 * i]) != PRC_OK) {
+			rc = err_set(c->e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
 		canon[2 * i + 1] = url_origin(canon[2 * i]);
 		if (!canon[2 * i + 1]) {
 			rc = err_set(c->e, PRC_NOMEM, "out of memory");
@@ -1300,8 +1376,12 @@ static enum prc crawl_setup(struct crawl *c)
 	rc = compile_patterns(c, c->o->allow_url, c->o->nallow, &c->allow, &c->nallow);
 	if (rc == PRC_OK)
 		rc = compile_patterns(c, c->o->deny_url, c->o->ndeny, &c->deny, &c->ndeny);
+	if (rc == PRC_OK)
+		rc = compile_patterns(c, c->o->keep_query_order, c->o->nkeep_query_order, &c->keepq,
+				      &c->nkeepq);
 	if (rc != PRC_OK)
 		return rc;
+	c->uopts.keep_query_order = c->link_uopts.keep_query_order = c->nkeepq > 0;
 	c->traps = traps_new(&c->o->traps);
 	if (!c->traps)
 		return err_set(c->e, PRC_NOMEM, "out of memory");
@@ -1337,6 +1417,10 @@ static enum prc crawl_setup(struct crawl *c)
 	free(origins);
 	if (rc != PRC_OK)
 		return rc;
+	/* URL families judged traps before (--resume, other processes) stay cut */
+	rc = crawlstore_load_traps(c->db, c->job_id, mark_trap, c, c->e);
+	if (rc != PRC_OK)
+		return rc;
 	rc = crawlstore_reap_local(c->db, c->job_id, c->hostname, &reaped, c->e);
 	if (rc == PRC_OK && reaped)
 		log_msg(LOG_INFO, "took over the leases of %zu dead local worker(s)", reaped);
@@ -1361,7 +1445,12 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 	if (c->nworkers > 64)
 		c->nworkers = 64;
 	c->work = queue_new((size_t)c->nworkers * 2);
-	c->store = queue_new(CRAWL_BATCH * 4);
+	/*
+	 * Pages fetched and not yet committed are fetched again after a crash:
+	 * at most the transfers in flight, the work queue, one page per worker,
+	 * this queue and the writer's batch. Keep this queue to one batch.
+	 */
+	c->store = queue_new(CRAWL_BATCH);
 	/* more than the pipeline can ever hold: the writer never waits on it */
 	c->committed = queue_new((size_t)c->o->concurrency + (size_t)c->nworkers * 8 + CRAWL_BATCH * 8 + 1024);
 	c->workers = calloc((size_t)c->nworkers, sizeof(pthread_t));
@@ -1568,7 +1657,6 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.e = e;
 	c.started = now_s();
 	c.uopts.max_len = o->traps.max_url_length ? o->traps.max_url_length : URL_MAX_LEN_DEFAULT;
-	c.uopts.sort_query = o->sort_query;
 	c.link_uopts = c.uopts;
 	c.link_uopts.max_len = 64 * 1024;
 	c.imagehash = o->imagehash;
@@ -1619,6 +1707,8 @@ out:
 		pthread_join(c.writer, NULL);
 	if (rc == PRC_OK && atomic_load(&c.writer_failed))
 		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
+	if (c.db && c.job_id && c.traps)
+		save_families(&c, c.db, 1);
 	if (c.db && c.job_id) {
 		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
 			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
@@ -1640,6 +1730,7 @@ out:
 	warc_close(c.warc);
 	free_patterns(c.allow, c.nallow);
 	free_patterns(c.deny, c.ndeny);
+	free_patterns(c.keepq, c.nkeepq);
 	db_free(warg.db);
 	db_free(c.db);
 	return rc;

@@ -27,6 +27,8 @@ struct crawl_stats {
 	uint64_t retries;        /* URLs put back for another attempt (429, 503, network errors) */
 	uint64_t unchanged;      /* 304 answers to conditional recrawls */
 	uint64_t hosts_parked;   /* hosts given up after repeated failures */
+	uint64_t aliases;        /* pages that repeat a page stored under another URL */
+	uint64_t trap_families;  /* URL families cut as traps */
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
@@ -67,7 +69,8 @@ struct crawl_opts {
 	const char *const *deny_url;  /* ... and must match none of */
 	size_t ndeny;
 	int follow_nofollow;      /* follow rel=nofollow links and nofollow pages */
-	int sort_query;           /* sort query parameters in canonical URLs */
+	const char *const *keep_query_order; /* regexes: these URLs keep their parameter order */
+	size_t nkeep_query_order;
 	long timeout_ms;          /* whole transfer */
 	long connect_timeout_ms;
 	long recrawl_after_s;     /* > 0: re-queue pages fetched longer ago than this, conditionally */

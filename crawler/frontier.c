@@ -10,7 +10,9 @@
  * hosts round-robin from where it last stopped, so one host with a long
  * queue cannot starve the others. The delay after a request is the larger of
  * --delay-ms, a multiple of the response time (a slow server gets more room)
- * and whatever the server asked for (Crawl-delay, Retry-After). When a host
+ * and whatever the server asked for (Crawl-delay, Retry-After); while a
+ * delay applies the host gets one request at a time, because a delay bounds
+ * the host, not each of its connections. When a host
  * is released its next_ms goes to the database, so whoever leases it next
  * keeps the pace. Hosts are a short list (about twice the concurrency), so a
  * linear walk is cheaper than keeping a heap in order.
@@ -161,9 +163,19 @@ void frontier_set_robots(struct frontier_host *h, struct robots *r)
 	h->robots_state = FRONTIER_ROBOTS_READY;
 }
 
+/*
+ * Requests a host may have in flight: per_host, but one when a delay is
+ * asked for (--delay-ms, robots.txt's Crawl-delay). A delay is the least time
+ * between two requests to the host, whatever the number of connections.
+ */
+static int host_slots(const struct frontier *f, const struct frontier_host *h)
+{
+	return f->delay_ms > 0 || h->crawl_delay_ms > 0 ? 1 : f->per_host;
+}
+
 static int host_ready(const struct frontier *f, const struct frontier_host *h, int64_t now_ms)
 {
-	return h->head && h->robots_state == FRONTIER_ROBOTS_READY && h->active < f->per_host &&
+	return h->head && h->robots_state == FRONTIER_ROBOTS_READY && h->active < host_slots(f, h) &&
 	       h->next_ms <= now_ms;
 }
 
@@ -230,7 +242,7 @@ long frontier_wait_ms(struct frontier *f, int64_t now_ms)
 	for (h = f->hosts; h; h = h->next) {
 		long w;
 
-		if (!h->head || h->robots_state != FRONTIER_ROBOTS_READY || h->active >= f->per_host)
+		if (!h->head || h->robots_state != FRONTIER_ROBOTS_READY || h->active >= host_slots(f, h))
 			continue;
 		w = h->next_ms > now_ms ? (long)(h->next_ms - now_ms) : 0;
 		if (best < 0 || w < best)

@@ -48,7 +48,8 @@ struct frontier_host {
 struct frontier;
 
 /*
- * per_host: requests in flight per host; delay_ms: the least time between
+ * per_host: requests in flight per host (one, whatever per_host, while a
+ * delay applies: delay_ms or the host's Crawl-delay); delay_ms: the least time between
  * the end of one request and the start of the next; the delay also grows to
  * delay_factor times the last response time when the server is slow.
  */

@@ -1,26 +1,41 @@
 /*
  * traps.c - keeping a crawl finite on a web that is built to make it
- * infinite.
+ * infinite, without throwing away the parts of it that are just large.
  *
  * DESIGN
  *
- * Traps come in two kinds. Some show in the URL alone: absurd length, a
- * path hundreds of segments deep, a relative link that appends itself
- * (/a/b/a/b/a/b/...). traps_check_url refuses those on sight, anywhere.
- * Others only show in numbers: a calendar has a next month forever, a shop
- * has every sort order of every filter. Each of their URLs looks fine; there
- * are just too many. traps_admit counts them, calendar-like URLs per host
- * and distinct query strings per host and path, and refuses past a budget,
- * so a trap costs a bounded number of fetches and the rest of the host is
- * still crawled. Session ids, the third classic, are stripped earlier, in
- * URL canonicalization, so they never make URLs distinct.
+ * Some traps show in the URL alone: absurd length, a path hundreds of
+ * segments deep, a relative link that appends itself (/a/b/a/b/a/b/...).
+ * traps_check_url refuses those on sight; with the per-host budget (counted
+ * in the database, across processes) they are the hard backstop.
  *
- * The counts are per process: with several processes a trap may cost up to
- * that many budgets, still bounded.
+ * The others (an endless calendar, every sort order of every search, one
+ * page under ever new session or query variants) cannot be told from a
+ * large board by the shape of their URLs: /bbs/read.cgi?bbs=X&key=N is a
+ * thousand distinct threads on one site and a thousand copies of one empty
+ * month on another. So they are judged by what they serve. URLs fall into
+ * families (traps_family: origin, path with numbers and ids abstracted,
+ * parameter names). The writer reports every stored page to its family with
+ * a simhash of its text; a family whose recent pages are mostly
+ * near-duplicates of pages it already served stops bringing anything new
+ * and is cut: its new links are refused, and so are URLs of it already
+ * queued, when their turn comes (the fetch thread asks traps_is_trap before
+ * each request). A family stays open as long as it keeps serving new text,
+ * whatever its size. The cost of a trap is about family_sample fetches per
+ * family, plus what was in flight when the verdict fell.
+ *
+ * Calendar-like URLs and distinct queries per path can still be counted
+ * against a budget (--max-calendar, --max-query-variants), off by default:
+ * dated archives and boards are where real content is.
+ *
+ * Verdicts are per process and kept in the database by the crawl, so that
+ * --resume and other processes of the job start from them.
  */
 #include "crawler/traps.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +47,7 @@ static const char *const refusal_names[REFUSE_COUNT] = {
 	"none",       "robots",         "scope",       "depth",        "nofollow",
 	"pattern",    "url-length",     "path-depth",  "repeated-segments", "calendar",
 	"query-variants", "host-budget", "redirects",  "address",      "host-parked",
+	"trap",
 };
 
 const char *refusal_name(enum refusal r)
@@ -44,8 +60,9 @@ void trap_limits_init(struct trap_limits *l)
 	l->max_url_length = 2048;
 	l->max_path_depth = 16;
 	l->max_repeated_segments = 3;
-	l->max_calendar = 200;
-	l->max_query_variants = 100;
+	l->max_calendar = 0;
+	l->max_query_variants = 0;
+	l->family_sample = 8;
 }
 
 /* Start of the path ("/...") of a canonical absolute URL, or NULL. */
@@ -156,9 +173,192 @@ int traps_calendar_like(const char *canon)
 	return 0;
 }
 
+/* ---- families ------------------------------------------------------- */
+
+/* Appends c to out (cap bytes, NUL kept) at *n. */
+static void key_put(char *out, size_t cap, size_t *n, char c)
+{
+	if (*n + 1 < cap)
+		out[(*n)++] = c;
+}
+
+/*
+ * One path segment, abstracted: digit runs become N, a segment that is
+ * mostly an id (8 or more characters of hex or base-36 with digits in them)
+ * becomes I.
+ */
+static void key_segment(const char *seg, size_t len, char *out, size_t cap, size_t *n)
+{
+	size_t i, digits = 0, alnum = 0;
+
+	for (i = 0; i < len; i++) {
+		if (isdigit((unsigned char)seg[i]))
+			digits++;
+		if (isalnum((unsigned char)seg[i]))
+			alnum++;
+	}
+	if (len >= 8 && digits >= 2 && digits < len && alnum * 10 >= len * 9) {
+		key_put(out, cap, n, 'I');
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (isdigit((unsigned char)seg[i])) {
+			while (i + 1 < len && isdigit((unsigned char)seg[i + 1]))
+				i++;
+			key_put(out, cap, n, 'N');
+		} else {
+			key_put(out, cap, n, seg[i]);
+		}
+	}
+}
+
+size_t traps_family(const char *canon, char *out, size_t cap)
+{
+	const char *path = url_path(canon), *end, *seg, *q;
+	size_t n = 0, prev_start = 0, prev_len = 0, names[64], nnames = 0, i, j;
+
+	if (!cap)
+		return 0;
+	if (!path) {
+		for (; *canon && n + 1 < cap; canon++)
+			out[n++] = *canon;
+		out[n] = '\0';
+		return n;
+	}
+	for (; canon < path && n + 1 < cap; canon++)
+		out[n++] = *canon;
+	end = path + strcspn(path, "?");
+	for (seg = path + 1;; ) {
+		const char *next = memchr(seg, '/', (size_t)(end - seg));
+		size_t len = next ? (size_t)(next - seg) : (size_t)(end - seg);
+		size_t start;
+
+		key_put(out, cap, &n, '/');
+		start = n;
+		key_segment(seg, len, out, cap, &n);
+		/* /next/next/next/ and /next/ are one family: fold a segment that repeats the one before */
+		if (prev_len && n - start == prev_len && out[start - 1] == '/' &&
+		    !memcmp(out + start, out + prev_start, prev_len)) {
+			n = start - 1;
+			if (out[n - 1] != '+')
+				key_put(out, cap, &n, '+');
+		} else {
+			prev_start = start;
+			prev_len = n - start;
+		}
+		if (!next)
+			break;
+		seg = next + 1;
+	}
+	q = *end == '?' ? end + 1 : NULL;
+	/* parameter names, in order, each once */
+	while (q && *q && nnames < 64) {
+		names[nnames++] = (size_t)(q - path);
+		q = strchr(q, '&');
+		if (q)
+			q++;
+	}
+	for (i = 0; i < nnames; i++) {
+		const char *a = path + names[i];
+		size_t alen = strcspn(a, "=&");
+		int dup = 0;
+
+		for (j = 0; j < i && !dup; j++) {
+			const char *b = path + names[j];
+
+			dup = strcspn(b, "=&") == alen && !memcmp(a, b, alen);
+		}
+		if (dup)
+			continue;
+		key_put(out, cap, &n, i ? '&' : '?');
+		for (j = 0; j < alen; j++)
+			key_put(out, cap, &n, a[j]);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The length of the UTF-8 character starting with byte c (1 for stray bytes). */
+static size_t utf8_len(unsigned char c)
+{
+	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+uint64_t traps_simhash(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t starts[3] = { 0, 0, 0 }, lens[3] = { 0, 0, 0 }, i = 0, have = 0;
+	int32_t v[64];
+	uint64_t sim = 0;
+	unsigned char sh[16];
+	int b;
+
+	if (len > 256 * 1024)
+		len = 256 * 1024;
+	memset(v, 0, sizeof(v));
+	while (i < len) {
+		size_t cl = utf8_len(s[i]), k, m = 0;
+		uint64_t h;
+
+		if (i + cl > len)
+			break;
+		/* separators are not content: spaces, tabs, newlines, the ideographic space */
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
+		    (cl == 3 && s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80)) {
+			i += cl;
+			continue;
+		}
+		starts[0] = starts[1];
+		lens[0] = lens[1];
+		starts[1] = starts[2];
+		lens[1] = lens[2];
+		starts[2] = i;
+		lens[2] = cl;
+		i += cl;
+		if (++have < 3)
+			continue;
+		for (k = 0; k < 3; k++) {
+			memcpy(sh + m, s + starts[k], lens[k]);
+			m += lens[k];
+		}
+		h = hash64(sh, m);
+		for (b = 0; b < 64; b++)
+			v[b] += (h >> b) & 1 ? 1 : -1;
+	}
+	for (b = 0; b < 64; b++)
+		if (v[b] > 0)
+			sim |= (uint64_t)1 << b;
+	return sim;
+}
+
+int traps_simhash_distance(uint64_t a, uint64_t b)
+{
+	return __builtin_popcountll(a ^ b);
+}
+
+#define FAM_WINDOW 16          /* the recent pages a verdict looks at */
+#define FAM_NEAR 3             /* simhash bits two near-duplicates may differ in */
+#define FAM_MAX (1u << 20)     /* families tracked per process; past it, new ones go unjudged */
+
+struct family {
+	uint64_t hash;
+	char *key;
+	long fetched, repeats;
+	uint32_t window;           /* the last pages, newest in bit 0: 1 = a repeat */
+	int nwindow;
+	uint64_t sims[FAM_WINDOW]; /* simhashes of the last distinct pages */
+	int nsims, simpos;
+	int trap;
+	char reason[160];
+	struct family *next;
+};
+
 struct traps {
+	pthread_mutex_t lock;
 	struct trap_limits l;
 	struct hcount *counts;
+	struct family **buckets;
+	size_t nbuckets, nfamilies;
 };
 
 struct traps *traps_new(const struct trap_limits *l)
@@ -169,7 +369,11 @@ struct traps *traps_new(const struct trap_limits *l)
 		return NULL;
 	t->l = *l;
 	t->counts = hcount_new();
-	if (!t->counts) {
+	t->nbuckets = 1024;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->counts || !t->buckets || pthread_mutex_init(&t->lock, NULL) != 0) {
+		hcount_free(t->counts);
+		free(t->buckets);
 		free(t);
 		return NULL;
 	}
@@ -178,30 +382,226 @@ struct traps *traps_new(const struct trap_limits *l)
 
 void traps_free(struct traps *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
+	for (i = 0; i < t->nbuckets; i++) {
+		struct family *f = t->buckets[i], *next;
+
+		for (; f; f = next) {
+			next = f->next;
+			free(f->key);
+			free(f);
+		}
+	}
+	free(t->buckets);
 	hcount_free(t->counts);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+static void grow(struct traps *t)
+{
+	size_t n = t->nbuckets * 2, i;
+	struct family **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return; /* longer chains, still correct */
+	for (i = 0; i < t->nbuckets; i++) {
+		struct family *f = t->buckets[i], *next;
+
+		for (; f; f = next) {
+			next = f->next;
+			f->next = b[f->hash & (n - 1)];
+			b[f->hash & (n - 1)] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+}
+
+/* The family of key, created when create is set. Under the lock. */
+static struct family *family_get(struct traps *t, const char *key, int create)
+{
+	uint64_t h = hash64(key, strlen(key));
+	struct family *f;
+
+	for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->next)
+		if (f->hash == h && !strcmp(f->key, key))
+			return f;
+	if (!create || t->nfamilies >= FAM_MAX)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = strdup(key);
+	if (!f->key) {
+		free(f);
+		return NULL;
+	}
+	f->hash = h;
+	f->next = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = f;
+	if (++t->nfamilies > t->nbuckets)
+		grow(t);
+	return f;
 }
 
 enum refusal traps_admit(struct traps *t, const char *canon)
 {
 	const char *path = url_path(canon), *q;
-	uint64_t key;
+	enum refusal why = REFUSE_NONE;
+	char key[512];
+	struct family *f;
+	uint64_t h;
 
 	if (!path)
 		return REFUSE_NONE;
-	if (t->l.max_calendar && traps_calendar_like(canon)) {
+	traps_family(canon, key, sizeof(key));
+	pthread_mutex_lock(&t->lock);
+	f = family_get(t, key, 0);
+	if (f && f->trap)
+		why = REFUSE_TRAP;
+	if (!why && t->l.max_calendar && traps_calendar_like(canon)) {
 		/* key: "calendar" + origin */
-		key = hash64(canon, (size_t)(path - canon)) ^ 0x63616c656e646172ULL;
-		if (hcount_incr(t->counts, key) > (uint32_t)t->l.max_calendar)
-			return REFUSE_CALENDAR;
+		h = hash64(canon, (size_t)(path - canon)) ^ 0x63616c656e646172ULL;
+		if (hcount_incr(t->counts, h) > (uint32_t)t->l.max_calendar)
+			why = REFUSE_CALENDAR;
 	}
 	q = strchr(path, '?');
-	if (t->l.max_query_variants && q) {
-		key = hash64(canon, (size_t)(q - canon));
-		if (hcount_incr(t->counts, key) > (uint32_t)t->l.max_query_variants)
-			return REFUSE_QUERY_VARIANTS;
+	if (!why && t->l.max_query_variants && q) {
+		h = hash64(canon, (size_t)(q - canon));
+		if (hcount_incr(t->counts, h) > (uint32_t)t->l.max_query_variants)
+			why = REFUSE_QUERY_VARIANTS;
 	}
-	return REFUSE_NONE;
+	pthread_mutex_unlock(&t->lock);
+	return why;
+}
+
+int traps_observe(struct traps *t, const char *canon, uint64_t sim)
+{
+	char key[512];
+	struct family *f;
+	int i, repeat = 0, became = 0, recent, nrecent;
+
+	traps_family(canon, key, sizeof(key));
+	pthread_mutex_lock(&t->lock);
+	f = family_get(t, key, 1);
+	if (!f || f->trap)
+		goto out;
+	for (i = 0; i < f->nsims && !repeat; i++)
+		repeat = traps_simhash_distance(f->sims[i], sim) <= FAM_NEAR;
+	f->fetched++;
+	f->window = (f->window << 1) | (uint32_t)repeat;
+	if (f->nwindow < FAM_WINDOW)
+		f->nwindow++;
+	if (repeat) {
+		f->repeats++;
+	} else {
+		f->sims[f->simpos] = sim;
+		f->simpos = (f->simpos + 1) % FAM_WINDOW;
+		if (f->nsims < FAM_WINDOW)
+			f->nsims++;
+	}
+	nrecent = f->nwindow;
+	recent = __builtin_popcount(f->window & ((1u << FAM_WINDOW) - 1));
+	if (t->l.family_sample > 0 && f->fetched >= t->l.family_sample && recent * 4 >= nrecent * 3) {
+		f->trap = became = 1;
+		snprintf(f->reason, sizeof(f->reason),
+			 "%d of its last %d pages repeat what it served before (%ld of %ld in all)", recent,
+			 nrecent, f->repeats, f->fetched);
+	}
+out:
+	pthread_mutex_unlock(&t->lock);
+	return became;
+}
+
+int traps_is_trap(struct traps *t, const char *canon)
+{
+	char key[512];
+	struct family *f;
+	int trap;
+
+	traps_family(canon, key, sizeof(key));
+	pthread_mutex_lock(&t->lock);
+	f = family_get(t, key, 0);
+	trap = f && f->trap;
+	pthread_mutex_unlock(&t->lock);
+	return trap;
+}
+
+void traps_mark(struct traps *t, const char *family, const char *reason)
+{
+	struct family *f;
+
+	pthread_mutex_lock(&t->lock);
+	f = family_get(t, family, 1);
+	if (f) {
+		f->trap = 1;
+		snprintf(f->reason, sizeof(f->reason), "%s", reason ? reason : "judged a trap before");
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int family_cmp(const void *va, const void *vb)
+{
+	const struct trap_family *a = va, *b = vb;
+
+	if (a->trap != b->trap)
+		return b->trap - a->trap;
+	if (a->fetched != b->fetched)
+		return a->fetched < b->fetched ? 1 : -1;
+	return strcmp(a->family, b->family);
+}
+
+enum prc traps_report(struct traps *t, struct trap_family **out, size_t *n)
+{
+	struct trap_family *r = NULL;
+	size_t i, k = 0, cap = 0;
+	enum prc rc = PRC_OK;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->nbuckets && rc == PRC_OK; i++) {
+		struct family *f;
+
+		for (f = t->buckets[i]; f; f = f->next) {
+			if (!f->trap && (t->l.family_sample <= 0 || f->fetched < t->l.family_sample))
+				continue;
+			if (k == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct trap_family *nr = realloc(r, ncap * sizeof(*nr));
+
+				if (!nr) {
+					rc = PRC_NOMEM;
+					break;
+				}
+				r = nr;
+				cap = ncap;
+			}
+			snprintf(r[k].family, sizeof(r[k].family), "%s", f->key);
+			r[k].fetched = f->fetched;
+			r[k].repeats = f->repeats;
+			r[k].trap = f->trap;
+			if (f->trap)
+				snprintf(r[k].reason, sizeof(r[k].reason), "%s", f->reason);
+			else
+				snprintf(r[k].reason, sizeof(r[k].reason), "%ld of %ld pages new", f->fetched - f->repeats,
+					 f->fetched);
+			k++;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (rc != PRC_OK) {
+		free(r);
+		return rc;
+	}
+	if (k)
+		qsort(r, k, sizeof(*r), family_cmp);
+	*out = r;
+	*n = k;
+	return PRC_OK;
 }

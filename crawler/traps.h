@@ -1,8 +1,11 @@
-/* traps.h - crawler-trap defenses: limits on URL shape, calendars and query explosions, and refusal reasons. */
+/* traps.h - crawler-trap defenses: URL families judged by what they serve, hard bounds on URL shape, refusal reasons. */
 #ifndef PATROL_TRAPS_H
 #define PATROL_TRAPS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
 
 /* Why a URL was not fetched. Counted by reason in the crawl summary; stored in urls.reason. */
 enum refusal {
@@ -21,6 +24,7 @@ enum refusal {
 	REFUSE_REDIRECTS,
 	REFUSE_ADDRESS,        /* the SSRF guard */
 	REFUSE_HOST_PARKED,
+	REFUSE_TRAP,           /* a URL family judged a trap by what it served */
 	REFUSE_COUNT
 };
 
@@ -33,9 +37,10 @@ struct trap_limits {
 	int max_repeated_segments; /* times one segment may appear in a path; 0: none */
 	long max_calendar;         /* calendar-like URLs per host; 0: none */
 	long max_query_variants;   /* distinct queries per host and path; 0: none */
+	int family_sample;         /* pages of a URL family fetched before it can be judged; 0: never */
 };
 
-/* Fills l with the defaults: 2048, 16, 3, 200, 100. */
+/* Fills l with the defaults: 2048, 16, 3, no calendar or query-variant count, sample 8. */
 void trap_limits_init(struct trap_limits *l);
 
 /*
@@ -53,16 +58,73 @@ enum refusal traps_check_url(const struct trap_limits *l, const char *canon);
 int traps_calendar_like(const char *canon);
 
 /*
- * The checks that count: calendar-like URLs per host and distinct queries
- * per host and path. Not thread-safe: one owner (the crawl's writer, which
- * sees every new URL once, after de-duplication).
+ * The family of a canonical URL: its origin, its path with numbers and ids
+ * abstracted ("/news/N/N/N.html", "/item/I") and runs of one segment folded
+ * ("/calendar/next+/"), and its parameter names in order without values
+ * ("?bbs&key"). Writes a NUL-terminated key of at most cap bytes into out
+ * (cut if longer) and returns its length. Thread-safe.
+ */
+size_t traps_family(const char *canon, char *out, size_t cap);
+
+/*
+ * A 64-bit simhash of text (UTF-8): shingles of three characters, spaces
+ * ignored, at most the first 256 KiB. Near-duplicate texts differ in few
+ * bits. Thread-safe.
+ */
+uint64_t traps_simhash(const char *text, size_t len);
+
+/* Bits that differ between two simhashes. */
+int traps_simhash_distance(uint64_t a, uint64_t b);
+
+/*
+ * The checks that need memory of a crawl: URL families and what their pages
+ * served, and the optional per-host counts of calendar-like URLs and of
+ * distinct queries per path. One struct traps serves a crawl process; every
+ * function takes its lock, so the writer (which admits new URLs and observes
+ * stored pages) and the fetch thread (which asks before each request) may
+ * share it.
  */
 struct traps;
 
 struct traps *traps_new(const struct trap_limits *l); /* NULL without memory */
 void traps_free(struct traps *t);                      /* NULL is fine */
 
-/* Counts canon (a URL not seen before) and says whether it is still within the limits. */
+/*
+ * A URL not seen before: counts it against the optional calendar and query
+ * limits and refuses it when its family is a trap.
+ */
 enum refusal traps_admit(struct traps *t, const char *canon);
+
+/*
+ * A page of canon was fetched (status 200, text whose simhash is sim).
+ * Returns 1 when this page made its family a trap, 0 otherwise. A family is
+ * a trap when, of its last 16 pages (at least family_sample), three in four
+ * or more were near-duplicates (simhash distance <= 3) of pages it served
+ * before: fetching more of it brings nothing new. A board of distinct
+ * threads under one script stays open however large it grows.
+ */
+int traps_observe(struct traps *t, const char *canon, uint64_t sim);
+
+/* Whether canon's family is a trap now. */
+int traps_is_trap(struct traps *t, const char *canon);
+
+/* Marks a family (a traps_family key) a trap with reason (a verdict kept from an earlier run). */
+void traps_mark(struct traps *t, const char *family, const char *reason);
+
+/* A family's figures and verdict, for the summary and the database. */
+struct trap_family {
+	char family[512];
+	long fetched;   /* pages observed */
+	long repeats;   /* of which near-duplicates of earlier ones */
+	int trap;
+	char reason[160];
+};
+
+/*
+ * The families worth reporting (traps, and open families of at least
+ * family_sample pages), traps first, then by pages. *out is malloc'd (free
+ * it); *n says how many. PRC_NOMEM without memory.
+ */
+enum prc traps_report(struct traps *t, struct trap_family **out, size_t *n);
 
 #endif

@@ -388,7 +388,7 @@ static enum prc add_query(struct buf *out, const char *q, size_t n, const struct
 		}
 		i = j + 1;
 	}
-	if (o->sort_query && np > 1)
+	if (!o->keep_query_order && np > 1)
 		qsort(ps, np, sizeof(*ps), qparam_cmp);
 	for (k = 0; k < np && rc == PRC_OK; k++) {
 		rc = buf_addch(out, k ? '&' : '?');
@@ -680,6 +680,23 @@ out:
 	buf_release(&res);
 	buf_release(&tmp);
 	buf_release(&tmp2);
+	return rc;
+}
+
+enum prc url_sort_query(char *canon)
+{
+	static const struct url_opts sorted = { 0, 0, 1 };
+	char *q = strchr(canon, '?');
+	struct buf b;
+	enum prc rc;
+
+	if (!q || !strchr(q, '&'))
+		return PRC_OK;
+	buf_init(&b, strlen(q) + 1);
+	rc = add_query(&b, q + 1, strlen(q + 1), &sorted);
+	if (rc == PRC_OK && b.len == strlen(q))
+		memcpy(q, b.ptr, b.len);
+	buf_release(&b);
 	return rc;
 }
 

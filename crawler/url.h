@@ -10,7 +10,7 @@
 
 struct url_opts {
 	size_t max_len;      /* refuse longer canonical URLs (PRC_LIMIT); 0 = URL_MAX_LEN_DEFAULT */
-	int sort_query;      /* sort query parameters by name (stable) */
+	int keep_query_order;/* keep the page's parameter order (sorted by name, stably, by default) */
 	int keep_session_ids;/* keep jsessionid, phpsessid, sid, ... (stripped by default) */
 };
 
@@ -19,7 +19,9 @@ struct url_opts {
  * IDN host to punycode (libidn2), default port dropped, dot segments removed,
  * empty path made "/", percent-encoding normalized (unreserved characters
  * decoded, hex digits uppercased, bytes that must be encoded encoded),
- * fragment dropped, an empty "?" dropped, session-id parameters stripped.
+ * fragment dropped, an empty "?" dropped, session-id parameters stripped,
+ * query parameters put in order by name (a stable sort, so repeated names
+ * keep their order) unless keep_query_order is set.
  * opts may be NULL for the defaults.
  *
  * On PRC_OK *out is a malloc'd string the caller frees. PRC_INVALID for
@@ -37,6 +39,13 @@ enum prc url_canonicalize(const char *in, const struct url_opts *opts, char **ou
  */
 enum prc url_resolve(const char *base, const char *ref, const struct url_opts *opts, char **out,
 		     struct err *e);
+
+/*
+ * Sorts the query parameters of a canonical URL in place, as
+ * url_canonicalize does by default: for URLs first canonicalized with
+ * keep_query_order that turn out not to need it. PRC_NOMEM without memory.
+ */
+enum prc url_sort_query(char *canon);
 
 /*
  * The politeness and robots.txt unit of a canonical URL: "scheme://host" or

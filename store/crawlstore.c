@@ -838,7 +838,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		const char *v[DB_COLS_MAX];
 		char h[24], u[24], t[40], st[24], sz[24], dur[24], nl[24];
 
-		if (!x->stored || x->refused || x->retry)
+		if (!x->stored || x->refused || x->retry || x->alias_of)
 			continue;
 		rows++;
 		snprintf(t, sizeof(t), "%.6f", x->fetched_at);
@@ -903,6 +903,109 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 	return PRC_OK;
 }
 
+/* Whether rec is a page whose digest can make it an alias. */
+static int alias_candidate(const struct store_record *x)
+{
+	return x->stored && !x->refused && !x->retry && !x->unchanged && x->http_status == 200 &&
+	       x->sha256 && x->size > 0;
+}
+
+/*
+ * Between steps 1 and 2: which stored pages repeat, byte for byte, a page
+ * already stored under another URL of their host (earlier in the batch, or
+ * in the database: one statement), and marks their URLs as aliases.
+ */
+static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n, struct err *e)
+{
+	struct db_cols c;
+	const char *p[3];
+	char num[24];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i, j, rows = 0;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		recs[i].alias_of = 0;
+		if (!alias_candidate(&recs[i]))
+			continue;
+		for (j = 0; j < i && !recs[i].alias_of; j++)
+			if (alias_candidate(&recs[j]) && !recs[j].alias_of && recs[j].host_id == recs[i].host_id &&
+			    !strcmp(recs[j].sha256, recs[i].sha256))
+				recs[i].alias_of = recs[j].url_id;
+	}
+	rc = db_cols_init(&c, 3);
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		if (!alias_candidate(&recs[i]) || recs[i].alias_of)
+			continue;
+		rows++;
+		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 2, recs[i].sha256);
+	}
+	if (rc == PRC_OK)
+		rc = db_cols_close(&c);
+	if (rc != PRC_OK) {
+		db_cols_release(&c);
+		return err_set(e, rc, "cannot build a batch of %zu digests", rows);
+	}
+	if (rows) {
+		for (k = 0; k < 3; k++)
+			p[k] = db_cols_str(&c, k);
+		rc = db_query(d,
+			      "SELECT r.host_id, r.id, (SELECT f.url_id FROM fetches f"
+			      "   WHERE f.host_id = r.host_id AND f.content_sha256 = r.sha AND f.http_status = 200"
+			      "   AND f.url_id <> r.id ORDER BY f.id LIMIT 1)"
+			      " FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS r(host_id, id, sha)",
+			      3, p, &r, e);
+		if (rc == PRC_OK) {
+			for (k = 0; k < PQntuples(r); k++) {
+				struct store_record *x;
+
+				if (PQgetisnull(r, k, 2))
+					continue;
+				x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
+				if (x)
+					x->alias_of = strtoll(PQgetvalue(r, k, 2), NULL, 10);
+			}
+			PQclear(r);
+			r = NULL;
+		}
+	}
+	db_cols_release(&c);
+	if (rc != PRC_OK)
+		return rc;
+	/* the URLs of the aliases point at their pages */
+	rc = db_cols_init(&c, 3);
+	rows = 0;
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		if (!recs[i].alias_of)
+			continue;
+		rows++;
+		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 2, DB_I64(num, recs[i].alias_of));
+	}
+	if (rc == PRC_OK)
+		rc = db_cols_close(&c);
+	if (rc == PRC_OK && rows) {
+		for (k = 0; k < 3; k++)
+			p[k] = db_cols_str(&c, k);
+		rc = db_query(d,
+			      "UPDATE urls u SET alias_of = r.alias_of"
+			      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(host_id, id, alias_of)"
+			      " WHERE u.host_id = r.host_id AND u.id = r.id",
+			      3, p, &r, e);
+		PQclear(r);
+	}
+	db_cols_release(&c);
+	return rc;
+}
+
 /*
  * A batch in one transaction, in set-based statements: the claims, the
  * fetches, then the few hits and evidence rows, then the new links. Two
@@ -919,11 +1022,14 @@ static enum prc write_batch(struct db *d, int64_t job_id, const char *owner, str
 	for (i = 0; i < n; i++) {
 		recs[i].stored = 0;
 		recs[i].fetch_id = 0;
+		recs[i].alias_of = 0;
 	}
 	rc = db_begin(d, e);
 	if (rc != PRC_OK)
 		return rc;
 	rc = batch_claims(d, owner, recs, n, e);
+	if (rc == PRC_OK)
+		rc = batch_aliases(d, recs, n, e);
 	if (rc == PRC_OK)
 		rc = batch_fetches(d, job_id, owner, recs, n, e);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
@@ -959,8 +1065,10 @@ out:
 	free(links);
 	if (rc != PRC_OK) {
 		db_rollback(d);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			recs[i].stored = 0;
+			recs[i].alias_of = 0;
+		}
 	}
 	return rc;
 }
@@ -992,4 +1100,75 @@ enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
 			continue;
 		sleep(attempt < 5 ? 1u << attempt : 30);
 	}
+}
+
+enum prc crawlstore_save_families(struct db *d, int64_t job_id, const struct store_family *f, size_t n,
+				  struct err *e)
+{
+	struct db_cols c;
+	const char *p[6];
+	char num[24], jid[24];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i;
+	int k;
+
+	if (!n)
+		return PRC_OK;
+	rc = db_cols_init(&c, 5);
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		rc = db_cols_add(&c, 0, f[i].family);
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 1, DB_I64(num, f[i].pages));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 2, DB_I64(num, f[i].repeats));
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 3, f[i].trap ? "trap" : "open");
+		if (rc == PRC_OK)
+			rc = db_cols_add(&c, 4, f[i].reason ? f[i].reason : "");
+	}
+	if (rc == PRC_OK)
+		rc = db_cols_close(&c);
+	if (rc != PRC_OK) {
+		db_cols_release(&c);
+		return err_set(e, rc, "cannot build a batch of %zu url families", n);
+	}
+	for (k = 0; k < 5; k++)
+		p[k] = db_cols_str(&c, k);
+	p[5] = DB_I64(jid, job_id);
+	/* a trap stays a trap: another process's later figures do not reopen it */
+	rc = db_query(d,
+		      "INSERT INTO url_families AS u (job_id, family, pages, repeats, verdict, reason)"
+		      " SELECT $6::bigint, r.family, r.pages, r.repeats, r.verdict, r.reason"
+		      " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])"
+		      "   AS r(family, pages, repeats, verdict, reason)"
+		      " ON CONFLICT (job_id, family) DO UPDATE SET"
+		      "   pages = GREATEST(u.pages, EXCLUDED.pages), repeats = GREATEST(u.repeats, EXCLUDED.repeats),"
+		      "   verdict = CASE WHEN u.verdict = 'trap' THEN u.verdict ELSE EXCLUDED.verdict END,"
+		      "   reason = CASE WHEN u.verdict = 'trap' THEN u.reason ELSE EXCLUDED.reason END,"
+		      "   updated_at = now()",
+		      6, p, &r, e);
+	PQclear(r);
+	db_cols_release(&c);
+	return rc;
+}
+
+enum prc crawlstore_load_traps(struct db *d, int64_t job_id, crawlstore_family_fn fn, void *ud,
+			       struct err *e)
+{
+	char jid[24];
+	const char *p[1];
+	PGresult *r = NULL;
+	enum prc rc;
+	int k;
+
+	p[0] = DB_I64(jid, job_id);
+	rc = db_query(d, "SELECT family, reason FROM url_families WHERE job_id = $1 AND verdict = 'trap'", 1, p,
+		      &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	for (k = 0; k < PQntuples(r); k++)
+		fn(ud, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
+	PQclear(r);
+	return PRC_OK;
 }

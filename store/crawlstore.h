@@ -182,6 +182,7 @@ struct store_record {
 	const struct store_link *links; /* new URLs found on the page (in scope) */
 	size_t nlinks;
 	int stored;               /* set by crawlstore_write: 1 stored, 0 skipped (claim lost) */
+	int64_t alias_of;         /* set by crawlstore_write: the URL whose page this one repeats, or 0 */
 	int64_t fetch_id;         /* set by crawlstore_write: the fetch row, when one was written */
 };
 
@@ -195,7 +196,11 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 
 /*
  * Stores a batch in one transaction: for each record still claimed by owner,
- * the URL's new state, its fetch and its hits, then every new link. A record
+ * the URL's new state, its fetch and its hits, then every new link. A page
+ * (status 200) whose content digest equals that of a page already stored
+ * under another URL of its host, in the database or earlier in the batch,
+ * is an alias: its URL is marked fetched with alias_of pointing at the
+ * first, and no fetch or hit is written for it. A record
  * whose claim was lost (the lease expired and another worker took the host)
  * is skipped, so no hit is ever stored twice; stored says which. On a lost
  * connection the transaction is retried (up to retries times) after
@@ -203,5 +208,25 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
  */
 enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
 			  struct store_record *recs, size_t n, int retries, struct err *e);
+
+/* A URL family's verdict (crawler/traps.h), as kept for the job. */
+struct store_family {
+	const char *family;
+	long pages, repeats;
+	int trap;
+	const char *reason;
+};
+
+/* Inserts or updates the job's families (one statement). */
+enum prc crawlstore_save_families(struct db *d, int64_t job_id, const struct store_family *f, size_t n,
+				  struct err *e);
+
+/*
+ * Calls fn(ud, family, reason) for each family of the job judged a trap
+ * (a resumed crawl starts from them).
+ */
+typedef void (*crawlstore_family_fn)(void *ud, const char *family, const char *reason);
+enum prc crawlstore_load_traps(struct db *d, int64_t job_id, crawlstore_family_fn fn, void *ud,
+			       struct err *e);
 
 #endif

@@ -246,7 +246,7 @@ static void test_links(void)
 
 static void test_links_sorted(void)
 {
-	struct url_opts o = { 0, 1, 0 };
+	struct url_opts o = { 0, 0, 0 };
 	struct html_doc d;
 	const char *h = "<a href=\"/x?b=2&a=1&sid=3\">x</a>";
 

@@ -71,7 +71,7 @@ static const struct ccase canon_cases[] = {
 	{ "http://example.com/?a=1&&b=2&", OK, "http://example.com/?a=1&b=2" },
 	{ "http://example.com/?&", OK, "http://example.com/" },
 	{ "http://example.com/#frag", OK, "http://example.com/" },
-	{ "http://example.com/a?b=2&a=1#x?y", OK, "http://example.com/a?b=2&a=1" },
+	{ "http://example.com/a?b=2&a=1#x?y", OK, "http://example.com/a?a=1&b=2" },
 	/* session ids */
 	{ "http://example.com/?jsessionid=abc&x=1", OK, "http://example.com/?x=1" },
 	{ "http://example.com/?PHPSESSID=1", OK, "http://example.com/" },
@@ -279,9 +279,9 @@ static int run_resolve(void)
 
 static void test_opts(void)
 {
-	struct url_opts o = { 0, 1, 0 };
+	struct url_opts o = { 0, 0, 0 };
 	struct err e;
-	char *out = NULL;
+	char *out = NULL, *s;
 
 	url_canonicalize("http://example.com/?b=2&a=1&a=0&c&B=3", &o, &out, &e);
 	is_str(out, "http://example.com/?B=3&a=1&a=0&b=2&c", "sort_query is stable and bytewise");
@@ -293,7 +293,25 @@ static void test_opts(void)
 	is_str(out, "http://example.com/?a=1&a&ab=0", "sort_query compares names only");
 	free(out);
 
-	o.sort_query = 0;
+	url_canonicalize("http://example.com/?p=2&id=1", NULL, &out, &e);
+	is_str(out, "http://example.com/?id=1&p=2", "parameters are sorted by default");
+	free(out);
+	o.keep_query_order = 1;
+	url_canonicalize("http://example.com/?p=2&id=1", &o, &out, &e);
+	is_str(out, "http://example.com/?p=2&id=1", "keep_query_order keeps the page's order");
+	ok(url_sort_query(out) == PRC_OK, "url_sort_query");
+	is_str(out, "http://example.com/?id=1&p=2", "url_sort_query sorts as url_canonicalize does");
+	free(out);
+	s = strdup("http://example.com/a?z=1&a=2&z=0#");
+	s[strlen(s) - 1] = '\0';
+	url_sort_query(s);
+	is_str(s, "http://example.com/a?a=2&z=1&z=0", "url_sort_query is stable");
+	free(s);
+	s = strdup("http://example.com/a?only=1");
+	url_sort_query(s);
+	is_str(s, "http://example.com/a?only=1", "url_sort_query: one parameter");
+	free(s);
+
 	o.keep_session_ids = 1;
 	url_canonicalize("http://example.com/x;jsessionid=1?PHPSESSID=2&sid=3", &o, &out, &e);
 	is_str(out, "http://example.com/x;jsessionid=1?PHPSESSID=2&sid=3",
