@@ -430,7 +430,15 @@ int cmd_crawl(int argc, char **argv)
 		if (s.aliases || s.trap_families)
 			fprintf(stderr, "aliases=%llu (pages stored once under another URL); trap families=%llu\n",
 				(unsigned long long)s.aliases, (unsigned long long)s.trap_families);
+		for (i = 0; i < (int)s.nfamilies && s.families[i].trap; i++) {
+			if (i == 20) {
+				fprintf(stderr, "  ... and more: patrol's url_families table has them all\n");
+				break;
+			}
+			fprintf(stderr, "  trap family '%s': %s\n", s.families[i].family, s.families[i].reason);
+		}
 	}
+	crawl_stats_release(&s);
 	free(conninfo);
 	free(home);
 	rulehub_free(rules);

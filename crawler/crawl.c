@@ -107,8 +107,8 @@ struct page {
 	char *url;                 /* in the arena */
 	int depth, hops, attempts;
 	int no_evidence;           /* never written to the WARC files (an image) */
-	int has_sim;               /* a page with text: sim is its simhash (trap families) */
-	uint64_t sim;
+	int has_sketch;            /* a page with text: sketch is what it says (trap families) */
+	struct trap_sketch sketch;
 	struct store_record rec;
 	struct page *next;
 };
@@ -539,8 +539,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.text_len = text_len;
 		}
 		/* what the page says, for judging its URL family (traps.c) */
-		p->sim = traps_simhash(in.text, in.text_len);
-		p->has_sim = x->status == 200;
+		traps_sketch(in.text, in.text_len, &p->sketch);
+		p->has_sketch = x->status == 200;
 		/*
 		 * Classification reads at most max_text bytes of text: normalization
 		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
@@ -685,9 +685,8 @@ static void mark_trap(void *ud, const char *family, const char *reason)
 /*
  * Keeps the job's URL families in the database: the traps with the reason
  * of their verdict and the open families of some size, with their figures.
- * With final set, the traps are also logged for the summary.
  */
-static void save_families(struct crawl *c, struct db *d, int final)
+static void save_families(struct crawl *c, struct db *d)
 {
 	struct trap_family *f = NULL;
 	struct store_family *sf = NULL;
@@ -705,8 +704,6 @@ static void save_families(struct crawl *c, struct db *d, int final)
 		sf[i].repeats = f[i].repeats;
 		sf[i].trap = f[i].trap;
 		sf[i].reason = f[i].reason;
-		if (final && f[i].trap)
-			log_msg(LOG_INFO, "URL family '%s' cut as a trap: %s", f[i].family, f[i].reason);
 	}
 	if (crawlstore_save_families(d, c->job_id, sf, n, &e) != PRC_OK)
 		log_msg(LOG_WARN, "cannot keep the URL families: %s", e.msg);
@@ -786,7 +783,7 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 		atomic_fetch_add(&c->links_new, recs[i].nlinks);
 		if (recs[i].alias_of)
 			atomic_fetch_add(&c->aliases, 1);
-		if (batch[i]->has_sim && traps_observe(c->traps, batch[i]->url, batch[i]->sim)) {
+		if (batch[i]->has_sketch && traps_observe(c->traps, batch[i]->url, &batch[i]->sketch)) {
 			char fam[512];
 
 			traps_family(batch[i]->url, fam, sizeof(fam));
@@ -796,7 +793,7 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 		}
 	}
 	if (judged)
-		save_families(c, d, 0);
+		save_families(c, d);
 out:
 	free(recs);
 	for (i = 0; i < n; i++) {
@@ -1640,6 +1637,13 @@ static enum prc crawl_loop(struct crawl *c)
 	return PRC_OK;
 }
 
+void crawl_stats_release(struct crawl_stats *s)
+{
+	free(s->families);
+	s->families = NULL;
+	s->nfamilies = 0;
+}
+
 enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct err *e)
 {
 	struct crawl c;
@@ -1708,13 +1712,15 @@ out:
 	if (rc == PRC_OK && atomic_load(&c.writer_failed))
 		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
 	if (c.db && c.job_id && c.traps)
-		save_families(&c, c.db, 1);
+		save_families(&c, c.db);
 	if (c.db && c.job_id) {
 		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
 			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
 	}
 	report(&c, stats);
 	write_stats(&c, stats);
+	if (c.traps && traps_report(c.traps, &stats->families, &stats->nfamilies) != PRC_OK)
+		log_msg(LOG_WARN, "cannot report the URL families: out of memory");
 	for (i = 0; wargs && i < 64; i++) {
 		classifier_free(wargs[i].cl);
 		ruleset_unref(wargs[i].rs);

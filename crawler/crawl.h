@@ -29,6 +29,8 @@ struct crawl_stats {
 	uint64_t hosts_parked;   /* hosts given up after repeated failures */
 	uint64_t aliases;        /* pages that repeat a page stored under another URL */
 	uint64_t trap_families;  /* URL families cut as traps */
+	struct trap_family *families; /* crawl_run's final figures: the families judged, traps first (malloc'd) */
+	size_t nfamilies;
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
@@ -97,5 +99,8 @@ void crawl_opts_init(struct crawl_opts *o);
  * stored stays stored, and --resume continues from there.
  */
 enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct err *e);
+
+/* Frees what crawl_run allocated in *s (its families). */
+void crawl_stats_release(struct crawl_stats *s);
 
 #endif

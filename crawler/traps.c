@@ -183,9 +183,8 @@ static void key_put(char *out, size_t cap, size_t *n, char c)
 }
 
 /*
- * One path segment, abstracted: digit runs become N, a segment that is
- * mostly an id (8 or more characters of hex or base-36 with digits in them)
- * becomes I.
+ * One path segment, abstracted: digit runs become N, a segment that is an
+ * id (8 or more letters and digits, digits among them) becomes I.
  */
 static void key_segment(const char *seg, size_t len, char *out, size_t cap, size_t *n)
 {
@@ -197,7 +196,7 @@ static void key_segment(const char *seg, size_t len, char *out, size_t cap, size
 		if (isalnum((unsigned char)seg[i]))
 			alnum++;
 	}
-	if (len >= 8 && digits >= 2 && digits < len && alnum * 10 >= len * 9) {
+	if (len >= 8 && digits >= 2 && digits < len && alnum == len) {
 		key_put(out, cap, n, 'I');
 		return;
 	}
@@ -284,21 +283,35 @@ static size_t utf8_len(unsigned char c)
 	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
-uint64_t traps_simhash(const char *text, size_t len)
+/* Keeps h in s if it is among the TRAP_SKETCH smallest distinct hashes so far. */
+static void sketch_add(struct trap_sketch *s, uint64_t h)
+{
+	int i, j;
+
+	if (s->n == TRAP_SKETCH && h >= s->h[TRAP_SKETCH - 1])
+		return;
+	for (i = 0; i < s->n && s->h[i] < h; i++)
+		;
+	if (i < s->n && s->h[i] == h)
+		return;
+	j = s->n < TRAP_SKETCH ? s->n++ : TRAP_SKETCH - 1;
+	for (; j > i; j--)
+		s->h[j] = s->h[j - 1];
+	s->h[i] = h;
+}
+
+void traps_sketch(const char *text, size_t len, struct trap_sketch *sk)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t starts[3] = { 0, 0, 0 }, lens[3] = { 0, 0, 0 }, i = 0, have = 0;
-	int32_t v[64];
-	uint64_t sim = 0;
-	unsigned char sh[16];
-	int b;
+	size_t lens[3] = { 0, 0, 0 }, i = 0, have = 0;
+	unsigned char ch[3][4];
 
+	sk->n = 0;
 	if (len > 256 * 1024)
 		len = 256 * 1024;
-	memset(v, 0, sizeof(v));
 	while (i < len) {
 		size_t cl = utf8_len(s[i]), k, m = 0;
-		uint64_t h;
+		unsigned char sh[12];
 
 		if (i + cl > len)
 			break;
@@ -308,37 +321,63 @@ uint64_t traps_simhash(const char *text, size_t len)
 			i += cl;
 			continue;
 		}
-		starts[0] = starts[1];
-		lens[0] = lens[1];
-		starts[1] = starts[2];
-		lens[1] = lens[2];
-		starts[2] = i;
-		lens[2] = cl;
-		i += cl;
+		if (isdigit(s[i])) {
+			/* a number is a number: dates, counters and ids do not make a page new */
+			while (i + 1 < len && isdigit(s[i + 1]))
+				i++;
+		}
+		memmove(ch[0], ch[1], sizeof(ch[0]) * 2);
+		memmove(lens, lens + 1, sizeof(lens[0]) * 2);
+		memcpy(ch[2], isdigit(s[i]) ? (const unsigned char *)"0" : s + i, isdigit(s[i]) ? 1 : cl);
+		lens[2] = isdigit(s[i]) ? 1 : cl;
+		i += isdigit(s[i]) ? 1 : cl;
 		if (++have < 3)
 			continue;
 		for (k = 0; k < 3; k++) {
-			memcpy(sh + m, s + starts[k], lens[k]);
+			memcpy(sh + m, ch[k], lens[k]);
 			m += lens[k];
 		}
-		h = hash64(sh, m);
-		for (b = 0; b < 64; b++)
-			v[b] += (h >> b) & 1 ? 1 : -1;
+		sketch_add(sk, hash64(sh, m));
 	}
-	for (b = 0; b < 64; b++)
-		if (v[b] > 0)
-			sim |= (uint64_t)1 << b;
-	return sim;
+	if (have > 0 && have < 3) {
+		/* a text of one or two characters is one shingle */
+		unsigned char sh[12];
+		size_t k, m = 0;
+
+		for (k = 3 - have; k < 3; k++) {
+			memcpy(sh + m, ch[k], lens[k]);
+			m += lens[k];
+		}
+		sketch_add(sk, hash64(sh, m));
+	}
 }
 
-int traps_simhash_distance(uint64_t a, uint64_t b)
+double traps_similarity(const struct trap_sketch *a, const struct trap_sketch *b)
 {
-	return __builtin_popcountll(a ^ b);
+	int i = 0, j = 0, taken = 0, both = 0;
+
+	if (!a->n && !b->n)
+		return 1.0;
+	/* the smallest TRAP_SKETCH hashes of the union; those in both sketches are shared text */
+	while (taken < TRAP_SKETCH && (i < a->n || j < b->n)) {
+		if (j >= b->n || (i < a->n && a->h[i] < b->h[j])) {
+			i++;
+		} else if (i >= a->n || b->h[j] < a->h[i]) {
+			j++;
+		} else {
+			both++;
+			i++;
+			j++;
+		}
+		taken++;
+	}
+	return taken ? (double)both / taken : 0.0;
 }
 
 #define FAM_WINDOW 16          /* the recent pages a verdict looks at */
-#define FAM_NEAR 3             /* simhash bits two near-duplicates may differ in */
-#define FAM_MAX (1u << 20)     /* families tracked per process; past it, new ones go unjudged */
+#define FAM_KEEP 8             /* the last pages kept to compare a new one with */
+#define FAM_SAME 0.75          /* similarity past which a page repeats another */
+#define FAM_MAX (1u << 17)     /* families tracked per process; past it, new ones go unjudged */
 
 struct family {
 	uint64_t hash;
@@ -346,8 +385,8 @@ struct family {
 	long fetched, repeats;
 	uint32_t window;           /* the last pages, newest in bit 0: 1 = a repeat */
 	int nwindow;
-	uint64_t sims[FAM_WINDOW]; /* simhashes of the last distinct pages */
-	int nsims, simpos;
+	struct trap_sketch *kept;  /* the last pages that brought something new (up to FAM_KEEP) */
+	int nkept, capkept, keptpos;
 	int trap;
 	char reason[160];
 	struct family *next;
@@ -391,6 +430,7 @@ void traps_free(struct traps *t)
 
 		for (; f; f = next) {
 			next = f->next;
+			free(f->kept);
 			free(f->key);
 			free(f);
 		}
@@ -480,7 +520,7 @@ enum refusal traps_admit(struct traps *t, const char *canon)
 	return why;
 }
 
-int traps_observe(struct traps *t, const char *canon, uint64_t sim)
+int traps_observe(struct traps *t, const char *canon, const struct trap_sketch *sk)
 {
 	char key[512];
 	struct family *f;
@@ -491,8 +531,19 @@ int traps_observe(struct traps *t, const char *canon, uint64_t sim)
 	f = family_get(t, key, 1);
 	if (!f || f->trap)
 		goto out;
-	for (i = 0; i < f->nsims && !repeat; i++)
-		repeat = traps_simhash_distance(f->sims[i], sim) <= FAM_NEAR;
+	if (f->nkept == f->capkept && f->capkept < FAM_KEEP) {
+		/* most families are one page: memory grows with the family */
+		int ncap = f->capkept ? f->capkept * 2 : 1;
+		struct trap_sketch *k = realloc(f->kept, (size_t)ncap * sizeof(*k));
+
+		if (!k)
+			goto out;
+		f->kept = k;
+		f->capkept = ncap;
+		f->keptpos = f->nkept; /* the next page goes after the ones kept */
+	}
+	for (i = 0; i < f->nkept && !repeat; i++)
+		repeat = traps_similarity(&f->kept[i], sk) >= FAM_SAME;
 	f->fetched++;
 	f->window = (f->window << 1) | (uint32_t)repeat;
 	if (f->nwindow < FAM_WINDOW)
@@ -500,10 +551,10 @@ int traps_observe(struct traps *t, const char *canon, uint64_t sim)
 	if (repeat) {
 		f->repeats++;
 	} else {
-		f->sims[f->simpos] = sim;
-		f->simpos = (f->simpos + 1) % FAM_WINDOW;
-		if (f->nsims < FAM_WINDOW)
-			f->nsims++;
+		f->kept[f->keptpos] = *sk;
+		f->keptpos = (f->keptpos + 1) % f->capkept;
+		if (f->nkept < FAM_KEEP)
+			f->nkept++;
 	}
 	nrecent = f->nwindow;
 	recent = __builtin_popcount(f->window & ((1u << FAM_WINDOW) - 1));
@@ -512,6 +563,10 @@ int traps_observe(struct traps *t, const char *canon, uint64_t sim)
 		snprintf(f->reason, sizeof(f->reason),
 			 "%d of its last %d pages repeat what it served before (%ld of %ld in all)", recent,
 			 nrecent, f->repeats, f->fetched);
+		/* a trap needs no memory of its pages any more */
+		free(f->kept);
+		f->kept = NULL;
+		f->nkept = f->capkept = f->keptpos = 0;
 	}
 out:
 	pthread_mutex_unlock(&t->lock);

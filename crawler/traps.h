@@ -67,14 +67,23 @@ int traps_calendar_like(const char *canon);
 size_t traps_family(const char *canon, char *out, size_t cap);
 
 /*
- * A 64-bit simhash of text (UTF-8): shingles of three characters, spaces
- * ignored, at most the first 256 KiB. Near-duplicate texts differ in few
- * bits. Thread-safe.
+ * What a page says, in a form cheap to compare: the TRAP_SKETCH smallest
+ * distinct hashes of its shingles (three characters, spaces ignored, every
+ * run of digits read as one digit, so that "2026年11月" and "2027年1月" read
+ * alike), a bottom-k sketch. Two sketches estimate how much text two pages
+ * share (Jaccard similarity); for short texts the estimate is exact.
  */
-uint64_t traps_simhash(const char *text, size_t len);
+#define TRAP_SKETCH 64
+struct trap_sketch {
+	uint64_t h[TRAP_SKETCH]; /* ascending */
+	int n;
+};
 
-/* Bits that differ between two simhashes. */
-int traps_simhash_distance(uint64_t a, uint64_t b);
+/* Sketches text (UTF-8, at most its first 256 KiB are read) into *s. Thread-safe. */
+void traps_sketch(const char *text, size_t len, struct trap_sketch *s);
+
+/* The estimated Jaccard similarity of two sketched texts, 0..1 (two empty texts: 1). */
+double traps_similarity(const struct trap_sketch *a, const struct trap_sketch *b);
 
 /*
  * The checks that need memory of a crawl: URL families and what their pages
@@ -96,14 +105,15 @@ void traps_free(struct traps *t);                      /* NULL is fine */
 enum refusal traps_admit(struct traps *t, const char *canon);
 
 /*
- * A page of canon was fetched (status 200, text whose simhash is sim).
- * Returns 1 when this page made its family a trap, 0 otherwise. A family is
- * a trap when, of its last 16 pages (at least family_sample), three in four
- * or more were near-duplicates (simhash distance <= 3) of pages it served
- * before: fetching more of it brings nothing new. A board of distinct
- * threads under one script stays open however large it grows.
+ * A page of canon was fetched (status 200) and says *sk. Returns 1 when this
+ * page made its family a trap, 0 otherwise. A page repeats its family when
+ * its text is for the most part (similarity >= 0.75) that of one of the
+ * family's last pages; a family is a trap when three in four or more of its
+ * last 16 pages (at least family_sample) repeated: fetching more of it
+ * brings nothing new. A board of distinct threads under one script stays
+ * open however large it grows.
  */
-int traps_observe(struct traps *t, const char *canon, uint64_t sim);
+int traps_observe(struct traps *t, const char *canon, const struct trap_sketch *sk);
 
 /* Whether canon's family is a trap now. */
 int traps_is_trap(struct traps *t, const char *canon);

@@ -89,7 +89,7 @@ start_nginx "$site" "127.0.0.1:$pa" "127.0.0.1:$pb" "127.0.0.1:$pc"
 # --- the crawl ---------------------------------------------------------------
 args=(crawl --job traps --allow-private --concurrency 8 --quiet
 	--max-body 4194304 --timeout-ms 10000
-	--max-calendar 30 --max-query-variants 20 --max-pages-per-host 250
+	--max-pages-per-host 250
 	"$A/index.html" "$B/slow/index.html" "$C/dyn/wiki/1")
 PATROL_OUT=$HARNESS_TMP/patrol.out
 PATROL_ERR=$HARNESS_TMP/patrol.err

@@ -20,8 +20,9 @@ end. Everything lives under /dyn/ so nginx can proxy that prefix here.
     /dyn/tree/1/2/3/...                    each page links one level deeper
     /dyn/long/X...                         each page links a URL 200 bytes
                                            longer
-    /dyn/wiki/N                            shallow, distinct, endless pages
-                                           (only a per-host budget stops it)
+    /dyn/wiki/N                            shallow, distinct, endless pages,
+                                           each with text of its own (only a
+                                           per-host budget stops it)
     /dyn/stream/huge                       30 MB of HTML with no
                                            Content-Length, sent as it goes
     /dyn/admin/...                         disallowed by robots.txt; links
@@ -37,6 +38,7 @@ usage: trapserver.py PORT ACCESS_LOG
 
 import datetime
 import http.server
+import random
 import re
 import secrets
 import sys
@@ -59,6 +61,16 @@ def page(title, links, text=""):
         "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p>\n<ul>\n%s</ul>\n</body></html>\n"
         % (title, title, text, items)
     ).encode("utf-8")
+
+
+WIKI_WORDS = ("川", "山", "電車", "図書館", "天気", "料理", "公園", "音楽", "祭り", "商店街",
+              "学校", "野菜", "港", "自転車", "映画", "温泉", "花火", "雪", "駅前", "書店")
+
+
+def wiki_text(n):
+    """A paragraph of its own for wiki page n: the same n, the same words."""
+    rnd = random.Random(n)
+    return "。".join("%sの%sと%s" % tuple(rnd.choice(WIKI_WORDS) for _ in range(3)) for _ in range(30))
 
 
 def add_months(year, month, n):
@@ -169,7 +181,7 @@ def route_paths(path, query):
     m = re.fullmatch(r"/dyn/wiki/(\d+)", path)
     if m:
         n = int(m.group(1))
-        return page("wiki %d" % n, ["/dyn/wiki/%d" % (n * 4 + k) for k in range(1, 5)])
+        return page("wiki %d" % n, ["/dyn/wiki/%d" % (n * 4 + k) for k in range(1, 5)], wiki_text(n))
     if path.startswith("/dyn/admin"):
         return page("admin", ["/dyn/admin/%s?sid=%s" % (sid(), sid())])
     return None

@@ -49,5 +49,50 @@ int main(void)
 	frontier_remove_host(f, a);
 	is_int(frontier_host_count(f), 1, "a host can be removed");
 	frontier_free(f);
+
+	/* --per-host 4: four at once, unless a delay is asked for */
+	{
+		struct frontier_url *got[4];
+		int i, n;
+
+		f = frontier_new(4, 0, 0.0);
+		a = frontier_add_host(f, 1, "http://a.example", 0);
+		frontier_set_robots(a, robots_allow_all());
+		for (i = 0; i < 8; i++)
+			frontier_push(a, 10 + i, "http://a.example/x", 0, 0);
+		for (n = 0; n < 4 && (got[n] = frontier_next(f, t, &h)); n++)
+			;
+		is_int(n, 4, "--per-host 4 without a delay: four requests at once");
+		ok(frontier_next(f, t, &h) == NULL, "and no fifth");
+		for (i = 0; i < n; i++) {
+			frontier_done(f, a, t + 10, 10, 0);
+			frontier_url_free(got[i]);
+		}
+		a->crawl_delay_ms = 1000; /* robots.txt: Crawl-delay: 1 */
+		t += 10;
+		got[0] = frontier_next(f, t, &h);
+		ok(got[0] != NULL, "Crawl-delay: one request");
+		ok(frontier_next(f, t, &h) == NULL, "Crawl-delay: not a second one alongside, whatever --per-host");
+		frontier_done(f, a, t + 20, 20, a->crawl_delay_ms);
+		frontier_url_free(got[0]);
+		ok(frontier_next(f, t + 500, &h) == NULL, "Crawl-delay: the next waits for the delay");
+		is_int(frontier_wait_ms(f, t + 500), 520, "and the wait says so");
+		got[0] = frontier_next(f, t + 1020, &h);
+		ok(got[0] != NULL, "the next request after the delay");
+		ok(frontier_next(f, t + 1020, &h) == NULL, "again one at a time");
+		frontier_done(f, a, t + 1030, 10, a->crawl_delay_ms);
+		frontier_url_free(got[0]);
+		frontier_free(f);
+
+		f = frontier_new(4, 200, 0.0);
+		a = frontier_add_host(f, 1, "http://a.example", 0);
+		frontier_set_robots(a, robots_allow_all());
+		frontier_push(a, 1, "http://a.example/1", 0, 0);
+		frontier_push(a, 2, "http://a.example/2", 0, 0);
+		got[0] = frontier_next(f, t, &h);
+		ok(got[0] && !frontier_next(f, t, &h), "--delay-ms with --per-host 4: one at a time");
+		frontier_url_free(got[0]);
+		frontier_free(f);
+	}
 	return done_testing();
 }
