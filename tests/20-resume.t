@@ -20,7 +20,7 @@ pages=$(awk '$1 == "reachable" { print $2 }' "$HARNESS_TMP/site/manifest.txt")
 stored() { psql_q "SELECT count(*) FROM urls u JOIN jobs j ON j.id = u.job_id WHERE j.name = '$1' AND u.state = 2"; }
 
 # slow enough (a delay per host) that the kill lands in the middle
-patrol_bg crawl --job interrupted --allow-private --concurrency 8 --delay-ms 20 --quiet "${seeds[@]}"
+patrol_bg crawl --job interrupted --allow-private --concurrency 8 --workers 2 --delay-ms 20 --quiet "${seeds[@]}"
 pid=$PATROL_BG_PID
 wait_for 120 sh -c "[ \"\$(psql \"$PATROL_DB\" -X -A -t -c \"SELECT count(*) FROM urls WHERE state = 2\")\" -ge 600 ]"
 ok $? "the crawl has stored 600 pages"
@@ -44,6 +44,15 @@ is "$(comm -12 "$HARNESS_TMP/stored-before" "$HARNESS_TMP/after" | wc -l)" 0 \
 	"no page stored before the kill is fetched again"
 twice=$(awk '{ print $2, $4 }' "$NGINX_ACCESS_LOG" | sort | uniq -c | awk '$1 > 2' | grep -vc robots.txt || true)
 is "$twice" 0 "no page requested more than twice (once more only if it was in flight at the kill)"
+# What is fetched again is what was fetched and not yet committed at the
+# kill: the transfers in flight (--concurrency 8), the work queue (two per
+# worker), one page in each worker (--workers 2), the store queue (one batch
+# of 64) and the writer's batch (64).
+head -n "$lines_at_kill" "$NGINX_ACCESS_LOG" |
+	awk '{ sub(/"$/, "", $4); print "http://" $2 $4 }' | grep -v '/robots.txt$' | sort -u > "$HARNESS_TMP/before-kill"
+refetched=$(comm -12 "$HARNESS_TMP/before-kill" "$HARNESS_TMP/after" | wc -l)
+bound=$((8 + 2 * 2 + 2 + 64 + 64))
+check "pages fetched again after the kill: $refetched <= $bound" test "$refetched" -le "$bound"
 
 # the hits are exactly those of an uninterrupted crawl
 patrol_run crawl --job reference --allow-private --concurrency 8 --quiet "${seeds[@]}"
