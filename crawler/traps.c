@@ -376,7 +376,7 @@ double traps_similarity(const struct trap_sketch *a, const struct trap_sketch *b
 
 #define FAM_WINDOW 16          /* the recent pages a verdict looks at */
 #define FAM_KEEP 8             /* the last pages kept to compare a new one with */
-#define FAM_SAME 0.75          /* similarity past which a page repeats another */
+#define FAM_SAME 0.85          /* similarity past which a page repeats another */
 #define FAM_MAX (1u << 17)     /* families tracked per process; past it, new ones go unjudged */
 
 struct family {

@@ -107,7 +107,7 @@ enum refusal traps_admit(struct traps *t, const char *canon);
 /*
  * A page of canon was fetched (status 200) and says *sk. Returns 1 when this
  * page made its family a trap, 0 otherwise. A page repeats its family when
- * its text is for the most part (similarity >= 0.75) that of one of the
+ * its text is for the most part (similarity >= 0.85) that of one of the
  * family's last pages; a family is a trap when three in four or more of its
  * last 16 pages (at least family_sample) repeated: fetching more of it
  * brings nothing new. A board of distinct threads under one script stays
