@@ -208,6 +208,7 @@ int cmd_crawl(int argc, char **argv)
 			else o.max_body = (size_t)v;
 			break;
 		case O_SCOPE:
+			o.scope_given = 1;
 			if (!strcmp(optarg, "host")) o.scope = CRAWL_SCOPE_HOST;
 			else if (!strcmp(optarg, "domain")) o.scope = CRAWL_SCOPE_DOMAIN;
 			else if (!strcmp(optarg, "any")) o.scope = CRAWL_SCOPE_ANY;

@@ -210,13 +210,12 @@ static enum prc scope_build(struct crawl *c, char **origins, size_t n)
 {
 	size_t i, j;
 
-	c->scope.kind = c->o->scope;
 	c->scope.keys = calloc(n + 1, sizeof(char *));
 	if (!c->scope.keys)
 		return err_set(c->e, PRC_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
-		char *key = c->o->scope == CRAWL_SCOPE_HOST ? strdup(origins[i])
-							      : scope_key(c->o->scope, origins[i]);
+		char *key = c->scope.kind == CRAWL_SCOPE_HOST ? strdup(origins[i])
+							      : scope_key(c->scope.kind, origins[i]);
 		int dup = 0;
 
 		if (!key)
@@ -1073,8 +1072,19 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 						 CRAWL_AGENT_TOKEN);
 			else if (hosts[i].robots_status >= 400 && hosts[i].robots_status < 500)
 				r = robots_allow_all();
-			if (r)
+			if (r) {
+				long cd = robots_crawl_delay_ms(r);
+
+				/*
+				 * The Crawl-delay of a cached robots.txt holds as well, from
+				 * now: the last request to the host may have been another
+				 * process's (or a crashed one's) a moment ago.
+				 */
+				h->crawl_delay_ms = cd > 0 ? cd : 0;
+				if (cd > 0 && now_ms() + cd > h->next_ms)
+					h->next_ms = now_ms() + cd;
 				frontier_set_robots(h, r);
+			}
 		}
 		crawlstore_host_release(&hosts[i]);
 		if (!h)
@@ -1405,6 +1415,22 @@ static enum prc crawl_setup(struct crawl *c)
 	rc = add_seeds(c);
 	if (rc != PRC_OK)
 		return rc;
+	c->scope.kind = c->o->scope;
+	if (c->o->resume && !c->o->scope_given) {
+		/* a resumed job follows the links its first run followed */
+		char *v = NULL;
+
+		rc = crawlstore_job_setting(c->db, c->job_id, "scope", &v, c->e);
+		if (rc != PRC_OK)
+			return rc;
+		if (v && !strcmp(v, "domain"))
+			c->scope.kind = CRAWL_SCOPE_DOMAIN;
+		else if (v && !strcmp(v, "any"))
+			c->scope.kind = CRAWL_SCOPE_ANY;
+		else if (v)
+			c->scope.kind = CRAWL_SCOPE_HOST;
+		free(v);
+	}
 	rc = crawlstore_seed_origins(c->db, c->job_id, &origins, &norigins, c->e);
 	if (rc != PRC_OK)
 		return rc;

@@ -49,6 +49,7 @@ struct crawl_opts {
 	long max_pages;           /* <= 0: no limit; counted across every process of the job */
 	int max_depth;            /* < 0: no limit */
 	enum crawl_scope scope;
+	int scope_given;          /* scope was chosen; else --resume keeps the job's own */
 	int concurrency;          /* transfers in flight */
 	int per_host;             /* transfers in flight per host */
 	long delay_ms;            /* least time between requests to one host */

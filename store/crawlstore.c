@@ -70,6 +70,29 @@ enum prc crawlstore_job(struct db *d, const char *name, const char *config_json,
 	return PRC_OK;
 }
 
+enum prc crawlstore_job_setting(struct db *d, int64_t job_id, const char *key, char **value,
+				struct err *e)
+{
+	char jid[24];
+	const char *p[2];
+	PGresult *r = NULL;
+	enum prc rc;
+
+	*value = NULL;
+	p[0] = DB_I64(jid, job_id);
+	p[1] = key;
+	rc = db_query(d, "SELECT config ->> $2 FROM jobs WHERE id = $1", 2, p, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		*value = strdup(PQgetvalue(r, 0, 0));
+		if (!*value)
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+	}
+	PQclear(r);
+	return rc;
+}
+
 /* The columns of a batch of links: url, origin, depth, hops, parent, reason. */
 static enum prc link_cols(struct db_cols *c, const struct store_link *links, size_t n)
 {

@@ -20,6 +20,13 @@
 enum prc crawlstore_job(struct db *d, const char *name, const char *config_json, int create,
 			int64_t *job_id, int *created, struct err *e);
 
+/*
+ * One setting of a job's configuration (the JSON it was created with) as
+ * text: *value is malloc'd, or NULL when the job has no such setting.
+ */
+enum prc crawlstore_job_setting(struct db *d, int64_t job_id, const char *key, char **value,
+				struct err *e);
+
 /* A URL to put in the frontier. */
 struct store_link {
 	const char *url;    /* canonical */
