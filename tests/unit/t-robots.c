@@ -470,8 +470,8 @@ static void test_canned(void)
 }
 
 /*
- * Google's robots.txt reference suite as JSON (../shared/conformance/
- * robots-cases.json next to the repository): an array of flat objects whose
+ * Google's robots.txt reference suite as JSON (tests/conformance/
+ * robots-cases.json): an array of flat objects whose
  * values are strings, numbers or booleans. The reader below takes exactly
  * that shape and nothing more.
  */
@@ -716,9 +716,9 @@ static char *slurp(const char *file)
 }
 
 /*
- * The suite's file: $PATROL_CONFORMANCE, else shared/conformance in the
- * nearest directory above the repository (../shared next to a checkout,
- * ../../shared next to a worktree under wt/).
+ * The suite's file: $PATROL_CONFORMANCE/robots-cases.json, else
+ * tests/conformance/robots-cases.json of the source tree ($PATROL_SRC, or the
+ * working directory and the directories above it).
  */
 static char *find_conformance(char *path, size_t size)
 {
@@ -735,17 +735,15 @@ static char *find_conformance(char *path, size_t size)
 	else if (!getcwd(dir, sizeof(dir)))
 		return NULL;
 	for (;;) {
-		slash = strrchr(dir, '/');
-		if (!slash)
-			return NULL;
-		*slash = '\0';
-		snprintf(path, size, "%s/shared/conformance/robots-cases.json", dir);
+		snprintf(path, size, "%s/tests/conformance/robots-cases.json", dir);
 		if ((f = fopen(path, "rb")) != NULL) {
 			fclose(f);
 			return path;
 		}
-		if (!*dir)
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
 			return NULL;
+		*slash = '\0';
 	}
 }
 
