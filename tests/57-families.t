@@ -58,7 +58,16 @@ NGINX_EXTRA_CONF=$(cat <<'CONF'
 CONF
 )
 port=$(free_port)
-start_nginx "$site" "127.0.0.1:$port"
+port2=$(free_port)
+# a page that links to another host (the same files on a second listener)
+mkdir -p "$site/scope"
+printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>外へ</title></head><body><a href="http://127.0.0.1:%s/scope/other.html">外</a></body></html>\n' "$port2" \
+	>"$site/scope/out.html"
+printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>別のサイト</title></head><body><p>別のサイトです。</p><a href="more.html">次</a></body></html>\n' \
+	>"$site/scope/other.html"
+printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>続き</title></head><body><p>続きです。</p></body></html>\n' \
+	>"$site/scope/more.html"
+start_nginx "$site" "127.0.0.1:$port" "127.0.0.1:$port2"
 base="http://127.0.0.1:$port"
 
 patrol_run crawl --job fam --allow-private --per-host 2 --quiet "$base/index.html"
@@ -114,5 +123,13 @@ psql_q "UPDATE urls SET state = 0, reason = NULL WHERE reason = 'trap'" >/dev/nu
 patrol_run crawl --job fam --resume --allow-private --quiet
 ok $? "the job resumes" || patrol_diag
 is "$(access_paths | grep -c '^/explode.html' | tr -d ' ')" 0 "queued URLs of a family judged a trap before are not fetched"
+
+# --- a resumed job follows the links its first run followed ----------------------
+patrol_run crawl --job sc --scope any --max-pages 1 --allow-private --quiet "$base/scope/out.html"
+ok $? "a crawl with --scope any stops after one page" || patrol_diag
+patrol_run crawl --job sc --resume --allow-private --quiet
+ok $? "and resumes without --scope" || patrol_diag
+is "$(psql_q "SELECT count(*) FROM urls u JOIN jobs j ON j.id = u.job_id WHERE j.name = 'sc' AND u.url = 'http://127.0.0.1:$port2/scope/more.html' AND u.state = 2")" 1 \
+	"the resumed job keeps its scope: a link found on the other host after the resume is followed"
 
 done_testing
