@@ -431,6 +431,9 @@ int cmd_crawl(int argc, char **argv)
 		if (s.aliases || s.trap_families)
 			fprintf(stderr, "aliases=%llu (pages stored once under another URL); trap families=%llu\n",
 				(unsigned long long)s.aliases, (unsigned long long)s.trap_families);
+		if (s.quarantined)
+			fprintf(stderr, "quarantined=%llu (pages the database refused; see the quarantine table)\n",
+				(unsigned long long)s.quarantined);
 		for (i = 0; i < (int)s.nfamilies && s.families[i].trap; i++) {
 			if (i == 20) {
 				fprintf(stderr, "  ... and more: patrol's url_families table has them all\n");

@@ -142,7 +142,7 @@ struct crawl {
 	char writer_error[1024];
 	/* statistics, written by several threads */
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
-	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families;
+	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families, quarantined;
 	atomic_ullong refused[REFUSE_COUNT];
 	uint64_t queued;
 	int64_t remaining;         /* pages --max-pages still allows this process to claim */
@@ -773,6 +773,12 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 			atomic_fetch_add(&c->lost_claims, 1);
 			continue;
 		}
+		if (recs[i].quarantined) {
+			log_msg(LOG_WARN, "cannot store '%s': the database refused one of its values; "
+				"kept in the quarantine table", batch[i]->url);
+			atomic_fetch_add(&c->quarantined, 1);
+			continue;
+		}
 		if (recs[i].retry) {
 			atomic_fetch_add(&c->retries, 1);
 			continue;
@@ -1226,6 +1232,7 @@ static void report(struct crawl *c, struct crawl_stats *s)
 	s->hosts_parked = atomic_load(&c->hosts_parked);
 	s->aliases = atomic_load(&c->aliases);
 	s->trap_families = atomic_load(&c->trap_families);
+	s->quarantined = atomic_load(&c->quarantined);
 	{
 		int i;
 
@@ -1663,6 +1670,34 @@ static enum prc crawl_loop(struct crawl *c)
 	return PRC_OK;
 }
 
+/*
+ * Who "this machine" is for judging leases: the host name and the PID
+ * namespace ("host/ns4026531836"). A lease whose owner has this identity and
+ * whose process is gone is taken over at once; one of another namespace (a
+ * container with the same host name) only when it expires, since its PID
+ * means nothing here.
+ */
+static void local_identity(char *out, size_t size)
+{
+	char host[96] = "", ns[64] = "";
+	ssize_t n;
+	size_t i, k = 0;
+
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+	ns[n > 0 ? n : 0] = '\0';
+	for (i = 0; ns[i]; i++)
+		if (ns[i] >= '0' && ns[i] <= '9')
+			ns[k++] = ns[i];
+	ns[k] = '\0';
+	/* ':' separates the owner's fields */
+	for (i = 0; host[i]; i++)
+		if (host[i] == ':')
+			host[i] = '_';
+	snprintf(out, size, "%s/ns%s", host, ns);
+}
+
 void crawl_stats_release(struct crawl_stats *s)
 {
 	free(s->families);
@@ -1691,7 +1726,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.link_uopts.max_len = 64 * 1024;
 	c.imagehash = o->imagehash;
 	srand((unsigned)getpid() ^ (unsigned)now_ms());
-	gethostname(c.hostname, sizeof(c.hostname) - 1);
+	local_identity(c.hostname, sizeof(c.hostname));
 	{
 		FILE *rnd = fopen("/dev/urandom", "rb");
 

@@ -29,6 +29,7 @@ struct crawl_stats {
 	uint64_t hosts_parked;   /* hosts given up after repeated failures */
 	uint64_t aliases;        /* pages that repeat a page stored under another URL */
 	uint64_t trap_families;  /* URL families cut as traps */
+	uint64_t quarantined;    /* pages the database refused, kept in the quarantine table */
 	struct trap_family *families; /* crawl_run's final figures: the families judged, traps first (malloc'd) */
 	size_t nfamilies;
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */

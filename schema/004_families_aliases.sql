@@ -1,4 +1,5 @@
--- 004_families_aliases: URL families judged by what they serve, and one page under one URL.
+-- 004_families_aliases: URL families judged by what they serve, one page under one URL,
+-- and a quarantine for pages the database refuses.
 --
 -- url_families keeps a crawl's verdict on each family of URLs (crawler/traps.h:
 -- origin, path with numbers and ids abstracted, parameter names): 'trap' when
@@ -20,3 +21,20 @@ CREATE TABLE url_families (
 -- second page, so its hits, reviews and takedowns are those of the first.
 ALTER TABLE urls ADD COLUMN alias_of bigint;
 CREATE INDEX fetches_digest ON fetches (host_id, content_sha256) WHERE http_status = 200;
+
+-- A page the database refused to store (a value it will not take, a
+-- constraint, a limit) is kept here with the reason, and its URL marked
+-- refused 'quarantined', so the rest of its batch is stored and a resume does
+-- not fetch it again and again. Keyed like the other per-host tables.
+CREATE TABLE quarantine (
+	id         bigserial,
+	job_id     bigint NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+	host_id    bigint NOT NULL,
+	url_id     bigint NOT NULL,
+	url        text NOT NULL,
+	sqlstate   text,
+	reason     text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (host_id, id)
+);
+CREATE INDEX quarantine_job ON quarantine (job_id, created_at);

@@ -1096,18 +1096,100 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the last failure on d was about the data of the statement: a value
+ * the database will not take (class 22), a constraint (23), a limit (54) or
+ * a trigger's refusal (P0), not the connection or a conflict.
+ */
+static int data_error(const struct db *d)
+{
+	const char *st = db_sqlstate(d);
+
+	return !strncmp(st, "22", 2) || !strncmp(st, "23", 2) || !strncmp(st, "54", 2) ||
+	       !strncmp(st, "P0", 2);
+}
+
+/* Keeps a record the database refused, with its reason, and gives up its URL as 'quarantined'. */
+static enum prc quarantine(struct db *d, int64_t job_id, const char *owner, struct store_record *x,
+			   const char *why, const char *sqlstate, struct err *e)
+{
+	char h[24], u[24], j[24];
+	const char *p[3];
+	PGresult *r = NULL;
+	enum prc rc;
+
+	p[0] = DB_I64(h, x->host_id);
+	p[1] = DB_I64(u, x->url_id);
+	p[2] = DB_I64(j, job_id);
+	rc = db_begin(d, e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = db_query(d,
+		      "UPDATE urls SET state = 3, reason = 'quarantined', claimed_by = NULL"
+		      " WHERE host_id = $1 AND id = $2 AND state = 1 AND claimed_by = $3 RETURNING url",
+		      3, (const char *const[]){ p[0], p[1], owner }, &r, e);
+	if (rc == PRC_OK && PQntuples(r) == 1) {
+		PGresult *q = NULL;
+
+		x->stored = 1;
+		x->quarantined = 1;
+		rc = db_query(d,
+			      "INSERT INTO quarantine (job_id, host_id, url_id, url, sqlstate, reason)"
+			      " SELECT $3, host_id, id, url, $4, $5 FROM urls WHERE host_id = $1 AND id = $2",
+			      5, (const char *const[]){ p[0], p[1], p[2], sqlstate, why }, &q, e);
+		PQclear(q);
+	}
+	PQclear(r);
+	if (rc == PRC_OK)
+		rc = db_commit(d, e);
+	if (rc != PRC_OK) {
+		db_rollback(d);
+		x->stored = x->quarantined = 0;
+	}
+	return rc;
+}
+
+/* After a data error in a batch: each record in its own transaction, the refused ones quarantined. */
+static enum prc write_each(struct db *d, int64_t job_id, const char *owner, struct store_record *recs,
+			   size_t n, struct err *e)
+{
+	enum prc rc = PRC_OK;
+	struct err why;
+	char state[8];
+	size_t i;
+
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		rc = write_batch(d, job_id, owner, &recs[i], 1, &why);
+		if (rc == PRC_OK)
+			continue;
+		if (PQstatus(db_conn(d)) != CONNECTION_OK || !data_error(d))
+			return err_set(e, rc, "%s", why.msg);
+		snprintf(state, sizeof(state), "%s", db_sqlstate(d));
+		rc = quarantine(d, job_id, owner, &recs[i], why.msg, state, e);
+	}
+	return rc;
+}
+
 enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
 			  struct store_record *recs, size_t n, int retries, struct err *e)
 {
 	enum prc rc;
 	int attempt;
+	size_t i;
 
+	for (i = 0; i < n; i++)
+		recs[i].quarantined = 0;
 	for (attempt = 0;; attempt++) {
 		rc = db_ensure(d, e);
 		if (rc == PRC_OK) {
 			rc = write_batch(d, job_id, owner, recs, n, e);
 			if (rc == PRC_OK)
 				return PRC_OK;
+			if (PQstatus(db_conn(d)) == CONNECTION_OK && data_error(d)) {
+				rc = write_each(d, job_id, owner, recs, n, e);
+				if (rc == PRC_OK)
+					return PRC_OK;
+			}
 		}
 		/*
 		 * Retry when the connection went away, or the server chose this

@@ -62,8 +62,10 @@ void crawlstore_host_release(struct store_host *h); /* frees the strings of *h *
 
 /*
  * Before leasing: leases held by owners on this machine (owner prefix
- * "<hostname>:") whose process no longer exists are expired at once, so a
- * crawl resumed after kill -9 does not wait for them. Returns how many.
+ * "<hostname>:", where hostname also names the PID namespace) whose process
+ * no longer exists are expired at once, so a crawl resumed after kill -9
+ * does not wait for them; every other lease is judged by its expiry only.
+ * Returns how many.
  */
 enum prc crawlstore_reap_local(struct db *d, int64_t job_id, const char *hostname, size_t *reaped,
 			       struct err *e);
@@ -190,6 +192,7 @@ struct store_record {
 	size_t nlinks;
 	int stored;               /* set by crawlstore_write: 1 stored, 0 skipped (claim lost) */
 	int64_t alias_of;         /* set by crawlstore_write: the URL whose page this one repeats, or 0 */
+	int quarantined;          /* set by crawlstore_write: refused by the database, kept in quarantine */
 	int64_t fetch_id;         /* set by crawlstore_write: the fetch row, when one was written */
 };
 
@@ -212,6 +215,12 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
  * is skipped, so no hit is ever stored twice; stored says which. On a lost
  * connection the transaction is retried (up to retries times) after
  * reconnecting: the batch is kept by the caller until this returns.
+ *
+ * A batch never dies of one record: when the database refuses a value of
+ * the batch (a data error, a constraint, a limit), every record is written
+ * in a transaction of its own, and a record that is refused again goes to
+ * the quarantine table with the database's reason, its URL refused as
+ * 'quarantined' (quarantined set); the others are stored.
  */
 enum prc crawlstore_write(struct db *d, int64_t job_id, const char *owner,
 			  struct store_record *recs, size_t n, int retries, struct err *e);

@@ -67,4 +67,19 @@ ok "$([ -s "$HARNESS_TMP/hits-reference" ] && echo 0 || echo 1)" "the site has h
 check "no hit lost or stored twice across the kill" cmp "$HARNESS_TMP/hits-interrupted" "$HARNESS_TMP/hits-reference"
 is "$(psql_q "SELECT count(*) FROM (SELECT url_id, rule FROM hits GROUP BY 1, 2 HAVING count(*) > 1) d")" 0 \
 	"no page has the same rule's hit twice"
+# Leases of dead workers: one of this machine and PID namespace is taken over
+# at once, one of another namespace under the same host name (a container)
+# only when it expires, whatever its PID means here.
+ident="$(hostname | tr : _)/ns$(readlink /proc/self/ns/pid | tr -cd 0-9)"
+dead=4000000
+while kill -0 "$dead" 2>/dev/null; do dead=$((dead + 1)); done
+read -r ha hb < <(psql_q "SELECT min(h.id), max(h.id) FROM hosts h JOIN jobs j ON j.id = h.job_id WHERE j.name = 'interrupted'" | tr '|' ' ')
+psql_q "UPDATE hosts SET lease_owner = '$ident:$dead:00000000', lease_until = now() + interval '1 hour' WHERE id = $ha" >/dev/null
+psql_q "UPDATE hosts SET lease_owner = '$(hostname | tr : _)/ns1:$dead:00000000', lease_until = now() + interval '1 hour' WHERE id = $hb" >/dev/null
+patrol_run crawl --job interrupted --resume --allow-private --quiet
+ok $? "a resume with two stale leases" || patrol_diag
+is "$(psql_q "SELECT lease_until < now() FROM hosts WHERE id = $ha")" t "a dead local worker's lease is taken over at once"
+is "$(psql_q "SELECT lease_until > now() FROM hosts WHERE id = $hb")" t \
+	"a lease of another PID namespace is left to expire"
+
 done_testing
