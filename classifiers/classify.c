@@ -817,6 +817,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sandbox_set_deadline(c->sb, c->deadline_ms);
 	for (r = 0; r < rs->nrules; r++) {
 		const struct rs_rule *rule = &rs->rules[r];
 		struct timespec t1;
@@ -827,7 +828,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		 */
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (c->deadline_ms > 0 &&
-		    (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L > c->deadline_ms) {
+		    (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000L >=
+			    c->deadline_ms * 1000L) {
 			c->deadline_hits++;
 			c->failures++;
 			if (!c->deadline_logged) {
@@ -863,6 +865,10 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 			rc.rc = PRC_LIMIT;
 		if (rc.nomem) {
 			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");
+			break;
+		}
+		if (rc.rc == PRC_AGAIN) {
+			ret = err_set(e, PRC_AGAIN, "the rules were interrupted: the process is stopping");
 			break;
 		}
 		if (explain)

@@ -20,6 +20,23 @@
  * any pcall the rule set up within a few instructions. The hook is removed
  * between calls.
  *
+ * Lua's pattern functions (string.find, match, gmatch, gsub) run in C,
+ * where the hook never fires, and backtrack: one call can take hours. They
+ * are replaced by the bounded matcher of classifiers/luapat.c, which hands
+ * its steps to sbx_charge every few thousand steps; the steps come off the
+ * same instruction budget, so a call's budget covers Lua and pattern work
+ * together. The other C functions a rule can reach are linear in their
+ * input, and their input is bounded by the memory budget.
+ *
+ * Besides the budget, every check (the hook every SBX_HOOK_EVERY
+ * instructions, sbx_charge every LUAPAT_CHARGE_EVERY steps) looks at a
+ * deadline (the page's, set by the classifier, or SANDBOX_CALL_MS from the
+ * call's start) and at the process's stop flag (sandbox_set_stop), so a
+ * stopping crawl gets its workers back within milliseconds whatever a rule
+ * does: such a call ends with PRC_AGAIN. Whichever ends a call, the state
+ * is marked killed and the hook re-armed to fire on every instruction, so a
+ * rule cannot catch the error with pcall and go on.
+ *
  * The globals are an allow-list (as Redis' script_lua.c): only the base
  * functions that cannot reach files, the environment, bytecode or the
  * collector survive, plus string (without dump), table, math, utf8 and the
@@ -31,14 +48,21 @@
  */
 #include "classifiers/sandbox.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "classifiers/luapat.h"
+
 #define SBX_HOOK_EVERY 1000
+
+/* Why a call was ended. */
+enum { SBX_RUNNING = 0, SBX_BUDGET, SBX_DEADLINE, SBX_STOPPED };
 
 struct sandbox {
 	lua_State *L;
@@ -48,8 +72,15 @@ struct sandbox {
 	size_t mem_budget; /* per call, on top of used */
 	long insn_budget;  /* per call */
 	long insn_left;
-	int killed;        /* the current call ran out of instructions */
+	int killed;        /* SBX_*: why the current call was ended */
+	int in_call;       /* a budgeted call runs */
+	long call_ms;      /* wall-clock limit of one call */
+	long long deadline;/* CLOCK_MONOTONIC ms set by sandbox_set_deadline, 0: none */
+	long long call_end;/* the current call's deadline (ms) */
 };
+
+/* The process's stop request: set once before threads start, read by every check. */
+static _Atomic(const volatile sig_atomic_t *) sbx_stop;
 
 static const char *const sbx_allowed[] = {
 	"string", "table", "math", "utf8", "pairs", "ipairs", "next", "select", "type",
@@ -87,28 +118,105 @@ static struct sandbox *sbx_of(lua_State *L)
 	return ud;
 }
 
-static void sbx_hook(lua_State *L, lua_Debug *ar)
+static long long sbx_now_ms(void)
 {
-	struct sandbox *s = sbx_of(L);
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int sbx_stopping(void)
+{
+	const volatile sig_atomic_t *f = atomic_load(&sbx_stop);
+
+	return f && *f;
+}
+
+/* SBX_RUNNING while the call may go on, else why not. */
+static int sbx_check(struct sandbox *s)
+{
+	if (s->killed)
+		return s->killed;
+	if (s->insn_left <= 0)
+		return SBX_BUDGET;
+	if (sbx_stopping())
+		return SBX_STOPPED;
+	if (s->call_end && sbx_now_ms() >= s->call_end)
+		return SBX_DEADLINE;
+	return SBX_RUNNING;
+}
+
+static void sbx_hook(lua_State *L, lua_Debug *ar);
+
+/*
+ * Ends the current call: marks the state, makes the hook fire on every
+ * instruction (so a pcall in the rule cannot swallow it) and raises the
+ * error at level (1: the Lua function that called a C function, 0: the
+ * function the hook interrupted).
+ */
+static int sbx_kill(lua_State *L, struct sandbox *s, int why, int level)
+{
 	lua_Debug d;
 
-	s->insn_left -= SBX_HOOK_EVERY;
-	if (s->insn_left > 0 && !s->killed)
-		return;
 	if (!s->killed) {
-		s->killed = 1;
+		s->killed = why;
 		lua_sethook(L, sbx_hook, LUA_MASKCOUNT, 1);
 	}
-	/* level 0 is the Lua function the hook interrupted: say where it was */
-	(void)ar;
-	if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+	if (lua_getstack(L, level, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
 		lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
 	else
 		lua_pushliteral(L, "");
-	lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
-			(lua_Integer)s->insn_budget);
+	switch (s->killed) {
+	case SBX_STOPPED:
+		lua_pushliteral(L, "interrupted: the process is stopping");
+		break;
+	case SBX_DEADLINE:
+		lua_pushliteral(L, "time budget exceeded");
+		break;
+	default:
+		lua_pushfstring(L, "instruction budget exceeded (%I instructions, pattern matching "
+			        "included)", (lua_Integer)s->insn_budget);
+		break;
+	}
 	lua_concat(L, 2);
-	lua_error(L);
+	return lua_error(L);
+}
+
+static void sbx_hook(lua_State *L, lua_Debug *ar)
+{
+	struct sandbox *s = sbx_of(L);
+	int why;
+
+	(void)ar;
+	s->insn_left -= SBX_HOOK_EVERY;
+	why = sbx_check(s);
+	if (why != SBX_RUNNING)
+		sbx_kill(L, s, why, 0);
+}
+
+/* The bounded pattern functions' steps (classifiers/luapat.c). */
+static void sbx_charge(lua_State *L, long steps)
+{
+	struct sandbox *s = sbx_of(L);
+	int why;
+
+	if (!s->in_call)
+		return;
+	s->insn_left -= steps;
+	why = sbx_check(s);
+	if (why != SBX_RUNNING)
+		sbx_kill(L, s, why, 1);
+}
+
+void sandbox_set_stop(const volatile sig_atomic_t *flag)
+{
+	atomic_store(&sbx_stop, flag);
+}
+
+void sandbox_set_deadline(struct sandbox *s, long ms)
+{
+	s->deadline = ms > 0 ? sbx_now_ms() + ms : 0;
 }
 
 static int sbx_msgh(lua_State *L)
@@ -210,6 +318,8 @@ static int sbx_open(lua_State *L)
 	lua_getglobal(L, "string");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	/* the string metatable's __index is this table, so s:find() is bounded too */
+	luapat_install(L, -1, sbx_charge);
 	lua_pop(L, 1);
 
 	/* strings share one metatable: hide it so no rule can change it */
@@ -260,6 +370,7 @@ struct sandbox *sandbox_new(struct err *e)
 	s->limit = s->hard;
 	s->mem_budget = SANDBOX_MEM_BUDGET;
 	s->insn_budget = SANDBOX_INSN_BUDGET;
+	s->call_ms = SANDBOX_CALL_MS;
 	s->L = lua_newstate(sbx_alloc, s);
 	if (!s->L) {
 		free(s);
@@ -329,7 +440,7 @@ static enum prc sbx_failed(struct sandbox *s, int rc, int killed, struct err *e)
 		r = PRC_LIMIT;
 		err_set(e, r, "memory budget exceeded (%zu KiB per call)", s->mem_budget >> 10);
 	} else {
-		r = killed ? PRC_LIMIT : PRC_INVALID;
+		r = killed == SBX_STOPPED ? PRC_AGAIN : killed ? PRC_LIMIT : PRC_INVALID;
 		err_set(e, r, "%s", msg ? msg : "error with a non-string error object");
 	}
 	lua_pop(L, 1);
@@ -342,8 +453,13 @@ enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e)
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs;
 	size_t saved = s->limit;
+	long long now;
 	int rc, killed;
 
+	if (sbx_stopping()) {
+		lua_pop(L, nargs + 1);
+		return err_set(e, PRC_AGAIN, "interrupted: the process is stopping");
+	}
 	if (!lua_checkstack(L, 4)) {
 		lua_pop(L, nargs + 1);
 		return err_set(e, PRC_LIMIT, "lua stack overflow");
@@ -352,13 +468,19 @@ enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e)
 	lua_insert(L, base);
 	s->limit = s->used + s->mem_budget < s->hard ? s->used + s->mem_budget : s->hard;
 	s->insn_left = s->insn_budget;
-	s->killed = 0;
+	s->killed = SBX_RUNNING;
+	now = sbx_now_ms();
+	s->call_end = s->call_ms > 0 ? now + s->call_ms : 0;
+	if (s->deadline && (!s->call_end || s->deadline < s->call_end))
+		s->call_end = s->deadline > now ? s->deadline : now;
+	s->in_call = 1;
 	lua_sethook(L, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
 	rc = lua_pcall(L, nargs, nresults, base);
 	lua_sethook(L, NULL, 0, 0);
+	s->in_call = 0;
 	s->limit = saved;
 	killed = s->killed;
-	s->killed = 0;
+	s->killed = SBX_RUNNING;
 	lua_remove(L, base);
 	if (rc == LUA_OK)
 		return PRC_OK;

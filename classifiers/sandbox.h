@@ -2,6 +2,7 @@
 #ifndef PATROL_SANDBOX_H
 #define PATROL_SANDBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -12,6 +13,7 @@
 #define SANDBOX_MEM_BUDGET   (16u << 20) /* bytes a call may add to the state */
 #define SANDBOX_INSN_BUDGET  10000000L   /* VM instructions per call */
 #define SANDBOX_MEM_HARD_CAP (512u << 20)/* the state as a whole, page text included */
+#define SANDBOX_CALL_MS      5000        /* wall clock per call, a backstop to the budget */
 
 struct sandbox;
 
@@ -28,6 +30,20 @@ lua_State *sandbox_state(struct sandbox *s);
 
 /* Sets the per-call budgets used by sandbox_call (0 keeps the current value). */
 void sandbox_set_budget(struct sandbox *s, size_t mem_bytes, long instructions);
+
+/*
+ * Makes every later call end by ms milliseconds from now (the rules of one
+ * page share one deadline), besides its own SANDBOX_CALL_MS; 0 clears it.
+ */
+void sandbox_set_deadline(struct sandbox *s, long ms);
+
+/*
+ * Names the process's stop flag (a signal handler sets it): once *flag is
+ * non-zero, every running call ends within a few thousand instructions or
+ * pattern steps and every new one at once, with PRC_AGAIN. Call before any
+ * thread starts; NULL forgets it.
+ */
+void sandbox_set_stop(const volatile sig_atomic_t *flag);
 
 /* Bytes the state holds now. */
 size_t sandbox_mem_used(const struct sandbox *s);
@@ -47,8 +63,9 @@ enum prc sandbox_load(struct sandbox *s, const char *chunkname, const char *src,
  * and a message handler that adds a traceback. On PRC_OK nresults values are
  * on the stack. Otherwise nothing is left on the stack and e holds the
  * message (first line: "file:line: what"; the traceback follows on later
- * lines): PRC_LIMIT for an exceeded instruction or memory budget,
- * PRC_INVALID for an error the code raised.
+ * lines): PRC_LIMIT for an exceeded instruction (pattern steps included),
+ * memory or time budget, PRC_AGAIN when the process is stopping
+ * (sandbox_set_stop), PRC_INVALID for an error the code raised.
  */
 enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e);
 

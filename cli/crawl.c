@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/sandbox.h"
 #include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
 #include "cli/cli.h"
@@ -372,6 +373,7 @@ int cmd_crawl(int argc, char **argv)
 	o.imagehash = hashes;
 	o.reload = &crawl_reload;
 	o.stop = &crawl_stop;
+	sandbox_set_stop(&crawl_stop); /* a stop ends even a rule stuck in a pattern */
 	if (!quiet) {
 		ps.tty = isatty(2);
 		o.progress = progress;
