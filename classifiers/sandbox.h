@@ -87,16 +87,20 @@ enum prc sandbox_cpcall(struct sandbox *s, lua_CFunction fn, void *ud, int nargs
 enum prc sandbox_add_lib(struct sandbox *s, const char *chunkname, struct err *e);
 
 /*
- * Makes the shared tables read-only: the globals (assigning or reading an
- * undeclared global is an error), string, table, math, utf8 and lib. Call
+ * Makes the shared tables read-only: the globals (assigning any global is an
+ * error), string, table, math, utf8 and lib, deeply. Call
  * once, after the helper library and before any rule runs. PRC_LIMIT or
  * PRC_NOMEM without memory.
  */
 enum prc sandbox_seal(struct sandbox *s, struct err *e);
 
 /*
- * Pushes a read-only view of the table at idx: reads, #, pairs and ipairs
- * go through to it, writes raise an error. Raises a Lua error without memory.
+ * Pushes a read-only view of the table at idx (the same view each time for
+ * one table; a view stays itself): reads, #, pairs, ipairs, next, rawget and
+ * rawlen go through to it and give tables as read-only views, writes raise
+ * an error, getmetatable gives false, and nothing hands out the table
+ * itself. Only for a state made by sandbox_new. Raises a Lua error without
+ * memory.
  */
 void sandbox_push_readonly(lua_State *L, int idx);
 

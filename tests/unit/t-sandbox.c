@@ -15,6 +15,7 @@
 #include <lualib.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/ruleset.h"
 #include "classifiers/sandbox.h"
 #include "tests/tap.h"
 #include "util/buf.h"
@@ -365,11 +366,130 @@ static void test_rules(void)
 	classifier_free(c);
 }
 
+static void test_proxies(void)
+{
+	static const struct {
+		const char *code, *want;
+	} cases[] = {
+		{ "select(2, pairs(lib)) == lib", "boolean:true,boolean:true" },
+		{ "(function() select(2, pairs(lib)).count = nil end)()",
+		  "boolean:false,string:t.lua:12: attempt to modify a read-only table" },
+		{ "type(next(lib)), type(select(2, next(lib)))", "boolean:true,string:string,string:function" },
+		{ "type(rawget(lib, 'count')), rawlen(lib)", "boolean:true,string:function,number:0" },
+		{ "getmetatable(lib), getmetatable(string), getmetatable('')",
+		  "boolean:true,boolean:false,boolean:false,boolean:false" },
+		{ "(function() lib = {} end)()",
+		  "boolean:false,string:t.lua:12: assignment to global 'lib': the shared globals are "
+		  "read-only (rules must use local)" },
+		{ "(function() pairs = nil end)()",
+		  "boolean:false,string:t.lua:12: assignment to global 'pairs': the shared globals are "
+		  "read-only (rules must use local)" },
+		{ "(function() string.find = nil end)()",
+		  "boolean:false,string:t.lua:12: attempt to modify a read-only table" },
+		{ "type(rawget(string, 'find')), string.find('ab', 'b')",
+		  "boolean:true,string:function,number:2,number:2" },
+		{ "(function() local n = 0 for k, v in pairs(string) do n = n + 1 end return n > 10 end)()",
+		  "boolean:true,boolean:true" },
+		{ "(function() x = 1 end)()",
+		  "boolean:false,string:t.lua:12: assignment to undeclared global 'x' (rules must use local)" },
+		{ "next({}), next({ 5 })", "boolean:true,nil:nil,number:1,number:5" },
+		{ "rawget({ a = 1 }, 'a'), rawlen({ 1, 2 }), rawlen('abc')",
+		  "boolean:true,number:1,number:2,number:3" },
+		{ NULL, NULL }
+	};
+	struct ruleset *rs = NULL;
+	struct sandbox *s;
+	struct buf errs;
+	struct err e;
+	enum prc rc;
+	char *got;
+	int i;
+
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load("tests/rules/escape", "lua/lib", &rs, &errs), PRC_PARSE,
+	       "rule files that write through the shared tables are refused");
+	ok(strstr(buf_str(&errs), "tests/rules/escape/a_stub.lua:4: ") != NULL,
+	   "the pairs() unwrap at file:line");
+	ok(strstr(buf_str(&errs), "tests/rules/escape/b_global.lua:2: ") != NULL,
+	   "the global replacement at file:line");
+	ok(strstr(buf_str(&errs), "c_good.lua") == NULL, "the good file has no error");
+	diag("%s", buf_str(&errs));
+	buf_release(&errs);
+
+	{
+		struct rs_file lib;
+		size_t len = 0;
+		FILE *f = fopen("lua/lib/patrol.lua", "rb");
+		static char src[1 << 20];
+
+		if (f) {
+			len = fread(src, 1, sizeof(src), f);
+			fclose(f);
+		}
+		memset(&lib, 0, sizeof(lib));
+		lib.path = "lua/lib/patrol.lua";
+		lib.src = src;
+		lib.len = len;
+		s = ruleset_sandbox(&lib, 1, &e);
+	}
+	if (!ok(s != NULL, "a sandbox with the helper library"))
+		return;
+	for (i = 0; cases[i].code; i++) {
+		got = sbx_eval(s, cases[i].code, &rc, &e);
+		if (rc != PRC_OK)
+			diag("%s", e.msg);
+		is_str(got, cases[i].want, "%s", cases[i].code);
+		free(got);
+	}
+	sandbox_free(s);
+}
+
+static void test_tamper_at_run_time(void)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c;
+	struct page_input p;
+	struct verdict *v = NULL;
+	struct arena *a = arena_new();
+	static const char *links[] = { "http://example.jp/a" }, *texts[] = { "a" };
+	struct buf errs;
+	struct err e;
+	size_t n = 0, i;
+	int after = 0;
+
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load("tests/rules/escape-run", "lua/lib", &rs, &errs), PRC_OK,
+	       "a rule that tampers only at run time loads");
+	buf_release(&errs);
+	c = rs ? classifier_new(rs, &e) : NULL;
+	ruleset_unref(rs);
+	if (!ok(c != NULL, "classifier"))
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.url = "http://example.jp/";
+	p.title = "";
+	p.text = "大麻の売買について";
+	p.text_len = strlen(p.text);
+	p.links = links;
+	p.link_texts = texts;
+	p.nlinks = 1;
+	is_int(classifier_run(c, a, &p, &v, &n, NULL, NULL, &e), PRC_OK, "classified");
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].rule, "test.after"))
+			after = 1;
+	ok(after, "the rule after it sees page, links and lib unchanged");
+	classifier_free(c);
+out:
+	arena_free(a);
+}
+
 int main(void)
 {
 	test_same_as_lua();
 	test_backtracking();
 	test_deadline_and_stop();
 	test_rules();
+	test_proxies();
+	test_tamper_at_run_time();
 	return done_testing();
 }
