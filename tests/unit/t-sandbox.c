@@ -17,6 +17,7 @@
 #include "classifiers/classify.h"
 #include "classifiers/ruleset.h"
 #include "classifiers/sandbox.h"
+#include "crawler/charset.h"
 #include "tests/tap.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -483,6 +484,44 @@ out:
 	arena_free(a);
 }
 
+static void test_cut_evidence(void)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c;
+	struct page_input p;
+	struct verdict *v = NULL;
+	struct arena *a = arena_new();
+	struct buf errs;
+	struct err e;
+	size_t n = 0, i;
+
+	buf_init(&errs, 1 << 20);
+	ruleset_load("tests/rules/cut", "lua/lib", &rs, &errs);
+	if (errs.len)
+		diag("%s", buf_str(&errs));
+	buf_release(&errs);
+	c = rs ? classifier_new(rs, &e) : NULL;
+	ruleset_unref(rs);
+	if (!ok(c != NULL, "classifier for rules that cut characters"))
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.url = "http://example.jp/";
+	p.title = "";
+	p.text = "大麻の売買について";
+	p.text_len = strlen(p.text);
+	is_int(classifier_run(c, a, &p, &v, &n, NULL, NULL, &e), PRC_OK, "classified");
+	is_int(n, 3, "three verdicts");
+	for (i = 0; i < n; i++) {
+		ok(charset_utf8_valid(v[i].evidence, strlen(v[i].evidence)),
+		   "evidence of %zu is valid UTF-8", i);
+		ok(charset_utf8_valid(v[i].rule, strlen(v[i].rule)), "rule name of %zu is valid UTF-8",
+		   i);
+	}
+	classifier_free(c);
+out:
+	arena_free(a);
+}
+
 int main(void)
 {
 	test_same_as_lua();
@@ -491,5 +530,6 @@ int main(void)
 	test_rules();
 	test_proxies();
 	test_tamper_at_run_time();
+	test_cut_evidence();
 	return done_testing();
 }
