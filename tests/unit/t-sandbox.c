@@ -522,6 +522,25 @@ out:
 	arena_free(a);
 }
 
+static void test_nul_pattern(void)
+{
+	struct ruleset *rs = NULL;
+	struct buf errs;
+	const char *s;
+
+	buf_init(&errs, 1 << 20);
+	ruleset_load("tests/rules/broken", "lua/lib", &rs, &errs);
+	s = buf_str(&errs);
+	ok(strstr(s, "tests/rules/broken/h_nul.lua:8: pattern 1 of set 'b' holds a NUL byte") != NULL,
+	   "a regex with a NUL is refused at file:line");
+	ok(strstr(s, "tests/rules/broken/h_nul.lua:9: pattern 2 of set 'b' holds a NUL byte") != NULL,
+	   "a literal with a NUL is refused at file:line");
+	if (!strstr(s, "h_nul.lua:9"))
+		diag("%s", s);
+	ruleset_unref(rs);
+	buf_release(&errs);
+}
+
 int main(void)
 {
 	test_same_as_lua();
@@ -531,5 +550,6 @@ int main(void)
 	test_proxies();
 	test_tamper_at_run_time();
 	test_cut_evidence();
+	test_nul_pattern();
 	return done_testing();
 }
