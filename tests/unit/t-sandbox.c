@@ -15,6 +15,7 @@
 #include <lualib.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/patset.h"
 #include "classifiers/ruleset.h"
 #include "classifiers/sandbox.h"
 #include "crawler/charset.h"
@@ -541,6 +542,27 @@ static void test_nul_pattern(void)
 	buf_release(&errs);
 }
 
+static void test_compile_bound(void)
+{
+	struct ruleset *rs = NULL;
+	struct buf errs;
+	const char *s;
+
+	patset_set_compile_limits(3000, 0);
+	buf_init(&errs, 1 << 20);
+	is_int(ruleset_load_ex("tests/rules/hsbound", "lua/lib", RULESET_KEEP_GOOD, &rs, &errs),
+	       PRC_PARSE, "a pattern whose compile does not end in time is refused");
+	s = buf_str(&errs);
+	ok(strstr(s, "tests/rules/hsbound/b_han.lua:8: pattern '\\p{Han}{1,2000}': compiling it took "
+		     "longer than 3 s") != NULL,
+	   "and named at file:line: %s", s);
+	ok(rs && ruleset_rule_count(rs) == 1 && !strcmp(ruleset_rule_name(rs, 0), "test.good"),
+	   "the other file is kept");
+	ruleset_unref(rs);
+	buf_release(&errs);
+	patset_set_compile_limits(PATSET_COMPILE_MS, PATSET_COMPILE_MEM);
+}
+
 int main(void)
 {
 	test_same_as_lua();
@@ -551,5 +573,6 @@ int main(void)
 	test_tamper_at_run_time();
 	test_cut_evidence();
 	test_nul_pattern();
+	test_compile_bound();
 	return done_testing();
 }
