@@ -50,12 +50,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <hs/hs.h>
+
+#include "classifiers/sandbox.h"
 
 struct patset {
 	hs_database_t *db[PATSET_NVIEWS];
@@ -306,7 +309,8 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 /*
  * Runs fn in a child with the bounds and reads everything it writes into
  * *data (malloc'd). Returns 0 when the child ended by itself, 1 when it was
- * out of time, 2 when it died otherwise (memory), -1 when no child could run.
+ * out of time, 2 when it died otherwise (memory), 3 when the process is
+ * stopping (sandbox_set_stop), -1 when no child could run.
  */
 static int run_child(void (*fn)(int, const struct patset_expr *const *, const size_t *),
 		     const struct patset_expr *const ex[PATSET_NVIEWS], const size_t n[PATSET_NVIEWS],
@@ -332,7 +336,12 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 		struct rlimit rl;
 
 		close(fds[0]);
+		/* never outlive the thread waiting for it (a killed rules check, a stopped crawl) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		if (mem > 0) {
 			rl.rlim_cur = rl.rlim_max = (rlim_t)(base + (unsigned long long)mem);
 			setrlimit(RLIMIT_DATA, &rl);
@@ -350,7 +359,11 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 			timed_out = 1;
 			break;
 		}
-		if (poll(&pf, 1, left > 1000 ? 1000 : (int)left) <= 0)
+		if (sandbox_stopping()) {
+			timed_out = 3;
+			break;
+		}
+		if (poll(&pf, 1, left > 200 ? 200 : (int)left) <= 0)
 			continue;
 		if (*len == cap) {
 			size_t nc = cap ? cap * 2 : 65536;
@@ -375,8 +388,8 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (timed_out == 1)
-		return 1;
+	if (timed_out == 1 || timed_out == 3)
+		return timed_out;
 	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return 2;
 	return 0;
@@ -404,6 +417,11 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 	how = run_child(child_compile, ex, n, ms, mem, &data, &len);
 	if (how < 0)
 		return compile_here(ex, n, out, bad_view, bad_index, e);
+	if (how == 3) {
+		free(data);
+		return err_set(e, PRC_AGAIN, "compiling the patterns was interrupted: the process is "
+			       "stopping");
+	}
 	if (how == 0 && len >= 1 + sizeof(l64) && data[0] == MSG_DB) {
 		memcpy(&l64, data + 1, sizeof(l64));
 		rc = l64 == len - 1 - sizeof(l64)
@@ -433,6 +451,11 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 	first = how;
 	/* name the expression: one by one, the last one started is the one that did not end */
 	how = run_child(child_probe, ex, n, ms, mem, &data, &len);
+	if (how == 3) {
+		free(data);
+		return err_set(e, PRC_AGAIN, "compiling the patterns was interrupted: the process is "
+			       "stopping");
+	}
 	for (i = 0; how >= 0 && i < len;) {
 		if (data[i] == MSG_START && i + 1 + sizeof(at) <= len) {
 			memcpy(at, data + i + 1, sizeof(at));

@@ -52,7 +52,8 @@ void patset_set_compile_limits(long ms, size_t mem_bytes);
  * database). On PRC_PARSE *bad_view and *bad_index name the expression
  * Hyperscan refused, or the one whose compile alone ran out of time or
  * memory, and e holds the reason; the caller drops it and tries again.
- * PRC_LIMIT when only the expressions together are too costly;
+ * PRC_LIMIT when only the expressions together are too costly; PRC_AGAIN
+ * when the process is stopping (sandbox_set_stop) and the child was ended;
  * PRC_NOMEM, PRC_INTERNAL otherwise. Thread-safe.
  */
 enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],

@@ -137,6 +137,11 @@ static int sbx_stopping(void)
 	return f && *f;
 }
 
+int sandbox_stopping(void)
+{
+	return sbx_stopping();
+}
+
 /* SBX_RUNNING while the call may go on, else why not. */
 static int sbx_check(struct sandbox *s)
 {

@@ -45,6 +45,9 @@ void sandbox_set_deadline(struct sandbox *s, long ms);
  */
 void sandbox_set_stop(const volatile sig_atomic_t *flag);
 
+/* 1 once the flag named by sandbox_set_stop is set (other slow work checks it too). */
+int sandbox_stopping(void);
+
 /* Bytes the state holds now. */
 size_t sandbox_mem_used(const struct sandbox *s);
 
