@@ -2,6 +2,7 @@
 #   make            build ./patrol
 #   make test       install missing packages, build, run the TAP suite under prove
 #   make asan       the same suite against an ASan + UBSan build
+#   make fuzz       each libFuzzer target (tests/fuzz/fuzz-*.c) for FUZZ_SECONDS (clang)
 #   make demo       crawl the bundled sample site into the embedded database
 #   make bench      benchmarks side by side with peers
 #   make deps       install only the missing Debian packages
@@ -17,6 +18,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS_release := -O2 -g
 CFLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_asan   := -fsanitize=address,undefined
+CFLAGS_fuzz    := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_fuzz   := -fsanitize=address,undefined
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
@@ -40,7 +43,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libpatrol.a
 
-.PHONY: all test asan demo bench deps clean FORCE check-prove unit lint
+.PHONY: all test asan demo bench deps clean FORCE check-prove unit lint fuzz fuzz-build
 
 all: patrol $(TEST_BIN)
 
@@ -90,6 +93,32 @@ unit: all
 asan: deps
 	@$(MAKE) --no-print-directory VARIANT=asan test
 
+# libFuzzer: every tests/fuzz/fuzz-NAME.c runs FUZZ_SECONDS on a corpus seeded
+# from tests/fuzz/NAME/ (kept in build/fuzz/corpus/NAME); a crash stops the run
+# and leaves its input in build/fuzz/artifacts/ (make it a regression test).
+FUZZ_SECONDS ?= 60
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/fuzz/%)
+
+fuzz:
+	@$(MAKE) --no-print-directory VARIANT=fuzz CC=clang fuzz-build
+	@mkdir -p build/fuzz/artifacts
+	@set -e; for b in $(FUZZ_BIN); do \
+		n=$${b##*/fuzz-}; mkdir -p build/fuzz/corpus/$$n; \
+		echo "  FUZZ    $$n ($(FUZZ_SECONDS) s)"; \
+		$$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/artifacts/$$n- build/fuzz/corpus/$$n tests/fuzz/$$n \
+			2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log | sed "s/^/        $$n /"; \
+	done
+
+fuzz-build: $(FUZZ_BIN)
+
+build/fuzz/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBA) $(LIBS)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
@@ -109,3 +138,4 @@ FORCE:
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)
+-include $(FUZZ_SRC:%.c=$(BUILD)/%.d)

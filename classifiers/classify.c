@@ -19,6 +19,7 @@
 #include "classifiers/classify.h"
 #include "classifiers/normalize.h"
 #include "classifiers/ruleset.h"
+#include "crawler/charset.h"
 #include "util/log.h"
 
 #include <math.h>
@@ -378,6 +379,18 @@ static char *clean_evidence(struct arena *a, const char *s, size_t len)
 			n--;
 	}
 	return make_evidence(a, s, n, 0, n, 0);
+}
+
+/*
+ * A string from a rule or the page as it may leave the worker: valid UTF-8
+ * (a rule's page.text:sub(i, j) can cut a character, and one invalid byte
+ * fails the whole database batch the page is written in). NULL without memory.
+ */
+static const char *clean_text(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+
+	return charset_utf8_valid(s, n) ? s : charset_utf8_sanitize(a, s, n, NULL);
 }
 
 /* ---- running one rule ---- */
@@ -817,6 +830,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sandbox_set_deadline(c->sb, c->deadline_ms);
 	for (r = 0; r < rs->nrules; r++) {
 		const struct rs_rule *rule = &rs->rules[r];
 		struct timespec t1;
@@ -827,7 +841,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		 */
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (c->deadline_ms > 0 &&
-		    (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L > c->deadline_ms) {
+		    (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000L >=
+			    c->deadline_ms * 1000L) {
 			c->deadline_hits++;
 			c->failures++;
 			if (!c->deadline_logged) {
@@ -865,6 +880,10 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");
 			break;
 		}
+		if (rc.rc == PRC_AGAIN) {
+			ret = err_set(e, PRC_AGAIN, "the rules were interrupted: the process is stopping");
+			break;
+		}
 		if (explain)
 			explain_rule(&pr, r, &rc, explain, ud);
 		if (rc.rc != PRC_OK) {
@@ -875,8 +894,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 			continue;
 
 		v[nv].category = rule->category;
-		v[nv].rule = rule->name;
-		v[nv].rule_file = rs->files[rule->file].path;
+		v[nv].rule = clean_text(a, rule->name);
+		v[nv].rule_file = clean_text(a, rs->files[rule->file].path);
 		v[nv].score = rc.score;
 		if (!rc.has_span) {
 			const struct hit *h = default_hit(&pr, r);
@@ -895,7 +914,11 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		if (!rc.ev && rc.has_span)
 			rc.ev = make_evidence(a, pr.src[rc.ev_where], pr.srclen[rc.ev_where],
 					      rc.ev_start, rc.ev_end, EVIDENCE_CONTEXT);
-		v[nv].evidence = rc.ev ? rc.ev : "";
+		v[nv].evidence = clean_text(a, rc.ev ? rc.ev : "");
+		if (!v[nv].rule || !v[nv].rule_file || !v[nv].evidence) {
+			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");
+			break;
+		}
 		nv++;
 	}
 	if (pr.page_ref != LUA_NOREF) {

@@ -128,8 +128,11 @@ struct ruleset *classifier_ruleset(const struct classifier *c);
  * errors or runs out of budget is logged once (log_msg, with file:line) and
  * skipped; the others still run. Verdicts with score >= the rule's threshold
  * (0.5 unless the rule says otherwise) are returned in *out (n in *n), all in
- * arena a. explain may be NULL. PRC_NOMEM without memory; a failing rule is
- * not an error of the call.
+ * arena a. explain may be NULL. PRC_NOMEM without memory; PRC_AGAIN when
+ * the process is stopping (sandbox_set_stop) and the rules were cut short,
+ * so the page must not be stored as classified; a failing rule is not an
+ * error of the call. Pattern work inside a rule (string.find and friends)
+ * counts against its budget, and the page deadline ends a rule mid-call.
  */
 enum prc classifier_run(struct classifier *c, struct arena *a, const struct page_input *p,
 			struct verdict **out, size_t *n, classify_explain_fn explain, void *ud,

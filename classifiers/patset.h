@@ -35,12 +35,26 @@ char *patset_escape_literal(const char *s);
  */
 enum prc patset_check(const char *expr, unsigned flags, struct err *e);
 
+/* Bounds of one patset_compile unless set otherwise. */
+#define PATSET_COMPILE_MS  120000L       /* wall clock */
+#define PATSET_COMPILE_MEM (4096ull << 20)/* bytes on top of what the process holds */
+
+/*
+ * Sets the bounds of later compiles, process-wide (0 and 0: compile in this
+ * process, unbounded). Thread-safe.
+ */
+void patset_set_compile_limits(long ms, size_t mem_bytes);
+
 /*
  * Compiles ex[v] (n[v] expressions) into the database of view v, each with
- * UTF-8, UCP and leftmost start of match. On PRC_OK *out is set (views
- * without expressions have no database). On PRC_PARSE *bad_view and
- * *bad_index name the expression Hyperscan refused and e holds its reason;
- * the caller drops it and tries again. PRC_NOMEM, PRC_INTERNAL otherwise.
+ * UTF-8, UCP and leftmost start of match, in a child process within the
+ * compile bounds. On PRC_OK *out is set (views without expressions have no
+ * database). On PRC_PARSE *bad_view and *bad_index name the expression
+ * Hyperscan refused, or the one whose compile alone ran out of time or
+ * memory, and e holds the reason; the caller drops it and tries again.
+ * PRC_LIMIT when only the expressions together are too costly; PRC_AGAIN
+ * when the process is stopping (sandbox_set_stop) and the child was ended;
+ * PRC_NOMEM, PRC_INTERNAL otherwise. Thread-safe.
  */
 enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 			const size_t n[PATSET_NVIEWS], struct patset **out, int *bad_view,

@@ -20,7 +20,8 @@
  * One reload thread per hub does the loading. rulehub_reload_async() sets
  * `want` and signals it; requests made while a load runs collapse into one
  * more load after it, so a burst of SIGHUPs costs at most two loads and
- * none is lost. A load uses the pattern cache: a reload that changed only a
+ * none is lost. A loaded set passes the vet (rulehub_set_vet: the pack's
+ * own samples) before it is swapped in. A load uses the pattern cache: a reload that changed only a
  * classify() body still has new bytes, so it compiles; a reload back to a
  * set seen before (the cache keeps sixteen) does not. A refused load logs
  * every error line and leaves the current set and generation alone.
@@ -72,6 +73,8 @@ struct rulehub {
 	atomic_ulong gen;     /* cur_gen, readable without the lock */
 	int want, running, stopping;
 	unsigned long reloads, refused;
+	rulehub_vet_fn vet;   /* set before reloads start */
+	void *vet_ud;
 	pthread_t reloader;
 	int reloader_started;
 
@@ -115,6 +118,17 @@ static enum prc do_reload(struct rulehub *hub, struct buf *caller_errors)
 
 	buf_init(&errors, 1u << 20);
 	rc = load(hub, &rs, &errors);
+	if (rc == PRC_OK && hub->vet) {
+		/* the running set is only read: a reference keeps it alive meanwhile */
+		struct ruleset *cur = rulehub_current(hub);
+
+		rc = hub->vet(cur, rs, &errors, hub->vet_ud);
+		ruleset_unref(cur);
+		if (rc != PRC_OK) {
+			ruleset_unref(rs);
+			rs = NULL;
+		}
+	}
 	if (rc == PRC_OK) {
 		pthread_mutex_lock(&hub->mu);
 		old = hub->cur;
@@ -148,6 +162,14 @@ static enum prc do_reload(struct rulehub *hub, struct buf *caller_errors)
 		buf_add(caller_errors, errors.ptr, errors.len);
 	buf_release(&errors);
 	return rc;
+}
+
+void rulehub_set_vet(struct rulehub *hub, rulehub_vet_fn fn, void *ud)
+{
+	pthread_mutex_lock(&hub->mu);
+	hub->vet = fn;
+	hub->vet_ud = ud;
+	pthread_mutex_unlock(&hub->mu);
 }
 
 static void *reload_main(void *arg)

@@ -27,6 +27,21 @@ enum prc rulehub_new(const char *rules_dir, const char *lib_dir, const char *cac
 		     struct rulehub **out, struct buf *errors);
 
 /*
+ * Judges a loaded set (next) against the running one (cur) before a reload
+ * swaps it in, in the reload thread: PRC_OK lets it in; anything else
+ * refuses it, with why (a buffer the hub owns) saying so in lines.
+ */
+typedef enum prc (*rulehub_vet_fn)(struct ruleset *cur, struct ruleset *next, struct buf *why,
+				   void *ud);
+
+/*
+ * Sets the vet every later reload runs (NULL: none), e.g. the rule pack's
+ * own samples, so that a set that gets wrong what the running one got right
+ * is refused. Call before rulehub_watch or the first reload request.
+ */
+void rulehub_set_vet(struct rulehub *hub, rulehub_vet_fn fn, void *ud);
+
+/*
  * Stops the watch and reload threads (waiting for a reload in progress to
  * finish) and drops the hub's reference to its set; sets workers still hold
  * stay valid until they unref them. NULL is fine. Not to be called while

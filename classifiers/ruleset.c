@@ -518,22 +518,22 @@ static void add_pattern(struct rule_ctx *rc, size_t s, int index, int set_views,
 	int is_regex = 0, views = set_views, v, line;
 	unsigned flags = set_flags;
 	long t;
-	size_t lo;
+	size_t lo, srclen = 0;
 
 	line = srcmap_line(&ld->map, set_tok, rc->line);
 	if (lua_type(L, -1) == LUA_TSTRING) {
-		src = lua_tostring(L, -1);
+		src = lua_tolstring(L, -1, &srclen);
 	} else if (lua_type(L, -1) == LUA_TTABLE) {
 		rawfield(L, -1, "re");
 		if (lua_type(L, -1) == LUA_TSTRING) {
 			is_regex = 1;
-			src = lua_tostring(L, -1);
+			src = lua_tolstring(L, -1, &srclen);
 		}
 		lua_pop(L, 1);
 		if (!src) {
 			lua_rawgeti(L, -1, 1);
 			if (lua_type(L, -1) == LUA_TSTRING)
-				src = lua_tostring(L, -1);
+				src = lua_tolstring(L, -1, &srclen);
 			lua_pop(L, 1);
 		}
 		if (rawfield(L, -1, "view") == LUA_TSTRING) {
@@ -560,12 +560,18 @@ static void add_pattern(struct rule_ctx *rc, size_t s, int index, int set_views,
 
 	/* the pattern's own token, else the set's key, else the rule */
 	lo = set_tok >= 0 ? (size_t)set_tok + 1 : 0;
-	t = srcmap_find_string(&ld->map, src, strlen(src), lo, ld->map.n, lo);
+	t = srcmap_find_string(&ld->map, src, srclen, lo, ld->map.n, lo);
 	if (t < 0)
-		t = srcmap_find_string(&ld->map, src, strlen(src), 0, ld->map.n,
+		t = srcmap_find_string(&ld->map, src, srclen, 0, ld->map.n,
 				       rc->anchor >= 0 ? (size_t)rc->anchor : 0);
 	line = srcmap_line(&ld->map, t, line);
 
+	if (strlen(src) != srclen) {
+		/* Hyperscan and every C string would cut it there, silently */
+		lerr(ld, ld->path, line, "pattern %d of set '%s' holds a NUL byte",
+		     index, setname);
+		return;
+	}
 	if (!*src) {
 		lerr(ld, ld->path, line, "pattern %d of set '%s' is empty", index, setname);
 		return;

@@ -20,25 +20,53 @@
  * any pcall the rule set up within a few instructions. The hook is removed
  * between calls.
  *
+ * Lua's pattern functions (string.find, match, gmatch, gsub) run in C,
+ * where the hook never fires, and backtrack: one call can take hours. They
+ * are replaced by the bounded matcher of classifiers/luapat.c, which hands
+ * its steps to sbx_charge every few thousand steps; the steps come off the
+ * same instruction budget, so a call's budget covers Lua and pattern work
+ * together. The other C functions a rule can reach are linear in their
+ * input, and their input is bounded by the memory budget.
+ *
+ * Besides the budget, every check (the hook every SBX_HOOK_EVERY
+ * instructions, sbx_charge every LUAPAT_CHARGE_EVERY steps) looks at a
+ * deadline (the page's, set by the classifier, or SANDBOX_CALL_MS from the
+ * call's start) and at the process's stop flag (sandbox_set_stop), so a
+ * stopping crawl gets its workers back within milliseconds whatever a rule
+ * does: such a call ends with PRC_AGAIN. Whichever ends a call, the state
+ * is marked killed and the hook re-armed to fire on every instruction, so a
+ * rule cannot catch the error with pcall and go on.
+ *
  * The globals are an allow-list (as Redis' script_lua.c): only the base
  * functions that cannot reach files, the environment, bytecode or the
  * collector survive, plus string (without dump), table, math, utf8 and the
  * helper library `lib`. setmetatable refuses __gc, so no rule code runs
  * outside a budgeted call. After sealing, the shared library tables are
- * read-only proxies and the globals table refuses new names, so one rule
- * cannot change what the next one sees. Every call goes through lua_pcall
+ * read-only proxies, and the globals table is empty: it reads the shared
+ * globals through __index and refuses every assignment, so one rule cannot
+ * change what the next one sees. A proxy never hands out the table behind
+ * it: pairs() returns the proxy as its state, next, rawget and rawlen are
+ * replaced by versions that see through proxies, and every table read
+ * through a proxy comes out as a proxy itself (see "Read-only proxies"). Every call goes through lua_pcall
  * with a message handler that appends a traceback.
  */
 #include "classifiers/sandbox.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "classifiers/luapat.h"
+
 #define SBX_HOOK_EVERY 1000
+
+/* Why a call was ended. */
+enum { SBX_RUNNING = 0, SBX_BUDGET, SBX_DEADLINE, SBX_STOPPED };
 
 struct sandbox {
 	lua_State *L;
@@ -48,8 +76,15 @@ struct sandbox {
 	size_t mem_budget; /* per call, on top of used */
 	long insn_budget;  /* per call */
 	long insn_left;
-	int killed;        /* the current call ran out of instructions */
+	int killed;        /* SBX_*: why the current call was ended */
+	int in_call;       /* a budgeted call runs */
+	long call_ms;      /* wall-clock limit of one call */
+	long long deadline;/* CLOCK_MONOTONIC us set by sandbox_set_deadline, 0: none */
+	long long call_end;/* the current call's deadline (us) */
 };
+
+/* The process's stop request: set once before threads start, read by every check. */
+static _Atomic(const volatile sig_atomic_t *) sbx_stop;
 
 static const char *const sbx_allowed[] = {
 	"string", "table", "math", "utf8", "pairs", "ipairs", "next", "select", "type",
@@ -87,28 +122,110 @@ static struct sandbox *sbx_of(lua_State *L)
 	return ud;
 }
 
-static void sbx_hook(lua_State *L, lua_Debug *ar)
+static long long sbx_now_us(void)
 {
-	struct sandbox *s = sbx_of(L);
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static int sbx_stopping(void)
+{
+	const volatile sig_atomic_t *f = atomic_load(&sbx_stop);
+
+	return f && *f;
+}
+
+int sandbox_stopping(void)
+{
+	return sbx_stopping();
+}
+
+/* SBX_RUNNING while the call may go on, else why not. */
+static int sbx_check(struct sandbox *s)
+{
+	if (s->killed)
+		return s->killed;
+	if (s->insn_left <= 0)
+		return SBX_BUDGET;
+	if (sbx_stopping())
+		return SBX_STOPPED;
+	if (s->call_end && sbx_now_us() >= s->call_end)
+		return SBX_DEADLINE;
+	return SBX_RUNNING;
+}
+
+static void sbx_hook(lua_State *L, lua_Debug *ar);
+
+/*
+ * Ends the current call: marks the state, makes the hook fire on every
+ * instruction (so a pcall in the rule cannot swallow it) and raises the
+ * error at level (1: the Lua function that called a C function, 0: the
+ * function the hook interrupted).
+ */
+static int sbx_kill(lua_State *L, struct sandbox *s, int why, int level)
+{
 	lua_Debug d;
 
-	s->insn_left -= SBX_HOOK_EVERY;
-	if (s->insn_left > 0 && !s->killed)
-		return;
 	if (!s->killed) {
-		s->killed = 1;
+		s->killed = why;
 		lua_sethook(L, sbx_hook, LUA_MASKCOUNT, 1);
 	}
-	/* level 0 is the Lua function the hook interrupted: say where it was */
-	(void)ar;
-	if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+	if (lua_getstack(L, level, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
 		lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
 	else
 		lua_pushliteral(L, "");
-	lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
-			(lua_Integer)s->insn_budget);
+	switch (s->killed) {
+	case SBX_STOPPED:
+		lua_pushliteral(L, "interrupted: the process is stopping");
+		break;
+	case SBX_DEADLINE:
+		lua_pushliteral(L, "time budget exceeded");
+		break;
+	default:
+		lua_pushfstring(L, "instruction budget exceeded (%I instructions, pattern matching "
+			        "included)", (lua_Integer)s->insn_budget);
+		break;
+	}
 	lua_concat(L, 2);
-	lua_error(L);
+	return lua_error(L);
+}
+
+static void sbx_hook(lua_State *L, lua_Debug *ar)
+{
+	struct sandbox *s = sbx_of(L);
+	int why;
+
+	(void)ar;
+	s->insn_left -= SBX_HOOK_EVERY;
+	why = sbx_check(s);
+	if (why != SBX_RUNNING)
+		sbx_kill(L, s, why, 0);
+}
+
+/* The bounded pattern functions' steps (classifiers/luapat.c). */
+static void sbx_charge(lua_State *L, long steps)
+{
+	struct sandbox *s = sbx_of(L);
+	int why;
+
+	if (!s->in_call)
+		return;
+	s->insn_left -= steps;
+	why = sbx_check(s);
+	if (why != SBX_RUNNING)
+		sbx_kill(L, s, why, 1);
+}
+
+void sandbox_set_stop(const volatile sig_atomic_t *flag)
+{
+	atomic_store(&sbx_stop, flag);
+}
+
+void sandbox_set_deadline(struct sandbox *s, long ms)
+{
+	s->deadline = ms > 0 ? sbx_now_us() + ms * 1000LL : 0;
 }
 
 static int sbx_msgh(lua_State *L)
@@ -137,8 +254,62 @@ static int sbx_setmetatable(lua_State *L)
 
 static int sbx_global_newindex(lua_State *L)
 {
+	/* the metatable's __index is the table of the shared globals */
+	if (lua_getmetatable(L, 1) && lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+		lua_pushvalue(L, 2);
+		if (lua_rawget(L, -2) != LUA_TNIL)
+			return luaL_error(L, "assignment to global '%s': the shared globals are "
+					  "read-only (rules must use local)",
+					  lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+	}
 	return luaL_error(L, "assignment to undeclared global '%s' (rules must use local)",
 			  lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/*
+ * Read-only proxies. A proxy is an empty table with the one shared metatable
+ * below; the table it stands for is found in the registry (proxy -> raw, weak
+ * keys), never in an upvalue or a field a rule could reach. Every way a
+ * table hands out its contents (__index, __pairs, next, rawget, rawlen)
+ * goes through the proxy and hands out tables as proxies too (raw -> proxy
+ * cached, weak keys), so no value reachable from a shared table is writable
+ * and getmetatable() answers false.
+ */
+static const char sbx_raw_key = 'r';   /* registry: proxy -> raw */
+static const char sbx_proxy_key = 'p'; /* registry: raw -> proxy */
+static const char sbx_mt_key = 'm';    /* registry: the proxies' metatable */
+
+/* Pushes the table proxy stands for, or nothing and returns 0 if it is not a proxy. */
+static int ro_raw(lua_State *L, int proxy)
+{
+	proxy = lua_absindex(L, proxy);
+	if (lua_type(L, proxy) != LUA_TTABLE)
+		return 0;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &sbx_raw_key);
+	lua_pushvalue(L, proxy);
+	if (lua_rawget(L, -2) != LUA_TTABLE) {
+		lua_pop(L, 2);
+		return 0;
+	}
+	lua_remove(L, -2);
+	return 1;
+}
+
+/* Replaces a table on top of the stack by its proxy. */
+static void ro_wrap_top(lua_State *L)
+{
+	if (lua_type(L, -1) == LUA_TTABLE)
+		sandbox_push_readonly(L, -1), lua_remove(L, -2);
+}
+
+static int ro_index(lua_State *L)
+{
+	if (!ro_raw(L, 1))
+		return 0;
+	lua_pushvalue(L, 2);
+	lua_gettable(L, -2);
+	ro_wrap_top(L);
+	return 1;
 }
 
 static int ro_newindex(lua_State *L)
@@ -148,46 +319,137 @@ static int ro_newindex(lua_State *L)
 
 static int ro_len(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	lua_pushinteger(L, ro_raw(L, 1) ? (lua_Integer)lua_rawlen(L, -1) : 0);
 	return 1;
 }
 
+/* next(proxy, k) with the value as a proxy when it is a table. */
 static int ro_next(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 2);
-	if (lua_next(L, 1))
-		return 2;
-	lua_pushnil(L);
-	return 1;
+	if (!ro_raw(L, 1))
+		return luaL_error(L, "bad argument #1 to 'next' (not a shared table)");
+	lua_pushvalue(L, 2);
+	if (!lua_next(L, -2)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	ro_wrap_top(L);
+	return 2;
 }
 
 static int ro_pairs(lua_State *L)
 {
 	lua_pushcfunction(L, ro_next);
-	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, 1); /* the proxy, never the table behind it */
 	lua_pushnil(L);
 	return 3;
+}
+
+/* The global next: proxies iterate what they stand for. Upvalue 1: Lua's next. */
+static int sbx_next(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_getmetatable(L, 1)) {
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &sbx_mt_key);
+		if (lua_rawequal(L, -1, -2)) {
+			lua_pop(L, 2);
+			return ro_next(L);
+		}
+		lua_pop(L, 2);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_settop(L, 3);
+	lua_call(L, 2, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* rawget on a proxy reads what it stands for (as a proxy); elsewhere as Lua's. */
+static int sbx_rawget(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	lua_settop(L, 2);
+	if (ro_raw(L, 1)) {
+		lua_pushvalue(L, 2);
+		lua_rawget(L, -2);
+		ro_wrap_top(L);
+		return 1;
+	}
+	lua_rawget(L, 1);
+	return 1;
+}
+
+static int sbx_rawlen(lua_State *L)
+{
+	int t = lua_type(L, 1);
+
+	luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+	if (t == LUA_TTABLE && ro_raw(L, 1)) {
+		lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+		return 1;
+	}
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+	return 1;
+}
+
+/* Creates the registry tables and the proxies' metatable (in sbx_open). */
+static void ro_setup(lua_State *L)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		lua_newtable(L);
+		lua_createtable(L, 0, 1);
+		lua_pushliteral(L, "k");
+		lua_setfield(L, -2, "__mode");
+		lua_setmetatable(L, -2);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, i ? &sbx_proxy_key : &sbx_raw_key);
+	}
+	lua_createtable(L, 0, 6);
+	lua_pushcfunction(L, ro_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &sbx_mt_key);
 }
 
 void sandbox_push_readonly(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
-	lua_newtable(L);                 /* proxy */
-	lua_createtable(L, 0, 5);        /* its metatable */
+	luaL_checkstack(L, 4, "read-only view");
+	/* a proxy stays itself */
+	if (ro_raw(L, idx)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, idx);
+		return;
+	}
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &sbx_proxy_key);
 	lua_pushvalue(L, idx);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, ro_newindex);
-	lua_setfield(L, -2, "__newindex");
-	lua_pushvalue(L, idx);
-	lua_pushcclosure(L, ro_len, 1);
-	lua_setfield(L, -2, "__len");
-	lua_pushvalue(L, idx);
-	lua_pushcclosure(L, ro_pairs, 1);
-	lua_setfield(L, -2, "__pairs");
-	lua_pushboolean(L, 0);
-	lua_setfield(L, -2, "__metatable");
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_newtable(L); /* the proxy */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &sbx_mt_key);
 	lua_setmetatable(L, -2);
+	lua_pushvalue(L, idx);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, -4); /* raw -> proxy */
+	lua_remove(L, -2);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &sbx_raw_key);
+	lua_pushvalue(L, -2);
+	lua_pushvalue(L, idx);
+	lua_rawset(L, -3); /* proxy -> raw */
+	lua_pop(L, 1);
 }
 
 static int sbx_open(lua_State *L)
@@ -210,6 +472,8 @@ static int sbx_open(lua_State *L)
 	lua_getglobal(L, "string");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	/* the string metatable's __index is this table, so s:find() is bounded too */
+	luapat_install(L, -1, sbx_charge);
 	lua_pop(L, 1);
 
 	/* strings share one metatable: hide it so no rule can change it */
@@ -224,6 +488,15 @@ static int sbx_open(lua_State *L)
 	lua_getglobal(L, "setmetatable");
 	lua_pushcclosure(L, sbx_setmetatable, 1);
 	lua_setglobal(L, "setmetatable");
+
+	ro_setup(L);
+	lua_getglobal(L, "next");
+	lua_pushcclosure(L, sbx_next, 1);
+	lua_setglobal(L, "next");
+	lua_pushcfunction(L, sbx_rawget);
+	lua_setglobal(L, "rawget");
+	lua_pushcfunction(L, sbx_rawlen);
+	lua_setglobal(L, "rawlen");
 
 	lua_newtable(L);
 	lua_setglobal(L, "lib");
@@ -260,6 +533,7 @@ struct sandbox *sandbox_new(struct err *e)
 	s->limit = s->hard;
 	s->mem_budget = SANDBOX_MEM_BUDGET;
 	s->insn_budget = SANDBOX_INSN_BUDGET;
+	s->call_ms = SANDBOX_CALL_MS;
 	s->L = lua_newstate(sbx_alloc, s);
 	if (!s->L) {
 		free(s);
@@ -329,7 +603,7 @@ static enum prc sbx_failed(struct sandbox *s, int rc, int killed, struct err *e)
 		r = PRC_LIMIT;
 		err_set(e, r, "memory budget exceeded (%zu KiB per call)", s->mem_budget >> 10);
 	} else {
-		r = killed ? PRC_LIMIT : PRC_INVALID;
+		r = killed == SBX_STOPPED ? PRC_AGAIN : killed ? PRC_LIMIT : PRC_INVALID;
 		err_set(e, r, "%s", msg ? msg : "error with a non-string error object");
 	}
 	lua_pop(L, 1);
@@ -342,8 +616,13 @@ enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e)
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs;
 	size_t saved = s->limit;
+	long long now;
 	int rc, killed;
 
+	if (sbx_stopping()) {
+		lua_pop(L, nargs + 1);
+		return err_set(e, PRC_AGAIN, "interrupted: the process is stopping");
+	}
 	if (!lua_checkstack(L, 4)) {
 		lua_pop(L, nargs + 1);
 		return err_set(e, PRC_LIMIT, "lua stack overflow");
@@ -352,13 +631,19 @@ enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e)
 	lua_insert(L, base);
 	s->limit = s->used + s->mem_budget < s->hard ? s->used + s->mem_budget : s->hard;
 	s->insn_left = s->insn_budget;
-	s->killed = 0;
+	s->killed = SBX_RUNNING;
+	now = sbx_now_us();
+	s->call_end = s->call_ms > 0 ? now + s->call_ms * 1000LL : 0;
+	if (s->deadline && (!s->call_end || s->deadline < s->call_end))
+		s->call_end = s->deadline > now ? s->deadline : now;
+	s->in_call = 1;
 	lua_sethook(L, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
 	rc = lua_pcall(L, nargs, nresults, base);
 	lua_sethook(L, NULL, 0, 0);
+	s->in_call = 0;
 	s->limit = saved;
 	killed = s->killed;
-	s->killed = 0;
+	s->killed = SBX_RUNNING;
 	lua_remove(L, base);
 	if (rc == LUA_OK)
 		return PRC_OK;
@@ -435,26 +720,49 @@ enum prc sandbox_add_lib(struct sandbox *s, const char *chunkname, struct err *e
 	return PRC_OK;
 }
 
+/*
+ * Moves every global into a hidden table the globals table only reads
+ * through (so `lib = {}` or `pairs = f` in one rule cannot change what the
+ * next rule sees: the names are absent from the globals table itself, and
+ * adding a name is refused), with the library tables as read-only proxies.
+ */
 static int sbx_seal(lua_State *L)
 {
 	const char *const *n;
+	int g, hidden;
 
-	for (n = sbx_readonly; *n; n++) {
-		lua_getglobal(L, *n);
-		sandbox_push_readonly(L, -1);
-		lua_pushglobaltable(L);
-		lua_insert(L, -2);
-		lua_setfield(L, -2, *n);
-		lua_pop(L, 2);
-	}
 	lua_pushglobaltable(L);
-	lua_createtable(L, 0, 2);
+	g = lua_gettop(L);
+	for (n = sbx_readonly; *n; n++) {
+		lua_getfield(L, g, *n);
+		sandbox_push_readonly(L, -1);
+		lua_setfield(L, g, *n);
+		lua_pop(L, 1);
+	}
+	lua_newtable(L);
+	hidden = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, g)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, hidden);
+	}
+	lua_pushnil(L);
+	while (lua_next(L, hidden)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_pushnil(L);
+		lua_rawset(L, g);
+	}
+	lua_createtable(L, 0, 3);
+	lua_pushvalue(L, hidden);
+	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, sbx_global_newindex);
 	lua_setfield(L, -2, "__newindex");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
-	lua_setmetatable(L, -2);
-	lua_pop(L, 1);
+	lua_setmetatable(L, g);
+	lua_settop(L, 0);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #ifndef PATROL_SANDBOX_H
 #define PATROL_SANDBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -12,6 +13,7 @@
 #define SANDBOX_MEM_BUDGET   (16u << 20) /* bytes a call may add to the state */
 #define SANDBOX_INSN_BUDGET  10000000L   /* VM instructions per call */
 #define SANDBOX_MEM_HARD_CAP (512u << 20)/* the state as a whole, page text included */
+#define SANDBOX_CALL_MS      5000        /* wall clock per call, a backstop to the budget */
 
 struct sandbox;
 
@@ -28,6 +30,23 @@ lua_State *sandbox_state(struct sandbox *s);
 
 /* Sets the per-call budgets used by sandbox_call (0 keeps the current value). */
 void sandbox_set_budget(struct sandbox *s, size_t mem_bytes, long instructions);
+
+/*
+ * Makes every later call end by ms milliseconds from now (the rules of one
+ * page share one deadline), besides its own SANDBOX_CALL_MS; 0 clears it.
+ */
+void sandbox_set_deadline(struct sandbox *s, long ms);
+
+/*
+ * Names the process's stop flag (a signal handler sets it): once *flag is
+ * non-zero, every running call ends within a few thousand instructions or
+ * pattern steps and every new one at once, with PRC_AGAIN. Call before any
+ * thread starts; NULL forgets it.
+ */
+void sandbox_set_stop(const volatile sig_atomic_t *flag);
+
+/* 1 once the flag named by sandbox_set_stop is set (other slow work checks it too). */
+int sandbox_stopping(void);
 
 /* Bytes the state holds now. */
 size_t sandbox_mem_used(const struct sandbox *s);
@@ -47,8 +66,9 @@ enum prc sandbox_load(struct sandbox *s, const char *chunkname, const char *src,
  * and a message handler that adds a traceback. On PRC_OK nresults values are
  * on the stack. Otherwise nothing is left on the stack and e holds the
  * message (first line: "file:line: what"; the traceback follows on later
- * lines): PRC_LIMIT for an exceeded instruction or memory budget,
- * PRC_INVALID for an error the code raised.
+ * lines): PRC_LIMIT for an exceeded instruction (pattern steps included),
+ * memory or time budget, PRC_AGAIN when the process is stopping
+ * (sandbox_set_stop), PRC_INVALID for an error the code raised.
  */
 enum prc sandbox_call(struct sandbox *s, int nargs, int nresults, struct err *e);
 
@@ -70,16 +90,20 @@ enum prc sandbox_cpcall(struct sandbox *s, lua_CFunction fn, void *ud, int nargs
 enum prc sandbox_add_lib(struct sandbox *s, const char *chunkname, struct err *e);
 
 /*
- * Makes the shared tables read-only: the globals (assigning or reading an
- * undeclared global is an error), string, table, math, utf8 and lib. Call
+ * Makes the shared tables read-only: the globals (assigning any global is an
+ * error), string, table, math, utf8 and lib, deeply. Call
  * once, after the helper library and before any rule runs. PRC_LIMIT or
  * PRC_NOMEM without memory.
  */
 enum prc sandbox_seal(struct sandbox *s, struct err *e);
 
 /*
- * Pushes a read-only view of the table at idx: reads, #, pairs and ipairs
- * go through to it, writes raise an error. Raises a Lua error without memory.
+ * Pushes a read-only view of the table at idx (the same view each time for
+ * one table; a view stays itself): reads, #, pairs, ipairs, next, rawget and
+ * rawlen go through to it and give tables as read-only views, writes raise
+ * an error, getmetatable gives false, and nothing hands out the table
+ * itself. Only for a state made by sandbox_new. Raises a Lua error without
+ * memory.
  */
 void sandbox_push_readonly(lua_State *L, int idx);
 

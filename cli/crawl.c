@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/sandbox.h"
+#include "cli/samples.h"
 #include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
 #include "cli/cli.h"
@@ -173,6 +175,7 @@ int cmd_crawl(int argc, char **argv)
 	struct crawl_stats s;
 	struct progress_state ps = { 0, 0 };
 	struct rulehub *rules = NULL;
+	char *samples = NULL;
 	struct imagehash *hashes = NULL;
 	const char *rules_opt = NULL, *dbopt = NULL, *cache_opt = NULL, *hashlist = NULL;
 	int watch = 0;
@@ -339,6 +342,10 @@ int cmd_crawl(int argc, char **argv)
 			return 2;
 		}
 		buf_release(&errors);
+		/* a reload must not get wrong a sample of the pack the running rules get right */
+		if (asprintf(&samples, "%s/../samples", dir) < 0)
+			samples = NULL;
+		rulehub_set_vet(rules, cli_samples_vet, samples);
 		if (watch && rulehub_watch(rules, 0, &e) != PRC_OK) {
 			cli_error("cannot watch '%s': %s", dir, e.msg);
 			rulehub_free(rules);
@@ -385,6 +392,7 @@ int cmd_crawl(int argc, char **argv)
 	o.imagehash = hashes;
 	o.reload = &crawl_reload;
 	o.stop = &crawl_stop;
+	sandbox_set_stop(&crawl_stop); /* a stop ends even a rule stuck in a pattern */
 	if (!quiet) {
 		ps.tty = isatty(2);
 		o.progress = progress;
@@ -446,6 +454,7 @@ int cmd_crawl(int argc, char **argv)
 	free(conninfo);
 	free(home);
 	rulehub_free(rules);
+	free(samples);
 	imagehash_free(hashes);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/sandbox.h"
 #include "cli/cli.h"
 #include "cli/workflow.h"
 #include "crawler/recheck.h"
@@ -196,6 +197,7 @@ int cmd_recheck(int argc, char **argv)
 		return 1;
 	}
 	o.stop = &recheck_stop;
+	sandbox_set_stop(&recheck_stop); /* a stop ends even a rule stuck in a pattern */
 	o.on_result = on_result;
 	o.ud = &pr;
 	memset(&sa, 0, sizeof(sa));

@@ -550,7 +550,12 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			struct verdict *v = NULL;
 			size_t nv = 0;
 
-			if (classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e) != PRC_OK) {
+			enum prc crc = classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e);
+
+			if (crc == PRC_AGAIN) {
+				/* stopping mid-rules: fetched again later, never stored unclassified */
+				r->retry = 1;
+			} else if (crc != PRC_OK) {
 				log_msg(LOG_WARN, "cannot classify '%s': %s", p->url, e.msg);
 			} else if (nv) {
 				struct store_hit *h = arena_calloc(p->arena, nv, sizeof(*h));

@@ -10,7 +10,9 @@
  * already decoded, so the cap bounds gzip and brotli bombs too), connect,
  * low-speed and total timeouts, and the SSRF guard on every connect through
  * CURLOPT_OPENSOCKETFUNCTION, which sees the address actually being
- * connected to after DNS. Redirects are not followed by curl: the crawl
+ * connected to after DNS. Proxies from the environment (http_proxy,
+ * ALL_PROXY) are disabled, so that address is always the target's.
+ * Redirects are not followed by curl: the crawl
  * treats a Location like a discovered link, so robots.txt, scope, politeness
  * and de-duplication apply to redirect targets as to any URL, and a loop ends
  * at the URL already seen.
@@ -268,6 +270,11 @@ enum prc fetcher_start(struct fetcher *f, struct fetch *x, struct err *e)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->error);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, f->o.user_agent);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/*
+	 * Never a proxy: curl would take one from http_proxy / ALL_PROXY, and
+	 * the SSRF guard would then judge the proxy's address, not the target's.
+	 */
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, x->is_robots ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L); /* robots.txt: RFC 9309 asks for at least 5 */
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

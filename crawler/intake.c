@@ -8,6 +8,16 @@
  * otherwise, before being parsed as RFC 4180 CSV, quoted fields with commas and line breaks included. A bad row
  * never stops the import: it is named with the line its record starts on
  * and left out, and the good rows go in together in one transaction.
+ *
+ * Nothing is converted silently: a NUL byte, a byte sequence that is not
+ * UTF-8 in a UTF-8 file, or one that is not Shift_JIS in a Shift_JIS file
+ * makes the rows it is in bad ("line N: ..."), and so does a field longer
+ * than the database can index (a 10 MB reference used to fail the whole
+ * file's transaction and lose the good rows). A file is taken for UTF-8
+ * with bad bytes, not for Shift_JIS, when it holds more valid multi-byte
+ * UTF-8 characters than bad bytes: Shift_JIS text is almost never valid
+ * UTF-8, so a few bad bytes among many good characters are damage, not
+ * another encoding.
  */
 #include "crawler/intake.h"
 
@@ -26,6 +36,9 @@
 
 #define INTAKE_FILE_MAX (64u << 20)
 #define INTAKE_MAX_FIELDS 64
+/* source and reference share one unique index entry (PostgreSQL: at most about 2700 bytes) */
+#define INTAKE_SOURCE_MAX 200
+#define INTAKE_REFERENCE_MAX 1000
 
 enum col { COL_URL = 0, COL_AT, COL_SOURCE, COL_REF, COL_CAT, NCOLS };
 static const char *const col_names[NCOLS] = { "url", "reported_at", "source", "reference", "category" };
@@ -277,6 +290,139 @@ static char *read_file(const char *path, size_t *len, struct err *e)
 	return body;
 }
 
+/* Lines of the file that hold bytes no row may keep, and why (one reason per line). */
+struct damage {
+	long *line;
+	const char **why;
+	size_t n, cap;
+};
+
+static int damage_add(struct damage *dm, long line, const char *why)
+{
+	if (dm->n && dm->line[dm->n - 1] == line)
+		return 0;
+	if (dm->n == dm->cap) {
+		size_t nc = dm->cap ? dm->cap * 2 : 16;
+		long *nl = realloc(dm->line, nc * sizeof(*nl));
+		const char **nw;
+
+		if (!nl)
+			return -1;
+		dm->line = nl;
+		nw = realloc(dm->why, nc * sizeof(*nw));
+		if (!nw)
+			return -1;
+		dm->why = nw;
+		dm->cap = nc;
+	}
+	dm->line[dm->n] = line;
+	dm->why[dm->n] = why;
+	dm->n++;
+	return 0;
+}
+
+/* The reason for the first damaged line in [from, to), or NULL. Lines are added in order. */
+static const char *damage_in(const struct damage *dm, long from, long to, long *where)
+{
+	size_t lo = 0, hi = dm->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (dm->line[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < dm->n && dm->line[lo] < to) {
+		*where = dm->line[lo];
+		return dm->why[lo];
+	}
+	return NULL;
+}
+
+/* The length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there are not one. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	size_t n = left < 4 ? left : 4;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (n >= 2 && s[0] >= 0xC2 && s[0] <= 0xDF)
+		return charset_utf8_valid((const char *)s, 2) ? 2 : 0;
+	if (n >= 3 && s[0] >= 0xE0 && s[0] <= 0xEF)
+		return charset_utf8_valid((const char *)s, 3) ? 3 : 0;
+	if (n >= 4 && s[0] >= 0xF0 && s[0] <= 0xF4)
+		return charset_utf8_valid((const char *)s, 4) ? 4 : 0;
+	return 0;
+}
+
+/*
+ * Finds NUL bytes (made spaces, so the parser can go on; their rows are bad)
+ * and, in a file taken for UTF-8, bytes that are not UTF-8 (made '?').
+ * Sets *utf8 when the file is to be read as UTF-8.
+ */
+static int scan_damage(char *body, size_t len, int *utf8, struct damage *dm)
+{
+	size_t i, k, good = 0, badb = 0;
+	long line = 1;
+
+	for (i = 0; i < len; i += k) {
+		k = utf8_seq((const unsigned char *)body + i, len - i);
+		if (!k) {
+			badb++;
+			k = 1;
+		} else if (k > 1) {
+			good++;
+		}
+	}
+	*utf8 = badb == 0 || good > badb;
+	for (i = 0; i < len; i += k) {
+		k = 1;
+		if (body[i] == '\n') {
+			line++;
+		} else if (body[i] == '\0') {
+			body[i] = ' ';
+			if (damage_add(dm, line, "a NUL byte") < 0)
+				return -1;
+		} else if (*utf8 && !(k = utf8_seq((const unsigned char *)body + i, len - i))) {
+			body[i] = '?';
+			k = 1;
+			if (damage_add(dm, line, "bytes that are not UTF-8") < 0)
+				return -1;
+		} else if (!*utf8) {
+			k = 1;
+		}
+	}
+	return 0;
+}
+
+/* In text decoded from Shift_JIS, lines with U+FFFD held bytes that were not Shift_JIS. */
+static int scan_replaced(const char *text, size_t len, struct damage *dm, struct damage *out)
+{
+	const char *p = text, *end = text + len, *r;
+	long line = 1;
+	size_t i = 0;
+
+	while ((r = memmem(p, (size_t)(end - p), "\xef\xbf\xbd", 3))) {
+		for (; p < r; p++)
+			if (*p == '\n')
+				line++;
+		/* keep the merged list in line order */
+		while (i < dm->n && dm->line[i] < line) {
+			if (damage_add(out, dm->line[i], dm->why[i]) < 0)
+				return -1;
+			i++;
+		}
+		if (damage_add(out, line, "bytes that are not Shift_JIS") < 0)
+			return -1;
+		p = r + 3;
+	}
+	for (; i < dm->n; i++)
+		if (damage_add(out, dm->line[i], dm->why[i]) < 0)
+			return -1;
+	return 0;
+}
+
 enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
 		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
 {
@@ -286,9 +432,11 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 	int cols[NCOLS], i, truncated = 0;
 	const char *charset;
 	char *body = NULL, *text = NULL, why[1600];
+	struct damage dm0 = { 0 }, dm = { 0 }, *dmg = &dm0;
 	struct reader rd;
 	struct record rec;
 	enum prc rc = PRC_OK;
+	int utf8;
 
 	memset(st, 0, sizeof(*st));
 	if (!a)
@@ -303,11 +451,21 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 	 * Japanese spreadsheet writes, Shift_JIS (read as CP932). Detection
 	 * guesses wrong on files this short.
 	 */
-	rc = charset_decode(a, charset_utf8_valid(body, len) ? "text/csv; charset=utf-8"
-							      : "text/csv; charset=Shift_JIS",
+	if (scan_damage(body, len, &utf8, &dm0) < 0) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = charset_decode(a, utf8 ? "text/csv; charset=utf-8" : "text/csv; charset=Shift_JIS",
 			    body, len, 0, &text, &tlen, &charset, &truncated, e);
 	if (rc != PRC_OK)
 		goto out;
+	if (!utf8) {
+		if (scan_replaced(text, tlen, &dm0, &dm) < 0) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
+		dmg = &dm;
+	}
 	rd.a = a;
 	rd.p = text;
 	rd.end = text + tlen;
@@ -332,9 +490,10 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 		goto out;
 	}
 	while (read_record(&rd, &rec)) {
-		const char *v[NCOLS];
+		const char *v[NCOLS], *damaged;
 		char *canon = NULL, *origin = NULL, *at;
 		struct err ue;
+		long dline = 0;
 
 		st->rows++;
 		for (i = 0; i < NCOLS; i++)
@@ -345,20 +504,30 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			rc = err_set(e, PRC_NOMEM, "out of memory");
 			goto out;
 		}
-		if (rec.too_many)
+		/* the record's lines: from rec.line up to where the reader stands now */
+		damaged = damage_in(dmg, rec.line, rd.line + (rd.p >= rd.end ? 1 : 0), &dline);
+		if (damaged)
+			snprintf(why, sizeof(why), "%s (line %ld)", damaged, dline);
+		else if (rec.too_many)
 			snprintf(why, sizeof(why), "more than %d fields", INTAKE_MAX_FIELDS);
+		else if (strlen(v[COL_SOURCE]) > INTAKE_SOURCE_MAX)
+			snprintf(why, sizeof(why), "source is %zu bytes (at most %d)", strlen(v[COL_SOURCE]),
+				 INTAKE_SOURCE_MAX);
+		else if (strlen(v[COL_REF]) > INTAKE_REFERENCE_MAX)
+			snprintf(why, sizeof(why), "reference is %zu bytes (at most %d)", strlen(v[COL_REF]),
+				 INTAKE_REFERENCE_MAX);
 		else if (!*v[COL_URL])
 			snprintf(why, sizeof(why), "no URL");
 		else if (url_canonicalize(v[COL_URL], NULL, &canon, &ue) != PRC_OK)
 			snprintf(why, sizeof(why), "bad URL '%.300s': %s", v[COL_URL], ue.msg);
 		else if (!(origin = url_origin(canon)))
-			snprintf(why, sizeof(why), "bad URL '%s'", v[COL_URL]);
+			snprintf(why, sizeof(why), "bad URL '%.300s'", v[COL_URL]);
 		else if (!*v[COL_AT])
 			snprintf(why, sizeof(why), "no reported_at date");
 		else if (intake_parse_date(v[COL_AT], at, 40) < 0)
-			snprintf(why, sizeof(why), "bad date '%s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
+			snprintf(why, sizeof(why), "bad date '%.100s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
 		else if (*v[COL_CAT] && !known_category(v[COL_CAT]))
-			snprintf(why, sizeof(why), "unknown category '%s'", v[COL_CAT]);
+			snprintf(why, sizeof(why), "unknown category '%.100s'", v[COL_CAT]);
 		if (why[0]) {
 			st->bad++;
 			if (bad)
@@ -399,6 +568,10 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 	if (rc == PRC_OK)
 		st->good = nrows;
 out:
+	free(dm0.line);
+	free(dm0.why);
+	free(dm.line);
+	free(dm.why);
 	free(rows);
 	free(body);
 	arena_free(a);

@@ -20,13 +20,16 @@ struct intake_stats {
 
 /*
  * Imports the CSV file path into job (created if new). The file is read as
- * UTF-8 when it is valid UTF-8 (a BOM is dropped), else as Shift_JIS, then
+ * UTF-8 (a BOM is dropped) or as Shift_JIS as below, then
  * read as RFC 4180 CSV with a header naming its columns in any order: url
  * and reported_at are required, source, reference and category optional.
  * reported_at is a date (YYYY-MM-DD or YYYY/MM/DD) with an optional time
  * (HH:MM[:SS]) and zone (Z, +09:00); without a zone it is Japan time. A row
- * with no URL, a URL that is not http(s), a bad date or a category not in
- * TAXONOMY.md is passed to bad and left out; every good row is imported
+ * with no URL, a URL that is not http(s), a bad date, a category not in
+ * TAXONOMY.md, a source over 200 or a reference over 1000 bytes, a NUL byte,
+ * or bytes that are not of the file's encoding (UTF-8 when the file holds
+ * more valid multi-byte UTF-8 characters than bad bytes, else Shift_JIS) is
+ * passed to bad and left out; nothing is converted silently; every good row is imported
  * (reports_add). Returns PRC_OK when the file was read and the good rows
  * stored, even if some rows were bad (st->bad says how many); PRC_IO or
  * PRC_PARSE (no usable header) with e set otherwise.

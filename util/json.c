@@ -72,15 +72,51 @@ void json_write_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A plain decimal number ("-1", "0.75", "+3e-2"): a spreadsheet reads it as a number, never a formula. */
+static int csv_is_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	while (*s >= '0' && *s <= '9')
+		s++, digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == 0;
+}
+
 void csv_write_field(FILE *f, const char *s)
 {
+	int formula;
+
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	/*
+	 * A cell that starts with = + - @ (or a tab or CR before one) is run as a
+	 * formula by spreadsheets: page text like "=cmd|' /C calc'!A0" must stay
+	 * text. A leading ' makes it text in Excel, LibreOffice and Sheets.
+	 */
+	formula = strchr("=+-@\t\r", *s) && *s && !csv_is_number(s);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/hset.h"
+#include "util/json.h"
 #include "util/queue.h"
 
 static void test_buf(void)
@@ -110,6 +111,35 @@ static void test_sha(void)
 	       "SHA-256 of 'abc' (FIPS 180-2 example)");
 }
 
+static char *csv(const char *s)
+{
+	static char out[512];
+	FILE *f;
+
+	memset(out, 0, sizeof(out));
+	f = fmemopen(out, sizeof(out), "w");
+
+	csv_write_field(f, s);
+	fclose(f);
+	return out;
+}
+
+static void test_csv(void)
+{
+	is_str(csv("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"", "a formula cell stays text");
+	is_str(csv("+1+cmd|x"), "\"'+1+cmd|x\"", "leading +");
+	is_str(csv("-2+3"), "\"'-2+3\"", "leading - that is not a number");
+	is_str(csv("@SUM(A1)"), "\"'@SUM(A1)\"", "leading @");
+	is_str(csv("\t=1"), "\"'\t=1\"", "leading tab");
+	is_str(csv("=\"a\",b"), "\"'=\"\"a\"\",b\"", "quotes and commas still escaped");
+	is_str(csv("-1"), "-1", "a negative number is left alone");
+	is_str(csv("0.75"), "0.75", "a number is left alone");
+	is_str(csv("-1.5e-3"), "-1.5e-3", "an exponent is left alone");
+	is_str(csv("大麻 a=b"), "大麻 a=b", "= inside a cell is fine");
+	is_str(csv("a,b"), "\"a,b\"", "a comma quotes");
+	is_str(csv(""), "", "empty");
+}
+
 int main(void)
 {
 	test_buf();
@@ -117,5 +147,6 @@ int main(void)
 	test_queue();
 	test_hset();
 	test_sha();
+	test_csv();
 	return done_testing();
 }
