@@ -1684,7 +1684,7 @@ static enum prc crawl_loop(struct crawl *c)
  */
 static void local_identity(char *out, size_t size)
 {
-	char host[96] = "", ns[64] = "";
+	char host[64] = "", ns[32] = "";
 	ssize_t n;
 	size_t i, k = 0;
 
