@@ -20,6 +20,7 @@ CREATE TABLE url_families (
 -- another URL of its host is an alias of it: fetched, but not stored as a
 -- second page, so its hits, reviews and takedowns are those of the first.
 ALTER TABLE urls ADD COLUMN alias_of bigint;
+CREATE INDEX urls_alias ON urls (host_id, alias_of) WHERE alias_of IS NOT NULL;
 CREATE INDEX fetches_digest ON fetches (host_id, content_sha256) WHERE http_status = 200;
 
 -- A page the database refused to store (a value it will not take, a

@@ -14,7 +14,7 @@ const char *const export_fields[EXPORT_NFIELDS] = {
 	"url",        "final_url",      "category",      "score",           "classifier",
 	"rule",       "evidence",       "http_status",   "fetched_at",      "content_sha256",
 	"review_status", "takedown_status", "job",       "page_id",         "hit_id",
-	"takedown_ref", "removed_at",
+	"takedown_ref", "removed_at",    "aliases",
 };
 
 int export_field_numeric(enum export_field f)
@@ -25,7 +25,7 @@ int export_field_numeric(enum export_field f)
 static const char export_sql[] =
 	"SELECT url, final_url, category, score, classifier, rule, evidence, http_status,"
 	"  fetched_at, content_sha256, review_status, takedown_status, job, page_id, hit_id,"
-	"  takedown_ref, removed_at"
+	"  takedown_ref, removed_at, aliases"
 	" FROM ("
 	"  SELECT DISTINCT ON (h.host_id, h.url_id, h.category)"
 	"    u.url, f.final_url, h.category, round(h.score::numeric, 4)::text AS score,"
@@ -34,7 +34,9 @@ static const char export_sql[] =
 	"    f.content_sha256, coalesce(r.status, 'new') AS review_status,"
 	"    coalesce(t.status, 'none') AS takedown_status,"
 	"    j.name AS job, u.id AS page_id, h.id AS hit_id, t.reference AS takedown_ref,"
-	"    to_char(t.removed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS removed_at"
+	"    to_char(t.removed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS removed_at,"
+	"    (SELECT string_agg(a.url, ' ' ORDER BY a.url) FROM urls a"
+	"      WHERE a.host_id = h.host_id AND a.alias_of = h.url_id) AS aliases"
 	"  FROM hits h"
 	"  JOIN fetches f ON f.host_id = h.host_id AND f.id = h.fetch_id"
 	"  JOIN urls u ON u.host_id = h.host_id AND u.id = h.url_id"

@@ -24,6 +24,7 @@ enum export_field {
 	EXPORT_HIT_ID,
 	EXPORT_TAKEDOWN_REF,
 	EXPORT_REMOVED_AT,
+	EXPORT_ALIASES,        /* other URLs that served the same page, space-separated, or NULL */
 	EXPORT_NFIELDS
 };
 
@@ -42,7 +43,9 @@ typedef int (*export_row_fn)(const char *const *values, void *ud);
  * ordered by job, URL and category, to fn. review_status is the page's
  * review (new, confirmed, dismissed); takedown_status, takedown_ref and
  * removed_at come from the page's latest takedown request about that
- * category (else its latest request; "none" and NULLs without one). Rows
+ * category (else its latest request; "none" and NULLs without one);
+ * aliases lists the URLs stored as aliases of the page (the same bytes
+ * under another URL of its host), which one takedown covers too. Rows
  * are fetched one at a time, so memory stays flat however large the export.
  */
 enum prc export_run(struct db *d, const char *job, export_row_fn fn, void *ud, struct err *e);

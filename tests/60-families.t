@@ -102,6 +102,8 @@ patrol_run export --format jsonl --job fam
 is "$(grep -c 'yasai.html' "$PATROL_OUT" | tr -d ' ')" \
 	"$(psql_q "SELECT count(*) FROM hits h JOIN urls u ON u.host_id = h.host_id AND u.id = h.url_id WHERE u.url LIKE '%yasai.html'")" \
 	"export lists the page's hits once, not the alias's"
+like "$(grep 'yasai.html' "$PATROL_OUT" | head -n 1)" '"aliases":"http://127.0.0.1:[0-9]+/(ads|copy)/yasai.html"' \
+	"and names the alias, which one takedown covers too"
 like "$(cat "$HARNESS_TMP/patrol.log")" "aliases=1" "the summary counts the alias"
 
 # --- a query explosion of one page -----------------------------------------------
