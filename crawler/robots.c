@@ -13,8 +13,11 @@
  * values, keys in any case and the frequent misspellings of "user-agent" and
  * "disallow". A line without a colon is skipped, as are values of allow and
  * disallow that start with neither '/' nor '*' (they can never match a path).
- * Any line other than a user-agent line ends the user-agent list of a group,
- * so "user-agent: a / sitemap: x / user-agent: b" starts a new group at b.
+ * Only an allow or disallow line ends the user-agent list of a group (RFC
+ * 9309 section 2.2.4: other records, sitemap included, MUST NOT end a group),
+ * so "user-agent: a / sitemap: x / user-agent: b / disallow: /" is one group
+ * for a and b. A Crawl-delay applies to the whole group it is in, whatever
+ * user-agent lines come after it, so it is kept until the group ends.
  *
  * DESIGN - matching. The priority of a rule is the length in octets of its
  * normalized pattern; the rule with the highest priority that matches wins,
@@ -26,9 +29,11 @@
  * that point. Taking the leftmost occurrence of each segment leaves the most
  * room for the rest, so this decides a '*'-only glob exactly without ever
  * backtracking; the search is Knuth-Morris-Pratt, so one rule costs
- * O(path + pattern) whatever the pattern ("*a*a*a*a...b" included), and the
- * patterns themselves are capped at ROBOTS_MAX_PATTERN bytes. A rule costs
- * 12 bytes plus its pattern, all in the one allocation of struct robots.
+ * O(path + pattern) whatever the pattern ("*a*a*a*a...b" included). Patterns
+ * are not capped: a rule is as long as its line in the parsed window (RFC
+ * 9309 section 2.5), and a segment longer than the path is never searched.
+ * A rule costs 16 bytes plus its pattern, all in the one allocation of
+ * struct robots.
  *
  * Percent-encoding is normalized the same way on rules and paths: %XX of an
  * unreserved character is decoded, other %XX get uppercase hex, and bytes
@@ -48,8 +53,8 @@
 /* A rule: a slice of the shared pattern bytes plus what it decides. */
 struct robots_rule {
 	uint32_t off;     /* offset of the pattern in robots.pat */
-	uint16_t len;     /* pattern bytes: '*' kept (runs collapsed), '$' anchor dropped */
-	uint16_t prio;    /* normalized length as written, the match priority */
+	uint32_t len;     /* pattern bytes: '*' kept (runs collapsed), '$' anchor dropped */
+	uint32_t prio;    /* normalized length as written, the match priority */
 	uint8_t allow;    /* 1 Allow, 0 Disallow */
 	uint8_t anchored; /* pattern ended with '$' */
 };
@@ -72,10 +77,11 @@ struct robots_set {
 struct robots_parser {
 	const char *agent; /* our product token */
 	size_t agent_len;
-	int in_agents;     /* the previous line was a user-agent line */
+	int in_agents;     /* no allow or disallow line since the last user-agent line */
 	int cur_specific;  /* the current group names our agent */
 	int cur_global;    /* the current group names "*" */
 	int seen_specific; /* some group names our agent */
+	long cur_delay_ms; /* the current group's Crawl-delay, -1 when none */
 	struct robots_set spec, glob;
 };
 
@@ -209,11 +215,10 @@ static void set_release(struct robots_set *set)
 /* Adds an allow or disallow value to set. PRC_NOMEM is the only failure. */
 static enum prc set_add_rule(struct robots_set *set, const char *v, size_t n, int allow)
 {
-	char pat[ROBOTS_MAX_PATTERN + 3];
 	struct robots_rule rule;
 	const unsigned char *s = (const unsigned char *)v;
-	size_t i = 0, len = 0, prio = 0, w;
-	int anchored = 0, truncated = 0;
+	size_t i = 0, start = set->pat.len, len, prio = 0, w;
+	int anchored = 0, star = 0;
 	char unit[3];
 	enum prc rc;
 
@@ -231,43 +236,31 @@ static enum prc set_add_rule(struct robots_set *set, const char *v, size_t n, in
 		if (v[i] == '*') {
 			i++;
 			prio++;
-			if (len && pat[len - 1] == '*')
+			if (star)
 				continue;
 			unit[0] = '*';
 			w = 1;
+			star = 1;
 		} else {
 			w = norm_unit(s, n, &i, unit);
 			prio += w;
+			star = 0;
 		}
-		if (len + w > ROBOTS_MAX_PATTERN) {
-			truncated = 1;
-			break;
-		}
-		memcpy(pat + len, unit, w);
-		len += w;
+		rc = buf_add(&set->pat, unit, w);
+		if (rc != PRC_OK)
+			return rc;
 	}
-	if (truncated) {
-		/*
-		 * A cut Disallow matches a superset of what it named, which
-		 * errs on the polite side; a cut Allow would open paths the
-		 * site closed, so it is dropped.
-		 */
-		if (allow)
-			return PRC_OK;
-		anchored = 0;
-		prio = ROBOTS_MAX_PATTERN;
-	}
+	len = set->pat.len - start;
 	/* Matching is by prefix, so a trailing '*' adds nothing but priority. */
-	if (!anchored && len && pat[len - 1] == '*')
+	if (!anchored && star) {
 		len--;
-	rule.off = (uint32_t)set->pat.len;
-	rule.len = (uint16_t)len;
-	rule.prio = (uint16_t)(prio + (size_t)anchored);
+		set->pat.len--;
+	}
+	rule.off = (uint32_t)start;
+	rule.len = (uint32_t)len;
+	rule.prio = (uint32_t)(prio + (size_t)anchored);
 	rule.allow = (uint8_t)allow;
 	rule.anchored = (uint8_t)anchored;
-	rc = buf_add(&set->pat, pat, len);
-	if (rc != PRC_OK)
-		return rc;
 	return buf_add(&set->rules, &rule, sizeof(rule));
 }
 
@@ -296,12 +289,35 @@ static long parse_delay(const char *v, size_t n)
 	return ms > ROBOTS_MAX_CRAWL_DELAY_MS ? ROBOTS_MAX_CRAWL_DELAY_MS : ms;
 }
 
+/* The set the current group's records go to, or NULL when it is not ours. */
+static struct robots_set *cur_set(struct robots_parser *p)
+{
+	/* Once a group names our agent, the "*" groups no longer matter. */
+	if (p->cur_specific)
+		return &p->spec;
+	if (p->cur_global && !p->seen_specific)
+		return &p->glob;
+	return NULL;
+}
+
+/* Ends the current group: its Crawl-delay goes to the set it applies to. */
+static void end_group(struct robots_parser *p)
+{
+	struct robots_set *set = cur_set(p);
+
+	/* Several delays for us (merged groups): the politest wins. */
+	if (set && p->cur_delay_ms > set->delay_ms)
+		set->delay_ms = p->cur_delay_ms;
+	p->cur_specific = p->cur_global = 0;
+	p->cur_delay_ms = -1;
+}
+
 static void on_agent(struct robots_parser *p, const char *v, size_t n)
 {
 	size_t t;
 
 	if (!p->in_agents) {
-		p->cur_specific = p->cur_global = 0;
+		end_group(p);
 		p->in_agents = 1;
 	}
 	/* As in Google's parser, "* anything" still names every crawler. */
@@ -349,23 +365,19 @@ static enum prc parse_line(struct robots_parser *p, const char *b, const char *e
 		on_agent(p, vb, (size_t)(ve - vb));
 		return PRC_OK;
 	}
-	p->in_agents = 0;
 	if (kind == KEY_OTHER)
 		return PRC_OK;
-	/* Once a group names our agent, the "*" groups no longer matter. */
-	if (p->cur_specific)
-		set = &p->spec;
-	else if (p->cur_global && !p->seen_specific)
-		set = &p->glob;
-	else
-		return PRC_OK;
 	if (kind == KEY_DELAY) {
-		/* Several delays for us (merged groups): the politest wins. */
 		d = parse_delay(vb, (size_t)(ve - vb));
-		if (d > set->delay_ms)
-			set->delay_ms = d;
+		if (d > p->cur_delay_ms)
+			p->cur_delay_ms = d;
 		return PRC_OK;
 	}
+	/* A rule ends the user-agent list: the next user-agent line starts a group. */
+	p->in_agents = 0;
+	set = cur_set(p);
+	if (!set)
+		return PRC_OK;
 	return set_add_rule(set, vb, (size_t)(ve - vb), kind == KEY_ALLOW);
 }
 
@@ -415,6 +427,7 @@ struct robots *robots_parse(const char *body, size_t len, const char *agent)
 	if (!body || !len)
 		return robots_allow_all();
 	memset(&p, 0, sizeof(p));
+	p.cur_delay_ms = -1;
 	set_init(&p.spec);
 	set_init(&p.glob);
 	if (!agent)
@@ -443,6 +456,7 @@ struct robots *robots_parse(const char *body, size_t len, const char *agent)
 		if (s < end && *s == '\n')
 			s++;
 	}
+	end_group(&p);
 	set = p.seen_specific ? &p.spec : &p.glob;
 	r = robots_build((const struct robots_rule *)(void *)set->rules.ptr,
 			 set->rules.len / sizeof(struct robots_rule), set->pat.ptr, set->pat.len,
@@ -472,12 +486,15 @@ void robots_free(struct robots *r)
 }
 
 /*
- * Offset of the first occurrence of needle in hay, or -1: Knuth-Morris-Pratt,
- * linear in both lengths. nn <= ROBOTS_MAX_PATTERN.
+ * Offset of the first occurrence of needle in hay, -1 when there is none, -2
+ * without memory: Knuth-Morris-Pratt, linear in both lengths. The failure
+ * table of a long needle is on the heap; that happens only for a path longer
+ * than the needle.
  */
 static ptrdiff_t seg_find(const char *hay, size_t hn, const char *nd, size_t nn)
 {
-	uint16_t fail[ROBOTS_MAX_PATTERN];
+	uint32_t small[512], *fail = small;
+	ptrdiff_t at = -1;
 	const char *q;
 	size_t i, k;
 
@@ -489,26 +506,38 @@ static ptrdiff_t seg_find(const char *hay, size_t hn, const char *nd, size_t nn)
 		q = memchr(hay, nd[0], hn);
 		return q ? q - hay : -1;
 	}
+	if (nn > sizeof(small) / sizeof(small[0])) {
+		fail = malloc(nn * sizeof(*fail));
+		if (!fail)
+			return -2;
+	}
 	fail[0] = 0;
 	for (i = 1, k = 0; i < nn; i++) {
 		while (k && nd[i] != nd[k])
 			k = fail[k - 1];
 		if (nd[i] == nd[k])
 			k++;
-		fail[i] = (uint16_t)k;
+		fail[i] = (uint32_t)k;
 	}
 	for (i = 0, k = 0; i < hn; i++) {
 		while (k && hay[i] != nd[k])
 			k = fail[k - 1];
 		if (hay[i] == nd[k])
 			k++;
-		if (k == nn)
-			return (ptrdiff_t)(i + 1 - nn);
+		if (k == nn) {
+			at = (ptrdiff_t)(i + 1 - nn);
+			break;
+		}
 	}
-	return -1;
+	if (fail != small)
+		free(fail);
+	return at;
 }
 
-/* Does rule ru match the normalized path? See DESIGN at the top. */
+/*
+ * Does rule ru match the normalized path? 1 yes, 0 no, -1 without memory.
+ * See DESIGN at the top.
+ */
 static int rule_match(const struct robots *r, const struct robots_rule *ru, const char *path,
 		      size_t n)
 {
@@ -531,7 +560,7 @@ static int rule_match(const struct robots *r, const struct robots_rule *ru, cons
 			return n - pos >= seg && !memcmp(path + n - seg, p, seg);
 		at = seg_find(path + pos, n - pos, p, seg);
 		if (at < 0)
-			return 0;
+			return at == -2 ? -1 : 0;
 		if (!star)
 			return 1;
 		pos += (size_t)at + seg;
@@ -572,7 +601,14 @@ int robots_allowed(const struct robots *r, const char *path_query)
 	if (plen >= 11 && !memcmp(path, "/robots.txt", 11) && (plen == 11 || path[11] == '?'))
 		goto out;
 	for (i = 0; i < r->nrules; i++) {
-		if (rule_match(r, &r->rules[i], path, plen)) {
+		int m = rule_match(r, &r->rules[i], path, plen);
+
+		/* Out of memory we cannot decide, and refuse for now. */
+		if (m < 0) {
+			allowed = 0;
+			break;
+		}
+		if (m) {
 			allowed = r->rules[i].allow;
 			break;
 		}

@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #define ROBOTS_MAX_BYTES (512 * 1024) /* parse at least 500 KiB, as RFC 9309 asks */
-#define ROBOTS_MAX_PATTERN 2048        /* normalized bytes kept of one rule's pattern */
 #define ROBOTS_MAX_CRAWL_DELAY_MS (86400L * 1000) /* larger Crawl-delay values are clamped */
 
 /*

@@ -1,6 +1,8 @@
 /* t-robots.c - unit tests for crawler/robots: RFC 9309 parsing, grouping and matching. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crawler/robots.h"
 #include "tests/tap.h"
@@ -164,9 +166,14 @@ static const struct rcase cases[] = {
 	{ "'*' with a trailing comment", "User-agent: * # everyone\nDisallow: /\n", "patrol", "/x", 0 },
 	{ "a rule line ends the user-agent list",
 	  "User-agent: patrol\nDisallow: /a\nUser-agent: other\nDisallow: /b\n", "patrol", "/b", 1 },
-	{ "a sitemap line ends the user-agent list",
+	{ "a sitemap line does not end the user-agent list (RFC 9309 2.2.4)",
 	  "User-agent: patrol\nSitemap: https://x/s.xml\nUser-agent: other\nDisallow: /\n", "patrol",
-	  "/x", 1 },
+	  "/x", 0 },
+	{ "an unknown line does not end the user-agent list",
+	  "User-agent: patrol\nHost: x.example\nUser-agent: other\nDisallow: /\n", "patrol", "/x", 0 },
+	{ "a sitemap line between groups: the next group is still ours",
+	  "User-agent: other\nDisallow: /a\nSitemap: https://x/s.xml\nUser-agent: patrol\n"
+	  "Disallow: /b\n", "patrol", "/a", 1 },
 	{ "rules before any user-agent are ignored", "Disallow: /\nUser-agent: *\nDisallow: /a\n",
 	  "patrol", "/x", 1 },
 	{ "no groups: everything allowed", "Sitemap: https://x/s.xml\n", "patrol", "/x", 1 },
@@ -314,8 +321,8 @@ static void test_size_limit(void)
 
 static void test_long_lines(void)
 {
-	size_t n = 8000, at = 0;
-	char *txt = malloc(3 * n + 100), *path = malloc(n + 1);
+	size_t n = 8000, big = 400 * 1024, at = 0;
+	char *txt = malloc(3 * n + big + 100), *path = malloc(big + 2);
 	struct robots *r;
 
 	if (!txt || !path)
@@ -329,16 +336,35 @@ static void test_long_lines(void)
 	put(txt, &at, "\nAllow: /");
 	memset(txt + at, 'd', n);
 	at += n;
-	put(txt, &at, "\n");
+	put(txt, &at, "e\n");
 	r = robots_parse(txt, at, "patrol");
 	ok(r != NULL, "long lines: parsed");
-	is_int(robots_rule_count(r), 1, "overlong allow dropped, overlong disallow kept");
+	is_int(robots_rule_count(r), 2, "long allow and disallow rules both kept");
 	path[0] = '/';
-	memset(path + 1, 'd', n - 1);
+	memset(path + 1, 'd', n);
+	path[n + 1] = 'e';
+	path[n + 2] = '\0';
+	is_int(robots_allowed(r, path), 1, "the longer allow of 8,002 bytes wins");
+	path[n + 1] = 'f';
+	is_int(robots_allowed(r, path), 0, "the disallow of 8,001 bytes applies past it");
 	path[n] = '\0';
-	is_int(robots_allowed(r, path), 0, "overlong disallow is cut to a prefix and still applies");
-	path[ROBOTS_MAX_PATTERN - 1] = 'e';
-	is_int(robots_allowed(r, path), 1, "the cut prefix is ROBOTS_MAX_PATTERN bytes");
+	is_int(robots_allowed(r, path), 1, "a path shorter than both rules is open");
+	robots_free(r);
+
+	/* One rule of 400 KiB (RFC 9309 section 2.5: parse at least 500 KiB). */
+	at = 0;
+	put(txt, &at, "User-agent: *\nDisallow: /\nAllow: /*");
+	memset(txt + at, 'a', big);
+	at += big;
+	put(txt, &at, "$\n");
+	r = robots_parse(txt, at, "patrol");
+	is_int(robots_rule_count(r), 2, "a 400 KiB rule is kept");
+	path[0] = '/';
+	memset(path + 1, 'a', big);
+	path[big + 1] = '\0';
+	is_int(robots_allowed(r, path), 1, "a 400 KiB allow rule matches its path");
+	path[big] = 'b';
+	is_int(robots_allowed(r, path), 0, "a 400 KiB allow rule is compared to its last byte");
 	robots_free(r);
 out:
 	free(txt);
@@ -392,10 +418,16 @@ static void test_delay(void)
 		{ "User-agent: *\nDisallow: /\n", -1, "none given" },
 		{ "User-agent: *\nCrawl-delay: 99999999999999999999\n", ROBOTS_MAX_CRAWL_DELAY_MS,
 		  "huge value clamped" },
-		{ "User-agent: *\nCrawl-delay: 9\n\nUser-agent: patrol\nCrawl-delay: 3\n", 3000,
-		  "the specific group's delay" },
-		{ "User-agent: *\nCrawl-delay: 9\n\nUser-agent: patrol\nDisallow: /x\n", -1,
-		  "'*' delay not used when a group names us" },
+		{ "User-agent: *\nDisallow: /y\nCrawl-delay: 9\n\nUser-agent: patrol\nCrawl-delay: 3\n",
+		  3000, "the specific group's delay" },
+		{ "User-agent: *\nDisallow: /y\nCrawl-delay: 9\n\nUser-agent: patrol\nDisallow: /x\n",
+		  -1, "'*' delay not used when a group names us" },
+		{ "User-agent: *\nCrawl-delay: 9\n\nUser-agent: patrol\nDisallow: /x\n", 9000,
+		  "a delay does not end the user-agent list: one group for '*' and us" },
+		{ "User-agent: patrol\nCrawl-delay: 2\nUser-agent: other\nDisallow: /x\n", 2000,
+		  "a delay before a later user-agent line of our group" },
+		{ "User-agent: other\nCrawl-delay: 2\nUser-agent: patrol\nDisallow: /x\n", 2000,
+		  "a delay given before our user-agent line, same group" },
 		{ "User-agent: other\nCrawl-delay: 9\n", -1, "another crawler's delay" },
 		{ "User-agent: patrol\nCrawl-delay: 1\n\nUser-agent: patrol\ncrawl-delay: 4\n", 4000,
 		  "merged groups: the larger delay" },
@@ -437,6 +469,342 @@ static void test_canned(void)
 	robots_free(r);
 }
 
+/*
+ * Google's robots.txt reference suite as JSON (../shared/conformance/
+ * robots-cases.json next to the repository): an array of flat objects whose
+ * values are strings, numbers or booleans. The reader below takes exactly
+ * that shape and nothing more.
+ */
+struct jcase {
+	char *id, *txt, *ua, *url;
+	size_t txtlen;
+	int allowed, rfc;
+};
+
+static void skip_ws(const char **s)
+{
+	while (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r')
+		(*s)++;
+}
+
+static void put_utf8(char *out, size_t *n, unsigned long cp)
+{
+	if (cp < 0x80) {
+		out[(*n)++] = (char)cp;
+	} else if (cp < 0x800) {
+		out[(*n)++] = (char)(0xC0 | (cp >> 6));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		out[(*n)++] = (char)(0xE0 | (cp >> 12));
+		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		out[(*n)++] = (char)(0xF0 | (cp >> 18));
+		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+	}
+}
+
+static unsigned long hex4(const char *s)
+{
+	unsigned long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned long)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned long)(c - 'A' + 10);
+		else
+			return (unsigned long)-1;
+	}
+	return v;
+}
+
+/* Reads a JSON string at *s (on its opening quote); NULL on a syntax error. */
+static char *json_string(const char **s, size_t *len)
+{
+	const char *p = *s + 1;
+	char *out;
+	size_t n = 0;
+	unsigned long cp, lo;
+
+	if (**s != '"')
+		return NULL;
+	out = malloc(strlen(p) + 1);
+	if (!out)
+		return NULL;
+	while (*p && *p != '"') {
+		if (*p != '\\') {
+			out[n++] = *p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case 'n': out[n++] = '\n'; break;
+		case 'r': out[n++] = '\r'; break;
+		case 't': out[n++] = '\t'; break;
+		case 'b': out[n++] = '\b'; break;
+		case 'f': out[n++] = '\f'; break;
+		case 'u':
+			cp = hex4(p + 1);
+			if (cp == (unsigned long)-1)
+				goto bad;
+			p += 4;
+			if (cp >= 0xD800 && cp < 0xDC00 && p[1] == '\\' && p[2] == 'u') {
+				lo = hex4(p + 3);
+				if (lo >= 0xDC00 && lo < 0xE000) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					p += 6;
+				}
+			}
+			put_utf8(out, &n, cp);
+			break;
+		case '\0': goto bad;
+		default: out[n++] = *p; break;
+		}
+		p++;
+	}
+	if (*p != '"')
+		goto bad;
+	out[n] = '\0';
+	*s = p + 1;
+	if (len)
+		*len = n;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static void jcase_release(struct jcase *c)
+{
+	free(c->id);
+	free(c->txt);
+	free(c->ua);
+	free(c->url);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Reads one object at *s into c. Returns 1, or 0 on a syntax error. */
+static int json_case(const char **s, struct jcase *c)
+{
+	char *key, *str;
+	size_t len;
+
+	memset(c, 0, sizeof(*c));
+	c->allowed = c->rfc = -1;
+	if (**s != '{')
+		return 0;
+	(*s)++;
+	for (;;) {
+		skip_ws(s);
+		if (**s == '}') {
+			(*s)++;
+			return c->id && c->txt && c->ua && c->url && c->allowed >= 0 && c->rfc >= 0;
+		}
+		key = json_string(s, NULL);
+		if (!key)
+			return 0;
+		skip_ws(s);
+		if (**s != ':') {
+			free(key);
+			return 0;
+		}
+		(*s)++;
+		skip_ws(s);
+		if (**s == '"') {
+			str = json_string(s, &len);
+			if (!str) {
+				free(key);
+				return 0;
+			}
+			if (!strcmp(key, "id") && !c->id) {
+				c->id = str;
+			} else if (!strcmp(key, "robotstxt") && !c->txt) {
+				c->txt = str;
+				c->txtlen = len;
+			} else if (!strcmp(key, "ua") && !c->ua) {
+				c->ua = str;
+			} else if (!strcmp(key, "url") && !c->url) {
+				c->url = str;
+			} else {
+				free(str);
+			}
+		} else if (!strncmp(*s, "true", 4) || !strncmp(*s, "false", 5)) {
+			int v = **s == 't';
+
+			*s += v ? 4 : 5;
+			if (!strcmp(key, "allowed"))
+				c->allowed = v;
+			else if (!strcmp(key, "rfc"))
+				c->rfc = v;
+		} else {
+			/* A number ("line") or null: not needed. */
+			while (**s && **s != ',' && **s != '}')
+				(*s)++;
+		}
+		free(key);
+		skip_ws(s);
+		if (**s == ',')
+			(*s)++;
+	}
+}
+
+/*
+ * The path, parameters and query of a URL as Google's suite derives them
+ * (GetPathParamsQuery in google/robotstxt): what follows the authority up to
+ * the fragment, "/" when there is none.
+ */
+static char *path_of(const char *url)
+{
+	size_t n = strlen(url), start = 0, early, proto, path, hash, end;
+	char *out;
+
+	if (n >= 2 && url[0] == '/' && url[1] == '/')
+		start = 2;
+	early = start + strcspn(url + start, "/?;");
+	proto = strstr(url + start, "://") ? (size_t)(strstr(url + start, "://") - url) : n;
+	if (early < proto || proto == n)
+		proto = start;
+	else
+		proto += 3;
+	path = proto + strcspn(url + proto, "/?;");
+	if (path >= n)
+		return strdup("/");
+	hash = start + strcspn(url + start, "#");
+	if (hash < path)
+		return strdup("/");
+	end = hash;
+	out = malloc(end - path + 2);
+	if (!out)
+		return NULL;
+	n = 0;
+	if (url[path] != '/')
+		out[n++] = '/';
+	memcpy(out + n, url + path, end - path);
+	out[n + end - path] = '\0';
+	return out;
+}
+
+/* Reads a whole file into a NUL-terminated string, or NULL. */
+static char *slurp(const char *file)
+{
+	FILE *f = fopen(file, "rb");
+	char *data = NULL;
+	long size;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (data = malloc((size_t)size + 1)) != NULL) {
+		if (fread(data, 1, (size_t)size, f) != (size_t)size) {
+			free(data);
+			data = NULL;
+		} else {
+			data[size] = '\0';
+		}
+	}
+	fclose(f);
+	return data;
+}
+
+/*
+ * The suite's file: $PATROL_CONFORMANCE, else shared/conformance in the
+ * nearest directory above the repository (../shared next to a checkout,
+ * ../../shared next to a worktree under wt/).
+ */
+static char *find_conformance(char *path, size_t size)
+{
+	const char *env = getenv("PATROL_CONFORMANCE"), *root = getenv("PATROL_SRC");
+	char dir[4096], *slash;
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(path, size, "%s/robots-cases.json", env);
+		return (f = fopen(path, "rb")) ? (fclose(f), path) : NULL;
+	}
+	if (root && *root)
+		snprintf(dir, sizeof(dir), "%s", root);
+	else if (!getcwd(dir, sizeof(dir)))
+		return NULL;
+	for (;;) {
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(path, size, "%s/shared/conformance/robots-cases.json", dir);
+		if ((f = fopen(path, "rb")) != NULL) {
+			fclose(f);
+			return path;
+		}
+		if (!*dir)
+			return NULL;
+	}
+}
+
+static void test_conformance(void)
+{
+	char file[4200];
+	char *data, *path;
+	const char *s;
+	struct jcase c;
+	struct robots *r;
+	int run = 0, passed = 0, syntax = 0;
+
+	if (!find_conformance(file, sizeof(file))) {
+		ok(1, "# SKIP robots-cases.json not found (set PATROL_CONFORMANCE to its directory)");
+		return;
+	}
+	data = slurp(file);
+	if (!ok(data != NULL, "read %s", file))
+		return;
+	s = data;
+	skip_ws(&s);
+	if (*s == '[')
+		s++;
+	for (;;) {
+		skip_ws(&s);
+		if (*s == ']' || !*s)
+			break;
+		if (!json_case(&s, &c)) {
+			syntax = 1;
+			jcase_release(&c);
+			break;
+		}
+		skip_ws(&s);
+		if (*s == ',')
+			s++;
+		if (c.rfc) {
+			run++;
+			r = robots_parse(c.txt, c.txtlen, c.ua);
+			path = path_of(c.url);
+			if (r && path) {
+				int got = robots_allowed(r, path);
+
+				if (got == c.allowed)
+					passed++;
+				else
+					ok(0, "conformance %s: %s %.120s -> %s, want %s", c.id, c.ua,
+					   c.url, got ? "allowed" : "disallowed",
+					   c.allowed ? "allowed" : "disallowed");
+			}
+			robots_free(r);
+			free(path);
+		}
+		jcase_release(&c);
+	}
+	ok(!syntax, "%s read to the end", file);
+	ok(run > 0 && passed == run, "conformance: %d of %d rfc cases pass", passed, run);
+	free(data);
+}
+
 int main(void)
 {
 	test_table();
@@ -446,5 +814,6 @@ int main(void)
 	test_pathological();
 	test_delay();
 	test_canned();
+	test_conformance();
 	return done_testing();
 }
