@@ -29,6 +29,13 @@ const char *cli_rules_dir(const char *opt);
  */
 struct db *cli_db_open(const char *opt);
 
+/*
+ * Where the database is for a subcommand (see db_locate); announces on
+ * stderr a cluster it had to create, with its path. NULL after printing the
+ * error. The caller frees the result.
+ */
+char *cli_db_conninfo(const char *opt);
+
 /* Prints "patrol: " and a formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

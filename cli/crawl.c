@@ -346,8 +346,7 @@ int cmd_crawl(int argc, char **argv)
 		}
 		buf_release(&errors);
 	}
-	if (db_locate(dbopt, NULL, &conninfo, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
+	if (!(conninfo = cli_db_conninfo(dbopt))) {
 		rulehub_free(rules);
 		imagehash_free(hashes);
 		return 1;

@@ -53,14 +53,37 @@ long cli_duration(const char *value)
 	return v;
 }
 
+char *cli_db_conninfo(const char *opt)
+{
+	char *conninfo = NULL, *created = NULL, *home;
+	struct err e = { "" };
+
+	if (db_locate(opt, NULL, &conninfo, &created, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		return NULL;
+	}
+	if (created) {
+		home = cluster_home(NULL, &e);
+		fprintf(stderr,
+			"patrol: created a new, empty database in '%s' for PATROL_HOME '%s'; "
+			"if you meant an existing one, set PATROL_HOME or give --db CONNINFO\n",
+			created, home ? home : "?");
+		free(home);
+		free(created);
+	}
+	return conninfo;
+}
+
 struct db *cli_db_open(const char *opt)
 {
 	struct db *d = NULL;
-	char *conninfo = NULL;
+	char *conninfo;
 	struct err e = { "" };
 
-	if (db_locate(opt, NULL, &conninfo, &e) != PRC_OK ||
-	    db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK) {
+	conninfo = cli_db_conninfo(opt);
+	if (!conninfo)
+		return NULL;
+	if (db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		db_free(d);
 		d = NULL;
@@ -95,12 +118,22 @@ int cmd_db(int argc, char **argv)
 		return db_usage();
 	verb = argv[optind];
 	if (!strcmp(verb, "start")) {
-		rc = cluster_start(NULL, &e);
+		char *created = NULL, *data;
+
+		if (dbopt || getenv("PATROL_DB")) {
+			cli_error("'db start' runs the embedded database under PATROL_HOME; "
+				  "a server given with --db or PATROL_DB is started by its owner");
+			return 2;
+		}
+		rc = cluster_start(NULL, &created, &e);
 		if (rc != PRC_OK) {
 			cli_error("%s", e.msg);
 			return 1;
 		}
-		printf("database running\n");
+		data = created ? created : cluster_data_dir(NULL, &e);
+		printf("database running%s: data in '%s'\n", created ? " (created)" : "",
+		       data ? data : "?");
+		free(data);
 		return 0;
 	}
 	if (!strcmp(verb, "stop")) {
@@ -142,9 +175,10 @@ int cmd_db(int argc, char **argv)
 		struct db *d = NULL;
 		int applied = 0;
 
-		rc = db_locate(dbopt, NULL, &conninfo, &e);
-		if (rc == PRC_OK)
-			rc = db_connect(conninfo, &d, &e);
+		conninfo = cli_db_conninfo(dbopt);
+		if (!conninfo)
+			return 1;
+		rc = db_connect(conninfo, &d, &e);
 		if (rc == PRC_OK)
 			rc = db_migrate(d, &applied, &e);
 		free(conninfo);

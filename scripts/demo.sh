@@ -15,7 +15,9 @@ job="${DEMO_JOB:-demo-$(date +%Y%m%d-%H%M%S)}"
 export DEMO_JOB="$job"
 
 mkdir -p "$work"
-"$patrol" db start >/dev/null
+# Says where the database lives: as root, a home the postgres user cannot
+# reach (a clone under /root) keeps its cluster under /var/lib/patrol.
+"$patrol" db start | sed 's/^/patrol demo: /'
 
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
