@@ -1,10 +1,12 @@
 /* db.c - `patrol db start|stop|status|migrate`: the embedded PostgreSQL cluster. */
 #include <getopt.h>
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "store/cluster.h"
 #include "store/db.h"
@@ -72,6 +74,80 @@ char *cli_db_conninfo(const char *opt)
 		free(created);
 	}
 	return conninfo;
+}
+
+/* Reads exactly n digits at *s into *v. */
+static int digits(const char **s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if ((*s)[i] < '0' || (*s)[i] > '9')
+			return 0;
+		*v = *v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	return 1;
+}
+
+int cli_date_ok(const char *opt, const char *value)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *s = value;
+	int y, mo, d, h = 0, mi = 0, sec = 0, zh, zm;
+
+	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
+	    !digits(&s, 2, &d) || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
+		goto bad;
+	if (*s == ' ' || *s == 'T') {
+		s++;
+		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi) || h > 23 || mi > 59)
+			goto bad;
+		if (*s == ':' && (s++, !digits(&s, 2, &sec) || sec > 60))
+			goto bad;
+		if (*s == 'Z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			s++;
+			if (!digits(&s, 2, &zh) || zh > 14)
+				goto bad;
+			if (*s == ':')
+				s++;
+			if (*s && (!digits(&s, 2, &zm) || zm > 59))
+				goto bad;
+		}
+	}
+	if (*s)
+		goto bad;
+	return 1;
+bad:
+	cli_error("option '%s' wants a date or time such as 2026-11-30 or '2026-11-30 10:00' "
+		  "(Japan time unless a zone such as +09:00 or Z is given), not '%s'",
+		  opt, value);
+	return 0;
+}
+
+const char *cli_category(const char *opt, const char *value)
+{
+	const struct taxonomy_entry *t = taxonomy_find(value);
+	char codes[1024];
+	size_t i, len = 0;
+
+	if (t)
+		return t->code;
+	for (i = 0; i < taxonomy_count(); i++) {
+		t = taxonomy_get(i);
+		if (!strcmp(t->ja, value))
+			return t->code;
+		if (len < sizeof(codes) - 64)
+			len += (size_t)snprintf(codes + len, sizeof(codes) - len, "%s%s", i ? ", " : "",
+						t->code);
+	}
+	cli_error("option '%s' wants a category of the taxonomy (%s) or its Japanese name, not '%s'",
+		  opt, codes, value);
+	return NULL;
 }
 
 struct db *cli_db_open(const char *opt)
@@ -152,6 +228,24 @@ int cmd_db(int argc, char **argv)
 	if (!strcmp(verb, "status")) {
 		char *ci;
 
+		if (!dbopt)
+			dbopt = getenv("PATROL_DB");
+		if (dbopt && *dbopt) {
+			/* a server of its own: reachable or not, nothing is started */
+			struct db *d = NULL;
+
+			rc = db_connect(dbopt, &d, &e);
+			if (rc != PRC_OK) {
+				cli_error("%s", e.msg);
+				return 3;
+			}
+			/* not the conninfo itself: it may hold a password */
+			printf("database reachable: host='%s' port=%s dbname=%s user=%s\n",
+			       PQhost(db_conn(d)), PQport(db_conn(d)), PQdb(db_conn(d)),
+			       PQuser(db_conn(d)));
+			db_free(d);
+			return 0;
+		}
 		rc = cluster_status(NULL, &e);
 		if (rc == PRC_NOTFOUND) {
 			printf("no database yet (created by 'patrol db start')\n");

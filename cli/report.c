@@ -52,8 +52,15 @@ int cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JOB: o.job = optarg; break;
-		case O_SINCE: o.since = optarg; break;
-		case O_UNTIL: o.until = optarg; break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+				return 2;
+			if (c == O_SINCE)
+				o.since = optarg;
+			else
+				o.until = optarg;
+			break;
 		case O_BY:
 			for (i = 0; i < REPORT_NDIMS; i++)
 				if (!strcmp(optarg, report_dim_names[i]))

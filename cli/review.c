@@ -130,12 +130,25 @@ int cmd_review(int argc, char **argv)
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JOB: f.job = optarg; filtered = 1; break;
-		case O_CAT: f.category = optarg; filtered = 1; break;
+		case O_CAT:
+			f.category = cli_category("--category", optarg);
+			if (!f.category)
+				return 2;
+			filtered = 1;
+			break;
 		case O_HOST: f.host = optarg; filtered = 1; break;
 		case O_RULE: f.rule = optarg; filtered = 1; break;
 		case O_STATUS: f.status = optarg; filtered = 1; break;
-		case O_SINCE: f.since = optarg; filtered = 1; break;
-		case O_UNTIL: f.until = optarg; filtered = 1; break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+				return 2;
+			if (c == O_SINCE)
+				f.since = optarg;
+			else
+				f.until = optarg;
+			filtered = 1;
+			break;
 		case O_MINSCORE:
 			f.min_score = strtod(optarg, &end);
 			if (*end || end == optarg || f.min_score < 0 || f.min_score > 1) {

@@ -144,7 +144,11 @@ int cmd_takedown(int argc, char **argv)
 		case O_CHANNEL: tn.channel = optarg; break;
 		case O_RECIPIENT: tn.recipient = optarg; ch.recipient = optarg; f.recipient = optarg; break;
 		case O_REF: tn.reference = optarg; ch.reference = optarg; break;
-		case O_CAT: tn.category = optarg; f.category = optarg; break;
+		case O_CAT:
+			tn.category = f.category = cli_category("--category", optarg);
+			if (!tn.category)
+				return 2;
+			break;
 		case O_COMMENT: comment = optarg; break;
 		case O_REMOVED: removed = 1; break;
 		case O_JOB: f.job = optarg; break;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crawler/fetcher.h"
 #include "crawler/traps.h"
 #include "util/err.h"
 
@@ -28,6 +29,8 @@ struct crawl_stats {
 	uint64_t unchanged;      /* 304 answers to conditional recrawls */
 	uint64_t hosts_parked;   /* hosts given up after repeated failures */
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
+	uint64_t net_failed[FETCH_FAIL_COUNT]; /* transfers (robots.txt too) with no response, by cause */
+	char first_failure[320];   /* "URL: curl's message" of the first of them, "" when none */
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
 	size_t in_flight;        /* transfers running now */
