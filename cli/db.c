@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "store/cluster.h"
 #include "store/db.h"
+#include "util/buf.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -150,6 +151,49 @@ const char *cli_category(const char *opt, const char *value)
 	return NULL;
 }
 
+/*
+ * Brings the categories table (schema/005) up to date with the taxonomy
+ * compiled into this binary, so the database accepts exactly its codes.
+ */
+static enum prc sync_categories(struct db *d, struct err *e)
+{
+	struct buf codes, names;
+	const char *p[2];
+	PGresult *r = NULL;
+	enum prc rc = PRC_OK;
+	size_t i;
+
+	buf_init(&codes, 1u << 16);
+	buf_init(&names, 1u << 16);
+	rc = buf_addch(&codes, '{');
+	if (rc == PRC_OK)
+		rc = buf_addch(&names, '{');
+	for (i = 0; i < taxonomy_count() && rc == PRC_OK; i++) {
+		rc = db_array_add(&codes, taxonomy_get(i)->code);
+		if (rc == PRC_OK)
+			rc = db_array_add(&names, taxonomy_get(i)->ja);
+	}
+	if (rc == PRC_OK)
+		rc = buf_addch(&codes, '}');
+	if (rc == PRC_OK)
+		rc = buf_addch(&names, '}');
+	if (rc != PRC_OK) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	p[0] = buf_str(&codes);
+	p[1] = buf_str(&names);
+	rc = db_query(d,
+		      "INSERT INTO categories (code, ja) SELECT * FROM unnest($1::text[], $2::text[])"
+		      " ON CONFLICT (code) DO UPDATE SET ja = EXCLUDED.ja WHERE categories.ja <> EXCLUDED.ja",
+		      2, p, &r, e);
+	PQclear(r);
+out:
+	buf_release(&codes);
+	buf_release(&names);
+	return rc;
+}
+
 struct db *cli_db_open(const char *opt)
 {
 	struct db *d = NULL;
@@ -159,7 +203,8 @@ struct db *cli_db_open(const char *opt)
 	conninfo = cli_db_conninfo(opt);
 	if (!conninfo)
 		return NULL;
-	if (db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK) {
+	if (db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK ||
+	    sync_categories(d, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		db_free(d);
 		d = NULL;

@@ -23,6 +23,7 @@ static int takedown_usage(FILE *f)
 		"                            [--ref REF] [--category C] [--comment TEXT]\n"
 		"       patrol takedown send|ack|refuse|close ID... [--ref REF] [--recipient NAME] [--comment TEXT]\n"
 		"       patrol takedown close ID... --removed      (removal confirmed by the recipient)\n"
+		"       patrol takedown withdraw ID...            (a request never sent)\n"
 		"       patrol takedown note ID... --comment TEXT\n"
 		"       patrol takedown list [--job J] [--status S|live] [--to KIND] [--recipient NAME]\n"
 		"                            [--category C] [--host H] [--overdue] [--sent-days N] [--ack-days M]\n"
@@ -235,10 +236,11 @@ int cmd_takedown(int argc, char **argv)
 		}
 	} else if (!strcmp(verb, "close")) {
 		to_state = removed ? "removed" : "expired";
-	} else if (!strcmp(verb, "send") || !strcmp(verb, "ack") || !strcmp(verb, "refuse")) {
+	} else if (!strcmp(verb, "send") || !strcmp(verb, "ack") || !strcmp(verb, "refuse") ||
+		   !strcmp(verb, "withdraw")) {
 		to_state = takedown_state(verb);
 	} else {
-		cli_error("'%s' is not a takedown command (open, send, ack, refuse, close, note, list, show)", verb);
+		cli_error("'%s' is not a takedown command (open, send, ack, refuse, close, withdraw, note, list, show)", verb);
 		return 2;
 	}
 	if (removed && strcmp(verb, "close")) {

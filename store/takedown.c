@@ -62,11 +62,12 @@ const char *takedown_channel(const char *s)
 const char *takedown_state(const char *s)
 {
 	static const char *const states[] = { "open", "sent", "acknowledged", "removed", "refused",
-					      "expired", "reopened", NULL };
+					      "expired", "reopened", "withdrawn", NULL };
 	static const struct {
 		const char *verb, *state;
 	} verbs[] = { { "send", "sent" }, { "ack", "acknowledged" }, { "refuse", "refused" },
-		      { "close", "expired" }, { "remove", "removed" }, { "reopen", "reopened" } };
+		      { "close", "expired" }, { "remove", "removed" }, { "reopen", "reopened" },
+		      { "withdraw", "withdrawn" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -99,6 +100,11 @@ static enum prc open_txn(struct db *d, void *ud, struct err *e)
 		      "   patrol_actor()"
 		      " FROM reviews r WHERE r.url_id = $1 RETURNING id",
 		      6, p, &r, e);
+	/* two coordinators at once: the unique index catches what the guard could not see */
+	if (rc != PRC_OK && !strcmp(db_sqlstate(d), "23505"))
+		return err_set(e, PRC_DECLINED,
+			       "page %" PRId64 " already has a live request to its %s; act on that one",
+			       o->page_id, o->t->kind);
 	if (rc != PRC_OK)
 		return txn_refusal(d, e);
 	if (PQntuples(r) == 0) {

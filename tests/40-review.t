@@ -93,7 +93,7 @@ patrol_run review confirm "$A" --as alice
 ok $? "confirming a confirmed page again is not an error"
 like "$(cat "$PATROL_OUT")" "already confirmed" "and says so"
 is "$(psql_q "SELECT count(*) FROM review_events WHERE url_id = $A")" 1 "and writes no event"
-patrol_run review confirm --job life --as alice --json
+patrol_run review confirm --job life --as alice --json --yes
 is "$(json 'd["changed"]')" 0 "a bulk confirm finds no page left new"
 
 # --- takedown ----------------------------------------------------------------
