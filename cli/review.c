@@ -24,7 +24,8 @@ static int review_usage(FILE *f)
 		"       patrol review confirm|dismiss (PAGE_ID... | filters --yes|--dry-run) [--comment TEXT]\n"
 		"                                     [--as NAME] [--json]\n"
 		"filters: --job NAME --category C --host H --rule R --min-score X --status S\n"
-		"         --since DATE --until DATE (flagged between)\n"
+		"         --since DATE --until DATE (flagged between) --source rule|hotline\n"
+		"confirm --set-category C files the pages under C (a hotline lead no rule flagged).\n"
 		"confirm/dismiss by filters act on pages whose status is new unless --status says otherwise;\n"
 		"they print how many pages match and the first of them, and act only with --yes\n"
 		"(--dry-run: only print).\n"
@@ -127,7 +128,8 @@ int cmd_review(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_CAT, O_HOST, O_RULE, O_MINSCORE, O_STATUS, O_SINCE, O_UNTIL, O_SORT, O_DESC,
-		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP, O_YES, O_DRYRUN
+		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP, O_YES, O_DRYRUN,
+		O_SOURCE, O_SETCAT
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -148,12 +150,14 @@ int cmd_review(int argc, char **argv)
 		{ "as", required_argument, NULL, O_AS },
 		{ "db", required_argument, NULL, O_DB },
 		{ "yes", no_argument, NULL, O_YES },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "set-category", required_argument, NULL, O_SETCAT },
 		{ "dry-run", no_argument, NULL, O_DRYRUN },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct review_filter f;
-	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to = NULL;
+	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to = NULL, *setcat = NULL;
 	int c, fmt = OUT_TABLE, filtered = 0, status = 0, i, yes = 0, dry = 0;
 	int64_t *ids = NULL;
 	size_t nids = 0, k, changed = 0, unchanged = 0, failed = 0;
@@ -221,6 +225,19 @@ int cmd_review(int argc, char **argv)
 		case O_AS: as = optarg; break;
 		case O_DB: dbopt = optarg; break;
 		case O_YES: yes = 1; break;
+		case O_SOURCE:
+			if (strcmp(optarg, "rule") && strcmp(optarg, "hotline")) {
+				cli_error("option '--source' wants rule or hotline, not '%s'", optarg);
+				return 2;
+			}
+			f.source = optarg;
+			filtered = 1;
+			break;
+		case O_SETCAT:
+			setcat = cli_category("--set-category", optarg);
+			if (!setcat)
+				return 2;
+			break;
 		case O_DRYRUN: dry = 1; break;
 		case O_HELP: return review_usage(stdout);
 		default: return review_usage(stderr);
@@ -285,6 +302,10 @@ int cmd_review(int argc, char **argv)
 		cli_error("review %s needs page ids or filters (--job, --category, ...)", verb);
 		return 2;
 	}
+	if (setcat && strcmp(to, "confirmed")) {
+		cli_error("--set-category goes with confirm");
+		return 2;
+	}
 	if (optind < argc && filtered) {
 		cli_error("review %s takes page ids or filters, not both", verb);
 		return 2;
@@ -335,7 +356,7 @@ int cmd_review(int argc, char **argv)
 		fputs("{\"results\":[", stdout);
 	for (k = 0; k < nids; k++) {
 		char from[16] = "";
-		enum prc rc = review_decide(d, ids[k], to, cli_actor(as), comment, from, &e);
+		enum prc rc = review_decide(d, ids[k], to, setcat, cli_actor(as), comment, from, &e);
 
 		if (fmt == OUT_JSON) {
 			if (k)

@@ -81,6 +81,10 @@ BEGIN
 				NEW.url_id, NEW.recipient_kind, live_id, live_status
 				USING ERRCODE = 'check_violation';
 		END IF;
+		IF NEW.category IS NULL THEN
+			RAISE EXCEPTION 'page % has no category: no rule flagged it and its reviewer chose none; give one (--category)',
+				NEW.url_id USING ERRCODE = 'check_violation';
+		END IF;
 		IF NOT EXISTS (SELECT 1 FROM categories c WHERE c.code = NEW.category) THEN
 			RAISE EXCEPTION 'no category ''%'' in the taxonomy (see TAXONOMY.md)', NEW.category
 				USING ERRCODE = 'check_violation';
@@ -167,3 +171,35 @@ BEGIN
 	END IF;
 END
 $$;
+
+-- ------------------------------------------------------------ hotline leads
+--
+-- Every reported URL is a lead to review, whether or not a rule flags it:
+-- a report makes a review row (source 'hotline', detected when reported),
+-- a reviewer can confirm it with a category of their choosing, and a
+-- request can then be opened for it. A page found by the rules that is
+-- also reported becomes a hotline lead too.
+
+ALTER TABLE reviews ADD COLUMN source text NOT NULL DEFAULT 'rule'
+	CHECK (source IN ('rule', 'hotline'));
+ALTER TABLE reviews ADD COLUMN category text REFERENCES categories (code);
+
+CREATE FUNCTION reports_lead() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO reviews (host_id, url_id, job_id, flagged_at, source)
+	VALUES (NEW.host_id, NEW.url_id, NEW.job_id, NEW.reported_at, 'hotline')
+	ON CONFLICT (host_id, url_id) DO UPDATE SET source = 'hotline'
+	WHERE reviews.source <> 'hotline';
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER reports_lead AFTER INSERT ON reports
+	FOR EACH ROW EXECUTE FUNCTION reports_lead();
+
+INSERT INTO reviews (host_id, url_id, job_id, flagged_at, source)
+SELECT DISTINCT ON (p.host_id, p.url_id) p.host_id, p.url_id, p.job_id, p.reported_at, 'hotline'
+FROM reports p ORDER BY p.host_id, p.url_id, p.reported_at, p.id
+ON CONFLICT (host_id, url_id) DO NOTHING;
+UPDATE reviews r SET source = 'hotline'
+WHERE r.source <> 'hotline'
+AND EXISTS (SELECT 1 FROM reports p WHERE p.host_id = r.host_id AND p.url_id = r.url_id);
