@@ -7,6 +7,7 @@
 #include "cli/workflow.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -344,4 +345,128 @@ void out_fields(FILE *f, const PGresult *r, int i, int indent)
 		fprintf(f, "%*s%-*s  %s\n", indent, "", w + 1, PQfname(r, c),
 			cell_text(r, i, c, 1, buf, sizeof(buf)));
 	}
+}
+
+/*
+ * Recoding stdout for spreadsheets. Excel reads a CSV as the system code
+ * page unless it starts with a UTF-8 BOM, so a Japanese Windows desk gets
+ * either UTF-8 with a BOM or CP932 (Shift_JIS). stdout's descriptor is sent
+ * to a temporary file while the command writes, and the file is recoded
+ * onto the real stdout at the end; a character CP932 lacks becomes '?'.
+ */
+struct out_recode {
+	FILE *tmp;
+	int saved_fd;
+	int cp932, bom;
+};
+
+struct out_recode *out_recode_begin(int cp932, int bom)
+{
+	struct out_recode *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	r->cp932 = cp932;
+	r->bom = bom;
+	fflush(stdout);
+	r->tmp = tmpfile();
+	r->saved_fd = dup(1);
+	if (!r->tmp || r->saved_fd < 0 || dup2(fileno(r->tmp), 1) < 0) {
+		cli_error("cannot capture the output to recode it: %s", strerror(errno));
+		if (r->tmp)
+			fclose(r->tmp);
+		if (r->saved_fd >= 0)
+			close(r->saved_fd);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Writes n bytes of UTF-8 in as CP932 to f, '?' for what CP932 lacks. */
+static int write_cp932(iconv_t cd, const char *in, size_t n, FILE *f)
+{
+	char out[8192], *ip = (char *)in, *op;
+	size_t il = n, ol;
+
+	while (il > 0) {
+		op = out;
+		ol = sizeof(out);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != E2BIG) {
+			if (errno == EINVAL)
+				il = 0; /* a sequence cut at the end: dropped */
+			else {
+				/* EILSEQ: one UTF-8 character CP932 lacks */
+				unsigned char c = (unsigned char)*ip;
+				size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+
+				if (k > il)
+					k = il;
+				ip += k;
+				il -= k;
+				if (ol)
+					*op++ = '?', ol--;
+			}
+		}
+		if (fwrite(out, 1, (size_t)(op - out), f) != (size_t)(op - out))
+			return -1;
+	}
+	op = out;
+	ol = sizeof(out);
+	iconv(cd, NULL, NULL, &op, &ol);
+	return fwrite(out, 1, (size_t)(op - out), f) == (size_t)(op - out) ? 0 : -1;
+}
+
+int out_recode_end(struct out_recode *r)
+{
+	char buf[65536];
+	iconv_t cd = (iconv_t)-1;
+	size_t n;
+	int rc = 0;
+
+	if (!r)
+		return 0;
+	fflush(stdout);
+	dup2(r->saved_fd, 1);
+	close(r->saved_fd);
+	rewind(r->tmp);
+	if (r->cp932) {
+		cd = iconv_open("CP932", "UTF-8");
+		if (cd == (iconv_t)-1) {
+			cli_error("this system's iconv has no CP932");
+			rc = -1;
+			goto out;
+		}
+	}
+	if (r->bom && fwrite("\xEF\xBB\xBF", 1, 3, stdout) != 3)
+		rc = -1;
+	if (cd == (iconv_t)-1) {
+		while (rc == 0 && (n = fread(buf, 1, sizeof(buf), r->tmp)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n)
+				rc = -1;
+	} else {
+		/* at once, so that no character is split between two reads */
+		long size;
+		char *all = NULL;
+
+		if (fseek(r->tmp, 0, SEEK_END) != 0 || (size = ftell(r->tmp)) < 0 ||
+		    fseek(r->tmp, 0, SEEK_SET) != 0 || !(all = malloc((size_t)size + 1)) ||
+		    fread(all, 1, (size_t)size, r->tmp) != (size_t)size) {
+			cli_error("cannot read back the output to recode it");
+			rc = -1;
+		} else {
+			rc = write_cp932(cd, all, (size_t)size, stdout);
+		}
+		free(all);
+	}
+	if (fflush(stdout) != 0)
+		rc = -1;
+out:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	fclose(r->tmp);
+	free(r);
+	return rc;
 }

@@ -59,6 +59,27 @@ unlike "$(grep -A3 '^by category' "$PATROL_OUT")" "[0-9]\\.[0-9]{3}( |$)" "no se
 patrol_run report --json
 like "$(cat "$PATROL_OUT")" "\"detect_to_removal_median_s\":[0-9.]+" "JSON keeps seconds"
 
+# --- CSV for spreadsheets ------------------------------------------------------------
+"$PATROL_BIN" export --format csv --job jp >"$HARNESS_TMP/plain.csv" 2>/dev/null
+ok $? "export --format csv"
+"$PATROL_BIN" export --format csv --job jp --excel >"$HARNESS_TMP/excel.csv" 2>/dev/null
+ok $? "export --format csv --excel"
+is "$(head -c 3 "$HARNESS_TMP/excel.csv" | od -An -tx1 | tr -d ' \n')" efbbbf "--excel starts with a UTF-8 BOM"
+is "$(tail -c +4 "$HARNESS_TMP/excel.csv" | cmp - "$HARNESS_TMP/plain.csv" >/dev/null && echo same)" same \
+	"followed by the same UTF-8 CSV"
+"$PATROL_BIN" export --format csv --job jp --encoding cp932 >"$HARNESS_TMP/sjis.csv" 2>/dev/null
+ok $? "export --format csv --encoding cp932"
+is "$(python3 -c "import sys; a=open(sys.argv[1],'rb').read(); b=open(sys.argv[2],'rb').read()
+print('same' if a.decode('utf-8').encode('cp932', 'replace') == b else 'differs')" "$HARNESS_TMP/plain.csv" "$HARNESS_TMP/sjis.csv")" \
+	same "--encoding cp932 is the same CSV in Shift_JIS"
+ok "$(python3 -c "import sys; print(0 if any(b > 127 for b in open(sys.argv[1], 'rb').read()) else 1)" "$HARNESS_TMP/plain.csv")" \
+	"(the CSV has Japanese text to recode)"
+patrol_run export --format jsonl --excel
+is "$?" 2 "--excel goes with --format csv only"
+patrol_run export --format csv --encoding latin1
+is "$?" 2 "an unknown --encoding is refused"
+like "$(cat "$PATROL_ERR")" "option '--encoding' wants utf-8 or cp932" "naming the option and the choices"
+
 # --- a Shift_JIS hotline file with Japanese headers and names -------------------------
 python3 - "$HARNESS_TMP/hotline.csv" "$base" <<'PY'
 import sys
