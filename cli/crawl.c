@@ -39,6 +39,17 @@ static int crawl_verdict(const struct crawl_stats *s, int status)
 	}
 	if (any)
 		fprintf(stderr, " (first: %s)\n", s->first_failure);
+	for (i = 0; i < (int)s->nfailing; i++) {
+		int k, n = 0;
+
+		fprintf(stderr, "  %s:", s->failing[i].origin);
+		for (k = 1; k < FETCH_FAIL_COUNT; k++)
+			if (s->failing[i].failed[k])
+				fprintf(stderr, "%s %s=%llu", n++ ? "," : "",
+					fetch_failure_name((enum fetch_failure)k),
+					(unsigned long long)s->failing[i].failed[k]);
+		fputc('\n', stderr);
+	}
 	if (responses > 0 || status != 0 || (!failed && !s->refused[REFUSE_ADDRESS]))
 		return status;
 	if (failed)

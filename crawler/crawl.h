@@ -10,6 +10,8 @@
 #include "crawler/traps.h"
 #include "util/err.h"
 
+#define CRAWL_FAILING_HOSTS 8 /* hosts named in the summary's network failures */
+
 struct rulehub;
 struct imagehash;
 
@@ -31,6 +33,11 @@ struct crawl_stats {
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
 	uint64_t net_failed[FETCH_FAIL_COUNT]; /* transfers (robots.txt too) with no response, by cause */
 	char first_failure[320];   /* "URL: curl's message" of the first of them, "" when none */
+	struct crawl_failing_host {
+		char origin[128];      /* "http://a.example.jp:8080" */
+		uint64_t failed[FETCH_FAIL_COUNT];
+	} failing[CRAWL_FAILING_HOSTS]; /* the first hosts with failures, in order of the first */
+	size_t nfailing;
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
 	size_t in_flight;        /* transfers running now */

@@ -319,7 +319,13 @@ static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetc
 		if (x->status)
 			snprintf(reason, sizeof(reason), "http_%ld", x->status);
 		else
-			snprintf(reason, sizeof(reason), "%s", x->refused ? "address_refused" : "network");
+			/* the cause, as the crawl's summary names it: connect_refused, timeout, tls, ... */
+			snprintf(reason, sizeof(reason), "%s",
+				 x->refused ? "address_refused"
+				 : fetch_failure_of(x) == FETCH_FAIL_CONNECT ? "connect_refused"
+				 : fetch_failure_of(x) == FETCH_FAIL_TIMEOUT ? "timeout"
+				 : fetch_failure_of(x) == FETCH_FAIL_TLS     ? "tls"
+									     : "network");
 	}
 	obs.reason = reason;
 	rc = recheckstore_record(ps->d, t, &obs, ps->o->actor, &fx, e);

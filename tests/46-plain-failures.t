@@ -19,6 +19,7 @@ dead=$(free_port) # nothing listens there
 patrol_run crawl --job refused --allow-private --quiet "http://127.0.0.1:$dead/"
 isnt "$?" 0 "a crawl of a server that refuses connections exits non-zero"
 like "$(cat "$PATROL_ERR")" "network failures: connect refused=[1-9]" "the summary counts the refused connections"
+like "$(cat "$PATROL_ERR")" "  http://127.0.0.1:$dead: connect refused=[1-9]" "and names the host they failed on"
 like "$(cat "$PATROL_ERR")" "nothing fetched: no server answered \\(http://127.0.0.1:$dead/" \
 	"and says nothing was fetched, naming the URL"
 
@@ -41,6 +42,13 @@ like "$(cat "$PATROL_ERR")" "all 1 page inconclusive" "and says that nothing was
 like "$(cat "$PATROL_ERR")" "add --allow-private to recheck" "with the flag that allows it"
 patrol_run recheck "$page" --allow-private --delay-ms 0 --quiet
 ok $? "recheck with --allow-private exits 0" || patrol_diag
+stop_nginx
+patrol_run recheck "$page" --allow-private --delay-ms 0 --quiet
+isnt "$?" 0 "recheck of a server that went away exits non-zero"
+like "$(cat "$PATROL_ERR")" "recheck decided nothing: all 1 page inconclusive \\(first: http://127.0.0.1:$port/" \
+	"naming the page"
+is "$(psql_q "SELECT outcome || '/' || reason FROM rechecks WHERE url_id = $page ORDER BY id DESC LIMIT 1")" \
+	error/connect_refused "the recheck is stored with its cause"
 
 # --- option values checked before SQL -----------------------------------------------
 one_line() {
