@@ -29,6 +29,13 @@ const char *cli_rules_dir(const char *opt);
  */
 struct db *cli_db_open(const char *opt);
 
+/*
+ * Where the database is for a subcommand (see db_locate); announces on
+ * stderr a cluster it had to create, with its path. NULL after printing the
+ * error. The caller frees the result.
+ */
+char *cli_db_conninfo(const char *opt);
+
 /* Prints "patrol: " and a formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -80,5 +87,20 @@ long cli_number(const char *opt, const char *value);
 
 /* Parses a duration ("90", "90s", "30m", "12h", "7d") into seconds; -1 when it is not one. */
 long cli_duration(const char *value);
+
+/*
+ * Checks a date or time option before it reaches SQL: "2026-11-30",
+ * "2026-11-30 10:00[:00]" or with 'T', optionally with a zone ("Z",
+ * "+09:00"); a time without a zone is Japan time. Returns 1, or 0 after
+ * printing a message naming opt and the expected form.
+ */
+int cli_date_ok(const char *opt, const char *value);
+
+/*
+ * A category option: a code of TAXONOMY.md or its Japanese name (闇バイト).
+ * Returns the code (static storage), or NULL after printing a message
+ * naming opt and the known codes.
+ */
+const char *cli_category(const char *opt, const char *value);
 
 #endif

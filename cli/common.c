@@ -118,7 +118,25 @@ struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir)
 	if (errors.len)
 		fputs(buf_str(&errors), stderr);
 	if (rc != PRC_OK) {
-		cli_error("cannot load rules from '%s' (%s)", dir, prc_str(rc));
+		size_t nerr = 0, nfiles = 0;
+		const char *line = buf_str(&errors), *prev = NULL, *colon, *nl;
+
+		/* one error per line, "file:line: reason"; files come in order */
+		for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
+			nl = strchr(line, '\n');
+			colon = strchr(line, ':');
+			nerr++;
+			if (colon && (!nl || colon < nl) &&
+			    (!prev || strncmp(prev, line, (size_t)(colon - line) + 1)))
+				nfiles++;
+			if (colon)
+				prev = line;
+		}
+		if (nerr)
+			cli_error("rules in '%s' refused: %zu error%s in %zu file%s, each listed above",
+				  dir, nerr, nerr == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+		else
+			cli_error("cannot load rules from '%s' (%s)", dir, prc_str(rc));
 		rs = NULL;
 	}
 	buf_release(&errors);

@@ -21,6 +21,47 @@
 
 static volatile sig_atomic_t crawl_stop, crawl_reload;
 
+/*
+ * Names the transfers that got no response, by cause, and returns the exit
+ * status: 1 when nothing was fetched because every attempt failed, with the
+ * reason and, for refused addresses, the flag that allows them.
+ */
+static int crawl_verdict(const struct crawl_stats *s, int status)
+{
+	uint64_t failed = 0, responses = s->fetched - s->errors;
+	int i, any = 0;
+
+	for (i = 1; i < FETCH_FAIL_COUNT; i++) {
+		if (!s->net_failed[i])
+			continue;
+		fprintf(stderr, "%s %s=%llu", any ? "," : "network failures:",
+			fetch_failure_name((enum fetch_failure)i), (unsigned long long)s->net_failed[i]);
+		failed += s->net_failed[i];
+		any = 1;
+	}
+	if (any)
+		fprintf(stderr, " (first: %s)\n", s->first_failure);
+	for (i = 0; i < (int)s->nfailing; i++) {
+		int k, n = 0;
+
+		fprintf(stderr, "  %s:", s->failing[i].origin);
+		for (k = 1; k < FETCH_FAIL_COUNT; k++)
+			if (s->failing[i].failed[k])
+				fprintf(stderr, "%s %s=%llu", n++ ? "," : "",
+					fetch_failure_name((enum fetch_failure)k),
+					(unsigned long long)s->failing[i].failed[k]);
+		fputc('\n', stderr);
+	}
+	if (responses > 0 || status != 0 || (!failed && !s->refused[REFUSE_ADDRESS]))
+		return status;
+	if (failed)
+		cli_error("nothing fetched: no server answered (%s)", s->first_failure);
+	if (s->refused[REFUSE_ADDRESS])
+		cli_error("nothing fetched: the seeds resolve to loopback or private addresses, "
+			  "which are refused; add --allow-private to crawl them");
+	return 1;
+}
+
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -366,8 +407,7 @@ int cmd_crawl(int argc, char **argv)
 		}
 		buf_release(&errors);
 	}
-	if (db_locate(dbopt, NULL, &conninfo, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
+	if (!(conninfo = cli_db_conninfo(dbopt))) {
 		rulehub_free(rules);
 		imagehash_free(hashes);
 		return 1;
@@ -450,6 +490,7 @@ int cmd_crawl(int argc, char **argv)
 			fprintf(stderr, "  trap family '%s': %s\n", s.families[i].family, s.families[i].reason);
 		}
 	}
+	status = crawl_verdict(&s, rc == PRC_OK ? status : 1);
 	crawl_stats_release(&s);
 	free(conninfo);
 	free(home);

@@ -1,13 +1,16 @@
 /* db.c - `patrol db start|stop|status|migrate`: the embedded PostgreSQL cluster. */
 #include <getopt.h>
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "store/cluster.h"
 #include "store/db.h"
+#include "util/buf.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -53,14 +56,155 @@ long cli_duration(const char *value)
 	return v;
 }
 
+char *cli_db_conninfo(const char *opt)
+{
+	char *conninfo = NULL, *created = NULL, *home;
+	struct err e = { "" };
+
+	if (db_locate(opt, NULL, &conninfo, &created, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		return NULL;
+	}
+	if (created) {
+		home = cluster_home(NULL, &e);
+		fprintf(stderr,
+			"patrol: created a new, empty database in '%s' for PATROL_HOME '%s'; "
+			"if you meant an existing one, set PATROL_HOME or give --db CONNINFO\n",
+			created, home ? home : "?");
+		free(home);
+		free(created);
+	}
+	return conninfo;
+}
+
+/* Reads exactly n digits at *s into *v. */
+static int digits(const char **s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if ((*s)[i] < '0' || (*s)[i] > '9')
+			return 0;
+		*v = *v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	return 1;
+}
+
+int cli_date_ok(const char *opt, const char *value)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *s = value;
+	int y, mo, d, h = 0, mi = 0, sec = 0, zh, zm;
+
+	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
+	    !digits(&s, 2, &d) || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
+		goto bad;
+	if (*s == ' ' || *s == 'T') {
+		s++;
+		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi) || h > 23 || mi > 59)
+			goto bad;
+		if (*s == ':' && (s++, !digits(&s, 2, &sec) || sec > 60))
+			goto bad;
+		if (*s == 'Z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			s++;
+			if (!digits(&s, 2, &zh) || zh > 14)
+				goto bad;
+			if (*s == ':')
+				s++;
+			if (*s && (!digits(&s, 2, &zm) || zm > 59))
+				goto bad;
+		}
+	}
+	if (*s)
+		goto bad;
+	return 1;
+bad:
+	cli_error("option '%s' wants a date or time such as 2026-11-30 or '2026-11-30 10:00' "
+		  "(Japan time unless a zone such as +09:00 or Z is given), not '%s'",
+		  opt, value);
+	return 0;
+}
+
+const char *cli_category(const char *opt, const char *value)
+{
+	const struct taxonomy_entry *t = taxonomy_find(value);
+	char codes[1024];
+	size_t i, len = 0;
+
+	if (t)
+		return t->code;
+	for (i = 0; i < taxonomy_count(); i++) {
+		t = taxonomy_get(i);
+		if (!strcmp(t->ja, value))
+			return t->code;
+		if (len < sizeof(codes) - 64)
+			len += (size_t)snprintf(codes + len, sizeof(codes) - len, "%s%s", i ? ", " : "",
+						t->code);
+	}
+	cli_error("option '%s' wants a category of the taxonomy (%s) or its Japanese name, not '%s'",
+		  opt, codes, value);
+	return NULL;
+}
+
+/*
+ * Brings the categories table (schema/005) up to date with the taxonomy
+ * compiled into this binary, so the database accepts exactly its codes.
+ */
+static enum prc sync_categories(struct db *d, struct err *e)
+{
+	struct buf codes, names;
+	const char *p[2];
+	PGresult *r = NULL;
+	enum prc rc = PRC_OK;
+	size_t i;
+
+	buf_init(&codes, 1u << 16);
+	buf_init(&names, 1u << 16);
+	rc = buf_addch(&codes, '{');
+	if (rc == PRC_OK)
+		rc = buf_addch(&names, '{');
+	for (i = 0; i < taxonomy_count() && rc == PRC_OK; i++) {
+		rc = db_array_add(&codes, taxonomy_get(i)->code);
+		if (rc == PRC_OK)
+			rc = db_array_add(&names, taxonomy_get(i)->ja);
+	}
+	if (rc == PRC_OK)
+		rc = buf_addch(&codes, '}');
+	if (rc == PRC_OK)
+		rc = buf_addch(&names, '}');
+	if (rc != PRC_OK) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	p[0] = buf_str(&codes);
+	p[1] = buf_str(&names);
+	rc = db_query(d,
+		      "INSERT INTO categories (code, ja) SELECT * FROM unnest($1::text[], $2::text[])"
+		      " ON CONFLICT (code) DO UPDATE SET ja = EXCLUDED.ja WHERE categories.ja <> EXCLUDED.ja",
+		      2, p, &r, e);
+	PQclear(r);
+out:
+	buf_release(&codes);
+	buf_release(&names);
+	return rc;
+}
+
 struct db *cli_db_open(const char *opt)
 {
 	struct db *d = NULL;
-	char *conninfo = NULL;
+	char *conninfo;
 	struct err e = { "" };
 
-	if (db_locate(opt, NULL, &conninfo, &e) != PRC_OK ||
-	    db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK) {
+	conninfo = cli_db_conninfo(opt);
+	if (!conninfo)
+		return NULL;
+	if (db_connect(conninfo, &d, &e) != PRC_OK || db_migrate(d, NULL, &e) != PRC_OK ||
+	    sync_categories(d, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		db_free(d);
 		d = NULL;
@@ -95,12 +239,22 @@ int cmd_db(int argc, char **argv)
 		return db_usage();
 	verb = argv[optind];
 	if (!strcmp(verb, "start")) {
-		rc = cluster_start(NULL, &e);
+		char *created = NULL, *data;
+
+		if (dbopt || getenv("PATROL_DB")) {
+			cli_error("'db start' runs the embedded database under PATROL_HOME; "
+				  "a server given with --db or PATROL_DB is started by its owner");
+			return 2;
+		}
+		rc = cluster_start(NULL, &created, &e);
 		if (rc != PRC_OK) {
 			cli_error("%s", e.msg);
 			return 1;
 		}
-		printf("database running\n");
+		data = created ? created : cluster_data_dir(NULL, &e);
+		printf("database running%s: data in '%s'\n", created ? " (created)" : "",
+		       data ? data : "?");
+		free(data);
 		return 0;
 	}
 	if (!strcmp(verb, "stop")) {
@@ -119,6 +273,24 @@ int cmd_db(int argc, char **argv)
 	if (!strcmp(verb, "status")) {
 		char *ci;
 
+		if (!dbopt)
+			dbopt = getenv("PATROL_DB");
+		if (dbopt && *dbopt) {
+			/* a server of its own: reachable or not, nothing is started */
+			struct db *d = NULL;
+
+			rc = db_connect(dbopt, &d, &e);
+			if (rc != PRC_OK) {
+				cli_error("%s", e.msg);
+				return 3;
+			}
+			/* not the conninfo itself: it may hold a password */
+			printf("database reachable: host='%s' port=%s dbname=%s user=%s\n",
+			       PQhost(db_conn(d)), PQport(db_conn(d)), PQdb(db_conn(d)),
+			       PQuser(db_conn(d)));
+			db_free(d);
+			return 0;
+		}
 		rc = cluster_status(NULL, &e);
 		if (rc == PRC_NOTFOUND) {
 			printf("no database yet (created by 'patrol db start')\n");
@@ -142,9 +314,10 @@ int cmd_db(int argc, char **argv)
 		struct db *d = NULL;
 		int applied = 0;
 
-		rc = db_locate(dbopt, NULL, &conninfo, &e);
-		if (rc == PRC_OK)
-			rc = db_connect(conninfo, &d, &e);
+		conninfo = cli_db_conninfo(dbopt);
+		if (!conninfo)
+			return 1;
+		rc = db_connect(conninfo, &d, &e);
 		if (rc == PRC_OK)
 			rc = db_migrate(d, &applied, &e);
 		free(conninfo);

@@ -2,8 +2,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/workflow.h"
 #include "store/db.h"
 #include "store/export.h"
 #include "util/json.h"
@@ -95,8 +97,12 @@ int cmd_export(int argc, char **argv)
 						   { "job", required_argument, NULL, 'j' },
 						   { "db", required_argument, NULL, 'd' },
 						   { "help", no_argument, NULL, 'h' },
+						   { "excel", no_argument, NULL, 'x' },
+						   { "encoding", required_argument, NULL, 'E' },
 						   { NULL, 0, NULL, 0 } };
 	struct out o = { FMT_JSONL, 0 };
+	struct out_recode *recode = NULL;
+	int excel = 0, cp932 = 0;
 	const char *job = NULL, *dbopt = NULL;
 	struct err e = { "" };
 	struct db *d;
@@ -119,8 +125,18 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'j': job = optarg; break;
 		case 'd': dbopt = optarg; break;
+		case 'x': excel = 1; break;
+		case 'E':
+			if (strcasecmp(optarg, "cp932") && strcasecmp(optarg, "shift_jis") &&
+			    strcasecmp(optarg, "sjis") && strcasecmp(optarg, "utf-8") && strcasecmp(optarg, "utf8")) {
+				cli_error("option '--encoding' wants utf-8 or cp932 (Shift_JIS), not '%s'", optarg);
+				return 2;
+			}
+			cp932 = strncasecmp(optarg, "utf", 3) != 0;
+			break;
 		case 'h':
-			printf("usage: patrol export [--format jsonl|csv|table] [--job NAME] [--db CONNINFO]\n");
+			printf("usage: patrol export [--format jsonl|csv|table] [--job NAME] [--db CONNINFO]\n"
+			       "                     [--excel | --encoding utf-8|cp932]   (CSV for spreadsheets)\n");
 			return 0;
 		default:
 			return 2;
@@ -130,9 +146,18 @@ int cmd_export(int argc, char **argv)
 		cli_error("export takes no arguments, only options");
 		return 2;
 	}
+	if ((excel || cp932) && o.fmt != FMT_CSV) {
+		cli_error("--excel and --encoding go with --format csv");
+		return 2;
+	}
 	d = cli_db_open(dbopt);
 	if (!d)
 		return 1;
+	/* Excel reads UTF-8 only after a BOM; CP932 is what it reads without one */
+	if ((excel || cp932) && !(recode = out_recode_begin(cp932, excel && !cp932))) {
+		db_free(d);
+		return 1;
+	}
 	if (o.fmt == FMT_CSV) {
 		for (i = 0; i < EXPORT_NFIELDS; i++) {
 			if (i)
@@ -152,6 +177,10 @@ int cmd_export(int argc, char **argv)
 	}
 	rc = export_run(d, job, row, &o, &e);
 	db_free(d);
+	if (recode && out_recode_end(recode) != 0 && rc == PRC_OK) {
+		cli_error("cannot write the recoded output");
+		return 1;
+	}
 	if (rc != PRC_OK) {
 		cli_error("%s", e.msg);
 		return 1;

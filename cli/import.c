@@ -38,8 +38,10 @@ static int import_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: patrol import FILE.csv [--job NAME] [--as NAME] [--json] [--db CONNINFO]\n"
-		"The CSV has a header naming its columns: url, reported_at (required), source, reference,\n"
-		"category (optional). Good rows become seeds of the job (default 'hotline'); crawl them with\n"
+		"The CSV (UTF-8 or Shift_JIS) has a header naming its columns: url, reported_at (required),\n"
+		"source, reference, category (optional), or in Japanese: URL, 通報日時, 通報元, 受付番号, 分類;\n"
+		"a category is a code of TAXONOMY.md or a Japanese name (規制薬物の広告, 闇バイト, ...).\n"
+		"Good rows become seeds of the job (default 'hotline'); crawl them with\n"
 		"`patrol crawl --resume --job NAME`. Bad rows are named FILE:LINE on stderr (exit status 1).\n");
 	return f == stdout ? 0 : 2;
 }

@@ -3,6 +3,7 @@
 #include <libxml/parser.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -37,7 +38,38 @@ static int usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nDatabase: --db CONNINFO or PATROL_DB; otherwise a cluster under $PATROL_HOME (./var).\n");
+	fprintf(f, "Times are shown in Japan time (Asia/Tokyo; PATROL_TZ to change it, --utc for UTC);\n"
+		   "JSON and CSV give them in ISO 8601 with the offset.\n");
 	return f == stdout ? 0 : 2;
+}
+
+/*
+ * The time zone every command shows times in (and reads times without a
+ * zone in): --utc anywhere before "--" (taken out of argv), else $PGTZ,
+ * else $PATROL_TZ, else Japan. libpq sets the session's TimeZone from PGTZ.
+ */
+static int set_time_zone(int argc, char **argv)
+{
+	const char *tz = getenv("PATROL_TZ");
+	int i, j, utc = 0;
+
+	for (i = j = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--utc"))
+			utc = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	if (utc)
+		setenv("PGTZ", "UTC", 1);
+	else if (!getenv("PGTZ"))
+		setenv("PGTZ", tz && *tz ? tz : "Asia/Tokyo", 1);
+	return j;
 }
 
 int main(int argc, char **argv)
@@ -45,6 +77,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	argc = set_time_zone(argc, argv);
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

@@ -215,6 +215,8 @@ int cmd_recheck(int argc, char **argv)
 		if (rc != PRC_OK) {
 			cli_error("recheck: %s", e.msg);
 			status = 1;
+			if (rc == PRC_NOTFOUND && !every)
+				break;
 		} else if (pr.json) {
 			printf("{\"pass\":%d,\"pages\":%zu,\"present\":%zu,\"gone\":%zu,\"inconclusive\":%zu,"
 			       "\"removed\":%zu,\"reopened\":%zu,\"stopped\":%s}\n",
@@ -228,6 +230,16 @@ int cmd_recheck(int argc, char **argv)
 				st.gone, st.errors, st.removed, st.removed == 1 ? "" : "s", st.reopened);
 		}
 		fflush(stdout);
+		if (rc == PRC_OK && st.pages && !st.present && !st.gone) {
+			/* every page inconclusive: the pass decided nothing, say why */
+			cli_error("recheck decided nothing: all %zu page%s inconclusive (first: %s)",
+				  st.pages, st.pages == 1 ? "" : "s", st.first_error);
+			if (st.refused)
+				cli_error("%zu page%s on loopback or private addresses, which are refused; "
+					  "add --allow-private to recheck them",
+					  st.refused, st.refused == 1 ? " is" : "s are");
+			status = 1;
+		}
 		if (!every || recheck_stop)
 			break;
 		status = 0; /* a daemon reports failures and carries on */

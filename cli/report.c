@@ -16,9 +16,10 @@
 static int report_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: patrol report [--job NAME] [--since DATE] [--until DATE] [--by category|host|provider]\n"
+		"usage: patrol report [--job NAME] [--since DATE] [--until DATE] [--by category|host|provider|source]\n"
 		"                     [--oldest N] [--format table|csv|json | --json] [--db CONNINFO]\n"
-		"Per category, host and provider: pages flagged, confirmed, dismissed, the false-positive\n"
+		"Per category, host, provider and source (rule or hotline): pages flagged or reported,\n"
+		"confirmed, dismissed, the false-positive\n"
 		"rate, requests opened and removed, the removal rate, and the median and 90th percentile\n"
 		"of the seconds from detection to removal and from request to removal; then the oldest\n"
 		"live requests.\n");
@@ -52,14 +53,21 @@ int cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JOB: o.job = optarg; break;
-		case O_SINCE: o.since = optarg; break;
-		case O_UNTIL: o.until = optarg; break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+				return 2;
+			if (c == O_SINCE)
+				o.since = optarg;
+			else
+				o.until = optarg;
+			break;
 		case O_BY:
 			for (i = 0; i < REPORT_NDIMS; i++)
 				if (!strcmp(optarg, report_dim_names[i]))
 					by = i;
 			if (by < 0) {
-				cli_error("--by wants category, host or provider, not '%s'", optarg);
+				cli_error("--by wants category, host, provider or source, not '%s'", optarg);
 				return 2;
 			}
 			break;

@@ -21,12 +21,53 @@ static int review_usage(FILE *f)
 		"usage: patrol review list [filters] [--sort id|score|date|url|status] [--desc]\n"
 		"                          [--limit N] [--offset N] [--format table|csv|json | --json]\n"
 		"       patrol review show PAGE_ID [--json]\n"
-		"       patrol review confirm|dismiss (PAGE_ID... | filters) [--comment TEXT] [--as NAME] [--json]\n"
+		"       patrol review confirm|dismiss (PAGE_ID... | filters --yes|--dry-run) [--comment TEXT]\n"
+		"                                     [--as NAME] [--json]\n"
 		"filters: --job NAME --category C --host H --rule R --min-score X --status S\n"
-		"         --since DATE --until DATE (flagged between)\n"
-		"confirm/dismiss by filters act on pages whose status is new unless --status says otherwise.\n"
+		"         --since DATE --until DATE (flagged between) --source rule|hotline\n"
+		"confirm --set-category C files the pages under C (a hotline lead no rule flagged).\n"
+		"confirm/dismiss by filters act on pages whose status is new unless --status says otherwise;\n"
+		"they print how many pages match and the first of them, and act only with --yes\n"
+		"(--dry-run: only print).\n"
 		"Every command takes --db CONNINFO.\n");
 	return f == stdout ? 0 : 2;
+}
+
+/*
+ * What a bulk confirm or dismiss by filters would act on: the count and the
+ * first rows. Without --dry-run it is a refusal (exit 2) that says how to
+ * go ahead; with it, the answer (exit 0).
+ */
+static int bulk_preview(struct db *d, const struct review_filter *f, const char *verb, size_t n,
+			int dry, int json)
+{
+	struct review_filter first = *f;
+	struct err e = { "" };
+	PGresult *r = NULL;
+
+	first.limit = 10;
+	first.offset = 0;
+	if (review_list(d, &first, &r, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	if (json) {
+		printf("{\"matched\":%zu,\"first\":", n);
+		out_json_rows(stdout, r);
+		printf(",\"done\":false}\n");
+	} else {
+		printf("%zu page%s match%s; %s would %s %s:\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "",
+		       n > 10 ? "the first 10" : "these", verb, n == 1 ? "it" : "them");
+		if (PQntuples(r))
+			out_table(stdout, r);
+	}
+	PQclear(r);
+	fflush(stdout);
+	if (dry)
+		return 0;
+	cli_error("nothing done: add --yes to %s %s %zu page%s (or --dry-run to only list them)", verb,
+		  n == 1 ? "this" : "these", n, n == 1 ? "" : "s");
+	return 2;
 }
 
 static void print_section(const char *title, const PGresult *r)
@@ -87,7 +128,8 @@ int cmd_review(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_CAT, O_HOST, O_RULE, O_MINSCORE, O_STATUS, O_SINCE, O_UNTIL, O_SORT, O_DESC,
-		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP
+		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP, O_YES, O_DRYRUN,
+		O_SOURCE, O_SETCAT
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -107,12 +149,16 @@ int cmd_review(int argc, char **argv)
 		{ "comment", required_argument, NULL, O_COMMENT },
 		{ "as", required_argument, NULL, O_AS },
 		{ "db", required_argument, NULL, O_DB },
+		{ "yes", no_argument, NULL, O_YES },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "set-category", required_argument, NULL, O_SETCAT },
+		{ "dry-run", no_argument, NULL, O_DRYRUN },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct review_filter f;
-	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to = NULL;
-	int c, fmt = OUT_TABLE, filtered = 0, status = 0, i;
+	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to = NULL, *setcat = NULL;
+	int c, fmt = OUT_TABLE, filtered = 0, status = 0, i, yes = 0, dry = 0;
 	int64_t *ids = NULL;
 	size_t nids = 0, k, changed = 0, unchanged = 0, failed = 0;
 	struct err e = { "" };
@@ -130,12 +176,25 @@ int cmd_review(int argc, char **argv)
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JOB: f.job = optarg; filtered = 1; break;
-		case O_CAT: f.category = optarg; filtered = 1; break;
+		case O_CAT:
+			f.category = cli_category("--category", optarg);
+			if (!f.category)
+				return 2;
+			filtered = 1;
+			break;
 		case O_HOST: f.host = optarg; filtered = 1; break;
 		case O_RULE: f.rule = optarg; filtered = 1; break;
 		case O_STATUS: f.status = optarg; filtered = 1; break;
-		case O_SINCE: f.since = optarg; filtered = 1; break;
-		case O_UNTIL: f.until = optarg; filtered = 1; break;
+		case O_SINCE:
+		case O_UNTIL:
+			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+				return 2;
+			if (c == O_SINCE)
+				f.since = optarg;
+			else
+				f.until = optarg;
+			filtered = 1;
+			break;
 		case O_MINSCORE:
 			f.min_score = strtod(optarg, &end);
 			if (*end || end == optarg || f.min_score < 0 || f.min_score > 1) {
@@ -165,6 +224,21 @@ int cmd_review(int argc, char **argv)
 		case O_COMMENT: comment = optarg; break;
 		case O_AS: as = optarg; break;
 		case O_DB: dbopt = optarg; break;
+		case O_YES: yes = 1; break;
+		case O_SOURCE:
+			if (strcmp(optarg, "rule") && strcmp(optarg, "hotline")) {
+				cli_error("option '--source' wants rule or hotline, not '%s'", optarg);
+				return 2;
+			}
+			f.source = optarg;
+			filtered = 1;
+			break;
+		case O_SETCAT:
+			setcat = cli_category("--set-category", optarg);
+			if (!setcat)
+				return 2;
+			break;
+		case O_DRYRUN: dry = 1; break;
 		case O_HELP: return review_usage(stdout);
 		default: return review_usage(stderr);
 		}
@@ -228,8 +302,20 @@ int cmd_review(int argc, char **argv)
 		cli_error("review %s needs page ids or filters (--job, --category, ...)", verb);
 		return 2;
 	}
+	if (setcat && strcmp(to, "confirmed")) {
+		cli_error("--set-category goes with confirm");
+		return 2;
+	}
 	if (optind < argc && filtered) {
 		cli_error("review %s takes page ids or filters, not both", verb);
+		return 2;
+	}
+	if ((yes || dry) && !filtered) {
+		cli_error("--yes and --dry-run go with filters; page ids are acted on as given");
+		return 2;
+	}
+	if (yes && dry) {
+		cli_error("--yes and --dry-run exclude each other");
 		return 2;
 	}
 	d = cli_db_open(dbopt);
@@ -259,12 +345,18 @@ int cmd_review(int argc, char **argv)
 			db_free(d);
 			return 1;
 		}
+		if (!yes) {
+			status = bulk_preview(d, &f, verb, nids, dry, fmt == OUT_JSON);
+			free(ids);
+			db_free(d);
+			return status;
+		}
 	}
 	if (fmt == OUT_JSON)
 		fputs("{\"results\":[", stdout);
 	for (k = 0; k < nids; k++) {
 		char from[16] = "";
-		enum prc rc = review_decide(d, ids[k], to, cli_actor(as), comment, from, &e);
+		enum prc rc = review_decide(d, ids[k], to, setcat, cli_actor(as), comment, from, &e);
 
 		if (fmt == OUT_JSON) {
 			if (k)

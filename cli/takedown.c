@@ -23,6 +23,7 @@ static int takedown_usage(FILE *f)
 		"                            [--ref REF] [--category C] [--comment TEXT]\n"
 		"       patrol takedown send|ack|refuse|close ID... [--ref REF] [--recipient NAME] [--comment TEXT]\n"
 		"       patrol takedown close ID... --removed      (removal confirmed by the recipient)\n"
+		"       patrol takedown withdraw ID...            (a request never sent)\n"
 		"       patrol takedown note ID... --comment TEXT\n"
 		"       patrol takedown list [--job J] [--status S|live] [--to KIND] [--recipient NAME]\n"
 		"                            [--category C] [--host H] [--overdue] [--sent-days N] [--ack-days M]\n"
@@ -144,7 +145,11 @@ int cmd_takedown(int argc, char **argv)
 		case O_CHANNEL: tn.channel = optarg; break;
 		case O_RECIPIENT: tn.recipient = optarg; ch.recipient = optarg; f.recipient = optarg; break;
 		case O_REF: tn.reference = optarg; ch.reference = optarg; break;
-		case O_CAT: tn.category = optarg; f.category = optarg; break;
+		case O_CAT:
+			tn.category = f.category = cli_category("--category", optarg);
+			if (!tn.category)
+				return 2;
+			break;
 		case O_COMMENT: comment = optarg; break;
 		case O_REMOVED: removed = 1; break;
 		case O_JOB: f.job = optarg; break;
@@ -231,10 +236,11 @@ int cmd_takedown(int argc, char **argv)
 		}
 	} else if (!strcmp(verb, "close")) {
 		to_state = removed ? "removed" : "expired";
-	} else if (!strcmp(verb, "send") || !strcmp(verb, "ack") || !strcmp(verb, "refuse")) {
+	} else if (!strcmp(verb, "send") || !strcmp(verb, "ack") || !strcmp(verb, "refuse") ||
+		   !strcmp(verb, "withdraw")) {
 		to_state = takedown_state(verb);
 	} else {
-		cli_error("'%s' is not a takedown command (open, send, ack, refuse, close, note, list, show)", verb);
+		cli_error("'%s' is not a takedown command (open, send, ack, refuse, close, withdraw, note, list, show)", verb);
 		return 2;
 	}
 	if (removed && strcmp(verb, "close")) {

@@ -7,12 +7,14 @@
 #include "cli/workflow.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "util/json.h"
 
@@ -26,6 +28,7 @@
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
+#define OID_TIMESTAMPTZ 1184
 #define OID_JSONB 3802
 
 #define TABLE_CELL_MAX 48
@@ -83,6 +86,114 @@ static int numeric_type(Oid t)
 	       t == OID_FLOAT8 || t == OID_NUMERIC;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/*
+ * A timestamptz as PostgreSQL prints it ("2026-11-30 10:00:00.123456+09")
+ * for a machine: ISO 8601, "2026-11-30T10:00:00.123456+09:00".
+ */
+static const char *iso_time(const char *v, char *buf, size_t len)
+{
+	size_t n = strlen(v), zone;
+
+	if (n < 19 || n + 4 > len || v[10] != ' ')
+		return v;
+	memcpy(buf, v, n + 1);
+	buf[10] = 'T';
+	zone = strcspn(buf + 19, "+-") + 19;
+	/* "+09" → "+09:00"; "+05:30" is already whole */
+	if (zone < n && n - zone == 3)
+		memcpy(buf + n, ":00", 4);
+	return buf;
+}
+
+/* For people: to the second, with the offset ("2026-11-30 10:00:00+09"). */
+static const char *human_time(const char *v, char *buf, size_t len)
+{
+	const char *dot = strchr(v, '.'), *zone;
+
+	if (!dot || strlen(v) >= len)
+		return v;
+	zone = dot + strspn(dot + 1, "0123456789") + 1;
+	snprintf(buf, len, "%.*s%s", (int)(dot - v), v, zone);
+	return buf;
+}
+
+/* Seconds for people: "3d 4h", "5h 12m", "7m", "42s". */
+static const char *human_duration(double secs, char *buf, size_t len)
+{
+	long s = (long)(secs + 0.5);
+
+	if (s >= 86400)
+		snprintf(buf, len, "%ldd %ldh", s / 86400, (s % 86400) / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%ldh %ldm", s / 3600, (s % 3600) / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%ldm", s / 60);
+	else
+		snprintf(buf, len, "%lds", s);
+	return buf;
+}
+
+/* Category codes for people: each with its Japanese name ("drug_ad 規制薬物の広告"). */
+static const char *human_categories(const char *v, char *buf, size_t len)
+{
+	size_t at = 0, n;
+	const char *p = v, *comma;
+	const struct taxonomy_entry *t;
+	char code[64];
+
+	while (*p) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n >= sizeof(code))
+			return v;
+		memcpy(code, p, n);
+		code[n] = '\0';
+		t = taxonomy_find(code);
+		n = (size_t)snprintf(buf + at, len - at, "%s%s%s%s", at ? ", " : "", code, t ? " " : "",
+				     t ? t->ja : "");
+		if (n >= len - at)
+			return v;
+		at += n;
+		p = comma ? comma + 1 : p + strlen(p);
+	}
+	return at ? buf : v;
+}
+
+/*
+ * The text of one cell: for machines (JSON, CSV) times in ISO 8601 and
+ * everything else as the database gave it; for people also durations in
+ * days and hours and category names beside their codes. NULL for SQL NULL.
+ */
+static const char *cell_text(const PGresult *r, int i, int c, int human, char *buf, size_t len)
+{
+	const char *v = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c), *name = PQfname(r, c);
+	Oid t = PQftype(r, c);
+	char *end;
+	double x;
+
+	if (!v)
+		return NULL;
+	if (t == OID_TIMESTAMPTZ)
+		return human ? human_time(v, buf, len) : iso_time(v, buf, len);
+	if (!human)
+		return v;
+	if (numeric_type(t) && (ends_with(name, "_s") || !strcmp(name, "waiting_days"))) {
+		x = strtod(v, &end);
+		if (end != v && !*end)
+			return human_duration(ends_with(name, "_s") ? x : x * 86400.0, buf, len);
+	}
+	if (!strcmp(name, "category") || !strcmp(name, "categories"))
+		return human_categories(v, buf, len);
+	return v;
+}
+
 void out_json_row(FILE *f, const PGresult *r, int i)
 {
 	int c, n = PQnfields(r);
@@ -90,7 +201,8 @@ void out_json_row(FILE *f, const PGresult *r, int i)
 	fputc('{', f);
 	for (c = 0; c < n; c++) {
 		Oid t = PQftype(r, c);
-		const char *v = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+		char buf[64];
+		const char *v = cell_text(r, i, c, 0, buf, sizeof(buf));
 
 		if (c)
 			fputc(',', f);
@@ -161,6 +273,7 @@ static void put_cell(FILE *f, const char *s, int width, int last)
 void out_table(FILE *f, const PGresult *r)
 {
 	int nf = PQnfields(r), nr = PQntuples(r), c, i, *w;
+	char buf[1024];
 
 	w = calloc((size_t)nf + 1, sizeof(int));
 	if (!w)
@@ -168,7 +281,8 @@ void out_table(FILE *f, const PGresult *r)
 	for (c = 0; c < nf; c++) {
 		w[c] = cell_width(PQfname(r, c), TABLE_CELL_MAX, NULL);
 		for (i = 0; i < nr; i++) {
-			int cw = cell_width(PQgetvalue(r, i, c), TABLE_CELL_MAX, NULL);
+			const char *v = cell_text(r, i, c, 1, buf, sizeof(buf));
+			int cw = cell_width(v ? v : "-", TABLE_CELL_MAX, NULL);
 
 			if (cw > w[c])
 				w[c] = cw;
@@ -178,8 +292,11 @@ void out_table(FILE *f, const PGresult *r)
 		put_cell(f, PQfname(r, c), w[c], c == nf - 1);
 	fputc('\n', f);
 	for (i = 0; i < nr; i++) {
-		for (c = 0; c < nf; c++)
-			put_cell(f, PQgetisnull(r, i, c) ? "-" : PQgetvalue(r, i, c), w[c], c == nf - 1);
+		for (c = 0; c < nf; c++) {
+			const char *v = cell_text(r, i, c, 1, buf, sizeof(buf));
+
+			put_cell(f, v ? v : "-", w[c], c == nf - 1);
+		}
 		fputc('\n', f);
 	}
 	free(w);
@@ -188,6 +305,7 @@ void out_table(FILE *f, const PGresult *r)
 void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *first_value)
 {
 	int nf = PQnfields(r), c, i;
+	char buf[64];
 
 	if (first_name) {
 		fputs(first_name, f);
@@ -207,7 +325,7 @@ void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *fir
 		for (c = 0; c < nf; c++) {
 			if (c)
 				fputc(',', f);
-			csv_write_field(f, PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c));
+			csv_write_field(f, cell_text(r, i, c, 0, buf, sizeof(buf)));
 		}
 		fputs("\r\n", f);
 	}
@@ -216,6 +334,7 @@ void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *fir
 void out_fields(FILE *f, const PGresult *r, int i, int indent)
 {
 	int c, w = 0;
+	char buf[1024];
 
 	for (c = 0; c < PQnfields(r); c++)
 		if ((int)strlen(PQfname(r, c)) > w)
@@ -223,6 +342,131 @@ void out_fields(FILE *f, const PGresult *r, int i, int indent)
 	for (c = 0; c < PQnfields(r); c++) {
 		if (PQgetisnull(r, i, c))
 			continue;
-		fprintf(f, "%*s%-*s  %s\n", indent, "", w + 1, PQfname(r, c), PQgetvalue(r, i, c));
+		fprintf(f, "%*s%-*s  %s\n", indent, "", w + 1, PQfname(r, c),
+			cell_text(r, i, c, 1, buf, sizeof(buf)));
 	}
+}
+
+/*
+ * Recoding stdout for spreadsheets. Excel reads a CSV as the system code
+ * page unless it starts with a UTF-8 BOM, so a Japanese Windows desk gets
+ * either UTF-8 with a BOM or CP932 (Shift_JIS). stdout's descriptor is sent
+ * to a temporary file while the command writes, and the file is recoded
+ * onto the real stdout at the end; a character CP932 lacks becomes '?'.
+ */
+struct out_recode {
+	FILE *tmp;
+	int saved_fd;
+	int cp932, bom;
+};
+
+struct out_recode *out_recode_begin(int cp932, int bom)
+{
+	struct out_recode *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	r->cp932 = cp932;
+	r->bom = bom;
+	fflush(stdout);
+	r->tmp = tmpfile();
+	r->saved_fd = dup(1);
+	if (!r->tmp || r->saved_fd < 0 || dup2(fileno(r->tmp), 1) < 0) {
+		cli_error("cannot capture the output to recode it: %s", strerror(errno));
+		if (r->tmp)
+			fclose(r->tmp);
+		if (r->saved_fd >= 0)
+			close(r->saved_fd);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Writes n bytes of UTF-8 in as CP932 to f, '?' for what CP932 lacks. */
+static int write_cp932(iconv_t cd, const char *in, size_t n, FILE *f)
+{
+	char out[8192], *ip = (char *)in, *op;
+	size_t il = n, ol;
+
+	while (il > 0) {
+		op = out;
+		ol = sizeof(out);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != E2BIG) {
+			if (errno == EINVAL)
+				il = 0; /* a sequence cut at the end: dropped */
+			else {
+				/* EILSEQ: one UTF-8 character CP932 lacks */
+				unsigned char c = (unsigned char)*ip;
+				size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+
+				if (k > il)
+					k = il;
+				ip += k;
+				il -= k;
+				if (ol)
+					*op++ = '?', ol--;
+			}
+		}
+		if (fwrite(out, 1, (size_t)(op - out), f) != (size_t)(op - out))
+			return -1;
+	}
+	op = out;
+	ol = sizeof(out);
+	iconv(cd, NULL, NULL, &op, &ol);
+	return fwrite(out, 1, (size_t)(op - out), f) == (size_t)(op - out) ? 0 : -1;
+}
+
+int out_recode_end(struct out_recode *r)
+{
+	char buf[65536];
+	iconv_t cd = (iconv_t)-1;
+	size_t n;
+	int rc = 0;
+
+	if (!r)
+		return 0;
+	fflush(stdout);
+	dup2(r->saved_fd, 1);
+	close(r->saved_fd);
+	rewind(r->tmp);
+	if (r->cp932) {
+		cd = iconv_open("CP932", "UTF-8");
+		if (cd == (iconv_t)-1) {
+			cli_error("this system's iconv has no CP932");
+			rc = -1;
+			goto out;
+		}
+	}
+	if (r->bom && fwrite("\xEF\xBB\xBF", 1, 3, stdout) != 3)
+		rc = -1;
+	if (cd == (iconv_t)-1) {
+		while (rc == 0 && (n = fread(buf, 1, sizeof(buf), r->tmp)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n)
+				rc = -1;
+	} else {
+		/* at once, so that no character is split between two reads */
+		long size;
+		char *all = NULL;
+
+		if (fseek(r->tmp, 0, SEEK_END) != 0 || (size = ftell(r->tmp)) < 0 ||
+		    fseek(r->tmp, 0, SEEK_SET) != 0 || !(all = malloc((size_t)size + 1)) ||
+		    fread(all, 1, (size_t)size, r->tmp) != (size_t)size) {
+			cli_error("cannot read back the output to recode it");
+			rc = -1;
+		} else {
+			rc = write_cp932(cd, all, (size_t)size, stdout);
+		}
+		free(all);
+	}
+	if (fflush(stdout) != 0)
+		rc = -1;
+out:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	fclose(r->tmp);
+	free(r);
+	return rc;
 }

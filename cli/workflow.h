@@ -36,4 +36,14 @@ void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *fir
 /* Writes r as one "name: value" line per non-NULL column of row i, indented by indent spaces. */
 void out_fields(FILE *f, const PGresult *r, int i, int indent);
 
+/*
+ * Recodes everything written to stdout between begin and end for a
+ * spreadsheet: to CP932 when cp932, after a UTF-8 BOM when bom. begin
+ * returns NULL after printing an error; end writes the recoded output to
+ * the real stdout and returns 0, or -1 after a write or iconv failure.
+ */
+struct out_recode;
+struct out_recode *out_recode_begin(int cp932, int bom);
+int out_recode_end(struct out_recode *r);
+
 #endif

@@ -144,6 +144,10 @@ struct crawl {
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
 	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families, quarantined;
 	atomic_ullong refused[REFUSE_COUNT];
+	uint64_t net_failed[FETCH_FAIL_COUNT]; /* fetch thread only */
+	char first_failure[320];               /* fetch thread only */
+	struct crawl_failing_host failing[CRAWL_FAILING_HOSTS]; /* fetch thread only */
+	size_t nfailing;
 	uint64_t queued;
 	int64_t remaining;         /* pages --max-pages still allows this process to claim */
 	double started;
@@ -966,6 +970,37 @@ static long backoff_ms(int errors)
 	return base / 2 + (long)(rand() % (int)(base > 1 ? base : 2));
 }
 
+/* Counts a transfer that got no response by its cause, for the summary. */
+static void note_failure(struct crawl *c, const struct fetch *x)
+{
+	enum fetch_failure f = fetch_failure_of(x);
+
+	if (f == FETCH_FAIL_NONE)
+		return;
+	c->net_failed[f]++;
+	{
+		/* the origin: the URL up to the path */
+		const char *sep = strstr(x->url, "://");
+		size_t n = sep ? (size_t)(sep + 3 - x->url) + strcspn(sep + 3, "/?#") : strlen(x->url), i;
+
+		if (n >= sizeof(c->failing[0].origin))
+			n = sizeof(c->failing[0].origin) - 1;
+		for (i = 0; i < c->nfailing; i++)
+			if (!strncmp(c->failing[i].origin, x->url, n) && !c->failing[i].origin[n])
+				break;
+		if (i == c->nfailing && i < CRAWL_FAILING_HOSTS) {
+			memcpy(c->failing[i].origin, x->url, n);
+			c->failing[i].origin[n] = '\0';
+			c->nfailing++;
+		}
+		if (i < c->nfailing)
+			c->failing[i].failed[f]++;
+	}
+	if (!c->first_failure[0])
+		snprintf(c->first_failure, sizeof(c->first_failure), "%.200s: %.100s", x->url,
+			 x->error[0] ? x->error : fetch_failure_name(f));
+}
+
 static void page_done(struct crawl *c, struct fetch *x)
 {
 	struct page *p = x->ud;
@@ -1244,6 +1279,10 @@ static void report(struct crawl *c, struct crawl_stats *s)
 		for (i = 0; i < REFUSE_COUNT; i++)
 			s->refused[i] = atomic_load(&c->refused[i]);
 	}
+	memcpy(s->net_failed, c->net_failed, sizeof(s->net_failed));
+	memcpy(s->first_failure, c->first_failure, sizeof(s->first_failure));
+	memcpy(s->failing, c->failing, sizeof(s->failing));
+	s->nfailing = c->nfailing;
 	s->queued = c->queued;
 	s->hosts = c->frontier ? frontier_host_count(c->frontier) : 0;
 	s->in_flight = c->fetcher ? fetcher_active(c->fetcher) : 0;
@@ -1630,6 +1669,7 @@ static enum prc crawl_loop(struct crawl *c)
 			}
 		}
 		while ((x = fetcher_done(c->fetcher))) {
+			note_failure(c, x);
 			if (x->is_robots) {
 				robots_done(c, x);
 				fetch_free(x);

@@ -6,8 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crawler/fetcher.h"
 #include "crawler/traps.h"
 #include "util/err.h"
+
+#define CRAWL_FAILING_HOSTS 8 /* hosts named in the summary's network failures */
 
 struct rulehub;
 struct imagehash;
@@ -33,6 +36,13 @@ struct crawl_stats {
 	struct trap_family *families; /* crawl_run's final figures: the families judged, traps first (malloc'd) */
 	size_t nfamilies;
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */
+	uint64_t net_failed[FETCH_FAIL_COUNT]; /* transfers (robots.txt too) with no response, by cause */
+	char first_failure[320];   /* "URL: curl's message" of the first of them, "" when none */
+	struct crawl_failing_host {
+		char origin[128];      /* "http://a.example.jp:8080" */
+		uint64_t failed[FETCH_FAIL_COUNT];
+	} failing[CRAWL_FAILING_HOSTS]; /* the first hosts with failures, in order of the first */
+	size_t nfailing;
 	uint64_t queued;         /* URLs queued in the job (refreshed now and then) */
 	size_t hosts;            /* hosts leased now */
 	size_t in_flight;        /* transfers running now */

@@ -428,3 +428,42 @@ unsigned long fetcher_refused(const struct fetcher *f)
 	return f->refused;
 }
 
+
+enum fetch_failure fetch_failure_of(const struct fetch *x)
+{
+	if (x->status || x->refused || x->truncated || x->result == CURLE_OK)
+		return FETCH_FAIL_NONE;
+	switch (x->result) {
+	case CURLE_COULDNT_CONNECT:
+		return FETCH_FAIL_CONNECT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return FETCH_FAIL_DNS;
+	case CURLE_OPERATION_TIMEDOUT:
+		return FETCH_FAIL_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_USE_SSL_FAILED:
+		return FETCH_FAIL_TLS;
+	default:
+		return FETCH_FAIL_OTHER;
+	}
+}
+
+const char *fetch_failure_name(enum fetch_failure f)
+{
+	static const char *const names[FETCH_FAIL_COUNT] = { "none", "connect refused", "dns",
+							     "timeout", "tls", "other" };
+
+	return f >= 0 && f < FETCH_FAIL_COUNT ? names[f] : "other";
+}

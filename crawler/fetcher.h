@@ -94,4 +94,21 @@ size_t fetcher_active(const struct fetcher *f);
 /* Connections refused by the SSRF guard so far. */
 unsigned long fetcher_refused(const struct fetcher *f);
 
+/* Why a transfer got no response, by what a user can do about it. */
+enum fetch_failure {
+	FETCH_FAIL_NONE = 0, /* a response came (or the guard refused the address) */
+	FETCH_FAIL_CONNECT,  /* connection refused or host unreachable */
+	FETCH_FAIL_DNS,      /* the name did not resolve */
+	FETCH_FAIL_TIMEOUT,
+	FETCH_FAIL_TLS,      /* handshake or certificate */
+	FETCH_FAIL_OTHER,    /* dropped, reset, malformed answer, ... */
+	FETCH_FAIL_COUNT
+};
+
+/* The failure class of a finished transfer x. */
+enum fetch_failure fetch_failure_of(const struct fetch *x);
+
+/* A static name for f: "connect refused", "dns", "timeout", "tls", "other". */
+const char *fetch_failure_name(enum fetch_failure f);
+
 #endif

@@ -43,6 +43,44 @@
 enum col { COL_URL = 0, COL_AT, COL_SOURCE, COL_REF, COL_CAT, NCOLS };
 static const char *const col_names[NCOLS] = { "url", "reported_at", "source", "reference", "category" };
 
+/* The headers a Japanese hotline or report-form export uses for the same columns. */
+static const struct {
+	const char *name;
+	enum col col;
+} col_aliases[] = {
+	{ "ＵＲＬ", COL_URL },           { "通報URL", COL_URL },      { "対象URL", COL_URL },
+	{ "通報日時", COL_AT },          { "受付日時", COL_AT },      { "通報日", COL_AT },
+	{ "日時", COL_AT },              { "reported", COL_AT },      { "通報元", COL_SOURCE },
+	{ "情報源", COL_SOURCE },        { "受付元", COL_SOURCE },    { "受付番号", COL_REF },
+	{ "通報番号", COL_REF },         { "整理番号", COL_REF },     { "参照番号", COL_REF },
+	{ "ref", COL_REF },              { "分類", COL_CAT },         { "種別", COL_CAT },
+	{ "カテゴリ", COL_CAT },         { "カテゴリー", COL_CAT },   { "違法・有害情報の種別", COL_CAT },
+};
+
+/*
+ * The everyday names hotline staff write for the categories, beside the
+ * taxonomy's own Japanese names (classifiers/taxonomy.c), which are also
+ * accepted.
+ */
+static const struct {
+	const char *name, *code;
+} cat_aliases[] = {
+	{ "闇バイト", "crime_recruitment" },        { "犯罪実行者募集", "crime_recruitment" },
+	{ "薬物", "drug_ad" },                      { "違法薬物", "drug_ad" },
+	{ "危険ドラッグ", "dangerous_drug_ad" },    { "口座売買", "bank_account_trade" },
+	{ "口座譲渡", "bank_account_trade" },       { "携帯電話売買", "phone_trade" },
+	{ "フィッシング", "phishing" },             { "ID・パスワード売買", "credential_trade" },
+	{ "児童ポルノ", "child_pornography" },      { "わいせつ", "obscenity" },
+	{ "売春", "prostitution_solicitation" },   { "児童誘引", "child_solicitation" },
+	{ "殺人請負", "contract_crime" },           { "人身売買", "trafficking" },
+	{ "臓器売買", "trafficking" },              { "爆発物", "weapons_explosives" },
+	{ "拳銃", "weapons_explosives" },           { "自殺誘引", "suicide_inducement" },
+	{ "闇金", "loan_shark_ad" },                { "ヤミ金", "loan_shark_ad" },
+	{ "違法賭博", "illegal_gambling" },         { "オンラインカジノ", "illegal_gambling" },
+	{ "偽サイト", "fake_shop" },                { "偽ショップ", "fake_shop" },
+	{ "偽造在留カード", "forged_documents" },  { "偽造身分証", "forged_documents" },
+};
+
 /* One record: fields point into the arena. */
 struct record {
 	const char *f[INTAKE_MAX_FIELDS];
@@ -258,9 +296,21 @@ int intake_parse_date(const char *s, char *out, size_t size)
 	return 0;
 }
 
-static int known_category(const char *c)
+/* The taxonomy code for a category as a hotline file writes it (code or Japanese name), or NULL. */
+static const char *category_code(const char *c)
 {
-	return taxonomy_find(c) != NULL;
+	const struct taxonomy_entry *t = taxonomy_find(c);
+	size_t i;
+
+	if (t)
+		return t->code;
+	for (i = 0; i < taxonomy_count(); i++)
+		if (!strcmp(taxonomy_get(i)->ja, c))
+			return taxonomy_get(i)->code;
+	for (i = 0; i < sizeof(cat_aliases) / sizeof(cat_aliases[0]); i++)
+		if (!strcmp(cat_aliases[i].name, c))
+			return cat_aliases[i].code;
+	return NULL;
 }
 
 static char *read_file(const char *path, size_t *len, struct err *e)
@@ -480,13 +530,19 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 		const char *name = trim(rec.f[i]);
 		int k;
 
+		size_t j;
+
 		for (k = 0; k < NCOLS; k++)
 			if (!strcasecmp(name, col_names[k]) && cols[k] < 0)
 				cols[k] = i;
+		for (j = 0; j < sizeof(col_aliases) / sizeof(col_aliases[0]); j++)
+			if (!strcasecmp(name, col_aliases[j].name) && cols[col_aliases[j].col] < 0)
+				cols[col_aliases[j].col] = i;
 	}
 	if (cols[COL_URL] < 0 || cols[COL_AT] < 0) {
-		rc = err_set(e, PRC_PARSE, "'%s': the header (line %ld) has no '%s' column", path, rec.line,
-			     cols[COL_URL] < 0 ? "url" : "reported_at");
+		rc = err_set(e, PRC_PARSE, "'%s': the header (line %ld) has no '%s' column (in Japanese '%s')",
+			     path, rec.line, cols[COL_URL] < 0 ? "url" : "reported_at",
+			     cols[COL_URL] < 0 ? "URL" : "通報日時");
 		goto out;
 	}
 	while (read_record(&rd, &rec)) {
@@ -526,8 +582,9 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			snprintf(why, sizeof(why), "no reported_at date");
 		else if (intake_parse_date(v[COL_AT], at, 40) < 0)
 			snprintf(why, sizeof(why), "bad date '%.100s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
-		else if (*v[COL_CAT] && !known_category(v[COL_CAT]))
-			snprintf(why, sizeof(why), "unknown category '%.100s'", v[COL_CAT]);
+		else if (*v[COL_CAT] && !category_code(v[COL_CAT]))
+			snprintf(why, sizeof(why), "unknown category '%.100s' (a code of TAXONOMY.md or its Japanese name)",
+				 v[COL_CAT]);
 		if (why[0]) {
 			st->bad++;
 			if (bad)
@@ -556,7 +613,7 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 		rows[nrows].reported_at = at;
 		rows[nrows].source = *v[COL_SOURCE] ? v[COL_SOURCE] : NULL;
 		rows[nrows].reference = *v[COL_REF] ? v[COL_REF] : NULL;
-		rows[nrows].category = *v[COL_CAT] ? v[COL_CAT] : NULL;
+		rows[nrows].category = *v[COL_CAT] ? category_code(v[COL_CAT]) : NULL;
 		rows[nrows].line = rec.line;
 		if (!rows[nrows].url || !rows[nrows].origin) {
 			rc = err_set(e, PRC_NOMEM, "out of memory");

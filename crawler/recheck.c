@@ -319,7 +319,13 @@ static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetc
 		if (x->status)
 			snprintf(reason, sizeof(reason), "http_%ld", x->status);
 		else
-			snprintf(reason, sizeof(reason), "%s", x->refused ? "address_refused" : "network");
+			/* the cause, as the crawl's summary names it: connect_refused, timeout, tls, ... */
+			snprintf(reason, sizeof(reason), "%s",
+				 x->refused ? "address_refused"
+				 : fetch_failure_of(x) == FETCH_FAIL_CONNECT ? "connect_refused"
+				 : fetch_failure_of(x) == FETCH_FAIL_TIMEOUT ? "timeout"
+				 : fetch_failure_of(x) == FETCH_FAIL_TLS     ? "tls"
+									     : "network");
 	}
 	obs.reason = reason;
 	rc = recheckstore_record(ps->d, t, &obs, ps->o->actor, &fx, e);
@@ -332,6 +338,15 @@ static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetc
 		ps->st->gone++;
 	else
 		ps->st->errors++;
+	if (!strcmp(obs.outcome, "error")) {
+		if (x->refused)
+			ps->st->refused++;
+		else if (!x->status)
+			ps->st->net_failed++;
+		if (!ps->st->first_error[0])
+			snprintf(ps->st->first_error, sizeof(ps->st->first_error), "%.200s: %.100s",
+				 t->url, x->error[0] ? x->error : reason);
+	}
 	ps->st->removed += (size_t)fx.removed;
 	ps->st->reopened += (size_t)fx.reopened;
 	if (ps->o->on_result) {
@@ -361,6 +376,28 @@ static int stopping(const struct recheck_opts *o)
 	return o->stop && *o->stop;
 }
 
+/* Names the ids of o that are not among the targets t (PRC_NOTFOUND); PRC_OK when none. */
+static enum prc missing_ids(const struct recheck_opts *o, const struct recheck_target *t, size_t nt,
+			    struct err *e)
+{
+	char list[256] = "";
+	size_t i, j, n = 0, len = 0;
+
+	for (i = 0; i < o->nids; i++) {
+		for (j = 0; j < nt && t[j].url_id != o->ids[i]; j++)
+			;
+		if (j < nt)
+			continue;
+		if (n++ < 8 && len < sizeof(list) - 24)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%lld", len ? ", " : "",
+						(long long)o->ids[i]);
+	}
+	if (!n)
+		return PRC_OK;
+	return err_set(e, PRC_NOTFOUND, "no page %s%s%s (see 'patrol review list' for page ids)", list,
+		       n > 8 ? " ..." : "", o->job ? " in this job" : "");
+}
+
 enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_stats *st,
 		     struct err *e)
 {
@@ -381,7 +418,11 @@ enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_
 	if (!o->rules)
 		return err_set(e, PRC_INVALID, "a recheck needs the rules, to tell whether content is still there");
 	rc = recheckstore_targets(d, o->job, o->all, o->ids, o->nids, o->watch_days, &ps.t, &ps.nt, e);
-	if (rc != PRC_OK || ps.nt == 0)
+	if (rc != PRC_OK)
+		return rc;
+	if (o->nids && ps.nt < o->nids && (rc = missing_ids(o, ps.t, ps.nt, e)) != PRC_OK)
+		goto out;
+	if (ps.nt == 0)
 		return rc;
 	ps.cl = classifier_new(o->rules, e);
 	if (!ps.cl) {

@@ -50,6 +50,9 @@ struct recheck_opts {
 
 struct recheck_stats {
 	size_t pages, present, gone, errors, removed, reopened;
+	size_t refused;      /* of errors: the address guard refused the host (no --allow-private) */
+	size_t net_failed;   /* of errors: no response (connect, DNS short of gone, timeout, TLS) */
+	char first_error[320]; /* "URL: reason" of the first inconclusive page, "" when none */
 };
 
 /* Defaults: concurrency 8, delay 1000 ms, 10 MiB, 5 redirects, DNS 3 failures over 2 days, watch 30 days. */
@@ -70,8 +73,9 @@ void recheck_opts_init(struct recheck_opts *o);
  *
  * and stores it (recheckstore_record), which moves the page's requests.
  * Uses d for the database and its own fetcher. Returns PRC_OK when the pass
- * ran (some pages may have failed to fetch: that is an outcome), or an error
- * with e set when the database or the fetcher failed.
+ * ran (some pages may have failed to fetch: that is an outcome),
+ * PRC_NOTFOUND with e naming them when some of the ids given are not pages,
+ * or an error with e set when the database or the fetcher failed.
  */
 enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_stats *st,
 		     struct err *e);

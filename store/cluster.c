@@ -8,12 +8,23 @@
  * "postgres" system user through runuser(1), and that user owns the cluster.
  * A file lock serializes start-up, so crawls started together create and
  * start the cluster once.
+ *
+ * Where the cluster lives. Normally in <home>/pg. As root, the postgres user
+ * must be able to reach that directory, and a clone under /root (mode 0700)
+ * or any other closed folder does not allow it: then the cluster lives in
+ * $PATROL_RUN_DIR/<hash of home>/pg instead (default /var/lib/patrol), a
+ * directory of its own that the postgres user owns, with a file "home" beside
+ * it naming the PATROL_HOME it belongs to. The choice is remade from the
+ * disk each time (an existing cluster in either place wins), so every
+ * command finds the cluster that the first one created.
  */
 #include "store/cluster.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 #include <limits.h>
 #include <pwd.h>
@@ -29,6 +40,7 @@
 
 #define CLUSTER_PORT "5432"
 #define CLUSTER_USER "postgres"
+#define CLUSTER_RUN_DIR "/var/lib/patrol"
 
 char *cluster_home(const char *home, struct err *e)
 {
@@ -86,7 +98,8 @@ static void cluster_bindir(char *out, size_t len)
 
 /*
  * Runs a PostgreSQL tool (as the postgres user when we are root), its output
- * appended to logpath. Returns the exit status, or -1 if it could not run.
+ * appended to logpath. Returns the exit status (127: the tool was not found),
+ * or -1 if it could not run.
  */
 static int cluster_run(const char *logpath, char *const argv[])
 {
@@ -97,6 +110,8 @@ static int cluster_run(const char *logpath, char *const argv[])
 
 	cluster_bindir(bindir, sizeof(bindir));
 	snprintf(tool, sizeof(tool), "%s%s", bindir, argv[0]);
+	if (bindir[0] && access(tool, X_OK) != 0)
+		return 127;
 	if (geteuid() == 0) {
 		full[i++] = "runuser";
 		full[i++] = "-u";
@@ -134,29 +149,126 @@ static int cluster_run(const char *logpath, char *const argv[])
 
 struct cluster_paths {
 	char *home;
-	char pg[PATH_MAX];
-	char data[PATH_MAX];
-	char log[PATH_MAX];
-	char setup_log[PATH_MAX];
+	int outside;           /* the cluster is under the run dir, not in home */
+	char run[PATH_MAX];    /* $PATROL_RUN_DIR/<hash>, when outside */
+	char pg[PATH_MAX + 16];
+	char data[PATH_MAX + 48];
+	char log[PATH_MAX + 48];
+	char setup_log[PATH_MAX + 48];
 };
+
+/* 1 when dir/PG_VERSION exists. */
+static int has_cluster(const char *pg)
+{
+	char version[PATH_MAX + 64];
+
+	snprintf(version, sizeof(version), "%s/data/PG_VERSION", pg);
+	return access(version, F_OK) == 0;
+}
+
+/*
+ * 1 when the user pw can reach (search) dir and every directory above it,
+ * judged from the permission bits as the kernel would.
+ */
+static int user_can_reach(const struct passwd *pw, const char *dir)
+{
+	gid_t groups[256];
+	int ngroups = (int)(sizeof(groups) / sizeof(groups[0])), i, in_group;
+	char path[PATH_MAX], *slash;
+	struct stat st;
+
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) < 0)
+		ngroups = 0;
+	snprintf(path, sizeof(path), "%s", dir);
+	for (;;) {
+		if (stat(*path ? path : "/", &st) < 0)
+			return 0;
+		in_group = st.st_gid == pw->pw_gid;
+		for (i = 0; i < ngroups && !in_group; i++)
+			in_group = st.st_gid == groups[i];
+		if (st.st_uid == pw->pw_uid ? !(st.st_mode & S_IXUSR)
+		    : in_group		    ? !(st.st_mode & S_IXGRP)
+					    : !(st.st_mode & S_IXOTH))
+			return 0;
+		if (!*path)
+			return 1;
+		slash = strrchr(path, '/');
+		if (!slash)
+			return 1;
+		*slash = '\0';
+	}
+}
+
+/* FNV-1a of s, for a short stable name per home. */
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void set_dirs(struct cluster_paths *p, const char *pg)
+{
+	snprintf(p->pg, sizeof(p->pg), "%s", pg);
+	snprintf(p->data, sizeof(p->data), "%s/data", pg);
+	snprintf(p->log, sizeof(p->log), "%s/server.log", pg);
+	snprintf(p->setup_log, sizeof(p->setup_log), "%s/setup.log", pg);
+}
 
 static enum prc cluster_paths(const char *home, struct cluster_paths *p, struct err *e)
 {
+	const char *rundir = getenv("PATROL_RUN_DIR");
+	char in_home[PATH_MAX + 16], outside[PATH_MAX + 16];
+	struct passwd *pw;
+
+	memset(p, 0, sizeof(*p));
 	p->home = cluster_home(home, e);
 	if (!p->home)
 		return PRC_IO;
-	snprintf(p->pg, sizeof(p->pg), "%s/pg", p->home);
-	snprintf(p->data, sizeof(p->data), "%s/pg/data", p->home);
-	snprintf(p->log, sizeof(p->log), "%s/pg/server.log", p->home);
-	snprintf(p->setup_log, sizeof(p->setup_log), "%s/pg/setup.log", p->home);
+	if (!rundir || !*rundir)
+		rundir = CLUSTER_RUN_DIR;
+	snprintf(in_home, sizeof(in_home), "%s/pg", p->home);
+	snprintf(p->run, sizeof(p->run), "%s/%016llx", rundir,
+		 (unsigned long long)hash_str(p->home));
+	snprintf(outside, sizeof(outside), "%s/pg", p->run);
+	/*
+	 * As root the server runs as postgres: a home it cannot reach gets
+	 * its cluster outside, unless one was already made in home.
+	 */
+	if (geteuid() == 0 && !has_cluster(in_home) &&
+	    (has_cluster(outside) ||
+	     ((pw = getpwnam(CLUSTER_USER)) != NULL && !user_can_reach(pw, p->home))))
+		p->outside = 1;
+	set_dirs(p, p->outside ? outside : in_home);
 	/* a Unix socket path must fit in sun_path (108 bytes) */
 	if (strlen(p->pg) + sizeof("/.s.PGSQL." CLUSTER_PORT) > 107) {
-		err_set(e, PRC_INVALID, "PATROL_HOME '%s' is too long for a Unix socket path", p->home);
+		err_set(e, PRC_INVALID,
+			"the socket directory '%s' is too long for a Unix socket path; "
+			"use a shorter PATROL_HOME, e.g. 'export PATROL_HOME=/var/tmp/patrol'",
+			p->pg);
 		free(p->home);
 		p->home = NULL;
 		return PRC_INVALID;
 	}
 	return PRC_OK;
+}
+
+char *cluster_data_dir(const char *home, struct err *e)
+{
+	struct cluster_paths p;
+	char *out;
+
+	if (cluster_paths(home, &p, e) != PRC_OK)
+		return NULL;
+	out = strdup(p.data);
+	if (!out)
+		err_set(e, PRC_NOMEM, "out of memory");
+	free(p.home);
+	return out;
 }
 
 char *cluster_conninfo(const char *home, struct err *e)
@@ -176,7 +288,7 @@ char *cluster_conninfo(const char *home, struct err *e)
 static int cluster_running(const struct cluster_paths *p)
 {
 	char *argv[] = { "pg_ctl", "status", "-D", (char *)p->data, NULL };
-	char pidfile[PATH_MAX + 32];
+	char pidfile[PATH_MAX + 80];
 
 	snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", p->data);
 	if (access(pidfile, F_OK) != 0)
@@ -193,27 +305,124 @@ static enum prc cluster_own(const char *path, struct err *e)
 	pw = getpwnam(CLUSTER_USER);
 	if (!pw)
 		return err_set(e, PRC_NOTFOUND,
-			       "no '" CLUSTER_USER "' system user to run PostgreSQL as (is postgresql installed?)");
+			       "no '" CLUSTER_USER "' system user to run PostgreSQL as; install "
+			       "PostgreSQL with 'sh scripts/deps.sh' (or 'apt-get install postgresql'), "
+			       "or give a server with --db CONNINFO");
 	if (chown(path, pw->pw_uid, pw->pw_gid) < 0)
-		return err_set(e, PRC_IO, "cannot give '%s' to " CLUSTER_USER ": %s", path, strerror(errno));
+		return err_set(e, PRC_IO, "cannot give '%s' to the " CLUSTER_USER " user: %s", path,
+			       strerror(errno));
 	return PRC_OK;
+}
+
+/*
+ * The last non-empty line of a log file (at most 400 bytes of it), or
+ * "no message" when there is none.
+ */
+static void log_tail(const char *path, char *out, size_t len)
+{
+	char chunk[4096], *line, *end;
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	long size;
+
+	snprintf(out, len, "no message");
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0) {
+		if (size > (long)sizeof(chunk) - 1)
+			fseek(f, size - (long)sizeof(chunk) + 1, SEEK_SET);
+		else
+			fseek(f, 0, SEEK_SET);
+		n = fread(chunk, 1, sizeof(chunk) - 1, f);
+	}
+	fclose(f);
+	chunk[n] = '\0';
+	while (n && (chunk[n - 1] == '\n' || chunk[n - 1] == '\r' || chunk[n - 1] == ' '))
+		chunk[--n] = '\0';
+	if (!n)
+		return;
+	line = strrchr(chunk, '\n');
+	line = line ? line + 1 : chunk;
+	end = line + strlen(line);
+	if (end - line > 400)
+		line[400] = '\0';
+	snprintf(out, len, "%s", line);
+}
+
+/*
+ * Makes the run dir of a cluster kept outside home: the parent (0755, root),
+ * <hash> (0755, root) with a file "home" naming home, the cluster itself
+ * goes in <hash>/pg.
+ */
+static enum prc make_run_dir(const struct cluster_paths *p, struct err *e)
+{
+	char parent[PATH_MAX], note[PATH_MAX + 16], *slash;
+	FILE *f;
+
+	snprintf(parent, sizeof(parent), "%s", p->run);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(p->run, 0755) < 0 && errno != EEXIST))
+		return err_set(e, PRC_IO,
+			       "the " CLUSTER_USER " user cannot reach '%s', and '%s' cannot be "
+			       "created for the cluster instead: %s; set PATROL_RUN_DIR to a "
+			       "directory the " CLUSTER_USER " user can reach, or PATROL_HOME, "
+			       "e.g. 'export PATROL_HOME=/var/tmp/patrol'",
+			       p->home, p->run, strerror(errno));
+	snprintf(note, sizeof(note), "%s/home", p->run);
+	f = fopen(note, "w");
+	if (f) {
+		fprintf(f, "%s\n", p->home);
+		fclose(f);
+	}
+	return PRC_OK;
+}
+
+static enum prc tool_missing(const char *tool, struct err *e)
+{
+	return err_set(e, PRC_NOTFOUND,
+		       "PostgreSQL's %s was not found; install PostgreSQL with 'sh scripts/deps.sh' "
+		       "(or 'apt-get install postgresql'), or set PATROL_PG_BINDIR to the directory "
+		       "that holds %s",
+		       tool, tool);
 }
 
 static enum prc cluster_initdb(const struct cluster_paths *p, struct err *e)
 {
 	char *argv[] = { "initdb", "-D", (char *)p->data, "-U", CLUSTER_USER, "-A", "trust", "-E", "UTF8",
 			 "--locale=C", NULL };
-	char conf[PATH_MAX + 32];
+	char conf[PATH_MAX + 80], why[512];
 	FILE *f;
 	enum prc rc;
+	int status;
 
+	if (p->outside) {
+		rc = make_run_dir(p, e);
+		if (rc != PRC_OK)
+			return rc;
+	}
 	if (mkdir(p->pg, 0700) < 0 && errno != EEXIST)
-		return err_set(e, PRC_IO, "cannot create '%s': %s", p->pg, strerror(errno));
+		return err_set(e, PRC_IO, "cannot create '%s': %s; set PATROL_HOME to a directory "
+			       "you can write, e.g. 'export PATROL_HOME=/var/tmp/patrol'",
+			       p->pg, strerror(errno));
 	rc = cluster_own(p->pg, e);
 	if (rc != PRC_OK)
 		return rc;
-	if (cluster_run(p->setup_log, argv) != 0)
-		return err_set(e, PRC_IO, "initdb failed; see '%s'", p->setup_log);
+	status = cluster_run(p->setup_log, argv);
+	if (status == 127)
+		return tool_missing("initdb", e);
+	if (status != 0) {
+		log_tail(p->setup_log, why, sizeof(why));
+		if (strstr(why, "ermission denied"))
+			return err_set(e, PRC_IO,
+				       "initdb failed: %s; the " CLUSTER_USER " user cannot reach "
+				       "'%s': set PATROL_HOME to a directory it can reach, e.g. "
+				       "'export PATROL_HOME=/var/tmp/patrol' (log: '%s')",
+				       why, p->data, p->setup_log);
+		return err_set(e, PRC_IO, "initdb failed: %s (log: '%s')", why, p->setup_log);
+	}
 	snprintf(conf, sizeof(conf), "%s/postgresql.conf", p->data);
 	f = fopen(conf, "a");
 	if (!f)
@@ -258,34 +467,55 @@ out:
 	return rc;
 }
 
-enum prc cluster_start(const char *home, struct err *e)
+enum prc cluster_start(const char *home, char **created, struct err *e)
 {
 	struct cluster_paths p;
-	char version[PATH_MAX + 32], lockpath[PATH_MAX + 32];
+	char version[PATH_MAX + 80], lockpath[PATH_MAX + 32], why[512];
 	enum prc rc;
 	int lockfd = -1;
 
+	if (created)
+		*created = NULL;
 	rc = cluster_paths(home, &p, e);
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(lockpath, sizeof(lockpath), "%s/pg.lock", p.home);
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd < 0 || flock(lockfd, LOCK_EX) < 0) {
-		rc = err_set(e, PRC_IO, "cannot lock '%s': %s", lockpath, strerror(errno));
+		rc = err_set(e, PRC_IO, "cannot lock '%s': %s; PATROL_HOME must be a directory you "
+			     "can write", lockpath, strerror(errno));
 		goto out;
 	}
+	/* Decided again under the lock: another process may have just made it. */
+	free(p.home);
+	rc = cluster_paths(home, &p, e);
+	if (rc != PRC_OK)
+		goto out;
 	snprintf(version, sizeof(version), "%s/PG_VERSION", p.data);
 	if (access(version, F_OK) != 0) {
 		rc = cluster_initdb(&p, e);
 		if (rc != PRC_OK)
 			goto out;
+		if (created && !(*created = strdup(p.data))) {
+			rc = err_set(e, PRC_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if (!cluster_running(&p)) {
 		char *argv[] = { "pg_ctl", "start", "-w", "-t", "60", "-D", p.data, "-l", p.log, NULL };
 
-		if (cluster_run(p.setup_log, argv) != 0) {
-			rc = err_set(e, PRC_IO, "cannot start PostgreSQL; see '%s' and '%s'", p.setup_log,
-				     p.log);
+		int status = cluster_run(p.setup_log, argv);
+
+		if (status == 127) {
+			rc = tool_missing("pg_ctl", e);
+			goto out;
+		}
+		if (status != 0) {
+			log_tail(p.log, why, sizeof(why));
+			rc = err_set(e, PRC_IO,
+				     "cannot start PostgreSQL: %s (logs: '%s', '%s'); after fixing "
+				     "that, 'patrol db start' starts it",
+				     why, p.log, p.setup_log);
 			goto out;
 		}
 	}
@@ -318,7 +548,7 @@ enum prc cluster_stop(const char *home, struct err *e)
 enum prc cluster_status(const char *home, struct err *e)
 {
 	struct cluster_paths p;
-	char version[PATH_MAX + 32];
+	char version[PATH_MAX + 80];
 	enum prc rc;
 
 	rc = cluster_paths(home, &p, e);

@@ -7,7 +7,10 @@
 /*
  * The cluster lives in <home>/pg/data and listens only on a Unix socket in
  * <home>/pg (listen_addresses = ''). As root, initdb and the server run as
- * the "postgres" system user, who owns <home>/pg. The database is "patrol".
+ * the "postgres" system user, who owns <home>/pg; when that user cannot
+ * reach home (a clone under /root, mode 0700), the cluster lives in
+ * $PATROL_RUN_DIR/<hash of home>/pg instead (default /var/lib/patrol),
+ * unless one already exists in home. The database is "patrol".
  * These functions run PostgreSQL's own tools (initdb, pg_ctl) and wait for
  * them; they are not thread-safe and are meant for cli/ and db_locate.
  */
@@ -15,8 +18,16 @@
 /* Returns a malloc'd absolute path of home (created when missing), or NULL with e set. */
 char *cluster_home(const char *home, struct err *e);
 
-/* Creates the cluster if needed, starts it if not running, creates database "patrol". */
-enum prc cluster_start(const char *home, struct err *e);
+/*
+ * Creates the cluster if needed, starts it if not running, creates database
+ * "patrol". When it had to be created and created is not NULL, *created is
+ * its data directory (malloc'd, the caller frees it), else NULL. Errors say
+ * what failed and the command that fixes it.
+ */
+enum prc cluster_start(const char *home, char **created, struct err *e);
+
+/* The data directory of the cluster for home (malloc'd), whether or not it exists. */
+char *cluster_data_dir(const char *home, struct err *e);
 
 /* Stops the server (fast shutdown). PRC_DECLINED when it was not running. */
 enum prc cluster_stop(const char *home, struct err *e);

@@ -237,19 +237,22 @@ out:
 	return rc;
 }
 
-enum prc db_locate(const char *conninfo, const char *home, char **out, struct err *e)
+enum prc db_locate(const char *conninfo, const char *home, char **out, char **created,
+		   struct err *e)
 {
 	const char *env = getenv("PATROL_DB");
 	enum prc rc;
 
 	*out = NULL;
+	if (created)
+		*created = NULL;
 	if (!conninfo && env && *env)
 		conninfo = env;
 	if (conninfo) {
 		*out = strdup(conninfo);
 		return *out ? PRC_OK : err_set(e, PRC_NOMEM, "out of memory");
 	}
-	rc = cluster_start(home, e);
+	rc = cluster_start(home, created, e);
 	if (rc != PRC_OK)
 		return rc;
 	*out = cluster_conninfo(home, e);

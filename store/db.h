@@ -23,9 +23,11 @@ struct db;
  * Works out where the database is: conninfo when not NULL, else $PATROL_DB,
  * else the embedded cluster under home ($PATROL_HOME, default "./var"),
  * which is created and started when it is not running. Returns a malloc'd
- * conninfo in *out.
+ * conninfo in *out. When the embedded cluster had to be created and created
+ * is not NULL, *created is its data directory (malloc'd), else NULL.
  */
-enum prc db_locate(const char *conninfo, const char *home, char **out, struct err *e);
+enum prc db_locate(const char *conninfo, const char *home, char **out, char **created,
+		   struct err *e);
 
 /* Connects to conninfo. On PRC_OK *out is a new struct db (free with db_free). */
 enum prc db_connect(const char *conninfo, struct db **out, struct err *e);

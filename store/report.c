@@ -18,33 +18,41 @@
 
 #include "util/buf.h"
 
-const char *const report_dim_names[REPORT_NDIMS] = { "category", "host", "provider" };
+const char *const report_dim_names[REPORT_NDIMS] = { "category", "host", "provider", "source" };
 
 static const char report_scope_sql[] =
 	"WITH pages AS ("
-	"  SELECT r.host_id, r.url_id, r.status, r.flagged_at, ho.origin AS host"
+	"  SELECT r.host_id, r.url_id, r.status, r.flagged_at, r.source, r.category, ho.origin AS host"
 	"  FROM reviews r JOIN jobs j ON j.id = r.job_id JOIN hosts ho ON ho.id = r.host_id"
 	"  WHERE ($1::text IS NULL OR j.name = $1)"
 	"  AND ($2::timestamptz IS NULL OR r.flagged_at >= $2::timestamptz)"
 	"  AND ($3::timestamptz IS NULL OR r.flagged_at < $3::timestamptz)),"
 	" reqs AS ("
-	"  SELECT t.*, p.host, coalesce(t.recipient, t.recipient_kind) AS provider,"
+	"  SELECT t.*, p.host, p.source, coalesce(t.recipient, t.recipient_kind) AS provider,"
 	"    extract(epoch FROM t.removed_at - p.flagged_at)::float8 AS d2r,"
 	"    extract(epoch FROM t.removed_at - coalesce(t.sent_at, t.opened_at))::float8 AS q2r"
 	"  FROM takedowns t JOIN pages p ON p.host_id = t.host_id AND p.url_id = t.url_id)";
 
 /* page_keys(key, host_id, url_id, status) and req_keys(key, status, d2r, q2r) per dimension */
 static const char *const page_keys[REPORT_NDIMS] = {
-	"SELECT DISTINCT h.category AS key, p.host_id, p.url_id, p.status"
-	" FROM pages p JOIN hits h ON h.host_id = p.host_id AND h.url_id = p.url_id",
+	/* a hotline lead no rule flagged counts under its reviewer's or its reports' category */
+	"SELECT h.category AS key, p.host_id, p.url_id, p.status"
+	" FROM pages p JOIN hits h ON h.host_id = p.host_id AND h.url_id = p.url_id"
+	" UNION SELECT p.category, p.host_id, p.url_id, p.status FROM pages p WHERE p.category IS NOT NULL"
+	" UNION SELECT rp.category, p.host_id, p.url_id, p.status"
+	" FROM pages p JOIN reports rp ON rp.host_id = p.host_id AND rp.url_id = p.url_id"
+	" WHERE rp.category IS NOT NULL AND p.category IS NULL AND NOT EXISTS"
+	"   (SELECT 1 FROM hits h WHERE h.host_id = p.host_id AND h.url_id = p.url_id)",
 	"SELECT p.host AS key, p.host_id, p.url_id, p.status FROM pages p",
 	"SELECT DISTINCT q.provider AS key, p.host_id, p.url_id, p.status"
 	" FROM pages p JOIN reqs q ON q.host_id = p.host_id AND q.url_id = p.url_id",
+	"SELECT p.source AS key, p.host_id, p.url_id, p.status FROM pages p",
 };
 static const char *const req_keys[REPORT_NDIMS] = {
 	"SELECT category AS key, status, d2r, q2r FROM reqs",
 	"SELECT host AS key, status, d2r, q2r FROM reqs",
 	"SELECT provider AS key, status, d2r, q2r FROM reqs",
+	"SELECT source AS key, status, d2r, q2r FROM reqs",
 };
 
 static enum prc report_dim(struct db *d, enum report_dim dim, const char *const *p, PGresult **res,

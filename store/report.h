@@ -5,7 +5,7 @@
 #include "store/db.h"
 #include "util/err.h"
 
-enum report_dim { REPORT_CATEGORY = 0, REPORT_HOST, REPORT_PROVIDER, REPORT_NDIMS };
+enum report_dim { REPORT_CATEGORY = 0, REPORT_HOST, REPORT_PROVIDER, REPORT_SOURCE, REPORT_NDIMS };
 
 /* "category", "host", "provider". */
 extern const char *const report_dim_names[REPORT_NDIMS];

@@ -43,9 +43,15 @@ void review_filter_init(struct review_filter *f)
 	f->sort = "id";
 }
 
-/* Selects the pages of the filter ($1..$9) with their latest flagged fetch's verdicts. */
+/*
+ * Selects the pages of the filter ($1..$9) with their latest flagged fetch's
+ * verdicts. The categories of a page are the one its reviewer chose, else
+ * its latest flagged fetch's, else those its reports name (a hotline lead
+ * no rule flagged).
+ */
 static const char review_base_sql[] =
-	"SELECT r.url_id AS page_id, r.status, s.score, array_to_string(s.categories, ',') AS categories,"
+	"SELECT r.url_id AS page_id, r.status, r.source, s.score,"
+	"  array_to_string(c.categories, ',') AS categories,"
 	"  array_to_string(s.rules, ',') AS rules, u.url, ho.origin AS host, j.name AS job,"
 	"  r.flagged_at, r.reviewer, r.reviewed_at,"
 	"  coalesce((SELECT t.status FROM takedowns t WHERE t.host_id = r.host_id AND t.url_id = r.url_id"
@@ -61,15 +67,21 @@ static const char review_base_sql[] =
 	"   FROM hits h WHERE h.host_id = r.host_id AND h.url_id = r.url_id"
 	"   AND h.fetch_id = (SELECT max(h2.fetch_id) FROM hits h2"
 	"                     WHERE h2.host_id = r.host_id AND h2.url_id = r.url_id)) s ON true"
+	" CROSS JOIN LATERAL (SELECT coalesce(CASE WHEN r.category IS NOT NULL THEN ARRAY[r.category] END,"
+	"     s.categories,"
+	"     (SELECT array_agg(DISTINCT p.category ORDER BY p.category) FROM reports p"
+	"      WHERE p.host_id = r.host_id AND p.url_id = r.url_id AND p.category IS NOT NULL))"
+	"     AS categories) c"
 	" WHERE ($1::text IS NULL OR j.name = $1)"
-	" AND ($2::text IS NULL OR $2 = ANY (s.categories))"
+	" AND ($2::text IS NULL OR $2 = ANY (c.categories))"
 	" AND ($3::text IS NULL OR ho.origin = $3 OR ho.origin LIKE '%://' || $3"
 	"      OR ho.origin LIKE '%://' || $3 || ':%')"
 	" AND ($4::text IS NULL OR $4 = ANY (s.rules))"
 	" AND ($5::numeric IS NULL OR s.score >= $5::numeric)"
 	" AND ($6::text IS NULL OR r.status = $6)"
 	" AND ($7::timestamptz IS NULL OR r.flagged_at >= $7::timestamptz)"
-	" AND ($8::timestamptz IS NULL OR r.flagged_at < $8::timestamptz)";
+	" AND ($8::timestamptz IS NULL OR r.flagged_at < $8::timestamptz)"
+	" AND ($9::text IS NULL OR r.source = $9)";
 
 static enum prc review_query(struct db *d, const struct review_filter *f, int ids_only,
 			     PGresult **res, struct err *e)
@@ -81,7 +93,7 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 		{ "url", "u.url" },   { "status", "r.status" },
 	};
 	char score[32], lim[24], off[24];
-	const char *p[8], *order = NULL;
+	const char *p[9], *order = NULL;
 	struct buf sql;
 	enum prc rc;
 	size_t i;
@@ -95,6 +107,8 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 	if (f->status && strcmp(f->status, "new") && strcmp(f->status, "confirmed") &&
 	    strcmp(f->status, "dismissed"))
 		return err_set(e, PRC_INVALID, "no review status '%s' (new, confirmed, dismissed)", f->status);
+	if (f->source && strcmp(f->source, "rule") && strcmp(f->source, "hotline"))
+		return err_set(e, PRC_INVALID, "no review source '%s' (rule, hotline)", f->source);
 	if (f->min_score >= 0)
 		snprintf(score, sizeof(score), "%.6f", f->min_score);
 	p[0] = f->job;
@@ -105,6 +119,7 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 	p[5] = f->status;
 	p[6] = f->since;
 	p[7] = f->until;
+	p[8] = f->source;
 	buf_init(&sql, 1 << 16);
 	if (ids_only)
 		buf_addstr(&sql, "SELECT page_id FROM (");
@@ -119,7 +134,7 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 		buf_addstr(&sql, ") x");
 	if (!sql.ptr)
 		return err_set(e, PRC_NOMEM, "out of memory");
-	rc = db_query(d, buf_str(&sql), 8, p, res, e);
+	rc = db_query(d, buf_str(&sql), 9, p, res, e);
 	buf_release(&sql);
 	return rc;
 }
@@ -180,7 +195,7 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 	memset(out, 0, sizeof(*out));
 	rc = db_query(d,
 		      "SELECT r.url_id AS page_id, u.url, j.name AS job, ho.origin AS host, r.status,"
-		      "  r.flagged_at, r.reviewer, r.reviewed_at, r.comment,"
+		      "  r.source, r.category, r.flagged_at, r.reviewer, r.reviewed_at, r.comment,"
 		      "  f.id AS fetch_id, f.fetched_at, f.http_status, f.final_url, f.content_type, f.size,"
 		      "  f.content_sha256, f.server_ip, f.charset, f.title, f.duration_ms, f.error,"
 		      "  (SELECT count(*) FROM fetches f2 WHERE f2.host_id = r.host_id AND f2.url_id = r.url_id)"
@@ -196,7 +211,8 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 	if (rc != PRC_OK)
 		goto out;
 	if (PQntuples(out->page) == 0) {
-		rc = err_set(e, PRC_NOTFOUND, "page %" PRId64 " is not a flagged page", page_id);
+		rc = err_set(e, PRC_NOTFOUND,
+			     "page %" PRId64 " is neither flagged by a rule nor reported", page_id);
 		goto out;
 	}
 	rc = db_query(d,
@@ -257,6 +273,7 @@ out:
 struct decide {
 	int64_t page_id;
 	const char *to;
+	const char *category;
 	char from[16];
 };
 
@@ -264,7 +281,7 @@ static enum prc decide_txn(struct db *d, void *ud, struct err *e)
 {
 	struct decide *dc = ud;
 	char id[24];
-	const char *p[2] = { DB_I64(id, dc->page_id), dc->to };
+	const char *p[3] = { DB_I64(id, dc->page_id), dc->to, dc->category };
 	PGresult *r;
 	enum prc rc;
 
@@ -273,19 +290,21 @@ static enum prc decide_txn(struct db *d, void *ud, struct err *e)
 		return rc;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return err_set(e, PRC_NOTFOUND, "page %" PRId64 " is not a flagged page", dc->page_id);
+		return err_set(e, PRC_NOTFOUND, "page %" PRId64 " is neither flagged by a rule nor reported",
+			       dc->page_id);
 	}
 	snprintf(dc->from, sizeof(dc->from), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	if (!strcmp(dc->from, dc->to))
 		return err_set(e, PRC_DECLINED, "page %" PRId64 " is already %s", dc->page_id, dc->to);
-	rc = db_query(d, "UPDATE reviews SET status = $2 WHERE url_id = $1", 2, p, &r, e);
+	rc = db_query(d, "UPDATE reviews SET status = $2, category = coalesce($3, category) WHERE url_id = $1",
+		      3, p, &r, e);
 	PQclear(r);
 	return rc == PRC_DB ? txn_refusal(d, e) : rc;
 }
 
-enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
-		       const char *comment, char *from, struct err *e)
+enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char *category,
+		       const char *actor, const char *comment, char *from, struct err *e)
 {
 	struct decide dc;
 	enum prc rc;
@@ -295,6 +314,7 @@ enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char
 	memset(&dc, 0, sizeof(dc));
 	dc.page_id = page_id;
 	dc.to = to;
+	dc.category = category;
 	rc = txn_run(d, actor, comment, decide_txn, &dc, e);
 	if (from)
 		snprintf(from, 16, "%s", dc.from);

@@ -25,6 +25,7 @@ struct review_filter {
 	const char *status;   /* new, confirmed, dismissed */
 	const char *since;    /* flagged at or after (timestamptz text) */
 	const char *until;    /* flagged before */
+	const char *source;   /* rule (found by the rules) or hotline (reported); NULL: both */
 	double min_score;     /* < 0: any */
 	const char *sort;     /* id (default), score, date, url, status */
 	int desc;             /* sort descending */
@@ -37,9 +38,9 @@ void review_filter_init(struct review_filter *f);
 
 /*
  * Lists the pages f selects. On PRC_OK *res (PQclear it) has the columns
- * page_id, status, score, categories, rules, url, host, job, flagged_at,
- * reviewer, reviewed_at, takedown_status. PRC_INVALID for a bad sort key or
- * status.
+ * page_id, status, source, score, categories, rules, url, host, job,
+ * flagged_at, reviewer, reviewed_at, takedown_status. PRC_INVALID for a bad
+ * sort key, status or source.
  */
 enum prc review_list(struct db *d, const struct review_filter *f, PGresult **res, struct err *e);
 
@@ -64,13 +65,16 @@ void review_detail_release(struct review_detail *rd);
 
 /*
  * Moves page_id's review to status to ("confirmed" or "dismissed") as actor
- * with comment (may be NULL), in its own transaction (retried on deadlock).
- * from (16 bytes, may be NULL) gets the status it had. PRC_NOTFOUND for a
- * page that is not flagged; PRC_DECLINED when it already has that status or
- * the database refuses (a live takedown request on a page being dismissed),
- * with e saying why.
+ * with comment (may be NULL), in its own transaction (retried on deadlock);
+ * category (may be NULL) is the category the reviewer files it under (a
+ * hotline lead no rule flagged has none of its own). from (16 bytes, may be
+ * NULL) gets the status it had. PRC_NOTFOUND for a page neither flagged nor
+ * reported; PRC_DECLINED when it already has that status or the database
+ * refuses (a live takedown request on a page being dismissed, a category
+ * outside the taxonomy), with e saying why.
  */
-enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
+enum prc review_decide(struct db *d, int64_t page_id, const char *to, const char *category,
+		       const char *actor,
 		       const char *comment, char *from, struct err *e);
 
 #endif

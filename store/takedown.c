@@ -62,11 +62,12 @@ const char *takedown_channel(const char *s)
 const char *takedown_state(const char *s)
 {
 	static const char *const states[] = { "open", "sent", "acknowledged", "removed", "refused",
-					      "expired", "reopened", NULL };
+					      "expired", "reopened", "withdrawn", NULL };
 	static const struct {
 		const char *verb, *state;
 	} verbs[] = { { "send", "sent" }, { "ack", "acknowledged" }, { "refuse", "refused" },
-		      { "close", "expired" }, { "remove", "removed" }, { "reopen", "reopened" } };
+		      { "close", "expired" }, { "remove", "removed" }, { "reopen", "reopened" },
+		      { "withdraw", "withdrawn" } };
 	size_t i;
 
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -94,16 +95,24 @@ static enum prc open_txn(struct db *d, void *ud, struct err *e)
 		      "INSERT INTO takedowns (host_id, url_id, job_id, recipient_kind, recipient, channel,"
 		      "  reference, category, opened_by)"
 		      " SELECT r.host_id, r.url_id, r.job_id, $2, $3, $4, $5,"
-		      "   coalesce($6, (SELECT h.category FROM hits h WHERE h.host_id = r.host_id"
-		      "     AND h.url_id = r.url_id ORDER BY h.fetch_id DESC, h.score DESC, h.id LIMIT 1)),"
+		      "   coalesce($6, r.category, (SELECT h.category FROM hits h WHERE h.host_id = r.host_id"
+		      "     AND h.url_id = r.url_id ORDER BY h.fetch_id DESC, h.score DESC, h.id LIMIT 1),"
+		      "     (SELECT p.category FROM reports p WHERE p.host_id = r.host_id AND p.url_id = r.url_id"
+		      "      AND p.category IS NOT NULL ORDER BY p.reported_at DESC, p.id DESC LIMIT 1)),"
 		      "   patrol_actor()"
 		      " FROM reviews r WHERE r.url_id = $1 RETURNING id",
 		      6, p, &r, e);
+	/* two coordinators at once: the unique index catches what the guard could not see */
+	if (rc != PRC_OK && !strcmp(db_sqlstate(d), "23505"))
+		return err_set(e, PRC_DECLINED,
+			       "page %" PRId64 " already has a live request to its %s; act on that one",
+			       o->page_id, o->t->kind);
 	if (rc != PRC_OK)
 		return txn_refusal(d, e);
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return err_set(e, PRC_NOTFOUND, "page %" PRId64 " is not a flagged page", o->page_id);
+		return err_set(e, PRC_NOTFOUND, "page %" PRId64 " is neither flagged by a rule nor reported",
+			       o->page_id);
 	}
 	o->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);

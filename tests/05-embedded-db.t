@@ -61,6 +61,16 @@ for page in news/ life/ support/ jobs/; do
 	is "$(grep -c "127.0.0.1:$port/$page" "$HARNESS_TMP/demo.out")" 0 "the demo does not flag $page*"
 done
 is "$(grep -c "/admin/" "$HARNESS_TMP/demo.out")" 0 "robots.txt keeps the crawl out of /admin/"
+# the story of one page: review, request, removal by the site, recheck, report
+out=$(cat "$HARNESS_TMP/demo.out")
+like "$out" "the story of page [0-9]+" "the demo follows one flagged page"
+like "$out" "page [0-9]+: new → confirmed" "it is confirmed"
+like "$out" "request [0-9]+: open → sent" "a request is opened and sent"
+like "$out" "recheck: 1 page, 0 present, 1 gone, 0 inconclusive; 1 request removed" \
+	"the recheck sees the page gone and the request removed"
+like "$out" "by source" "and the report is printed"
+is "$(git -C "$PATROL_SRC" status --porcelain -- demo/site 2>/dev/null)" "" \
+	"the demo takes the page off a copy, not the repository's site"
 
 patrol_run db stop
 ok $? "db stop at the end"

@@ -117,7 +117,8 @@ is "$(psql_q "SELECT count(*) FROM fetches f JOIN jobs j ON j.id = f.job_id WHER
 # --- refusals ----------------------------------------------------------------
 before=$(wc -l < "$NGINX_ACCESS_LOG")
 patrol_run crawl --job private --quiet "$base/index.html"
-ok $? "a crawl whose seed is on loopback ends normally"
+is "$?" 1 "a crawl whose seed is on loopback ends, with status 1: nothing fetched"
+like "$(cat "$PATROL_ERR")" "add --allow-private" "and says which flag allows it"
 is "$(wc -l < "$NGINX_ACCESS_LOG")" "$before" "without --allow-private nothing is requested from loopback"
 like "$(psql_q "SELECT reason FROM urls u JOIN jobs j ON j.id = u.job_id WHERE j.name = 'private' LIMIT 1")" \
 	"address refused: loopback" "the refusal is recorded with its reason"

@@ -93,7 +93,7 @@ patrol_run review confirm "$A" --as alice
 ok $? "confirming a confirmed page again is not an error"
 like "$(cat "$PATROL_OUT")" "already confirmed" "and says so"
 is "$(psql_q "SELECT count(*) FROM review_events WHERE url_id = $A")" 1 "and writes no event"
-patrol_run review confirm --job life --as alice --json
+patrol_run review confirm --job life --as alice --json --yes
 is "$(json 'd["changed"]')" 0 "a bulk confirm finds no page left new"
 
 # --- takedown ----------------------------------------------------------------
@@ -297,7 +297,7 @@ ok $? "report --format csv exits 0"
 is "$(head -n 1 "$PATROL_OUT" | tr -d '\r')" \
 	"dimension,key,flagged,confirmed,dismissed,false_positive_rate,requests,removed,removal_rate,detect_to_removal_median_s,detect_to_removal_p90_s,request_to_removal_median_s,request_to_removal_p90_s" \
 	"the CSV header"
-is "$(grep -c '^' "$PATROL_OUT")" 12 "one CSV line per category, host and provider"
+is "$(grep -c '^' "$PATROL_OUT")" 13 "one CSV line per category, host, provider and source"
 like "$(grep '^category,drug_ad,' "$PATROL_OUT")" "^category,drug_ad,5,5,0,0.0000,5,4,0.8000," "a CSV row"
 patrol_run report --job life
 ok $? "the text report exits 0"
