@@ -50,7 +50,8 @@ unset no_proxy NO_PROXY
 proxy=http://$PROXY_ADDR:$pport
 http_proxy=$proxy HTTP_PROXY=$proxy https_proxy=$proxy ALL_PROXY=$proxy all_proxy=$proxy \
 	patrol_run crawl --job viaproxy --no-rules --scope any --quiet "http://$A/index.html"
-ok $? "the crawl ends with status 0" || patrol_diag
+is "$?" 1 "the crawl fetched nothing and says so with status 1" || patrol_diag
+like "$(cat "$PATROL_ERR")" "add --allow-private" "the loopback seed was judged by its own address"
 is "$(wc -l <"$HARNESS_TMP/proxy.log")" 0 "the proxy received no request"
 is "$(psql_q "SELECT u.reason FROM urls u JOIN jobs j ON j.id = u.job_id WHERE j.name = 'viaproxy' AND u.url = 'http://$A/index.html'")" \
 	"address refused: loopback" "the loopback seed is refused as loopback"
