@@ -73,6 +73,10 @@ static void inert(struct sink *k, const char *s, size_t n, unsigned flags)
 			i++;
 			continue;
 		}
+		if (c == '\r' && (flags & TEXT_KEEP_LINES) && i + 1 < n && p[i + 1] == '\n') {
+			i++; /* a CRLF line end shows as a line end */
+			continue;
+		}
 		if (!unsafe(c, flags)) {
 			put(k, (const char *)p + i, len);
 		} else if (flags & TEXT_ONE_WIDE) {

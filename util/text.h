@@ -19,7 +19,7 @@ const char *text_name_check(const char *s);
 
 /* Flags of text_inert. */
 enum {
-	TEXT_KEEP_LINES = 1,  /* keep LF and TAB as they are (a body, a multi-line field) */
+	TEXT_KEEP_LINES = 1,  /* keep LF and TAB as they are, CR LF as LF (a body, headers) */
 	TEXT_ONE_WIDE = 2     /* each unsafe character becomes one U+FFFD, CR LF TAB one space (a table cell) */
 };
 
