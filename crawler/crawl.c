@@ -720,12 +720,14 @@ out:
 /* Stores the chain heads of the WARC files written to (crawler/warc.c, DESIGN). */
 static enum prc seal_evidence(struct crawl *c, struct db *d, struct err *e)
 {
-	struct warc_head h[WARC_HEADS_MAX + 1];
-	size_t nh = warc_heads(c->warc, h, WARC_HEADS_MAX + 1), i;
+	struct warc_head h[WARC_HEADS_MAX];
+	size_t nh, i;
 	enum prc rc = PRC_OK;
 
-	for (i = 0; i < nh && rc == PRC_OK; i++)
-		rc = evidence_seal(d, h[i].file, h[i].records, h[i].bytes, h[i].head, e);
+	while ((nh = warc_heads(c->warc, h, WARC_HEADS_MAX)) > 0)
+		for (i = 0; i < nh; i++)
+			if (rc == PRC_OK)
+				rc = evidence_seal(d, h[i].file, h[i].records, h[i].bytes, h[i].head, e);
 	return rc;
 }
 

@@ -121,8 +121,8 @@ struct warc {
 	unsigned char next_chain[32];
 	uint64_t next_records;
 	int dirty;                 /* the current file changed since the last warc_heads */
-	struct warc_head closed[WARC_HEADS_MAX]; /* final heads of files closed since then */
-	size_t nclosed;
+	struct warc_head *closed;  /* final heads of files closed since then, oldest first */
+	size_t nclosed, closed_cap;
 };
 
 /* ---- small encoders ---- */
@@ -632,12 +632,18 @@ static enum prc file_close(struct warc *w, struct err *e)
 	if (fsync(w->fd) < 0)
 		rc = err_set(e, PRC_IO, "cannot fsync '%s/%s': %s", w->dir, w->name, strerror(errno));
 	if (w->dirty && rc == PRC_OK) {
-		/* the oldest unsaved head goes first: a later one of the same file would cover it */
-		if (w->nclosed == WARC_HEADS_MAX) {
-			memmove(w->closed, w->closed + 1, (WARC_HEADS_MAX - 1) * sizeof(w->closed[0]));
-			w->nclosed--;
+		if (w->nclosed == w->closed_cap) {
+			size_t cap = w->closed_cap ? 2 * w->closed_cap : 8;
+			struct warc_head *h = realloc(w->closed, cap * sizeof(*h));
+
+			if (h) {
+				w->closed = h;
+				w->closed_cap = cap;
+			}
 		}
-		current_head(w, &w->closed[w->nclosed++]);
+		/* without memory the head is not kept: the file's records stay unsealed orphans */
+		if (w->nclosed < w->closed_cap)
+			current_head(w, &w->closed[w->nclosed++]);
 	}
 	w->dirty = 0;
 	if (close(w->fd) < 0 && rc == PRC_OK)
@@ -788,6 +794,7 @@ void warc_close(struct warc *w)
 	file_close(w, NULL);
 	buf_release(&w->out);
 	buf_release(&w->tmp);
+	free(w->closed);
 	pthread_mutex_destroy(&w->lock);
 	free(w->dir);
 	free(w);
@@ -805,8 +812,9 @@ size_t warc_heads(struct warc *w, struct warc_head *out, size_t max)
 	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < w->nclosed && n < max; i++)
 		out[n++] = w->closed[i];
-	w->nclosed = 0;
-	if (w->fd >= 0 && w->dirty && n < max) {
+	memmove(w->closed, w->closed + i, (w->nclosed - i) * sizeof(w->closed[0]));
+	w->nclosed -= i;
+	if (!w->nclosed && w->fd >= 0 && w->dirty && n < max) {
 		current_head(w, &out[n++]);
 		w->dirty = 0;
 	}

@@ -126,15 +126,16 @@ struct warc_head {
 	char head[SHA256_HEX_LEN + 1];
 };
 
-/* How many closed files' heads a writer keeps until warc_heads collects them. */
+/* A convenient number of heads to collect at a time. */
 #define WARC_HEADS_MAX 8
 
 /*
- * Copies into out (at most max) the heads of the files written to since the
- * previous call: the final heads of files closed since (rotation), oldest
- * first, then the open file's. Returns how many. Call it after warc_sync and
- * store the heads before committing the rows that point at the records, so
- * every committed row points inside a stored head. Thread-safe.
+ * Moves into out (at most max) the heads of the files written to since they
+ * were last collected: the final heads of files closed since (rotation),
+ * oldest first, then the open file's. Returns how many; call it until it
+ * returns 0. Call it after warc_sync and store the heads before committing
+ * the rows that point at the records, so every committed row points inside
+ * a stored head. Thread-safe.
  */
 size_t warc_heads(struct warc *w, struct warc_head *out, size_t max);
 
