@@ -74,6 +74,11 @@ ok $? "takedown show"
 unlike "$(cat "$PATROL_OUT")" "$esc" "takedown show prints no raw ESC"
 patrol_run review list
 unlike "$(cat "$PATROL_OUT")" "$esc" "review list prints no raw ESC"
+patrol_run export --format table
+ok $? "export --format table" || patrol_diag
+like "$(cat "$PATROL_OUT")" "owned" "shows the evidence"
+unlike "$(cat "$PATROL_OUT")" "$csi" "with no raw C1 CSI"
+unlike "$(cat "$PATROL_OUT")" "$rlo" "nor a right-to-left override"
 patrol_run evidence "$page"
 ok $? "patrol evidence still verifies the page" || diag "$(cat "$PATROL_OUT")"
 unlike "$(cat "$PATROL_OUT")" "$esc" "and shows its headers and body with no raw ESC"
