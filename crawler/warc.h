@@ -91,7 +91,8 @@ void warc_close(struct warc *w);
 /*
  * Appends x as a `response` record and, when x->request is set, a `request`
  * record (each its own gzip member, the two linked by WARC-Concurrent-To),
- * with one write(). On PRC_OK *loc says where the response record is. On
+ * with one write(), each record but a file's first chained to the one before
+ * it (WARC-Patrol-Chain, see warc.c). On PRC_OK *loc says where the response record is. On
  * failure nothing of the exchange remains in the file (it is truncated back),
  * e says why, and the writer stays usable: a file that could not be
  * truncated is abandoned and the next write starts a new one.
