@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The evidence chain: the records of a WARC file form a hash chain whose
 # head the database keeps, so `patrol evidence --verify-all` finds a record
-# removed, a byte altered (in the data, or in a gzip header where no digest
-# looks) and a forged record appended with its digests updated in the
+# removed or inserted, a byte altered (in the data, or in a gzip header where
+# no digest looks) and a forged record appended with its digests updated in the
 # database, each with the file and offset. A clean crawl verifies; the files
 # are 0640 in a 0750 folder.
 set -u
@@ -65,6 +65,14 @@ patrol_run evidence --verify-all
 is "$?" 1 "the last exchange cut off fails --verify-all"
 like "$(cat "$PATROL_OUT")" "MISMATCH $path:$prev: the database holds a chain head after $nrec records" \
 	"the stored head is not reached, named at the file's new end"
+restore
+
+# --- a record inserted (a copy of the first response, before the second exchange) ---
+off3=$(python3 "$tamper" members "$path" | awk '$1 == 3 { print $2 }')
+python3 "$tamper" insert "$path" "$off1" "$off3"
+patrol_run evidence --verify-all
+is "$?" 1 "an inserted record fails --verify-all"
+like "$(cat "$PATROL_OUT")" "MISMATCH $path:$off3: its chain link does not match" "named by file:offset"
 restore
 
 # --- one byte altered -----------------------------------------------------------

@@ -4,6 +4,7 @@
 #   members FILE                   one line per gzip member: index offset length type
 #   remove FILE OFFSET             cut out the gzip member at OFFSET
 #   flip FILE OFFSET               flip one bit of the byte at OFFSET
+#   insert FILE FROM AT            insert a copy of the gzip member at FROM before the one at AT
 #   forge FILE OFFSET OLD NEW      append a copy of the record at OFFSET with OLD replaced
 #                                  by NEW in its body, digests recomputed and chained to the
 #                                  file's last record; prints "offset length sha256hex record-id"
@@ -41,6 +42,10 @@ def main():
         b = bytearray(data)
         b[off] ^= 0x01
         open(path, 'wb').write(bytes(b))
+    elif cmd == 'insert':
+        src, at = int(sys.argv[3]), int(sys.argv[4])
+        n = [m for m in members(data) if m[0] == src][0][1]
+        open(path, 'wb').write(data[:at] + data[src:src + n] + data[at:])
     elif cmd == 'forge':
         off, old, new = int(sys.argv[3]), sys.argv[4].encode(), sys.argv[5].encode()
         ms = members(data)
