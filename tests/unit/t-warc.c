@@ -899,6 +899,26 @@ static void test_chain(void)
 	ok(res.damaged && res.records == 7 && s.problem_at == n, "bytes after the last member are a problem: %s",
 	   s.first_problem);
 
+	/* cut at every byte: a whole prefix of members walks clean, anything else is damaged there */
+	{
+		size_t cut, wrong = 0;
+		struct seen all;
+
+		scan_file(path, &all);
+		snprintf(path, sizeof(path), "%s/%s", dir, loc[0].file);
+		for (cut = 1; cut < n; cut++) {
+			int boundary = 0, k;
+
+			spit(bad, data, cut, NULL, 0);
+			res = scan_file(bad, &s);
+			for (k = 1; k < all.n && k < 64; k++)
+				boundary |= all.offset[k] == cut;
+			if (boundary ? (res.problems || res.bytes != cut) : (!res.damaged || res.bytes > cut))
+				wrong++;
+		}
+		is_int((int)wrong, 0, "a file cut at any of its %zu bytes is clean only at a member boundary", n);
+	}
+
 	is_int(warc_scan("/nonexistent/x.warc.gz", NULL, NULL, &res, &e), PRC_IO, "a missing file is PRC_IO");
 	free(copy);
 	free(data);
