@@ -812,8 +812,10 @@ size_t warc_heads(struct warc *w, struct warc_head *out, size_t max)
 	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < w->nclosed && n < max; i++)
 		out[n++] = w->closed[i];
-	memmove(w->closed, w->closed + i, (w->nclosed - i) * sizeof(w->closed[0]));
-	w->nclosed -= i;
+	if (i) {
+		memmove(w->closed, w->closed + i, (w->nclosed - i) * sizeof(w->closed[0]));
+		w->nclosed -= i;
+	}
 	if (!w->nclosed && w->fd >= 0 && w->dirty && n < max) {
 		current_head(w, &out[n++]);
 		w->dirty = 0;
