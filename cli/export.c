@@ -9,6 +9,7 @@
 #include "store/db.h"
 #include "store/export.h"
 #include "util/json.h"
+#include "util/text.h"
 
 enum format { FMT_JSONL, FMT_CSV, FMT_TABLE };
 
@@ -40,7 +41,8 @@ static void table_cell(const char *s, int width)
 		if (used + w > width)
 			break;
 		for (i = 0; i < n && p[i]; i++)
-			putchar(p[i]);
+			;
+		text_inert(stdout, (const char *)p, (size_t)i, TEXT_ONE_WIDE); /* no escape reaches the terminal */
 		p += i;
 		used += w;
 	}

@@ -68,7 +68,7 @@ int cmd_import(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JOB: job = optarg; break;
-		case O_AS: as = optarg; break;
+		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
 		case O_JSON: b.json = 1; break;
 		case O_DB: dbopt = optarg; break;
 		case O_HELP: return import_usage(stdout);

@@ -160,7 +160,7 @@ int cmd_recheck(int argc, char **argv)
 		case O_RULES: rules_opt = optarg; break;
 		case O_PRIVATE: o.allow_private = 1; break;
 		case O_UA: o.user_agent = optarg; break;
-		case O_AS: as = optarg; break;
+		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
 		case O_JSON: pr.json = 1; break;
 		case O_QUIET: pr.quiet = 1; break;
 		case O_DB: dbopt = optarg; break;

@@ -109,10 +109,12 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 		if (PQntuples(rd.hits))
 			printf("\nhits:\n");
 		for (i = 0; i < PQntuples(rd.hits); i++) {
-			printf("  fetch %s  %s  %s  score %s  (%s)\n", PQgetvalue(rd.hits, i, 0),
-			       PQgetvalue(rd.hits, i, 2), PQgetvalue(rd.hits, i, 5), PQgetvalue(rd.hits, i, 3),
-			       PQgetvalue(rd.hits, i, 6));
-			printf("    %s\n", PQgetvalue(rd.hits, i, 7));
+			printf("  fetch %s  %s  %s  score %s  (", PQgetvalue(rd.hits, i, 0),
+			       PQgetvalue(rd.hits, i, 2), PQgetvalue(rd.hits, i, 5), PQgetvalue(rd.hits, i, 3));
+			out_text(stdout, PQgetvalue(rd.hits, i, 6), 0);
+			printf(")\n    ");
+			out_text(stdout, PQgetvalue(rd.hits, i, 7), 0);
+			putchar('\n');
 		}
 		print_section("evidence (WARC)", rd.evidence);
 		print_section("review history", rd.events);
@@ -222,7 +224,7 @@ int cmd_review(int argc, char **argv)
 			break;
 		case O_JSON: fmt = OUT_JSON; break;
 		case O_COMMENT: comment = optarg; break;
-		case O_AS: as = optarg; break;
+		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
 		case O_DB: dbopt = optarg; break;
 		case O_YES: yes = 1; break;
 		case O_SOURCE:

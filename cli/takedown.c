@@ -176,7 +176,7 @@ int cmd_takedown(int argc, char **argv)
 				return 2;
 			break;
 		case O_JSON: fmt = OUT_JSON; break;
-		case O_AS: as = optarg; break;
+		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
 		case O_DB: dbopt = optarg; break;
 		case O_HELP: return takedown_usage(stdout);
 		default: return takedown_usage(stderr);

@@ -17,6 +17,7 @@
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "util/json.h"
+#include "util/text.h"
 
 /* PostgreSQL type OIDs (pg_type.h) written as JSON numbers, booleans, JSON */
 #define OID_BOOL 16
@@ -64,6 +65,25 @@ const char *cli_actor(const char *opt)
 	else
 		snprintf(name, sizeof(name), "uid:%ld", (long)getuid());
 	return name;
+}
+
+int cli_name_option(const char *opt, const char *value)
+{
+	const char *why = text_name_check(value);
+	char shown[200];
+
+	if (!why)
+		return 0;
+	text_inert_str(shown, sizeof(shown), value);
+	cli_error("%s '%s': the name %s (a name is letters, digits and . _ - @, at most %d characters)", opt,
+		  shown, why, TEXT_NAME_MAX);
+	return -1;
+}
+
+void out_text(FILE *f, const char *s, int keep_lines)
+{
+	if (s)
+		text_inert(f, s, strlen(s), keep_lines ? TEXT_KEEP_LINES : 0);
 }
 
 int64_t cli_id(const char *what, const char *s)
@@ -260,11 +280,10 @@ static int cell_width(const char *s, int limit, size_t *cut)
 
 static void put_cell(FILE *f, const char *s, int width, int last)
 {
-	size_t cut, i;
+	size_t cut;
 	int used = cell_width(s, TABLE_CELL_MAX, &cut);
 
-	for (i = 0; i < cut; i++)
-		fputc(s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? ' ' : s[i], f);
+	text_inert(f, s, cut, TEXT_ONE_WIDE);
 	if (!last)
 		while (used++ < width + 2)
 			fputc(' ', f);
@@ -342,8 +361,9 @@ void out_fields(FILE *f, const PGresult *r, int i, int indent)
 	for (c = 0; c < PQnfields(r); c++) {
 		if (PQgetisnull(r, i, c))
 			continue;
-		fprintf(f, "%*s%-*s  %s\n", indent, "", w + 1, PQfname(r, c),
-			cell_text(r, i, c, 1, buf, sizeof(buf)));
+		fprintf(f, "%*s%-*s  ", indent, "", w + 1, PQfname(r, c));
+		out_text(f, cell_text(r, i, c, 1, buf, sizeof(buf)), 0);
+		fputc('\n', f);
 	}
 }
 

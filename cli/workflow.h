@@ -17,6 +17,17 @@ int out_format(const char *v);
  */
 const char *cli_actor(const char *opt);
 
+/*
+ * Checks the value of a name option (--as): letters and digits of any
+ * script, . _ - @, at most TEXT_NAME_MAX characters (util/text.h). 0 when
+ * it is one; -1 after printing an error naming opt and showing the value
+ * inert.
+ */
+int cli_name_option(const char *opt, const char *value);
+
+/* Writes s to f as text_inert does (util/text.h): what the web or a person stored, shown inert. */
+void out_text(FILE *f, const char *s, int keep_lines);
+
 /* Parses a page or request id; -1 after printing an error naming what. */
 int64_t cli_id(const char *what, const char *s);
 
@@ -33,7 +44,11 @@ void out_json_rows(FILE *f, const PGresult *r);
 void out_table(FILE *f, const PGresult *r);
 void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *first_value);
 
-/* Writes r as one "name: value" line per non-NULL column of row i, indented by indent spaces. */
+/*
+ * Writes r as one "name: value" line per non-NULL column of row i, indented
+ * by indent spaces. Here and in out_table, control characters and escape
+ * sequences in the values are shown inert.
+ */
 void out_fields(FILE *f, const PGresult *r, int i, int indent);
 
 /*

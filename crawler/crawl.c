@@ -54,6 +54,7 @@
 #include "crawler/warc.h"
 #include "store/crawlstore.h"
 #include "store/db.h"
+#include "store/evidence.h"
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/hset.h"
@@ -720,6 +721,20 @@ out:
 	free(f);
 }
 
+/* Stores the chain heads of the WARC files written to (crawler/warc.c, DESIGN). */
+static enum prc seal_evidence(struct crawl *c, struct db *d, struct err *e)
+{
+	struct warc_head h[WARC_HEADS_MAX];
+	size_t nh, i;
+	enum prc rc = PRC_OK;
+
+	while ((nh = warc_heads(c->warc, h, WARC_HEADS_MAX)) > 0)
+		for (i = 0; i < nh; i++)
+			if (rc == PRC_OK)
+				rc = evidence_seal(d, h[i].file, h[i].records, h[i].bytes, h[i].head, e);
+	return rc;
+}
+
 static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct page **batch,
 			 size_t n)
 {
@@ -768,8 +783,12 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 			evidence += write_evidence(c, batch[i]);
 		recs[i] = *r;
 	}
-	if (evidence && warc_sync(c->warc, &e) != PRC_OK)
-		log_msg(LOG_ERROR, "cannot sync the evidence files: %s", e.msg);
+	if (evidence && (warc_sync(c->warc, &e) != PRC_OK || seal_evidence(c, d, &e) != PRC_OK)) {
+		/* rows point only at records synced and sealed: these become orphans */
+		log_msg(LOG_ERROR, "cannot seal the evidence files, the batch is stored without it: %s", e.msg);
+		for (i = 0; i < n; i++)
+			recs[i].warc_file = NULL;
+	}
 	rc = crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e);
 	if (rc != PRC_OK) {
 		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */

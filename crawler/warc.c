@@ -38,6 +38,40 @@
  * closed, and the next exchange starts a new file (fsyncing the directory so
  * the new name survives a crash).
  *
+ * The chain. The records of a file form a hash chain, so that a record
+ * inserted, removed or altered anywhere is found, not only one whose own
+ * digests no longer match (anyone can recompute those). Every record but a
+ * file's first (its warcinfo) carries
+ *
+ *     WARC-Patrol-Chain: sha256:<base32>
+ *
+ * the SHA-256 of the previous record's gzip member exactly as it lies in the
+ * file (compressed bytes, gzip header and trailer included). A record's own
+ * member covers that header, so the digest of the last member covers every
+ * byte of the file before it: that digest is the file's chain head. The
+ * chain is over the compressed bytes rather than the record text so that no
+ * byte of the file is outside it (a gzip header's MTIME or OS byte does not
+ * change the inflated text). The chain is per file, and starts again with
+ * each file's warcinfo, which names the file (WARC-Filename).
+ *
+ * The head alone proves nothing: whoever can rewrite the file can rewrite
+ * the chain. It is worth something because it is kept elsewhere: after each
+ * warc_sync the crawl writes the head of every file it wrote to (warc_heads:
+ * file, records, bytes, head) into the database (schema/006), before it
+ * commits the rows that point at those records, so a committed evidence row
+ * always points inside a sealed part of the chain. `patrol evidence
+ * --verify-all` walks every file (warc_scan checks the links and each
+ * record's digests) and holds the database's heads against it: a record
+ * removed or altered breaks a link or a stored head, one inserted breaks a
+ * link, one appended and pointed at lies past the last stored head. Records
+ * past the last head that nothing points at are what a batch that failed, or
+ * a crash between the write and the seal, leaves behind; they are reported
+ * as orphans (--check), not as a broken chain. Files written before the chain
+ * carry no link at all and are checked record by record only.
+ *
+ * Modes. Files are created 0640 and the directory 0750: evidence holds what
+ * flagged pages said about people, and only the crawl's group reads it.
+ *
  * Threads. One mutex serializes the writer; the crawl calls it from its one
  * store thread, and nothing else here keeps state.
  */
@@ -48,6 +82,7 @@
 #include <math.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +113,16 @@ struct warc {
 	unsigned serial;           /* files opened so far */
 	struct buf out;            /* the members of the exchange being written */
 	struct buf tmp;            /* record text before compression */
+
+	/* the chain of the current file (see DESIGN), as written ... */
+	unsigned char chain[32];   /* SHA-256 of the last member written */
+	uint64_t records;          /* members written to the current file */
+	/* ... and as it will be once the members in out are */
+	unsigned char next_chain[32];
+	uint64_t next_records;
+	int dirty;                 /* the current file changed since the last warc_heads */
+	struct warc_head *closed;  /* final heads of files closed since then, oldest first */
+	size_t nclosed, closed_cap;
 };
 
 /* ---- small encoders ---- */
@@ -459,14 +504,19 @@ static enum prc record(struct warc *w, const char *hdr, const char *ctype, const
 	unsigned char md[32];
 	char dig[WARC_DIGEST_MAX];
 	const void *piece[4];
-	size_t len[4];
+	size_t len[4], start = w->out.len;
 	enum prc rc;
 
 	buf_reset(&w->tmp);
+	rc = buf_addf(&w->tmp, "WARC/1.1\r\n%s", hdr);
+	if (rc == PRC_OK && w->next_records) {
+		labelled(w->next_chain, dig);
+		rc = buf_addf(&w->tmp, "WARC-Patrol-Chain: %s\r\n", dig);
+	}
 	sha256_two(head, head_len, payload ? payload : "", payload_len, md);
 	labelled(md, dig);
-	rc = buf_addf(&w->tmp, "WARC/1.1\r\n%sContent-Type: %s\r\nWARC-Block-Digest: %s\r\n", hdr,
-		      ctype, dig);
+	if (rc == PRC_OK)
+		rc = buf_addf(&w->tmp, "Content-Type: %s\r\nWARC-Block-Digest: %s\r\n", ctype, dig);
 	if (rc == PRC_OK && payload_digest) {
 		hash_sha256(payload ? payload : "", payload_len, md);
 		labelled(md, dig);
@@ -486,12 +536,17 @@ static enum prc record(struct warc *w, const char *hdr, const char *ctype, const
 	len[2] = payload_len;
 	piece[3] = "\r\n\r\n";
 	len[3] = 4;
-	return gz_member(&w->out, piece, len, 4, e);
+	rc = gz_member(&w->out, piece, len, 4, e);
+	if (rc == PRC_OK) {
+		hash_sha256(w->out.ptr + start, w->out.len - start, w->next_chain);
+		w->next_records++;
+	}
+	return rc;
 }
 
 /* ---- files ---- */
 
-/* mkdir -p */
+/* mkdir -p; the last folder is made (or narrowed to) no more than 0750 when it is ours */
 static enum prc make_dirs(const char *dir, struct err *e)
 {
 	char *p = strdup(dir), *s;
@@ -506,7 +561,8 @@ static enum prc make_dirs(const char *dir, struct err *e)
 			char c = *s;
 
 			*s = '\0';
-			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			/* parents as usual (a cluster may live beside), the WARC folder itself 0750 */
+			if (mkdir(p, c == '\0' ? 0750 : 0755) < 0 && errno != EEXIST) {
 				rc = err_set(e, PRC_IO, "cannot create directory '%s': %s", p, strerror(errno));
 				break;
 			}
@@ -521,6 +577,8 @@ static enum prc make_dirs(const char *dir, struct err *e)
 
 		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			rc = err_set(e, PRC_IO, "'%s' is not a directory", dir);
+		else if ((st.st_mode & 0027) && st.st_uid == geteuid())
+			(void)chmod(dir, st.st_mode & ~(mode_t)0027);
 	}
 	return rc;
 }
@@ -556,6 +614,14 @@ static void sync_dir(const char *dir)
 	}
 }
 
+static void current_head(const struct warc *w, struct warc_head *h)
+{
+	snprintf(h->file, sizeof(h->file), "%s", w->name);
+	h->records = w->records;
+	h->bytes = w->size;
+	to_hex(w->chain, 32, h->head);
+}
+
 /* fsyncs and closes the current file. */
 static enum prc file_close(struct warc *w, struct err *e)
 {
@@ -565,6 +631,21 @@ static enum prc file_close(struct warc *w, struct err *e)
 		return PRC_OK;
 	if (fsync(w->fd) < 0)
 		rc = err_set(e, PRC_IO, "cannot fsync '%s/%s': %s", w->dir, w->name, strerror(errno));
+	if (w->dirty && rc == PRC_OK) {
+		if (w->nclosed == w->closed_cap) {
+			size_t cap = w->closed_cap ? 2 * w->closed_cap : 8;
+			struct warc_head *h = realloc(w->closed, cap * sizeof(*h));
+
+			if (h) {
+				w->closed = h;
+				w->closed_cap = cap;
+			}
+		}
+		/* without memory the head is not kept: the file's records stay unsealed orphans */
+		if (w->nclosed < w->closed_cap)
+			current_head(w, &w->closed[w->nclosed++]);
+	}
+	w->dirty = 0;
 	if (close(w->fd) < 0 && rc == PRC_OK)
 		rc = err_set(e, PRC_IO, "cannot close '%s/%s': %s", w->dir, w->name, strerror(errno));
 	w->fd = -1;
@@ -578,6 +659,9 @@ static enum prc file_append(struct warc *w, struct err *e)
 
 	if (pwrite_all(w->fd, w->out.ptr, w->out.len, w->size) == 0) {
 		w->size += w->out.len;
+		memcpy(w->chain, w->next_chain, sizeof(w->chain));
+		w->records = w->next_records;
+		w->dirty = 1;
 		return PRC_OK;
 	}
 	saved = errno;
@@ -604,13 +688,17 @@ static enum prc file_open(struct warc *w, struct err *e)
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 w->serial++ % 100000, (long)getpid());
 		snprintf(path, sizeof(path), "%s/%s", w->dir, w->name);
-		w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 		if (w->fd >= 0 || errno != EEXIST)
 			break;
 	}
 	if (w->fd < 0)
 		return err_set(e, PRC_IO, "cannot create '%s': %s", path, strerror(errno));
+	/* whatever the umask: the mode is part of the evidence's protection */
+	(void)fchmod(w->fd, 0640);
 	w->size = 0;
+	w->records = w->next_records = 0;
+	w->dirty = 0;
 
 	if (gethostname(host, sizeof(host)) < 0 || !value_ok(host, 0))
 		snprintf(host, sizeof(host), "localhost");
@@ -642,6 +730,7 @@ static enum prc file_open(struct warc *w, struct err *e)
 		}
 	}
 	buf_reset(&w->out);
+	w->next_records = 0;
 	if (rc == PRC_OK)
 		rc = record(w, info, "application/warc-fields", fields.ptr, fields.len, NULL, 0, 0, NULL, e);
 	if (rc == PRC_OK)
@@ -652,6 +741,7 @@ static enum prc file_open(struct warc *w, struct err *e)
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
+		w->dirty = 0;
 		unlink(path);
 		return rc;
 	}
@@ -704,6 +794,7 @@ void warc_close(struct warc *w)
 	file_close(w, NULL);
 	buf_release(&w->out);
 	buf_release(&w->tmp);
+	free(w->closed);
 	pthread_mutex_destroy(&w->lock);
 	free(w->dir);
 	free(w);
@@ -712,6 +803,25 @@ void warc_close(struct warc *w)
 const char *warc_dir(const struct warc *w)
 {
 	return w->dir;
+}
+
+size_t warc_heads(struct warc *w, struct warc_head *out, size_t max)
+{
+	size_t n = 0, i;
+
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < w->nclosed && n < max; i++)
+		out[n++] = w->closed[i];
+	if (i) {
+		memmove(w->closed, w->closed + i, (w->nclosed - i) * sizeof(w->closed[0]));
+		w->nclosed -= i;
+	}
+	if (!w->nclosed && w->fd >= 0 && w->dirty && n < max) {
+		current_head(w, &out[n++]);
+		w->dirty = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return n;
 }
 
 enum prc warc_sync(struct warc *w, struct err *e)
@@ -826,6 +936,8 @@ enum prc warc_write_exchange(struct warc *w, const struct warc_exchange *x, stru
 		if (rc != PRC_OK)
 			goto out;
 	}
+	memcpy(w->next_chain, w->chain, sizeof(w->chain));
+	w->next_records = w->records;
 	rc = build_exchange(w, x, &l, &resp_len, e);
 	if (rc != PRC_OK)
 		goto out;
@@ -1067,5 +1179,218 @@ enum prc warc_record_verify(const struct warc_record *r, struct err *e)
 				  r->http ? r->body_len : r->block_len, &seen, e);
 	if (rc == PRC_OK && !seen)
 		rc = err_set(e, PRC_NOTFOUND, "the record carries no digest");
+	return rc;
+}
+
+/* ---- walking a file: digests and the chain ---- */
+
+#define SCAN_RECORD_MAX ((size_t)1 << 31)
+
+struct scan {
+	int fd;
+	const char *path;
+	uint64_t pos;              /* where the next member starts */
+	struct buf rec;            /* the inflated record */
+	char msg[1024];            /* the problems of the current record */
+	int unchained;             /* record 1 had no link: a file written before the chain */
+};
+
+static void problem(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(struct scan *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->msg);
+	va_list ap;
+
+	if (n && n + 2 < sizeof(s->msg)) {
+		memcpy(s->msg + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->msg + n, sizeof(s->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Inflates the member at s->pos into s->rec, hashing its compressed bytes
+ * into md. *len gets the member's length. PRC_PARSE (message in s->msg) when
+ * no whole gzip member is there, PRC_IO, PRC_LIMIT.
+ */
+static enum prc scan_member(struct scan *s, unsigned char md[32], uint64_t *len, struct err *e)
+{
+	unsigned char in[ZCHUNK], chunk[ZCHUNK];
+	struct hash_sha256_ctx *h = hash_sha256_new();
+	uint64_t pos = s->pos;
+	z_stream z;
+	enum prc rc = PRC_OK;
+	int zr = Z_OK;
+
+	buf_reset(&s->rec);
+	memset(&z, 0, sizeof(z));
+	if (!h || inflateInit2(&z, 15 + 16) != Z_OK) {
+		hash_sha256_final(h, md);
+		return err_set(e, PRC_NOMEM, "cannot start a gzip stream");
+	}
+	while (zr != Z_STREAM_END) {
+		ssize_t n = pread(s->fd, in, sizeof(in), (off_t)pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(e, PRC_IO, "cannot read '%s': %s", s->path, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			problem(s, "the gzip member is cut short (the file ends at %llu)", (unsigned long long)pos);
+			rc = PRC_PARSE;
+			break;
+		}
+		z.next_in = in;
+		z.avail_in = (uInt)n;
+		do {
+			z.next_out = chunk;
+			z.avail_out = sizeof(chunk);
+			zr = inflate(&z, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+				problem(s, "no readable gzip member here (%s)", z.msg ? z.msg : "bad data");
+				rc = PRC_PARSE;
+				break;
+			}
+			if (buf_add(&s->rec, chunk, sizeof(chunk) - z.avail_out) != PRC_OK) {
+				rc = err_set(e, PRC_LIMIT, "record at offset %llu of '%s' is over %zu bytes",
+					     (unsigned long long)s->pos, s->path, s->rec.max);
+				break;
+			}
+		} while (zr != Z_STREAM_END && z.avail_out == 0);
+		if (rc != PRC_OK)
+			break;
+		hash_sha256_update(h, in, (size_t)n - z.avail_in);
+		pos += (uint64_t)n - z.avail_in;
+	}
+	inflateEnd(&z);
+	hash_sha256_final(h, md);
+	*len = pos - s->pos;
+	return rc;
+}
+
+/* Fills en from the record in s->rec and checks its digests and its link to prev. */
+static void scan_record(struct scan *s, struct warc_entry *en, struct warc_record *r,
+			const unsigned char prev[32], uint64_t prev_offset, struct warc_scan_result *res)
+{
+	char link[256];
+	unsigned char want[32];
+	struct err e = { "" };
+	enum prc rc;
+	long has_link;
+
+	if (warc_record_parse(s->rec.ptr, s->rec.len, r, &e) != PRC_OK) {
+		problem(s, "%s", e.msg);
+		return;
+	}
+	en->rec = r;
+	warc_record_header(r, "WARC-Type", en->type, sizeof(en->type));
+	warc_record_header(r, "WARC-Record-ID", en->record_id, sizeof(en->record_id));
+	warc_record_header(r, "WARC-Concurrent-To", en->concurrent_to, sizeof(en->concurrent_to));
+	warc_record_header(r, "WARC-Target-URI", en->target, sizeof(en->target));
+	if (r->http)
+		hash_sha256_hex(r->body ? r->body : "", r->body_len, en->payload);
+	else
+		hash_sha256_hex(r->block ? r->block : "", r->block_len, en->payload);
+
+	rc = warc_record_verify(r, &e);
+	if (rc == PRC_PARSE)
+		problem(s, "%s", e.msg);
+
+	has_link = warc_record_header(r, "WARC-Patrol-Chain", link, sizeof(link));
+	if (en->index == 0) {
+		if (has_link >= 0)
+			problem(s, "the file's first record carries a chain link: the records before it are gone");
+		return;
+	}
+	if (has_link < 0) {
+		if (en->index == 1 && !res->chained)
+			s->unchained = 1;
+		else if (!s->unchained)
+			problem(s, "the record carries no chain link (WARC-Patrol-Chain)");
+		return;
+	}
+	if (s->unchained) {
+		problem(s, "a chain link in a file whose records had none");
+		return;
+	}
+	res->chained = 1;
+	if (strncasecmp(link, "sha256:", 7) || !decode_sha256(link + 7, want))
+		problem(s, "cannot read its chain link '%s'", link);
+	else if (memcmp(want, prev, 32))
+		problem(s, "its chain link does not match the record before it (at offset %llu): a record "
+			   "was removed, inserted or altered there",
+			(unsigned long long)prev_offset);
+}
+
+enum prc warc_scan(const char *path, warc_scan_fn fn, void *ud, struct warc_scan_result *res,
+		   struct err *e)
+{
+	struct scan s;
+	struct stat st;
+	unsigned char prev[32], md[32];
+	uint64_t prev_offset = 0;
+	enum prc rc = PRC_OK;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	memset(prev, 0, sizeof(prev));
+	s.path = path;
+	s.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s.fd < 0)
+		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(s.fd, &st) < 0) {
+		rc = err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	res->size = (uint64_t)st.st_size;
+	buf_init(&s.rec, SCAN_RECORD_MAX);
+	while (s.pos < res->size) {
+		struct warc_entry en;
+		struct warc_record r;
+		uint64_t len = 0;
+		enum prc mr;
+
+		memset(&en, 0, sizeof(en));
+		s.msg[0] = '\0';
+		en.index = res->records;
+		en.offset = s.pos;
+		mr = scan_member(&s, md, &len, e);
+		if (mr == PRC_PARSE) {
+			/* without a whole member there is no telling where the next one starts */
+			res->damaged = 1;
+			res->problems++;
+			en.problem = s.msg;
+			if (fn)
+				fn(ud, &en);
+			break;
+		}
+		if (mr != PRC_OK) {
+			rc = mr;
+			break;
+		}
+		en.length = len;
+		hash_hex(md, 32, en.chain);
+		scan_record(&s, &en, &r, prev, prev_offset, res);
+		if (s.msg[0]) {
+			en.problem = s.msg;
+			res->problems++;
+		}
+		memcpy(prev, md, 32);
+		prev_offset = s.pos;
+		s.pos += len;
+		res->records++;
+		res->bytes = s.pos;
+		memcpy(res->head, en.chain, sizeof(res->head));
+		if (fn && fn(ud, &en))
+			break;
+	}
+out:
+	buf_release(&s.rec);
+	close(s.fd);
 	return rc;
 }

@@ -91,7 +91,8 @@ void warc_close(struct warc *w);
 /*
  * Appends x as a `response` record and, when x->request is set, a `request`
  * record (each its own gzip member, the two linked by WARC-Concurrent-To),
- * with one write(). On PRC_OK *loc says where the response record is. On
+ * with one write(), each record but a file's first chained to the one before
+ * it (WARC-Patrol-Chain, see warc.c). On PRC_OK *loc says where the response record is. On
  * failure nothing of the exchange remains in the file (it is truncated back),
  * e says why, and the writer stays usable: a file that could not be
  * truncated is abandoned and the next write starts a new one.
@@ -113,6 +114,31 @@ enum prc warc_sync(struct warc *w, struct err *e);
 
 /* The writer's directory (owned by w). */
 const char *warc_dir(const struct warc *w);
+
+/*
+ * Where a file's hash chain stands (see the DESIGN of warc.c): after its
+ * first `records` gzip members, which end at byte `bytes`, the chain head is
+ * `head`, the SHA-256 (hex) of the last of them as stored.
+ */
+struct warc_head {
+	char file[WARC_FILE_MAX];          /* relative to the writer's directory */
+	uint64_t records;
+	uint64_t bytes;
+	char head[SHA256_HEX_LEN + 1];
+};
+
+/* A convenient number of heads to collect at a time. */
+#define WARC_HEADS_MAX 8
+
+/*
+ * Moves into out (at most max) the heads of the files written to since they
+ * were last collected: the final heads of files closed since (rotation),
+ * oldest first, then the open file's. Returns how many; call it until it
+ * returns 0. Call it after warc_sync and store the heads before committing
+ * the rows that point at the records, so every committed row points inside
+ * a stored head. Thread-safe.
+ */
+size_t warc_heads(struct warc *w, struct warc_head *out, size_t max);
 
 /*
  * Reads the gzip member at offset of the WARC file at path and appends the
@@ -160,6 +186,50 @@ long warc_http_header(const struct warc_record *r, const char *name, char *out, 
  * carries no digest at all, PRC_DECLINED for another algorithm.
  */
 enum prc warc_record_verify(const struct warc_record *r, struct err *e);
+
+/*
+ * One record of a file as warc_scan finds it. Every pointer is valid during
+ * the callback only.
+ */
+struct warc_entry {
+	uint64_t index;                    /* 0 for the file's first record */
+	uint64_t offset;                   /* of its gzip member */
+	uint64_t length;                   /* the member's compressed length; 0 for a damaged one */
+	char chain[SHA256_HEX_LEN + 1];    /* SHA-256 (hex) of the member: the chain head after it */
+	const struct warc_record *rec;     /* NULL when the member holds no WARC record */
+	char type[32];                     /* WARC-Type, "" when absent */
+	char record_id[WARC_ID_MAX];       /* WARC-Record-ID, "" when absent */
+	char concurrent_to[WARC_ID_MAX];   /* WARC-Concurrent-To, "" when absent */
+	char target[512];                  /* WARC-Target-URI (cut), "" when absent */
+	char payload[SHA256_HEX_LEN + 1];  /* SHA-256 (hex) of the HTTP body (of the block when not HTTP) */
+	const char *problem;               /* NULL, or what is wrong with the record or its chain link */
+};
+
+/* Called for each record in file order; a non-zero return stops the walk. */
+typedef int (*warc_scan_fn)(void *ud, const struct warc_entry *en);
+
+/* What warc_scan found. */
+struct warc_scan_result {
+	uint64_t records;               /* members read whole */
+	uint64_t bytes;                 /* where the last of them ends */
+	uint64_t size;                  /* the file's size */
+	char head[SHA256_HEX_LEN + 1];  /* the chain head after the last whole member, "" when none */
+	int chained;                    /* the file carries chain links (0: written before the chain) */
+	int damaged;                    /* the walk stopped at `bytes` on a member it could not read */
+	uint64_t problems;              /* records given a problem */
+};
+
+/*
+ * Walks the WARC file at path from its start: inflates each gzip member,
+ * checks its WARC digests and its WARC-Patrol-Chain link to the member
+ * before it, and calls fn (may be NULL) with each. A member that cannot be
+ * inflated, or bytes after the last member that are not one, end the walk:
+ * fn gets an entry with length 0 and the problem, and res->damaged is set.
+ * Returns PRC_OK (problems are in the entries and res), PRC_IO when the file
+ * cannot be read, PRC_NOMEM. Keeps no state; thread-safe.
+ */
+enum prc warc_scan(const char *path, warc_scan_fn fn, void *ud, struct warc_scan_result *res,
+		   struct err *e);
 
 /* Writes "sha256:" and the base32 of data's SHA-256 into out. Thread-safe. */
 void warc_digest_sha256(const void *data, size_t len, char out[WARC_DIGEST_MAX]);

@@ -5,6 +5,10 @@
  * WARC files (crawler/warc.c); the database holds only where they are, so
  * `patrol evidence` and the review console can find a page's record without
  * scanning any file, and can check it is still what was written.
+ *
+ * The warc_chain_heads table (schema/006_warc_chain.sql) keeps the heads of
+ * the files' hash chains, added by the crawl writer before it commits the
+ * rows that point into them, and read back by `patrol evidence --verify-all`.
  */
 #include "store/evidence.h"
 
@@ -110,4 +114,140 @@ void evidence_release(struct evidence *ev)
 	free(ev->warc_record_id);
 	free(ev->warc_digest);
 	memset(ev, 0, sizeof(*ev));
+}
+
+enum prc evidence_seal(struct db *d, const char *file, uint64_t records, uint64_t bytes,
+		       const char *head, struct err *e)
+{
+	static const char sql[] = "INSERT INTO warc_chain_heads (warc_file, records, bytes, head)"
+				  " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+	char rbuf[24], bbuf[24];
+	const char *p[4];
+	PGresult *r = NULL;
+	enum prc rc;
+	int attempt;
+
+	p[0] = file;
+	p[1] = DB_I64(rbuf, records);
+	p[2] = DB_I64(bbuf, bytes);
+	p[3] = head;
+	for (attempt = 0; attempt < 2; attempt++) {
+		rc = db_ensure(d, e);
+		if (rc == PRC_OK)
+			rc = db_query(d, sql, 4, p, &r, e);
+		PQclear(r);
+		r = NULL;
+		if (rc == PRC_OK)
+			return PRC_OK;
+	}
+	return err_set(e, PRC_DB, "cannot store the chain head of WARC file '%s'", file);
+}
+
+void evidence_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	if (!names)
+		return;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+enum prc evidence_files(struct db *d, char ***names, size_t *n, struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i, k;
+
+	*names = NULL;
+	*n = 0;
+	rc = db_query(d, "SELECT warc_file FROM evidence UNION SELECT warc_file FROM warc_chain_heads"
+			 " ORDER BY 1",
+		      0, NULL, &r, e);
+	if (rc != PRC_OK)
+		return err_set(e, rc, "cannot list the WARC files");
+	k = (size_t)PQntuples(r);
+	if (k) {
+		*names = calloc(k, sizeof(char *));
+		if (!*names) {
+			PQclear(r);
+			return err_set(e, PRC_NOMEM, "out of memory");
+		}
+		for (i = 0; i < k; i++) {
+			(*names)[i] = strdup(PQgetvalue(r, (int)i, 0));
+			if (!(*names)[i]) {
+				evidence_names_free(*names, i);
+				*names = NULL;
+				PQclear(r);
+				return err_set(e, PRC_NOMEM, "out of memory");
+			}
+		}
+	}
+	*n = k;
+	PQclear(r);
+	return PRC_OK;
+}
+
+enum prc evidence_heads(struct db *d, const char *file, struct evidence_head **out, size_t *n,
+			struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i, k;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(d, "SELECT records, bytes, head FROM warc_chain_heads WHERE warc_file = $1"
+			 " ORDER BY records",
+		      1, &file, &r, e);
+	if (rc != PRC_OK)
+		return err_set(e, rc, "cannot read the chain heads of '%s'", file);
+	k = (size_t)PQntuples(r);
+	if (k && !(*out = calloc(k, sizeof(**out)))) {
+		PQclear(r);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < k; i++) {
+		(*out)[i].records = strtoull(PQgetvalue(r, (int)i, 0), NULL, 10);
+		(*out)[i].bytes = strtoull(PQgetvalue(r, (int)i, 1), NULL, 10);
+		snprintf((*out)[i].head, sizeof((*out)[i].head), "%s", PQgetvalue(r, (int)i, 2));
+	}
+	*n = k;
+	PQclear(r);
+	return PRC_OK;
+}
+
+enum prc evidence_refs(struct db *d, const char *file, struct evidence_ref **out, size_t *n,
+		       struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i, k;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_query(d, "SELECT host_id, fetch_id, warc_offset, warc_length, warc_record_id, warc_digest"
+			 " FROM evidence WHERE warc_file = $1 ORDER BY warc_offset, fetch_id",
+		      1, &file, &r, e);
+	if (rc != PRC_OK)
+		return err_set(e, rc, "cannot read the evidence rows of '%s'", file);
+	k = (size_t)PQntuples(r);
+	if (k && !(*out = calloc(k, sizeof(**out)))) {
+		PQclear(r);
+		return err_set(e, PRC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < k; i++) {
+		struct evidence_ref *f = &(*out)[i];
+
+		f->host_id = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
+		f->fetch_id = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
+		f->offset = strtoull(PQgetvalue(r, (int)i, 2), NULL, 10);
+		f->length = strtoull(PQgetvalue(r, (int)i, 3), NULL, 10);
+		snprintf(f->record_id, sizeof(f->record_id), "%s", PQgetvalue(r, (int)i, 4));
+		snprintf(f->digest, sizeof(f->digest), "%s", PQgetvalue(r, (int)i, 5));
+	}
+	*n = k;
+	PQclear(r);
+	return PRC_OK;
 }

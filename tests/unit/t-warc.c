@@ -4,7 +4,9 @@
  * SHA-256 + base32, the stored HTTP headers rewritten for decoded bodies,
  * rotation, writes that fail half-way (file size limit, directory gone)
  * leaving every file whole, several threads at once, and the files read by
- * other tools (zcat, gzip -t, and a Python reader that checks every digest).
+ * other tools (zcat, gzip -t, and a Python reader that checks every digest),
+ * and the hash chain: heads, modes, and warc_scan finding a record removed,
+ * inserted, appended or altered (in its data or in a gzip header).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -696,6 +698,260 @@ static void test_python(void)
 	}
 }
 
+
+/* ---- the hash chain ---- */
+
+struct seen {
+	int n;
+	uint64_t offset[64];
+	int problem[64];
+	char first_problem[512];
+	uint64_t problem_at;
+};
+
+static int collect(void *ud, const struct warc_entry *en)
+{
+	struct seen *s = ud;
+
+	if (s->n < 64) {
+		s->offset[s->n] = en->offset;
+		s->problem[s->n] = en->problem != NULL;
+	}
+	s->n++;
+	if (en->problem && !s->first_problem[0]) {
+		snprintf(s->first_problem, sizeof(s->first_problem), "%s", en->problem);
+		s->problem_at = en->offset;
+	}
+	return 0;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc((size_t)sz + 1);
+	*n = fread(p, 1, (size_t)sz, f);
+	fclose(f);
+	return p;
+}
+
+static void spit(const char *path, const void *a, size_t alen, const void *b, size_t blen)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(a, 1, alen, f);
+	if (blen)
+		fwrite(b, 1, blen, f);
+	fclose(f);
+}
+
+/* Scans path; returns the result, the entries in *s. */
+static struct warc_scan_result scan_file(const char *path, struct seen *s)
+{
+	struct warc_scan_result res;
+	struct err e = { "" };
+
+	memset(s, 0, sizeof(*s));
+	if (warc_scan(path, collect, s, &res, &e) != PRC_OK)
+		diag("warc_scan: %s", e.msg);
+	return res;
+}
+
+static void test_chain(void)
+{
+	char dir[300], path[2400], bad[700], hex[65], hdr[256];
+	struct err e = { "" };
+	struct warc *w;
+	struct warc_loc loc[3];
+	struct warc_exchange x;
+	struct warc_head h[WARC_HEADS_MAX + 1];
+	struct warc_scan_result res;
+	struct seen s;
+	struct stat st;
+	struct buf b;
+	struct warc_record r;
+	unsigned char *data, *copy;
+	size_t n = 0, nh, i;
+	mode_t old = umask(0);
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+	const char *bodies[3] = { "<p>one 大麻</p>", "<p>two 手押し</p>", "<p>three</p>" };
+
+	snprintf(dir, sizeof(dir), "%s/chain", tmp);
+	w = warc_open(dir, "patrol", 0, &e);
+	umask(old);
+	ok(w != NULL, "a writer for the chain tests");
+	if (!w)
+		return;
+	ok(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0750, "the WARC folder is 0750 whatever the umask (%o)",
+	   (unsigned)(st.st_mode & 0777));
+	memset(&x, 0, sizeof(x));
+	x.target_uri = "http://example.jp/c.html";
+	x.request = REQ;
+	x.request_len = strlen(REQ);
+	x.response_headers = resp;
+	x.response_headers_len = strlen(resp);
+	for (i = 0; i < 3; i++) {
+		x.body = bodies[i];
+		x.body_len = strlen(bodies[i]);
+		is_int(warc_write_exchange(w, &x, &loc[i], &e), PRC_OK, "exchange %zu written", i);
+	}
+	is_int(warc_sync(w, &e), PRC_OK, "synced");
+	nh = warc_heads(w, h, WARC_HEADS_MAX + 1);
+	is_int((int)nh, 1, "one file's head to store");
+	snprintf(path, sizeof(path), "%s/%s", dir, loc[0].file);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "the WARC file is 0640 whatever the umask (%o)",
+	   (unsigned)(st.st_mode & 0777));
+	data = slurp(path, &n);
+	is_str(h[0].file, loc[0].file, "the head names the file");
+	is_int((int)h[0].records, 7, "after 7 records (warcinfo, 3 responses, 3 requests)");
+	is_int((int)h[0].bytes, (int)n, "ending at the file's end");
+	{
+		size_t last = loc[2].offset + loc[2].length;
+
+		ref_hex(data + last, n - last, hex);
+		is_str(h[0].head, hex, "the head is the SHA-256 of the last gzip member as stored");
+	}
+	is_int((int)warc_heads(w, h, WARC_HEADS_MAX + 1), 0, "no head again until something is written");
+
+	buf_init(&b, 1u << 24);
+	is_int(load(dir, loc[1].file, loc[1].offset, &b, &r), PRC_OK, "the second response reads back");
+	ok(warc_record_header(&r, "WARC-Patrol-Chain", hdr, sizeof(hdr)) > 0, "it carries a chain link");
+	{
+		size_t prev = loc[0].offset + loc[0].length; /* the first exchange's request */
+		char want[WARC_DIGEST_MAX + 8];
+
+		ref_digest(data + prev, loc[1].offset - prev, "", 0, want);
+		is_str(hdr, want, "the SHA-256 (base32) of the member before it, as stored");
+	}
+	is_int(load(dir, loc[0].file, 0, &b, &r), PRC_OK, "the warcinfo reads back");
+	ok(warc_record_header(&r, "WARC-Patrol-Chain", hdr, sizeof(hdr)) < 0, "the first record has no link");
+	buf_release(&b);
+
+	res = scan_file(path, &s);
+	ok(res.records == 7 && res.bytes == n && res.size == n && res.chained && !res.problems && !res.damaged,
+	   "warc_scan: a clean file has 7 chained records and no problem (%s)", s.first_problem);
+	is_str(res.head, h[0].head, "warc_scan finds the head the writer gave");
+	ok(s.n == 7 && s.offset[1] == loc[0].offset && s.offset[3] == loc[1].offset, "entries come in file order");
+
+	snprintf(bad, sizeof(bad), "%s/tampered.warc.gz", tmp);
+	copy = malloc(n);
+
+	/* removed: the second exchange's response */
+	spit(bad, data, loc[1].offset, data + loc[1].offset + loc[1].length,
+	     n - loc[1].offset - loc[1].length);
+	res = scan_file(bad, &s);
+	ok(res.problems == 1 && s.problem_at == loc[1].offset && strstr(s.first_problem, "chain link does not match"),
+	   "a removed record breaks the link of the one now at its offset: %s", s.first_problem);
+
+	/* inserted: a copy of the first response placed before the second */
+	{
+		unsigned char *ins = malloc(n + loc[0].length);
+
+		memcpy(ins, data, loc[1].offset);
+		memcpy(ins + loc[1].offset, data + loc[0].offset, loc[0].length);
+		memcpy(ins + loc[1].offset + loc[0].length, data + loc[1].offset, n - loc[1].offset);
+		spit(bad, ins, n + loc[0].length, NULL, 0);
+		free(ins);
+	}
+	res = scan_file(bad, &s);
+	ok(res.problems == 2 && s.problem_at == loc[1].offset, "an inserted record breaks its own link and the next one's: %s",
+	   s.first_problem);
+
+	/* one byte of compressed data altered */
+	memcpy(copy, data, n);
+	copy[loc[1].offset + loc[1].length / 2] ^= 0x20;
+	spit(bad, copy, n, NULL, 0);
+	res = scan_file(bad, &s);
+	ok(res.damaged && s.problem_at == loc[1].offset && res.bytes == loc[1].offset,
+	   "a byte altered inside a member stops the walk there: %s", s.first_problem);
+
+	/* one byte of a gzip header (MTIME): same text, same digests, another member */
+	memcpy(copy, data, n);
+	copy[loc[1].offset + 4] ^= 0x01;
+	spit(bad, copy, n, NULL, 0);
+	res = scan_file(bad, &s);
+	ok(res.problems == 1 && !res.damaged && s.problem_at == loc[1].offset + loc[1].length &&
+		   strcmp(res.head, h[0].head) == 0,
+	   "a gzip header byte altered breaks the next record's link: %s", s.first_problem);
+
+	/* a record appended with no valid link (a copy of the first response) */
+	spit(bad, data, n, data + loc[0].offset, loc[0].length);
+	res = scan_file(bad, &s);
+	ok(res.problems == 1 && s.problem_at == n && res.records == 8, "an appended copy does not link: %s",
+	   s.first_problem);
+
+	/* the first record removed */
+	spit(bad, data + loc[0].offset, n - loc[0].offset, NULL, 0);
+	res = scan_file(bad, &s);
+	ok(res.problems >= 1 && s.problem_at == 0 && strstr(s.first_problem, "first record carries a chain link"),
+	   "a file that lost its first records says so: %s", s.first_problem);
+
+	/* garbage after the last member */
+	spit(bad, data, n, "\0\0\0\0", 4);
+	res = scan_file(bad, &s);
+	ok(res.damaged && res.records == 7 && s.problem_at == n, "bytes after the last member are a problem: %s",
+	   s.first_problem);
+
+	/* cut at every byte: a whole prefix of members walks clean, anything else is damaged there */
+	{
+		size_t cut, wrong = 0;
+		struct seen all;
+
+		scan_file(path, &all);
+		snprintf(path, sizeof(path), "%s/%s", dir, loc[0].file);
+		for (cut = 1; cut < n; cut++) {
+			int boundary = 0, k;
+
+			spit(bad, data, cut, NULL, 0);
+			res = scan_file(bad, &s);
+			for (k = 1; k < all.n && k < 64; k++)
+				boundary |= all.offset[k] == cut;
+			if (boundary ? (res.problems || res.bytes != cut) : (!res.damaged || res.bytes > cut))
+				wrong++;
+		}
+		is_int((int)wrong, 0, "a file cut at any of its %zu bytes is clean only at a member boundary", n);
+	}
+
+	is_int(warc_scan("/nonexistent/x.warc.gz", NULL, NULL, &res, &e), PRC_IO, "a missing file is PRC_IO");
+	free(copy);
+	free(data);
+	warc_close(w);
+
+	/* rotation: every exchange in a new file; the heads of the closed ones are kept for collection */
+	snprintf(dir, sizeof(dir), "%s/chainrot", tmp);
+	w = warc_open(dir, "rot", 1, &e);
+	ok(w != NULL, "a writer rotating after every exchange");
+	if (!w)
+		return;
+	for (i = 0; i < 3; i++) {
+		x.body = bodies[i];
+		x.body_len = strlen(bodies[i]);
+		is_int(warc_write_exchange(w, &x, &loc[i], &e), PRC_OK, "exchange %zu written", i);
+	}
+	nh = warc_heads(w, h, 2);
+	is_int((int)nh, 2, "heads come at most max at a time: the two closed files first");
+	nh += warc_heads(w, h + 2, WARC_HEADS_MAX);
+	is_int((int)nh, 3, "then the open one: three heads");
+	is_int((int)warc_heads(w, h + 3, WARC_HEADS_MAX), 0, "and then none");
+	ok(nh == 3 && !strcmp(h[0].file, loc[0].file) && !strcmp(h[1].file, loc[1].file) &&
+		   !strcmp(h[2].file, loc[2].file) && h[0].records == 3 && h[2].records == 3,
+	   "in order, three records each");
+	for (i = 0; i < nh; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, h[i].file);
+		res = scan_file(path, &s);
+		ok(!res.problems && res.records == h[i].records && res.bytes == h[i].bytes && !strcmp(res.head, h[i].head),
+		   "file %zu walks to its stored head", i);
+	}
+	warc_close(w);
+}
+
 static void test_digest(void)
 {
 	char d[WARC_DIGEST_MAX], want[WARC_DIGEST_MAX + 8];
@@ -724,6 +980,7 @@ int main(void)
 	test_failed_write();
 	test_threads();
 	test_python();
+	test_chain();
 	if (!tap_failed) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 		run(cmd);
