@@ -30,8 +30,10 @@
  * element records its text range, the bytes of link text and the number of
  * links inside it, and a signature (its tag and class attribute). Then:
  *
- *  - boilerplate: nav, aside, form, menu, select, a header or footer that is
- *    not inside an article or main, ARIA landmarks (navigation, banner,
+ *  - boilerplate: nav, aside, menu, select, a form with fewer than two
+ *    fields to fill in (a search box; a login or card form is the page
+ *    itself), a header or footer that is not inside an article or main,
+ *    ARIA landmarks (navigation, banner,
  *    contentinfo, complementary, search), and any element below the body
  *    that is mostly links (at least 3, half its text, little other text):
  *    link lists, "related" and ranking lists, breadcrumbs;
@@ -191,6 +193,7 @@ struct elrec {
 	uint32_t start, end;   /* text bytes */
 	uint32_t lstart, lend; /* link-text byte counter on the way in and out */
 	uint32_t astart, aend; /* link counter on the way in and out */
+	uint32_t istart, iend; /* input field counter on the way in and out */
 	uint32_t parent;       /* index + 1 of the nearest recorded ancestor, 0 for none */
 	uint64_t sig;          /* tag name and class attribute */
 	uint8_t tag;
@@ -228,6 +231,7 @@ struct walk {
 	int in_a;             /* inside this many links */
 	size_t link_bytes;    /* bytes of link text so far */
 	size_t anchors;       /* links so far */
+	size_t inputs;        /* text and password fields so far */
 	size_t title_start, title_end;
 	int have_title_line;
 	enum prc rc;
@@ -557,6 +561,7 @@ static void open_rec(struct walk *w, const xmlNode *n)
 	r->start = r->end = (uint32_t)w->text.len;
 	r->lstart = r->lend = (uint32_t)w->link_bytes;
 	r->astart = r->aend = (uint32_t)w->anchors;
+	r->istart = r->iend = (uint32_t)w->inputs;
 	/* the nearest open ancestor that has a record */
 	for (size_t k = w->nopen - 1; k-- > 0;)
 		if (w->open[k].rec) {
@@ -593,6 +598,7 @@ static void close_rec(struct walk *w, const xmlNode *n)
 		r->end = (uint32_t)w->text.len;
 		r->lend = (uint32_t)w->link_bytes;
 		r->aend = (uint32_t)w->anchors;
+		r->iend = (uint32_t)w->inputs;
 	}
 }
 
@@ -660,6 +666,14 @@ static int enter(struct walk *w, xmlNode *n)
 			w->canonical_href = v;
 			add_link(w, v, HTML_LINK_CANONICAL, 0, NULL);
 		}
+	} else if (is_name(n, "input") || is_name(n, "textarea")) {
+		const char *t = attr(w, n, "type");
+
+		if (!t || !(has_token(t, "hidden", " ") || has_token(t, "submit", " ") ||
+			    has_token(t, "button", " ") || has_token(t, "image", " ") ||
+			    has_token(t, "reset", " ") || has_token(t, "checkbox", " ") ||
+			    has_token(t, "radio", " ")))
+			w->inputs++;
 	} else if (is_name(n, "base")) {
 		if (!w->base_href)
 			w->base_href = attr(w, n, "href");
@@ -1012,8 +1026,9 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 			boiler[i] = 2; /* inside boilerplate */
 			continue;
 		}
-		if (r->tag == TAG_BOILER || r->landmark || (r->tag == TAG_EDGE && !r->in_article) ||
-		    link_dense(r)) {
+		/* a form asking for two or more fields (a login, a card) is the page itself */
+		if ((r->tag == TAG_BOILER && !(r->iend - r->istart >= 2)) || r->landmark ||
+		    (r->tag == TAG_EDGE && !r->in_article) || link_dense(r)) {
 			boiler[i] = 1;
 			if (r->end > r->start) {
 				boil[nboil].start = r->start;

@@ -59,14 +59,16 @@ return {
   },
 
   classify = function(page, m)
-    local a, t = lib.near(m.account, m.trade, 60)
-    if not a then return 0 end
-    if lib.none(m.pay, m.contact) then return 0 end
-    local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
-    s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
+    return lib.by_block(page, m, function(m)
+      local a, t = lib.near(m.account, m.trade, 20)
+      if not a then return 0 end
+      if lib.none(m.pay, m.contact) then return 0 end
+      local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
+      s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
+    end)
   end,
 }

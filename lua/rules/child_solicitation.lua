@@ -78,20 +78,22 @@ return {
   },
 
   classify = function(page, m)
-    local age = lib.outside(m.age, m.harmless)
-    if #age == 0 then return 0 end
-    local paid = lib.outside(m.paid, m.harmless)
-    local s = 0
-    if #paid > 0 then
-      s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
-    elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
-      s = 0.7
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    local ev = lib.near(age, paid, 200) or lib.near(age, m.price, 200) or age[1]
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      local age = lib.outside(m.age, m.harmless)
+      if #age == 0 then return 0 end
+      local paid = lib.outside(m.paid, m.harmless)
+      local s = 0
+      if #paid > 0 then
+        s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
+      elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
+        s = 0.7
+      end
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      local ev = lib.near(age, paid, 67) or lib.near(age, m.price, 67) or age[1]
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

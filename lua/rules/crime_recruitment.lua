@@ -80,24 +80,26 @@ return {
   },
 
   classify = function(page, m)
-    -- selling one's own phone line or bank account is phone_trade or
-    -- bank_account_trade; this rule takes it only with a dark-job word
-    if lib.none(m.dark) and lib.any(m.handover) then return 0 end
-    local s = 0
-    if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
-      s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
-    elseif lib.all(m.vague, m.money, m.secret) then
-      s = 0.8
-    elseif lib.all(m.vague, m.money, m.contact) then
-      s = 0.5  -- gig posts look like this; not enough alone
-    end
-    if s == 0 then return 0 end
-    s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
-    local w = lib.distinct(m.warning)
-    if w >= 2 then return 0 end
-    if w == 1 then s = s * 0.6 end
-    local job = lib.merge(m.dark, m.vague)
-    local ev = lib.near(job, m.money, 300) or lib.first(job)
-    return s, lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      -- selling one's own phone line or bank account is phone_trade or
+      -- bank_account_trade; this rule takes it only with a dark-job word
+      if lib.none(m.dark) and lib.any(m.handover) then return 0 end
+      local s = 0
+      if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
+        s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
+      elseif lib.all(m.vague, m.money, m.secret) then
+        s = 0.8
+      elseif lib.all(m.vague, m.money, m.contact) then
+        s = 0.5  -- gig posts look like this; not enough alone
+      end
+      if s == 0 then return 0 end
+      s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
+      local w = lib.distinct(m.warning)
+      if w >= 2 then return 0 end
+      if w == 1 then s = s * 0.6 end
+      local job = lib.merge(m.dark, m.vague)
+      local ev = lib.near(job, m.money, 100) or lib.first(job)
+      return s, lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -100,28 +100,30 @@ return {
   },
 
   classify = function(page, m)
-    local drug = lib.outside(m.drug, m.food)
-    if #drug == 0 then return 0 end
-    local channel = lib.merge(m.secret, m.contact)
-    -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
-    local clear = lib.outside(drug, m.slang)
-    if #clear == 0 and #channel == 0 then return 0 end
-    -- legal-high products are dangerous_drug_ad's case
-    if lib.any(m.legalhigh) and #clear == 0 then return 0 end
-    -- the drug word plus at least two of: an offer, a channel, a price
-    if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
-    local s = lib.combine{ drug, m.offer, channel, m.price }
-    -- several different drug words make it surer
-    s = lib.clamp(s + 0.05 * (lib.distinct(drug) - 1))
-    -- news and prevention pages quote the same words
-    local ctx = lib.distinct(m.context)
-    if ctx >= 2 then return 0 end
-    if ctx == 1 then s = s * 0.6 end
-    -- a shop or a recipe, unless it sends buyers to a secret-chat app
-    local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
-    if daily >= 2 and lib.none(m.secret) then return 0 end
-    -- show the drug word that sits next to a channel or a price
-    local ev = lib.near(drug, channel, 400) or lib.near(drug, m.price, 400) or drug[1]
-    return s, lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      local drug = lib.outside(m.drug, m.food)
+      if #drug == 0 then return 0 end
+      local channel = lib.merge(m.secret, m.contact)
+      -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
+      local clear = lib.outside(drug, m.slang)
+      if #clear == 0 and #channel == 0 then return 0 end
+      -- legal-high products are dangerous_drug_ad's case
+      if lib.any(m.legalhigh) and #clear == 0 then return 0 end
+      -- the drug word plus at least two of: an offer, a channel, a price
+      if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
+      local s = lib.combine{ drug, m.offer, channel, m.price }
+      -- several different drug words make it surer
+      s = lib.clamp(s + 0.05 * (lib.distinct(drug) - 1))
+      -- news and prevention pages quote the same words
+      local ctx = lib.distinct(m.context)
+      if ctx >= 2 then return 0 end
+      if ctx == 1 then s = s * 0.6 end
+      -- a shop or a recipe, unless it sends buyers to a secret-chat app
+      local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
+      if daily >= 2 and lib.none(m.secret) then return 0 end
+      -- show the drug word that sits next to a channel or a price
+      local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
+      return s, lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -95,28 +95,31 @@ return {
   },
 
   classify = function(page, m)
-    local personal = {}
-    for _, p in ipairs(m.personal) do
-      if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
-    end
-    if lib.none(m.transfer) and #personal == 0 then return 0 end
-    if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
-    local s = 0.45
-    if lib.any(m.transfer) then s = s + 0.2 end
-    if #personal > 0 then s = s + 0.2 end
-    local odd = lib.distinct(m.odd)
-    if odd >= 1 then s = s + 0.15 end
-    if odd >= 2 then s = s + 0.1 end
-    -- "クレジットカード不可" names cards only to refuse them
-    local c = lib.distinct(lib.outside(m.company, m.transfer))
-    if c == 0 then s = s + 0.1 end
-    s = lib.clamp(s)
-    if c >= 2 then return 0 end
-    if c == 1 then s = s * 0.85 end
-    local w = lib.distinct(m.warning)
-    if w >= 2 then return 0 end
-    if w == 1 then s = s * 0.7 end
-    local ev = lib.near(m.discount, lib.merge(m.transfer, personal), 2000)
-    return s, lib.evidence(page, ev or m.discount[1], 40)
+    return lib.by_block(page, m, function(m)
+      local personal = {}
+      for _, p in ipairs(m.personal) do
+        if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
+      end
+      if lib.none(m.transfer) and #personal == 0 then return 0 end
+      if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
+      local s = 0.45
+      if lib.any(m.transfer) then s = s + 0.2 end
+      if #personal > 0 then s = s + 0.2 end
+      local odd = lib.distinct(m.odd)
+      if odd >= 1 then s = s + 0.15 end
+      if odd >= 2 then s = s + 0.1 end
+      -- "クレジットカード不可" names cards only to refuse them
+      local c = lib.distinct(lib.outside(m.company, m.transfer))
+      if c == 0 then s = s + 0.1 end
+      s = lib.clamp(s)
+      if c >= 2 then return 0 end
+      if c == 1 then s = s * 0.85 end
+      local w = lib.distinct(m.warning)
+      if w >= 2 then return 0 end
+      if w == 1 then s = s * 0.7 end
+      local ev = lib.near(m.discount, lib.merge(m.transfer, personal), 667)
+      return s, lib.evidence(page, ev or m.discount[1], 40)
+    end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
+                    "shop", "warning" } })
   end,
 }

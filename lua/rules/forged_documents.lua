@@ -82,23 +82,25 @@ return {
   },
 
   classify = function(page, m)
-    -- the seller's own "making" word right next to the document counts as
-    -- forging; the document word alone never does
-    local forge = lib.outside(m.forge, m.guard)
-    local d, f = lib.near(m.doc, forge, 200)
-    local s = 0
-    if d then
-      if lib.none(m.make, m.price, m.contact) then return 0 end
-      s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
-      s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
-    else
-      d, f = lib.near(m.doc, m.make, 60)
-      if not d or lib.none(m.price, m.contact) then return 0 end
-      s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
-    end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
+    return lib.by_block(page, m, function(m)
+      -- the seller's own "making" word right next to the document counts as
+      -- forging; the document word alone never does
+      local forge = lib.outside(m.forge, m.guard)
+      local d, f = lib.near(m.doc, forge, 67)
+      local s = 0
+      if d then
+        if lib.none(m.make, m.price, m.contact) then return 0 end
+        s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
+        s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
+      else
+        d, f = lib.near(m.doc, m.make, 20)
+        if not d or lib.none(m.price, m.contact) then return 0 end
+        s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
+      end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
+    end)
   end,
 }

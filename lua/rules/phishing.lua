@@ -154,27 +154,29 @@ return {
   },
 
   classify = function(page, m)
-    if lib.none(m.login, m.card) then return 0 end
-    local host = host_of(page.url)
-    if host then
-      for _, b in ipairs(m.brand) do
-        for _, d in ipairs(official[b.pattern] or {}) do
-          if host_is(host, d) then return 0 end
+    return lib.by_block(page, m, function(m)
+      if lib.none(m.login, m.card) then return 0 end
+      local host = host_of(page.url)
+      if host then
+        for _, b in ipairs(m.brand) do
+          for _, d in ipairs(official[b.pattern] or {}) do
+            if host_is(host, d) then return 0 end
+          end
         end
       end
-    end
-    local s = 0.55
-    if lib.any(m.card) then s = s + 0.15 end
-    if lib.any(m.login) and lib.any(m.card) then s = s + 0.05 end
-    if lib.any(m.deadline) then s = s + 0.1 end
-    if lib.any(m.enter) then s = s + 0.1 end
-    if lib.distinct(m.threat) >= 2 then s = s + 0.05 end
-    if lib.in_title(m.brand) then s = s + 0.05 end
-    if host then s = s + 0.1 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    local ev = lib.near(m.threat, m.brand, 300) or lib.first(m.threat)
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+      local s = 0.55
+      if lib.any(m.card) then s = s + 0.15 end
+      if lib.any(m.login) and lib.any(m.card) then s = s + 0.05 end
+      if lib.any(m.deadline) then s = s + 0.1 end
+      if lib.any(m.enter) then s = s + 0.1 end
+      if lib.distinct(m.threat) >= 2 then s = s + 0.05 end
+      if lib.in_title(m.brand) then s = s + 0.05 end
+      if host then s = s + 0.1 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      local ev = lib.near(m.threat, m.brand, 100) or lib.first(m.threat)
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end, { page = { "brand", "login", "card", "deadline", "enter" } })
   end,
 }

@@ -64,19 +64,21 @@ return {
   },
 
   classify = function(page, m)
-    local invite = lib.outside(m.invite, m.harmless)
-    if #invite == 0 and #m.help == 0 then return 0 end
-    local s
-    if #invite > 0 then
-      s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
-    else
-      -- help to die offered with a way to reach the helper
-      if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
-      s = 0.65
-    end
-    local g = lib.distinct(m.support)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return s, lib.evidence(page, lib.first(invite, m.help), 40)
+    return lib.by_block(page, m, function(m)
+      local invite = lib.outside(m.invite, m.harmless)
+      if #invite == 0 and #m.help == 0 then return 0 end
+      local s
+      if #invite > 0 then
+        s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
+      else
+        -- help to die offered with a way to reach the helper
+        if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
+        s = 0.65
+      end
+      local g = lib.distinct(m.support)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return s, lib.evidence(page, lib.first(invite, m.help), 40)
+    end)
   end,
 }

@@ -96,18 +96,20 @@ return {
   },
 
   classify = function(page, m)
-    local w = lib.outside(m.weapon, m.harmless)
-    if #w == 0 then return 0 end
-    local sig = lib.signals(m.offer, m.price, m.contact, m.real)
-    if sig < 2 or lib.none(m.offer, m.real) then return 0 end
-    local s = 0.55 + 0.15 * (sig - 1)
-    local support = lib.merge(m.offer, m.price, m.real, m.contact)
-    local a, b = lib.near(w, support, 300)
-    if not a then s = s * 0.7 end
-    -- "おもちゃじゃない" is a seller's claim, not a toy shop
-    local g = lib.distinct(lib.outside(m.guard, m.real))
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
+    return lib.by_block(page, m, function(m)
+      local w = lib.outside(m.weapon, m.harmless)
+      if #w == 0 then return 0 end
+      local sig = lib.signals(m.offer, m.price, m.contact, m.real)
+      if sig < 2 or lib.none(m.offer, m.real) then return 0 end
+      local s = 0.55 + 0.15 * (sig - 1)
+      local support = lib.merge(m.offer, m.price, m.real, m.contact)
+      local a, b = lib.near(w, support, 100)
+      if not a then s = s * 0.7 end
+      -- "おもちゃじゃない" is a seller's claim, not a toy shop
+      local g = lib.distinct(lib.outside(m.guard, m.real))
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
+    end)
   end,
 }
