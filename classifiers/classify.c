@@ -341,8 +341,27 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 		return 0;
 	nview_span(v, from, to, &of, &ot);
 	if (pr->where == WHERE_TEXT) {
-		size_t i = textblock_find(pr->seg, pr->nseg, of);
-		size_t j = ot > of ? textblock_find(pr->seg, pr->nseg, ot - 1) : i;
+		/*
+		 * A regex's edges ((^|[^a-z])dm) may take one character of the
+		 * text around: the block is judged without them.
+		 */
+		const char *t = pr->src[WHERE_TEXT];
+		size_t a = of, b = ot, i, j;
+
+		if (b - a > 2) {
+			a++;
+			while (a < b && ((unsigned char)t[a] & 0xC0) == 0x80)
+				a++;
+			b--;
+			while (b > a && ((unsigned char)t[b] & 0xC0) == 0x80)
+				b--;
+			if (a >= b) {
+				a = of;
+				b = ot;
+			}
+		}
+		i = textblock_find(pr->seg, pr->nseg, a);
+		j = textblock_find(pr->seg, pr->nseg, b - 1);
 
 		if (i < pr->nseg && j < pr->nseg && pr->seg[i].id != pr->seg[j].id)
 			return 0; /* from one block into another */

@@ -352,7 +352,8 @@ end
 
 -- by_block(page, m, fn, opts): judges the page block by block and returns
 -- the verdict of its strongest block. For every block that is not
--- boilerplate and holds a match (and once for the title alone), fn(b, blk)
+-- boilerplate and holds a match (or once for the title, when no block
+-- does), fn(b, blk)
 -- is called with b: each list of m narrowed to that block plus the title and
 -- the URL (the same set names), and blk: the block (page.blocks entry, or
 -- { kind = "title" }). fn returns score, evidence as classify does; without
@@ -374,7 +375,7 @@ function lib.by_block(page, m, fn, opts)
       if whole[name] then
         -- kept whole below
       elseif mm.kind ~= "boilerplate" then
-        if mm.where ~= "text" then
+        if mm.where ~= "text" or mm.kind == "title" then
           local t = shared[name]; t[#t + 1] = mm
           title_hit = true
         else
@@ -388,7 +389,8 @@ function lib.by_block(page, m, fn, opts)
     end
   end
   table.sort(ids)
-  if title_hit then ids[#ids + 1] = false end
+  -- the title alone is judged only on a page whose text matched nothing
+  if title_hit and #ids == 0 then ids[1] = false end
   local best, best_ev = 0, nil
   for _, id in ipairs(ids) do
     local b = {}
