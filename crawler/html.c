@@ -35,12 +35,15 @@
  *    itself), a header or footer that is not inside an article or main,
  *    ARIA landmarks (navigation, banner,
  *    contentinfo, complementary, search), and any element below the body
- *    that is mostly links (at least 3, half its text, little other text):
- *    link lists, "related" and ranking lists, breadcrumbs;
+ *    that is mostly links (at least 3, and half its text with little other
+ *    text, or under 30 bytes of other text per link): link lists, "related"
+ *    and ranking lists, thread indexes, breadcrumbs;
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
- *    pairs, comments, answers, reviews, repeated li/article/div/tr), the
- *    innermost such repetition winning, so a page's two layout columns are
- *    not taken for posts when the comments inside one of them repeat;
+ *    pairs, comments, answers, reviews, repeated li/article/div/tr) and
+ *    holding most of the parent's text, the innermost such repetition
+ *    winning, so a page's two layout columns are not taken for posts when
+ *    the comments inside one of them repeat; anything else among the posts
+ *    (a heading, an older entry) is a block of its own;
  *  - title: the <title> line; main: everything else, one block however it
  *    is interrupted.
  */
@@ -824,7 +827,8 @@ static int link_dense(const struct elrec *r)
 
 	if (r->tag == TAG_ROOT || !r->parent || links < 3 || len == 0)
 		return 0;
-	return (uint64_t)lb * 2 >= len && len - lb < 300;
+	/* half links and little else, or a list of links each with a few words (a count, a date) */
+	return ((uint64_t)lb * 2 >= len && len - lb < 300) || len - lb < 30 * links;
 }
 
 static int cmp_child(const void *pa, const void *pb, void *ud)
@@ -928,8 +932,15 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 				bytes += recs[kids[b]].end - recs[kids[b]].start;
 			if (b - a < 2)
 				continue;
-			/* list items and table rows are posts when they hold sentences, not words */
-			if ((tag == TAG_LI || tag == TAG_TR) && bytes / (b - a) < 60)
+			/* the repeated children must be most of the parent: not two boxes in an article */
+			if (bytes * 5 < (uint64_t)(recs[i].end - recs[i].start) * 2)
+				continue;
+			/*
+			 * List items and table rows are posts when they hold sentences,
+			 * or when there are many (a thread index, a list of titles);
+			 * a few short bullets are one text, read together.
+			 */
+			if ((tag == TAG_LI || tag == TAG_TR) && bytes / (b - a) < 60 && b - a < 8)
 				continue;
 			/* a dt is a post only when there are no dd (handled with its dd) */
 			if (tag == TAG_DT) {
@@ -947,11 +958,18 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 		if (!found)
 			continue;
 		below[i] = 1;
-		/* the posts of this parent, in document order; a dd takes the dt before it */
+		/*
+		 * The posts of this parent, in document order; a dd takes the dt
+		 * before it. Whatever else stands among the posts (a heading, an
+		 * older entry, a note) is a block of its own, not the page's text.
+		 */
 		for (k = first[i]; k != UINT32_MAX; k = next[k]) {
 			uint32_t start;
 
-			if (!post[k])
+			if (boiler[k] || recs[k].end <= recs[k].start)
+				continue;
+			if (!post[k] && recs[k].tag == TAG_DT && next[k] != UINT32_MAX &&
+			    post[next[k]] && recs[next[k]].tag == TAG_DD)
 				continue;
 			start = recs[k].start;
 			if (recs[k].tag == TAG_DD) {

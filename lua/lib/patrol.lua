@@ -352,8 +352,8 @@ end
 
 -- by_block(page, m, fn, opts): judges the page block by block and returns
 -- the verdict of its strongest block. For every block that is not
--- boilerplate and holds a match (or once for the title, when no block
--- does), fn(b, blk)
+-- boilerplate and holds a match (and for the title, when the main text
+-- holds none), fn(b, blk)
 -- is called with b: each list of m narrowed to that block plus the title and
 -- the URL (the same set names), and blk: the block (page.blocks entry, or
 -- { kind = "title" }). fn returns score, evidence as classify does; without
@@ -389,8 +389,15 @@ function lib.by_block(page, m, fn, opts)
     end
   end
   table.sort(ids)
-  -- the title alone is judged only on a page whose text matched nothing
-  if title_hit and #ids == 0 then ids[1] = false end
+  -- the title is judged with the page's main text; alone when that matched nothing
+  if title_hit then
+    local main = false
+    for _, id in ipairs(ids) do
+      local blk = page.blocks[id]
+      if blk and blk.kind == "main" then main = true; break end
+    end
+    if not main then ids[#ids + 1] = false end
+  end
   local best, best_ev = 0, nil
   for _, id in ipairs(ids) do
     local b = {}
