@@ -222,9 +222,15 @@ end
 function lib.span(a, b)
   if not a then return b end
   if not b then return a end
+  local cf, ct
+  if a.char_from and b.char_from then
+    cf, ct = math.min(a.char_from, b.char_from), math.max(a.char_to, b.char_to)
+  end
   return {
     from = math.min(a.from, b.from), to = math.max(a.to, b.to),
+    char_from = cf, char_to = ct,
     where = a.where, text = nil, set = a.set, weight = a.weight,
+    block = a.block == b.block and a.block or nil, kind = a.kind,
   }
 end
 
