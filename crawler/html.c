@@ -39,8 +39,8 @@
  *    text, or under 30 bytes of other text per link): link lists, "related"
  *    and ranking lists, thread indexes, breadcrumbs;
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
- *    pairs, comments, answers, reviews, repeated li/article/div/tr) and
- *    holding most of the parent's text, the innermost such repetition
+ *    pairs, comments, answers, reviews, repeated li/article/div/tr; a pair
+ *    must hold most of the parent's text), the innermost such repetition
  *    winning, so a page's two layout columns are not taken for posts when
  *    the comments inside one of them repeat; anything else among the posts
  *    (a heading, an older entry) is a block of its own;
@@ -932,8 +932,9 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 				bytes += recs[kids[b]].end - recs[kids[b]].start;
 			if (b - a < 2)
 				continue;
-			/* the repeated children must be most of the parent: not two boxes in an article */
-			if (bytes * 5 < (uint64_t)(recs[i].end - recs[i].start) * 2)
+			/* two of a kind must be most of the parent: not two boxes in an article */
+			if (b - a == 2 && tag != TAG_DD &&
+			    bytes * 5 < (uint64_t)(recs[i].end - recs[i].start) * 2)
 				continue;
 			/*
 			 * List items and table rows are posts when they hold sentences,
