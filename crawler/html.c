@@ -44,8 +44,8 @@
  *    winning, so a page's two layout columns are not taken for posts when
  *    the comments inside one of them repeat; anything else among the posts
  *    (a heading, an older entry) is a block of its own;
- *  - title: the <title> line; main: everything else, one block however it
- *    is interrupted.
+ *  - title: the <title> line; main: everything else, one block however
+ *    boilerplate interrupts it, a new block after a run of posts.
  */
 #include "crawler/html.h"
 
@@ -820,11 +820,21 @@ struct span {
 	uint32_t id; /* post or boilerplate number, for painting */
 };
 
+/* Two links with next to nothing else: a footer's or a breadcrumb's links. */
+static int few_links(const struct elrec *r)
+{
+	uint32_t len = r->end - r->start, links = r->aend - r->astart, lb = r->lend - r->lstart;
+
+	return r->tag != TAG_ROOT && r->parent && links >= 2 && len > 0 && len - lb < 8 * links;
+}
+
 /* Whether record r is mostly links: a link list, a menu, a ranking. */
 static int link_dense(const struct elrec *r)
 {
 	uint32_t len = r->end - r->start, links = r->aend - r->astart, lb = r->lend - r->lstart;
 
+	if (links == 2)
+		return few_links(r);
 	if (r->tag == TAG_ROOT || !r->parent || links < 3 || len == 0)
 		return 0;
 	/* half links and little else, or a list of links each with a few words (a count, a date) */
@@ -1024,6 +1034,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	uint8_t *boiler = NULL;
 	struct span *posts = NULL, *boil = NULL;
 	uint32_t *cuts = NULL, main_id = 0, next_id = 1, *ids = NULL;
+	int posts_since = 0;
 	struct textblock *seg = NULL;
 	enum prc rc = PRC_NOMEM;
 
@@ -1119,8 +1130,10 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 		seg[nseg].end = b;
 		seg[nseg].kind = (uint8_t)kind;
 		if (kind == TEXTBLOCK_MAIN) {
-			if (!main_id)
+			/* main text past a run of posts is another text (the notes under a form) */
+			if (!main_id || posts_since)
 				main_id = next_id++;
+			posts_since = 0;
 			seg[nseg].id = main_id;
 		} else if (kind == TEXTBLOCK_TITLE) {
 			seg[nseg].id = next_id++;
@@ -1128,6 +1141,8 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 			if (!ids[id])
 				ids[id] = next_id++;
 			seg[nseg].id = ids[id];
+			if (kind == TEXTBLOCK_POST)
+				posts_since = 1;
 		}
 		nseg++;
 	}
