@@ -139,6 +139,43 @@ function lib.within(list, other, chars)
   return out
 end
 
+-- quoted(page, match): the match stands inside 「」, 『』 or “” that open
+-- and close within 30 characters of it: a phrase mentioned (a warning quoting
+-- a lure, a title), not said.
+local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" } }
+function lib.quoted(page, match)
+  if not match or match.where ~= "text" then return false end
+  local s = page.text
+  local lo = math.max(1, match.from - 90)
+  local hi = math.min(#s, match.to + 90)
+  local before, after = s:sub(lo, match.from - 1), s:sub(match.to + 1, hi)
+  for _, q in ipairs(quote_pairs) do
+    local open, close = q[1], q[2]
+    local o = 0
+    local init = 1
+    while true do
+      local i = before:find(open, init, true)
+      if not i then break end
+      o = i; init = i + #open
+    end
+    if o > 0 and not before:find(close, o + #open, true) then
+      local c = after:find(close, 1, true)
+      local reopen = after:find(open, 1, true)
+      if c and (not reopen or reopen > c) then return true end
+    end
+  end
+  return false
+end
+
+-- unquoted(page, list): the matches of list that are not quoted.
+function lib.unquoted(page, list)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    if not lib.quoted(page, list[j]) then out[#out + 1] = list[j] end
+  end
+  return out
+end
+
 -- same_block(a, b): two matches stand in one block of the page's text.
 function lib.same_block(a, b)
   return a ~= nil and b ~= nil and a.block ~= nil and a.block == b.block

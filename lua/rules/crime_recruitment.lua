@@ -75,12 +75,17 @@ return {
       "実行犯", "啓発", "被害", "手口", "警察に相談", "どうしたらいい", "脅されて",
       "応募してしまっ", "小説", "あらすじ", "ドラマ", "作者", "主人公", "映画", "解説",
       "取材", "漫画", "判決", "懲役", "被告",
+      -- advice: do not answer, do not apply, be careful
+      "応じないで", "応じないよう", "乗らないで", "乗らないよう", "気をつけ", "気を付け",
+      "誘いには", "しないでください", "関わらない", "手を出さない", "安易に",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
+      -- a lure quoted in a warning (「高額バイト」の誘い) is mentioned, not offered
+      m.dark = lib.unquoted(page, m.dark)
       -- selling one's own phone line or bank account is phone_trade or
       -- bank_account_trade; this rule takes it only with a dark-job word
       if lib.none(m.dark) and lib.any(m.handover) then return 0 end
