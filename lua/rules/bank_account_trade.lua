@@ -47,13 +47,19 @@ return {
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
-    -- bank procedures, shops and warnings
+    -- bank procedures, the law and warnings: they rule out the whole text
     guard = {
-      "詐欺", "犯罪収益移転防止法", "犯罪です", "違法です", "罰金", "懲役",
-      "注意", "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行",
-      "残高照会", "当行", "当金庫", "お客さま", "ご本人様", "本人確認書類",
-      "手数料", "査定", "お振込", "振込み", "振り込み", "代金", "引き落とし", "古物商", "ケース", "カバー",
-      "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
+      "詐欺", "犯罪収益移転防止法", "犯収法", "犯罪です", "違法です", "罰金", "懲役",
+      "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行", "残高照会", "当行",
+      "当金庫", "本人確認書類", "注意喚起", "絶対に売らない", "売ってはいけません",
+      "犯罪に利用", "凍結されます",
+      view = "both", weight = 0,
+    },
+    -- shops and everyday money: they rule out only the words right next to them
+    topic = {
+      "手数料", "査定", "お振込", "振込み", "振り込み", "代金", "引き落とし", "古物商",
+      "ケース", "カバー", "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
+      "お客さま", "ご本人様", "注意", "ポーチ", "通帳記入", "記帳",
       view = "both", weight = 0,
     },
   },
@@ -65,6 +71,7 @@ return {
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
       s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
+      if lib.near({ lib.span(a, t) }, m.topic, 15) then return 0 end
       local g = lib.distinct(m.guard)
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.6 end
