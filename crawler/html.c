@@ -36,8 +36,9 @@
  *    ARIA landmarks (navigation, banner,
  *    contentinfo, complementary, search), and any element below the body
  *    that is mostly links (at least 3, and half its text with little other
- *    text, or under 30 bytes of other text per link): link lists, "related"
- *    and ranking lists, thread indexes, breadcrumbs;
+ *    text, or a quarter of it with under 30 bytes of other text per link;
+ *    or two links and next to nothing else): link lists, "related" and
+ *    ranking lists, thread indexes, breadcrumbs;
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
  *    pairs, comments, answers, reviews, repeated li/article/div/tr; a pair
  *    must hold most of the parent's text), the innermost such repetition
@@ -838,7 +839,8 @@ static int link_dense(const struct elrec *r)
 	if (r->tag == TAG_ROOT || !r->parent || links < 3 || len == 0)
 		return 0;
 	/* half links and little else, or a list of links each with a few words (a count, a date) */
-	return ((uint64_t)lb * 2 >= len && len - lb < 300) || len - lb < 30 * links;
+	return ((uint64_t)lb * 2 >= len && len - lb < 300) ||
+	       (len - lb < 30 * links && (uint64_t)lb * 4 >= len);
 }
 
 static int cmp_child(const void *pa, const void *pb, void *ud)
