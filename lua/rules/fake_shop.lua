@@ -129,15 +129,20 @@ return {
 
   classify = function(page, m)
     -- a shop is judged as a whole: its payment terms, its footer and its
-    -- wording are the page's; the deep discount must stand in its own text
+    -- wording are the page's; the discount or the cut prices are judged where
+    -- they stand (a product card, the shop's text), never in a sidebar
     local function price(mm)
       local d = (mm.norm or ""):gsub("[^0-9]", "")
       return tonumber(d)
     end
     -- a list price cut to under a third right after it, in one block
-    local slashed = 0
-    for i = 2, #m.yen do
-      local a, b = m.yen[i - 1], m.yen[i]
+    local slashed, yen = 0, {}
+    for _, y in ipairs(m.yen) do   -- 128,000円 also matches as 28,000円 and 8,000円: keep the first
+      local last = yen[#yen]
+      if not last or last.where ~= y.where or y.from > last.to then yen[#yen + 1] = y end
+    end
+    for i = 2, #yen do
+      local a, b = yen[i - 1], yen[i]
       local pa, pb = price(a), price(b)
       if a.kind ~= "boilerplate" and lib.same_block(a, b) and pa and pb and pb > 0
           and pa >= 3 * pb and lib.near({ a }, { b }, 12) then
@@ -175,6 +180,6 @@ return {
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
       return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
     end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
-                    "shop", "signs", "freemail", "yen" } })
+                    "shop", "signs", "freemail" } })
   end,
 }
