@@ -28,6 +28,27 @@ return {
       "受け取って運ぶ",
       view = "both",
     },
+    -- how the recruiters hold people once they answer (警察庁 and the hotline list these
+    -- as the marks of 闇バイト): ID and family details up front, a handler giving
+    -- orders, no questions, no quitting, a work phone, money advanced
+    lure = {
+      "身分証の写真", "身分証の画像", "免許証の写真", "保険証の写真", "自撮りを送",
+      "実家の住所", "家族の住所", "家族構成", "家族の連絡先",
+      "指示役", "指示どおり", "指示通りに動", "言われた通りに動", "連絡どおりに動", "連絡通りに動",
+      "中身は聞かない", "中身は知らなくて", "中身は気にしな", "詮索しない", "何も聞かない",
+      "途中で抜け", "抜けると損害", "最後までやれる人", "途中でやめると", "辞められない",
+      "仕事用の携帯", "携帯はこちらで用意", "スマホはこちらで用意",
+      "借金がある人", "借金がある方", "借金ある人", "まとまったお金が必要", "今すぐお金が必要",
+      "交通費として先に", "前金として", "前払いで渡", "紹介してくれたら", "紹介料として",
+      "ホワイト案件なので",
+      view = "both",
+    },
+    -- it is offered as work
+    job = {
+      "仕事", "バイト", "案件", "求人", "募集", "稼げ", "稼ぎ", "報酬", "日払い", "日給",
+      "働け", "応募", "人材",
+      view = "both", weight = 0,
+    },
     -- vague easy work
     vague = {
       "簡単なお仕事", "簡単な仕事", "誰でもできる", "スマホ1台", "運ぶだけ",
@@ -46,7 +67,9 @@ return {
       "テレグラム", "telegram", "シグナル", "signal", "秘匿", "身バレなし",
       "身バレしない", "履歴が残らない", "履歴の残らない", "メッセージが消える",
       "秘密厳守", "身分証の写真", "身分証を送", "誰にもバレない", "捕まらない",
-      "警察に捕まる心配", "ジェン", "足がつかない",
+      "警察に捕まる心配", "ジェン", "足がつかない", "wickr", "ウィッカー", "threema",
+      "session", "セッション",
+      { re = [[(^|[^a-z])(tg|てれ|てれぐら)($|[^a-zぁ-ゖ])]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -85,6 +108,12 @@ return {
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
       -- a lure quoted in a warning (「高額バイト」の誘い) is mentioned, not offered
+      -- the recruiters' holds make a dark job of any work offered: two of
+      -- them, or one in a text that offers work
+      local lure = lib.unquoted(page, m.lure)
+      if lib.distinct(lure) >= 2 or (#lure > 0 and lib.any(m.job)) then
+        m.dark = lib.merge(m.dark, lure)
+      end
       m.dark = lib.unquoted(page, m.dark)
       -- selling one's own phone line or bank account is phone_trade or
       -- bank_account_trade; this rule takes it only with a dark-job word
