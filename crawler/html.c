@@ -45,6 +45,8 @@
  *    winning, so a page's two layout columns are not taken for posts when
  *    the comments inside one of them repeat; anything else among the posts
  *    (a heading, an older entry) is a block of its own;
+ *  - boilerplate too: three or more links in a row with only separators
+ *    between them (a legacy page's "Home | Board | Links" line);
  *  - title: the <title> line; main: everything else, one block however
  *    boilerplate interrupts it, a new block after a run of posts.
  */
@@ -1024,6 +1026,81 @@ out:
 	return rc;
 }
 
+/* Whether s[a, b) holds only white space and the marks that separate links (| ｜ / ・ …). */
+static int only_separators(const char *s, size_t a, size_t b)
+{
+	static const char *const marks[] = { "\xef\xbd\x9c", "\xe3\x83\xbb", "\xe2\x80\xa6",
+					     "\xef\xbc\x8f", "\xe3\x80\x80", "\xe2\x94\x82" };
+	size_t i, k;
+
+	if (b - a > 16)
+		return 0;
+	for (i = a; i < b;) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '\n' || c == '|' || c == '/' || c == '-' || c == '[' ||
+		    c == ']' || c == '>') {
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+			if (i + strlen(marks[k]) <= b && !memcmp(s + i, marks[k], strlen(marks[k])))
+				break;
+		if (k == sizeof(marks) / sizeof(marks[0]))
+			return 0;
+		i += strlen(marks[k]);
+	}
+	return 1;
+}
+
+/*
+ * Rows of links outside any list element (a legacy page's "A | B | C"
+ * line): three or more links in a row with nothing but separators between
+ * them are boilerplate. Appends their spans to boil[n..] (the outermost
+ * boilerplate elements, which they must not overlap) and returns the count.
+ */
+static size_t link_rows(const struct walk *w, size_t len, struct span *boil, size_t n)
+{
+	size_t i = 0, nold = n;
+
+	while (i < w->nlinks) {
+		size_t j, k, last = i, count = 1;
+		uint32_t a, b;
+		int inside = 0;
+
+		if (w->links[i].kind != HTML_LINK_A || w->links[i].text_end <= w->links[i].text_start) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < w->nlinks; j++) {
+			const struct rawlink *l = &w->links[j];
+
+			if (l->kind != HTML_LINK_A)
+				continue;
+			if (l->text_end <= l->text_start ||
+			    !only_separators(w->text.ptr, w->links[last].text_end, l->text_start))
+				break;
+			last = j;
+			count++;
+		}
+		a = (uint32_t)w->links[i].text_start;
+		b = (uint32_t)w->links[last].text_end;
+		i = last + 1;
+		if (count < 3 || b > len || a >= b)
+			continue;
+		for (k = 0; k < nold; k++)
+			if (a < boil[k].end && boil[k].start < b)
+				inside = 1;
+		if (inside)
+			continue;
+		boil[n].start = a;
+		boil[n].end = b;
+		boil[n].id = 0;
+		n++;
+	}
+	return n;
+}
+
 /*
  * Cuts the text [0, len) into blocks from the records of the walk: title,
  * boilerplate, posts and main (see BLOCKS at the top). The result lives in
@@ -1047,7 +1124,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	if (len > UINT32_MAX)
 		nrecs = 0;
 	boiler = calloc(nrecs + 1, 1);
-	boil = malloc((nrecs + 1) * sizeof(*boil));
+	boil = malloc((nrecs + w->nlinks / 3 + 1) * sizeof(*boil));
 	if (!boiler || !boil)
 		goto out;
 	/* boilerplate, top-down: the outermost element of each is kept as a span */
@@ -1070,6 +1147,8 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 			}
 		}
 	}
+	if (!w->recs_full)
+		nboil = link_rows(w, len, boil, nboil);
 	if (find_posts(recs, nrecs, boiler, &posts, &nposts) != PRC_OK)
 		goto out;
 	if (nposts + nboil > BLOCK_SEGS_MAX)

@@ -509,6 +509,15 @@ static void test_blocks(void)
 		  "<input type=password name=pw></form>");
 	ok(kind_at(&d, "Password") != TEXTBLOCK_BOILER, "a login form is not boilerplate");
 
+	/* a legacy page's row of links between paragraphs */
+	d = parse("<body><p>Diary of the day.</p><a href=/a>Home</a> | <a href=/b>Board</a> | "
+		  "<a href=/c>Links</a><p>More diary.</p></body>");
+	is_int(kind_at(&d, "Board"), TEXTBLOCK_BOILER, "a row of links is boilerplate");
+	is_int(kind_at(&d, "More diary"), TEXTBLOCK_MAIN, "the text after it is main");
+	d = parse("<body><p>See <a href=/a>this</a> and <a href=/b>that</a> and "
+		  "<a href=/c>more</a> here.</p></body>");
+	is_int(kind_at(&d, "that"), TEXTBLOCK_MAIN, "links inside a sentence are text");
+
 	/* aria landmarks */
 	d = parse("<div role=navigation>Menu words</div><p>Body text.</p>");
 	is_int(kind_at(&d, "Menu"), TEXTBLOCK_BOILER, "role=navigation is boilerplate");
