@@ -514,8 +514,9 @@ static void test_blocks(void)
 		  "<a href=/c>Links</a><p>More diary.</p></body>");
 	is_int(kind_at(&d, "Board"), TEXTBLOCK_BOILER, "a row of links is boilerplate");
 	is_int(kind_at(&d, "More diary"), TEXTBLOCK_MAIN, "the text after it is main");
-	d = parse("<body><p>See <a href=/a>this</a> and <a href=/b>that</a> and "
-		  "<a href=/c>more</a> here.</p></body>");
+	d = parse("<body><p>Yesterday I read <a href=/a>this</a> in the morning, then compared it "
+		  "with <a href=/b>that</a> over lunch, and in the evening found <a href=/c>more</a> "
+		  "that disagreed with both of them.</p></body>");
 	is_int(kind_at(&d, "that"), TEXTBLOCK_MAIN, "links inside a sentence are text");
 
 	/* aria landmarks */
