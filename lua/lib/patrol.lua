@@ -389,14 +389,10 @@ end
 
 local order = { text = 1, title = 2, url = 3 }
 
-local function no_set(_, k)
-  error("no pattern set '" .. tostring(k) .. "' in this rule", 2)
-end
-
 -- by_block(page, m, fn, opts): judges the page block by block and returns
 -- the verdict of its strongest block. For every block that is not
--- boilerplate and holds a match (and for the title, when the main text
--- holds none), fn(b, blk)
+-- boilerplate and holds a match of a set with weight (and for the title,
+-- when the main text holds none), fn(b, blk)
 -- is called with b: each list of m narrowed to that block plus the title and
 -- the URL (the same set names), and blk: the block (page.blocks entry, or
 -- { kind = "title" }). fn returns score, evidence as classify does; without
@@ -413,6 +409,8 @@ function lib.by_block(page, m, fn, opts)
   local title_hit = false
   for name, list in pairs(m) do
     per[name], shared[name] = {}, {}
+    -- a block is judged only where a set with weight matched: guards alone never flag
+    local weighty = (list.weight or 1) > 0
     for j = 1, #list do
       local mm = list[j]
       if whole[name] then
@@ -420,13 +418,13 @@ function lib.by_block(page, m, fn, opts)
       elseif mm.kind ~= "boilerplate" then
         if mm.where ~= "text" or mm.kind == "title" then
           local t = shared[name]; t[#t + 1] = mm
-          title_hit = true
+          if weighty then title_hit = true end
         else
           local id = mm.block or 0
           local t = per[name][id]
           if not t then t = {}; per[name][id] = t end
           t[#t + 1] = mm
-          if not focus[id] then focus[id] = true; ids[#ids + 1] = id end
+          if weighty and not focus[id] then focus[id] = true; ids[#ids + 1] = id end
         end
       end
     end
@@ -443,18 +441,21 @@ function lib.by_block(page, m, fn, opts)
   end
   local best, best_ev = 0, nil
   for _, id in ipairs(ids) do
-    local b = {}
-    for name, list in pairs(m) do
+    -- each list is narrowed when the rule first reads it
+    local b = setmetatable({}, { __index = function(t, name)
+      local list = m[name]
       local out = { set = list.set, weight = list.weight }
       if whole[name] then
         for j = 1, #list do out[#out + 1] = list[j] end
       else
-        for _, mm in ipairs(id and per[name][id] or {}) do out[#out + 1] = mm end
-        for _, mm in ipairs(shared[name]) do out[#out + 1] = mm end
+        local mine = id and per[name][id]
+        if mine then for j = 1, #mine do out[#out + 1] = mine[j] end end
+        local sh = shared[name]
+        for j = 1, #sh do out[#out + 1] = sh[j] end
       end
-      b[name] = out
-    end
-    setmetatable(b, { __index = no_set })
+      t[name] = out
+      return out
+    end })
     local blk = id and page.blocks[id] or (page.title_block and page.blocks[page.title_block])
       or { kind = "title" }
     local s, ev = fn(b, blk)
@@ -464,9 +465,9 @@ function lib.by_block(page, m, fn, opts)
       best, best_ev = s, ev
       if not best_ev then
         local first
-        for _, list in pairs(b) do
+        for name, list in pairs(m) do
           if (list.weight or 1) > 0 then
-            for _, mm in ipairs(list) do
+            for _, mm in ipairs(b[name]) do
               if (id == false or mm.block == id) and (not first or order[mm.where] < order[first.where]
                   or (mm.where == first.where and mm.from < first.from)) then
                 first = mm

@@ -36,7 +36,7 @@ return {
     yen = {
       { re = [[\d{1,3}(,\d{3})+\s*円]], view = "norm" },
       { re = [[[¥]\s*\d{1,3}(,\d{3})+]], view = "norm" },
-      view = "norm", weight = 0,
+      view = "norm",
     },
     -- what consumer warnings list as the marks of a fake shop, in a shop's own voice
     signs = {

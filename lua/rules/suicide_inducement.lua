@@ -34,6 +34,12 @@ return {
       { re = [[死にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "norm" },
       { re = [[(自殺|心中|死ぬ)(仲間|相手|めんばー|志願者)\s*(を)?\s*(募集|探|集め|集ま|求む)]], view = "norm" },
       { re = [[(終わりに|終わら)(する|したい)(人|方|仲間)(だけ|募集|集まれ|いませんか|へ)]], view = "norm" },
+      { re = [[(終わりにしたい|消えたい|死にたい|楽になりたい)(人|方)(、|は|も)?.{0,6}(集まって|集まれ|連絡|募集|dm|来て)]], view = "norm" },
+      { re = [[(一緒に|いっしょに|みんなで|皆で|2人で|ふたりで|人同士).{0,8}楽にな(り|ろ|れ)]], view = "norm" },
+      { re = [[(本当に|本気で)死にたい(なら|人は|方は).{0,12}(連絡|dm|集ま|来て)]], view = "norm" },
+      { re = [[(集団|みんな)で?(自殺|じさつ|自死)]], view = "norm" },
+      { re = [[(自殺|じさつ|自死|心中)の?(計画|仲間|相手|募集|参加者|めんばー)]], view = "norm" },
+      { re = [[終わりにする日を.{0,10}(決め|選)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -63,7 +69,12 @@ return {
       "支援", "カウンセリング", "専門家", "#いのちSOS", "チャット相談", "傾聴",
       "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活",
       "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送",
-      "死なないで", "生きていて", "相談して", "ゲートキーパー",
+      "死なないで", "生きていてほしい", "ゲートキーパー",
+      view = "both", weight = 0,
+    },
+    -- help waved away is no help: 相談窓口なんて役に立たない
+    dismiss = {
+      { re = [[(相談窓口|いのちの電話|相談|支援|かうんせりんぐ|専門家|病院|医者)(なんて|とか|は|も)(役に立たない|役にたたない|意味(が)?ない|無駄|むだ|信用できない|あてにならない|頼りにならない|助けてくれない)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- what a work of fiction, a hobby or a product is: harmless only next to the words
@@ -87,7 +98,7 @@ return {
         if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
         s = 0.65
       end
-      local g = lib.distinct(m.support)
+      local g = lib.distinct(lib.outside(m.support, m.dismiss))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.7 end
       -- a film's or a song's words: the topic right next to the invitation
