@@ -55,6 +55,7 @@ struct hit {
 	uint32_t from, to;   /* bytes of the original */
 	uint32_t vfrom, vto; /* bytes of the view */
 	uint32_t block;      /* block id, 0 for none (the URL) */
+	uint32_t cfrom, cto; /* characters before from and before to - 1, once counted; cto == 0: not yet */
 	uint8_t where, view;
 	uint8_t kind;        /* enum textblock_kind of the block */
 };
@@ -373,6 +374,7 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 	}
 	h = &pr->hits[pr->nhits++];
 	h->block = blk;
+	h->cfrom = h->cto = 0;
 	h->kind = (uint8_t)kind;
 	h->pat = id;
 	h->set = set;
@@ -660,9 +662,15 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
 	}
 	lua_pushstring(L, h->where == WHERE_URL ? "url" : textblock_kind_name(h->kind));
 	lua_setfield(L, -2, "kind");
-	lua_pushinteger(L, (lua_Integer)char_index(pr, h->where, h->from) + 1);
+	if (!h->cto) {
+		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
+
+		w->cfrom = (uint32_t)char_index(pr, h->where, h->from);
+		w->cto = (uint32_t)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1;
+	}
+	lua_pushinteger(L, (lua_Integer)h->cfrom + 1);
 	lua_setfield(L, -2, "char_from");
-	lua_pushinteger(L, (lua_Integer)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1);
+	lua_pushinteger(L, (lua_Integer)h->cto);
 	lua_setfield(L, -2, "char_to");
 }
 
@@ -746,6 +754,10 @@ static int call_rule(lua_State *L)
 		lua_setfield(L, -2, "set");
 		lua_pushnumber(L, set->weight);
 		lua_setfield(L, -2, "weight");
+		if (set->required) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, "required");
+		}
 		for (i = 0, k = c->set_first[s]; i < n; i++, k++) {
 			push_match(L, pr, &pr->hits[k]);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);

@@ -498,24 +498,32 @@ static void on_meta(struct walk *w, xmlNode *n)
 		add_link(w, refresh_url(w, content), HTML_LINK_META_REFRESH, 0, NULL);
 }
 
+struct tagcode {
+	const char *name;
+	int code;
+};
+
+static int tag_cmp(const void *key, const void *t)
+{
+	return strcmp(key, ((const struct tagcode *)t)->name);
+}
+
 static int tag_code(const xmlNode *n)
 {
-	static const struct {
-		const char *name;
-		int code;
-	} tags[] = {
+	/* sorted by name for bsearch */
+	static const struct tagcode tags[] = {
 		{ "article", TAG_ARTICLE }, { "aside", TAG_BOILER }, { "blockquote", TAG_POSTABLE },
 		{ "body", TAG_ROOT }, { "dd", TAG_DD }, { "div", TAG_POSTABLE }, { "dt", TAG_DT },
 		{ "footer", TAG_EDGE }, { "form", TAG_BOILER }, { "header", TAG_EDGE },
 		{ "html", TAG_ROOT }, { "li", TAG_LI }, { "main", TAG_ARTICLE }, { "menu", TAG_BOILER },
 		{ "nav", TAG_BOILER }, { "select", TAG_BOILER }, { "tr", TAG_TR },
 	};
-	size_t i;
+	const struct tagcode *t;
 
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if (is_name(n, tags[i].name))
-			return tags[i].code;
-	return TAG_OTHER;
+	if (!n->name)
+		return TAG_OTHER;
+	t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
+	return t ? t->code : TAG_OTHER;
 }
 
 /* Starts the record of block element n (see BLOCKS at the top). */

@@ -391,8 +391,8 @@ local order = { text = 1, title = 2, url = 3 }
 
 -- by_block(page, m, fn, opts): judges the page block by block and returns
 -- the verdict of its strongest block. For every block that is not
--- boilerplate and holds a match of a set with weight (and for the title,
--- when the main text holds none), fn(b, blk)
+-- boilerplate and holds a match of a set with weight and of every set the
+-- rule requires (and for the title, when the main text holds none), fn(b, blk)
 -- is called with b: each list of m narrowed to that block plus the title and
 -- the URL (the same set names), and blk: the block (page.blocks entry, or
 -- { kind = "title" }). fn returns score, evidence as classify does; without
@@ -405,30 +405,53 @@ local order = { text = 1, title = 2, url = 3 }
 function lib.by_block(page, m, fn, opts)
   local whole = {}
   for _, name in ipairs(opts and opts.page or {}) do whole[name] = true end
-  local per, shared, focus, ids = {}, {}, {}, {}
-  local title_hit = false
-  for name, list in pairs(m) do
-    per[name], shared[name] = {}, {}
-    -- a block is judged only where a set with weight matched: guards alone never flag
-    local weighty = (list.weight or 1) > 0
+  -- a set's matches by block (and those of the title and URL), made when first read
+  local groups = {}
+  local function group(name)
+    local g = groups[name]
+    if g then return g end
+    g = { shared = {} }
+    local list = m[name]
     for j = 1, #list do
       local mm = list[j]
-      if whole[name] then
-        -- kept whole below
-      elseif mm.kind ~= "boilerplate" then
+      if mm.kind ~= "boilerplate" then
         if mm.where ~= "text" or mm.kind == "title" then
-          local t = shared[name]; t[#t + 1] = mm
-          if weighty then title_hit = true end
+          g.shared[#g.shared + 1] = mm
         else
           local id = mm.block or 0
-          local t = per[name][id]
-          if not t then t = {}; per[name][id] = t end
+          local t = g[id]
+          if not t then t = {}; g[id] = t end
           t[#t + 1] = mm
-          if weighty and not focus[id] then focus[id] = true; ids[#ids + 1] = id end
         end
       end
     end
+    groups[name] = g
+    return g
   end
+  -- a block is judged only where a set with weight matched: guards alone never flag
+  local focus, ids, title_hit = {}, {}, false
+  for name, list in pairs(m) do
+    if not whole[name] and (list.weight or 1) > 0 and #list > 0 then
+      local g = group(name)
+      if #g.shared > 0 then title_hit = true end
+      for id in pairs(g) do
+        if id ~= "shared" and not focus[id] then focus[id] = true; ids[#ids + 1] = id end
+      end
+    end
+  end
+  -- and where every set the rule requires matched (in the block or the title)
+  local kept = {}
+  for _, id in ipairs(ids) do
+    local ok = true
+    for name, list in pairs(m) do
+      if list.required and not whole[name] then
+        local g = group(name)
+        if not g[id] and #g.shared == 0 then ok = false; break end
+      end
+    end
+    if ok then kept[#kept + 1] = id end
+  end
+  ids = kept
   table.sort(ids)
   -- the title is judged with the page's main text; alone when that matched nothing
   if title_hit then
@@ -447,10 +470,11 @@ function lib.by_block(page, m, fn, opts)
       local out = { set = list.set, weight = list.weight }
       if whole[name] then
         for j = 1, #list do out[#out + 1] = list[j] end
-      else
-        local mine = id and per[name][id]
+      elseif #list > 0 then
+        local g = group(name)
+        local mine = id and g[id]
         if mine then for j = 1, #mine do out[#out + 1] = mine[j] end end
-        local sh = shared[name]
+        local sh = g.shared
         for j = 1, #sh do out[#out + 1] = sh[j] end
       end
       t[name] = out
