@@ -167,8 +167,20 @@ return {
       if odd >= 2 then s = s + 0.1 end
       if lib.any(m.freemail) then s = s + 0.1 end
       if slashed >= 2 then s = s + 0.15 end
-      -- "クレジットカード不可" names cards only to refuse them
-      local c = lib.distinct(lib.outside(m.company, m.transfer))
+      -- "クレジットカード不可" names cards only to refuse them; a company shows
+      -- itself with several details together (株式会社, 所在地, 電話番号), not
+      -- with one word in a headline of the site's link lists
+      local comp, together = lib.outside(m.company, m.transfer), {}
+      for i, x in ipairs(comp) do
+        for j, y in ipairs(comp) do
+          if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
+            together[#together + 1] = x
+            break
+          end
+        end
+      end
+      local c = lib.distinct(together)
+      if c == 0 and lib.distinct(lib.not_boilerplate(comp)) > 0 then c = 1 end
       if c == 0 then s = s + 0.1 end
       s = lib.clamp(s)
       if c >= 2 then return 0 end
