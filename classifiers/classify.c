@@ -99,6 +99,7 @@ struct page_run {
 	size_t nseg;
 	struct textblock one;        /* the one main block of a page given none */
 	uint32_t title_block;        /* id of the title's block, 0 for none */
+	size_t title_site;           /* where the site's name begins in the title */
 	uint32_t nblock_ids;
 	uint32_t *chars[NWHERE];     /* characters before each CHAR_STEP bytes, lazily */
 };
@@ -370,7 +371,7 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 		kind = i < pr->nseg ? pr->seg[i].kind : TEXTBLOCK_MAIN;
 	} else if (pr->where == WHERE_TITLE) {
 		blk = pr->title_block;
-		kind = TEXTBLOCK_TITLE;
+		kind = of >= pr->title_site ? TEXTBLOCK_BOILER : TEXTBLOCK_TITLE;
 	}
 	h = &pr->hits[pr->nhits++];
 	h->block = blk;
@@ -1015,6 +1016,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	if (!pr.src[WHERE_URL])
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 	setup_blocks(&pr, p);
+	pr.title_site = textblock_title_site(pr.src[WHERE_TITLE], pr.srclen[WHERE_TITLE]);
 
 	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
 	for (w = 0; w < NWHERE; w++) {

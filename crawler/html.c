@@ -47,7 +47,8 @@
  *    (a heading, an older entry) is a block of its own;
  *  - boilerplate too: three or more links in a row with only separators
  *    between them (a legacy page's "Home | Board | Links" line);
- *  - title: the <title> line; main: everything else, one block however
+ *  - title: the <title> line, but for a site's name after it ("the page -
+ *    the site"), which is boilerplate; main: everything else, one block however
  *    boilerplate interrupts it, a new block after a run of posts.
  */
 #include "crawler/html.h"
@@ -1122,6 +1123,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	struct span *posts = NULL, *boil = NULL;
 	uint32_t *cuts = NULL, main_id = 0, next_id = 1, *ids = NULL;
 	int posts_since = 0;
+	size_t site = 0;
 	struct textblock *seg = NULL;
 	enum prc rc = PRC_NOMEM;
 
@@ -1162,7 +1164,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	if (nposts + nboil > BLOCK_SEGS_MAX)
 		nposts = nboil = 0; /* too many to be a page anyone reads block by block */
 	/* every place a block may begin or end */
-	cuts = malloc((2 * (nposts + nboil) + 4) * sizeof(*cuts));
+	cuts = malloc((2 * (nposts + nboil) + 5) * sizeof(*cuts));
 	if (!cuts)
 		goto out;
 	cuts[ncut++] = 0;
@@ -1170,6 +1172,10 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	if (w->have_title_line && w->title_end <= len) {
 		cuts[ncut++] = (uint32_t)w->title_start;
 		cuts[ncut++] = (uint32_t)w->title_end;
+		/* "the page - the site": the site's name is boilerplate */
+		site = w->title_start + textblock_title_site(w->text.ptr + w->title_start,
+							      w->title_end - w->title_start);
+		cuts[ncut++] = (uint32_t)site;
 	}
 	for (i = 0; i < nposts; i++) {
 		cuts[ncut++] = posts[i].start < len ? posts[i].start : (uint32_t)len;
@@ -1196,8 +1202,11 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 
 		if (a == b)
 			continue;
-		if (w->have_title_line && a >= w->title_start && a < w->title_end) {
+		if (w->have_title_line && a >= w->title_start && a < site) {
 			kind = TEXTBLOCK_TITLE;
+			id = UINT32_MAX;
+		} else if (w->have_title_line && a >= site && a < w->title_end) {
+			kind = TEXTBLOCK_BOILER;
 			id = UINT32_MAX;
 		} else if ((sp = span_at(boil, nboil, a)) != NULL) {
 			kind = TEXTBLOCK_BOILER;
@@ -1211,7 +1220,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 		}
 		if (nseg && seg[nseg - 1].kind == kind && seg[nseg - 1].end == a &&
 		    (kind == TEXTBLOCK_MAIN || kind == TEXTBLOCK_TITLE ||
-		     ids[id == UINT32_MAX ? 0 : id] == seg[nseg - 1].id)) {
+		     (id != UINT32_MAX && ids[id] == seg[nseg - 1].id))) {
 			seg[nseg - 1].end = b;
 			continue;
 		}
@@ -1224,8 +1233,8 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 				main_id = next_id++;
 			posts_since = 0;
 			seg[nseg].id = main_id;
-		} else if (kind == TEXTBLOCK_TITLE) {
-			seg[nseg].id = next_id++;
+		} else if (id == UINT32_MAX) {
+			seg[nseg].id = next_id++; /* the title, or the site's name after it */
 		} else {
 			if (!ids[id])
 				ids[id] = next_id++;

@@ -5,6 +5,8 @@
  */
 #include "util/textblock.h"
 
+#include <string.h>
+
 static const char *const kind_names[TEXTBLOCK_NKINDS] = { "main", "title", "post", "boilerplate" };
 
 const char *textblock_kind_name(int kind)
@@ -27,4 +29,24 @@ size_t textblock_find(const struct textblock *blocks, size_t n, size_t off)
 			return mid;
 	}
 	return n;
+}
+
+size_t textblock_title_site(const char *title, size_t len)
+{
+	static const char *const seps[] = { " - ", " | ", "\xef\xbd\x9c", " \xe2\x80\x93 ",
+					    " \xe2\x80\x94 ", " :: " };
+	size_t best = len, i, k;
+
+	for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++) {
+		size_t n = strlen(seps[k]);
+
+		for (i = len; i-- > 0;) {
+			if (i + n > len || memcmp(title + i, seps[k], n))
+				continue;
+			if (i > 0 && len - (i + n) > 0 && len - (i + n) <= 90 && (best == len || i > best))
+				best = i;
+			break;
+		}
+	}
+	return best;
 }

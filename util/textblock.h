@@ -35,4 +35,14 @@ const char *textblock_kind_name(int kind);
  */
 size_t textblock_find(const struct textblock *blocks, size_t n, size_t off);
 
+/*
+ * Where the site's name begins in a page title written "the page - the
+ * site" (separators " - ", " | ", "｜", " – ", " — ", " :: "): the offset of
+ * the last such separator when what follows it is short (at most 90 bytes)
+ * and something precedes it; len when the title has no such suffix. The
+ * site's name is boilerplate: 「…について - まちの掲示板（売ります・買います）」
+ * offers nothing. Thread-safe.
+ */
+size_t textblock_title_site(const char *title, size_t len);
+
 #endif

@@ -69,6 +69,7 @@ return {
       "フィルタリング", "相談窓口", "警察", "犯罪です", "教育委員会", "通報", "ニュース",
       "報道", "被告", "判決", "検挙", "非行", "SNS利用", "見守り", "青年会議所",
       "うちの娘", "娘が", "娘は", "娘（", "息子", "うちの子", "我が子", "家の手伝い",
+      "事例", "問題になって", "巻き込まれ", "人気を集め", "注意してください",
       view = "both", weight = 0,
     },
     -- school, family, shops, fiction: they rule out only the words next to them
@@ -84,9 +85,10 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
-      local age = lib.outside(m.age, m.harmless)
+      -- 「パパ活」「JK」 in quotes: a warning or a story mentions them
+      local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
       if #age == 0 then return 0 end
-      local paid = lib.outside(m.paid, m.harmless)
+      local paid = lib.unquoted(page, lib.outside(m.paid, m.harmless))
       local s = 0
       if #paid > 0 then
         s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)

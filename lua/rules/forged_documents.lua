@@ -112,7 +112,9 @@ return {
       local g = lib.distinct(m.guard)
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end
-      -- a studio's or a shop's words right at the document
+      -- a studio's or a shop's words right at the document; many of them, a
+      -- text about procedures
+      if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 then return 0 end
       if lib.near({ lib.span(d, f) }, m.topic, 15) then s = s * 0.75 end
       return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
     end)

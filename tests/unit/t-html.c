@@ -509,6 +509,15 @@ static void test_blocks(void)
 		  "<input type=password name=pw></form>");
 	ok(kind_at(&d, "Password") != TEXTBLOCK_BOILER, "a login form is not boilerplate");
 
+	/* "the page - the site": the site's name is boilerplate */
+	d = parse("<html><head><title>Lost cat found - Town Board (buy, sell)</title></head>"
+		  "<body><p>Body text.</p></body></html>");
+	is_int(kind_at(&d, "Lost cat"), TEXTBLOCK_TITLE, "the page's part of the title");
+	is_int(kind_at(&d, "Town Board"), TEXTBLOCK_BOILER, "the site's name in the title");
+	is_int(textblock_title_site("A - B", 5), 1, "title split at the last separator");
+	is_int(textblock_title_site("- B", 3), 3, "no page part, no split");
+	is_int(textblock_title_site("A - ", 4), 4, "no site part, no split");
+
 	/* a legacy page's row of links between paragraphs */
 	d = parse("<body><p>Diary of the day.</p><a href=/a>Home</a> | <a href=/b>Board</a> | "
 		  "<a href=/c>Links</a><p>More diary.</p></body>");
