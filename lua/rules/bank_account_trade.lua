@@ -18,12 +18,12 @@ return {
   },
   version = 1,
   threshold = 0.65,
-  requires = { "account", "trade" },
+  requires = { "account" },
 
   patterns = {
     account = {
       "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
-      "銀行口座", "口座番号",
+      "銀行口座", "口座番号", "ロ座",
       view = "both",
     },
     trade = {
@@ -31,6 +31,16 @@ return {
       "譲ります", "譲渡", "譲って", "高価買取", "高額買取", "売買", "貸して",
       "レンタル", "郵送するだけ", "送るだけ", "売れます", "現金化", "買取中",
       "売りたい", "買ってくれる",
+      view = "both",
+    },
+    -- how buyers of accounts describe the deal, whatever verb they use
+    sale = {
+      "1口座", "口座1つで", "口座ひとつで", "口座ありませんか", "使わなくなった口座",
+      "使っていない口座", "使ってない口座", "凍結されていない口座", "暗証番号は変えずに",
+      "暗証番号そのまま", "通帳とカードだけで", "通帳とカードのセット", "通帳とカードセット",
+      "通帳とカード セット", "通帳の写真を送", "トークン付き", "名義変更は不要", "口座を譲って",
+      "口座を売って", "口座を貸して", "口座の買取", "口座買取", "通帳買取", "カード買取",
+      { re = [[(口座|通帳|きゃっしゅかーど|かーど)(と|・)?.{0,6}(せっと|だけ)で\d]], view = "norm" },
       view = "both",
     },
     pay = {
@@ -57,7 +67,7 @@ return {
     },
     -- shops and everyday money: they rule out only the words right next to them
     topic = {
-      "手数料", "査定", "お振込", "振込み", "振り込み", "代金", "引き落とし", "古物商",
+      "手数料", "査定", "代金", "引き落とし", "古物商",
       "ケース", "カバー", "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
       "お客さま", "ご本人様", "注意", "ポーチ", "通帳記入", "記帳",
       view = "both", weight = 0,
@@ -67,6 +77,7 @@ return {
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
       local a, t = lib.near(m.account, m.trade, 20)
+      if not a and #m.sale > 0 then a, t = m.sale[1], m.sale[1] end
       if not a then return 0 end
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
