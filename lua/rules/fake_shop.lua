@@ -52,6 +52,10 @@ return {
       "振込控え", "振込明細を保管", "振込み控え",
       -- authenticity asserted, an agency claimed
       "正規代理店", "全て正規品", "すべて正規品", "正規品であり", "正品", "偽物は一切",
+      { re = [[(海外|中国|香港|国外)の?(倉庫|工場|拠点)(から|より)]], view = "norm" },
+      { re = [[(振込先|振込口座|口座)(は|が)?.{0,8}(注文ごと|毎回|その都度|都度)]], view = "norm" },
+      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
+      { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
       view = "both",
     },
     -- a free mail address as the shop's contact
@@ -170,7 +174,7 @@ return {
       -- "クレジットカード不可" names cards only to refuse them; a company shows
       -- itself with several details together (株式会社, 所在地, 電話番号), not
       -- with one word in a headline of the site's link lists
-      local comp, together = lib.outside(m.company, m.transfer), {}
+      local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs)), {}
       for i, x in ipairs(comp) do
         for j, y in ipairs(comp) do
           if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then

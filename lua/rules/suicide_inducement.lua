@@ -40,6 +40,8 @@ return {
       { re = [[(集団|みんな)で?(自殺|じさつ|自死)]], view = "norm" },
       { re = [[(自殺|じさつ|自死|心中)の?(計画|仲間|相手|募集|参加者|めんばー)]], view = "norm" },
       { re = [[終わりにする日を.{0,10}(決め|選)]], view = "norm" },
+      { re = [[死ぬ(勇気|決心|覚悟|踏ん切り)が(出ない|ない|つかない|持てない)(人|方|なら)]], view = "norm" },
+      { re = [[(決行|実行)(日|の日)?(を|は).{0,10}(決め|相談|話し合)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
