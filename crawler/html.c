@@ -33,23 +33,24 @@
  *  - boilerplate: nav, aside, menu, select, a form with fewer than two
  *    fields to fill in (a search box; a login or card form is the page
  *    itself), a header or footer that is not inside an article or main,
- *    ARIA landmarks (navigation, banner,
- *    contentinfo, complementary, search), and any element below the body
- *    that is mostly links (at least 3, and half its text with little other
- *    text, or a quarter of it with under 30 bytes of other text per link;
- *    or two links and next to nothing else): link lists, "related" and
- *    ranking lists, thread indexes, breadcrumbs;
+ *    ARIA landmarks (navigation, banner, contentinfo, complementary,
+ *    search), and any element below the body that is mostly links (at
+ *    least 3, and half its text with little other text, or a quarter of it
+ *    with under 30 bytes of other text per link; or two links and next to
+ *    nothing else): link lists, "related" and ranking lists, thread
+ *    indexes, breadcrumbs; and three or more links in a row with only
+ *    separators between them (a legacy page's "Home | Board | Links");
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
  *    pairs, comments, answers, reviews, repeated li/article/div/tr; a pair
- *    must hold most of the parent's text), the innermost such repetition
- *    winning, so a page's two layout columns are not taken for posts when
- *    the comments inside one of them repeat; anything else among the posts
- *    (a heading, an older entry) is a block of its own;
- *  - boilerplate too: three or more links in a row with only separators
- *    between them (a legacy page's "Home | Board | Links" line);
+ *    must hold most of the parent's text; short list items only when there
+ *    are many), the innermost such repetition winning, so a page's two
+ *    layout columns are not taken for posts when the comments inside one
+ *    of them repeat; anything else among the posts (a heading, an older
+ *    entry) is a block of its own;
  *  - title: the <title> line, but for a site's name after it ("the page -
- *    the site"), which is boilerplate; main: everything else, one block however
- *    boilerplate interrupts it, a new block after a run of posts.
+ *    the site"), which is boilerplate;
+ *  - main: everything else, one block however boilerplate interrupts it, a
+ *    new block after a run of posts.
  */
 #include "crawler/html.h"
 
