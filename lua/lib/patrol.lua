@@ -402,6 +402,9 @@ local order = { text = 1, title = 2, url = 3 }
 -- whole-page, boilerplate included: what a site says once for the page
 -- (the brand in its header, how a shop wants to be paid, a company
 -- address in its footer). Those sets never make a block worth judging.
+-- opts.focus lists the sets that make a block worth judging (default: any
+-- set with weight): a rule whose price or contact words are everywhere
+-- names its subject, and the other blocks cost nothing.
 function lib.by_block(page, m, fn, opts)
   local whole = {}
   for _, name in ipairs(opts and opts.page or {}) do whole[name] = true end
@@ -428,10 +431,16 @@ function lib.by_block(page, m, fn, opts)
     groups[name] = g
     return g
   end
-  -- a block is judged only where a set with weight matched: guards alone never flag
+  -- a block is judged only where a set with weight matched (guards alone never
+  -- flag), or one of opts.focus when the rule names the sets that matter
+  local only
+  if opts and opts.focus then
+    only = {}
+    for _, name in ipairs(opts.focus) do only[name] = true end
+  end
   local focus, ids, title_hit = {}, {}, false
   for name, list in pairs(m) do
-    if not whole[name] and (list.weight or 1) > 0 and #list > 0 then
+    if not whole[name] and #list > 0 and (only and only[name] or (not only and (list.weight or 1) > 0)) then
       local g = group(name)
       if #g.shared > 0 then title_hit = true end
       for id in pairs(g) do
@@ -463,23 +472,27 @@ function lib.by_block(page, m, fn, opts)
     if not main then ids[#ids + 1] = false end
   end
   local best, best_ev = 0, nil
+  -- each list is narrowed to the block being judged when the rule first reads it
+  local cur
+  local narrow = { __index = function(t, name)
+    local list = m[name]
+    local out = { set = list.set, weight = list.weight }
+    if whole[name] then
+      for j = 1, #list do out[j] = list[j] end
+    elseif #list > 0 then
+      local g = group(name)
+      local mine = cur and g[cur]
+      local k = 0
+      if mine then for j = 1, #mine do k = k + 1; out[k] = mine[j] end end
+      local sh = g.shared
+      for j = 1, #sh do k = k + 1; out[k] = sh[j] end
+    end
+    t[name] = out
+    return out
+  end }
   for _, id in ipairs(ids) do
-    -- each list is narrowed when the rule first reads it
-    local b = setmetatable({}, { __index = function(t, name)
-      local list = m[name]
-      local out = { set = list.set, weight = list.weight }
-      if whole[name] then
-        for j = 1, #list do out[#out + 1] = list[j] end
-      elseif #list > 0 then
-        local g = group(name)
-        local mine = id and g[id]
-        if mine then for j = 1, #mine do out[#out + 1] = mine[j] end end
-        local sh = g.shared
-        for j = 1, #sh do out[#out + 1] = sh[j] end
-      end
-      t[name] = out
-      return out
-    end })
+    cur = id
+    local b = setmetatable({}, narrow)
     local blk = id and page.blocks[id] or (page.title_block and page.blocks[page.title_block])
       or { kind = "title" }
     local s, ev = fn(b, blk)

@@ -140,6 +140,6 @@ return {
       local job = lib.merge(m.dark, m.vague)
       local ev = lib.near(job, m.money, 100) or lib.first(job)
       return s, lib.evidence(page, ev, 40)
-    end)
+    end, { focus = { "dark", "vague", "lure" } })
   end,
 }

@@ -106,6 +106,6 @@ return {
       -- a film's or a song's words: the topic right next to the invitation
       if lib.near(lib.merge(invite, m.help), m.topic, 30) then s = s * 0.5 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)
-    end)
+    end, { focus = { "invite", "help" } })
   end,
 }
