@@ -72,6 +72,12 @@ return {
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
+    -- a document asked for or waived (身分証の写しは不要, 身分証の写真を送って): a
+    -- buyer's, a recruiter's or a seller's condition, not a document for sale
+    asked = {
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
+      view = "both", weight = 0,
+    },
     -- procedures, employers' checks, news, the law: they rule out the whole text
     guard = {
       "出入国在留管理庁", "入管", "入国管理局", "更新手続", "再交付", "届出", "市区町村",
@@ -95,6 +101,7 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
+      m.doc = lib.outside(m.doc, m.asked)
       -- the seller's own "making" word right next to the document counts as
       -- forging; the document word alone never does
       local forge = lib.outside(m.forge, lib.merge(m.guard, m.topic))
