@@ -126,6 +126,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/crawl.sh
+	@bash bench/detect
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store cli

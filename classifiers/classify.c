@@ -11,6 +11,15 @@
  * once (the longest match of a set at one start is kept). Matches are capped per set (MAX_HITS_PER_SET) and per page
  * (MAX_HITS_PER_PAGE), which bounds the work a page full of "アイス" costs.
  *
+ * Blocks: the page's text comes cut into blocks (title, main, each post,
+ * boilerplate; util/textblock.h). Every match is given the block its start
+ * stands in, and a match that would run from one block into another (a
+ * squeezed view joins the end of one post to the start of the next) is
+ * dropped: it is no word anyone wrote. Lua sees page.blocks and each
+ * match's block, kind and character offsets; the helper library scopes a
+ * rule's guards to the block where the harmful signal stands. The default
+ * evidence is cut at the edges of its block.
+ *
  * Only rules with matches run, and only when every set they list in
  * `requires` matched. A rule that errors, loops or allocates past its budget
  * is logged once per classifier (with its file:line) and counted; the page
@@ -46,8 +55,14 @@ struct hit {
 	uint32_t pat, set;
 	uint32_t from, to;   /* bytes of the original */
 	uint32_t vfrom, vto; /* bytes of the view */
+	uint32_t block;      /* block id, 0 for none (the URL) */
+	uint32_t cfrom, cto; /* characters before from and before to - 1, once counted; cto == 0: not yet */
 	uint8_t where, view;
+	uint8_t kind;        /* enum textblock_kind of the block */
 };
+
+/* Characters are counted from checkpoints every CHAR_STEP bytes. */
+#define CHAR_STEP 256
 
 struct classifier {
 	struct ruleset *rs;
@@ -81,6 +96,13 @@ struct page_run {
 	int where, vi;
 	int nomem;
 	int page_ref;
+	const struct textblock *seg; /* the text's blocks, clipped to the text */
+	size_t nseg;
+	struct textblock one;        /* the one main block of a page given none */
+	uint32_t title_block;        /* id of the title's block, 0 for none */
+	size_t title_site;           /* where the site's name begins in the title */
+	uint32_t nblock_ids;
+	uint32_t *chars[NWHERE];     /* characters before each CHAR_STEP bytes, lazily */
 };
 
 /* ---- setting up a worker ---- */
@@ -219,6 +241,73 @@ size_t classifier_rule_failures(const struct classifier *c)
 	return c->failures;
 }
 
+/* ---- blocks ---- */
+
+/* Takes the page's blocks, or makes the whole text one main block; finds the title's block. */
+static void setup_blocks(struct page_run *pr, const struct page_input *p)
+{
+	size_t len = pr->srclen[WHERE_TEXT], i;
+	uint32_t maxid = 0;
+
+	if (p->blocks && p->nblocks && len) {
+		pr->seg = p->blocks;
+		for (i = 0; i < p->nblocks && p->blocks[i].start < len; i++)
+			if (p->blocks[i].id > maxid)
+				maxid = p->blocks[i].id;
+		pr->nseg = i;
+	}
+	if (!pr->nseg && len) {
+		pr->one.start = 0;
+		pr->one.end = (uint32_t)len;
+		pr->one.id = 1;
+		pr->one.kind = TEXTBLOCK_MAIN;
+		pr->seg = &pr->one;
+		pr->nseg = 1;
+		maxid = 1;
+	}
+	for (i = 0; i < pr->nseg; i++)
+		if (pr->seg[i].kind == TEXTBLOCK_TITLE) {
+			pr->title_block = pr->seg[i].id;
+			break;
+		}
+	if (!pr->title_block && pr->srclen[WHERE_TITLE])
+		pr->title_block = ++maxid; /* a title with no line in the text */
+	pr->nblock_ids = maxid;
+}
+
+/* The 0-based index of the character starting at byte off of place w. */
+static size_t char_index(struct page_run *pr, int w, size_t off)
+{
+	const unsigned char *s = (const unsigned char *)pr->src[w];
+	size_t len = pr->srclen[w], i, n;
+
+	if (off > len)
+		off = len;
+	if (!pr->chars[w]) {
+		uint32_t *cp = arena_alloc(pr->a, (len / CHAR_STEP + 1) * sizeof(*cp));
+		uint32_t c = 0;
+
+		if (!cp) {
+			pr->nomem = 1;
+			return off;
+		}
+		for (i = 0; i < len; i++) {
+			if (i % CHAR_STEP == 0)
+				cp[i / CHAR_STEP] = c;
+			if ((s[i] & 0xC0) != 0x80)
+				c++;
+		}
+		if (len % CHAR_STEP == 0)
+			cp[len / CHAR_STEP] = c;
+		pr->chars[w] = cp;
+	}
+	n = pr->chars[w][off / CHAR_STEP];
+	for (i = off - off % CHAR_STEP; i < off; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 /* ---- scanning ---- */
 
 static int on_hit(unsigned id, size_t from, size_t to, void *ud)
@@ -229,6 +318,8 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 	uint32_t set = (uint32_t)c->rs->pats[id].set;
 	struct hit *h, *nh;
 	size_t of, ot;
+	uint32_t blk = 0;
+	int kind = TEXTBLOCK_MAIN;
 
 	if (c->set_hits[set] >= MAX_HITS_PER_SET)
 		return 0;
@@ -252,7 +343,41 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 	if (from >= to)
 		return 0;
 	nview_span(v, from, to, &of, &ot);
+	if (pr->where == WHERE_TEXT) {
+		/*
+		 * A regex's edges ((^|[^a-z])dm) may take one character of the
+		 * text around: the block is judged without them.
+		 */
+		const char *t = pr->src[WHERE_TEXT];
+		size_t a = of, b = ot, i, j;
+
+		if (b - a > 2) {
+			a++;
+			while (a < b && ((unsigned char)t[a] & 0xC0) == 0x80)
+				a++;
+			b--;
+			while (b > a && ((unsigned char)t[b] & 0xC0) == 0x80)
+				b--;
+			if (a >= b) {
+				a = of;
+				b = ot;
+			}
+		}
+		i = textblock_find(pr->seg, pr->nseg, a);
+		j = textblock_find(pr->seg, pr->nseg, b - 1);
+
+		if (i < pr->nseg && j < pr->nseg && pr->seg[i].id != pr->seg[j].id)
+			return 0; /* from one block into another */
+		blk = i < pr->nseg ? pr->seg[i].id : 0;
+		kind = i < pr->nseg ? pr->seg[i].kind : TEXTBLOCK_MAIN;
+	} else if (pr->where == WHERE_TITLE) {
+		blk = pr->title_block;
+		kind = of >= pr->title_site ? TEXTBLOCK_BOILER : TEXTBLOCK_TITLE;
+	}
 	h = &pr->hits[pr->nhits++];
+	h->block = blk;
+	h->cfrom = h->cto = 0;
+	h->kind = (uint8_t)kind;
 	h->pat = id;
 	h->set = set;
 	h->from = (uint32_t)of;
@@ -408,6 +533,67 @@ struct rule_call {
 	int nomem;
 };
 
+/*
+ * Pushes page.blocks: one table per block id, { id, kind, from, to, ranges }
+ * where from..to (1-based, inclusive) spans its first to its last segment
+ * and ranges lists each segment as { from, to }. A title with no line in
+ * the text gets a block with no ranges.
+ */
+static void push_blocks(lua_State *L, struct page_run *pr)
+{
+	size_t i;
+	uint32_t id;
+
+	lua_createtable(L, (int)pr->nblock_ids, 0);
+	for (i = 0; i < pr->nseg; i++) {
+		const struct textblock *b = &pr->seg[i];
+		size_t end = b->end < pr->srclen[WHERE_TEXT] ? b->end : pr->srclen[WHERE_TEXT];
+		lua_Integer nr;
+
+		if (lua_rawgeti(L, -1, b->id) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			lua_createtable(L, 0, 6);
+			lua_pushinteger(L, b->id);
+			lua_setfield(L, -2, "id");
+			lua_pushstring(L, textblock_kind_name(b->kind));
+			lua_setfield(L, -2, "kind");
+			lua_pushinteger(L, (lua_Integer)b->start + 1);
+			lua_setfield(L, -2, "from");
+			lua_createtable(L, 1, 0);
+			lua_setfield(L, -2, "ranges");
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, -3, b->id);
+		}
+		lua_pushinteger(L, (lua_Integer)end);
+		lua_setfield(L, -2, "to");
+		lua_getfield(L, -1, "ranges");
+		nr = (lua_Integer)lua_rawlen(L, -1);
+		lua_createtable(L, 0, 2);
+		lua_pushinteger(L, (lua_Integer)b->start + 1);
+		lua_setfield(L, -2, "from");
+		lua_pushinteger(L, (lua_Integer)end);
+		lua_setfield(L, -2, "to");
+		lua_rawseti(L, -2, nr + 1);
+		lua_pop(L, 2);
+	}
+	/* ids are dense, but a block cut off with the text leaves a hole: fill it */
+	for (id = 1; id <= pr->nblock_ids; id++) {
+		if (lua_rawgeti(L, -1, id) == LUA_TTABLE) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pop(L, 1);
+		lua_createtable(L, 0, 4);
+		lua_pushinteger(L, id);
+		lua_setfield(L, -2, "id");
+		lua_pushstring(L, id == pr->title_block ? "title" : "main");
+		lua_setfield(L, -2, "kind");
+		lua_createtable(L, 0, 0);
+		lua_setfield(L, -2, "ranges");
+		lua_rawseti(L, -2, id);
+	}
+}
+
 static int build_page(lua_State *L)
 {
 	struct page_run *pr = lua_touserdata(L, 1);
@@ -445,6 +631,12 @@ static int build_page(lua_State *L)
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "link_texts");
 	lua_pop(L, 1);
+	push_blocks(L, pr);
+	sandbox_push_readonly(L, -1);
+	lua_setfield(L, -3, "blocks");
+	lua_pop(L, 1);
+	lua_pushinteger(L, pr->title_block);
+	lua_setfield(L, -2, "title_block");
 	sandbox_push_readonly(L, -1);
 	pr->page_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
@@ -457,7 +649,7 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
 	const struct rs_set *set = &rs->sets[h->set];
 	const struct nview *v = &pr->view[h->where][h->view];
 
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, 14);
 	lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from);
 	lua_setfield(L, -2, "text");
 	lua_pushinteger(L, (lua_Integer)h->from + 1);
@@ -478,6 +670,22 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
 	lua_setfield(L, -2, "index");
 	lua_pushnumber(L, set->weight);
 	lua_setfield(L, -2, "weight");
+	if (h->block) {
+		lua_pushinteger(L, h->block);
+		lua_setfield(L, -2, "block");
+	}
+	lua_pushstring(L, h->where == WHERE_URL ? "url" : textblock_kind_name(h->kind));
+	lua_setfield(L, -2, "kind");
+	if (!h->cto) {
+		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
+
+		w->cfrom = (uint32_t)char_index(pr, h->where, h->from);
+		w->cto = (uint32_t)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1;
+	}
+	lua_pushinteger(L, (lua_Integer)h->cfrom + 1);
+	lua_setfield(L, -2, "char_from");
+	lua_pushinteger(L, (lua_Integer)h->cto);
+	lua_setfield(L, -2, "char_to");
 }
 
 static int where_code(const char *w)
@@ -560,6 +768,10 @@ static int call_rule(lua_State *L)
 		lua_setfield(L, -2, "set");
 		lua_pushnumber(L, set->weight);
 		lua_setfield(L, -2, "weight");
+		if (set->required) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, "required");
+		}
 		for (i = 0, k = c->set_first[s]; i < n; i++, k++) {
 			push_match(L, pr, &pr->hits[k]);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -649,6 +861,21 @@ static void explain_page(struct page_run *pr, classify_explain_fn explain, void 
 			add_quoted(&b, pr->view[w][v].s, pr->view[w][v].len, EXPLAIN_VIEW);
 			explain(buf_str(&b), ud);
 		}
+	}
+	for (i = 0; i < pr->nseg; i++) {
+		const struct textblock *s = &pr->seg[i];
+		size_t end = s->end < pr->srclen[WHERE_TEXT] ? s->end : pr->srclen[WHERE_TEXT];
+		size_t nm = 0, k;
+
+		for (k = 0; k < pr->nhits; k++)
+			if (pr->hits[k].where == WHERE_TEXT && pr->hits[k].from >= s->start &&
+			    pr->hits[k].from < end)
+				nm++;
+		buf_reset(&b);
+		buf_addf(&b, "block %u %s %zu..%zu, %zu match%s: ", s->id, textblock_kind_name(s->kind),
+			 (size_t)s->start + 1, end, nm, nm == 1 ? "" : "es");
+		add_quoted(&b, pr->src[WHERE_TEXT] + s->start, end - s->start, 80);
+		explain(buf_str(&b), ud);
 	}
 	buf_release(&b);
 }
@@ -801,6 +1028,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	pr.src[WHERE_URL] = decode_url(a, pr.url, &pr.srclen[WHERE_URL]);
 	if (!pr.src[WHERE_URL])
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
+	setup_blocks(&pr, p);
+	pr.title_site = textblock_title_site(pr.src[WHERE_TITLE], pr.srclen[WHERE_TITLE]);
 
 	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
 	for (w = 0; w < NWHERE; w++) {
@@ -876,7 +1105,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		rc.rule = r;
 		if (sandbox_cpcall(c->sb, call_rule, &rc, 0, &rc.e) != PRC_OK)
 			rc.rc = PRC_LIMIT;
-		if (rc.nomem) {
+		if (rc.nomem || pr.nomem) {
 			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");
 			break;
 		}
@@ -911,9 +1140,20 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 			v[nv].ev_start = rc.ev_start;
 			v[nv].ev_end = rc.ev_end;
 		}
-		if (!rc.ev && rc.has_span)
-			rc.ev = make_evidence(a, pr.src[rc.ev_where], pr.srclen[rc.ev_where],
-					      rc.ev_start, rc.ev_end, EVIDENCE_CONTEXT);
+		if (!rc.ev && rc.has_span) {
+			/* the context stays inside the block of the match */
+			size_t lo = 0, hi = pr.srclen[rc.ev_where], k;
+
+			if (rc.ev_where == WHERE_TEXT &&
+			    (k = textblock_find(pr.seg, pr.nseg, rc.ev_start)) < pr.nseg) {
+				lo = pr.seg[k].start;
+				hi = pr.seg[k].end < hi ? pr.seg[k].end : hi;
+				if (rc.ev_end > hi)
+					hi = rc.ev_end;
+			}
+			rc.ev = make_evidence(a, pr.src[rc.ev_where] + lo, hi - lo, rc.ev_start - lo,
+					      rc.ev_end - lo, EVIDENCE_CONTEXT);
+		}
 		v[nv].evidence = clean_text(a, rc.ev ? rc.ev : "");
 		if (!v[nv].rule || !v[nv].rule_file || !v[nv].evidence) {
 			ret = err_set(e, PRC_NOMEM, "out of memory classifying a page");

@@ -7,6 +7,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/textblock.h"
 
 /*
  * A compiled rule set: every rule file of a directory, their metadata and
@@ -94,6 +95,9 @@ struct page_input {
 	size_t nlinks;
 	const char *content_type;
 	int http_status;
+	const struct textblock *blocks; /* text cut into blocks (html_doc.blocks); NULL: the
+					   text is one main block */
+	size_t nblocks;
 };
 
 /* One rule's verdict on one page. Strings live in the arena given to classifier_run. */

@@ -219,6 +219,8 @@ enum prc cli_load_page(struct arena *a, const char *path, const char *url, struc
 	p->title = doc.title ? doc.title : "";
 	p->text = doc.text ? doc.text : "";
 	p->text_len = doc.text ? doc.text_len : 0;
+	p->blocks = doc.blocks;
+	p->nblocks = doc.nblocks;
 	links = arena_calloc(a, doc.nlinks + 1, sizeof(*links));
 	texts = arena_calloc(a, doc.nlinks + 1, sizeof(*texts));
 	if (!links || !texts)

@@ -511,6 +511,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.title = doc.title;
 			in.text = doc.text;
 			in.text_len = doc.text_len;
+			in.blocks = doc.blocks;
+			in.nblocks = doc.nblocks;
 			nofollow = doc.meta_nofollow || x_robots_nofollow(x->x_robots_tag);
 			if (doc.nlinks) {
 				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));

@@ -21,6 +21,36 @@
  *
  * Input that is not valid UTF-8, or holds NUL bytes, is repaired first:
  * libxml2 would otherwise switch to Latin-1 or stop at the NUL.
+ *
+ * BLOCKS
+ *
+ * A rule must know whether a word stands in the post it judges or in a
+ * sidebar, so the text is cut into blocks (util/textblock.h) by generic
+ * structure, never by one site's class names. During the walk every block
+ * element records its text range, the bytes of link text and the number of
+ * links inside it, and a signature (its tag and class attribute). Then:
+ *
+ *  - boilerplate: nav, aside, menu, select, a form with fewer than two
+ *    fields to fill in (a search box; a login or card form is the page
+ *    itself), a header or footer that is not inside an article or main,
+ *    ARIA landmarks (navigation, banner, contentinfo, complementary,
+ *    search), and any element below the body that is mostly links (at
+ *    least 3, and half its text with little other text, or a quarter of it
+ *    with under 30 bytes of other text per link; or two links and next to
+ *    nothing else): link lists, "related" and ranking lists, thread
+ *    indexes, breadcrumbs; and three or more links in a row with only
+ *    separators between them (a legacy page's "Home | Board | Links");
+ *  - posts: children of one parent with one signature, repeated (2ch dt/dd
+ *    pairs, comments, answers, reviews, repeated li/article/div/tr; a pair
+ *    must hold most of the parent's text; short list items only when there
+ *    are many), the innermost such repetition winning, so a page's two
+ *    layout columns are not taken for posts when the comments inside one
+ *    of them repeat; anything else among the posts (a heading, an older
+ *    entry) is a block of its own;
+ *  - title: the <title> line, but for a site's name after it ("the page -
+ *    the site"), which is boilerplate;
+ *  - main: everything else, one block however boilerplate interrupts it, a
+ *    new block after a run of posts.
  */
 #include "crawler/html.h"
 
@@ -37,6 +67,7 @@
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/hset.h"
+#include "util/textblock.h"
 
 /*
  * libxml2 2.9 halts the whole parse (dropping the rest of the page) when
@@ -151,6 +182,43 @@ struct rawlink {
 
 enum { PEND_NONE = 0, PEND_SPACE, PEND_NEWLINE };
 
+/* What an element is to the block finder. */
+enum {
+	TAG_OTHER = 0,
+	TAG_POSTABLE, /* div, article, li, blockquote, tr, dd, dt: may be one post of many */
+	TAG_LI,
+	TAG_TR,
+	TAG_DT,
+	TAG_DD,
+	TAG_ROOT,     /* html, body: never boilerplate by link density */
+	TAG_BOILER,   /* nav, aside, form, menu, select */
+	TAG_EDGE,     /* header, footer: boilerplate outside an article */
+	TAG_ARTICLE   /* article, main */
+};
+
+/* One block element seen by the walk (see BLOCKS above). */
+struct elrec {
+	uint32_t start, end;   /* text bytes */
+	uint32_t lstart, lend; /* link-text byte counter on the way in and out */
+	uint32_t astart, aend; /* link counter on the way in and out */
+	uint32_t istart, iend; /* input field counter on the way in and out */
+	uint32_t parent;       /* index + 1 of the nearest recorded ancestor, 0 for none */
+	uint64_t sig;          /* tag name and class attribute */
+	uint8_t tag;
+	uint8_t landmark;      /* an ARIA role that marks boilerplate */
+	uint8_t in_article;
+};
+
+/* Past these the page is read as one main block: the cost stays linear. */
+#define BLOCK_RECS_MAX 200000
+#define BLOCK_SEGS_MAX 4096
+
+struct openrec {
+	const xmlNode *node;
+	uint32_t rec; /* index + 1 */
+	uint8_t article;
+};
+
 struct walk {
 	struct arena *a;
 	struct buf text;
@@ -163,6 +231,17 @@ struct walk {
 	size_t nlinks, cap;
 	int noindex, nofollow;
 	int stopped; /* the parse was stopped at NAMES_MAX */
+	struct elrec *recs;
+	size_t nrecs, rcap;
+	struct openrec *open;
+	size_t nopen, ocap;
+	int recs_full;
+	int in_a;             /* inside this many links */
+	size_t link_bytes;    /* bytes of link text so far */
+	size_t anchors;       /* links so far */
+	size_t inputs;        /* text and password fields so far */
+	size_t title_start, title_end;
+	int have_title_line;
 	enum prc rc;
 	startElementSAXFunc sax_start;
 	endElementSAXFunc sax_end;
@@ -258,6 +337,8 @@ static void emit(struct walk *w, const char *s, size_t n)
 	w->pending = PEND_NONE;
 	if (w->rc == PRC_OK)
 		w->rc = buf_add(&w->text, s, n);
+	if (w->in_a > 0)
+		w->link_bytes += n;
 }
 
 /*
@@ -344,8 +425,11 @@ static void add_link(struct walk *w, const char *href, enum html_link_kind kind,
 	l->kind = kind;
 	l->nofollow = nofollow;
 	l->text_start = l->text_end = w->text.len;
-	if (n)
+	if (n) {
 		n->_private = (void *)(uintptr_t)w->nlinks; /* index + 1, read when leaving <a> */
+		w->in_a++;
+		w->anchors++;
+	}
 }
 
 /*
@@ -416,6 +500,124 @@ static void on_meta(struct walk *w, xmlNode *n)
 		add_link(w, refresh_url(w, content), HTML_LINK_META_REFRESH, 0, NULL);
 }
 
+struct tagcode {
+	const char *name;
+	int code;
+};
+
+static int tag_cmp(const void *key, const void *t)
+{
+	return strcmp(key, ((const struct tagcode *)t)->name);
+}
+
+static int tag_code(const xmlNode *n)
+{
+	/* sorted by name for bsearch */
+	static const struct tagcode tags[] = {
+		{ "article", TAG_ARTICLE }, { "aside", TAG_BOILER }, { "blockquote", TAG_POSTABLE },
+		{ "body", TAG_ROOT }, { "dd", TAG_DD }, { "div", TAG_POSTABLE }, { "dt", TAG_DT },
+		{ "footer", TAG_EDGE }, { "form", TAG_BOILER }, { "header", TAG_EDGE },
+		{ "html", TAG_ROOT }, { "li", TAG_LI }, { "main", TAG_ARTICLE }, { "menu", TAG_BOILER },
+		{ "nav", TAG_BOILER }, { "select", TAG_BOILER }, { "tr", TAG_TR },
+	};
+	const struct tagcode *t;
+
+	if (!n->name)
+		return TAG_OTHER;
+	t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
+	return t ? t->code : TAG_OTHER;
+}
+
+/* Starts the record of block element n (see BLOCKS at the top). */
+static void open_rec(struct walk *w, const xmlNode *n)
+{
+	static const char seps[] = " \t\n\r\f";
+	struct openrec *top = w->nopen ? &w->open[w->nopen - 1] : NULL;
+	struct elrec *r;
+	const char *cls, *role;
+	int tag = tag_code(n);
+	uint64_t h;
+
+	if (w->rc != PRC_OK)
+		return;
+	if (w->nopen == w->ocap) {
+		size_t ncap = w->ocap ? 2 * w->ocap : 64;
+		struct openrec *o = realloc(w->open, ncap * sizeof(*o));
+
+		if (!o) {
+			w->rc = PRC_NOMEM;
+			return;
+		}
+		w->open = o;
+		w->ocap = ncap;
+	}
+	w->open[w->nopen].node = n;
+	w->open[w->nopen].rec = 0;
+	w->open[w->nopen].article = (uint8_t)((top && top->article) || tag == TAG_ARTICLE);
+	w->nopen++;
+	if (w->recs_full)
+		return;
+	if (w->nrecs == BLOCK_RECS_MAX) {
+		w->recs_full = 1;
+		return;
+	}
+	if (w->nrecs == w->rcap) {
+		size_t ncap = w->rcap ? 2 * w->rcap : 256;
+
+		r = realloc(w->recs, ncap * sizeof(*r));
+		if (!r) {
+			w->rc = PRC_NOMEM;
+			return;
+		}
+		w->recs = r;
+		w->rcap = ncap;
+	}
+	r = &w->recs[w->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->start = r->end = (uint32_t)w->text.len;
+	r->lstart = r->lend = (uint32_t)w->link_bytes;
+	r->astart = r->aend = (uint32_t)w->anchors;
+	r->istart = r->iend = (uint32_t)w->inputs;
+	/* the nearest open ancestor that has a record */
+	for (size_t k = w->nopen - 1; k-- > 0;)
+		if (w->open[k].rec) {
+			r->parent = w->open[k].rec;
+			break;
+		}
+	r->tag = (uint8_t)tag;
+	r->in_article = top ? top->article : 0;
+	cls = attr(w, n, "class");
+	h = hash64(n->name, strlen((const char *)n->name));
+	if (cls)
+		h ^= hash64(cls, strlen(cls)) * 0x9E3779B97F4A7C15ull;
+	r->sig = h;
+	role = attr(w, n, "role");
+	r->landmark = (uint8_t)(role && (has_token(role, "navigation", seps) ||
+					 has_token(role, "banner", seps) ||
+					 has_token(role, "contentinfo", seps) ||
+					 has_token(role, "complementary", seps) ||
+					 has_token(role, "search", seps) || has_token(role, "menu", seps)));
+	w->open[w->nopen - 1].rec = (uint32_t)w->nrecs;
+}
+
+/* Ends the record of n if n is the innermost open block element. */
+static void close_rec(struct walk *w, const xmlNode *n)
+{
+	struct openrec *top;
+
+	if (!w->nopen || w->open[w->nopen - 1].node != n)
+		return;
+	top = &w->open[--w->nopen];
+	if (top->rec) {
+		struct elrec *r = &w->recs[top->rec - 1];
+
+		r->end = (uint32_t)w->text.len;
+		r->lend = (uint32_t)w->link_bytes;
+		r->aend = (uint32_t)w->anchors;
+		r->iend = (uint32_t)w->inputs;
+	}
+}
+
 /* Records what element n contributes on the way in. Returns whether to walk its children. */
 static int enter(struct walk *w, xmlNode *n)
 {
@@ -438,6 +640,8 @@ static int enter(struct walk *w, xmlNode *n)
 		w->hidden++;
 	if (f & EL_PRE)
 		w->pre++;
+	if ((f & (EL_BLOCK | EL_CELL)) && !(f & EL_TITLE) && !w->hidden)
+		open_rec(w, n);
 	if (f & EL_TITLE) {
 		if (!w->title) {
 			xmlChar *t = xmlNodeGetContent(n);
@@ -447,7 +651,13 @@ static int enter(struct walk *w, xmlNode *n)
 			if (!w->title)
 				w->rc = PRC_NOMEM;
 			/* the title is read too, as its own line */
-			add_text(w, w->title ? w->title : "");
+			if (w->title && *w->title) {
+				emit(w, "", 0);
+				w->title_start = w->text.len;
+				add_text(w, w->title);
+				w->title_end = w->text.len;
+				w->have_title_line = w->title_end > w->title_start;
+			}
 			xmlFree(t);
 		}
 		return 0;
@@ -472,6 +682,14 @@ static int enter(struct walk *w, xmlNode *n)
 			w->canonical_href = v;
 			add_link(w, v, HTML_LINK_CANONICAL, 0, NULL);
 		}
+	} else if (is_name(n, "input") || is_name(n, "textarea")) {
+		const char *t = attr(w, n, "type");
+
+		if (!t || !(has_token(t, "hidden", " ") || has_token(t, "submit", " ") ||
+			    has_token(t, "button", " ") || has_token(t, "image", " ") ||
+			    has_token(t, "reset", " ") || has_token(t, "checkbox", " ") ||
+			    has_token(t, "radio", " ")))
+			w->inputs++;
 	} else if (is_name(n, "base")) {
 		if (!w->base_href)
 			w->base_href = attr(w, n, "href");
@@ -488,6 +706,7 @@ static void leave(struct walk *w, xmlNode *n)
 
 	if (n->type != XML_ELEMENT_NODE)
 		return;
+	close_rec(w, n);
 	f = el_flags(n);
 	if (f & EL_BLOCK)
 		pend(w, PEND_NEWLINE);
@@ -505,6 +724,8 @@ static void leave(struct walk *w, xmlNode *n)
 		if (i < w->nlinks)
 			w->links[i].text_end = w->text.len;
 		n->_private = NULL;
+		if (w->in_a > 0)
+			w->in_a--;
 	}
 }
 
@@ -602,6 +823,438 @@ static void walk_tree(struct walk *w, xmlDoc *doc)
 			}
 		}
 	}
+}
+
+
+/* ---- blocks (see BLOCKS at the top) ---- */
+
+struct span {
+	uint32_t start, end;
+	uint32_t id; /* post or boilerplate number, for painting */
+};
+
+/* Two links with next to nothing else: a footer's or a breadcrumb's links. */
+static int few_links(const struct elrec *r)
+{
+	uint32_t len = r->end - r->start, links = r->aend - r->astart, lb = r->lend - r->lstart;
+
+	return r->tag != TAG_ROOT && r->parent && links >= 2 && len > 0 && len - lb < 8 * links;
+}
+
+/* Whether record r is mostly links: a link list, a menu, a ranking. */
+static int link_dense(const struct elrec *r)
+{
+	uint32_t len = r->end - r->start, links = r->aend - r->astart, lb = r->lend - r->lstart;
+
+	if (links == 2)
+		return few_links(r);
+	if (r->tag == TAG_ROOT || !r->parent || links < 3 || len == 0)
+		return 0;
+	/* half links and little else, or a list of links each with a few words (a count, a date) */
+	return ((uint64_t)lb * 2 >= len && len - lb < 300) ||
+	       (len - lb < 30 * links && (uint64_t)lb * 4 >= len);
+}
+
+static int cmp_child(const void *pa, const void *pb, void *ud)
+{
+	const struct elrec *recs = ud;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (recs[a].sig != recs[b].sig)
+		return recs[a].sig < recs[b].sig ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_span(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The span of sorted, disjoint spans[0, n) holding off, or NULL. */
+static const struct span *span_at(const struct span *spans, size_t n, uint32_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (off < spans[mid].start)
+			hi = mid;
+		else if (off >= spans[mid].end)
+			lo = mid + 1;
+		else
+			return &spans[mid];
+	}
+	return NULL;
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Marks the posts among the children of every record: a group of at least
+ * two children with one signature, of a kind that holds posts, none of
+ * which holds such a group itself. Returns the spans of the posts (malloc'd,
+ * sorted) in *out, their number in *n; PRC_NOMEM.
+ */
+static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t *boiler,
+			   struct span **out, size_t *n)
+{
+	uint32_t *first = NULL, *next = NULL, *kids = NULL;
+	uint8_t *below = NULL, *post = NULL;
+	struct span *spans = NULL;
+	size_t i, nspans = 0, cap = 0;
+	enum prc rc = PRC_NOMEM;
+
+	*out = NULL;
+	*n = 0;
+	first = malloc((nrecs + 1) * sizeof(*first));
+	next = malloc((nrecs + 1) * sizeof(*next));
+	kids = malloc((nrecs + 1) * sizeof(*kids));
+	below = calloc(nrecs + 1, 1);
+	post = calloc(nrecs + 1, 1);
+	if (!first || !next || !kids || !below || !post)
+		goto out;
+	for (i = 0; i < nrecs; i++)
+		first[i] = next[i] = UINT32_MAX;
+	/* children lists in document order: walk backwards and push to the front */
+	for (i = nrecs; i-- > 0;) {
+		if (!recs[i].parent)
+			continue;
+		next[i] = first[recs[i].parent - 1];
+		first[recs[i].parent - 1] = (uint32_t)i;
+	}
+	/* bottom-up: a record comes after all of its descendants in reverse order */
+	for (i = nrecs; i-- > 0;) {
+		size_t nk = 0, a, b;
+		uint32_t k;
+		int found = 0;
+
+		if (boiler[i])
+			continue;
+		for (k = first[i]; k != UINT32_MAX; k = next[k]) {
+			if (below[k])
+				below[i] = 1;
+			if (!boiler[k] && recs[k].tag >= TAG_POSTABLE && recs[k].tag <= TAG_DD &&
+			    recs[k].end > recs[k].start)
+				kids[nk++] = k;
+		}
+		if (below[i] || nk < 2)
+			continue;
+		qsort_r(kids, nk, sizeof(*kids), cmp_child, (void *)recs);
+		for (a = 0; a < nk; a = b) {
+			uint64_t bytes = 0;
+			int tag = recs[kids[a]].tag;
+
+			for (b = a; b < nk && recs[kids[b]].sig == recs[kids[a]].sig; b++)
+				bytes += recs[kids[b]].end - recs[kids[b]].start;
+			if (b - a < 2)
+				continue;
+			/* two of a kind must be most of the parent: not two boxes in an article */
+			if (b - a == 2 && tag != TAG_DD &&
+			    bytes * 5 < (uint64_t)(recs[i].end - recs[i].start) * 2)
+				continue;
+			/*
+			 * List items and table rows are posts when they hold sentences,
+			 * or when there are many (a thread index, a list of titles);
+			 * a few short bullets are one text, read together.
+			 */
+			if ((tag == TAG_LI || tag == TAG_TR) && bytes / (b - a) < 60 && b - a < 8)
+				continue;
+			/* a dt is a post only when there are no dd (handled with its dd) */
+			if (tag == TAG_DT) {
+				int dd = 0;
+
+				for (k = first[i]; k != UINT32_MAX && !dd; k = next[k])
+					dd = recs[k].tag == TAG_DD;
+				if (dd)
+					continue;
+			}
+			for (size_t j = a; j < b; j++)
+				post[kids[j]] = 1;
+			found = 1;
+		}
+		if (!found)
+			continue;
+		below[i] = 1;
+		/*
+		 * The posts of this parent, in document order; a dd takes the dt
+		 * before it. Whatever else stands among the posts (a heading, an
+		 * older entry, a note) is a block of its own, not the page's text.
+		 */
+		for (k = first[i]; k != UINT32_MAX; k = next[k]) {
+			uint32_t start;
+
+			if (boiler[k] || recs[k].end <= recs[k].start)
+				continue;
+			if (!post[k] && recs[k].tag == TAG_DT && next[k] != UINT32_MAX &&
+			    post[next[k]] && recs[next[k]].tag == TAG_DD)
+				continue;
+			start = recs[k].start;
+			if (recs[k].tag == TAG_DD) {
+				uint32_t p, prev = UINT32_MAX;
+
+				for (p = first[i]; p != k; p = next[p])
+					prev = p;
+				if (prev != UINT32_MAX && recs[prev].tag == TAG_DT)
+					start = recs[prev].start;
+			}
+			if (nspans == cap) {
+				size_t ncap = cap ? 2 * cap : 64;
+				struct span *ns = realloc(spans, ncap * sizeof(*ns));
+
+				if (!ns)
+					goto out;
+				spans = ns;
+				cap = ncap;
+			}
+			spans[nspans].start = start;
+			spans[nspans].end = recs[k].end;
+			spans[nspans].id = 0;
+			nspans++;
+		}
+	}
+	if (nspans > 1)
+		qsort(spans, nspans, sizeof(*spans), cmp_span);
+	*out = spans;
+	*n = nspans;
+	spans = NULL;
+	rc = PRC_OK;
+out:
+	free(first);
+	free(next);
+	free(kids);
+	free(below);
+	free(post);
+	free(spans);
+	return rc;
+}
+
+/* Whether s[a, b) holds only white space and the marks that separate links (| ｜ / ・ …). */
+static int only_separators(const char *s, size_t a, size_t b)
+{
+	static const char *const marks[] = { "\xef\xbd\x9c", "\xe3\x83\xbb", "\xe2\x80\xa6",
+					     "\xef\xbc\x8f", "\xe3\x80\x80", "\xe2\x94\x82" };
+	size_t i, k;
+
+	if (b - a > 16)
+		return 0;
+	for (i = a; i < b;) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '\n' || c == '|' || c == '/' || c == '-' || c == '[' ||
+		    c == ']' || c == '>') {
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+			if (i + strlen(marks[k]) <= b && !memcmp(s + i, marks[k], strlen(marks[k])))
+				break;
+		if (k == sizeof(marks) / sizeof(marks[0]))
+			return 0;
+		i += strlen(marks[k]);
+	}
+	return 1;
+}
+
+/*
+ * Rows of links outside any list element (a legacy page's "A | B | C"
+ * line): three or more links in a row with nothing but separators between
+ * them are boilerplate. Appends their spans to boil[n..] (the outermost
+ * boilerplate elements, which they must not overlap) and returns the count.
+ */
+static size_t link_rows(const struct walk *w, size_t len, struct span *boil, size_t n)
+{
+	size_t i = 0, nold = n;
+
+	while (i < w->nlinks) {
+		size_t j, k, last = i, count = 1;
+		uint32_t a, b;
+		int inside = 0;
+
+		if (w->links[i].kind != HTML_LINK_A || w->links[i].text_end <= w->links[i].text_start) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < w->nlinks; j++) {
+			const struct rawlink *l = &w->links[j];
+
+			if (l->kind != HTML_LINK_A)
+				continue;
+			if (l->text_end <= l->text_start ||
+			    !only_separators(w->text.ptr, w->links[last].text_end, l->text_start))
+				break;
+			last = j;
+			count++;
+		}
+		a = (uint32_t)w->links[i].text_start;
+		b = (uint32_t)w->links[last].text_end;
+		i = last + 1;
+		if (count < 3 || b > len || a >= b)
+			continue;
+		for (k = 0; k < nold; k++)
+			if (a < boil[k].end && boil[k].start < b)
+				inside = 1;
+		if (inside)
+			continue;
+		boil[n].start = a;
+		boil[n].end = b;
+		boil[n].id = 0;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Cuts the text [0, len) into blocks from the records of the walk: title,
+ * boilerplate, posts and main (see BLOCKS at the top). The result lives in
+ * arena a. PRC_NOMEM.
+ */
+static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
+{
+	const struct elrec *recs = w->recs;
+	size_t nrecs = w->recs_full ? 0 : w->nrecs, i, nposts = 0, nboil = 0, ncut = 0, nseg = 0;
+	uint8_t *boiler = NULL;
+	struct span *posts = NULL, *boil = NULL;
+	uint32_t *cuts = NULL, main_id = 0, next_id = 1, *ids = NULL;
+	int posts_since = 0;
+	size_t site = 0;
+	struct textblock *seg = NULL;
+	enum prc rc = PRC_NOMEM;
+
+	doc->blocks = NULL;
+	doc->nblocks = 0;
+	if (len == 0)
+		return PRC_OK;
+	if (len > UINT32_MAX)
+		nrecs = 0;
+	boiler = calloc(nrecs + 1, 1);
+	boil = malloc((nrecs + w->nlinks / 3 + 1) * sizeof(*boil));
+	if (!boiler || !boil)
+		goto out;
+	/* boilerplate, top-down: the outermost element of each is kept as a span */
+	for (i = 0; i < nrecs; i++) {
+		const struct elrec *r = &recs[i];
+
+		if (r->parent && boiler[r->parent - 1]) {
+			boiler[i] = 2; /* inside boilerplate */
+			continue;
+		}
+		/* a form asking for two or more fields (a login, a card) is the page itself */
+		if ((r->tag == TAG_BOILER && !(r->iend - r->istart >= 2)) || r->landmark ||
+		    (r->tag == TAG_EDGE && !r->in_article) || link_dense(r)) {
+			boiler[i] = 1;
+			if (r->end > r->start) {
+				boil[nboil].start = r->start;
+				boil[nboil].end = r->end;
+				boil[nboil].id = 0;
+				nboil++;
+			}
+		}
+	}
+	if (!w->recs_full)
+		nboil = link_rows(w, len, boil, nboil);
+	if (find_posts(recs, nrecs, boiler, &posts, &nposts) != PRC_OK)
+		goto out;
+	if (nposts + nboil > BLOCK_SEGS_MAX)
+		nposts = nboil = 0; /* too many to be a page anyone reads block by block */
+	/* every place a block may begin or end */
+	cuts = malloc((2 * (nposts + nboil) + 5) * sizeof(*cuts));
+	if (!cuts)
+		goto out;
+	cuts[ncut++] = 0;
+	cuts[ncut++] = (uint32_t)len;
+	if (w->have_title_line && w->title_end <= len) {
+		cuts[ncut++] = (uint32_t)w->title_start;
+		cuts[ncut++] = (uint32_t)w->title_end;
+		/* "the page - the site": the site's name is boilerplate */
+		site = w->title_start + textblock_title_site(w->text.ptr + w->title_start,
+							      w->title_end - w->title_start);
+		cuts[ncut++] = (uint32_t)site;
+	}
+	for (i = 0; i < nposts; i++) {
+		cuts[ncut++] = posts[i].start < len ? posts[i].start : (uint32_t)len;
+		cuts[ncut++] = posts[i].end < len ? posts[i].end : (uint32_t)len;
+		posts[i].id = (uint32_t)i + 1;
+	}
+	for (i = 0; i < nboil; i++) {
+		cuts[ncut++] = boil[i].start < len ? boil[i].start : (uint32_t)len;
+		cuts[ncut++] = boil[i].end < len ? boil[i].end : (uint32_t)len;
+		boil[i].id = (uint32_t)i + 1;
+	}
+	qsort(cuts, ncut, sizeof(*cuts), cmp_u32);
+	if (nboil > 1)
+		qsort(boil, nboil, sizeof(*boil), cmp_span);
+	seg = arena_calloc(w->a, ncut, sizeof(*seg));
+	/* block ids: main is one id; each post, boilerplate span and the title its own */
+	ids = calloc(nposts + nboil + 1, sizeof(*ids));
+	if (!seg || !ids)
+		goto out;
+	for (i = 0; i + 1 < ncut; i++) {
+		uint32_t a = cuts[i], b = cuts[i + 1], id;
+		const struct span *sp;
+		int kind;
+
+		if (a == b)
+			continue;
+		if (w->have_title_line && a >= w->title_start && a < site) {
+			kind = TEXTBLOCK_TITLE;
+			id = UINT32_MAX;
+		} else if (w->have_title_line && a >= site && a < w->title_end) {
+			kind = TEXTBLOCK_BOILER;
+			id = UINT32_MAX;
+		} else if ((sp = span_at(boil, nboil, a)) != NULL) {
+			kind = TEXTBLOCK_BOILER;
+			id = (uint32_t)nposts + sp->id;
+		} else if ((sp = span_at(posts, nposts, a)) != NULL) {
+			kind = TEXTBLOCK_POST;
+			id = sp->id;
+		} else {
+			kind = TEXTBLOCK_MAIN;
+			id = 0;
+		}
+		if (nseg && seg[nseg - 1].kind == kind && seg[nseg - 1].end == a &&
+		    (kind == TEXTBLOCK_MAIN || kind == TEXTBLOCK_TITLE ||
+		     (id != UINT32_MAX && ids[id] == seg[nseg - 1].id))) {
+			seg[nseg - 1].end = b;
+			continue;
+		}
+		seg[nseg].start = a;
+		seg[nseg].end = b;
+		seg[nseg].kind = (uint8_t)kind;
+		if (kind == TEXTBLOCK_MAIN) {
+			/* main text past a run of posts is another text (the notes under a form) */
+			if (!main_id || posts_since)
+				main_id = next_id++;
+			posts_since = 0;
+			seg[nseg].id = main_id;
+		} else if (id == UINT32_MAX) {
+			seg[nseg].id = next_id++; /* the title, or the site's name after it */
+		} else {
+			if (!ids[id])
+				ids[id] = next_id++;
+			seg[nseg].id = ids[id];
+			if (kind == TEXTBLOCK_POST)
+				posts_since = 1;
+		}
+		nseg++;
+	}
+	doc->blocks = seg;
+	doc->nblocks = nseg;
+	rc = PRC_OK;
+out:
+	free(boiler);
+	free(boil);
+	free(posts);
+	free(cuts);
+	free(ids);
+	return rc;
 }
 
 /* Whether ref names a scheme other than http(s): such links are dropped without counting. */
@@ -767,6 +1420,15 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 		goto out;
 	}
 	doc->text_len = strlen(doc->text);
+	if (doc->text_len != w.text.len) {
+		/* repaired text has other offsets: read it as one block */
+		w.recs_full = 1;
+		w.have_title_line = 0;
+	}
+	if (find_blocks(&w, doc->text_len, doc) != PRC_OK) {
+		rc = err_set(e, PRC_NOMEM, "out of memory reading the page '%s'", page_url);
+		goto out;
+	}
 	rc = resolve_links(&w, base, opts, max_links, doc, e);
 	if (rc != PRC_OK)
 		goto out;
@@ -780,6 +1442,8 @@ out:
 		xmlFreeDoc(xd);
 	free(base_res);
 	free(w.links);
+	free(w.recs);
+	free(w.open);
 	buf_release(&w.text);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "crawler/url.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/textblock.h"
 
 enum html_link_kind {
 	HTML_LINK_A = 0,
@@ -43,6 +44,10 @@ struct html_doc {
 	int meta_nofollow;     /* ... nofollow / none */
 	int truncated;         /* the parse stopped early (over 1024 unclosed elements):
 				  text and links end there */
+	const struct textblock *blocks; /* the text cut into title, main, posts and
+					   boilerplate (util/textblock.h); NULL when the
+					   text is empty */
+	size_t nblocks;
 };
 
 /*
@@ -56,7 +61,10 @@ struct html_doc {
  * Links to other schemes (javascript:, mailto:, data:, ...) and to the page
  * itself ("", "#top") are left out without being counted; links past the
  * cap are counted in links_dropped without being resolved or deduplicated.
- * The title is also the first line of text. Input that is not valid UTF-8
+ * The title is also the first line of text. The blocks are found by the
+ * page's structure: repeated siblings are posts, navigation, link-dense
+ * lists, headers, footers and forms are boilerplate, the <title> line is the
+ * title, the rest is one main block. Input that is not valid UTF-8
  * is repaired (U+FFFD), NUL bytes read as spaces.
  *
  * Everything in *doc lives in arena a (the xmlDoc is freed before return).

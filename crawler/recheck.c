@@ -203,6 +203,8 @@ static enum prc read_page(struct pass *ps, struct arena *a, struct fetch *x, con
 		in.title = doc.title;
 		in.text = doc.text ? doc.text : "";
 		in.text_len = doc.text ? doc.text_len : 0;
+		in.blocks = doc.blocks;
+		in.nblocks = doc.nblocks;
 		if (doc.nlinks) {
 			links = arena_calloc(a, doc.nlinks, sizeof(*links));
 			texts = arena_calloc(a, doc.nlinks, sizeof(*texts));

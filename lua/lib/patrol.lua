@@ -1,8 +1,10 @@
 -- patrol.lua - the helper library every rule sees as `lib`.
 --
 -- A match list is what classify(page, m) gets as m.<set>: an array of
--- matches, each { text, from, to, where, view, norm, pattern, set, index,
--- weight }, in page order, plus the fields `set` (its name) and `weight`.
+-- matches, each { text, from, to, char_from, char_to, where, block, kind,
+-- view, norm, pattern, set, index, weight }, in page order, plus the fields
+-- `set` (its name) and `weight`. page.blocks describes the blocks
+-- (title, main, each post, boilerplate) a match's `block` names.
 -- Every helper accepts nil or an empty list where a list is expected, so
 -- rules read as one line each. See lua/README.md for the whole API.
 
@@ -86,40 +88,137 @@ function lib.in_title(list) return n(lib.where(list, "title")) > 0 end
 function lib.in_url(list) return n(lib.where(list, "url")) > 0 end
 function lib.in_text(list) return n(lib.where(list, "text")) > 0 end
 
+-- Characters between two matches: 0 when they touch or overlap, huge when
+-- they stand in different places or blocks.
 local function gap(a, b)
   if a.where ~= b.where then return math.huge end
-  if a.to < b.from then return b.from - a.to - 1 end
-  if b.to < a.from then return a.from - b.to - 1 end
+  if a.block and b.block and a.block ~= b.block then return math.huge end
+  local af, at = a.char_from or a.from, a.char_to or a.to
+  local bf, bt = b.char_from or b.from, b.char_to or b.to
+  if at < bf then return bf - at - 1 end
+  if bt < af then return af - bt - 1 end
   return 0
 end
 
--- near(a, b, bytes): the first pair of matches, one from each list, in the
--- same place and at most `bytes` bytes of original text apart (a kanji is 3
--- bytes). Returns ma, mb, or nil.
-function lib.near(a, b, bytes)
-  bytes = bytes or 120
+-- near(a, b, chars): the first pair of matches, one from each list, in the
+-- same place and block and at most `chars` characters apart (default 40).
+-- Returns ma, mb, or nil.
+function lib.near(a, b, chars)
+  chars = chars or 40
   for i = 1, n(a) do
     for j = 1, n(b) do
-      if gap(a[i], b[j]) <= bytes then return a[i], b[j] end
+      if gap(a[i], b[j]) <= chars then return a[i], b[j] end
     end
   end
   return nil
 end
 
--- near_all(bytes, a, b, ...): the lists all have a match within one window
--- of `bytes` bytes, around some match of a. Returns the window as a match.
-function lib.near_all(bytes, a, ...)
+-- near_all(chars, a, b, ...): the lists all have a match within `chars`
+-- characters of one match of a, in its block. Returns the span as a match.
+function lib.near_all(chars, a, ...)
   local others = { ... }
   for i = 1, n(a) do
     local span, ok = a[i], true
     for k = 1, #others do
-      local _, mb = lib.near({ a[i] }, others[k], bytes)
+      local _, mb = lib.near({ a[i] }, others[k], chars)
       if not mb then ok = false; break end
       span = lib.span(span, mb)
     end
     if ok then return span end
   end
   return nil
+end
+
+-- within(list, other, chars): the matches of list that have a match of
+-- other at most `chars` characters away in their block.
+function lib.within(list, other, chars)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for i = 1, n(list) do
+    if lib.near({ list[i] }, other, chars) then out[#out + 1] = list[i] end
+  end
+  return out
+end
+
+-- quoted(page, match): the match stands inside 「」, 『』 or “” that open
+-- and close within 30 characters of it: a phrase mentioned (a warning quoting
+-- a lure, a title), not said.
+local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" } }
+function lib.quoted(page, match)
+  if not match or match.where ~= "text" then return false end
+  local s = page.text
+  local lo = math.max(1, match.from - 90)
+  local hi = math.min(#s, match.to + 90)
+  local before, after = s:sub(lo, match.from - 1), s:sub(match.to + 1, hi)
+  for _, q in ipairs(quote_pairs) do
+    local open, close = q[1], q[2]
+    local o = 0
+    local init = 1
+    while true do
+      local i = before:find(open, init, true)
+      if not i then break end
+      o = i; init = i + #open
+    end
+    if o > 0 and not before:find(close, o + #open, true) then
+      local c = after:find(close, 1, true)
+      local reopen = after:find(open, 1, true)
+      if c and (not reopen or reopen > c) then return true end
+    end
+  end
+  return false
+end
+
+-- unquoted(page, list): the matches of list that are not quoted.
+function lib.unquoted(page, list)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    if not lib.quoted(page, list[j]) then out[#out + 1] = list[j] end
+  end
+  return out
+end
+
+-- same_block(a, b): two matches stand in one block of the page's text.
+function lib.same_block(a, b)
+  return a ~= nil and b ~= nil and a.block ~= nil and a.block == b.block
+end
+
+-- block(page, match): the block a match stands in (page.blocks entry), or nil.
+function lib.block(page, match)
+  if not match or not match.block then return nil end
+  return page.blocks[match.block]
+end
+
+-- kind(match): "title", "main", "post", "boilerplate", or "url".
+function lib.kind(match)
+  return match and match.kind
+end
+
+-- in_block(list, id): the matches of list in block id.
+function lib.in_block(list, id)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    if list[j].block == id then out[#out + 1] = list[j] end
+  end
+  return out
+end
+
+-- per_block(list): a table block id -> number of matches of list there.
+function lib.per_block(list)
+  local out = {}
+  for j = 1, n(list) do
+    local id = list[j].block
+    if id then out[id] = (out[id] or 0) + 1 end
+  end
+  return out
+end
+
+-- not_boilerplate(list): the matches of list outside navigation, link lists,
+-- headers, footers and forms.
+function lib.not_boilerplate(list)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    if list[j].kind ~= "boilerplate" then out[#out + 1] = list[j] end
+  end
+  return out
 end
 
 -- merge(a, b, ...): one list with the matches of all, in page order.
@@ -160,9 +259,15 @@ end
 function lib.span(a, b)
   if not a then return b end
   if not b then return a end
+  local cf, ct
+  if a.char_from and b.char_from then
+    cf, ct = math.min(a.char_from, b.char_from), math.max(a.char_to, b.char_to)
+  end
   return {
     from = math.min(a.from, b.from), to = math.max(a.to, b.to),
+    char_from = cf, char_to = ct,
     where = a.where, text = nil, set = a.set, weight = a.weight,
+    block = a.block == b.block and a.block or nil, kind = a.kind,
   }
 end
 
@@ -256,18 +361,162 @@ end
 
 -- evidence(page, match, context_chars): what a reviewer reads: the match as
 -- the page wrote it with context_chars characters (default 40) either side,
--- on one line. Return it as classify's second value; the match's offsets go
--- with it, so the review console can highlight it.
+-- inside the match's block, on one line. Return it as classify's second
+-- value; the match's offsets go with it, so the review console can
+-- highlight it.
 function lib.evidence(page, match, context_chars)
   if not match then return nil end
   local k = context_chars or 40
   local s = page.text
   if match.where == "title" then s = page.title
   elseif match.where == "url" then s = page.url_text end
-  local a, b = back(s, match.from, k), fwd(s, match.to, k)
-  local text = s:sub(a, b):gsub("%s+", " ")
+  local lo, hi = 1, #s
+  local blk = match.where == "text" and match.block and page.blocks[match.block]
+  if blk then
+    for _, r in ipairs(blk.ranges) do
+      if r.from <= match.from and match.from <= r.to then
+        lo, hi = r.from, math.max(r.to, match.to)
+        break
+      end
+    end
+  end
+  local sub = s:sub(lo, hi)
+  local a, b = back(sub, match.from - lo + 1, k), fwd(sub, match.to - lo + 1, k)
+  local text = sub:sub(a, b):gsub("%s+", " ")
   text = text:gsub("^ ", ""):gsub(" $", "")
   return { evidence = text, from = match.from, to = match.to, where = match.where }
+end
+
+local order = { text = 1, title = 2, url = 3 }
+
+-- by_block(page, m, fn, opts): judges the page block by block and returns
+-- the verdict of its strongest block. For every block that is not
+-- boilerplate and holds a match of a set with weight and of every set the
+-- rule requires (and for the title, when the main text holds none), fn(b, blk)
+-- is called with b: each list of m narrowed to that block plus the title and
+-- the URL (the same set names), and blk: the block (page.blocks entry, or
+-- { kind = "title" }). fn returns score, evidence as classify does; without
+-- evidence, the block's earliest match of a set with weight is shown.
+-- Matches in boilerplate are left out of every b, so a sidebar can neither
+-- flag a page nor clear it. opts.page lists set names whose lists stay
+-- whole-page, boilerplate included: what a site says once for the page
+-- (the brand in its header, how a shop wants to be paid, a company
+-- address in its footer). Those sets never make a block worth judging.
+-- opts.focus lists the sets that make a block worth judging (default: any
+-- set with weight): a rule whose price or contact words are everywhere
+-- names its subject, and the other blocks cost nothing.
+function lib.by_block(page, m, fn, opts)
+  local whole = {}
+  for _, name in ipairs(opts and opts.page or {}) do whole[name] = true end
+  -- a set's matches by block (and those of the title and URL), made when first read
+  local groups = {}
+  local function group(name)
+    local g = groups[name]
+    if g then return g end
+    g = { shared = {} }
+    local list = m[name]
+    for j = 1, #list do
+      local mm = list[j]
+      if mm.kind ~= "boilerplate" then
+        if mm.where ~= "text" or mm.kind == "title" then
+          g.shared[#g.shared + 1] = mm
+        else
+          local id = mm.block or 0
+          local t = g[id]
+          if not t then t = {}; g[id] = t end
+          t[#t + 1] = mm
+        end
+      end
+    end
+    groups[name] = g
+    return g
+  end
+  -- a block is judged only where a set with weight matched (guards alone never
+  -- flag), or one of opts.focus when the rule names the sets that matter
+  local only
+  if opts and opts.focus then
+    only = {}
+    for _, name in ipairs(opts.focus) do only[name] = true end
+  end
+  local focus, ids, title_hit = {}, {}, false
+  for name, list in pairs(m) do
+    if not whole[name] and #list > 0 and (only and only[name] or (not only and (list.weight or 1) > 0)) then
+      local g = group(name)
+      if #g.shared > 0 then title_hit = true end
+      for id in pairs(g) do
+        if id ~= "shared" and not focus[id] then focus[id] = true; ids[#ids + 1] = id end
+      end
+    end
+  end
+  -- and where every set the rule requires matched (in the block or the title)
+  local kept = {}
+  for _, id in ipairs(ids) do
+    local ok = true
+    for name, list in pairs(m) do
+      if list.required and not whole[name] then
+        local g = group(name)
+        if not g[id] and #g.shared == 0 then ok = false; break end
+      end
+    end
+    if ok then kept[#kept + 1] = id end
+  end
+  ids = kept
+  table.sort(ids)
+  -- the title is judged with the page's main text; alone when that matched nothing
+  if title_hit then
+    local main = false
+    for _, id in ipairs(ids) do
+      local blk = page.blocks[id]
+      if blk and blk.kind == "main" then main = true; break end
+    end
+    if not main then ids[#ids + 1] = false end
+  end
+  local best, best_ev = 0, nil
+  -- each list is narrowed to the block being judged when the rule first reads it
+  local cur
+  local narrow = { __index = function(t, name)
+    local list = m[name]
+    local out = { set = list.set, weight = list.weight }
+    if whole[name] then
+      for j = 1, #list do out[j] = list[j] end
+    elseif #list > 0 then
+      local g = group(name)
+      local mine = cur and g[cur]
+      local k = 0
+      if mine then for j = 1, #mine do k = k + 1; out[k] = mine[j] end end
+      local sh = g.shared
+      for j = 1, #sh do k = k + 1; out[k] = sh[j] end
+    end
+    t[name] = out
+    return out
+  end }
+  for _, id in ipairs(ids) do
+    cur = id
+    local b = setmetatable({}, narrow)
+    local blk = id and page.blocks[id] or (page.title_block and page.blocks[page.title_block])
+      or { kind = "title" }
+    local s, ev = fn(b, blk)
+    if type(s) == "boolean" then s = s and 1 or 0 end
+    s = s or 0
+    if s > best then
+      best, best_ev = s, ev
+      if not best_ev then
+        local first
+        for name, list in pairs(m) do
+          if (list.weight or 1) > 0 then
+            for _, mm in ipairs(b[name]) do
+              if (id == false or mm.block == id) and (not first or order[mm.where] < order[first.where]
+                  or (mm.where == first.where and mm.from < first.from)) then
+                first = mm
+              end
+            end
+          end
+        end
+        best_ev = first and lib.evidence(page, first)
+      end
+    end
+  end
+  return best, best_ev
 end
 
 return lib

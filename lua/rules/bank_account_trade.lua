@@ -18,12 +18,12 @@ return {
   },
   version = 1,
   threshold = 0.65,
-  requires = { "account", "trade" },
+  requires = { "account" },
 
   patterns = {
     account = {
       "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
-      "銀行口座", "口座番号",
+      "銀行口座", "口座番号", "ロ座",
       view = "both",
     },
     trade = {
@@ -31,6 +31,19 @@ return {
       "譲ります", "譲渡", "譲って", "高価買取", "高額買取", "売買", "貸して",
       "レンタル", "郵送するだけ", "送るだけ", "売れます", "現金化", "買取中",
       "売りたい", "買ってくれる",
+      view = "both",
+    },
+    -- how buyers of accounts describe the deal, whatever verb they use
+    sale = {
+      "1口座", "口座1つで", "口座ひとつで", "口座ありませんか", "使わなくなった口座",
+      "使っていない口座", "使ってない口座", "凍結されていない口座", "暗証番号は変えずに",
+      "暗証番号そのまま", "通帳とカードだけで", "通帳とカードのセット", "通帳とカードセット",
+      "通帳とカード セット", "通帳の写真を送", "トークン付き", "名義変更は不要", "口座を譲って",
+      "口座を売って", "口座を貸して", "口座の買取", "口座買取", "通帳買取", "カード買取",
+      { re = [[(口座|通帳|きゃっしゅかーど|かーど)(と|・)?.{0,6}(せっと|だけ)で\d]], view = "norm" },
+      { re = [[(口座|通帳).{0,3}(1つ|ひとつ|1冊|1口|1件)(で|につき|あたり)]], view = "norm" },
+      { re = [[暗証番号(は|を)?(変えず|そのまま|変更せず)]], view = "norm" },
+      { re = [[(使って(い)?ない|使わなくなった|眠って(い)?る|不要な)(銀行)?(口座|通帳)]], view = "norm" },
       view = "both",
     },
     pay = {
@@ -47,26 +60,36 @@ return {
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
-    -- bank procedures, shops and warnings
+    -- bank procedures, the law and warnings: they rule out the whole text
     guard = {
-      "詐欺", "犯罪収益移転防止法", "犯罪です", "違法です", "罰金", "懲役",
-      "注意", "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行",
-      "残高照会", "当行", "当金庫", "お客さま", "ご本人様", "本人確認書類",
-      "手数料", "査定", "お振込", "振込み", "振り込み", "代金", "引き落とし", "古物商", "ケース", "カバー",
-      "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
+      "詐欺", "犯罪収益移転防止法", "犯収法", "犯罪です", "違法です", "罰金", "懲役",
+      "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行", "残高照会", "当行",
+      "当金庫", "本人確認書類", "注意喚起", "絶対に売らない", "売ってはいけません",
+      "犯罪に利用", "凍結されます",
+      view = "both", weight = 0,
+    },
+    -- shops and everyday money: they rule out only the words right next to them
+    topic = {
+      "手数料", "査定", "代金", "引き落とし", "古物商",
+      "ケース", "カバー", "ハンドメイド", "送料無料", "未使用", "新品", "キャンペーン",
+      "お客さま", "ご本人様", "注意", "ポーチ", "通帳記入", "記帳",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    local a, t = lib.near(m.account, m.trade, 60)
-    if not a then return 0 end
-    if lib.none(m.pay, m.contact) then return 0 end
-    local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
-    s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
+    return lib.by_block(page, m, function(m)
+      local a, t = lib.near(m.account, m.trade, 20)
+      if not a and #m.sale > 0 then a, t = m.sale[1], m.sale[1] end
+      if not a then return 0 end
+      if lib.none(m.pay, m.contact) then return 0 end
+      local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
+      s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
+      if lib.near({ lib.span(a, t) }, m.topic, 15) then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
+    end)
   end,
 }

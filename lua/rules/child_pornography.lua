@@ -93,17 +93,20 @@ return {
   },
 
   classify = function(page, m)
-    local minor = lib.outside(m.minor, m.notminor)
-    local a, b = lib.near(minor, m.medium, 90)
-    if not a then return 0 end
-    local n = lib.signals(m.pay, m.contact, m.illicit)
-    if n == 0 then return 0 end
-    -- an offer word, or a price with a channel or an illicit cue
-    if lib.none(m.offer) and (lib.none(m.pay) or n < 2) then return 0 end
-    local s = 0.6 + 0.1 * n
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    return lib.clamp(s), lib.evidence(page, lib.span(a, b), 40)
+    return lib.by_block(page, m, function(m)
+      local minor = lib.outside(m.minor, m.notminor)
+      -- the minor and the medium in one phrase, and that medium offered
+      local a, b = lib.near(minor, m.medium, 20)
+      if not a then return 0 end
+      local n = lib.signals(m.pay, m.contact, m.illicit)
+      if n == 0 then return 0 end
+      -- an offer word next to the medium, or a price with a channel or an illicit cue
+      if not lib.near(m.medium, m.offer, 20) and (lib.none(m.pay) or n < 2) then return 0 end
+      local s = 0.6 + 0.1 * n
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      return lib.clamp(s), lib.evidence(page, lib.span(a, b), 40)
+    end)
   end,
 }

@@ -63,35 +63,46 @@ return {
       view = "both",
     },
     -- prevention, news, schools and shops
+    -- protection, police, news: they rule out the whole text
     guard = {
-      "補導", "被害", "防止", "逮捕", "容疑", "啓発", "保護者", "児童買春",
-      "条例", "フィルタリング", "相談窓口", "警察", "トラブル", "犯罪です",
-      "入試", "学習塾", "部活動", "授業", "受験", "学校説明会", "教育委員会",
-      "講習", "受講", "教室", "成績", "月謝", "税込", "送料", "店舗", "相場",
-      "調査", "平均", "アンケート", "青年会議所", "例会", "会員", "いちご狩り", "農園", "参加費", "参加者募集",
-      "自然体験", "合宿",
+      "補導", "被害", "防止", "逮捕", "容疑", "啓発", "保護者", "児童買春", "条例",
+      "フィルタリング", "相談窓口", "警察", "犯罪です", "教育委員会", "通報", "ニュース",
+      "報道", "被告", "判決", "検挙", "非行", "SNS利用", "見守り", "青年会議所",
+      "うちの娘", "娘が", "娘は", "娘（", "息子", "うちの子", "我が子", "家の手伝い",
+      "事例", "問題になって", "巻き込まれ", "人気を集め", "注意してください",
+      view = "both", weight = 0,
+    },
+    -- school, family, shops, fiction: they rule out only the words next to them
+    topic = {
+      "トラブル", "入試", "学習塾", "部活動", "授業", "受験", "学校説明会", "講習", "受講",
+      "教室", "成績", "月謝", "税込", "送料", "店舗", "相場", "調査", "平均", "アンケート",
+      "例会", "会員", "いちご狩り", "農園", "参加費", "参加者募集", "自然体験", "合宿",
       "家族", "保育", "修学旅行", "宿泊プラン", "ご家族", "時給", "面接", "勤務",
-      "家庭教師", "生徒", "マンガ", "漫画", "ドラマ", "小説", "作品", "啓発", "通報",
-      "ニュース", "報道", "被告", "判決", "検挙", "非行", "SNS利用", "見守り",
+      "家庭教師", "生徒", "マンガ", "漫画", "ドラマ", "小説", "作品", "対象",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    local age = lib.outside(m.age, m.harmless)
-    if #age == 0 then return 0 end
-    local paid = lib.outside(m.paid, m.harmless)
-    local s = 0
-    if #paid > 0 then
-      s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
-    elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
-      s = 0.7
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    local ev = lib.near(age, paid, 200) or lib.near(age, m.price, 200) or age[1]
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      -- 「パパ活」「JK」 in quotes: a warning or a story mentions them
+      local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
+      if #age == 0 then return 0 end
+      local paid = lib.unquoted(page, lib.outside(m.paid, m.harmless))
+      local s = 0
+      if #paid > 0 then
+        s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
+      elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
+        s = 0.7
+      end
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      local ev = lib.near(age, paid, 67) or lib.near(age, m.price, 67) or age[1]
+      -- a school's, a family's or a story's words right at the age
+      if lib.near({ ev }, m.topic, 20) then s = s * 0.5 end
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -81,21 +81,23 @@ return {
   },
 
   classify = function(page, m)
-    local s, ev = 0, nil
-    if lib.any(m.strong) and lib.any(m.pay, m.contact, m.commission) then
-      s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact, m.commission) - 1)
-      ev = m.strong[1]
-    else
-      local v, c = lib.near(m.violence, m.commission, 90)
-      if v and (lib.any(m.pay) or lib.all(m.contact, m.target)) then
-        s = 0.7 + 0.1 * (lib.signals(m.pay, m.contact, m.target) - 1)
-        ev = lib.span(v, c)
+    return lib.by_block(page, m, function(m)
+      local s, ev = 0, nil
+      if lib.any(m.strong) and lib.any(m.pay, m.contact, m.commission) then
+        s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact, m.commission) - 1)
+        ev = m.strong[1]
+      else
+        local v, c = lib.near(m.violence, m.commission, 30)
+        if v and (lib.any(m.pay) or lib.all(m.contact, m.target)) then
+          s = 0.7 + 0.1 * (lib.signals(m.pay, m.contact, m.target) - 1)
+          ev = lib.span(v, c)
+        end
       end
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -85,24 +85,26 @@ return {
   },
 
   classify = function(page, m)
-    if lib.none(m.trade) then return 0 end
-    local s = 0
-    local c, st = lib.near(lib.merge(m.cred, m.short), m.stolen, 200)
-    if c then
-      if lib.none(m.pay, m.contact, m.volume) then return 0 end
-      s = 0.7 + 0.1 * lib.signals(m.pay, m.contact, m.volume)
-      s = s + 0.05 * math.min(lib.distinct(m.stolen) - 1, 2)
-    else
-      -- bulk lots of logins with a price and a channel
-      c, st = lib.near(m.cred, m.volume, 60)
-      if c and lib.near(m.cred, m.trade, 100) and lib.all(m.pay, m.contact) then
-        s = 0.65
+    return lib.by_block(page, m, function(m)
+      if lib.none(m.trade) then return 0 end
+      local s = 0
+      local c, st = lib.near(lib.merge(m.cred, m.short), m.stolen, 67)
+      if c then
+        if lib.none(m.pay, m.contact, m.volume) then return 0 end
+        s = 0.7 + 0.1 * lib.signals(m.pay, m.contact, m.volume)
+        s = s + 0.05 * math.min(lib.distinct(m.stolen) - 1, 2)
+      else
+        -- bulk lots of logins with a price and a channel
+        c, st = lib.near(m.cred, m.volume, 20)
+        if c and lib.near(m.cred, m.trade, 33) and lib.all(m.pay, m.contact) then
+          s = 0.65
+        end
       end
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return lib.clamp(s), lib.evidence(page, lib.span(c, st), 40)
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return lib.clamp(s), lib.evidence(page, lib.span(c, st), 40)
+    end)
   end,
 }

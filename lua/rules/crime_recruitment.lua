@@ -28,6 +28,33 @@ return {
       "受け取って運ぶ",
       view = "both",
     },
+    -- how the recruiters hold people once they answer (警察庁 and the hotline list these
+    -- as the marks of 闇バイト): ID and family details up front, a handler giving
+    -- orders, no questions, no quitting, a work phone, money advanced
+    lure = {
+      "身分証の写真", "身分証の画像", "免許証の写真", "保険証の写真", "自撮りを送",
+      "実家の住所", "家族の住所", "家族構成", "家族の連絡先",
+      "指示役", "指示どおり", "指示通りに動", "言われた通りに動", "連絡どおりに動", "連絡通りに動",
+      "中身は聞かない", "中身は知らなくて", "中身は気にしな", "詮索しない", "何も聞かない",
+      "途中で抜け", "抜けると損害", "最後までやれる人", "途中でやめると", "辞められない",
+      "仕事用の携帯", "携帯はこちらで用意", "スマホはこちらで用意",
+      "借金がある人", "借金がある方", "借金ある人", "まとまったお金が必要", "今すぐお金が必要",
+      "交通費として先に", "前金として", "前払いで渡", "紹介してくれたら", "紹介料として",
+      "ホワイト案件なので",
+      { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,6}(写真|画像|こぴー|写し|表裏).{0,8}(送|提出|あっぷ)]], view = "norm" },
+      { re = [[(実家|家族|親|両親).{0,4}(住所|連絡先|勤務先|電話番号)]], view = "norm" },
+      { re = [[(中身|内容|荷物の中)(は|を|も)?(聞か|知らなくて|気にし|詮索|確認しな)]], view = "norm" },
+      { re = [[(途中で|1度始めたら|始めたら)(抜け|やめ|辞め|逃げ)]], view = "norm" },
+      { re = [[(仕事用|連絡用|業務用)の?(携帯|すまほ|端末)(は|を)?.{0,6}(用意|渡し|貸し)]], view = "norm" },
+      { re = [[(交通費|前金|準備金|支度金).{0,6}(先に|前払い|前渡し)]], view = "norm" },
+      view = "both",
+    },
+    -- it is offered as work
+    job = {
+      "仕事", "バイト", "案件", "求人", "募集", "稼げ", "稼ぎ", "報酬", "日払い", "日給",
+      "働け", "応募", "人材",
+      view = "both", weight = 0,
+    },
     -- vague easy work
     vague = {
       "簡単なお仕事", "簡単な仕事", "誰でもできる", "スマホ1台", "運ぶだけ",
@@ -46,7 +73,9 @@ return {
       "テレグラム", "telegram", "シグナル", "signal", "秘匿", "身バレなし",
       "身バレしない", "履歴が残らない", "履歴の残らない", "メッセージが消える",
       "秘密厳守", "身分証の写真", "身分証を送", "誰にもバレない", "捕まらない",
-      "警察に捕まる心配", "ジェン", "足がつかない",
+      "警察に捕まる心配", "ジェン", "足がつかない", "wickr", "ウィッカー", "threema",
+      "session", "セッション",
+      { re = [[(^|[^a-z])(tg|てれ|てれぐら)($|[^a-zぁ-ゖ])]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -75,29 +104,42 @@ return {
       "実行犯", "啓発", "被害", "手口", "警察に相談", "どうしたらいい", "脅されて",
       "応募してしまっ", "小説", "あらすじ", "ドラマ", "作者", "主人公", "映画", "解説",
       "取材", "漫画", "判決", "懲役", "被告",
+      -- advice: do not answer, do not apply, be careful
+      "応じないで", "応じないよう", "乗らないで", "乗らないよう", "気をつけ", "気を付け",
+      "誘いには", "しないでください", "関わらない", "手を出さない", "安易に",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    -- selling one's own phone line or bank account is phone_trade or
-    -- bank_account_trade; this rule takes it only with a dark-job word
-    if lib.none(m.dark) and lib.any(m.handover) then return 0 end
-    local s = 0
-    if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
-      s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
-    elseif lib.all(m.vague, m.money, m.secret) then
-      s = 0.8
-    elseif lib.all(m.vague, m.money, m.contact) then
-      s = 0.5  -- gig posts look like this; not enough alone
-    end
-    if s == 0 then return 0 end
-    s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
-    local w = lib.distinct(m.warning)
-    if w >= 2 then return 0 end
-    if w == 1 then s = s * 0.6 end
-    local job = lib.merge(m.dark, m.vague)
-    local ev = lib.near(job, m.money, 300) or lib.first(job)
-    return s, lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      -- a lure quoted in a warning (「高額バイト」の誘い) is mentioned, not offered
+      -- the recruiters' holds make a dark job of any work offered: two of
+      -- them, or one in a text that offers work
+      local lure = lib.unquoted(page, m.lure)
+      if lib.distinct(lure) >= 2 or (#lure > 0 and lib.any(m.job)) then
+        m.dark = lib.merge(m.dark, lure)
+      end
+      m.dark = lib.unquoted(page, m.dark)
+      -- selling one's own phone line or bank account is phone_trade or
+      -- bank_account_trade; this rule takes it only with a dark-job word
+      if lib.none(m.dark) and lib.any(m.handover) then return 0 end
+      local s = 0
+      if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
+        s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
+      elseif lib.all(m.vague, m.money, m.secret) then
+        s = 0.8
+      elseif lib.all(m.vague, m.money, m.contact) then
+        s = 0.5  -- gig posts look like this; not enough alone
+      end
+      if s == 0 then return 0 end
+      s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
+      local w = lib.distinct(m.warning)
+      if w >= 2 then return 0 end
+      if w == 1 then s = s * 0.6 end
+      local job = lib.merge(m.dark, m.vague)
+      local ev = lib.near(job, m.money, 100) or lib.first(job)
+      return s, lib.evidence(page, ev, 40)
+    end, { focus = { "dark", "vague", "lure" } })
   end,
 }

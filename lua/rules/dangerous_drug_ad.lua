@@ -84,21 +84,23 @@ return {
   },
 
   classify = function(page, m)
-    local product = lib.outside(m.product, m.everyday)
-    if #product == 0 or #m.sale == 0 then return 0 end
-    local s
-    if lib.any(m.effect) then
-      s = 0.6 + 0.1 * lib.signals(m.legal, m.disclaimer)
-    elseif lib.all(m.legal, m.disclaimer) then
-      s = 0.7
-    else
-      return 0
-    end
-    if lib.count(m.sale) >= 2 then s = s + 0.05 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    local ev = lib.near(product, lib.merge(m.effect, m.legal), 200) or product[1]
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      local product = lib.outside(m.product, m.everyday)
+      if #product == 0 or #m.sale == 0 then return 0 end
+      local s
+      if lib.any(m.effect) then
+        s = 0.6 + 0.1 * lib.signals(m.legal, m.disclaimer)
+      elseif lib.all(m.legal, m.disclaimer) then
+        s = 0.7
+      else
+        return 0
+      end
+      if lib.count(m.sale) >= 2 then s = s + 0.05 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      local ev = lib.near(product, lib.merge(m.effect, m.legal), 67) or product[1]
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -46,13 +46,19 @@ return {
       "野菜売り場", "有機野菜", "温野菜", "朝採れ野菜", "クリスタルガラス",
       "しゃぶしゃぶ", "シャブリ", "手押しポンプ", "手押し車", "手押し相撲", "手押し寿司",
       "牧草", "クリスタルガイザー", "アイスダンス", "アイスショー", "アイスバス",
-      "アイスクライミング", "アイスマシン",
+      "アイスクライミング", "アイスマシン", "カカオ豆", "カカオ分", "カカオマス", "カカオバター",
+      "カカオニブ", "カカオポリフェノール", "カカオ7", "カカオ8", "カカオ9", "カカオ6", "カカオ5",
+      "高カカオ", "カカオの香り", "カカオ濃度",
       view = "both", weight = 0,
     },
     offer = {
       "販売", "売ります", "譲ります", "在庫", "入荷", "手渡し", "郵送", "発送",
       "配達", "即日", "即納", "取引", "宅配", "全国", "送料", "注文", "お試し",
       "リピーター", "純度", "極上", "上物", "高品質",
+      -- how dealers offer without saying "sell"
+      "相談のります", "相談乗ります", "探してる人", "探している人", "探してる方", "探している方",
+      "欲しい人", "欲しい方", "必要な方", "回せます", "回します", "用意できます", "渡せます",
+      "お渡し", "分けます", "卸します", "引けます", "まとめ買い", "値引き",
       view = "both",
     },
     -- channels that leave no trace
@@ -100,28 +106,30 @@ return {
   },
 
   classify = function(page, m)
-    local drug = lib.outside(m.drug, m.food)
-    if #drug == 0 then return 0 end
-    local channel = lib.merge(m.secret, m.contact)
-    -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
-    local clear = lib.outside(drug, m.slang)
-    if #clear == 0 and #channel == 0 then return 0 end
-    -- legal-high products are dangerous_drug_ad's case
-    if lib.any(m.legalhigh) and #clear == 0 then return 0 end
-    -- the drug word plus at least two of: an offer, a channel, a price
-    if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
-    local s = lib.combine{ drug, m.offer, channel, m.price }
-    -- several different drug words make it surer
-    s = lib.clamp(s + 0.05 * (lib.distinct(drug) - 1))
-    -- news and prevention pages quote the same words
-    local ctx = lib.distinct(m.context)
-    if ctx >= 2 then return 0 end
-    if ctx == 1 then s = s * 0.6 end
-    -- a shop or a recipe, unless it sends buyers to a secret-chat app
-    local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
-    if daily >= 2 and lib.none(m.secret) then return 0 end
-    -- show the drug word that sits next to a channel or a price
-    local ev = lib.near(drug, channel, 400) or lib.near(drug, m.price, 400) or drug[1]
-    return s, lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      local drug = lib.outside(m.drug, m.food)
+      if #drug == 0 then return 0 end
+      local channel = lib.outside(lib.merge(m.secret, m.contact), m.food)
+      -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
+      local clear = lib.outside(drug, m.slang)
+      if #clear == 0 and #channel == 0 then return 0 end
+      -- legal-high products are dangerous_drug_ad's case
+      if lib.any(m.legalhigh) and #clear == 0 then return 0 end
+      -- the drug word plus at least two of: an offer, a channel, a price
+      if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
+      local s = lib.combine{ drug, m.offer, channel, m.price }
+      -- several different drug words make it surer
+      s = lib.clamp(s + 0.05 * (lib.distinct(drug) - 1))
+      -- news and prevention pages quote the same words
+      local ctx = lib.distinct(m.context)
+      if ctx >= 2 then return 0 end
+      if ctx == 1 then s = s * 0.6 end
+      -- a shop or a recipe, unless it sends buyers to a secret-chat app
+      local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
+      if daily >= 2 and lib.none(m.secret) then return 0 end
+      -- show the drug word that sits next to a channel or a price
+      local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
+      return s, lib.evidence(page, ev, 40)
+    end)
   end,
 }

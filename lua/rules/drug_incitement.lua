@@ -95,18 +95,20 @@ return {
   },
 
   classify = function(page, m)
-    local drug = lib.merge(lib.outside(m.drug, m.notdrug), m.slang)
-    if #drug == 0 then return 0 end
-    local urge = lib.outside(m.urge, m.self)
-    local d, u = lib.near(drug, urge, 300)
-    if not d then return 0 end
-    local s = 0.55
-    if lib.distinct(urge, m.urge2) >= 2 then s = s + 0.15 end
-    if lib.any(m.harmless) then s = s + 0.2 end
-    if lib.count(m.sale) >= 2 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return lib.clamp(s), lib.evidence(page, lib.span(d, u), 40)
+    return lib.by_block(page, m, function(m)
+      local drug = lib.merge(lib.outside(m.drug, m.notdrug), m.slang)
+      if #drug == 0 then return 0 end
+      local urge = lib.outside(m.urge, m.self)
+      local d, u = lib.near(drug, urge, 100)
+      if not d then return 0 end
+      local s = 0.55
+      if lib.distinct(urge, m.urge2) >= 2 then s = s + 0.15 end
+      if lib.any(m.harmless) then s = s + 0.2 end
+      if lib.count(m.sale) >= 2 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return lib.clamp(s), lib.evidence(page, lib.span(d, u), 40)
+    end)
   end,
 }

@@ -20,7 +20,6 @@ return {
   },
   version = 1,
   threshold = 0.8,
-  requires = { "discount" },
 
   patterns = {
     discount = {
@@ -28,8 +27,41 @@ return {
       { re = [[[5-9]\s*割\s*(引|off|おふ)]], view = "both" },
       "激安", "超激安", "破格", "半額以下", "在庫一掃", "閉店セール", "閉店処分",
       "大特価", "赤字覚悟", "爆安", "投げ売り", "特価処分", "最安値保証", "原価以下",
-      "全品半額", "限定特価",
+      "全品半額", "限定特価", "在庫処分", "最終処分", "売り尽くし", "本日限りの特別価格",
+      { re = [[最大\s*[5-9]\d\s*%]], view = "norm" },
+      { re = [[[5-9]\d\s*%\s*(おふ|off|引き|値引)]], view = "norm" },
       view = "both",
+    },
+    -- prices, to see a list price cut to a tenth (205,000円 then 16,280円)
+    yen = {
+      { re = [[\d{1,3}(,\d{3})+\s*円]], view = "norm" },
+      { re = [[[¥]\s*\d{1,3}(,\d{3})+]], view = "norm" },
+      view = "norm",
+    },
+    -- what consumer warnings list as the marks of a fake shop, in a shop's own voice
+    signs = {
+      -- shipped from abroad, slowly
+      "海外倉庫", "海外から発送", "海外より発送", "海外発送のため", "国際郵便で発送",
+      "到着まで7", "到着まで1", "お届けまで2週間", "海外からのお届け",
+      -- no returns, no cancellation
+      "返品は受け付けて", "返品不可", "返品・交換は", "返品はできません", "返品はお受けできません",
+      "キャンセル不可", "キャンセルはできません", "注文は自動",
+      -- the account: a person's, a different one each time, sent by mail
+      "個人名義", "個人口座", "担当者の口座", "担当者名義", "スタッフ名義", "口座は注文ごと",
+      "注文ごとに変わ", "振込先はメール", "口座はメールで", "口座をメールで", "振込先をメール",
+      "振込控え", "振込明細を保管", "振込み控え",
+      -- authenticity asserted, an agency claimed
+      "正規代理店", "全て正規品", "すべて正規品", "正規品であり", "正品", "偽物は一切",
+      { re = [[(海外|中国|香港|国外)の?(倉庫|工場|拠点)(から|より)]], view = "norm" },
+      { re = [[(振込先|振込口座|口座)(は|が)?.{0,8}(注文ごと|毎回|その都度|都度)]], view = "norm" },
+      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
+      { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
+      view = "both",
+    },
+    -- a free mail address as the shop's contact
+    freemail = {
+      { re = [[[a-z0-9._-]+@(gmail\.com|yahoo\.co\.jp|outlook\.(jp|com)|hotmail\.(com|co\.jp)|163\.com|126\.com|qq\.com|icloud\.com|aol\.com|yeah\.net)]], view = "norm" },
+      view = "norm",
     },
     -- transfer only, and the account to send it to
     transfer = {
@@ -65,6 +97,11 @@ return {
       "100%正規品", "100%本物", "送料無料を提供", "ようこそ当店", "当店へようこそ",
       "ご愛顧を", "秒殺", "最も良い", "良い品質", "高品質の商品", "迅速に発送",
       "速やかに発送する", "確認した後", "必ず届けます", "返品は受け付けない",
+      -- doubled or broken politeness of machine translation
+      { re = [[(いた|致)します(いた|致)します]], view = "norm" },
+      { re = [[ください(下さい|ください)]], view = "norm" },
+      { re = [[(する|ある|提供する|届ける)です]], view = "norm" },
+      { re = [[ご了承ください下さい]], view = "norm" },
       { re = [=[[们这购货运费优价质证单发实邮满车张东门网时务]]=], view = "norm" },
       view = "both",
     },
@@ -95,28 +132,70 @@ return {
   },
 
   classify = function(page, m)
-    local personal = {}
-    for _, p in ipairs(m.personal) do
-      if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
+    -- a shop is judged as a whole: its payment terms, its footer and its
+    -- wording are the page's; the discount or the cut prices are judged where
+    -- they stand (a product card, the shop's text), never in a sidebar
+    local function price(mm)
+      local d = (mm.norm or ""):gsub("[^0-9]", "")
+      return tonumber(d)
     end
-    if lib.none(m.transfer) and #personal == 0 then return 0 end
-    if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
-    local s = 0.45
-    if lib.any(m.transfer) then s = s + 0.2 end
-    if #personal > 0 then s = s + 0.2 end
-    local odd = lib.distinct(m.odd)
-    if odd >= 1 then s = s + 0.15 end
-    if odd >= 2 then s = s + 0.1 end
-    -- "クレジットカード不可" names cards only to refuse them
-    local c = lib.distinct(lib.outside(m.company, m.transfer))
-    if c == 0 then s = s + 0.1 end
-    s = lib.clamp(s)
-    if c >= 2 then return 0 end
-    if c == 1 then s = s * 0.85 end
-    local w = lib.distinct(m.warning)
-    if w >= 2 then return 0 end
-    if w == 1 then s = s * 0.7 end
-    local ev = lib.near(m.discount, lib.merge(m.transfer, personal), 2000)
-    return s, lib.evidence(page, ev or m.discount[1], 40)
+    -- a list price cut to under a third right after it, in one block
+    local slashed, yen = 0, {}
+    for _, y in ipairs(m.yen) do   -- 128,000円 also matches as 28,000円 and 8,000円: keep the first
+      local last = yen[#yen]
+      if not last or last.where ~= y.where or y.from > last.to then yen[#yen + 1] = y end
+    end
+    for i = 2, #yen do
+      local a, b = yen[i - 1], yen[i]
+      local pa, pb = price(a), price(b)
+      if a.kind ~= "boilerplate" and lib.same_block(a, b) and pa and pb and pb > 0
+          and pa >= 3 * pb and lib.near({ a }, { b }, 12) then
+        slashed = slashed + 1
+      end
+    end
+    return lib.by_block(page, m, function(m)
+      local personal = {}
+      for _, p in ipairs(m.personal) do
+        if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
+      end
+      if lib.none(m.discount) and slashed == 0 then return 0 end
+      if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
+      local signs = lib.distinct(m.signs)
+      if lib.none(m.transfer) and #personal == 0 and signs < 2 then return 0 end
+      local s = 0.35
+      if lib.any(m.transfer) then s = s + 0.2 end
+      if #personal > 0 then s = s + 0.2 end
+      s = s + 0.1 * math.min(signs, 3)
+      local odd = lib.distinct(m.odd)
+      if odd >= 1 then s = s + 0.15 end
+      if odd >= 2 then s = s + 0.1 end
+      if lib.any(m.freemail) then s = s + 0.1 end
+      if slashed >= 2 then s = s + 0.15 end
+      -- "クレジットカード不可" names cards only to refuse them; a company shows
+      -- itself with several details together (株式会社, 所在地, 電話番号), not
+      -- with one word in a headline of the site's link lists
+      local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs)), {}
+      for i, x in ipairs(comp) do
+        for j, y in ipairs(comp) do
+          if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
+            together[#together + 1] = x
+            break
+          end
+        end
+      end
+      local c = lib.distinct(together)
+      if c == 0 and lib.distinct(lib.not_boilerplate(comp)) > 0 then c = 1 end
+      if c == 0 then s = s + 0.1 end
+      s = lib.clamp(s)
+      if c >= 2 then return 0 end
+      if c == 1 then s = s * 0.85 end
+      -- a warning about such shops, in the same text as the discount
+      local w = lib.distinct(m.warning)
+      if w >= 2 then return 0 end
+      if w == 1 then s = s * 0.7 end
+      local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
+      return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
+    end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
+                    "shop", "signs", "freemail" } })
   end,
 }

@@ -31,6 +31,9 @@ return {
       "戸籍謄本", "特別永住者証明書", "外国人登録証", "診断書", "車検証", "給与明細",
       "源泉徴収票", "在職証明書", "在籍証明", "納税証明書", "課税証明書", "合格証明書",
       "JLPT", "日本語能力試験", "就労ビザ", "永住許可", "在留資格",
+      -- as Chinese-speaking sellers write them
+      "在留卡", "居留卡", "驾照", "驾驶证", "身份证", "护照", "签证", "毕业证", "学位证",
+      "保险证", "运转免许证", "免許證", "卒業證書",
       view = "both",
     },
     -- claims that it passes as real, and the seller's own words for forging
@@ -42,6 +45,8 @@ return {
       "読取OK", "スキャンOK", "照合OK", "バレない", "裏面も", "複製", "作成代行",
       "制作代行", "代理作成", "オーダーメイド", "フルオーダー", "実物と同じ", "公式と同じ",
       "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
+      "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
+      "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
       view = "both",
     },
     make = {
@@ -67,38 +72,58 @@ return {
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
-    -- procedures, employers' checks, news, photo studios, shops, fiction
+    -- a document asked for or waived (身分証の写しは不要, 身分証の写真を送って): a
+    -- buyer's, a recruiter's or a seller's condition, not a document for sale
+    asked = {
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
+      view = "both", weight = 0,
+    },
+    -- procedures, employers' checks, news, the law: they rule out the whole text
     guard = {
-      "出入国在留管理庁", "入管", "入国管理局", "申請", "更新手続", "再交付", "交付",
-      "届出", "手続き", "窓口", "市区町村", "市役所", "区役所", "収入印紙", "読取アプリ",
-      "失効情報", "不法就労", "雇用主", "事業主", "注意", "見分け方", "確認方法", "逮捕",
-      "容疑", "送検", "県警", "府警", "警視庁", "事件", "報道", "有罪", "判決", "被告",
+      "出入国在留管理庁", "入管", "入国管理局", "更新手続", "再交付", "届出", "市区町村",
+      "市役所", "区役所", "収入印紙", "読取アプリ", "失効情報", "不法就労", "雇用主",
+      "事業主", "見分け方", "確認方法", "逮捕", "容疑", "送検", "県警", "府警", "警視庁",
+      "事件", "報道", "有罪", "判決", "被告", "偽造防止", "被害", "罰則", "違反",
+      "スキミング", "注意喚起", "犯罪です", "企業様", "法人様", "入退室", "ロット",
+      "見積", "デザイン自由",
+      view = "both", weight = 0,
+    },
+    -- photo studios, shops, fiction, school paperwork: only next to the words
+    topic = {
+      "申請", "交付", "手続き", "窓口", "注意",
       "証明写真", "写真撮影", "撮影", "写真館", "スピード写真", "カードケース",
       "パスケース", "ホルダー", "免許センター", "試験場", "警察署", "小道具", "ドラマ",
-      "映画", "学割", "紛失", "盗難", "偽造防止", "筆耕", "用紙", "印刷会社", "学校様",
-      "翻訳証明", "翻訳会社", "行政書士", "被害", "罰則", "違反", "スキミング", "収納",
+      "映画", "学割", "紛失", "盗難", "筆耕", "用紙", "印刷会社", "学校様",
+      "翻訳証明", "翻訳会社", "行政書士", "収納",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    -- the seller's own "making" word right next to the document counts as
-    -- forging; the document word alone never does
-    local forge = lib.outside(m.forge, m.guard)
-    local d, f = lib.near(m.doc, forge, 200)
-    local s = 0
-    if d then
-      if lib.none(m.make, m.price, m.contact) then return 0 end
-      s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
-      s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
-    else
-      d, f = lib.near(m.doc, m.make, 60)
-      if not d or lib.none(m.price, m.contact) then return 0 end
-      s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
-    end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
+    return lib.by_block(page, m, function(m)
+      m.doc = lib.outside(m.doc, m.asked)
+      -- the seller's own "making" word right next to the document counts as
+      -- forging; the document word alone never does
+      local forge = lib.outside(m.forge, lib.merge(m.guard, m.topic))
+      local d, f = lib.near(m.doc, forge, 67)
+      local s = 0
+      if d then
+        if lib.none(m.make, m.price, m.contact) then return 0 end
+        s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
+        s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
+      else
+        d, f = lib.near(m.doc, m.make, 20)
+        if not d or lib.none(m.price, m.contact) then return 0 end
+        s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
+      end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      -- a studio's or a shop's words right at the document; many of them, a
+      -- text about procedures
+      if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 then return 0 end
+      if lib.near({ lib.span(d, f) }, m.topic, 15) then s = s * 0.75 end
+      return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
+    end)
   end,
 }

@@ -95,20 +95,22 @@ return {
   },
 
   classify = function(page, m)
-    local g = lib.outside(m.gamble, m.harmless)
-    if #g == 0 then return 0 end
-    local claim = lib.outside(m.claim, m.guard)
-    -- a bonus, a sign-up push or a "it is legal" claim must be there
-    if lib.none(m.bonus, m.signup, claim) then return 0 end
-    local sig = lib.signals(m.bonus, m.cash, m.signup, m.lure, claim)
-    if sig < 2 then return 0 end
-    local s = 0.55 + 0.15 * (sig - 1)
-    local induce = lib.merge(m.bonus, m.cash, m.signup, m.lure, claim)
-    local a, b = lib.near(g, induce, 300)
-    if not a then s = s * 0.7 end
-    local gd = lib.distinct(m.guard)
-    if gd >= 2 then return 0 end
-    if gd == 1 then s = s * 0.75 end
-    return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or g[1], 40)
+    return lib.by_block(page, m, function(m)
+      local g = lib.outside(m.gamble, m.harmless)
+      if #g == 0 then return 0 end
+      local claim = lib.outside(m.claim, m.guard)
+      -- a bonus, a sign-up push or a "it is legal" claim must be there
+      if lib.none(m.bonus, m.signup, claim) then return 0 end
+      local sig = lib.signals(m.bonus, m.cash, m.signup, m.lure, claim)
+      if sig < 2 then return 0 end
+      local s = 0.55 + 0.15 * (sig - 1)
+      local induce = lib.merge(m.bonus, m.cash, m.signup, m.lure, claim)
+      local a, b = lib.near(g, induce, 100)
+      if not a then s = s * 0.7 end
+      local gd = lib.distinct(m.guard)
+      if gd >= 2 then return 0 end
+      if gd == 1 then s = s * 0.75 end
+      return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or g[1], 40)
+    end)
   end,
 }

@@ -85,27 +85,29 @@ return {
   },
 
   classify = function(page, m)
-    if lib.none(m.loan, m.lend) then return 0 end
-    local easy = lib.merge(m.easy, m.quick)
-    local lend = {}
-    for _, x in ipairs(m.lend) do
-      if lib.near({ x }, m.easy, 100) then lend[#lend + 1] = x end
-    end
-    local loan = lib.merge(m.loan, lend)
-    -- a loan word next to an "anyone" word; a loan word in the title
-    -- stands for the whole page
-    local l, e = lib.near(loan, easy, 200)
-    if not l and lib.in_title(loan) and lib.any(m.easy) then
-      l, e = lib.where(loan, "title")[1], m.easy[1]
-    end
-    if not l then return 0 end
-    if lib.none(m.easy) and lib.distinct(m.quick) < 2 then return 0 end
-    if lib.none(m.contact) then return 0 end
-    local s = 0.6 + 0.1 * math.min(lib.distinct(m.easy) + lib.distinct(m.quick) * 0.5, 3)
-    s = s + 0.05 * math.min(lib.distinct(m.contact) - 1, 2)
-    local g = lib.distinct(m.legit) + lib.distinct(m.warning)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    return lib.clamp(s), lib.evidence(page, l.where == e.where and lib.span(l, e) or l, 40)
+    return lib.by_block(page, m, function(m)
+      if lib.none(m.loan, m.lend) then return 0 end
+      local easy = lib.merge(m.easy, m.quick)
+      local lend = {}
+      for _, x in ipairs(m.lend) do
+        if lib.near({ x }, m.easy, 33) then lend[#lend + 1] = x end
+      end
+      local loan = lib.merge(m.loan, lend)
+      -- a loan word next to an "anyone" word; a loan word in the title
+      -- stands for the whole page
+      local l, e = lib.near(loan, easy, 67)
+      if not l and lib.in_title(loan) and lib.any(m.easy) then
+        l, e = lib.where(loan, "title")[1], m.easy[1]
+      end
+      if not l then return 0 end
+      if lib.none(m.easy) and lib.distinct(m.quick) < 2 then return 0 end
+      if lib.none(m.contact) then return 0 end
+      local s = 0.6 + 0.1 * math.min(lib.distinct(m.easy) + lib.distinct(m.quick) * 0.5, 3)
+      s = s + 0.05 * math.min(lib.distinct(m.contact) - 1, 2)
+      local g = lib.distinct(m.legit) + lib.distinct(m.warning)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      return lib.clamp(s), lib.evidence(page, l.where == e.where and lib.span(l, e) or l, 40)
+    end)
   end,
 }

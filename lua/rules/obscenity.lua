@@ -102,22 +102,24 @@ return {
   },
 
   classify = function(page, m)
-    local unc = m.uncensored
-    if #unc == 0 then
-      -- the weaker words need adult wording within a few lines
-      if not lib.near(m.mosaic, m.adult, 150) then return 0 end
-      unc = m.mosaic
-    end
-    if lib.none(m.offer) or lib.none(m.price, m.contact) then return 0 end
-    if lib.none(m.adult, m.medium) then return 0 end
-    if lib.any(m.minor) then return 0 end
-    local s = 0.6 + 0.1 * lib.signals(m.adult, m.medium) + 0.1 * lib.signals(m.price, m.contact)
-    local ctx = lib.distinct(m.context)
-    if ctx >= 2 then return 0 end
-    if ctx == 1 then s = s * 0.6 end
-    local c = lib.distinct(m.craft)
-    if c >= 1 then s = s * 0.5 ^ c end
-    local ev = lib.near(unc, m.offer, 200) or unc[1]
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      local unc = m.uncensored
+      if #unc == 0 then
+        -- the weaker words need adult wording within a few lines
+        if not lib.near(m.mosaic, m.adult, 50) then return 0 end
+        unc = m.mosaic
+      end
+      if lib.none(m.offer) or lib.none(m.price, m.contact) then return 0 end
+      if lib.none(m.adult, m.medium) then return 0 end
+      if lib.any(m.minor) then return 0 end
+      local s = 0.6 + 0.1 * lib.signals(m.adult, m.medium) + 0.1 * lib.signals(m.price, m.contact)
+      local ctx = lib.distinct(m.context)
+      if ctx >= 2 then return 0 end
+      if ctx == 1 then s = s * 0.6 end
+      local c = lib.distinct(m.craft)
+      if c >= 1 then s = s * 0.5 ^ c end
+      local ev = lib.near(unc, m.offer, 67) or unc[1]
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -97,7 +97,7 @@ return {
   },
   version = 1,
   threshold = 0.7,
-  requires = { "brand", "threat" },
+  requires = { "threat" },
 
   patterns = {
     brand = brands,
@@ -123,7 +123,13 @@ return {
       "有効期限が切れ", "再認証", "本人確認が必要", "セキュリティ強化のため",
       "情報の更新が必要", "制限されています", "停止されました", "保留", "閉鎖され",
       "受信できなくな", "容量がいっぱい", "容量が上限", "更新に失敗", "無効化され",
-      "解約されます", "差し押さえ",
+      "解約されます", "差し押さえ", "未払い料金", "ご利用を停止", "サービスが停止",
+      "停止されます", "停止いたします", "制限いたしました", "再登録", "本人確認を完了",
+      "ご本人確認", "確認できなかった", "確認できませんでした", "更新しないと",
+      "お支払い方法を更新", "請求に失敗", "決済に失敗", "料金が未納", "未納",
+      "配送料が未払い", "再配達の手続き", "再配達のお申し込み", "荷物を保管", "持ち戻り",
+      "ポイントが失効", "ポイント失効", "当選", "異常を検知", "不正な取引", "第三者による不正",
+      "利用を制限", "機能を制限", "アカウントの確認", "アカウント情報の確認", "認証が必要",
       view = "both",
     },
     deadline = {
@@ -154,8 +160,8 @@ return {
   },
 
   classify = function(page, m)
-    if lib.none(m.login, m.card) then return 0 end
     local host = host_of(page.url)
+    -- the brand's own host asks for the same data
     if host then
       for _, b in ipairs(m.brand) do
         for _, d in ipairs(official[b.pattern] or {}) do
@@ -163,18 +169,25 @@ return {
         end
       end
     end
-    local s = 0.55
-    if lib.any(m.card) then s = s + 0.15 end
-    if lib.any(m.login) and lib.any(m.card) then s = s + 0.05 end
-    if lib.any(m.deadline) then s = s + 0.1 end
-    if lib.any(m.enter) then s = s + 0.1 end
-    if lib.distinct(m.threat) >= 2 then s = s + 0.05 end
-    if lib.in_title(m.brand) then s = s + 0.05 end
-    if host then s = s + 0.1 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    local ev = lib.near(m.threat, m.brand, 300) or lib.first(m.threat)
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      -- the threat and the advice around it are one text; the fields and the
+      -- brand belong to the page (the form, the header)
+      if lib.none(m.threat) then return 0 end
+      local fields = lib.distinct(m.login, m.card)
+      if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
+      local s = 0.55
+      if lib.any(m.card) then s = s + 0.1 end
+      if fields >= 3 then s = s + 0.05 end
+      if lib.any(m.deadline) then s = s + 0.1 end
+      if lib.any(m.enter) then s = s + 0.1 end
+      if lib.distinct(m.threat) >= 2 then s = s + 0.1 end
+      if lib.any(m.brand) then s = s + 0.05 end
+      if lib.in_title(m.brand) then s = s + 0.05 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      local ev = lib.near(m.threat, m.enter, 100) or lib.first(m.threat)
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end, { page = { "brand", "login", "card", "enter" } })
   end,
 }

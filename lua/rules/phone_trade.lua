@@ -98,29 +98,31 @@ return {
   },
 
   classify = function(page, m)
-    local strong = lib.outside(m.strong, m.shop)
-    local semi = lib.outside(m.semi, m.shop)
-    local line = lib.outside(lib.outside(m.line, m.handset), m.shop)
-    local s = 0
-    local ev
-    if #strong > 0 and lib.any(m.pay, m.contact) then
-      s = 0.8 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
-      if lib.any(m.handover) then s = s + 0.1 end
-      ev = strong[1]
-    elseif #semi > 0 and lib.any(m.handover) and lib.any(m.pay, m.contact) then
-      s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
-      ev = semi[1]
-    else
-      local l, t = lib.near(line, m.trade, 60)
-      if l and lib.any(m.handover) and lib.all(m.pay, m.contact) then
-        s = 0.75 + 0.05 * math.min(lib.distinct(m.handover) - 1, 3)
-        ev = lib.span(l, t)
+    return lib.by_block(page, m, function(m)
+      local strong = lib.outside(m.strong, m.shop)
+      local semi = lib.outside(m.semi, m.shop)
+      local line = lib.outside(lib.outside(m.line, m.handset), m.shop)
+      local s = 0
+      local ev
+      if #strong > 0 and lib.any(m.pay, m.contact) then
+        s = 0.8 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
+        if lib.any(m.handover) then s = s + 0.1 end
+        ev = strong[1]
+      elseif #semi > 0 and lib.any(m.handover) and lib.any(m.pay, m.contact) then
+        s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
+        ev = semi[1]
+      else
+        local l, t = lib.near(line, m.trade, 20)
+        if l and lib.any(m.handover) and lib.all(m.pay, m.contact) then
+          s = 0.75 + 0.05 * math.min(lib.distinct(m.handover) - 1, 3)
+          ev = lib.span(l, t)
+        end
       end
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -94,25 +94,27 @@ return {
   },
 
   classify = function(page, m)
-    if lib.any(m.minor) then return 0 end
-    local weak = lib.outside(m.weak, m.innocent)
-    local code = lib.outside(m.code, m.innocent)
-    if #code == 0 and lib.distinct(weak) < 2 then return 0 end
-    if lib.none(m.meet, m.contact) then return 0 end
-    local s
-    if lib.any(m.price) then
-      s = 0.6 + 0.1 * lib.signals(m.meet, m.contact)
-    elseif #code > 0 and lib.all(m.meet, m.contact) then
-      s = 0.65  -- the code word, a place or a time, and a channel: the price is left to the chat
-    else
-      return 0
-    end
-    s = s + 0.05 * math.min(lib.distinct(code, weak) - 1, 2)
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.6 end
-    local key = lib.merge(code, weak)
-    local ev = lib.near(key, m.price, 120) or key[1]
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+    return lib.by_block(page, m, function(m)
+      if lib.any(m.minor) then return 0 end
+      local weak = lib.outside(m.weak, m.innocent)
+      local code = lib.outside(m.code, m.innocent)
+      if #code == 0 and lib.distinct(weak) < 2 then return 0 end
+      if lib.none(m.meet, m.contact) then return 0 end
+      local s
+      if lib.any(m.price) then
+        s = 0.6 + 0.1 * lib.signals(m.meet, m.contact)
+      elseif #code > 0 and lib.all(m.meet, m.contact) then
+        s = 0.65  -- the code word, a place or a time, and a channel: the price is left to the chat
+      else
+        return 0
+      end
+      s = s + 0.05 * math.min(lib.distinct(code, weak) - 1, 2)
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.6 end
+      local key = lib.merge(code, weak)
+      local ev = lib.near(key, m.price, 40) or key[1]
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

@@ -25,8 +25,23 @@ return {
       "心中相手", "心中しませんか", "死にませんか", "死のうよ", "逝きませんか",
       "自殺仲間", "自殺志願者募集", "死ぬ仲間", "道連れ募集", "最期を一緒に",
       "一緒に終わりにしませんか", "一緒に終わらせ", "一緒に消えよう", "死にたい人同士",
-      "心中しよう", "一緒に死ねる人",
-      { re = [[一緒に.{0,6}(死|逝|しに)(ませんか|ましょう|たい人|のう)]], view = "norm" },
+      "心中しよう", "一緒に死ねる人", "自殺志願者", "心中希望", "心中仲間", "自殺オフ",
+      "死に場所を探", "死ぬ仲間", "最期を共に", "最後を一緒に", "集団で死", "みんなで死",
+      "一緒に死んでくれる", "一緒に逝ってくれる", "死ぬ勇気が出ない人", "死ぬ勇気がない人",
+      "死ぬ勇気が出ない方", "死ぬ勇気がない方",
+      { re = [[(一緒に|いっしょに|共に|ともに|みんなで|皆で|2人で|ふたりで).{0,8}(死|逝|しに|消え|終わりに|終わら)]], view = "norm" },
+      -- people who want to die, called together: 死にたい人だけ, 死にたい方募集
+      { re = [[死にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "norm" },
+      { re = [[(自殺|心中|死ぬ)(仲間|相手|めんばー|志願者)\s*(を)?\s*(募集|探|集め|集ま|求む)]], view = "norm" },
+      { re = [[(終わりに|終わら)(する|したい)(人|方|仲間)(だけ|募集|集まれ|いませんか|へ)]], view = "norm" },
+      { re = [[(終わりにしたい|消えたい|死にたい|楽になりたい)(人|方)(、|は|も)?.{0,6}(集まって|集まれ|連絡|募集|dm|来て)]], view = "norm" },
+      { re = [[(一緒に|いっしょに|みんなで|皆で|2人で|ふたりで|人同士).{0,8}楽にな(り|ろ|れ)]], view = "norm" },
+      { re = [[(本当に|本気で)死にたい(なら|人は|方は).{0,12}(連絡|dm|集ま|来て)]], view = "norm" },
+      { re = [[(集団|みんな)で?(自殺|じさつ|自死)]], view = "norm" },
+      { re = [[(自殺|じさつ|自死|心中)の?(計画|仲間|相手|募集|参加者|めんばー)]], view = "norm" },
+      { re = [[終わりにする日を.{0,10}(決め|選)]], view = "norm" },
+      { re = [[死ぬ(勇気|決心|覚悟|踏ん切り)が(出ない|ない|つかない|持てない)(人|方|なら)]], view = "norm" },
+      { re = [[(決行|実行)(日|の日)?(を|は).{0,10}(決め|相談|話し合)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -54,29 +69,43 @@ return {
       "こころの相談", "自殺対策", "自殺予防", "厚生労働省", "まもろうよこころ",
       "話を聞かせて", "ひとりで抱え込まない", "一人で抱え込まない", "相談してください",
       "支援", "カウンセリング", "専門家", "#いのちSOS", "チャット相談", "傾聴",
-      "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活", "ペット",
-      "歌詞", "映画", "ドラマ", "アニメ", "小説", "漫画", "作品", "バンド", "登山",
+      "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活",
+      "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送",
+      "死なないで", "生きていてほしい", "ゲートキーパー",
+      view = "both", weight = 0,
+    },
+    -- help waved away is no help: 相談窓口なんて役に立たない
+    dismiss = {
+      { re = [[(相談窓口|いのちの電話|相談|支援|かうんせりんぐ|専門家|病院|医者)(なんて|とか|は|も)(役に立たない|役にたたない|意味(が)?ない|無駄|むだ|信用できない|あてにならない|頼りにならない|助けてくれない)]], view = "norm" },
+      view = "both", weight = 0,
+    },
+    -- what a work of fiction, a hobby or a product is: harmless only next to the words
+    topic = {
+      "ペット", "歌詞", "映画", "ドラマ", "アニメ", "小説", "漫画", "作品", "バンド", "登山",
       "こたつ", "七輪", "火鉢", "暖房", "販売", "医師", "処方", "薬局", "温泉", "入浴剤",
-      "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送", "セリフ", "感想",
-      "レビュー",
+      "セリフ", "感想", "レビュー", "ゲーム", "曲", "主人公",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    local invite = lib.outside(m.invite, m.harmless)
-    if #invite == 0 and #m.help == 0 then return 0 end
-    local s
-    if #invite > 0 then
-      s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
-    else
-      -- help to die offered with a way to reach the helper
-      if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
-      s = 0.65
-    end
-    local g = lib.distinct(m.support)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return s, lib.evidence(page, lib.first(invite, m.help), 40)
+    return lib.by_block(page, m, function(m)
+      local invite = lib.outside(m.invite, m.harmless)
+      if #invite == 0 and #m.help == 0 then return 0 end
+      local s
+      if #invite > 0 then
+        s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
+      else
+        -- help to die offered with a way to reach the helper
+        if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
+        s = 0.65
+      end
+      local g = lib.distinct(lib.outside(m.support, m.dismiss))
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      -- a film's or a song's words: the topic right next to the invitation
+      if lib.near(lib.merge(invite, m.help), m.topic, 30) then s = s * 0.5 end
+      return s, lib.evidence(page, lib.first(invite, m.help), 40)
+    end, { focus = { "invite", "help" } })
   end,
 }

@@ -84,33 +84,35 @@ return {
   },
 
   classify = function(page, m)
-    local s, ev = 0, nil
-    local channel = lib.any(m.pay, m.contact)
-    if #m.organ_sale > 0 and channel then
-      s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
-      ev = m.organ_sale[1]
-    elseif #m.person_sale > 0 and channel then
-      s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
-      ev = m.person_sale[1]
-    elseif #m.person_handover > 0 and lib.any(m.pay) then
-      s = 0.7 + 0.1 * lib.signals(m.contact)
-      ev = m.person_handover[1]
-    else
-      -- a donor found for money, or a broker offering the trade
-      local o, d = lib.near(m.organ, m.donor, 90)
-      if o and lib.near(m.donor, m.pay, 120) and lib.any(m.contact) then
-        s = 0.75
-        ev = lib.span(o, d)
-      elseif lib.any(m.broker) and (lib.has(m.broker, "人身売買") or lib.has(m.broker, "臓器売買"))
-          and lib.distinct(m.broker) >= 2 and lib.all(m.pay, m.contact) then
-        s = 0.7
-        ev = lib.first(m.broker)
+    return lib.by_block(page, m, function(m)
+      local s, ev = 0, nil
+      local channel = lib.any(m.pay, m.contact)
+      if #m.organ_sale > 0 and channel then
+        s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
+        ev = m.organ_sale[1]
+      elseif #m.person_sale > 0 and channel then
+        s = 0.75 + 0.1 * (lib.signals(m.pay, m.contact) - 1)
+        ev = m.person_sale[1]
+      elseif #m.person_handover > 0 and lib.any(m.pay) then
+        s = 0.7 + 0.1 * lib.signals(m.contact)
+        ev = m.person_handover[1]
+      else
+        -- a donor found for money, or a broker offering the trade
+        local o, d = lib.near(m.organ, m.donor, 30)
+        if o and lib.near(m.donor, m.pay, 40) and lib.any(m.contact) then
+          s = 0.75
+          ev = lib.span(o, d)
+        elseif lib.any(m.broker) and (lib.has(m.broker, "人身売買") or lib.has(m.broker, "臓器売買"))
+            and lib.distinct(m.broker) >= 2 and lib.all(m.pay, m.contact) then
+          s = 0.7
+          ev = lib.first(m.broker)
+        end
       end
-    end
-    if s == 0 then return 0 end
-    local g = lib.distinct(m.guard)
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.7 end
-    return lib.clamp(s), lib.evidence(page, ev, 40)
+      if s == 0 then return 0 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.7 end
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end)
   end,
 }

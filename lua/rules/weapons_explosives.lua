@@ -77,37 +77,51 @@ return {
       view = "both",
     },
     -- news, toys, licensed guns and hunting, fireworks, fiction
+    -- news, law, licences: they rule out the whole text
     guard = {
       "逮捕", "容疑", "疑いで", "県警", "府警", "警視庁", "警察庁", "押収", "起訴",
       "判決", "送検", "報道", "記者", "乱射", "発砲事件", "銃規制", "銃社会", "大統領",
       "議会", "抗争", "摘発", "注意喚起", "通報", "違法です", "犯罪です", "危険です",
-      "エアガン", "エアーガン", "ガスガン", "電動ガン", "モデルガン", "トイガン", "BB弾",
-      "18歳以上用", "10歳以上用", "サバゲー", "サバイバルゲーム", "玩具", "おもちゃ",
       "狩猟免許", "所持許可", "講習会", "公安委員会", "射撃場", "射撃教習", "クレー射撃",
       "ライフル射撃", "猟友会", "銃砲店", "許可証", "申請", "教習資格", "有害鳥獣",
-      "猟期", "花火", "煙火", "打ち上げ", "火薬類取締法", "保安責任者",
+      "猟期", "火薬類取締法", "保安責任者", "銃刀法", "絶対にやめ", "重大な犯罪",
+      view = "both", weight = 0,
+    },
+    -- toys, fiction, fireworks, history: they rule out only the words next to them
+    topic = {
+      "エアガン", "エアーガン", "ガスガン", "電動ガン", "モデルガン", "トイガン", "BB弾",
+      "18歳以上用", "10歳以上用", "サバゲー", "サバイバルゲーム", "玩具", "おもちゃ",
+      "花火", "煙火", "打ち上げ",
       "ゲーム", "FPS", "小説", "映画", "漫画", "マンガ", "アニメ", "ドラマ", "撮影用",
       "小道具", "博物館", "展示", "無可動", "自衛隊", "演習", "不発弾",
       "陸上競技", "運動会", "戦争", "史料", "歴史", "発火式", "ブローバック", "ホビー",
       "樹脂製", "精密な作り", "ライター", "キーホルダー", "グッズ", "ストラップ",
-      "アクセサリー", "Tシャツ", "雑貨", "インテリア", "コスプレ",
+      "アクセサリー", "Tシャツ", "雑貨", "インテリア", "コスプレ", "スキン", "ガチャ",
+      "ゲーム内", "課金", "アイテム",
       view = "both", weight = 0,
     },
   },
 
   classify = function(page, m)
-    local w = lib.outside(m.weapon, m.harmless)
-    if #w == 0 then return 0 end
-    local sig = lib.signals(m.offer, m.price, m.contact, m.real)
-    if sig < 2 or lib.none(m.offer, m.real) then return 0 end
-    local s = 0.55 + 0.15 * (sig - 1)
-    local support = lib.merge(m.offer, m.price, m.real, m.contact)
-    local a, b = lib.near(w, support, 300)
-    if not a then s = s * 0.7 end
-    -- "おもちゃじゃない" is a seller's claim, not a toy shop
-    local g = lib.distinct(lib.outside(m.guard, m.real))
-    if g >= 2 then return 0 end
-    if g == 1 then s = s * 0.75 end
-    return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
+    return lib.by_block(page, m, function(m)
+      local w = lib.outside(m.weapon, m.harmless)
+      if #w == 0 then return 0 end
+      local sig = lib.signals(m.offer, m.price, m.contact, m.real)
+      if sig < 2 or lib.none(m.offer, m.real) then return 0 end
+      local s = 0.55 + 0.15 * (sig - 1)
+      local support = lib.merge(m.offer, m.price, m.real, m.contact)
+      local a, b = lib.near(w, support, 100)
+      if not a then s = s * 0.7 end
+      -- "おもちゃじゃない" is a seller's claim, not a toy shop
+      local g = lib.distinct(lib.outside(m.guard, m.real))
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      -- a toy, a film, a firework: the weapon word stands next to it
+      local topic = lib.outside(m.topic, m.real)
+      if #lib.within(w, topic, 20) == #w then
+        s = s * 0.5 ^ math.min(lib.distinct(topic), 2)
+      end
+      return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
+    end)
   end,
 }

@@ -2,7 +2,9 @@
  * t-classify.c - unit tests for the classification engine: the shipped
  * rules against their text samples, evidence mapped back to what the page
  * wrote, rule files refused with file:line, and rules that loop, hog memory
- * or reach out of the sandbox stopped while the good rules keep working.
+ * or reach out of the sandbox stopped while the good rules keep working,
+ * and rules that judge a page block by block: a guard in a sidebar no longer
+ * clears a harmful post, a prevention article's own words still do.
  * Run from the repository root.
  */
 #include <dirent.h>
@@ -13,6 +15,7 @@
 
 #include "classifiers/classify.h"
 #include "crawler/charset.h"
+#include "crawler/html.h"
 #include "tests/tap.h"
 #include "util/log.h"
 
@@ -377,11 +380,127 @@ static void test_runaway(void)
 	classifier_free(c);
 }
 
+
+/* Classifies html as the crawler reads it (blocks included); returns the verdicts (in a). */
+static size_t run_html(struct classifier *c, struct arena *a, const char *html,
+		       struct verdict **v)
+{
+	struct page_input p;
+	struct html_doc d;
+	struct err e;
+	size_t n = 0;
+
+	if (html_parse(a, html, strlen(html), "http://board.example.jp/t/1", NULL, 100, &d, &e) !=
+	    PRC_OK) {
+		diag("html_parse: %s", e.msg);
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.url = "http://board.example.jp/t/1";
+	p.final_url = "";
+	p.title = d.title;
+	p.text = d.text;
+	p.text_len = d.text_len;
+	p.blocks = d.blocks;
+	p.nblocks = d.nblocks;
+	p.content_type = "text/html";
+	p.http_status = 200;
+	if (classifier_run(c, a, &p, v, &n, NULL, NULL, &e) != PRC_OK) {
+		diag("classifier_run: %s", e.msg);
+		return 0;
+	}
+	return n;
+}
+
+static struct classifier *load(const char *dir, const char *lib)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c = NULL;
+	struct buf errs;
+	struct err e;
+
+	buf_init(&errs, 1 << 20);
+	if (ruleset_load(dir, lib, &rs, &errs) != PRC_OK)
+		diag("%s: %s", dir, buf_str(&errs));
+	buf_release(&errs);
+	if (rs)
+		c = classifier_new(rs, &e);
+	ruleset_unref(rs);
+	return c;
+}
+
+static void test_blocks(void)
+{
+	struct classifier *c = load("tests/rules/blocks", "lua/lib");
+	struct arena *a = arena_new();
+	const struct verdict *d;
+	struct verdict *v;
+	size_t n;
+
+	/* the helpers, checked inside a rule */
+	if (ok(c != NULL, "the helper test rule loads")) {
+		n = run_html(c, a,
+			     "<title>T</title><body><article><p>alpha beta</p></article>"
+			     "<div class=posts><div class=p><p>alpha "
+			     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx beta</p></div>"
+			     "<div class=p><p>\xe3\x80\x8c" "alpha\xe3\x80\x8d gamma</p></div>"
+			     "<div class=p><p>chatter</p></div></div>"
+			     "<ul><li><a href=/1>alpha</a></li><li><a href=/2>x</a></li>"
+			     "<li><a href=/3>y</a></li></ul>", &v);
+		d = by_rule(v, n, "test.helpers");
+		if (!ok(d != NULL, "near, within, same_block, per_block, quoted, by_block"))
+			diag("the rule said: %s", n ? v[0].evidence : "(nothing)");
+	}
+	classifier_free(c);
+
+	c = load("lua/rules", NULL);
+	if (!ok(c != NULL, "the shipped rules load"))
+		goto out;
+	/* one harmful post among chatter, support links in the sidebar */
+	n = run_html(c, a,
+		     "<title>雑談スレ</title><body><aside><h2>相談先</h2><ul>"
+		     "<li><a href=/h1>いのちの電話</a></li><li><a href=/h2>こころの健康相談</a></li>"
+		     "<li><a href=/h3>映画の感想</a></li></ul></aside>"
+		     "<dl><dt>1 名無し</dt><dd>今日は寒いね。映画でも見に行こうかな</dd>"
+		     "<dt>2 名無し</dt><dd>一緒に死にませんか。練炭はこちらで用意します。"
+		     "日時と場所はDMで決めましょう。</dd>"
+		     "<dt>3 名無し</dt><dd>ゲームの新作やった？ 相談窓口の話はまた今度</dd></dl>", &v);
+	ok(has_category(v, n, "suicide_inducement"),
+	   "a guard in the sidebar or another post does not clear a harmful post");
+	d = by_rule(v, n, "suicide_inducement.invitation");
+	ok(d && strstr(d->evidence, "一緒に死にませんか") && !strstr(d->evidence, "ゲーム") &&
+	   !strstr(d->evidence, "映画"), "the evidence is the post's own text: '%s'",
+	   d ? d->evidence : "");
+	/* a prevention article quoting the same words */
+	n = run_html(c, a,
+		     "<title>自殺予防の取り組み</title><body><article><h1>SNSの書き込みに注意</h1>"
+		     "<p>「一緒に死にませんか」「練炭は用意します」といった書き込みで誘い出す"
+		     "事件が起きています。悩んでいる人は、いのちの電話や相談窓口に相談して"
+		     "ください。</p></article>", &v);
+	ok(!has_category(v, n, "suicide_inducement"), "a prevention article's own text clears it");
+	/* boilerplate alone never flags */
+	n = run_html(c, a,
+		     "<title>ブログ</title><body><nav><a href=/1>一緒に死にませんか</a> | "
+		     "<a href=/2>練炭は用意します</a> | <a href=/3>DMで日時を決めましょう</a></nav>"
+		     "<p>今日は庭の手入れをしました。</p>", &v);
+	ok(n == 0, "words in a link list alone flag nothing");
+	/* drug slang in a thread: the post with the offer, other posts with food */
+	n = run_html(c, a,
+		     "<title>雑談</title><body><dl><dt>1</dt><dd>野菜が高くなったね。レシピ教えて</dd>"
+		     "<dt>2</dt><dd>手押しの野菜あります。1g 8000円、テレグラム @green_hand24 まで</dd>"
+		     "<dt>3</dt><dd>アイスクリーム食べたい。店舗の営業時間は？</dd></dl>", &v);
+	ok(has_category(v, n, "drug_ad"), "kitchen words in other posts do not clear a drug ad");
+out:
+	classifier_free(c);
+	arena_free(a);
+}
+
 int main(void)
 {
 	test_shipped_rules();
 	test_evidence();
 	test_broken();
 	test_runaway();
+	test_blocks();
 	return done_testing();
 }

@@ -390,6 +390,151 @@ static void test_max_links(void)
 	free(longa);
 }
 
+
+/* The block of doc holding the first occurrence of s in its text, or NULL. */
+static const struct textblock *block_at(const struct html_doc *d, const char *s)
+{
+	const char *p = d->text ? strstr(d->text, s) : NULL;
+	size_t i;
+
+	if (!p)
+		return NULL;
+	i = textblock_find(d->blocks, d->nblocks, (size_t)(p - d->text));
+	return i < d->nblocks ? &d->blocks[i] : NULL;
+}
+
+static int kind_at(const struct html_doc *d, const char *s)
+{
+	const struct textblock *b = block_at(d, s);
+
+	return b ? b->kind : -1;
+}
+
+static unsigned id_at(const struct html_doc *d, const char *s)
+{
+	const struct textblock *b = block_at(d, s);
+
+	return b ? b->id : 0;
+}
+
+/* Segments are sorted, contiguous from 0 to text_len, and one id has one kind. */
+static int blocks_cover(const struct html_doc *d)
+{
+	size_t i, j, at = 0;
+
+	for (i = 0; i < d->nblocks; i++) {
+		if (d->blocks[i].start != at || d->blocks[i].end <= d->blocks[i].start)
+			return 0;
+		at = d->blocks[i].end;
+		for (j = 0; j < i; j++)
+			if (d->blocks[j].id == d->blocks[i].id && d->blocks[j].kind != d->blocks[i].kind)
+				return 0;
+	}
+	return at == d->text_len;
+}
+
+static void test_blocks(void)
+{
+	struct html_doc d;
+
+	/* an article with a header, navigation, a related-links list and a footer */
+	d = parse("<html><head><title>Page</title></head><body>"
+		  "<header><div class=logo><a href=/>Site</a></div>"
+		  "<nav><a href=/a>Home</a> | <a href=/b>News</a> | <a href=/c>About</a></nav></header>"
+		  "<article><h1>Headline</h1><p>First paragraph of the story.</p>"
+		  "<p>Second paragraph of the story.</p></article>"
+		  "<section><h2>Related</h2><ul><li><a href=/r1>Related one</a></li>"
+		  "<li><a href=/r2>Related two</a></li><li><a href=/r3>Related three</a></li></ul></section>"
+		  "<p>Closing words of the story.</p>"
+		  "<footer><p>Copyright line</p></footer></body></html>");
+	ok(d.nblocks > 0 && blocks_cover(&d), "article: blocks cover the text in order");
+	is_int(kind_at(&d, "Page"), TEXTBLOCK_TITLE, "article: the title line is the title block");
+	is_int(kind_at(&d, "Home"), TEXTBLOCK_BOILER, "article: navigation is boilerplate");
+	is_int(kind_at(&d, "Site"), TEXTBLOCK_BOILER, "article: the header is boilerplate");
+	is_int(kind_at(&d, "First paragraph"), TEXTBLOCK_MAIN, "article: its text is main");
+	is_int(kind_at(&d, "Related two"), TEXTBLOCK_BOILER, "article: a link list is boilerplate");
+	is_int(kind_at(&d, "Copyright"), TEXTBLOCK_BOILER, "article: the footer is boilerplate");
+	ok(id_at(&d, "First paragraph") == id_at(&d, "Closing words"),
+	   "article: main text around a link list is one block");
+
+	/* a 2ch-style thread: each dt/dd pair is one post */
+	d = parse("<title>Thread</title><h1>Thread</h1><dl>"
+		  "<dt>1 name 2024/01/01</dt><dd>first post text</dd>"
+		  "<dt>2 name 2024/01/01</dt><dd>second post text</dd>"
+		  "<dt>3 name 2024/01/01</dt><dd>third post text</dd></dl>");
+	ok(blocks_cover(&d), "thread: blocks cover the text");
+	is_int(kind_at(&d, "second post"), TEXTBLOCK_POST, "thread: a dd is a post");
+	ok(id_at(&d, "2 name") == id_at(&d, "second post"), "thread: a post holds its dt and dd");
+	ok(id_at(&d, "first post") != id_at(&d, "second post") &&
+	   id_at(&d, "second post") != id_at(&d, "third post"), "thread: each post is its own block");
+
+	/* comments inside one of two layout columns: the comments are the posts */
+	d = parse("<div class=col><p>Entry text of the blog.</p><div class=comments>"
+		  "<div class=c><p>comment one here</p></div><div class=c><p>comment two here</p></div>"
+		  "<div class=c><p>comment three here</p></div></div></div>"
+		  "<div class=col><p>Profile of the writer.</p></div>");
+	is_int(kind_at(&d, "comment two"), TEXTBLOCK_POST, "columns: a comment is a post");
+	ok(id_at(&d, "comment one") != id_at(&d, "comment two"), "columns: comments are blocks apart");
+	is_int(kind_at(&d, "Entry text"), TEXTBLOCK_MAIN, "columns: the entry is main text");
+
+	/* Q&A answers with a link list among them */
+	d = parse("<div class=q><h1>Question</h1><p>What is this?</p></div><div class=answers>"
+		  "<div class=answer><p>answer one text</p></div>"
+		  "<ul><li><a href=/1>x1</a></li><li><a href=/2>x2</a></li><li><a href=/3>x3</a></li></ul>"
+		  "<div class=answer><p>answer two text</p></div>"
+		  "<div class=answer><p>answer three text</p></div></div>");
+	is_int(kind_at(&d, "answer two"), TEXTBLOCK_POST, "qa: an answer is a post");
+	is_int(kind_at(&d, "What is this"), TEXTBLOCK_MAIN, "qa: the question is main text");
+	is_int(kind_at(&d, "x2"), TEXTBLOCK_BOILER, "qa: links among the answers are boilerplate");
+
+	/* no structure: one main block */
+	d = parse("<p>one paragraph</p><p>another paragraph</p><p>a third</p>");
+	is_int(d.nblocks, 1, "flat page: one block");
+	is_int(kind_at(&d, "another"), TEXTBLOCK_MAIN, "flat page: main text");
+	d = parse("plain words, no markup at all");
+	is_int(d.nblocks, 1, "no markup: one block");
+	is_int(kind_at(&d, "plain"), TEXTBLOCK_MAIN, "no markup: main text");
+
+	/* a short bullet list is read with its article; a long list of titles is items */
+	d = parse("<article><p>Intro words.</p><ul><li>alpha</li><li>beta</li><li>gamma</li></ul></article>");
+	ok(id_at(&d, "Intro") == id_at(&d, "beta"), "short bullets stay in the main text");
+	d = parse("<ol><li>t1 (3)</li><li>t2 (4)</li><li>t3 (5)</li><li>t4 (6)</li><li>t5 (7)</li>"
+		  "<li>t6 (8)</li><li>t7 (9)</li><li>t8 (2)</li><li>t9 (1)</li></ol>");
+	ok(id_at(&d, "t2") != id_at(&d, "t3"), "a long list of short items: each its own block");
+
+	/* forms: a search box is boilerplate, a login form is the page */
+	d = parse("<form><input name=q><button>Search</button></form><p>Body text.</p>");
+	is_int(kind_at(&d, "Search"), TEXTBLOCK_BOILER, "a search form is boilerplate");
+	d = parse("<form><label>ID</label><input name=id><label>Password</label>"
+		  "<input type=password name=pw></form>");
+	ok(kind_at(&d, "Password") != TEXTBLOCK_BOILER, "a login form is not boilerplate");
+
+	/* "the page - the site": the site's name is boilerplate */
+	d = parse("<html><head><title>Lost cat found - Town Board (buy, sell)</title></head>"
+		  "<body><p>Body text.</p></body></html>");
+	is_int(kind_at(&d, "Lost cat"), TEXTBLOCK_TITLE, "the page's part of the title");
+	is_int(kind_at(&d, "Town Board"), TEXTBLOCK_BOILER, "the site's name in the title");
+	is_int(textblock_title_site("A - B", 5), 1, "title split at the last separator");
+	is_int(textblock_title_site("- B", 3), 3, "no page part, no split");
+	is_int(textblock_title_site("A - ", 4), 4, "no site part, no split");
+
+	/* a legacy page's row of links between paragraphs */
+	d = parse("<body><p>Diary of the day.</p><a href=/a>Home</a> | <a href=/b>Board</a> | "
+		  "<a href=/c>Links</a><p>More diary.</p></body>");
+	is_int(kind_at(&d, "Board"), TEXTBLOCK_BOILER, "a row of links is boilerplate");
+	is_int(kind_at(&d, "More diary"), TEXTBLOCK_MAIN, "the text after it is main");
+	d = parse("<body><p>Yesterday I read <a href=/a>this</a> in the morning, then compared it "
+		  "with <a href=/b>that</a> over lunch, and in the evening found <a href=/c>more</a> "
+		  "that disagreed with both of them.</p></body>");
+	is_int(kind_at(&d, "that"), TEXTBLOCK_MAIN, "links inside a sentence are text");
+
+	/* aria landmarks */
+	d = parse("<div role=navigation>Menu words</div><p>Body text.</p>");
+	is_int(kind_at(&d, "Menu"), TEXTBLOCK_BOILER, "role=navigation is boilerplate");
+	d = parse("");
+	is_int(d.nblocks, 0, "an empty page has no blocks");
+}
+
 int main(void)
 {
 	xmlInitParser();
@@ -404,6 +549,7 @@ int main(void)
 	test_canonical();
 	test_robots();
 	test_max_links();
+	test_blocks();
 	arena_free(A);
 	xmlCleanupParser();
 	return done_testing();
