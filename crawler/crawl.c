@@ -438,6 +438,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 	r->server_ip = x->server_ip[0] ? arena_strdup(p->arena, x->server_ip) : NULL;
 	r->duration_ms = (long)((x->ended - x->started) * 1000.0);
 	r->error = x->error[0] ? header_text(p->arena, x->error) : NULL;
+	if (fetch_error_of(x) != FETCH_FAIL_NONE)
+		r->failure = fetch_failure_name(fetch_error_of(x));
 	r->etag = x->etag ? header_text(p->arena, x->etag) : NULL;
 	r->last_modified = x->last_modified ? header_text(p->arena, x->last_modified) : NULL;
 	if (x->body.len || x->status == 200) {

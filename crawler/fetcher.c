@@ -431,7 +431,12 @@ unsigned long fetcher_refused(const struct fetcher *f)
 
 enum fetch_failure fetch_failure_of(const struct fetch *x)
 {
-	if (x->status || x->refused || x->truncated || x->result == CURLE_OK)
+	return x->status ? FETCH_FAIL_NONE : fetch_error_of(x);
+}
+
+enum fetch_failure fetch_error_of(const struct fetch *x)
+{
+	if (x->refused || x->truncated || x->result == CURLE_OK)
 		return FETCH_FAIL_NONE;
 	switch (x->result) {
 	case CURLE_COULDNT_CONNECT:

@@ -105,8 +105,15 @@ enum fetch_failure {
 	FETCH_FAIL_COUNT
 };
 
-/* The failure class of a finished transfer x. */
+/* The failure class of a finished transfer x that got no response (FETCH_FAIL_NONE when it got one). */
 enum fetch_failure fetch_failure_of(const struct fetch *x);
+
+/*
+ * The class of the error that ended x, response or not: a body cut by a
+ * time-out after the headers is FETCH_FAIL_TIMEOUT here. FETCH_FAIL_NONE when
+ * the transfer ended well (or was cut on purpose: the body cap, the guard).
+ */
+enum fetch_failure fetch_error_of(const struct fetch *x);
 
 /* A static name for f: "connect refused", "dns", "timeout", "tls", "other". */
 const char *fetch_failure_name(enum fetch_failure f);

@@ -730,7 +730,7 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
 {
 	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], nl[24];
-	const char *p[19];
+	const char *p[20];
 	PGresult *r = NULL;
 	enum prc rc;
 
@@ -754,13 +754,14 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 	p[16] = rec->etag;
 	p[17] = rec->last_modified;
 	p[18] = rec->unchanged ? "t" : "f";
+	p[19] = rec->failure;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
-		      " worker, links, etag, last_modified, unchanged)"
+		      " worker, links, etag, last_modified, unchanged, failure)"
 		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-		      19, p, &r, e);
+		      " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+		      20, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
@@ -882,6 +883,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		v[14] = x->etag;
 		v[15] = x->last_modified;
 		v[16] = x->unchanged ? "t" : "f";
+		v[17] = x->failure;
 		for (k = 0; k < DB_COLS_MAX && rc == PRC_OK; k++)
 			rc = db_cols_add(&c, k, v[k]);
 	}
@@ -902,15 +904,16 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
-		      " worker, links, etag, last_modified, unchanged)"
-		      " SELECT f.host_id, f.url_id, $18::bigint, to_timestamp(f.fetched_at), f.http_status,"
+		      " worker, links, etag, last_modified, unchanged, failure)"
+		      " SELECT f.host_id, f.url_id, $19::bigint, to_timestamp(f.fetched_at), f.http_status,"
 		      "   f.final_url, f.content_type, f.size, f.sha256, f.server_ip, f.charset, f.title,"
-		      "   f.duration_ms, f.error, $19, f.links, f.etag, f.last_modified, f.unchanged"
+		      "   f.duration_ms, f.error, $20, f.links, f.etag, f.last_modified, f.unchanged, f.failure"
 		      " FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::int[], $5::text[], $6::text[],"
 		      "   $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[],"
-		      "   $14::int[], $15::text[], $16::text[], $17::boolean[])"
+		      "   $14::int[], $15::text[], $16::text[], $17::boolean[], $18::text[])"
 		      "   AS f(host_id, url_id, fetched_at, http_status, final_url, content_type, size, sha256,"
-		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged)"
+		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged,"
+		      "        failure)"
 		      " RETURNING host_id, url_id, id",
 		      DB_COLS_MAX + 2, p, &r, e);
 	db_cols_release(&c);

@@ -179,6 +179,7 @@ struct store_record {
 	const char *title;
 	long duration_ms;
 	const char *error;        /* transfer error, or NULL */
+	const char *failure;      /* no response: its cause ("connect refused", "dns", ...), or NULL */
 	const char *etag;
 	const char *last_modified;
 	int unchanged;            /* a 304 to a conditional request */

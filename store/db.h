@@ -83,7 +83,7 @@ enum prc db_array_add(struct buf *b, const char *s);
  * one array literal per column, built a row at a time. On any failure the
  * whole set is unusable; db_cols_release frees it in every case.
  */
-#define DB_COLS_MAX 17
+#define DB_COLS_MAX 18
 
 struct db_cols {
 	struct buf b[DB_COLS_MAX];

@@ -227,6 +227,8 @@ while read -r path status; do
 	is "$(fetch_of "$path" http_status)" "$status" "stored with status $status: $path"
 done < <(site_expected traps status)
 
+is "$(fetch_of /slow/trickle.html failure)" timeout "a transfer cut by its time-out is stored with the cause named"
+is "$(fetch_of /index.html failure)" "" "a page that was served has no failure"
 check "the 30 MB page stored no more than the body cap" \
 	test "$(fetch_of /huge.html size)" -le 4194304
 check "the gzip bomb stored no more than the body cap" \
