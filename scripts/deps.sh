@@ -7,7 +7,8 @@ if [ "$arch" = amd64 ]; then hs=libhyperscan-dev; else hs=libvectorscan-dev; fi
 
 want="gcc make pkg-config perl libcurl4-openssl-dev libxml2-dev $hs liblua5.4-dev
 libpq-dev postgresql nginx-light libutf8proc-dev libuchardet-dev zlib1g-dev
-libssl-dev libidn2-dev libpsl-dev iproute2 util-linux time curl python3 gzip"
+libssl-dev libidn2-dev libpsl-dev libmicrohttpd-dev libsodium-dev iproute2 util-linux time curl
+python3 gzip"
 
 missing=""
 for p in $want; do
