@@ -17,7 +17,9 @@ static int numeric(const char *col)
 {
 	static const char *const cols[] = { "page_id", "id", "score", "http_status", "waiting_days",
 					    "subject", "fetch_id", "size", "requests", "removed", "pages",
-					    "confirmed", "dismissed", "new", "failed_logins", NULL };
+					    "confirmed", "dismissed", "new", "failed_logins", "hosts",
+					    "queued", "claimed", "done", "refused", "flagged",
+					    "dismissal_rate", "mean_score", NULL };
 	int i;
 
 	for (i = 0; cols[i]; i++)
@@ -308,6 +310,36 @@ void api_events(struct web_req *r)
 	const char *lim = web_query(r, "limit");
 
 	if (webstore_events(r->db, lim ? atol(lim) : 100, &rows, &e) != PRC_OK) {
+		api_error(r, 503, e.msg);
+		return;
+	}
+	r->ctype = "application/json";
+	json_rows(r->out, rows);
+	fputc('\n', r->out);
+	rows_free(rows);
+}
+
+void api_jobs(struct web_req *r)
+{
+	struct rows *rows = NULL;
+	struct err e = { "" };
+
+	if (webstore_jobs(r->db, &rows, &e) != PRC_OK) {
+		api_error(r, 503, e.msg);
+		return;
+	}
+	r->ctype = "application/json";
+	json_rows(r->out, rows);
+	fputc('\n', r->out);
+	rows_free(rows);
+}
+
+void api_rules(struct web_req *r)
+{
+	struct rows *rows = NULL;
+	struct err e = { "" };
+
+	if (webstore_rules(r->db, web_query(r, "job"), &rows, &e) != PRC_OK) {
 		api_error(r, 503, e.msg);
 		return;
 	}

@@ -109,6 +109,19 @@ static const struct {
 	{ "done", "完了", "done" },
 	{ "all_categories", "カテゴリ別件数", "Pages per category" },
 	{ "lang_other", "English", "日本語" },
+	{ "crawls", "クロール", "Crawls" },
+	{ "rules", "ルール", "Rules" },
+	{ "created_at", "開始日時", "Started" },
+	{ "finished_at", "終了日時", "Finished" },
+	{ "hosts", "ホスト数", "Hosts" },
+	{ "queued", "待機中", "Queued" },
+	{ "claimed", "取得中", "Claimed" },
+	{ "fetched", "取得済み", "Done" },
+	{ "refused", "対象外", "Refused" },
+	{ "dismissal_rate", "却下率", "Dismissal rate" },
+	{ "mean_score", "平均スコア", "Mean score" },
+	{ "last_hit", "最終検知", "Last hit" },
+	{ "classifier", "分類器", "Classifier" },
 };
 
 const char *L(const struct web_req *r, const char *key)
@@ -183,8 +196,10 @@ void html_begin(struct web_req *r, const char *title)
 		L(r, "title"), L(r, "title"));
 	if (r->logged_in) {
 		fprintf(f, "<nav><a href=\"/queue\">%s</a> <a href=\"/takedowns\">%s</a>"
-			   " <a href=\"/report\">%s</a> <a href=\"/events\">%s</a></nav>\n",
-			L(r, "queue"), L(r, "takedowns"), L(r, "report"), L(r, "events"));
+			   " <a href=\"/report\">%s</a> <a href=\"/events\">%s</a> <a href=\"/rules\">%s</a>"
+			   " <a href=\"/crawls\">%s</a></nav>\n",
+			L(r, "queue"), L(r, "takedowns"), L(r, "report"), L(r, "events"), L(r, "rules"),
+			L(r, "crawls"));
 		fputs("<span class=\"who\">", f);
 		html_esc(f, r->user.name);
 		fputs(" (", f);

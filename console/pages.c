@@ -560,9 +560,8 @@ void pages_bulk(struct web_req *r)
 {
 	const char *to = web_form(r, "action");
 	FILE *o = r->out;
-	size_t i, n = 0, changed = 0;
+	size_t i, n = 0;
 	struct err e = { "" };
-	char msg[128];
 
 	if (!web_role_in(r, web_reviewers)) {
 		pages_error(r, 403, L(r, "forbidden"));
@@ -602,11 +601,10 @@ void pages_bulk(struct web_req *r)
 		if (strcmp(r->form[i].k, "id"))
 			continue;
 		id = strtoll(r->form[i].v, NULL, 10);
-		if (id > 0 && webstore_decide(r->db, id, to, r->user.name, NULL, NULL, &e) == PRC_OK)
-			changed++;
+		/* a page already so, or refused by the database, stays as it is: the queue shows it */
+		if (id > 0)
+			webstore_decide(r->db, id, to, r->user.name, NULL, NULL, &e);
 	}
-	snprintf(msg, sizeof(msg), "%zu / %zu", changed, n);
-	(void)msg;
 	web_redirect(r, next_or(r, "/queue"));
 }
 
@@ -907,6 +905,50 @@ void pages_events(struct web_req *r)
 	}
 	html_begin(r, L(r, "events"));
 	fputs("<div id=\"events\">\n", r->out);
+	rows_table(r, rows, cols, heads);
+	fputs("</div>\n", r->out);
+	html_end(r);
+	rows_free(rows);
+}
+
+void pages_crawls(struct web_req *r)
+{
+	static const char *const cols[] = { "name", "created_at", "finished_at", "hosts", "queued",
+					    "claimed", "done", "refused", "flagged", NULL };
+	static const char *const heads[] = { "job", "created_at", "finished_at", "hosts", "queued",
+					     "claimed", "fetched", "refused", "flagged", NULL };
+	struct rows *rows = NULL;
+	struct err e = { "" };
+
+	if (webstore_jobs(r->db, &rows, &e) != PRC_OK) {
+		pages_error(r, 503, e.msg);
+		return;
+	}
+	html_begin(r, L(r, "crawls"));
+	fputs("<div id=\"crawls\">\n", r->out);
+	rows_table(r, rows, cols, heads);
+	fputs("</div>\n", r->out);
+	html_end(r);
+	rows_free(rows);
+}
+
+void pages_rules(struct web_req *r)
+{
+	static const char *const cols[] = { "rule", "category", "classifier", "pages", "confirmed",
+					    "dismissed", "new", "dismissal_rate", "mean_score", "last_hit",
+					    NULL };
+	static const char *const heads[] = { "rule", "category", "classifier", "flagged", "confirmed",
+					     "dismissed", "new", "dismissal_rate", "mean_score", "last_hit",
+					     NULL };
+	struct rows *rows = NULL;
+	struct err e = { "" };
+
+	if (webstore_rules(r->db, web_query(r, "job"), &rows, &e) != PRC_OK) {
+		pages_error(r, 503, e.msg);
+		return;
+	}
+	html_begin(r, L(r, "rules"));
+	fputs("<div id=\"rules\">\n", r->out);
 	rows_table(r, rows, cols, heads);
 	fputs("</div>\n", r->out);
 	html_end(r);

@@ -410,6 +410,14 @@ static void route(struct web_req *r)
 		pages_report(r);
 	else if (!strcmp(r->path, "/events") && !post)
 		pages_events(r);
+	else if (!strcmp(r->path, "/crawls") && !post)
+		pages_crawls(r);
+	else if (!strcmp(r->path, "/rules") && !post)
+		pages_rules(r);
+	else if (!strcmp(r->path, "/api/jobs") && !post)
+		api_jobs(r);
+	else if (!strcmp(r->path, "/api/rules") && !post)
+		api_rules(r);
 	else if (!strcmp(r->path, "/api/session") && !post)
 		api_session(r);
 	else if (!strcmp(r->path, "/api/pages") && !post)

@@ -82,6 +82,8 @@ void pages_takedown(struct web_req *r, int64_t id);
 void pages_takedown_action(struct web_req *r, int64_t id, const char *verb);
 void pages_report(struct web_req *r);
 void pages_events(struct web_req *r);
+void pages_crawls(struct web_req *r);
+void pages_rules(struct web_req *r);
 void pages_error(struct web_req *r, int status, const char *msg);
 
 void api_session(struct web_req *r);
@@ -91,6 +93,8 @@ void api_page_action(struct web_req *r, int64_t id, const char *verb);
 void api_takedowns(struct web_req *r);
 void api_takedown_action(struct web_req *r, int64_t id, const char *verb);
 void api_events(struct web_req *r);
+void api_jobs(struct web_req *r);
+void api_rules(struct web_req *r);
 void api_error(struct web_req *r, int status, const char *msg);
 
 /* Who may do what. */

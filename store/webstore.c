@@ -309,3 +309,31 @@ enum prc webstore_events(struct db *d, long limit, struct rows **out, struct err
 			  ") x ORDER BY at DESC, kind, subject LIMIT $1::bigint",
 			  1, p, out, e);
 }
+
+enum prc webstore_jobs(struct db *d, struct rows **out, struct err *e)
+{
+	return query_rows(d,
+			  "SELECT j.name, j.created_at, j.finished_at,"
+			  "  (SELECT count(*) FROM hosts h WHERE h.job_id = j.id) AS hosts,"
+			  "  count(u.id) FILTER (WHERE u.state = 0) AS queued,"
+			  "  count(u.id) FILTER (WHERE u.state = 1) AS claimed,"
+			  "  count(u.id) FILTER (WHERE u.state = 2) AS done,"
+			  "  count(u.id) FILTER (WHERE u.state = 3) AS refused,"
+			  "  (SELECT count(*) FROM reviews r WHERE r.job_id = j.id) AS flagged"
+			  " FROM jobs j LEFT JOIN urls u ON u.job_id = j.id"
+			  " GROUP BY j.id ORDER BY j.created_at DESC, j.id DESC",
+			  0, NULL, out, e);
+}
+
+enum prc webstore_rules(struct db *d, const char *job, struct rows **out, struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+
+	*out = NULL;
+	rc = rulestats_run(d, job, &r, e);
+	if (rc == PRC_OK)
+		rc = rows_from_result(r, out, e);
+	PQclear(r);
+	return rc;
+}

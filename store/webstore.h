@@ -98,4 +98,14 @@ void webstore_report_release(struct web_report *r);
  */
 enum prc webstore_events(struct db *d, long limit, struct rows **out, struct err *e);
 
+/*
+ * Crawl jobs, newest first, with their progress from the frontier: name,
+ * created_at, finished_at, hosts, queued, claimed, done, refused (URLs by
+ * state), flagged (pages with a review).
+ */
+enum prc webstore_jobs(struct db *d, struct rows **out, struct err *e);
+
+/* Per rule (rulestats_run's columns) of job (NULL: every job). */
+enum prc webstore_rules(struct db *d, const char *job, struct rows **out, struct err *e);
+
 #endif

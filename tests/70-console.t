@@ -293,6 +293,25 @@ ok $? "user disable bob"
 is "$(req "$JB" "$C/api/session")" 401 "ends his sessions"
 is "$(login "$JB" bob 'bob-pass-1')" 403 "and he may no longer log in"
 
+# --- bulk actions, crawls and rules --------------------------------------------
+JF=$HARNESS_TMP/erin2.jar
+is "$(login "$JF" erin 'erin-pass-1')" 303 "erin logs in again"
+FC=$(csrf_of "$JF")
+P3=$(page "$base/many3.html")
+is "$(req "$JF" --data-urlencode "csrf=$FC" --data-urlencode action=dismissed --data-urlencode "id=$P3" \
+	--data-urlencode "id=$ET" "$C/queue/bulk")" 200 "a bulk action asks first"
+like "$(cat "$B")" '<b>2</b>' "with the count of pages"
+is "$(status_of "$P3")" new "and changes nothing yet"
+is "$(req "$JF" --data-urlencode "csrf=$FC" --data-urlencode action=dismissed --data-urlencode "id=$P3" \
+	--data-urlencode "id=$ET" --data-urlencode sure=1 "$C/queue/bulk")" 303 "confirmed, it acts"
+is "$(status_of "$P3")|$(status_of "$ET")" "dismissed|dismissed" "on both pages"
+is "$(req "$JF" "$C/crawls")" 200 "the crawls page"
+like "$(cat "$B")" '<td>con</td>' "lists the job"
+is "$(req "$JF" "$C/api/jobs")" 200 "GET /api/jobs"
+is "$(jq_ '[j["name"] for j in d]')" "['con']" "answers the job"
+is "$(req "$JF" "$C/rules")" 200 "the rules page"
+like "$(cat "$B")" 'drug_ad\.' "lists the rules that flagged pages"
+
 # --- assets and languages -----------------------------------------------------
 is "$(req "$JA" "$C/static/console.js")" 200 "the keyboard script is served by patrol itself"
 like "$(grep -i '^content-type:' "$H")" 'text/javascript' "as JavaScript"
