@@ -74,7 +74,7 @@ static struct db *web_db(const struct console_opts *o)
 	struct db *d = NULL;
 
 	if (thread_db)
-		return thread_db;
+		return webstore_ensure(thread_db, &e) == PRC_OK ? thread_db : NULL;
 	if (webstore_connect(o->conninfo, &d, &e) != PRC_OK)
 		return NULL;
 	pthread_mutex_lock(&conns_lock);
@@ -604,6 +604,8 @@ enum prc console_serve(const struct console_opts *o, volatile int *stop,
 		return err_set(e, PRC_INVALID, "cannot parse --listen '%s' (HOST:PORT or [V6]:PORT)", o->listen);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* Japan time, also on connections libpq re-establishes after a lost server */
+	setenv("PGTZ", "Asia/Tokyo", 1);
 	rc = auth_init(e);
 	if (rc != PRC_OK)
 		return rc;

@@ -38,6 +38,11 @@ void webstore_close(struct db *d)
 	db_free(d);
 }
 
+enum prc webstore_ensure(struct db *d, struct err *e)
+{
+	return db_ensure(d, e);
+}
+
 void web_filter_init(struct web_filter *f)
 {
 	memset(f, 0, sizeof(*f));

@@ -16,6 +16,9 @@ struct db;
 enum prc webstore_connect(const char *conninfo, struct db **out, struct err *e);
 void webstore_close(struct db *d);
 
+/* Reconnects d when its connection was lost (db_ensure). PRC_DB when it cannot. */
+enum prc webstore_ensure(struct db *d, struct err *e);
+
 /* The review queue's filter (store/review.h's review_filter); NULL or negative: any. */
 struct web_filter {
 	const char *job, *category, *host, *rule, *status, *since, *until;

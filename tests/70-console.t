@@ -322,4 +322,11 @@ like "$(cat "$B")" '規制薬物の広告' "categories by their Japanese names"
 req "$JA" "$C/queue?lang=en" >/dev/null
 like "$(cat "$B")" 'Review queue' "and English with lang=en"
 
+# --- the database goes away and comes back ----------------------------------
+restart_pg
+session_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$JA" "$C/api/session")" = 200 ]; }
+wait_for 20 session_ok
+ok $? "after a database restart the console answers again, the session kept"
+is "$(req "$JA" "$C/queue")" 200 "and the queue renders"
+
 done_testing
