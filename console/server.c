@@ -198,16 +198,27 @@ static void set_cookie(struct web_req *r, int slot, const char *name, const char
 		 secure ? "; Secure" : "", max_age == 0 ? "; Max-Age=0" : "");
 }
 
-static void load_session(struct web_req *r)
+/*
+ * Finds the request's session. A connection that died with its server
+ * is only seen to be dead when a statement fails, so a failure here gets
+ * one reconnect and one more try; PRC_DB then means the database is away
+ * (answered 503: an outage logs nobody out).
+ */
+static enum prc load_session(struct web_req *r)
 {
 	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "patrol_session");
 	struct err e = { "" };
+	enum prc rc;
 
-	if (!tok || strlen(tok) != 64 || !r->db)
-		return;
+	if (!tok || strlen(tok) != 64)
+		return PRC_OK;
 	auth_sha256_hex(tok, r->token_sha256);
-	if (users_session_get(r->db, r->token_sha256, r->opts->idle_seconds, &r->user, &e) == PRC_OK)
+	rc = users_session_get(r->db, r->token_sha256, r->opts->idle_seconds, &r->user, &e);
+	if (rc == PRC_DB && webstore_ensure(r->db, &e) == PRC_OK)
+		rc = users_session_get(r->db, r->token_sha256, r->opts->idle_seconds, &r->user, &e);
+	if (rc == PRC_OK)
 		r->logged_in = 1;
+	return rc == PRC_NOTFOUND ? PRC_OK : rc;
 }
 
 static void login_form(struct web_req *r, const char *msg)
@@ -260,6 +271,8 @@ static void login_post(struct web_req *r)
 		return;
 	}
 	rc = users_login_get(r->db, name, &u, &e);
+	if (rc == PRC_DB && webstore_ensure(r->db, &e) == PRC_OK)
+		rc = users_login_get(r->db, name, &u, &e);
 	if (rc == PRC_NOTFOUND) {
 		/* as slow as a wrong password, so names cannot be told apart by time */
 		auth_verify(dummy_hash, pw);
@@ -369,7 +382,13 @@ static void route(struct web_req *r)
 			login_form(r, NULL);
 		return;
 	}
-	load_session(r);
+	if (load_session(r) != PRC_OK) {
+		if (api)
+			api_error(r, 503, "the database cannot be reached");
+		else
+			pages_error(r, 503, L(r, "db_down"));
+		return;
+	}
 	if (!r->logged_in) {
 		if (api) {
 			api_error(r, 401, "not logged in");
