@@ -30,13 +30,14 @@ static int serve_usage(FILE *f)
 {
 	fprintf(f, "usage: patrol serve [--listen 127.0.0.1:8700] [--db CONNINFO] [--lang ja|en]\n"
 		   "                    [--idle-timeout 30m] [--max-failures 5] [--lockout 15m] [--threads 4]\n"
+		   "                    [--allow-private-crawls]\n"
 		   "Users: patrol user add NAME --role patrol|rule_author|coordinator|admin.\n");
 	return f == stdout ? 0 : 2;
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_HELP };
+	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_PRIVATE, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "db", required_argument, NULL, O_DB },
@@ -45,6 +46,7 @@ int cmd_serve(int argc, char **argv)
 		{ "max-failures", required_argument, NULL, O_FAIL },
 		{ "lockout", required_argument, NULL, O_LOCK },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "allow-private-crawls", no_argument, NULL, O_PRIVATE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -88,6 +90,7 @@ int cmd_serve(int argc, char **argv)
 			else
 				o.threads = (int)n;
 			break;
+		case O_PRIVATE: o.allow_private = 1; break;
 		case O_HELP: return serve_usage(stdout);
 		default: return serve_usage(stderr);
 		}
@@ -108,6 +111,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	o.conninfo = conninfo;
+	o.home = getenv("PATROL_HOME");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -12,6 +12,8 @@ struct console_opts {
 	int max_failures;     /* failed logins in a row before a lockout (default 5) */
 	long lock_seconds;    /* how long a lockout lasts (default 900) */
 	int threads;          /* server threads, each with its own connection (default 4) */
+	int allow_private;    /* crawls started here may fetch private addresses (--allow-private) */
+	const char *home;     /* $PATROL_HOME: where the log of crawls started here goes */
 };
 
 /* Sets o to the defaults (listen on 127.0.0.1:8700, Japanese). */

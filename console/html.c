@@ -122,6 +122,9 @@ static const struct {
 	{ "mean_score", "平均スコア", "Mean score" },
 	{ "last_hit", "最終検知", "Last hit" },
 	{ "classifier", "分類器", "Classifier" },
+	{ "start_crawl", "クロールを開始", "Start a crawl" },
+	{ "seeds", "シードURL(1行に1つ)", "Seeds (one URL a line)" },
+	{ "crawl_started", "クロールを開始しました", "the crawl has started" },
 };
 
 const char *L(const struct web_req *r, const char *key)

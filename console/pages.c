@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "classifiers/taxonomy.h"
+#include "console/launch.h"
 #include "console/web.h"
 #include "store/webstore.h"
 
@@ -925,9 +926,20 @@ void pages_crawls(struct web_req *r)
 		return;
 	}
 	html_begin(r, L(r, "crawls"));
+	if (web_query(r, "started"))
+		fprintf(r->out, "<p class=\"notice\">%s</p>\n", L(r, "crawl_started"));
 	fputs("<div id=\"crawls\">\n", r->out);
 	rows_table(r, rows, cols, heads);
 	fputs("</div>\n", r->out);
+	if (web_role_in(r, web_admins)) {
+		fprintf(r->out, "<h2>%s</h2>\n<form method=\"post\" action=\"/crawls\" id=\"start-crawl\">",
+			L(r, "start_crawl"));
+		html_csrf(r);
+		text_input(r->out, L(r, "job"), "job", NULL, "text");
+		fprintf(r->out, "<label>%s <textarea name=\"seeds\" rows=\"5\" cols=\"80\"></textarea></label>"
+				"<button type=\"submit\">%s</button></form>\n",
+			L(r, "seeds"), L(r, "start_crawl"));
+	}
 	html_end(r);
 	rows_free(rows);
 }
@@ -953,4 +965,37 @@ void pages_rules(struct web_req *r)
 	fputs("</div>\n", r->out);
 	html_end(r);
 	rows_free(rows);
+}
+
+void pages_crawl_start(struct web_req *r)
+{
+	char *text, *save = NULL, *line, *seeds[1000], log[4096];
+	const char *home = r->opts->home && *r->opts->home ? r->opts->home : "var";
+	struct err e = { "" };
+	int n = 0;
+	enum prc rc;
+
+	if (!web_role_in(r, web_admins)) {
+		pages_error(r, 403, L(r, "forbidden"));
+		return;
+	}
+	text = strdup(web_form(r, "seeds") ? web_form(r, "seeds") : "");
+	if (!text) {
+		pages_error(r, 503, "out of memory");
+		return;
+	}
+	for (line = strtok_r(text, "\r\n", &save); line && n < 1000; line = strtok_r(NULL, "\r\n", &save)) {
+		line += strspn(line, " \t");
+		line[strcspn(line, " \t")] = '\0';
+		if (*line)
+			seeds[n++] = line;
+	}
+	snprintf(log, sizeof(log), "%s/console-crawls.log", home);
+	rc = launch_crawl(r->opts->conninfo, web_form(r, "job"), seeds, n, r->opts->allow_private, log, &e);
+	free(text);
+	if (rc != PRC_OK) {
+		pages_error(r, rc == PRC_INVALID ? 400 : 503, e.msg);
+		return;
+	}
+	web_redirect(r, "/crawls?started=1");
 }

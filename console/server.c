@@ -49,6 +49,7 @@ static const char csp[] =
 
 const char *const web_reviewers[] = { "patrol", "coordinator", "admin", NULL };
 const char *const web_coordinators[] = { "coordinator", "admin", NULL };
+const char *const web_admins[] = { "admin", NULL };
 
 void console_opts_init(struct console_opts *o)
 {
@@ -431,6 +432,8 @@ static void route(struct web_req *r)
 		pages_events(r);
 	else if (!strcmp(r->path, "/crawls") && !post)
 		pages_crawls(r);
+	else if (!strcmp(r->path, "/crawls") && post)
+		pages_crawl_start(r);
 	else if (!strcmp(r->path, "/rules") && !post)
 		pages_rules(r);
 	else if (!strcmp(r->path, "/api/jobs") && !post)

@@ -83,6 +83,7 @@ void pages_takedown_action(struct web_req *r, int64_t id, const char *verb);
 void pages_report(struct web_req *r);
 void pages_events(struct web_req *r);
 void pages_crawls(struct web_req *r);
+void pages_crawl_start(struct web_req *r);
 void pages_rules(struct web_req *r);
 void pages_error(struct web_req *r, int status, const char *msg);
 
@@ -100,5 +101,6 @@ void api_error(struct web_req *r, int status, const char *msg);
 /* Who may do what. */
 extern const char *const web_reviewers[];    /* confirm, dismiss */
 extern const char *const web_coordinators[]; /* takedown requests */
+extern const char *const web_admins[];       /* starting crawls */
 
 #endif

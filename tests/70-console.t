@@ -49,7 +49,7 @@ adduser alice patrol 'alice-pass-1'
 ok $? "user add alice (patrol), the password from stdin"
 adduser dave patrol 'dave-pass-1' && adduser carol coordinator 'carol-pass-1' &&
 	adduser rex rule_author 'rex-pass-1' && adduser bob patrol 'bob-pass-1' &&
-	adduser erin patrol 'erin-pass-1'
+	adduser erin patrol 'erin-pass-1' && adduser ada admin 'ada-pass-12'
 ok $? "user add dave, carol (coordinator), rex (rule_author), bob, erin"
 adduser alice admin 'whatever-1'
 isnt $? 0 "a second user alice is refused"
@@ -64,7 +64,7 @@ like "$(cat "$PATROL_OUT")" '"name":"carol","role":"coordinator"' "user list nam
 
 # --- the server ---------------------------------------------------------------
 cport=$(free_port)
-patrol_bg serve --listen "127.0.0.1:$cport" --max-failures 3 --lockout 10m --threads 4
+patrol_bg serve --listen "127.0.0.1:$cport" --max-failures 3 --lockout 10m --threads 4 --allow-private-crawls
 wait_for 20 can_connect 127.0.0.1 "$cport"
 ok $? "patrol serve listens on 127.0.0.1:$cport" || diag "$(tail -5 "$HARNESS_TMP/patrol-bg.log")"
 C="http://127.0.0.1:$cport"
@@ -308,7 +308,22 @@ is "$(status_of "$P3")|$(status_of "$ET")" "dismissed|dismissed" "on both pages"
 is "$(req "$JF" "$C/crawls")" 200 "the crawls page"
 like "$(cat "$B")" '<td>con</td>' "lists the job"
 is "$(req "$JF" "$C/api/jobs")" 200 "GET /api/jobs"
-is "$(jq_ '[j["name"] for j in d]')" "['con']" "answers the job"
+is "$(jq_ '"con" in [j["name"] for j in d]')" True "answers the job"
+is "$(req "$JF" --data-urlencode "csrf=$FC" --data-urlencode job=web2 --data-urlencode "seeds=$base/many1.html" \
+	"$C/crawls")" 403 "patrol staff may not start a crawl: 403"
+JAD=$HARNESS_TMP/ada.jar
+is "$(login "$JAD" ada 'ada-pass-12')" 303 "ada (admin) logs in"
+ADC=$(csrf_of "$JAD")
+is "$(req "$JAD" "$C/crawls")" 200 "the crawls page"
+like "$(cat "$B")" 'id="start-crawl"' "offers an admin the form to start a crawl"
+is "$(req "$JAD" --data-urlencode "csrf=$ADC" --data-urlencode job=web2 \
+	--data-urlencode "seeds=javascript:alert(1)" "$C/crawls")" 400 "a seed that is not an http(s) URL: 400"
+is "$(req "$JAD" --data-urlencode "csrf=$ADC" --data-urlencode "job=web2" \
+	--data-urlencode "seeds=$(printf '%s\n  %s\n' "$base/many1.html" "$base/many2.html")" "$C/crawls")" 303 \
+	"an admin starts a crawl from two seeds"
+crawled() { [ "$(psql_q "SELECT count(*) FROM urls u JOIN jobs j ON j.id = u.job_id WHERE j.name = 'web2' AND u.state = 2")" -ge 2 ]; }
+wait_for 60 crawled
+ok $? "the crawl runs and fetches both seeds"
 is "$(req "$JF" "$C/rules")" 200 "the rules page"
 like "$(cat "$B")" 'drug_ad\.' "lists the rules that flagged pages"
 
