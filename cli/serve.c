@@ -30,14 +30,14 @@ static int serve_usage(FILE *f)
 {
 	fprintf(f, "usage: patrol serve [--listen 127.0.0.1:8700] [--db CONNINFO] [--lang ja|en]\n"
 		   "                    [--idle-timeout 30m] [--max-failures 5] [--lockout 15m] [--threads 4]\n"
-		   "                    [--allow-private-crawls]\n"
+		   "                    [--allow-private-crawls] [--warc-dir DIR]\n"
 		   "Users: patrol user add NAME --role patrol|rule_author|coordinator|admin.\n");
 	return f == stdout ? 0 : 2;
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_PRIVATE, O_HELP };
+	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_PRIVATE, O_WARC, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "db", required_argument, NULL, O_DB },
@@ -47,13 +47,14 @@ int cmd_serve(int argc, char **argv)
 		{ "lockout", required_argument, NULL, O_LOCK },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "allow-private-crawls", no_argument, NULL, O_PRIVATE },
+		{ "warc-dir", required_argument, NULL, O_WARC },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct console_opts o;
 	struct err e = { "" };
 	const char *dbopt = NULL, *lang = getenv("PATROL_LANG");
-	char *conninfo = NULL;
+	char *conninfo = NULL, warcdir[4096];
 	struct sigaction sa;
 	struct db *d;
 	long n;
@@ -91,6 +92,7 @@ int cmd_serve(int argc, char **argv)
 				o.threads = (int)n;
 			break;
 		case O_PRIVATE: o.allow_private = 1; break;
+		case O_WARC: o.warc_dir = optarg; break;
 		case O_HELP: return serve_usage(stdout);
 		default: return serve_usage(stderr);
 		}
@@ -112,6 +114,10 @@ int cmd_serve(int argc, char **argv)
 	}
 	o.conninfo = conninfo;
 	o.home = getenv("PATROL_HOME");
+	if (!o.warc_dir) {
+		snprintf(warcdir, sizeof(warcdir), "%s/warc", o.home && *o.home ? o.home : "./var");
+		o.warc_dir = warcdir;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

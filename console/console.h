@@ -14,6 +14,7 @@ struct console_opts {
 	int threads;          /* server threads, each with its own connection (default 4) */
 	int allow_private;    /* crawls started here may fetch private addresses (--allow-private) */
 	const char *home;     /* $PATROL_HOME: where the log of crawls started here goes */
+	const char *warc_dir; /* where the WARC files are (default: $PATROL_HOME/warc) */
 };
 
 /* Sets o to the defaults (listen on 127.0.0.1:8700, Japanese). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "classifiers/taxonomy.h"
+#include "console/capture.h"
 #include "console/launch.h"
 #include "console/web.h"
 #include "store/webstore.h"
@@ -373,6 +374,138 @@ static void fact(struct web_req *r, const char *label, const char *value)
 	fputs("</td></tr>\n", r->out);
 }
 
+
+/* 1 when text[s, e) with its whitespace squeezed is part of evidence: the offsets are this text's. */
+static int slice_in_evidence(const char *text, size_t s, size_t e, const char *evidence)
+{
+	char *sq = malloc(e - s + 1);
+	size_t i, n = 0;
+	int found;
+
+	if (!sq)
+		return 0;
+	for (i = s; i < e; i++) {
+		char c = text[i];
+
+		if (c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f')
+			c = ' ';
+		if (c == ' ' && (n == 0 || sq[n - 1] == ' '))
+			continue;
+		sq[n++] = c;
+	}
+	while (n && sq[n - 1] == ' ')
+		n--;
+	sq[n] = '\0';
+	found = n > 0 && strstr(evidence, sq) != NULL;
+	free(sq);
+	return found;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Writes n bytes of s escaped. */
+static void html_escn(FILE *f, const char *s, size_t n)
+{
+	char *c = strndup(s, n);
+
+	html_esc(f, c);
+	free(c);
+}
+
+#define STORED_TEXT_MAX (256u * 1024)
+
+/* The stored text of the page's latest captured fetch, each hit's match marked. */
+static void stored_text(struct web_req *r, int64_t id, const struct web_page *p)
+{
+	const char *fetch = rows_get(p->evidence, 0, "fetch_id");
+	struct capture c;
+	struct err e = { "" };
+	FILE *o = r->out;
+	size_t (*ranges)[2] = NULL, nr = 0, pos = 0, i, shown;
+	int k;
+
+	if (!fetch)
+		return;
+	if (capture_load(r->opts->warc_dir ? r->opts->warc_dir : "var/warc", rows_str(p->evidence, 0, "warc_file"),
+			 strtoull(rows_str(p->evidence, 0, "warc_offset"), NULL, 10), rows_str(p->page, 0, "url"), 1,
+			 &c, &e) != PRC_OK) {
+		fputs("<p class=\"error\" id=\"capture\">", o);
+		html_esc(o, e.msg);
+		fputs("</p>\n", o);
+		return;
+	}
+	fprintf(o, "<p id=\"capture\">%s: <span class=\"%s\">", L(r, "warc"), c.verified ? "verified" : "error");
+	html_esc(o, c.verified ? L(r, "verified") : c.verify);
+	fprintf(o, "</span> <a href=\"/pages/%" PRId64 "/warc\" download>%s</a></p>\n", id, L(r, "download"));
+	fprintf(o, "<h2>%s</h2>\n", L(r, "stored_text"));
+	ranges = calloc(p->hits ? (size_t)p->hits->nrows + 1 : 1, sizeof(*ranges));
+	for (k = 0; ranges && p->hits && k < p->hits->nrows; k++) {
+		const char *hs = rows_get(p->hits, k, "ev_start"), *he = rows_get(p->hits, k, "ev_end");
+		size_t s, en;
+
+		if (!hs || !he || strcmp(rows_str(p->hits, k, "fetch_id"), fetch))
+			continue;
+		s = strtoull(hs, NULL, 10);
+		en = strtoull(he, NULL, 10);
+		if (s < en && en <= c.text_len && en - s < 4096 &&
+		    slice_in_evidence(c.text, s, en, rows_str(p->hits, k, "evidence"))) {
+			ranges[nr][0] = s;
+			ranges[nr][1] = en;
+			nr++;
+		}
+	}
+	if (nr)
+		qsort(ranges, nr, sizeof(*ranges), cmp_range);
+	shown = c.text_len < STORED_TEXT_MAX ? c.text_len : STORED_TEXT_MAX;
+	fputs("<pre class=\"stored\" id=\"stored\">", o);
+	for (i = 0; i < nr; i++) {
+		if (ranges[i][0] < pos || ranges[i][1] > shown)
+			continue; /* overlaps the one before, or past what is shown */
+		html_escn(o, c.text + pos, ranges[i][0] - pos);
+		fputs("<mark>", o);
+		html_escn(o, c.text + ranges[i][0], ranges[i][1] - ranges[i][0]);
+		fputs("</mark>", o);
+		pos = ranges[i][1];
+	}
+	html_escn(o, c.text + pos, shown - pos);
+	fputs("</pre>\n", o);
+	if (shown < c.text_len)
+		fprintf(o, "<p>(%zu / %zu bytes)</p>\n", shown, c.text_len);
+	free(ranges);
+	capture_release(&c);
+}
+
+void pages_warc(struct web_req *r, int64_t id)
+{
+	struct web_page p;
+	struct capture c;
+	struct err e = { "" };
+
+	if (webstore_page(r->db, id, &p, &e) != PRC_OK || !p.evidence || p.evidence->nrows == 0) {
+		if (p.page)
+			webstore_page_release(&p);
+		pages_error(r, 404, L(r, "not_found"));
+		return;
+	}
+	if (capture_load(r->opts->warc_dir ? r->opts->warc_dir : "var/warc", rows_str(p.evidence, 0, "warc_file"),
+			 strtoull(rows_str(p.evidence, 0, "warc_offset"), NULL, 10), "", 0, &c, &e) != PRC_OK) {
+		webstore_page_release(&p);
+		pages_error(r, 404, e.msg);
+		return;
+	}
+	r->ctype = "application/warc";
+	snprintf(r->disposition, sizeof(r->disposition), "attachment; filename=\"page-%" PRId64 "-fetch-%s.warc\"",
+		 id, rows_str(p.evidence, 0, "fetch_id"));
+	fwrite(c.record, 1, c.record_len, r->out);
+	capture_release(&c);
+	webstore_page_release(&p);
+}
+
 void pages_page(struct web_req *r, int64_t id)
 {
 	static const char *const ev_cols[] = { "at", "actor", "from_status", "to_status", "comment", NULL };
@@ -458,6 +591,8 @@ void pages_page(struct web_req *r, int64_t id)
 		html_esc(o, rows_str(p.hits, k, "evidence"));
 		fputs("</mark></blockquote></div>\n", o);
 	}
+
+	stored_text(r, id, &p);
 
 	fprintf(o, "<h2>%s</h2>\n", L(r, "history"));
 	rows_table(r, p.events, ev_cols, ev_heads);

@@ -418,6 +418,8 @@ static void route(struct web_req *r)
 		pages_bulk(r);
 	else if (path_id(r->path, "/pages/", &id, &rest) && !post && !*rest)
 		pages_page(r, id);
+	else if (path_id(r->path, "/pages/", &id, &rest) && !post && !strcmp(rest, "warc"))
+		pages_warc(r, id);
 	else if (path_id(r->path, "/pages/", &id, &rest) && post && *rest)
 		pages_page_action(r, id, rest);
 	else if (!strcmp(r->path, "/takedowns") && !post)
@@ -479,6 +481,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct web_req *r, c
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->location[0])
 		MHD_add_response_header(resp, "Location", r->location);
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	for (i = 0; i < 2; i++)
 		if (r->cookies[i][0])
 			MHD_add_response_header(resp, "Set-Cookie", r->cookies[i]);

@@ -35,6 +35,7 @@ struct web_req {
 	const char *ctype;
 	FILE *out;
 	char location[1024];
+	char disposition[160];
 	char cookies[2][320];
 };
 
@@ -76,6 +77,7 @@ const char *web_category_name(const struct web_req *r, const char *code);
 void pages_queue(struct web_req *r);
 void pages_page(struct web_req *r, int64_t id);
 void pages_page_action(struct web_req *r, int64_t id, const char *verb);
+void pages_warc(struct web_req *r, int64_t id);
 void pages_bulk(struct web_req *r);
 void pages_takedowns(struct web_req *r);
 void pages_takedown(struct web_req *r, int64_t id);

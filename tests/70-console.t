@@ -163,6 +163,14 @@ is "$(jq_ 'd["review_status"]')" confirmed "answers the new status"
 is "$(status_of "$P1")" confirmed "the page is confirmed"
 is "$(psql_q "SELECT actor || '|' || from_status || '|' || to_status || '|' || comment FROM review_events WHERE url_id = $P1")" \
 	"alice|new|confirmed|board ad" "the event log names alice, as the CLI's --as would"
+is "$(req "$JA" "$C/pages/$P1")" 200 "GET /pages/ID: the page detail in HTML"
+like "$(cat "$B")" 'class="verified"' "its WARC record's digests are verified"
+like "$(tr -d '\n' <"$B")" '<pre class="stored" id="stored">[^<]*<mark>[^<]+</mark>' \
+	"its stored text is shown with the match marked"
+is "$(req "$JA" "$C/pages/$P1/warc")" 200 "GET /pages/ID/warc: the record"
+like "$(grep -i '^content-type:' "$H")" 'application/warc' "as application/warc"
+like "$(grep -i '^content-disposition:' "$H")" "attachment; filename=\"page-$P1-fetch-" "to download"
+like "$(head -c 9 "$B")" '^WARC/1\.' "holding the WARC record"
 is "$(req "$JA" "$C/api/pages/$P1")" 200 "GET /api/pages/ID: 200"
 is "$(jq_ 'd["page"]["status"] + "|" + str(len(d["events"]))')" "confirmed|1" "with its status and history"
 
@@ -223,6 +231,8 @@ is "$(req "$JA" "$C/pages/$E")" 200 "its detail page"
 like "$(cat "$B")" '&lt;script&gt;alert\(1\)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert\(2\)&gt;&lt;/textarea&gt;' \
 	"shows its title as text"
 is "$(req "$JA" "$C/pages/$ET")" 200 "the detail of the hostile text page"
+like "$(cat "$B")" '&lt;script&gt;alert\(5\)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror=alert\(6\)&gt; &lt;/textarea&gt;' \
+	"its stored text is shown as text"
 like "$(cat "$B")" 'href=&quot;javascript:alert\(7\)&quot;&gt;x&lt;/a&gt;' \
 	"shows its evidence as text"
 for f in queue detail text; do
