@@ -13,6 +13,14 @@ async function step(what, fn) {
   try { await fn(); pass(what); } catch (e) { fail(what, e.message || e); }
 }
 function expect(cond, msg) { if (!cond) throw new Error(msg); }
+// Polls fn until it answers true (a form's POST and its redirect take their time).
+async function until(fn, msg) {
+  for (let i = 0; i < 100; i++) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(msg);
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -49,10 +57,14 @@ await step('confirm a page with the keyboard (j, then c)', async () => {
   const sel = page.locator('#queue tr.row.sel');
   expect(await sel.count() === 1, 'no selected row');
   pageId = await sel.getAttribute('data-id');
-  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/queue/), page.keyboard.press('c')]);
-  const r = await page.request.get(`${base}/api/pages/${pageId}`);
-  const d = await r.json();
-  expect(d.page.status === 'confirmed', `status is ${d.page.status}`);
+  await page.keyboard.press('c');
+  let status = '';
+  await until(async () => {
+    const d = await (await page.request.get(`${base}/api/pages/${pageId}`)).json();
+    status = d.page.status;
+    return status === 'confirmed';
+  }, 'the page was not confirmed');
+  await page.waitForLoadState('load');
 });
 
 await step('open a takedown request from the confirmed page', async () => {
@@ -67,10 +79,12 @@ await step('open a takedown request from the confirmed page', async () => {
 
 await step('send it', async () => {
   await page.fill('#tdact input[name=reference]', 'HP-BROWSER-1');
-  await Promise.all([page.waitForLoadState('load'), page.click('#tdact button.td-send')]);
-  const r = await page.request.get(`${base}/api/takedowns?status=sent`);
-  const d = await r.json();
-  expect(d.some((t) => String(t.id) === takedownId && t.reference === 'HP-BROWSER-1'), 'not sent');
+  await page.click('#tdact button.td-send');
+  await until(async () => {
+    const d = await (await page.request.get(`${base}/api/takedowns?status=sent`)).json();
+    return d.some((t) => String(t.id) === takedownId && t.reference === 'HP-BROWSER-1');
+  }, 'the request was not sent');
+  await page.waitForLoadState('load');
 });
 
 await step('the event log shows both decisions', async () => {
