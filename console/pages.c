@@ -520,7 +520,7 @@ void pages_page(struct web_req *r, int64_t id)
 	static const char *const rp_heads[] = { "at", "actor", "reference", "category", NULL };
 	static const char *const wv_cols[] = { "fetch_id", "warc_file", "warc_offset", "warc_length",
 					       "warc_record_id", "warc_digest", NULL };
-	static const char *const wv_heads[] = { "fetch", "warc", "at", "at", "reference", "sha256", NULL };
+	static const char *const wv_heads[] = { "fetch", "warc_file", "offset", "length", "record_id", "sha256", NULL };
 	struct web_page p;
 	struct err e = { "" };
 	FILE *o = r->out;
