@@ -11,7 +11,7 @@
 VARIANT ?= release
 BUILD   := build/$(VARIANT)
 CC      ?= cc
-PKGS    := libcurl libxml-2.0 libhs lua5.4 libpq libutf8proc uchardet zlib libidn2 libpsl libcrypto
+PKGS    := libcurl libxml-2.0 libhs lua5.4 libpq libutf8proc uchardet zlib libidn2 libpsl libcrypto libmicrohttpd libsodium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -33,11 +33,12 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c)
+LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c console/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/t-*.c)
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/assets.o
+ASSETS   := $(sort $(wildcard console/static/*))
 SCHEMA   := $(sort $(wildcard schema/[0-9]*.sql))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -62,6 +63,15 @@ $(BUILD)/gen/schema.c: $(SCHEMA) scripts/embed-schema.sh
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q)sh scripts/embed-schema.sh $@ $(SCHEMA)
+
+$(BUILD)/gen/assets.c: $(ASSETS) scripts/embed-assets.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)sh scripts/embed-assets.sh $@ $(ASSETS)
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
 	@echo "  CC      $<"
@@ -129,7 +139,7 @@ bench: deps
 	@bash bench/detect
 
 lint:
-	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store cli
+	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store console cli
 
 clean:
 	rm -rf build patrol

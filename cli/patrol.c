@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "takedown figures per category, host and provider" },
 	{ "import", cmd_import, "hotline and public reports (CSV) into a crawl job" },
 	{ "evidence", cmd_evidence, "print or extract the WARC record kept for a flagged page" },
+	{ "serve", cmd_serve, "the web review console (see 'patrol user')" },
+	{ "user", cmd_user, "add|list|disable the web console's users" },
 };
 
 static int usage(FILE *f)

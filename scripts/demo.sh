@@ -102,3 +102,9 @@ else
 fi
 echo
 echo "JSON lines: ./patrol export --job $job     database: ./patrol db status | stop"
+# a coordinator for the web console (kept when it exists already)
+if ! "$patrol" user list 2>/dev/null | grep -q '^demo '; then
+	printf 'patrol-demo\n' | "$patrol" user add demo --role coordinator >/dev/null
+fi
+echo
+echo "web console: run ./patrol serve, then open http://127.0.0.1:8700/ and log in as demo / patrol-demo"
