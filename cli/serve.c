@@ -108,10 +108,9 @@ int cmd_serve(int argc, char **argv)
 	if (!d)
 		return 1;
 	db_free(d);
-	if (db_locate(dbopt, NULL, &conninfo, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
+	conninfo = cli_db_conninfo(dbopt);
+	if (!conninfo)
 		return 1;
-	}
 	o.conninfo = conninfo;
 	o.home = getenv("PATROL_HOME");
 	if (!o.warc_dir) {

@@ -163,7 +163,7 @@ enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, stru
 enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
 			 const char *comment, char *from, struct err *e)
 {
-	return review_decide(d, page_id, to, actor, comment, from, e);
+	return review_decide(d, page_id, to, NULL, actor, comment, from, e);
 }
 
 enum prc webstore_takedowns(struct db *d, const char *status, struct rows **out, struct err *e)
