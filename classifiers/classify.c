@@ -30,6 +30,7 @@
 #include "classifiers/ruleset.h"
 #include "crawler/charset.h"
 #include "util/log.h"
+#include "util/hex.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -966,17 +967,6 @@ static int unref_page(lua_State *L)
 	return 0;
 }
 
-static int hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes a URL for scanning, so /%E5%A4%A7%E9%BA%BB reads 大麻. */
 static char *decode_url(struct arena *a, const char *u, size_t *len)
 {
@@ -987,8 +977,8 @@ static char *decode_url(struct arena *a, const char *u, size_t *len)
 	if (!out)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (u[i] == '%' && i + 2 < n + 0 && (hi = hexdigit(u[i + 1])) >= 0 &&
-		    (lo = hexdigit(u[i + 2])) >= 0 && (hi || lo)) {
+		if (u[i] == '%' && i + 2 < n + 0 && (hi = hex_value(u[i + 1])) >= 0 &&
+		    (lo = hex_value(u[i + 2])) >= 0 && (hi || lo)) {
 			out[j++] = (char)(hi * 16 + lo);
 			i += 2;
 			continue;

@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "util/hash.h"
+#include "util/hex.h"
 
 struct digests {
 	unsigned char *v; /* n entries of size bytes, sorted */
@@ -60,17 +61,6 @@ static void perr(struct parser *p, size_t line, const char *fmt, ...)
 	buf_addch(p->errors, '\n');
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes 2 * n hex digits into out[n]; -1 when one is not a hex digit. */
 static int unhex(const char *s, size_t n, unsigned char *out)
 {
@@ -78,8 +68,8 @@ static int unhex(const char *s, size_t n, unsigned char *out)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		hi = hexval((unsigned char)s[2 * i]);
-		lo = hexval((unsigned char)s[2 * i + 1]);
+		hi = hex_value((unsigned char)s[2 * i]);
+		lo = hex_value((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

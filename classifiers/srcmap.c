@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 struct lexer {
 	const char *s;
 	size_t len, i;
@@ -142,17 +144,6 @@ static int read_long(struct lexer *x, int lvl)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_short(struct lexer *x)
 {
 	char q = x->s[x->i++], c;
@@ -188,7 +179,7 @@ static int read_short(struct lexer *x)
 			continue;
 		case 'x':
 			v = 0;
-			for (k = 0; k < 2 && x->i < x->len && (d = hexval(x->s[x->i])) >= 0; k++, x->i++)
+			for (k = 0; k < 2 && x->i < x->len && (d = hex_value(x->s[x->i])) >= 0; k++, x->i++)
 				v = v * 16 + (unsigned long)d;
 			c = (char)v;
 			break;
@@ -196,7 +187,7 @@ static int read_short(struct lexer *x)
 			v = 0;
 			if (x->i < x->len && x->s[x->i] == '{')
 				x->i++;
-			while (x->i < x->len && (d = hexval(x->s[x->i])) >= 0) {
+			while (x->i < x->len && (d = hex_value(x->s[x->i])) >= 0) {
 				v = v * 16 + (unsigned long)d;
 				x->i++;
 			}

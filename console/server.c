@@ -39,6 +39,7 @@
 #include "console/web.h"
 #include "store/users.h"
 #include "store/webstore.h"
+#include "util/hex.h"
 
 #define WEB_BODY_MAX (64 * 1024)
 #define WEB_FORM_MAX 256
@@ -133,17 +134,6 @@ int web_role_in(const struct web_req *r, const char *const *roles)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes a form component in place ('+' is a space). */
 static void form_decode(char *s)
 {
@@ -152,8 +142,8 @@ static void form_decode(char *s)
 	for (; *s; s++) {
 		if (*s == '+') {
 			*o++ = ' ';
-		} else if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		} else if (*s == '%' && hex_value(s[1]) >= 0 && hex_value(s[2]) >= 0) {
+			*o++ = (char)(hex_value(s[1]) * 16 + hex_value(s[2]));
 			s += 2;
 		} else {
 			*o++ = *s;

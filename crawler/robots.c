@@ -49,6 +49,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
+#include "util/hex.h"
 
 /* A rule: a slice of the shared pattern bytes plus what it decides. */
 struct robots_rule {
@@ -89,17 +90,6 @@ enum robots_key { KEY_OTHER, KEY_AGENT, KEY_ALLOW, KEY_DISALLOW, KEY_DELAY };
 
 static const char hexdig[] = "0123456789ABCDEF";
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_unreserved(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -126,8 +116,8 @@ static size_t norm_unit(const unsigned char *s, size_t n, size_t *i, char *out)
 	unsigned char c = s[*i];
 	unsigned v;
 
-	if (c == '%' && *i + 2 < n && hexval(s[*i + 1]) >= 0 && hexval(s[*i + 2]) >= 0) {
-		v = (unsigned)(hexval(s[*i + 1]) * 16 + hexval(s[*i + 2]));
+	if (c == '%' && *i + 2 < n && hex_value(s[*i + 1]) >= 0 && hex_value(s[*i + 2]) >= 0) {
+		v = (unsigned)(hex_value(s[*i + 1]) * 16 + hex_value(s[*i + 2]));
 		*i += 3;
 		if (is_unreserved((unsigned char)v)) {
 			out[0] = (char)v;

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/hex.h"
 
 #define HOST_MAX 253   /* DNS name limit, without the root dot */
 #define LABEL_MAX 63
@@ -56,17 +57,6 @@ static int is_alpha(int c)
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int to_lower(int c)
@@ -239,9 +229,9 @@ static enum prc pct_norm(struct buf *b, struct span s, int (*ok)(int))
 		unsigned char c = (unsigned char)s.p[i];
 		char enc[3];
 
-		if (c == '%' && i + 2 < s.n && hex_val((unsigned char)s.p[i + 1]) >= 0 && hex_val((unsigned char)s.p[i + 2]) >= 0) {
-			c = (unsigned char)(hex_val((unsigned char)s.p[i + 1]) * 16 +
-					    hex_val((unsigned char)s.p[i + 2]));
+		if (c == '%' && i + 2 < s.n && hex_value((unsigned char)s.p[i + 1]) >= 0 && hex_value((unsigned char)s.p[i + 2]) >= 0) {
+			c = (unsigned char)(hex_value((unsigned char)s.p[i + 1]) * 16 +
+					    hex_value((unsigned char)s.p[i + 2]));
 			i += 2;
 			if (is_unreserved(c)) {
 				rc = buf_addch(b, (char)c);
@@ -419,7 +409,7 @@ static int ipv4_number(const char *s, size_t n, uint64_t *v)
 	if (n == 0)
 		return -1;
 	for (; i < n; i++) {
-		d = hex_val((unsigned char)s[i]);
+		d = hex_value((unsigned char)s[i]);
 		if (d < 0 || d >= base)
 			return -1;
 		x = x * (uint64_t)base + (uint64_t)d;
@@ -492,10 +482,10 @@ static enum prc host_canon(struct buf *out, const char *h, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)h[i];
 
-		if (c == '%' && i + 2 < n && hex_val((unsigned char)h[i + 1]) >= 0 &&
-		    hex_val((unsigned char)h[i + 2]) >= 0) {
-			c = (unsigned char)(hex_val((unsigned char)h[i + 1]) * 16 +
-					    hex_val((unsigned char)h[i + 2]));
+		if (c == '%' && i + 2 < n && hex_value((unsigned char)h[i + 1]) >= 0 &&
+		    hex_value((unsigned char)h[i + 2]) >= 0) {
+			c = (unsigned char)(hex_value((unsigned char)h[i + 1]) * 16 +
+					    hex_value((unsigned char)h[i + 2]));
 			i += 2;
 		}
 		if (c == 0)

@@ -6,6 +6,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/hex.h"
 #include "util/hset.h"
 #include "util/json.h"
 #include "util/queue.h"
@@ -140,8 +141,19 @@ static void test_csv(void)
 	is_str(csv(""), "", "empty");
 }
 
+static void test_hex(void)
+{
+	is_int(hex_value('0'), 0, "hex 0");
+	is_int(hex_value('9'), 9, "hex 9");
+	is_int(hex_value('a'), 10, "hex a");
+	is_int(hex_value('F'), 15, "hex F");
+	is_int(hex_value('g'), -1, "g is not hex");
+	is_int(hex_value(-61), -1, "a byte above 0x7f is not hex");
+}
+
 int main(void)
 {
+	test_hex();
 	test_buf();
 	test_arena();
 	test_queue();
