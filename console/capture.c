@@ -64,7 +64,7 @@ enum prc capture_load(const char *warc_dir, const char *warc_file, uint64_t offs
 	vr = warc_record_verify(&r, &ve);
 	out->verified = vr == PRC_OK;
 	if (!out->verified)
-		snprintf(out->verify, sizeof(out->verify), "%s",
+		snprintf(out->verify, sizeof(out->verify), "%.*s", (int)sizeof(out->verify) - 1,
 			 vr == PRC_NOTFOUND ? "the record carries no digest" : ve.msg);
 	if (want_text && r.body_len) {
 		warc_http_header(&r, "Content-Type", ct, sizeof(ct));
