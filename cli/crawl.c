@@ -479,6 +479,12 @@ int cmd_crawl(int argc, char **argv)
 		if (s.aliases || s.trap_families)
 			fprintf(stderr, "aliases=%llu (pages stored once under another URL); trap families=%llu\n",
 				(unsigned long long)s.aliases, (unsigned long long)s.trap_families);
+		if (s.fetched) {
+			fprintf(stderr, "cpu s:");
+			for (i = 0; i < STAGE_COUNT; i++)
+				fprintf(stderr, " %s=%.2f", crawl_stage_name((enum crawl_stage)i), s.stage_cpu_s[i]);
+			fputc('\n', stderr);
+		}
 		if (s.quarantined)
 			fprintf(stderr, "quarantined=%llu (pages the database refused; see the quarantine table)\n",
 				(unsigned long long)s.quarantined);

@@ -144,6 +144,7 @@ struct crawl {
 	/* statistics, written by several threads */
 	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
 	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families, quarantined;
+	atomic_ullong stage_ns[STAGE_COUNT]; /* thread CPU time per stage */
 	atomic_ullong refused[REFUSE_COUNT];
 	uint64_t net_failed[FETCH_FAIL_COUNT]; /* fetch thread only */
 	char first_failure[320];               /* fetch thread only */
@@ -152,7 +153,36 @@ struct crawl {
 	uint64_t queued;
 	int64_t remaining;         /* pages --max-pages still allows this process to claim */
 	double started;
+	uint64_t fetch_cpu0;       /* the fetch thread's CPU time at the start */
 };
+
+/* CPU time of the calling thread, in nanoseconds. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Charges the CPU time since *mark to stage and moves *mark to now. */
+static void stage_charge(struct crawl *c, enum crawl_stage st, uint64_t *mark)
+{
+	uint64_t t = thread_cpu_ns();
+
+	if (t > *mark)
+		atomic_fetch_add(&c->stage_ns[st], t - *mark);
+	*mark = t;
+}
+
+const char *crawl_stage_name(enum crawl_stage s)
+{
+	static const char *const names[STAGE_COUNT] = { "fetch", "decode", "parse",
+							"sketch", "classify", "store" };
+
+	return s < STAGE_COUNT ? names[s] : "unknown";
+}
 
 static int64_t now_ms(void)
 {
@@ -429,6 +459,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 	size_t linkcap = 0;
 	struct err e;
 	char *hex;
+	uint64_t mark = thread_cpu_ns();
 
 	r->fetched_at = x->started;
 	r->http_status = (int)x->status;
@@ -490,6 +521,7 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
 			return;
 		}
+		stage_charge(c, STAGE_DECODE, &mark);
 		r->charset = charset;
 		memset(&in, 0, sizeof(in));
 		in.url = p->url;
@@ -546,9 +578,11 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			in.text = text;
 			in.text_len = text_len;
 		}
+		stage_charge(c, STAGE_PARSE, &mark);
 		/* what the page says, for judging its URL family (traps.c) */
 		traps_sketch(in.text, in.text_len, &p->sketch);
 		p->has_sketch = x->status == 200;
+		stage_charge(c, STAGE_SKETCH, &mark);
 		/*
 		 * Classification reads at most max_text bytes of text: normalization
 		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
@@ -560,6 +594,8 @@ static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
 			size_t nv = 0;
 
 			enum prc crc = classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e);
+
+			stage_charge(c, STAGE_CLASSIFY, &mark);
 
 			if (crc == PRC_AGAIN) {
 				/* stopping mid-rules: fetched again later, never stored unclassified */
@@ -743,6 +779,7 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 			 size_t n)
 {
 	int evidence = 0, judged = 0;
+	uint64_t mark = thread_cpu_ns();
 	struct store_record *recs;
 	struct err e;
 	size_t i, j, k;
@@ -839,6 +876,7 @@ out:
 		page_free(batch[i]);
 	}
 	atomic_fetch_sub(&c->pending, (long)n);
+	stage_charge(c, STAGE_STORE, &mark);
 }
 
 struct writer_arg {
@@ -1297,6 +1335,14 @@ static void report(struct crawl *c, struct crawl_stats *s)
 	s->trap_families = atomic_load(&c->trap_families);
 	s->quarantined = atomic_load(&c->quarantined);
 	{
+		int k;
+
+		/* report() runs on the fetch thread: its own CPU time is the fetch stage */
+		atomic_store(&c->stage_ns[STAGE_FETCH], thread_cpu_ns() - c->fetch_cpu0);
+		for (k = 0; k < STAGE_COUNT; k++)
+			s->stage_cpu_s[k] = (double)atomic_load(&c->stage_ns[k]) / 1e9;
+	}
+	{
 		int i;
 
 		for (i = 0; i < REFUSE_COUNT; i++)
@@ -1362,6 +1408,11 @@ static void write_stats(struct crawl *c, const struct crawl_stats *s)
 	fprintf(f, "# TYPE patrol_transfers_in_flight gauge\npatrol_transfers_in_flight %zu\n",
 		s->in_flight);
 	fprintf(f, "# TYPE patrol_elapsed_seconds gauge\npatrol_elapsed_seconds %.3f\n", s->elapsed_s);
+	fprintf(f, "# HELP patrol_stage_cpu_seconds_total CPU time spent in each stage of the page path and the store.\n"
+		   "# TYPE patrol_stage_cpu_seconds_total counter\n");
+	for (i = 0; i < STAGE_COUNT; i++)
+		fprintf(f, "patrol_stage_cpu_seconds_total{stage=\"%s\"} %.3f\n", crawl_stage_name((enum crawl_stage)i),
+			s->stage_cpu_s[i]);
 	if (fclose(f) == 0)
 		rename(tmp, c->o->stats_file);
 	else
@@ -1789,6 +1840,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.o = o;
 	c.e = e;
 	c.started = now_s();
+	c.fetch_cpu0 = thread_cpu_ns();
 	c.uopts.max_len = o->traps.max_url_length ? o->traps.max_url_length : URL_MAX_LEN_DEFAULT;
 	c.link_uopts = c.uopts;
 	c.link_uopts.max_len = 64 * 1024;

@@ -17,6 +17,20 @@ struct imagehash;
 
 enum crawl_scope { CRAWL_SCOPE_HOST = 0, CRAWL_SCOPE_DOMAIN, CRAWL_SCOPE_ANY };
 
+/* Stages of the page path and the store whose CPU time a crawl accounts for. */
+enum crawl_stage {
+	STAGE_FETCH = 0, /* the fetch thread: curl, the frontier, leases and claims */
+	STAGE_DECODE,    /* charset detection and conversion */
+	STAGE_PARSE,     /* libxml2: text, links, blocks */
+	STAGE_SKETCH,    /* the trap families' text sketch */
+	STAGE_CLASSIFY,  /* normalization, Hyperscan, the Lua rules */
+	STAGE_STORE,     /* the writer: statements, evidence files */
+	STAGE_COUNT
+};
+
+/* The stage's name ("fetch", "decode", ...). */
+const char *crawl_stage_name(enum crawl_stage s);
+
 struct crawl_stats {
 	uint64_t fetched;        /* responses received (any status) */
 	uint64_t stored;         /* records committed (fetched or refused) */
@@ -33,6 +47,7 @@ struct crawl_stats {
 	uint64_t aliases;        /* pages that repeat a page stored under another URL */
 	uint64_t trap_families;  /* URL families cut as traps */
 	uint64_t quarantined;    /* pages the database refused, kept in the quarantine table */
+	double stage_cpu_s[STAGE_COUNT]; /* CPU seconds spent in each stage, all threads */
 	struct trap_family *families; /* crawl_run's final figures: the families judged, traps first (malloc'd) */
 	size_t nfamilies;
 	uint64_t refused[REFUSE_COUNT]; /* URLs not fetched, by reason */

@@ -81,4 +81,10 @@ is "$(awk '$1 == "patrol_pages_fetched_total" { print $2 }' "$stats")" "$fetched
 is "$(awk '$1 == "patrol_hits_total" { print $2 }' "$stats")" "$(psql_q 'SELECT count(*) FROM hits')" "patrol_hits_total"
 is "$(awk '$1 == "patrol_refused_total{reason=\"robots\"}" { print $2 }' "$stats")" "2" "refusals by reason"
 like "$(cat "$stats")" "# TYPE patrol_pages_fetched_total counter" "Prometheus text format"
+for st in fetch decode parse sketch classify store; do
+	like "$(cat "$stats")" "patrol_stage_cpu_seconds_total\\{stage=\"$st\"\\} [0-9]+\\.[0-9]{3}" "CPU time of the $st stage"
+done
+check "the classify stage took some CPU time" awk '$1 == "patrol_stage_cpu_seconds_total{stage=\"classify\"}" && $2 > 0 { f = 1 } END { exit !f }' "$stats"
+like "$(cat "$HARNESS_TMP/patrol.log")" "cpu s: fetch=[0-9.]+ decode=[0-9.]+ parse=[0-9.]+ sketch=[0-9.]+ classify=[0-9.]+ store=[0-9.]+" \
+	"the summary gives the CPU time per stage"
 done_testing
