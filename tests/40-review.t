@@ -348,7 +348,7 @@ is "$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); r=[x for x in
 
 # --- --every runs passes until SIGTERM ------------------------------------------
 patrol_bg recheck --job life --allow-private --delay-ms 0 --quiet --every 1s
-wait_for 30 sh -c "[ \$(grep -c '^recheck: ' '$HARNESS_TMP/patrol-bg.log') -ge 2 ]"
+wait_for 120 sh -c "[ \$(grep -c '^recheck: ' '$HARNESS_TMP/patrol-bg.log') -ge 2 ]"
 ok $? "--every runs pass after pass"
 kill -TERM "$PATROL_BG_PID"
 wait "$PATROL_BG_PID"
