@@ -39,6 +39,11 @@ done
 patrol_run scan lua/samples/benign
 is "$?" 0 "scan of the benign samples: exit 0, nothing flagged"
 is "$(wc -l < "$PATROL_OUT")" 0 "and prints nothing"
+# a weapon word in the file's own path ("/c4/", the explosive's name) says nothing of the page
+mkdir -p "$HARNESS_TMP/c4/tnt"
+cp lua/samples/benign/weapons_explosives-* "$HARNESS_TMP/c4/tnt/"
+patrol_run scan "$HARNESS_TMP/c4/tnt"
+is "$?" 0 "benign weapon look-alikes under a path named c4/tnt: nothing flagged" || diag "$(head -n 3 "$PATROL_OUT")"
 patrol_run scan lua/samples/drug_ad/05-separators.txt
 is "$?" 1 "scan of a positive: exit 1"
 like "$(cat "$PATROL_OUT")" "^lua/samples/drug_ad/05-separators.txt	drug_ad	[0-9.]+	drug_ad\." \

@@ -80,8 +80,9 @@ patrol_run review list
 unlike "$(cat "$PATROL_OUT")" "$esc" "review list prints no raw ESC"
 patrol_run export --format table
 ok $? "export --format table" || patrol_diag
-like "$(cat "$PATROL_OUT")" "owned" "shows the evidence"
-unlike "$(cat "$PATROL_OUT")" "$csi" "with no raw C1 CSI"
+like "$(cat "$PATROL_OUT")" "手押し" "shows the evidence"
+unlike "$(cat "$PATROL_OUT")" "$esc" "with no raw ESC"
+unlike "$(cat "$PATROL_OUT")" "$csi" "nor a raw C1 CSI"
 unlike "$(cat "$PATROL_OUT")" "$rlo" "nor a right-to-left override"
 patrol_run evidence "$page"
 ok $? "patrol evidence still verifies the page" || diag "$(cat "$PATROL_OUT")"

@@ -104,7 +104,9 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
-      local w = lib.outside(m.weapon, m.harmless)
+      -- a weapon word in the URL ("/c4/", "?tnt=1") names a path, not an offer
+      local said = lib.merge(lib.where(m.weapon, "text"), lib.where(m.weapon, "title"))
+      local w = lib.outside(said, m.harmless)
       if #w == 0 then return 0 end
       local sig = lib.signals(m.offer, m.price, m.contact, m.real)
       if sig < 2 or lib.none(m.offer, m.real) then return 0 end
