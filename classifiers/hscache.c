@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "util/hash.h"
+#include "util/fdio.h"
 
 #define MAGIC "PATROLHS"
 #define FORMAT 1u
@@ -183,23 +184,6 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 struct entry {
 	char *name;
 	time_t mtime;
@@ -311,8 +295,8 @@ enum prc hscache_store(const char *dir, const unsigned char key[HSCACHE_KEY_LEN]
 	hash_sha256_update(h, payload, n);
 	hash_sha256_final(h, md);
 	h = NULL;
-	if (write_all(fd, head, sizeof(head)) < 0 || write_all(fd, payload, n) < 0 ||
-	    write_all(fd, md, sizeof(md)) < 0 || fsync(fd) < 0) {
+	if (fd_write_all(fd, head, sizeof(head)) < 0 || fd_write_all(fd, payload, n) < 0 ||
+	    fd_write_all(fd, md, sizeof(md)) < 0 || fsync(fd) < 0) {
 		rc = err_set(e, PRC_IO, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
 	}

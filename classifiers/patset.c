@@ -59,6 +59,7 @@
 #include <hs/hs.h>
 
 #include "classifiers/sandbox.h"
+#include "util/fdio.h"
 
 struct patset {
 	hs_database_t *db[PATSET_NVIEWS];
@@ -215,23 +216,6 @@ static unsigned long long vm_data_bytes(void)
 	return kb * 1024;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Child messages: a tag byte, then the fields below in host order. */
 enum { MSG_DB = 'D', MSG_REFUSED = 'R', MSG_FAILED = 'F', MSG_START = 'S', MSG_DONE = 'E' };
 
@@ -260,8 +244,8 @@ static void child_compile(int fd, const struct patset_expr *const ex[PATSET_NVIE
 	if (rc == PRC_OK) {
 		tag = MSG_DB;
 		l64 = len;
-		if (write_all(fd, &tag, 1) || write_all(fd, &l64, sizeof(l64)) ||
-		    write_all(fd, blob, len))
+		if (fd_write_all(fd, &tag, 1) || fd_write_all(fd, &l64, sizeof(l64)) ||
+		    fd_write_all(fd, blob, len))
 			_exit(1);
 		_exit(0);
 	}
@@ -270,7 +254,7 @@ static void child_compile(int fd, const struct patset_expr *const ex[PATSET_NVIE
 	m.rc = (int32_t)rc;
 	m.index = rc == PRC_PARSE ? (int64_t)bi : -1;
 	m.len = (uint32_t)strlen(e.msg);
-	if (write_all(fd, &tag, 1) || write_all(fd, &m, sizeof(m)) || write_all(fd, e.msg, m.len))
+	if (fd_write_all(fd, &tag, 1) || fd_write_all(fd, &m, sizeof(m)) || fd_write_all(fd, e.msg, m.len))
 		_exit(1);
 	_exit(0);
 }
@@ -290,7 +274,7 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 		for (i = 0; i < n[v]; i++) {
 			at[0] = v;
 			at[1] = (int32_t)i;
-			if (write_all(fd, &tag, 1) || write_all(fd, at, sizeof(at)))
+			if (fd_write_all(fd, &tag, 1) || fd_write_all(fd, at, sizeof(at)))
 				_exit(1);
 			if (hs_compile(ex[v][i].expr, hs_flags(ex[v][i].flags), HS_MODE_BLOCK, NULL, &db,
 				       &ce) == HS_SUCCESS)
@@ -302,7 +286,7 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 		}
 	}
 	tag = MSG_DONE;
-	write_all(fd, &tag, 1);
+	fd_write_all(fd, &tag, 1);
 	_exit(0);
 }
 
