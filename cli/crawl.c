@@ -390,6 +390,7 @@ int cmd_crawl(int argc, char **argv)
 		if (watch && rulehub_watch(rules, 0, &e) != PRC_OK) {
 			cli_error("cannot watch '%s': %s", dir, e.msg);
 			rulehub_free(rules);
+			free(samples);
 			return 2;
 		}
 	}
@@ -403,12 +404,14 @@ int cmd_crawl(int argc, char **argv)
 			cli_error("hash list '%s' refused; nothing crawled", hashlist);
 			buf_release(&errors);
 			rulehub_free(rules);
+			free(samples);
 			return 2;
 		}
 		buf_release(&errors);
 	}
 	if (!(conninfo = cli_db_conninfo(dbopt))) {
 		rulehub_free(rules);
+		free(samples);
 		imagehash_free(hashes);
 		return 1;
 	}
@@ -419,6 +422,7 @@ int cmd_crawl(int argc, char **argv)
 				cli_error("%s", e.msg);
 				free(conninfo);
 				rulehub_free(rules);
+				free(samples);
 				imagehash_free(hashes);
 				return 1;
 			}
