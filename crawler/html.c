@@ -532,7 +532,8 @@ static int tag_code(const xmlNode *n)
 static void open_rec(struct walk *w, const xmlNode *n)
 {
 	static const char seps[] = " \t\n\r\f";
-	struct openrec *top = w->nopen ? &w->open[w->nopen - 1] : NULL;
+	/* read before the stack may move: the realloc below invalidates pointers into it */
+	int in_article = w->nopen && w->open[w->nopen - 1].article;
 	struct elrec *r;
 	const char *cls, *role;
 	int tag = tag_code(n);
@@ -553,7 +554,7 @@ static void open_rec(struct walk *w, const xmlNode *n)
 	}
 	w->open[w->nopen].node = n;
 	w->open[w->nopen].rec = 0;
-	w->open[w->nopen].article = (uint8_t)((top && top->article) || tag == TAG_ARTICLE);
+	w->open[w->nopen].article = (uint8_t)(in_article || tag == TAG_ARTICLE);
 	w->nopen++;
 	if (w->recs_full)
 		return;
@@ -585,7 +586,7 @@ static void open_rec(struct walk *w, const xmlNode *n)
 			break;
 		}
 	r->tag = (uint8_t)tag;
-	r->in_article = top ? top->article : 0;
+	r->in_article = (uint8_t)in_article;
 	cls = attr(w, n, "class");
 	h = hash64(n->name, strlen((const char *)n->name));
 	if (cls)
