@@ -57,7 +57,9 @@ await step('confirm a page with the keyboard (j, then c)', async () => {
   const sel = page.locator('#queue tr.row.sel');
   expect(await sel.count() === 1, 'no selected row');
   pageId = await sel.getAttribute('data-id');
-  await page.keyboard.press('c');
+  // 'c' submits the row's form: the queue is loaded again after the POST, and a
+  // navigation started before that load would be cut short by it
+  await Promise.all([page.waitForEvent('load', { timeout: 60000 }), page.keyboard.press('c')]);
   let status = '';
   await until(async () => {
     const d = await (await page.request.get(`${base}/api/pages/${pageId}`)).json();
