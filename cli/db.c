@@ -1,6 +1,5 @@
 /* db.c - `patrol db start|stop|status|migrate`: the embedded PostgreSQL cluster. */
 #include <getopt.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,40 +156,22 @@ const char *cli_category(const char *opt, const char *value)
  */
 static enum prc sync_categories(struct db *d, struct err *e)
 {
-	struct buf codes, names;
-	const char *p[2];
-	PGresult *r = NULL;
-	enum prc rc = PRC_OK;
-	size_t i;
+	size_t i, n = taxonomy_count();
+	const char **codes = calloc(n + 1, sizeof(*codes)), **names = calloc(n + 1, sizeof(*names));
+	enum prc rc;
 
-	buf_init(&codes, 1u << 16);
-	buf_init(&names, 1u << 16);
-	rc = buf_addch(&codes, '{');
-	if (rc == PRC_OK)
-		rc = buf_addch(&names, '{');
-	for (i = 0; i < taxonomy_count() && rc == PRC_OK; i++) {
-		rc = db_array_add(&codes, taxonomy_get(i)->code);
-		if (rc == PRC_OK)
-			rc = db_array_add(&names, taxonomy_get(i)->ja);
-	}
-	if (rc == PRC_OK)
-		rc = buf_addch(&codes, '}');
-	if (rc == PRC_OK)
-		rc = buf_addch(&names, '}');
-	if (rc != PRC_OK) {
+	if (!codes || !names) {
 		rc = err_set(e, PRC_NOMEM, "out of memory");
 		goto out;
 	}
-	p[0] = buf_str(&codes);
-	p[1] = buf_str(&names);
-	rc = db_query(d,
-		      "INSERT INTO categories (code, ja) SELECT * FROM unnest($1::text[], $2::text[])"
-		      " ON CONFLICT (code) DO UPDATE SET ja = EXCLUDED.ja WHERE categories.ja <> EXCLUDED.ja",
-		      2, p, &r, e);
-	PQclear(r);
+	for (i = 0; i < n; i++) {
+		codes[i] = taxonomy_get(i)->code;
+		names[i] = taxonomy_get(i)->ja;
+	}
+	rc = db_sync_categories(d, codes, names, n, e);
 out:
-	buf_release(&codes);
-	buf_release(&names);
+	free(codes);
+	free(names);
 	return rc;
 }
 
@@ -284,10 +265,11 @@ int cmd_db(int argc, char **argv)
 				cli_error("%s", e.msg);
 				return 3;
 			}
+			char where[512];
+
 			/* not the conninfo itself: it may hold a password */
-			printf("database reachable: host='%s' port=%s dbname=%s user=%s\n",
-			       PQhost(db_conn(d)), PQport(db_conn(d)), PQdb(db_conn(d)),
-			       PQuser(db_conn(d)));
+			db_describe(d, where, sizeof(where));
+			printf("database reachable: %s\n", where);
 			db_free(d);
 			return 0;
 		}

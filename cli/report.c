@@ -112,23 +112,8 @@ int cmd_report(int argc, char **argv)
 			out_json_rows(stdout, rep.dims[i]);
 			break;
 		case OUT_CSV:
-			if (first)
-				out_csv(stdout, rep.dims[i], "dimension", report_dim_names[i]);
-			else {
-				/* one table: the header once */
-				PGresult *r = rep.dims[i];
-				int row, col;
-
-				for (row = 0; row < PQntuples(r); row++) {
-					fputs(report_dim_names[i], stdout);
-					for (col = 0; col < PQnfields(r); col++) {
-						putchar(',');
-						if (!PQgetisnull(r, row, col))
-							csv_write_field(stdout, PQgetvalue(r, row, col));
-					}
-					fputs("\r\n", stdout);
-				}
-			}
+			/* one table: the header once */
+			out_csv(stdout, rep.dims[i], "dimension", report_dim_names[i], first);
 			break;
 		default:
 			printf("%sby %s\n", first ? "" : "\n", report_dim_names[i]);

@@ -43,7 +43,7 @@ static int bulk_preview(struct db *d, const struct review_filter *f, const char 
 {
 	struct review_filter first = *f;
 	struct err e = { "" };
-	PGresult *r = NULL;
+	struct rows *r = NULL;
 
 	first.limit = 10;
 	first.offset = 0;
@@ -58,10 +58,10 @@ static int bulk_preview(struct db *d, const struct review_filter *f, const char 
 	} else {
 		printf("%zu page%s match%s; %s would %s %s:\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "",
 		       n > 10 ? "the first 10" : "these", verb, n == 1 ? "it" : "them");
-		if (PQntuples(r))
+		if (r->nrows)
 			out_table(stdout, r);
 	}
-	PQclear(r);
+	rows_free(r);
 	fflush(stdout);
 	if (dry)
 		return 0;
@@ -70,9 +70,9 @@ static int bulk_preview(struct db *d, const struct review_filter *f, const char 
 	return 2;
 }
 
-static void print_section(const char *title, const PGresult *r)
+static void print_section(const char *title, const struct rows *r)
 {
-	if (!r || PQntuples(r) == 0)
+	if (!r || r->nrows == 0)
 		return;
 	printf("\n%s:\n", title);
 	out_table(stdout, r);
@@ -106,14 +106,15 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 		fputs("}\n", stdout);
 	} else {
 		out_fields(stdout, rd.page, 0, 0);
-		if (PQntuples(rd.hits))
+		if (rd.hits->nrows)
 			printf("\nhits:\n");
-		for (i = 0; i < PQntuples(rd.hits); i++) {
-			printf("  fetch %s  %s  %s  score %s  (", PQgetvalue(rd.hits, i, 0),
-			       PQgetvalue(rd.hits, i, 2), PQgetvalue(rd.hits, i, 5), PQgetvalue(rd.hits, i, 3));
-			out_text(stdout, PQgetvalue(rd.hits, i, 6), 0);
+		for (i = 0; i < rd.hits->nrows; i++) {
+			printf("  fetch %s  %s  %s  score %s  (", rows_str(rd.hits, i, "fetch_id"),
+			       rows_str(rd.hits, i, "category"), rows_str(rd.hits, i, "rule"),
+			       rows_str(rd.hits, i, "score"));
+			out_text(stdout, rows_str(rd.hits, i, "rule_file"), 0);
 			printf(")\n    ");
-			out_text(stdout, PQgetvalue(rd.hits, i, 7), 0);
+			out_text(stdout, rows_str(rd.hits, i, "evidence"), 0);
 			putchar('\n');
 		}
 		print_section("evidence (WARC)", rd.evidence);
@@ -248,7 +249,7 @@ int cmd_review(int argc, char **argv)
 	optind++; /* back to argv's numbering */
 
 	if (!strcmp(verb, "list")) {
-		PGresult *r;
+		struct rows *r;
 
 		if (optind != argc) {
 			cli_error("review list takes no arguments, only filters");
@@ -266,12 +267,12 @@ int cmd_review(int argc, char **argv)
 			out_json_rows(stdout, r);
 			putchar('\n');
 		} else if (fmt == OUT_CSV) {
-			out_csv(stdout, r, NULL, NULL);
+			out_csv(stdout, r, NULL, NULL, 1);
 		} else {
 			out_table(stdout, r);
-			printf("%d page%s\n", PQntuples(r), PQntuples(r) == 1 ? "" : "s");
+			printf("%d page%s\n", r->nrows, r->nrows == 1 ? "" : "s");
 		}
-		PQclear(r);
+		rows_free(r);
 		db_free(d);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}

@@ -249,7 +249,7 @@ static int cmd_rules_test(const char *dir, const char *cache, const char *sample
 static int cmd_rules_stats(const char *dbopt, const char *job, int json)
 {
 	struct db *d = cli_db_open(dbopt);
-	PGresult *r = NULL;
+	struct rows *r = NULL;
 	struct err e;
 	int i;
 
@@ -263,25 +263,26 @@ static int cmd_rules_stats(const char *dbopt, const char *job, int json)
 	if (json) {
 		out_json_rows(stdout, r);
 		putchar('\n');
-	} else if (PQntuples(r) == 0) {
+	} else if (r->nrows == 0) {
 		printf("no page flagged%s%s\n", job ? " in job " : "", job ? job : "");
 	} else {
 		printf("%-44s %-22s %6s %9s %9s %6s %9s\n", "rule", "category", "pages",
 		       "confirmed", "dismissed", "new", "dismissal");
-		for (i = 0; i < PQntuples(r); i++) {
-			const char *rate = PQgetisnull(r, i, 7) ? "-" : PQgetvalue(r, i, 7);
+		for (i = 0; i < r->nrows; i++) {
+			const char *rate = rows_get(r, i, "dismissal_rate");
 			char pct[32];
 
-			if (*rate != '-')
+			if (rate)
 				snprintf(pct, sizeof(pct), "%.1f%%", 100 * strtod(rate, NULL));
 			else
 				snprintf(pct, sizeof(pct), "-");
-			printf("%-44s %-22s %6s %9s %9s %6s %9s\n", PQgetvalue(r, i, 0),
-			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
-			       PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), pct);
+			printf("%-44s %-22s %6s %9s %9s %6s %9s\n", rows_str(r, i, "rule"),
+			       rows_str(r, i, "category"), rows_str(r, i, "pages"),
+			       rows_str(r, i, "confirmed"), rows_str(r, i, "dismissed"),
+			       rows_str(r, i, "new"), pct);
 		}
 	}
-	PQclear(r);
+	rows_free(r);
 	db_free(d);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -58,7 +58,7 @@ static int show_cmd(struct db *d, int64_t id, int json)
 		out_fields(stdout, td.request, 0, 0);
 		printf("\nhistory:\n");
 		out_table(stdout, td.events);
-		if (PQntuples(td.rechecks)) {
+		if (td.rechecks->nrows) {
 			printf("\nrechecks:\n");
 			out_table(stdout, td.rechecks);
 		}
@@ -70,7 +70,7 @@ static int show_cmd(struct db *d, int64_t id, int json)
 static int list_cmd(struct db *d, const struct takedown_filter *f, int fmt)
 {
 	struct err e = { "" };
-	PGresult *r;
+	struct rows *r;
 
 	if (takedown_list(d, f, &r, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
@@ -80,16 +80,16 @@ static int list_cmd(struct db *d, const struct takedown_filter *f, int fmt)
 		out_json_rows(stdout, r);
 		putchar('\n');
 	} else if (fmt == OUT_CSV) {
-		out_csv(stdout, r, NULL, NULL);
+		out_csv(stdout, r, NULL, NULL, 1);
 	} else {
 		int i, overdue = 0;
 
-		for (i = 0; i < PQntuples(r); i++)
-			overdue += *PQgetvalue(r, i, 3) == 't';
+		for (i = 0; i < r->nrows; i++)
+			overdue += *rows_str(r, i, "overdue") == 't';
 		out_table(stdout, r);
-		printf("%d request%s, %d overdue\n", PQntuples(r), PQntuples(r) == 1 ? "" : "s", overdue);
+		printf("%d request%s, %d overdue\n", r->nrows, r->nrows == 1 ? "" : "s", overdue);
 	}
-	PQclear(r);
+	rows_free(r);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -1,7 +1,7 @@
 /*
  * workflow.c - output and argument helpers of the front ends that read and
  * change the review and takedown records: JSON straight from a query
- * result (typed by the column's PostgreSQL type), aligned text tables for
+ * result (typed by the column's type, store/rows.h), aligned text tables for
  * people, CSV for spreadsheets, and who is acting (--as).
  */
 #include "cli/workflow.h"
@@ -18,19 +18,6 @@
 #include "cli/cli.h"
 #include "util/json.h"
 #include "util/text.h"
-
-/* PostgreSQL type OIDs (pg_type.h) written as JSON numbers, booleans, JSON */
-#define OID_BOOL 16
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_OID 26
-#define OID_JSON 114
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
-#define OID_NUMERIC 1700
-#define OID_TIMESTAMPTZ 1184
-#define OID_JSONB 3802
 
 #define TABLE_CELL_MAX 48
 
@@ -98,12 +85,6 @@ int64_t cli_id(const char *what, const char *s)
 		return -1;
 	}
 	return (int64_t)v;
-}
-
-static int numeric_type(Oid t)
-{
-	return t == OID_INT8 || t == OID_INT2 || t == OID_INT4 || t == OID_OID || t == OID_FLOAT4 ||
-	       t == OID_FLOAT8 || t == OID_NUMERIC;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -191,20 +172,20 @@ static const char *human_categories(const char *v, char *buf, size_t len)
  * everything else as the database gave it; for people also durations in
  * days and hours and category names beside their codes. NULL for SQL NULL.
  */
-static const char *cell_text(const PGresult *r, int i, int c, int human, char *buf, size_t len)
+static const char *cell_text(const struct rows *r, int i, int c, int human, char *buf, size_t len)
 {
-	const char *v = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c), *name = PQfname(r, c);
-	Oid t = PQftype(r, c);
+	const char *v = rows_cell(r, i, c), *name = r->names[c];
+	int t = r->types[c];
 	char *end;
 	double x;
 
 	if (!v)
 		return NULL;
-	if (t == OID_TIMESTAMPTZ)
+	if (t == ROWS_TIME)
 		return human ? human_time(v, buf, len) : iso_time(v, buf, len);
 	if (!human)
 		return v;
-	if (numeric_type(t) && (ends_with(name, "_s") || !strcmp(name, "waiting_days"))) {
+	if (t == ROWS_NUMBER && (ends_with(name, "_s") || !strcmp(name, "waiting_days"))) {
 		x = strtod(v, &end);
 		if (end != v && !*end)
 			return human_duration(ends_with(name, "_s") ? x : x * 86400.0, buf, len);
@@ -214,27 +195,27 @@ static const char *cell_text(const PGresult *r, int i, int c, int human, char *b
 	return v;
 }
 
-void out_json_row(FILE *f, const PGresult *r, int i)
+void out_json_row(FILE *f, const struct rows *r, int i)
 {
-	int c, n = PQnfields(r);
+	int c, n = r->ncols;
 
 	fputc('{', f);
 	for (c = 0; c < n; c++) {
-		Oid t = PQftype(r, c);
+		int t = r->types[c];
 		char buf[64];
 		const char *v = cell_text(r, i, c, 0, buf, sizeof(buf));
 
 		if (c)
 			fputc(',', f);
-		json_write_str(f, PQfname(r, c));
+		json_write_str(f, r->names[c]);
 		fputc(':', f);
 		if (!v)
 			fputs("null", f);
-		else if (t == OID_BOOL)
+		else if (t == ROWS_BOOL)
 			fputs(*v == 't' ? "true" : "false", f);
-		else if (numeric_type(t) && strcmp(v, "NaN") && strcmp(v, "Infinity") && strcmp(v, "-Infinity"))
+		else if (t == ROWS_NUMBER && strcmp(v, "NaN") && strcmp(v, "Infinity") && strcmp(v, "-Infinity"))
 			fputs(v, f);
-		else if (t == OID_JSON || t == OID_JSONB)
+		else if (t == ROWS_JSON)
 			fputs(v, f);
 		else
 			json_write_str(f, v);
@@ -242,12 +223,12 @@ void out_json_row(FILE *f, const PGresult *r, int i)
 	fputc('}', f);
 }
 
-void out_json_rows(FILE *f, const PGresult *r)
+void out_json_rows(FILE *f, const struct rows *r)
 {
 	int i;
 
 	fputc('[', f);
-	for (i = 0; r && i < PQntuples(r); i++) {
+	for (i = 0; r && i < r->nrows; i++) {
 		if (i)
 			fputc(',', f);
 		out_json_row(f, r, i);
@@ -289,16 +270,16 @@ static void put_cell(FILE *f, const char *s, int width, int last)
 			fputc(' ', f);
 }
 
-void out_table(FILE *f, const PGresult *r)
+void out_table(FILE *f, const struct rows *r)
 {
-	int nf = PQnfields(r), nr = PQntuples(r), c, i, *w;
+	int nf = r->ncols, nr = r->nrows, c, i, *w;
 	char buf[1024];
 
 	w = calloc((size_t)nf + 1, sizeof(int));
 	if (!w)
 		return;
 	for (c = 0; c < nf; c++) {
-		w[c] = cell_width(PQfname(r, c), TABLE_CELL_MAX, NULL);
+		w[c] = cell_width(r->names[c], TABLE_CELL_MAX, NULL);
 		for (i = 0; i < nr; i++) {
 			const char *v = cell_text(r, i, c, 1, buf, sizeof(buf));
 			int cw = cell_width(v ? v : "-", TABLE_CELL_MAX, NULL);
@@ -308,7 +289,7 @@ void out_table(FILE *f, const PGresult *r)
 		}
 	}
 	for (c = 0; c < nf; c++)
-		put_cell(f, PQfname(r, c), w[c], c == nf - 1);
+		put_cell(f, r->names[c], w[c], c == nf - 1);
 	fputc('\n', f);
 	for (i = 0; i < nr; i++) {
 		for (c = 0; c < nf; c++) {
@@ -321,22 +302,25 @@ void out_table(FILE *f, const PGresult *r)
 	free(w);
 }
 
-void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *first_value)
+void out_csv(FILE *f, const struct rows *r, const char *first_name, const char *first_value,
+	     int header)
 {
-	int nf = PQnfields(r), c, i;
+	int nf = r->ncols, c, i;
 	char buf[64];
 
-	if (first_name) {
-		fputs(first_name, f);
-		fputc(',', f);
-	}
-	for (c = 0; c < nf; c++) {
-		if (c)
+	if (header) {
+		if (first_name) {
+			fputs(first_name, f);
 			fputc(',', f);
-		csv_write_field(f, PQfname(r, c));
+		}
+		for (c = 0; c < nf; c++) {
+			if (c)
+				fputc(',', f);
+			csv_write_field(f, r->names[c]);
+		}
+		fputs("\r\n", f);
 	}
-	fputs("\r\n", f);
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < r->nrows; i++) {
 		if (first_name) {
 			csv_write_field(f, first_value);
 			fputc(',', f);
@@ -350,18 +334,18 @@ void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *fir
 	}
 }
 
-void out_fields(FILE *f, const PGresult *r, int i, int indent)
+void out_fields(FILE *f, const struct rows *r, int i, int indent)
 {
 	int c, w = 0;
 	char buf[1024];
 
-	for (c = 0; c < PQnfields(r); c++)
-		if ((int)strlen(PQfname(r, c)) > w)
-			w = (int)strlen(PQfname(r, c));
-	for (c = 0; c < PQnfields(r); c++) {
-		if (PQgetisnull(r, i, c))
+	for (c = 0; c < r->ncols; c++)
+		if ((int)strlen(r->names[c]) > w)
+			w = (int)strlen(r->names[c]);
+	for (c = 0; c < r->ncols; c++) {
+		if (!rows_cell(r, i, c))
 			continue;
-		fprintf(f, "%*s%-*s  ", indent, "", w + 1, PQfname(r, c));
+		fprintf(f, "%*s%-*s  ", indent, "", w + 1, r->names[c]);
 		out_text(f, cell_text(r, i, c, 1, buf, sizeof(buf)), 0);
 		fputc('\n', f);
 	}

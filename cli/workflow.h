@@ -2,9 +2,10 @@
 #ifndef PATROL_CLI_WORKFLOW_H
 #define PATROL_CLI_WORKFLOW_H
 
-#include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "store/rows.h"
 
 enum out_fmt { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
 
@@ -32,24 +33,26 @@ void out_text(FILE *f, const char *s, int keep_lines);
 int64_t cli_id(const char *what, const char *s);
 
 /* Writes row i of r as a JSON object (numbers, booleans and JSON columns as such). */
-void out_json_row(FILE *f, const PGresult *r, int i);
+void out_json_row(FILE *f, const struct rows *r, int i);
 
 /* Writes every row of r as a JSON array of objects. */
-void out_json_rows(FILE *f, const PGresult *r);
+void out_json_rows(FILE *f, const struct rows *r);
 
 /*
  * Writes r as a table (aligned columns, CJK counted two wide, long cells
- * cut) or as CSV with a header line.
+ * cut) or as CSV (with a header line when header): first_name, when not
+ * NULL, is an extra first column holding first_value on every row.
  */
-void out_table(FILE *f, const PGresult *r);
-void out_csv(FILE *f, const PGresult *r, const char *first_name, const char *first_value);
+void out_table(FILE *f, const struct rows *r);
+void out_csv(FILE *f, const struct rows *r, const char *first_name, const char *first_value,
+	     int header);
 
 /*
  * Writes r as one "name: value" line per non-NULL column of row i, indented
  * by indent spaces. Here and in out_table, control characters and escape
  * sequences in the values are shown inert.
  */
-void out_fields(FILE *f, const PGresult *r, int i, int indent);
+void out_fields(FILE *f, const struct rows *r, int i, int indent);
 
 /*
  * Recodes everything written to stdout between begin and end for a

@@ -1640,7 +1640,7 @@ static enum prc db_step_failed(struct crawl *c, enum prc rc, int *failures)
 	struct err e;
 	long ms;
 
-	if (PQstatus(db_conn(c->db)) == CONNECTION_OK && strcmp(st, "40P01") != 0 &&
+	if (db_connected(c->db) && strcmp(st, "40P01") != 0 &&
 	    strcmp(st, "40001") != 0)
 		return rc;
 	if (++*failures > 40)

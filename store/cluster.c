@@ -19,6 +19,7 @@
  * command finds the cluster that the first one created.
  */
 #include "store/cluster.h"
+#include "store/dbpq.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -23,6 +23,7 @@
  * hosts another process created concurrently.
  */
 #include "store/crawlstore.h"
+#include "store/dbpq.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -7,13 +7,15 @@
  * that are compiled into the binary (schema/NNN_name.sql) exactly once each,
  * in order, under an advisory lock.
  */
-#include "store/db.h"
+#include "store/dbpq.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/cluster.h"
 #include "store/migrations.h"
+#include "store/rows.h"
+#include "store/rowsconv.h"
 #include "util/buf.h"
 
 /* Any constant: the key of the advisory lock that serializes migrations. */
@@ -93,6 +95,21 @@ PGconn *db_conn(struct db *d)
 	return d->conn;
 }
 
+int db_connected(struct db *d)
+{
+	return d && d->conn && PQstatus(d->conn) == CONNECTION_OK;
+}
+
+void db_describe(struct db *d, char *out, size_t size)
+{
+	PGconn *c = d ? d->conn : NULL;
+	const char *h = c ? PQhost(c) : NULL, *p = c ? PQport(c) : NULL;
+	const char *n = c ? PQdb(c) : NULL, *u = c ? PQuser(c) : NULL;
+
+	snprintf(out, size, "host='%s' port=%s dbname=%s user=%s", h ? h : "?", p ? p : "?",
+		 n ? n : "?", u ? u : "?");
+}
+
 enum prc db_ensure(struct db *d, struct err *e)
 {
 	if (PQstatus(d->conn) == CONNECTION_OK)
@@ -128,6 +145,61 @@ enum prc db_query(struct db *d, const char *sql, int nparams, const char *const 
 	}
 	*res = r;
 	return PRC_OK;
+}
+
+enum prc db_sync_categories(struct db *d, const char *const *codes, const char *const *names,
+			    size_t n, struct err *e)
+{
+	struct buf cb, nb;
+	const char *p[2];
+	PGresult *r = NULL;
+	enum prc rc;
+	size_t i;
+
+	buf_init(&cb, 1u << 16);
+	buf_init(&nb, 1u << 16);
+	rc = buf_addch(&cb, '{');
+	if (rc == PRC_OK)
+		rc = buf_addch(&nb, '{');
+	for (i = 0; i < n && rc == PRC_OK; i++) {
+		rc = db_array_add(&cb, codes[i]);
+		if (rc == PRC_OK)
+			rc = db_array_add(&nb, names[i]);
+	}
+	if (rc == PRC_OK)
+		rc = buf_addch(&cb, '}');
+	if (rc == PRC_OK)
+		rc = buf_addch(&nb, '}');
+	if (rc != PRC_OK) {
+		rc = err_set(e, PRC_NOMEM, "out of memory");
+		goto out;
+	}
+	p[0] = buf_str(&cb);
+	p[1] = buf_str(&nb);
+	rc = db_query(d,
+		      "INSERT INTO categories (code, ja) SELECT * FROM unnest($1::text[], $2::text[])"
+		      " ON CONFLICT (code) DO UPDATE SET ja = EXCLUDED.ja WHERE categories.ja <> EXCLUDED.ja",
+		      2, p, &r, e);
+	PQclear(r);
+out:
+	buf_release(&cb);
+	buf_release(&nb);
+	return rc;
+}
+
+enum prc db_query_rows(struct db *d, const char *sql, int nparams, const char *const *params,
+		       struct rows **out, struct err *e)
+{
+	PGresult *r;
+	enum prc rc;
+
+	*out = NULL;
+	rc = db_query(d, sql, nparams, params, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = rows_from_result(r, out, e);
+	PQclear(r);
+	return rc;
 }
 
 /* The simple query protocol: sql may hold several statements (migrations do). */

@@ -3,7 +3,6 @@
 #define PATROL_DB_H
 
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 
 #include "util/buf.h"
@@ -35,8 +34,14 @@ enum prc db_connect(const char *conninfo, struct db **out, struct err *e);
 /* Closes and frees d. NULL is fine. */
 void db_free(struct db *d);
 
-/* The live connection (owned by d). */
-PGconn *db_conn(struct db *d);
+/* 1 when d's connection is up (without trying to reconnect), else 0. */
+int db_connected(struct db *d);
+
+/*
+ * Where d is connected, "host H port P database D user U", into out (size
+ * bytes, always terminated).
+ */
+void db_describe(struct db *d, char *out, size_t size);
 
 /*
  * Makes sure the connection is up, reconnecting once if it is not.
@@ -55,13 +60,25 @@ enum prc db_migrate(struct db *d, int *applied, struct err *e);
 /* Runs a statement with no result rows; PRC_DB with the server's message on failure. */
 enum prc db_exec(struct db *d, const char *sql, struct err *e);
 
+struct rows;
+
 /*
- * Runs a parameterized statement (text parameters; NULL entries are SQL NULL).
- * On PRC_OK *res holds the result (PQclear it); on PRC_DB *res is NULL and e
- * holds the server's message.
+ * Runs a parameterized statement (text parameters; NULL entries are SQL NULL)
+ * and copies its rows out (store/rows.h). On PRC_OK *out is a new table
+ * (rows_free it); on failure *out is NULL and e holds the message.
+ * Statements that need libpq's own result use db_query (store/dbpq.h,
+ * store/ only).
  */
-enum prc db_query(struct db *d, const char *sql, int nparams, const char *const *params,
-		  PGresult **res, struct err *e);
+enum prc db_query_rows(struct db *d, const char *sql, int nparams, const char *const *params,
+		       struct rows **out, struct err *e);
+
+/*
+ * Makes the categories table (schema/005) hold exactly codes[i] with their
+ * Japanese names[i] (i < n), inserting or renaming; the database then
+ * accepts exactly the codes of the taxonomy the caller was built with.
+ */
+enum prc db_sync_categories(struct db *d, const char *const *codes, const char *const *names,
+			    size_t n, struct err *e);
 
 /* The SQLSTATE of the last statement that failed on d ("40P01" for a deadlock), or "". */
 const char *db_sqlstate(const struct db *d);

@@ -11,6 +11,7 @@
  * rows that point into them, and read back by `patrol evidence --verify-all`.
  */
 #include "store/evidence.h"
+#include "store/dbpq.h"
 
 #include <errno.h>
 #include <inttypes.h>

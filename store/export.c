@@ -7,6 +7,7 @@
  * Rows are streamed with libpq's single-row mode.
  */
 #include "store/export.h"
+#include "store/dbpq.h"
 
 #include <string.h>
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/txn.h"
+#include "store/dbpq.h"
 #include "util/buf.h"
 
 

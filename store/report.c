@@ -12,6 +12,7 @@
  * skips the rest.
  */
 #include "store/report.h"
+#include "store/dbpq.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static const char *const req_keys[REPORT_NDIMS] = {
 	"SELECT source AS key, status, d2r, q2r FROM reqs",
 };
 
-static enum prc report_dim(struct db *d, enum report_dim dim, const char *const *p, PGresult **res,
+static enum prc report_dim(struct db *d, enum report_dim dim, const char *const *p, struct rows **res,
 			   struct err *e)
 {
 	struct buf sql;
@@ -89,7 +90,7 @@ static enum prc report_dim(struct db *d, enum report_dim dim, const char *const 
 		   " ORDER BY 1");
 	if (!sql.ptr)
 		return err_set(e, PRC_NOMEM, "out of memory");
-	rc = db_query(d, buf_str(&sql), 3, p, res, e);
+	rc = db_query_rows(d, buf_str(&sql), 3, p, res, e);
 	buf_release(&sql);
 	return rc;
 }
@@ -128,8 +129,8 @@ enum prc report_run(struct db *d, const struct report_opts *o, struct report *ou
 			   "  (SELECT u.url FROM urls u WHERE u.host_id = reqs.host_id AND u.id = reqs.url_id) AS url"
 			   " FROM reqs WHERE status IN ('open', 'sent', 'acknowledged', 'reopened')"
 			   " ORDER BY coalesce(sent_at, opened_at), id LIMIT $4::bigint");
-		rc = sql.ptr ? db_query(d, buf_str(&sql), 4, p, &out->oldest, e)
-			     : err_set(e, PRC_NOMEM, "out of memory");
+		rc = sql.ptr ? db_query_rows(d, buf_str(&sql), 4, p, &out->oldest, e)
+				  : err_set(e, PRC_NOMEM, "out of memory");
 		buf_release(&sql);
 	}
 	if (rc != PRC_OK)
@@ -144,7 +145,7 @@ void report_release(struct report *r)
 	if (!r)
 		return;
 	for (i = 0; i < REPORT_NDIMS; i++)
-		PQclear(r->dims[i]);
-	PQclear(r->oldest);
+		rows_free(r->dims[i]);
+	rows_free(r->oldest);
 	memset(r, 0, sizeof(*r));
 }

@@ -3,6 +3,7 @@
 #define PATROL_REPORT_H
 
 #include "store/db.h"
+#include "store/rows.h"
 #include "util/err.h"
 
 enum report_dim { REPORT_CATEGORY = 0, REPORT_HOST, REPORT_PROVIDER, REPORT_SOURCE, REPORT_NDIMS };
@@ -31,8 +32,8 @@ struct report_opts {
  * recipient, opened_at, sent_at, waiting_days, url.
  */
 struct report {
-	PGresult *dims[REPORT_NDIMS];
-	PGresult *oldest;
+	struct rows *dims[REPORT_NDIMS];
+	struct rows *oldest;
 };
 
 enum prc report_run(struct db *d, const struct report_opts *o, struct report *out, struct err *e);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/crawlstore.h"
+#include "store/dbpq.h"
 #include "util/buf.h"
 
 /* The columns of a batch of reports: url, reported_at, source, reference, category, line. */

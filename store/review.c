@@ -33,6 +33,8 @@
 #include <string.h>
 
 #include "store/txn.h"
+#include "store/dbpq.h"
+#include "store/rowsconv.h"
 #include "util/buf.h"
 
 
@@ -139,9 +141,17 @@ static enum prc review_query(struct db *d, const struct review_filter *f, int id
 	return rc;
 }
 
-enum prc review_list(struct db *d, const struct review_filter *f, PGresult **res, struct err *e)
+enum prc review_list(struct db *d, const struct review_filter *f, struct rows **res, struct err *e)
 {
-	return review_query(d, f, 0, res, e);
+	PGresult *r;
+	enum prc rc;
+
+	*res = NULL;
+	rc = review_query(d, f, 0, &r, e);
+	if (rc == PRC_OK)
+		rc = rows_from_result(r, res, e);
+	PQclear(r);
+	return rc;
 }
 
 enum prc review_select(struct db *d, const struct review_filter *f, int64_t **ids, size_t *n,
@@ -175,13 +185,13 @@ void review_detail_release(struct review_detail *rd)
 {
 	if (!rd)
 		return;
-	PQclear(rd->page);
-	PQclear(rd->hits);
-	PQclear(rd->events);
-	PQclear(rd->takedowns);
-	PQclear(rd->rechecks);
-	PQclear(rd->reports);
-	PQclear(rd->evidence);
+	rows_free(rd->page);
+	rows_free(rd->hits);
+	rows_free(rd->events);
+	rows_free(rd->takedowns);
+	rows_free(rd->rechecks);
+	rows_free(rd->reports);
+	rows_free(rd->evidence);
 	memset(rd, 0, sizeof(*rd));
 }
 
@@ -193,62 +203,62 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 	enum prc rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query(d,
-		      "SELECT r.url_id AS page_id, u.url, j.name AS job, ho.origin AS host, r.status,"
-		      "  r.source, r.category, r.flagged_at, r.reviewer, r.reviewed_at, r.comment,"
-		      "  f.id AS fetch_id, f.fetched_at, f.http_status, f.final_url, f.content_type, f.size,"
-		      "  f.content_sha256, f.server_ip, f.charset, f.title, f.duration_ms, f.error,"
-		      "  (SELECT count(*) FROM fetches f2 WHERE f2.host_id = r.host_id AND f2.url_id = r.url_id)"
-		      "    AS fetches"
-		      " FROM reviews r"
-		      " JOIN urls u ON u.host_id = r.host_id AND u.id = r.url_id"
-		      " JOIN hosts ho ON ho.id = r.host_id"
-		      " JOIN jobs j ON j.id = r.job_id"
-		      " LEFT JOIN LATERAL (SELECT * FROM fetches f WHERE f.host_id = r.host_id"
-		      "   AND f.url_id = r.url_id ORDER BY f.id DESC LIMIT 1) f ON true"
-		      " WHERE r.url_id = $1",
-		      1, p, &out->page, e);
+	rc = db_query_rows(d,
+			   "SELECT r.url_id AS page_id, u.url, j.name AS job, ho.origin AS host, r.status,"
+			   "  r.source, r.category, r.flagged_at, r.reviewer, r.reviewed_at, r.comment,"
+			   "  f.id AS fetch_id, f.fetched_at, f.http_status, f.final_url, f.content_type, f.size,"
+			   "  f.content_sha256, f.server_ip, f.charset, f.title, f.duration_ms, f.error,"
+			   "  (SELECT count(*) FROM fetches f2 WHERE f2.host_id = r.host_id AND f2.url_id = r.url_id)"
+			   "    AS fetches"
+			   " FROM reviews r"
+			   " JOIN urls u ON u.host_id = r.host_id AND u.id = r.url_id"
+			   " JOIN hosts ho ON ho.id = r.host_id"
+			   " JOIN jobs j ON j.id = r.job_id"
+			   " LEFT JOIN LATERAL (SELECT * FROM fetches f WHERE f.host_id = r.host_id"
+			   "   AND f.url_id = r.url_id ORDER BY f.id DESC LIMIT 1) f ON true"
+			   " WHERE r.url_id = $1",
+			   1, p, &out->page, e);
 	if (rc != PRC_OK)
 		goto out;
-	if (PQntuples(out->page) == 0) {
+	if (out->page->nrows == 0) {
 		rc = err_set(e, PRC_NOTFOUND,
 			     "page %" PRId64 " is neither flagged by a rule nor reported", page_id);
 		goto out;
 	}
-	rc = db_query(d,
-		      "SELECT h.fetch_id, f.fetched_at, h.category, round(h.score::numeric, 4) AS score,"
-		      "  h.classifier, h.rule, h.rule_file, h.evidence, h.ev_start, h.ev_end"
-		      " FROM reviews r"
-		      " JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
-		      " JOIN fetches f ON f.host_id = h.host_id AND f.id = h.fetch_id"
-		      " WHERE r.url_id = $1 ORDER BY h.fetch_id DESC, h.score DESC, h.id",
-		      1, p, &out->hits, e);
+	rc = db_query_rows(d,
+			   "SELECT h.fetch_id, f.fetched_at, h.category, round(h.score::numeric, 4) AS score,"
+			   "  h.classifier, h.rule, h.rule_file, h.evidence, h.ev_start, h.ev_end"
+			   " FROM reviews r"
+			   " JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
+			   " JOIN fetches f ON f.host_id = h.host_id AND f.id = h.fetch_id"
+			   " WHERE r.url_id = $1 ORDER BY h.fetch_id DESC, h.score DESC, h.id",
+			   1, p, &out->hits, e);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.comment"
-			      " FROM reviews r JOIN review_events ev ON ev.host_id = r.host_id AND ev.url_id = r.url_id"
-			      " WHERE r.url_id = $1 ORDER BY ev.seq",
-			      1, p, &out->events, e);
+		rc = db_query_rows(d,
+				   "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.comment"
+				   " FROM reviews r JOIN review_events ev ON ev.host_id = r.host_id AND ev.url_id = r.url_id"
+				   " WHERE r.url_id = $1 ORDER BY ev.seq",
+				   1, p, &out->events, e);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT t.id, t.status, t.recipient_kind, t.recipient, t.channel, t.reference,"
-			      "  t.category, t.opened_by, t.opened_at, t.sent_at, t.acknowledged_at, t.removed_at"
-			      " FROM reviews r JOIN takedowns t ON t.host_id = r.host_id AND t.url_id = r.url_id"
-			      " WHERE r.url_id = $1 ORDER BY t.id",
-			      1, p, &out->takedowns, e);
+		rc = db_query_rows(d,
+				   "SELECT t.id, t.status, t.recipient_kind, t.recipient, t.channel, t.reference,"
+				   "  t.category, t.opened_by, t.opened_at, t.sent_at, t.acknowledged_at, t.removed_at"
+				   " FROM reviews r JOIN takedowns t ON t.host_id = r.host_id AND t.url_id = r.url_id"
+				   " WHERE r.url_id = $1 ORDER BY t.id",
+				   1, p, &out->takedowns, e);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
-			      "  array_to_string(c.categories, ',') AS categories, c.content_sha256, c.error, c.actor"
-			      " FROM reviews r JOIN rechecks c ON c.host_id = r.host_id AND c.url_id = r.url_id"
-			      " WHERE r.url_id = $1 ORDER BY c.id",
-			      1, p, &out->rechecks, e);
+		rc = db_query_rows(d,
+				   "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
+				   "  array_to_string(c.categories, ',') AS categories, c.content_sha256, c.error, c.actor"
+				   " FROM reviews r JOIN rechecks c ON c.host_id = r.host_id AND c.url_id = r.url_id"
+				   " WHERE r.url_id = $1 ORDER BY c.id",
+				   1, p, &out->rechecks, e);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT p.reported_at, p.source, p.reference, p.category, p.imported_at, p.imported_by"
-			      " FROM reviews r JOIN reports p ON p.host_id = r.host_id AND p.url_id = r.url_id"
-			      " WHERE r.url_id = $1 ORDER BY p.reported_at, p.id",
-			      1, p, &out->reports, e);
+		rc = db_query_rows(d,
+				   "SELECT p.reported_at, p.source, p.reference, p.category, p.imported_at, p.imported_by"
+				   " FROM reviews r JOIN reports p ON p.host_id = r.host_id AND p.url_id = r.url_id"
+				   " WHERE r.url_id = $1 ORDER BY p.reported_at, p.id",
+				   1, p, &out->reports, e);
 	if (rc != PRC_OK)
 		goto out;
 	/* the WARC store is optional: only where its migration exists */
@@ -256,13 +266,13 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 	if (rc != PRC_OK)
 		goto out;
 	if (!strcmp(PQgetvalue(r, 0, 0), "t"))
-		rc = db_query(d,
-			      "SELECT v.fetch_id, v.warc_file, v.warc_offset, v.warc_length, v.warc_record_id,"
-			      "  v.warc_digest"
-			      " FROM reviews r JOIN fetches f ON f.host_id = r.host_id AND f.url_id = r.url_id"
-			      " JOIN evidence v ON v.host_id = f.host_id AND v.fetch_id = f.id"
-			      " WHERE r.url_id = $1 ORDER BY v.fetch_id DESC",
-			      1, p, &out->evidence, e);
+		rc = db_query_rows(d,
+				   "SELECT v.fetch_id, v.warc_file, v.warc_offset, v.warc_length, v.warc_record_id,"
+				   "  v.warc_digest"
+				   " FROM reviews r JOIN fetches f ON f.host_id = r.host_id AND f.url_id = r.url_id"
+				   " JOIN evidence v ON v.host_id = f.host_id AND v.fetch_id = f.id"
+				   " WHERE r.url_id = $1 ORDER BY v.fetch_id DESC",
+				   1, p, &out->evidence, e);
 out:
 	PQclear(r);
 	if (rc != PRC_OK)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "store/db.h"
+#include "store/rows.h"
 #include "util/err.h"
 
 /*
@@ -37,12 +38,12 @@ struct review_filter {
 void review_filter_init(struct review_filter *f);
 
 /*
- * Lists the pages f selects. On PRC_OK *res (PQclear it) has the columns
+ * Lists the pages f selects. On PRC_OK *res (rows_free it) has the columns
  * page_id, status, source, score, categories, rules, url, host, job,
  * flagged_at, reviewer, reviewed_at, takedown_status. PRC_INVALID for a bad
  * sort key, status or source.
  */
-enum prc review_list(struct db *d, const struct review_filter *f, PGresult **res, struct err *e);
+enum prc review_list(struct db *d, const struct review_filter *f, struct rows **res, struct err *e);
 
 /* The ids of the pages f selects (in f's order), malloc'd in *ids. */
 enum prc review_select(struct db *d, const struct review_filter *f, int64_t **ids, size_t *n,
@@ -50,13 +51,13 @@ enum prc review_select(struct db *d, const struct review_filter *f, int64_t **id
 
 /* Everything known of one flagged page; each result is owned by the struct. */
 struct review_detail {
-	PGresult *page;      /* one row: the page, its review, its latest fetch */
-	PGresult *hits;      /* every hit of every fetch, latest fetch first */
-	PGresult *events;    /* the review's history */
-	PGresult *takedowns; /* requests on the page */
-	PGresult *rechecks;  /* every recheck */
-	PGresult *reports;   /* hotline and public reports of the URL */
-	PGresult *evidence;  /* WARC records of its fetches (NULL when the store has none) */
+	struct rows *page;      /* one row: the page, its review, its latest fetch */
+	struct rows *hits;      /* every hit of every fetch, latest fetch first */
+	struct rows *events;    /* the review's history */
+	struct rows *takedowns; /* requests on the page */
+	struct rows *rechecks;  /* every recheck */
+	struct rows *reports;   /* hotline and public reports of the URL */
+	struct rows *evidence;  /* WARC records of its fetches (NULL when the store has none) */
 };
 
 /* Fills *out for page_id; PRC_NOTFOUND when it is not a flagged page. Release with review_detail_release. */

@@ -32,6 +32,13 @@ const char *rows_get(const struct rows *r, int row, const char *name)
 	return r->cells[(size_t)row * (size_t)r->ncols + (size_t)c];
 }
 
+const char *rows_cell(const struct rows *r, int row, int col)
+{
+	if (!r || row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+		return NULL;
+	return r->cells[(size_t)row * (size_t)r->ncols + (size_t)col];
+}
+
 const char *rows_str(const struct rows *r, int row, const char *name)
 {
 	const char *s = rows_get(r, row, name);
@@ -51,7 +58,32 @@ void rows_free(struct rows *r)
 		free(r->cells[i]);
 	free(r->names);
 	free(r->cells);
+	free(r->types);
 	free(r);
+}
+
+/* Type OIDs of PostgreSQL's catalog (pg_type.dat), fixed since 7.x. */
+static enum rows_type type_of(Oid t)
+{
+	switch (t) {
+	case 20:   /* int8 */
+	case 21:   /* int2 */
+	case 23:   /* int4 */
+	case 26:   /* oid */
+	case 700:  /* float4 */
+	case 701:  /* float8 */
+	case 1700: /* numeric */
+		return ROWS_NUMBER;
+	case 16: /* bool */
+		return ROWS_BOOL;
+	case 114:  /* json */
+	case 3802: /* jsonb */
+		return ROWS_JSON;
+	case 1184: /* timestamptz */
+		return ROWS_TIME;
+	default:
+		return ROWS_TEXT;
+	}
 }
 
 enum prc rows_from_result(const PGresult *res, struct rows **out, struct err *e)
@@ -73,11 +105,14 @@ enum prc rows_from_result(const PGresult *res, struct rows **out, struct err *e)
 	n = (size_t)r->nrows * (size_t)r->ncols;
 	r->names = calloc((size_t)r->ncols + 1, sizeof(char *));
 	r->cells = calloc(n + 1, sizeof(char *));
-	if (!r->names || !r->cells)
+	r->types = calloc((size_t)r->ncols + 1, 1);
+	if (!r->names || !r->cells || !r->types)
 		goto nomem;
-	for (col = 0; col < r->ncols; col++)
+	for (col = 0; col < r->ncols; col++) {
 		if (!(r->names[col] = strdup(PQfname(res, col))))
 			goto nomem;
+		r->types[col] = (unsigned char)type_of(PQftype(res, col));
+	}
 	for (row = 0, i = 0; row < r->nrows; row++)
 		for (col = 0; col < r->ncols; col++, i++)
 			if (!PQgetisnull(res, row, col) &&

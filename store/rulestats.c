@@ -11,6 +11,7 @@
  * is (DESIGN.md, Citus).
  */
 #include "store/rulestats.h"
+#include "store/dbpq.h"
 
 static const char rulestats_sql[] =
 	"WITH h AS ("
@@ -36,10 +37,9 @@ static const char rulestats_sql[] =
 	" FROM counts c JOIN rules ru ON ru.classifier = c.classifier AND ru.rule = c.rule"
 	" ORDER BY c.dismissed DESC, c.pages DESC, c.rule, c.classifier";
 
-enum prc rulestats_run(struct db *d, const char *job, PGresult **out, struct err *e)
+enum prc rulestats_run(struct db *d, const char *job, struct rows **out, struct err *e)
 {
 	const char *params[1] = { job };
 
-	*out = NULL;
-	return db_query(d, rulestats_sql, 1, params, out, e);
+	return db_query_rows(d, rulestats_sql, 1, params, out, e);
 }

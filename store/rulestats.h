@@ -2,9 +2,9 @@
 #ifndef PATROL_RULESTATS_H
 #define PATROL_RULESTATS_H
 
-#include <libpq-fe.h>
 
 #include "store/db.h"
+#include "store/rows.h"
 #include "util/err.h"
 
 /*
@@ -22,6 +22,6 @@
  * however many fetches it had. On PRC_OK *out holds the result (PQclear
  * it); PRC_DB with the server's message.
  */
-enum prc rulestats_run(struct db *d, const char *job, PGresult **out, struct err *e);
+enum prc rulestats_run(struct db *d, const char *job, struct rows **out, struct err *e);
 
 #endif

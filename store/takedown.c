@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "store/txn.h"
+#include "store/dbpq.h"
 
 
 static const char *const kinds[] = { "site_operator", "hosting_provider", "registrar", "platform",
@@ -208,7 +209,7 @@ void takedown_filter_init(struct takedown_filter *f)
 	f->ack_days = 14;
 }
 
-enum prc takedown_list(struct db *d, const struct takedown_filter *f, PGresult **res, struct err *e)
+enum prc takedown_list(struct db *d, const struct takedown_filter *f, struct rows **res, struct err *e)
 {
 	char sd[24], ad[24], lim[24];
 	const char *p[10] = { f->job,  f->status,   f->kind,
@@ -224,44 +225,44 @@ enum prc takedown_list(struct db *d, const struct takedown_filter *f, PGresult *
 		return err_set(e, PRC_INVALID, "no recipient kind '%s'", f->kind);
 	if (f->kind)
 		p[2] = takedown_kind(f->kind);
-	return db_query(d,
-			"SELECT * FROM ("
-			" SELECT t.id, t.url_id AS page_id, t.status,"
-			"  (t.status = 'sent' AND t.sent_at <= now() - make_interval(days => $7::int))"
-			"  OR (t.status = 'reopened' AND t.reopened_at <= now() - make_interval(days => $7::int))"
-			"  OR (t.status = 'acknowledged'"
-			"      AND t.acknowledged_at <= now() - make_interval(days => $8::int)) AS overdue,"
-			"  round((extract(epoch FROM now() - CASE t.status"
-			"     WHEN 'sent' THEN t.sent_at WHEN 'acknowledged' THEN t.acknowledged_at"
-			"     WHEN 'reopened' THEN t.reopened_at WHEN 'open' THEN t.opened_at END) / 86400)::numeric,"
-			"     2) AS waiting_days,"
-			"  t.recipient_kind, t.recipient, t.channel, t.reference, t.category, t.opened_at,"
-			"  t.sent_at, t.acknowledged_at, t.removed_at, u.url"
-			" FROM takedowns t"
-			" JOIN urls u ON u.host_id = t.host_id AND u.id = t.url_id"
-			" JOIN hosts ho ON ho.id = t.host_id"
-			" JOIN jobs j ON j.id = t.job_id"
-			" WHERE ($1::text IS NULL OR j.name = $1)"
-			" AND ($2::text IS NULL OR t.status = $2"
-			"      OR ($2 = 'live' AND t.status IN ('open', 'sent', 'acknowledged', 'reopened')))"
-			" AND ($3::text IS NULL OR t.recipient_kind = $3)"
-			" AND ($4::text IS NULL OR t.recipient = $4)"
-			" AND ($5::text IS NULL OR t.category = $5)"
-			" AND ($6::text IS NULL OR ho.origin = $6 OR ho.origin LIKE '%://' || $6"
-			"      OR ho.origin LIKE '%://' || $6 || ':%')"
-			") x WHERE (NOT $9::boolean OR overdue)"
-			" ORDER BY overdue DESC, waiting_days DESC NULLS LAST, id"
-			" LIMIT $10::bigint",
-			10, p, res, e);
+	return db_query_rows(d,
+			     "SELECT * FROM ("
+			     " SELECT t.id, t.url_id AS page_id, t.status,"
+			     "  (t.status = 'sent' AND t.sent_at <= now() - make_interval(days => $7::int))"
+			     "  OR (t.status = 'reopened' AND t.reopened_at <= now() - make_interval(days => $7::int))"
+			     "  OR (t.status = 'acknowledged'"
+			     "      AND t.acknowledged_at <= now() - make_interval(days => $8::int)) AS overdue,"
+			     "  round((extract(epoch FROM now() - CASE t.status"
+			     "     WHEN 'sent' THEN t.sent_at WHEN 'acknowledged' THEN t.acknowledged_at"
+			     "     WHEN 'reopened' THEN t.reopened_at WHEN 'open' THEN t.opened_at END) / 86400)::numeric,"
+			     "     2) AS waiting_days,"
+			     "  t.recipient_kind, t.recipient, t.channel, t.reference, t.category, t.opened_at,"
+			     "  t.sent_at, t.acknowledged_at, t.removed_at, u.url"
+			     " FROM takedowns t"
+			     " JOIN urls u ON u.host_id = t.host_id AND u.id = t.url_id"
+			     " JOIN hosts ho ON ho.id = t.host_id"
+			     " JOIN jobs j ON j.id = t.job_id"
+			     " WHERE ($1::text IS NULL OR j.name = $1)"
+			     " AND ($2::text IS NULL OR t.status = $2"
+			     "      OR ($2 = 'live' AND t.status IN ('open', 'sent', 'acknowledged', 'reopened')))"
+			     " AND ($3::text IS NULL OR t.recipient_kind = $3)"
+			     " AND ($4::text IS NULL OR t.recipient = $4)"
+			     " AND ($5::text IS NULL OR t.category = $5)"
+			     " AND ($6::text IS NULL OR ho.origin = $6 OR ho.origin LIKE '%://' || $6"
+			     "      OR ho.origin LIKE '%://' || $6 || ':%')"
+			     ") x WHERE (NOT $9::boolean OR overdue)"
+			     " ORDER BY overdue DESC, waiting_days DESC NULLS LAST, id"
+			     " LIMIT $10::bigint",
+			     10, p, res, e);
 }
 
 void takedown_detail_release(struct takedown_detail *td)
 {
 	if (!td)
 		return;
-	PQclear(td->request);
-	PQclear(td->events);
-	PQclear(td->rechecks);
+	rows_free(td->request);
+	rows_free(td->events);
+	rows_free(td->rechecks);
 	memset(td, 0, sizeof(*td));
 }
 
@@ -272,33 +273,33 @@ enum prc takedown_show(struct db *d, int64_t id, struct takedown_detail *out, st
 	enum prc rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query(d,
-		      "SELECT t.id, t.url_id AS page_id, u.url, j.name AS job, ho.origin AS host, t.status,"
-		      "  t.recipient_kind, t.recipient, t.channel, t.reference, t.category, t.opened_by,"
-		      "  t.opened_at, t.sent_by, t.sent_at, t.acknowledged_at, t.removed_at, t.reopened_at,"
-		      "  t.closed_at, t.nevents AS events"
-		      " FROM takedowns t"
-		      " JOIN urls u ON u.host_id = t.host_id AND u.id = t.url_id"
-		      " JOIN hosts ho ON ho.id = t.host_id"
-		      " JOIN jobs j ON j.id = t.job_id"
-		      " WHERE t.id = $1",
-		      1, p, &out->request, e);
-	if (rc == PRC_OK && PQntuples(out->request) == 0)
+	rc = db_query_rows(d,
+			   "SELECT t.id, t.url_id AS page_id, u.url, j.name AS job, ho.origin AS host, t.status,"
+			   "  t.recipient_kind, t.recipient, t.channel, t.reference, t.category, t.opened_by,"
+			   "  t.opened_at, t.sent_by, t.sent_at, t.acknowledged_at, t.removed_at, t.reopened_at,"
+			   "  t.closed_at, t.nevents AS events"
+			   " FROM takedowns t"
+			   " JOIN urls u ON u.host_id = t.host_id AND u.id = t.url_id"
+			   " JOIN hosts ho ON ho.id = t.host_id"
+			   " JOIN jobs j ON j.id = t.job_id"
+			   " WHERE t.id = $1",
+			   1, p, &out->request, e);
+	if (rc == PRC_OK && out->request->nrows == 0)
 		rc = err_set(e, PRC_NOTFOUND, "no takedown request %" PRId64, id);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.reference, ev.comment"
-			      " FROM takedowns t JOIN takedown_events ev"
-			      "   ON ev.host_id = t.host_id AND ev.takedown_id = t.id"
-			      " WHERE t.id = $1 ORDER BY ev.seq",
-			      1, p, &out->events, e);
+		rc = db_query_rows(d,
+				   "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.reference, ev.comment"
+				   " FROM takedowns t JOIN takedown_events ev"
+				   "   ON ev.host_id = t.host_id AND ev.takedown_id = t.id"
+				   " WHERE t.id = $1 ORDER BY ev.seq",
+				   1, p, &out->events, e);
 	if (rc == PRC_OK)
-		rc = db_query(d,
-			      "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
-			      "  array_to_string(c.categories, ',') AS categories, c.error, c.actor"
-			      " FROM takedowns t JOIN rechecks c ON c.host_id = t.host_id AND c.url_id = t.url_id"
-			      " WHERE t.id = $1 AND c.checked_at >= t.opened_at ORDER BY c.id",
-			      1, p, &out->rechecks, e);
+		rc = db_query_rows(d,
+				   "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
+				   "  array_to_string(c.categories, ',') AS categories, c.error, c.actor"
+				   " FROM takedowns t JOIN rechecks c ON c.host_id = t.host_id AND c.url_id = t.url_id"
+				   " WHERE t.id = $1 AND c.checked_at >= t.opened_at ORDER BY c.id",
+				   1, p, &out->rechecks, e);
 	if (rc != PRC_OK)
 		takedown_detail_release(out);
 	return rc;

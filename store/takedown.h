@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "store/db.h"
+#include "store/rows.h"
 #include "util/err.h"
 
 /*
@@ -79,12 +80,12 @@ void takedown_filter_init(struct takedown_filter *f);
  * status, overdue, waiting_days, recipient_kind, recipient, channel,
  * reference, category, opened_at, sent_at, acknowledged_at, removed_at, url.
  */
-enum prc takedown_list(struct db *d, const struct takedown_filter *f, PGresult **res, struct err *e);
+enum prc takedown_list(struct db *d, const struct takedown_filter *f, struct rows **res, struct err *e);
 
 struct takedown_detail {
-	PGresult *request;  /* one row */
-	PGresult *events;   /* seq, at, actor, from_status, to_status, reference, comment */
-	PGresult *rechecks; /* the page's rechecks since the request was opened */
+	struct rows *request;  /* one row */
+	struct rows *events;   /* seq, at, actor, from_status, to_status, reference, comment */
+	struct rows *rechecks; /* the page's rechecks since the request was opened */
 };
 
 /* Fills *out for request id; PRC_NOTFOUND when there is none. Release with takedown_detail_release. */

@@ -6,6 +6,7 @@
  * both get their events in, one after the other.
  */
 #include "store/txn.h"
+#include "store/dbpq.h"
 
 #include <string.h>
 #include <time.h>

@@ -14,6 +14,7 @@
 
 #include "store/db.h"
 #include "store/rowsconv.h"
+#include "store/dbpq.h"
 
 const char *const users_roles[] = { "patrol", "rule_author", "coordinator", "admin", NULL };
 

@@ -17,6 +17,7 @@
 #include "store/rowsconv.h"
 #include "store/rulestats.h"
 #include "store/takedown.h"
+#include "store/dbpq.h"
 
 enum prc webstore_connect(const char *conninfo, struct db **out, struct err *e)
 {
@@ -67,36 +68,17 @@ static void to_review_filter(const struct web_filter *w, struct review_filter *f
 	f->offset = w->offset;
 }
 
-/* Runs a statement and copies its result into *out. */
-static enum prc query_rows(struct db *d, const char *sql, int n, const char *const *p,
-			   struct rows **out, struct err *e)
-{
-	PGresult *r = NULL;
-	enum prc rc;
-
-	*out = NULL;
-	rc = db_query(d, sql, n, p, &r, e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(r, out, e);
-	PQclear(r);
-	return rc;
-}
-
 enum prc webstore_pages(struct db *d, const struct web_filter *w, struct rows **out, long *total,
 			struct err *e)
 {
 	struct review_filter f;
-	PGresult *r = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0;
 	enum prc rc;
 
 	*out = NULL;
 	to_review_filter(w, &f);
-	rc = review_list(d, &f, &r, e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(r, out, e);
-	PQclear(r);
+	rc = review_list(d, &f, out, e);
 	if (rc == PRC_OK && total) {
 		f.limit = 0;
 		f.offset = 0;
@@ -115,14 +97,14 @@ enum prc webstore_category_counts(struct db *d, const char *status, struct rows 
 {
 	const char *p[1] = { status };
 
-	return query_rows(d,
-			  "SELECT h.category, count(DISTINCT r.url_id) AS pages"
-			  " FROM reviews r JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
-			  " AND h.fetch_id = (SELECT max(h2.fetch_id) FROM hits h2"
-			  "                   WHERE h2.host_id = r.host_id AND h2.url_id = r.url_id)"
-			  " WHERE ($1::text IS NULL OR r.status = $1)"
-			  " GROUP BY h.category ORDER BY pages DESC, h.category",
-			  1, p, out, e);
+	return db_query_rows(d,
+			     "SELECT h.category, count(DISTINCT r.url_id) AS pages"
+			     " FROM reviews r JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
+			     " AND h.fetch_id = (SELECT max(h2.fetch_id) FROM hits h2"
+			     "                   WHERE h2.host_id = r.host_id AND h2.url_id = r.url_id)"
+			     " WHERE ($1::text IS NULL OR r.status = $1)"
+			     " GROUP BY h.category ORDER BY pages DESC, h.category",
+			     1, p, out, e);
 }
 
 void webstore_page_release(struct web_page *p)
@@ -148,16 +130,20 @@ enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, stru
 	rc = review_show(d, page_id, &rd, e);
 	if (rc != PRC_OK)
 		return rc;
-	if ((rc = rows_from_result(rd.page, &out->page, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.hits, &out->hits, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.events, &out->events, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.takedowns, &out->takedowns, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.rechecks, &out->rechecks, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.reports, &out->reports, e)) != PRC_OK ||
-	    (rc = rows_from_result(rd.evidence, &out->evidence, e)) != PRC_OK)
-		webstore_page_release(out);
-	review_detail_release(&rd);
-	return rc;
+	/* a store without WARC evidence shows an empty table */
+	if (!rd.evidence && (rc = rows_from_result(NULL, &rd.evidence, e)) != PRC_OK) {
+		review_detail_release(&rd);
+		return rc;
+	}
+	/* the detail's tables move into the console's struct */
+	out->page = rd.page;
+	out->hits = rd.hits;
+	out->events = rd.events;
+	out->takedowns = rd.takedowns;
+	out->rechecks = rd.rechecks;
+	out->reports = rd.reports;
+	out->evidence = rd.evidence;
+	return PRC_OK;
 }
 
 enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
@@ -169,17 +155,11 @@ enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const ch
 enum prc webstore_takedowns(struct db *d, const char *status, struct rows **out, struct err *e)
 {
 	struct takedown_filter f;
-	PGresult *r = NULL;
-	enum prc rc;
 
 	*out = NULL;
 	takedown_filter_init(&f);
 	f.status = status;
-	rc = takedown_list(d, &f, &r, e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(r, out, e);
-	PQclear(r);
-	return rc;
+	return takedown_list(d, &f, out, e);
 }
 
 enum prc webstore_takedown_open(struct db *d, int64_t page_id, const char *kind,
@@ -235,12 +215,11 @@ enum prc webstore_takedown(struct db *d, int64_t id, struct web_takedown *out, s
 	rc = takedown_show(d, id, &td, e);
 	if (rc != PRC_OK)
 		return rc;
-	if ((rc = rows_from_result(td.request, &out->request, e)) != PRC_OK ||
-	    (rc = rows_from_result(td.events, &out->events, e)) != PRC_OK ||
-	    (rc = rows_from_result(td.rechecks, &out->rechecks, e)) != PRC_OK)
-		webstore_takedown_release(out);
-	takedown_detail_release(&td);
-	return rc;
+	/* the detail's tables move into the console's struct */
+	out->request = td.request;
+	out->events = td.events;
+	out->rechecks = td.rechecks;
+	return PRC_OK;
 }
 
 void webstore_report_release(struct web_report *r)
@@ -261,7 +240,6 @@ enum prc webstore_report(struct db *d, const char *job, struct web_report *out, 
 {
 	struct report_opts o;
 	struct report rep;
-	PGresult *r = NULL;
 	const char *p[1] = { job };
 	enum prc rc;
 	int i;
@@ -273,25 +251,23 @@ enum prc webstore_report(struct db *d, const char *job, struct web_report *out, 
 	rc = report_run(d, &o, &rep, e);
 	if (rc != PRC_OK)
 		return rc;
-	for (i = 0; i < 3 && i < REPORT_NDIMS && rc == PRC_OK; i++)
-		rc = rows_from_result(rep.dims[i], &out->dims[i], e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(rep.oldest, &out->oldest, e);
-	report_release(&rep);
-	if (rc == PRC_OK)
-		rc = query_rows(d,
-				"SELECT to_char(date_trunc('month', t.opened_at), 'YYYY-MM') AS month,"
-				"  count(*) AS requests, count(*) FILTER (WHERE t.status = 'removed') AS removed"
-				" FROM takedowns t JOIN jobs j ON j.id = t.job_id"
-				" WHERE ($1::text IS NULL OR j.name = $1)"
-				" GROUP BY 1 ORDER BY 1",
-				1, p, &out->monthly, e);
-	if (rc == PRC_OK) {
-		rc = rulestats_run(d, job, &r, e);
-		if (rc == PRC_OK)
-			rc = rows_from_result(r, &out->rules, e);
-		PQclear(r);
+	/* the report's tables move into the console's struct */
+	for (i = 0; i < (int)(sizeof(out->dims) / sizeof(out->dims[0])); i++) {
+		out->dims[i] = rep.dims[i];
+		rep.dims[i] = NULL;
 	}
+	out->oldest = rep.oldest;
+	rep.oldest = NULL;
+	report_release(&rep);
+	rc = db_query_rows(d,
+			   "SELECT to_char(date_trunc('month', t.opened_at), 'YYYY-MM') AS month,"
+			   "  count(*) AS requests, count(*) FILTER (WHERE t.status = 'removed') AS removed"
+			   " FROM takedowns t JOIN jobs j ON j.id = t.job_id"
+			   " WHERE ($1::text IS NULL OR j.name = $1)"
+			   " GROUP BY 1 ORDER BY 1",
+			   1, p, &out->monthly, e);
+	if (rc == PRC_OK)
+		rc = rulestats_run(d, job, &out->rules, e);
 	if (rc != PRC_OK)
 		webstore_report_release(out);
 	return rc;
@@ -302,43 +278,35 @@ enum prc webstore_events(struct db *d, long limit, struct rows **out, struct err
 	char lim[24];
 	const char *p[1] = { DB_I64(lim, limit > 0 ? limit : 100) };
 
-	return query_rows(d,
-			  "SELECT * FROM ("
-			  " SELECT ev.at, ev.actor, 'review' AS kind, ev.url_id AS subject, ev.url_id AS page_id,"
-			  "   ev.from_status, ev.to_status, ev.comment"
-			  " FROM review_events ev"
-			  " UNION ALL"
-			  " SELECT te.at, te.actor, 'takedown', te.takedown_id, t.url_id,"
-			  "   te.from_status, te.to_status, te.comment"
-			  " FROM takedown_events te JOIN takedowns t ON t.host_id = te.host_id AND t.id = te.takedown_id"
-			  ") x ORDER BY at DESC, kind, subject LIMIT $1::bigint",
-			  1, p, out, e);
+	return db_query_rows(d,
+			     "SELECT * FROM ("
+			     " SELECT ev.at, ev.actor, 'review' AS kind, ev.url_id AS subject, ev.url_id AS page_id,"
+			     "   ev.from_status, ev.to_status, ev.comment"
+			     " FROM review_events ev"
+			     " UNION ALL"
+			     " SELECT te.at, te.actor, 'takedown', te.takedown_id, t.url_id,"
+			     "   te.from_status, te.to_status, te.comment"
+			     " FROM takedown_events te JOIN takedowns t ON t.host_id = te.host_id AND t.id = te.takedown_id"
+			     ") x ORDER BY at DESC, kind, subject LIMIT $1::bigint",
+			     1, p, out, e);
 }
 
 enum prc webstore_jobs(struct db *d, struct rows **out, struct err *e)
 {
-	return query_rows(d,
-			  "SELECT j.name, j.created_at, j.finished_at,"
-			  "  (SELECT count(*) FROM hosts h WHERE h.job_id = j.id) AS hosts,"
-			  "  count(u.id) FILTER (WHERE u.state = 0) AS queued,"
-			  "  count(u.id) FILTER (WHERE u.state = 1) AS claimed,"
-			  "  count(u.id) FILTER (WHERE u.state = 2) AS done,"
-			  "  count(u.id) FILTER (WHERE u.state = 3) AS refused,"
-			  "  (SELECT count(*) FROM reviews r WHERE r.job_id = j.id) AS flagged"
-			  " FROM jobs j LEFT JOIN urls u ON u.job_id = j.id"
-			  " GROUP BY j.id ORDER BY j.created_at DESC, j.id DESC",
-			  0, NULL, out, e);
+	return db_query_rows(d,
+			     "SELECT j.name, j.created_at, j.finished_at,"
+			     "  (SELECT count(*) FROM hosts h WHERE h.job_id = j.id) AS hosts,"
+			     "  count(u.id) FILTER (WHERE u.state = 0) AS queued,"
+			     "  count(u.id) FILTER (WHERE u.state = 1) AS claimed,"
+			     "  count(u.id) FILTER (WHERE u.state = 2) AS done,"
+			     "  count(u.id) FILTER (WHERE u.state = 3) AS refused,"
+			     "  (SELECT count(*) FROM reviews r WHERE r.job_id = j.id) AS flagged"
+			     " FROM jobs j LEFT JOIN urls u ON u.job_id = j.id"
+			     " GROUP BY j.id ORDER BY j.created_at DESC, j.id DESC",
+			     0, NULL, out, e);
 }
 
 enum prc webstore_rules(struct db *d, const char *job, struct rows **out, struct err *e)
 {
-	PGresult *r = NULL;
-	enum prc rc;
-
-	*out = NULL;
-	rc = rulestats_run(d, job, &r, e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(r, out, e);
-	PQclear(r);
-	return rc;
+	return rulestats_run(d, job, out, e);
 }
