@@ -37,16 +37,16 @@ static const char report_scope_sql[] =
 /* page_keys(key, host_id, url_id, status) and req_keys(key, status, d2r, q2r) per dimension */
 static const char *const page_keys[REPORT_NDIMS] = {
 	/* a hotline lead no rule flagged counts under its reviewer's or its reports' category */
-	"SELECT h.category AS key, p.host_id, p.url_id, p.status"
-	" FROM pages p JOIN hits h ON h.host_id = p.host_id AND h.url_id = p.url_id"
-	" UNION SELECT p.category, p.host_id, p.url_id, p.status FROM pages p WHERE p.category IS NOT NULL"
-	" UNION SELECT rp.category, p.host_id, p.url_id, p.status"
-	" FROM pages p JOIN reports rp ON rp.host_id = p.host_id AND rp.url_id = p.url_id"
-	" WHERE rp.category IS NOT NULL AND p.category IS NULL AND NOT EXISTS"
-	"   (SELECT 1 FROM hits h WHERE h.host_id = p.host_id AND h.url_id = p.url_id)",
+	("SELECT h.category AS key, p.host_id, p.url_id, p.status"
+	 " FROM pages p JOIN hits h ON h.host_id = p.host_id AND h.url_id = p.url_id"
+	 " UNION SELECT p.category, p.host_id, p.url_id, p.status FROM pages p WHERE p.category IS NOT NULL"
+	 " UNION SELECT rp.category, p.host_id, p.url_id, p.status"
+	 " FROM pages p JOIN reports rp ON rp.host_id = p.host_id AND rp.url_id = p.url_id"
+	 " WHERE rp.category IS NOT NULL AND p.category IS NULL AND NOT EXISTS"
+	 "   (SELECT 1 FROM hits h WHERE h.host_id = p.host_id AND h.url_id = p.url_id)"),
 	"SELECT p.host AS key, p.host_id, p.url_id, p.status FROM pages p",
-	"SELECT DISTINCT q.provider AS key, p.host_id, p.url_id, p.status"
-	" FROM pages p JOIN reqs q ON q.host_id = p.host_id AND q.url_id = p.url_id",
+	("SELECT DISTINCT q.provider AS key, p.host_id, p.url_id, p.status"
+	 " FROM pages p JOIN reqs q ON q.host_id = p.host_id AND q.url_id = p.url_id"),
 	"SELECT p.source AS key, p.host_id, p.url_id, p.status FROM pages p",
 };
 static const char *const req_keys[REPORT_NDIMS] = {
