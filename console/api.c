@@ -194,6 +194,7 @@ void api_page(struct web_req *r, int64_t id)
 	json_rows(o, p.reports);
 	fputs(",\"evidence\":", o);
 	json_rows(o, p.evidence);
+	api_snapshots(r, id);
 	fputs("}\n", o);
 	webstore_page_release(&p);
 }
@@ -256,6 +257,8 @@ void api_page_action(struct web_req *r, int64_t id, const char *verb)
 		api_error(r, api_status(rc), e.msg);
 		return;
 	}
+	if (rc == PRC_OK && !strcmp(to, "confirmed"))
+		web_snapshot_on_confirm(r, id);
 	r->ctype = "application/json";
 	fprintf(r->out, "{\"page_id\":%" PRId64 ",\"from\":", id);
 	json_write_str(r->out, from);

@@ -132,6 +132,17 @@ static const struct {
 	{ "start_crawl", "クロールを開始", "Start a crawl" },
 	{ "seeds", "シードURL(1行に1つ)", "Seeds (one URL a line)" },
 	{ "crawl_started", "クロールを開始しました", "the crawl has started" },
+	{ "snapshot", "スナップショット(取得時の表示)", "Snapshot (as captured)" },
+	{ "no_chromium", "Chromium が見つからないため、スナップショットは撮れません", "Chromium is not installed: no snapshot can be taken" },
+	{ "no_record", "このページには WARC 記録がないため、スナップショットは撮れません", "this page has no WARC record to render" },
+	{ "no_snapshot", "スナップショットはまだありません", "no snapshot yet" },
+	{ "snapshot_busy", "スナップショットを作成中です。しばらくしてから再読み込みしてください", "a snapshot is being taken: reload in a moment" },
+	{ "snapshot_failed", "スナップショットの作成に失敗しました", "the last snapshot failed" },
+	{ "take_snapshot", "スナップショットを撮る", "Take a snapshot" },
+	{ "taken_at", "作成日時", "Taken" },
+	{ "png_intact", "SHA-256 一致", "SHA-256 matches" },
+	{ "png_damaged", "スナップショットのファイルが記録された SHA-256 と一致しません", "the snapshot file does not match its recorded SHA-256" },
+	{ "png_missing", "スナップショットのファイルがありません", "the snapshot file is missing" },
 };
 
 const char *L(const struct web_req *r, const char *key)

@@ -592,6 +592,7 @@ void pages_page(struct web_req *r, int64_t id)
 		fputs("</mark></blockquote></div>\n", o);
 	}
 
+	pages_snapshot_section(r, id);
 	stored_text(r, id, &p);
 
 	fprintf(o, "<h2>%s</h2>\n", L(r, "history"));
@@ -667,6 +668,8 @@ void pages_page_action(struct web_req *r, int64_t id, const char *verb)
 				     r->user.name, comment, NULL, &e);
 		snprintf(loc, sizeof(loc), "/pages/%" PRId64, id);
 		/* a page that already has that status: nothing to do */
+		if (rc == PRC_OK && !strcmp(verb, "confirm"))
+			web_snapshot_on_confirm(r, id);
 		if (rc == PRC_OK || (rc == PRC_DECLINED && strstr(e.msg, "already")))
 			web_redirect(r, next_or(r, loc));
 		else
@@ -738,8 +741,9 @@ void pages_bulk(struct web_req *r)
 			continue;
 		id = strtoll(r->form[i].v, NULL, 10);
 		/* a page already so, or refused by the database, stays as it is: the queue shows it */
-		if (id > 0)
-			webstore_decide(r->db, id, to, r->user.name, NULL, NULL, &e);
+		if (id > 0 && webstore_decide(r->db, id, to, r->user.name, NULL, NULL, &e) == PRC_OK &&
+		    !strcmp(to, "confirmed"))
+			web_snapshot_on_confirm(r, id);
 	}
 	web_redirect(r, next_or(r, "/queue"));
 }

@@ -9,6 +9,7 @@
 #include "store/users.h"
 
 struct db;
+struct snapper;
 
 struct web_kv {
 	char *k, *v;
@@ -26,6 +27,7 @@ struct web_req {
 	size_t nform;
 	struct db *db;
 	const struct console_opts *opts;
+	struct snapper *snap;     /* the snapshot queue (never NULL while serving) */
 	int en;                   /* English labels */
 	int logged_in;
 	struct user_session user; /* when logged_in */
@@ -88,6 +90,15 @@ void pages_crawls(struct web_req *r);
 void pages_crawl_start(struct web_req *r);
 void pages_rules(struct web_req *r);
 void pages_error(struct web_req *r, int status, const char *msg);
+
+/* Snapshots (snappage.c): the detail page's section, taking one, showing one. */
+void pages_snapshot_section(struct web_req *r, int64_t id);
+void pages_snapshot_take(struct web_req *r, int64_t id);
+void pages_snapshot_png(struct web_req *r, int64_t id, int64_t snap_id);
+void api_snapshot_take(struct web_req *r, int64_t id);
+void api_snapshots(struct web_req *r, int64_t id); /* writes ,"snapshots":[...] into an object */
+/* After page id was confirmed: queue a snapshot unless its latest record has one. */
+void web_snapshot_on_confirm(struct web_req *r, int64_t id);
 
 void api_session(struct web_req *r);
 void api_pages(struct web_req *r);
