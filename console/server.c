@@ -36,6 +36,7 @@
 
 #include "console/assets.h"
 #include "console/auth.h"
+#include "console/rulesinfo.h"
 #include "console/snapper.h"
 #include "console/snapshot.h"
 #include "console/web.h"
@@ -53,6 +54,86 @@ static const char csp[] =
 const char *const web_reviewers[] = { "patrol", "coordinator", "admin", NULL };
 const char *const web_coordinators[] = { "coordinator", "admin", NULL };
 const char *const web_admins[] = { "admin", NULL };
+const char *const web_rule_authors[] = { "rule_author", "admin", NULL };
+
+/* ---- the rule set of the rules page ---- */
+
+static pthread_rwlock_t rules_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t rules_load_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rulesinfo *rules_info;
+static char rules_err[sizeof(((struct err *)0)->msg)];
+static int rules_loading, rules_thread_started;
+static pthread_t rules_thread;
+static const struct console_opts *rules_opts;
+
+static void *rules_loader(void *arg)
+{
+	struct err e = { "" };
+	struct rulesinfo *ri, *old;
+
+	(void)arg;
+	ri = rulesinfo_load(rules_opts->rules_dir, rules_opts->lib_dir, rules_opts->cache_dir, &e);
+	pthread_rwlock_wrlock(&rules_lock);
+	old = ri ? rules_info : NULL;
+	if (ri)
+		rules_info = ri;
+	snprintf(rules_err, sizeof(rules_err), "%s", ri ? "" : e.msg);
+	pthread_rwlock_unlock(&rules_lock);
+	rulesinfo_free(old);
+	pthread_mutex_lock(&rules_load_lock);
+	rules_loading = 0;
+	pthread_mutex_unlock(&rules_load_lock);
+	return NULL;
+}
+
+int web_rules_reload(void)
+{
+	int started = -1;
+
+	pthread_mutex_lock(&rules_load_lock);
+	if (!rules_loading && rules_opts && rules_opts->rules_dir) {
+		if (rules_thread_started)
+			pthread_join(rules_thread, NULL);
+		rules_thread_started = 0;
+		rules_loading = 1;
+		if (pthread_create(&rules_thread, NULL, rules_loader, NULL) == 0) {
+			rules_thread_started = 1;
+			started = 0;
+		} else {
+			rules_loading = 0;
+		}
+	}
+	pthread_mutex_unlock(&rules_load_lock);
+	return started;
+}
+
+const struct rulesinfo *web_rules_lock(int *loading, const char **err)
+{
+	pthread_mutex_lock(&rules_load_lock);
+	*loading = rules_loading;
+	pthread_mutex_unlock(&rules_load_lock);
+	pthread_rwlock_rdlock(&rules_lock);
+	*err = rules_err;
+	return rules_info;
+}
+
+void web_rules_unlock(void)
+{
+	pthread_rwlock_unlock(&rules_lock);
+}
+
+static void rules_stop(void)
+{
+	pthread_mutex_lock(&rules_load_lock);
+	if (rules_thread_started)
+		pthread_join(rules_thread, NULL);
+	rules_thread_started = 0;
+	pthread_mutex_unlock(&rules_load_lock);
+	pthread_rwlock_wrlock(&rules_lock);
+	rulesinfo_free(rules_info);
+	rules_info = NULL;
+	pthread_rwlock_unlock(&rules_lock);
+}
 
 void console_opts_init(struct console_opts *o)
 {
@@ -455,10 +536,14 @@ static void route(struct web_req *r)
 		pages_crawl_start(r);
 	else if (!strcmp(r->path, "/rules") && !post)
 		pages_rules(r);
+	else if (!strcmp(r->path, "/rules/reload") && post)
+		pages_rules_reload(r);
 	else if (!strcmp(r->path, "/api/jobs") && !post)
 		api_jobs(r);
 	else if (!strcmp(r->path, "/api/rules") && !post)
 		api_rules(r);
+	else if (!strcmp(r->path, "/api/ruleset") && !post)
+		api_ruleset(r);
 	else if (!strcmp(r->path, "/api/session") && !post)
 		api_session(r);
 	else if (!strcmp(r->path, "/api/pages") && !post)
@@ -695,6 +780,8 @@ enum prc console_serve(const struct console_opts *o, volatile int *stop,
 		snap = NULL;
 		return err_set(e, PRC_IO, "cannot listen on '%s'", o->listen);
 	}
+	rules_opts = o;
+	web_rules_reload();
 	if (ready)
 		ready(o->listen);
 	while (!*stop)
@@ -702,6 +789,7 @@ enum prc console_serve(const struct console_opts *o, volatile int *stop,
 	MHD_stop_daemon(daemon);
 	snapper_stop(snap);
 	snap = NULL;
+	rules_stop();
 	pthread_mutex_lock(&conns_lock);
 	for (i = 0; i < nconns; i++)
 		webstore_close(conns[i]);
