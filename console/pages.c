@@ -9,7 +9,6 @@
  * them.
  */
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1118,25 +1117,24 @@ void pages_events(struct web_req *r)
 }
 
 /* The figures a crawl writes to its --stats-file (Prometheus text), as the crawls page shows them. */
+enum { FIG_FETCHED, FIG_STORED, FIG_HITS, FIG_ERRORS, FIG_FRONTIER, FIG_IN_FLIGHT, FIG_ELAPSED, FIG_COUNT };
+
 struct crawl_figures {
-	double fetched, stored, hits, errors, frontier, in_flight, elapsed;
+	double v[FIG_COUNT];
 	time_t updated;
 };
 
 /* Reads <stats_dir>/<job>.prom; 0 when there is one. */
 static int crawl_figures_read(const char *stats_dir, const char *job, struct crawl_figures *f)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} keys[] = {
-		{ "patrol_pages_fetched_total ", offsetof(struct crawl_figures, fetched) },
-		{ "patrol_records_stored_total ", offsetof(struct crawl_figures, stored) },
-		{ "patrol_hits_total ", offsetof(struct crawl_figures, hits) },
-		{ "patrol_errors_total{kind=\"transfer\"} ", offsetof(struct crawl_figures, errors) },
-		{ "patrol_queue_size{queue=\"frontier\"} ", offsetof(struct crawl_figures, frontier) },
-		{ "patrol_transfers_in_flight ", offsetof(struct crawl_figures, in_flight) },
-		{ "patrol_elapsed_seconds ", offsetof(struct crawl_figures, elapsed) },
+	static const char *const keys[FIG_COUNT] = {
+		[FIG_FETCHED] = "patrol_pages_fetched_total ",
+		[FIG_STORED] = "patrol_records_stored_total ",
+		[FIG_HITS] = "patrol_hits_total ",
+		[FIG_ERRORS] = "patrol_errors_total{kind=\"transfer\"} ",
+		[FIG_FRONTIER] = "patrol_queue_size{queue=\"frontier\"} ",
+		[FIG_IN_FLIGHT] = "patrol_transfers_in_flight ",
+		[FIG_ELAPSED] = "patrol_elapsed_seconds ",
 	};
 	char path[4096], line[512];
 	struct stat st;
@@ -1153,9 +1151,9 @@ static int crawl_figures_read(const char *stats_dir, const char *job, struct cra
 	if (fstat(fileno(fp), &st) == 0)
 		f->updated = st.st_mtime;
 	while (fgets(line, sizeof(line), fp))
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (!strncmp(line, keys[i].name, strlen(keys[i].name)))
-				*(double *)((char *)f + keys[i].off) = atof(line + strlen(keys[i].name));
+		for (i = 0; i < FIG_COUNT; i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				f->v[i] = atof(line + strlen(keys[i]));
 	fclose(fp);
 	return 0;
 }
@@ -1203,7 +1201,8 @@ void pages_crawls(struct web_req *r)
 		td(o, rows_str(rows, k, "name"));
 		fprintf(o, "<td class=\"fetched\">%.0f</td><td>%.0f</td><td class=\"hits\">%.0f</td><td>%.0f</td>"
 			   "<td>%.0f</td><td>%.0f</td><td>%.1f s</td>",
-			f.fetched, f.stored, f.hits, f.errors, f.frontier, f.in_flight, f.elapsed);
+			f.v[FIG_FETCHED], f.v[FIG_STORED], f.v[FIG_HITS], f.v[FIG_ERRORS], f.v[FIG_FRONTIER],
+			f.v[FIG_IN_FLIGHT], f.v[FIG_ELAPSED]);
 		td(o, when);
 		fputs("</tr>\n", o);
 	}

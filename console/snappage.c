@@ -116,8 +116,13 @@ void pages_snapshot_section(struct web_req *r, int64_t id)
 
 		fputs("<p class=\"snapmeta\">", o);
 		html_esc(o, L(r, "taken_at"));
-		fputs(" ", o);
-		html_esc(o, rows_str(s, shown, "taken_at"));
+		{
+			char when[20];
+
+			snprintf(when, sizeof(when), "%.19s", rows_str(s, shown, "taken_at"));
+			fputs(" ", o);
+			html_esc(o, when);
+		}
 		fputs(" (", o);
 		html_esc(o, rows_str(s, shown, "taken_by"));
 		fputs(") SHA-256 <code class=\"png-sha256\">", o);
