@@ -996,6 +996,73 @@ static void svg_bars(FILE *o, const struct rows *rows, const char *label_col, co
 	fputs("</svg>\n", o);
 }
 
+/*
+ * Two series side by side per row (a and b, each divided by div), scaled to
+ * the largest value, as inline SVG with a legend: time to removal (median
+ * and p90 per category), flags and dismissals per rule. Rows without a
+ * value for either are left out; nothing is drawn when none has one.
+ */
+static void svg_pairs(FILE *o, const struct rows *rows, const char *label_col, const char *a_col,
+		      const char *b_col, double div, const char *title, const char *a_label,
+		      const char *b_label, const char *id)
+{
+	int k, n = 0, x, w;
+	double max = 0;
+
+	for (k = 0; rows && k < rows->nrows; k++) {
+		const char *a = rows_get(rows, k, a_col), *b = rows_get(rows, k, b_col);
+
+		if (!a || !b || !*a || !*b)
+			continue;
+		n++;
+		if (atof(a) / div > max)
+			max = atof(a) / div;
+		if (atof(b) / div > max)
+			max = atof(b) / div;
+	}
+	if (!n)
+		return;
+	w = 70 + n * 64;
+	if (w < 320)
+		w = 320;
+	fprintf(o, "<svg class=\"chart\" id=\"%s\" role=\"img\" width=\"%d\" height=\"300\" viewBox=\"0 0 %d 300\""
+		   " xmlns=\"http://www.w3.org/2000/svg\"><title>", id, w, w);
+	html_esc(o, title);
+	fprintf(o, "</title><line x1=\"40\" y1=\"160\" x2=\"%d\" y2=\"160\" stroke=\"#444\"/>"
+		   "<text x=\"2\" y=\"34\" font-size=\"10\">%.3g</text><text x=\"2\" y=\"160\" font-size=\"10\">0</text>"
+		   "<rect x=\"48\" y=\"6\" width=\"10\" height=\"10\" fill=\"#3a6ea5\"/><text x=\"62\" y=\"15\" font-size=\"10\">",
+		w, max);
+	html_esc(o, a_label);
+	fputs("</text><rect x=\"190\" y=\"6\" width=\"10\" height=\"10\" fill=\"#c0504d\"/><text x=\"204\" y=\"15\" font-size=\"10\">", o);
+	html_esc(o, b_label);
+	fputs("</text>", o);
+	for (k = 0, x = 48; rows && k < rows->nrows; k++) {
+		const char *cols[2] = { a_col, b_col }, *fills[2] = { "#3a6ea5", "#c0504d" };
+		const char *lab = rows_str(rows, k, label_col);
+		int i;
+
+		if (!rows_get(rows, k, a_col) || !rows_get(rows, k, b_col) || !*rows_get(rows, k, a_col) ||
+		    !*rows_get(rows, k, b_col))
+			continue;
+		for (i = 0; i < 2; i++) {
+			double v = atof(rows_str(rows, k, cols[i])) / div;
+			int h = max > 0 ? (int)(v / max * 120.0) : 0;
+
+			if (h < 0)
+				h = 0;
+			fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" fill=\"%s\"><title>", x + i * 24,
+				160 - h, h, fills[i]);
+			html_esc(o, lab);
+			fprintf(o, ": %.4g</title></rect>", v);
+		}
+		fprintf(o, "<text x=\"%d\" y=\"174\" font-size=\"9\" transform=\"rotate(30 %d 174)\">", x, x);
+		html_esc(o, lab);
+		fputs("</text>", o);
+		x += 64;
+	}
+	fputs("</svg>\n", o);
+}
+
 void pages_report(struct web_req *r)
 {
 	static const char *const dim_labels[] = { "by_category", "by_host", "by_provider" };
@@ -1041,8 +1108,12 @@ void pages_report(struct web_req *r)
 			fputs("</tr>\n", o);
 		}
 		fputs("</tbody></table>\n", o);
-		if (d == 0)
+		if (d == 0) {
 			svg_bars(o, x, "key", "removal_rate", L(r, "removal_rate"), 1.0);
+			svg_pairs(o, x, "key", "request_to_removal_median_s", "request_to_removal_p90_s", 3600.0,
+				  L(r, "to_removal"), r->en ? "median (h)" : "中央値(時間)",
+				  r->en ? "p90 (h)" : "90パーセンタイル(時間)", "chart-removal-time");
+		}
 	}
 	fprintf(o, "<h2>%s</h2>\n", L(r, "per_month"));
 	if (rep.monthly && rep.monthly->nrows) {
@@ -1086,6 +1157,8 @@ void pages_report(struct web_req *r)
 			fputs("</tr>\n", o);
 		}
 		fputs("</tbody></table>\n", o);
+		svg_pairs(o, rep.rules, "rule", "pages", "dismissed", 1.0, L(r, "per_rule"), L(r, "flagged"),
+			  L(r, "dismissed"), "chart-rules");
 	} else {
 		fprintf(o, "<p class=\"none\">%s</p>\n", L(r, "none"));
 	}

@@ -314,6 +314,7 @@ is "$(req "$JC" "$C/takedowns")" 200 "the takedown board"
 like "$(cat "$B")" "href=\"/takedowns/$T\"" "lists the request"
 is "$(req "$JC" "$C/report")" 200 "the report"
 like "$(cat "$B")" '<svg class="chart"' "with a chart drawn on the server"
+like "$(cat "$B")" '<svg class="chart" id="chart-rules"' "and the flags and dismissals per rule as one"
 is "$(req "$JC" "$C/events")" 200 "the event log"
 like "$(cat "$B")" 'carol' "names who acted"
 
