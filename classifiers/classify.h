@@ -78,6 +78,9 @@ const char *ruleset_rule_name(const struct ruleset *rs, size_t i);
 const char *ruleset_rule_category(const struct ruleset *rs, size_t i);
 const char *ruleset_rule_file(const struct ruleset *rs, size_t i);
 
+/* The version rule i gives itself (its metadata's version), 0 when none. */
+long long ruleset_rule_version(const struct ruleset *rs, size_t i);
+
 /* Line of rule i in its file; its threshold; its number of patterns. */
 int ruleset_rule_line(const struct ruleset *rs, size_t i);
 double ruleset_rule_threshold(const struct ruleset *rs, size_t i);

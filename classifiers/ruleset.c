@@ -357,6 +357,11 @@ int ruleset_rule_line(const struct ruleset *rs, size_t i)
 	return i < rs->nrules ? rs->rules[i].line : 0;
 }
 
+long long ruleset_rule_version(const struct ruleset *rs, size_t i)
+{
+	return i < rs->nrules ? rs->rules[i].version : 0;
+}
+
 double ruleset_rule_threshold(const struct ruleset *rs, size_t i)
 {
 	return i < rs->nrules ? rs->rules[i].threshold : 0;
@@ -838,6 +843,8 @@ static void add_rule(struct loader *ld, int list_index)
 	t = rawfield(L, -1, "version");
 	if (t != LUA_TNIL && !lua_isinteger(L, -1))
 		lerr(ld, ld->path, key_line(&rc, "version"), "version must be an integer");
+	else if (t != LUA_TNIL)
+		r->version = (long long)lua_tointeger(L, -1);
 	lua_pop(L, 1);
 	t = rawfield(L, -1, "author");
 	if (t != LUA_TNIL && t != LUA_TSTRING)

@@ -36,6 +36,7 @@ struct rs_rule {
 	int line;                      /* where the rule is written */
 	int list_index;                /* 0: the file returned this rule; k: item k of its list */
 	double threshold;
+	long long version;             /* the rule's own version, 0 when it gives none */
 	size_t first_set, nsets;
 };
 

@@ -30,14 +30,16 @@ static int serve_usage(FILE *f)
 {
 	fprintf(f, "usage: patrol serve [--listen 127.0.0.1:8700] [--db CONNINFO] [--lang ja|en]\n"
 		   "                    [--idle-timeout 30m] [--max-failures 5] [--lockout 15m] [--threads 4]\n"
-		   "                    [--allow-private-crawls] [--warc-dir DIR]\n"
+		   "                    [--allow-private-crawls] [--warc-dir DIR] [--rules DIR]\n"
+		   "                    [--chromium PATH] [--snapshot-timeout 30s] [--snapshot-workers 1]\n"
 		   "Users: patrol user add NAME --role patrol|rule_author|coordinator|admin.\n");
 	return f == stdout ? 0 : 2;
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_PRIVATE, O_WARC, O_HELP };
+	enum { O_LISTEN = 256, O_DB, O_LANG, O_IDLE, O_FAIL, O_LOCK, O_THREADS, O_PRIVATE, O_WARC, O_RULES,
+	       O_CHROMIUM, O_SNAPTIME, O_SNAPWORKERS, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "db", required_argument, NULL, O_DB },
@@ -48,13 +50,18 @@ int cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "allow-private-crawls", no_argument, NULL, O_PRIVATE },
 		{ "warc-dir", required_argument, NULL, O_WARC },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "chromium", required_argument, NULL, O_CHROMIUM },
+		{ "snapshot-timeout", required_argument, NULL, O_SNAPTIME },
+		{ "snapshot-workers", required_argument, NULL, O_SNAPWORKERS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct console_opts o;
 	struct err e = { "" };
 	const char *dbopt = NULL, *lang = getenv("PATROL_LANG");
-	char *conninfo = NULL, warcdir[4096];
+	const char *rules_opt = NULL;
+	char *conninfo = NULL, warcdir[4096], statsdir[4096], rulesdir[4096], libdir[4096];
 	struct sigaction sa;
 	struct db *d;
 	long n;
@@ -93,6 +100,28 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case O_PRIVATE: o.allow_private = 1; break;
 		case O_WARC: o.warc_dir = optarg; break;
+		case O_RULES: rules_opt = optarg; break;
+		case O_CHROMIUM:
+			if (!*optarg) {
+				cli_error("--chromium wants the path of the browser");
+				return 2;
+			}
+			o.chromium = optarg;
+			break;
+		case O_SNAPTIME:
+			n = cli_duration(optarg);
+			if (n <= 0 || n > 600) {
+				cli_error("--snapshot-timeout '%s' must be a duration of 1s to 10m", optarg);
+				return 2;
+			}
+			o.snapshot_timeout = (int)n;
+			break;
+		case O_SNAPWORKERS:
+			n = cli_number("--snapshot-workers", optarg);
+			if (n < 1 || n > 8)
+				return n < 0 ? 2 : (cli_error("--snapshot-workers must be 1 to 8"), 2);
+			o.snapshot_workers = (int)n;
+			break;
 		case O_HELP: return serve_usage(stdout);
 		default: return serve_usage(stderr);
 		}
@@ -117,6 +146,15 @@ int cmd_serve(int argc, char **argv)
 		snprintf(warcdir, sizeof(warcdir), "%s/warc", o.home && *o.home ? o.home : "./var");
 		o.warc_dir = warcdir;
 	}
+	snprintf(statsdir, sizeof(statsdir), "%s/stats", o.home && *o.home ? o.home : "./var");
+	o.stats_dir = statsdir;
+	snprintf(rulesdir, sizeof(rulesdir), "%s", cli_rules_dir(rules_opt));
+	o.rules_dir = rulesdir;
+	if (cli_lib_dir(rulesdir)) {
+		snprintf(libdir, sizeof(libdir), "%s", cli_lib_dir(rulesdir));
+		o.lib_dir = libdir;
+	}
+	o.cache_dir = cli_cache_dir(NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

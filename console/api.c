@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/rulesinfo.h"
 #include "console/web.h"
 #include "store/webstore.h"
 #include "util/json.h"
@@ -104,7 +105,14 @@ void api_pages(struct web_req *r)
 
 	web_filter_init(&f);
 	f.status = web_query(r, "status");
+	if (f.status && (!strcmp(f.status, "any") || !strcmp(f.status, "all")))
+		f.status = NULL;
 	f.category = web_query(r, "category");
+	f.source = web_query(r, "source");
+	if (f.source && (!strcmp(f.source, "all") || !strcmp(f.source, "any")))
+		f.source = NULL;
+	else if (f.source && !strcmp(f.source, "rules"))
+		f.source = "rule";
 	f.host = web_query(r, "host");
 	f.job = web_query(r, "job");
 	f.rule = web_query(r, "rule");
@@ -117,6 +125,10 @@ void api_pages(struct web_req *r)
 	f.desc = (s = web_query(r, "desc")) && !strcmp(s, "1");
 	f.limit = (s = web_query(r, "limit")) ? atol(s) : 500;
 	f.offset = (s = web_query(r, "offset")) ? atol(s) : 0;
+	if (!web_date_ok(f.since) || !web_date_ok(f.until)) {
+		api_error(r, 400, "since and until must be dates (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+09:00)");
+		return;
+	}
 	if (webstore_pages(r->db, &f, &rows, &total, &e) != PRC_OK) {
 		api_error(r, 400, e.msg);
 		return;
@@ -194,6 +206,7 @@ void api_page(struct web_req *r, int64_t id)
 	json_rows(o, p.reports);
 	fputs(",\"evidence\":", o);
 	json_rows(o, p.evidence);
+	api_snapshots(r, id);
 	fputs("}\n", o);
 	webstore_page_release(&p);
 }
@@ -251,11 +264,14 @@ void api_page_action(struct web_req *r, int64_t id, const char *verb)
 		return;
 	}
 	to = !strcmp(verb, "confirm") ? "confirmed" : "dismissed";
-	rc = webstore_decide(r->db, id, to, r->user.name, param(r, "comment"), from, &e);
+	rc = webstore_decide(r->db, id, to, !strcmp(to, "confirmed") ? param(r, "category") : NULL, r->user.name,
+			     param(r, "comment"), from, &e);
 	if (rc != PRC_OK && !(rc == PRC_DECLINED && !strcmp(from, to))) {
 		api_error(r, api_status(rc), e.msg);
 		return;
 	}
+	if (rc == PRC_OK && !strcmp(to, "confirmed"))
+		web_snapshot_on_confirm(r, id);
 	r->ctype = "application/json";
 	fprintf(r->out, "{\"page_id\":%" PRId64 ",\"from\":", id);
 	json_write_str(r->out, from);
@@ -347,4 +363,50 @@ void api_rules(struct web_req *r)
 	json_rows(r->out, rows);
 	fputc('\n', r->out);
 	rows_free(rows);
+}
+
+void api_ruleset(struct web_req *r)
+{
+	const struct rulesinfo *ri;
+	const char *lerr = "";
+	FILE *o = r->out;
+	int loading = 0;
+	size_t i;
+
+	r->ctype = "application/json";
+	ri = web_rules_lock(&loading, &lerr);
+	fprintf(o, "{\"loading\":%s,\"error\":", loading ? "true" : "false");
+	if (*lerr)
+		json_write_str(o, lerr);
+	else
+		fputs("null", o);
+	if (ri) {
+		fputs(",\"dir\":", o);
+		json_write_str(o, ri->dir);
+		fprintf(o, ",\"loaded_at\":%lld,\"ok\":%s,\"from_cache\":%s,\"errors\":", (long long)ri->loaded_at,
+			ri->ok ? "true" : "false", ri->from_cache ? "true" : "false");
+		json_write_str(o, ri->errors);
+		fputs(",\"files\":[", o);
+		for (i = 0; i < ri->nfiles; i++) {
+			fputs(i ? ",{\"file\":" : "{\"file\":", o);
+			json_write_str(o, ri->files[i].path);
+			fprintf(o, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"size\":%lld,\"modified\":%lld}",
+				ri->files[i].kind ? "model" : "rule", ri->files[i].sha256, ri->files[i].size,
+				(long long)ri->files[i].mtime);
+		}
+		fputs("],\"rules\":[", o);
+		for (i = 0; i < ri->nrules; i++) {
+			fputs(i ? ",{\"name\":" : "{\"name\":", o);
+			json_write_str(o, ri->rules[i].name);
+			fputs(",\"category\":", o);
+			json_write_str(o, ri->rules[i].category);
+			fputs(",\"file\":", o);
+			json_write_str(o, ri->rules[i].file);
+			fprintf(o, ",\"line\":%d,\"version\":%lld,\"threshold\":%.4f,\"patterns\":%zu}",
+				ri->rules[i].line, ri->rules[i].version, ri->rules[i].threshold, ri->rules[i].patterns);
+		}
+		fputc(']', o);
+	}
+	web_rules_unlock();
+	fputs("}\n", o);
 }

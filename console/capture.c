@@ -27,11 +27,12 @@ void capture_release(struct capture *c)
 		return;
 	free(c->record);
 	free(c->text);
+	free(c->body);
 	memset(c, 0, sizeof(*c));
 }
 
 enum prc capture_load(const char *warc_dir, const char *warc_file, uint64_t offset,
-		      const char *page_url, int want_text, struct capture *out, struct err *e)
+		      const char *page_url, int want, struct capture *out, struct err *e)
 {
 	struct warc_record r;
 	struct buf rec;
@@ -66,7 +67,7 @@ enum prc capture_load(const char *warc_dir, const char *warc_file, uint64_t offs
 	if (!out->verified)
 		snprintf(out->verify, sizeof(out->verify), "%.*s", (int)sizeof(out->verify) - 1,
 			 vr == PRC_NOTFOUND ? "the record carries no digest" : ve.msg);
-	if (want_text && r.body_len) {
+	if (want && r.body_len) {
 		warc_http_header(&r, "Content-Type", ct, sizeof(ct));
 		a = arena_new();
 		if (!a) {
@@ -78,22 +79,39 @@ enum prc capture_load(const char *warc_dir, const char *warc_file, uint64_t offs
 		if (rc != PRC_OK)
 			goto out;
 		snprintf(out->charset, sizeof(out->charset), "%s", charset ? charset : "");
-		if (strncasecmp(ct, "text/plain", 10)) {
+		out->plain = !strncasecmp(ct, "text/plain", 10);
+		if (want & CAPTURE_BODY) {
+			out->body = malloc(tlen + 1);
+			if (!out->body) {
+				rc = err_set(e, PRC_NOMEM, "out of memory");
+				goto out;
+			}
+			if (tlen)
+				memcpy(out->body, text, tlen);
+			out->body[tlen] = '\0';
+			out->body_len = tlen;
+		}
+		if (!(want & CAPTURE_TEXT)) {
+			text = NULL;
+			tlen = 0;
+		} else if (!out->plain) {
 			rc = html_parse(a, text, tlen, page_url, NULL, 1, &doc, e);
 			if (rc != PRC_OK)
 				goto out;
 			text = (char *)doc.text;
 			tlen = doc.text ? doc.text_len : 0;
 		}
-		out->text = malloc(tlen + 1);
-		if (!out->text) {
-			rc = err_set(e, PRC_NOMEM, "out of memory");
-			goto out;
+		if (want & CAPTURE_TEXT) {
+			out->text = malloc(tlen + 1);
+			if (!out->text) {
+				rc = err_set(e, PRC_NOMEM, "out of memory");
+				goto out;
+			}
+			if (tlen)
+				memcpy(out->text, text, tlen);
+			out->text[tlen] = '\0';
+			out->text_len = tlen;
 		}
-		if (tlen)
-			memcpy(out->text, text, tlen);
-		out->text[tlen] = '\0';
-		out->text_len = tlen;
 	}
 	out->record_len = rec.len;
 	out->record = buf_detach(&rec, NULL);

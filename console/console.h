@@ -15,6 +15,13 @@ struct console_opts {
 	int allow_private;    /* crawls started here may fetch private addresses (--allow-private) */
 	const char *home;     /* $PATROL_HOME: where the log of crawls started here goes */
 	const char *warc_dir; /* where the WARC files are (default: $PATROL_HOME/warc) */
+	const char *chromium; /* the browser that renders snapshots (default /usr/bin/chromium) */
+	int snapshot_timeout; /* seconds one rendering may take (default 30) */
+	int snapshot_workers; /* renderings at once (default 1) */
+	const char *rules_dir;/* the rule set shown on the rules page (NULL: none) */
+	const char *lib_dir;  /* its helper library (NULL: beside the rules) */
+	const char *cache_dir;/* its compiled-pattern cache (NULL: none) */
+	const char *stats_dir;/* where crawls started here write their figures (--stats-file) */
 };
 
 /* Sets o to the defaults (listen on 127.0.0.1:8700, Japanese). */

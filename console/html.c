@@ -132,6 +132,51 @@ static const struct {
 	{ "start_crawl", "クロールを開始", "Start a crawl" },
 	{ "seeds", "シードURL(1行に1つ)", "Seeds (one URL a line)" },
 	{ "crawl_started", "クロールを開始しました", "the crawl has started" },
+	{ "crawl_stats", "クロールの進行状況(クローラが書く数値)", "Progress (the figures the crawler writes)" },
+	{ "stored", "保存済み", "Stored" },
+	{ "errors", "エラー", "Errors" },
+	{ "in_flight", "転送中", "In flight" },
+	{ "elapsed", "経過時間", "Elapsed" },
+	{ "updated", "更新日時", "Updated" },
+	{ "ruleset", "読み込まれたルールセット", "Loaded rule set" },
+	{ "rules_loading", "ルールセットを読み込み中です", "the rule set is being loaded" },
+	{ "rules_dir", "ルールのディレクトリ", "Rule directory" },
+	{ "loaded_at", "読み込み日時", "Loaded" },
+	{ "rules_state", "検査結果", "Check" },
+	{ "rules_ok", "すべてのファイルが検査を通過", "every file passed" },
+	{ "rules_refused", "検査を通過しなかったファイルがあります(下記)", "some files were refused (below)" },
+	{ "rules_count", "ルール数 / パターン数", "Rules / patterns" },
+	{ "rule_files", "ファイル", "Files" },
+	{ "file", "ファイル", "File" },
+	{ "kind", "種別", "Kind" },
+	{ "size", "サイズ", "Size" },
+	{ "modified", "更新日時", "Modified" },
+	{ "kind_rule", "ルール", "rule" },
+	{ "kind_model", "モデル・データ", "model / data" },
+	{ "no_model", "ルールの横に学習済みモデルはありません(ルールのみで判定)", "no trained model beside the rules (rules alone decide)" },
+	{ "loaded_rules", "ルールとバージョン", "Rules and versions" },
+	{ "version", "バージョン", "Version" },
+	{ "threshold", "しきい値", "Threshold" },
+	{ "patterns", "パターン数", "Patterns" },
+	{ "rules_reload", "ルールセットを再読み込み", "Reload the rule set" },
+	{ "rule_stats", "ルール別の検知と却下(全ルール)", "Hits and dismissals per rule (every rule)" },
+	{ "source", "検知元", "Source" },
+	{ "source_all", "すべて", "all" },
+	{ "source_rule", "ルール", "rules" },
+	{ "source_hotline", "通報(ホットライン)", "hotline lead" },
+	{ "keep_category", "(変更しない)", "(keep)" },
+	{ "per_page", "表示件数", "Per page" },
+	{ "snapshot", "スナップショット(取得時の表示)", "Snapshot (as captured)" },
+	{ "no_chromium", "Chromium が見つからないため、スナップショットは撮れません", "Chromium is not installed: no snapshot can be taken" },
+	{ "no_record", "このページには WARC 記録がないため、スナップショットは撮れません", "this page has no WARC record to render" },
+	{ "no_snapshot", "スナップショットはまだありません", "no snapshot yet" },
+	{ "snapshot_busy", "スナップショットを作成中です。しばらくしてから再読み込みしてください", "a snapshot is being taken: reload in a moment" },
+	{ "snapshot_failed", "スナップショットの作成に失敗しました", "the last snapshot failed" },
+	{ "take_snapshot", "スナップショットを撮る", "Take a snapshot" },
+	{ "taken_at", "作成日時", "Taken" },
+	{ "png_intact", "SHA-256 一致", "SHA-256 matches" },
+	{ "png_damaged", "スナップショットのファイルが記録された SHA-256 と一致しません", "the snapshot file does not match its recorded SHA-256" },
+	{ "png_missing", "スナップショットのファイルがありません", "the snapshot file is missing" },
 };
 
 const char *L(const struct web_req *r, const char *key)
@@ -149,6 +194,25 @@ const char *web_category_name(const struct web_req *r, const char *code)
 	const struct taxonomy_entry *t = code ? taxonomy_find(code) : NULL;
 
 	return t && !r->en ? t->ja : code;
+}
+
+int web_date_ok(const char *s)
+{
+	int i;
+
+	if (!s)
+		return 1;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return 0;
+	if (!s[10])
+		return 1;
+	if (s[10] != 'T' && s[10] != ' ')
+		return 0;
+	for (s += 11; *s; s++)
+		if (!strchr("0123456789:.+-Z", *s))
+			return 0;
+	return strlen(s) < 40;
 }
 
 void html_esc(FILE *f, const char *s)

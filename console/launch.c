@@ -46,7 +46,7 @@ static int job_ok(const char *s)
 }
 
 enum prc launch_crawl(const char *conninfo, const char *job, char *const *seeds, int nseeds,
-		      int allow_private, const char *log, struct err *e)
+		      int allow_private, const char *log, const char *stats, struct err *e)
 {
 	char exe[PATH_MAX], *dbvar = NULL;
 	char **argv = NULL, **envp = NULL;
@@ -68,7 +68,7 @@ enum prc launch_crawl(const char *conninfo, const char *job, char *const *seeds,
 	if (n <= 0)
 		return err_set(e, PRC_IO, "cannot find the patrol binary (/proc/self/exe)");
 	exe[n] = '\0';
-	argv = calloc((size_t)nseeds + 7, sizeof(char *));
+	argv = calloc((size_t)nseeds + 9, sizeof(char *));
 	while (environ && environ[nenv])
 		nenv++;
 	envp = calloc(nenv + 2, sizeof(char *));
@@ -85,6 +85,10 @@ enum prc launch_crawl(const char *conninfo, const char *job, char *const *seeds,
 	k = 5;
 	if (allow_private)
 		argv[k++] = (char *)"--allow-private";
+	if (stats) {
+		argv[k++] = (char *)"--stats-file";
+		argv[k++] = (char *)stats;
+	}
 	for (i = 0; i < (size_t)nseeds; i++)
 		argv[k++] = seeds[i];
 	for (i = 0, k = 0; i < nenv; i++)
@@ -113,7 +117,8 @@ enum prc launch_crawl(const char *conninfo, const char *job, char *const *seeds,
 			dup2(null, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execve(exe, argv, envp);
+		/* the running binary itself, even when a newer one was installed over it since */
+		execve("/proc/self/exe", argv, envp);
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "classifiers/taxonomy.h"
 #include "console/capture.h"
 #include "console/launch.h"
+#include "console/rulesinfo.h"
 #include "console/web.h"
 #include "store/webstore.h"
 
@@ -54,6 +57,21 @@ static void td_status(struct web_req *r, const char *s)
 	fputs("\">", r->out);
 	html_esc(r->out, s && (!strcmp(s, "new") || !strcmp(s, "confirmed") || !strcmp(s, "dismissed"))
 				 ? L(r, s) : s);
+	fputs("</span></td>", r->out);
+}
+
+/* "rule" or "hotline" as a label, with a class for its colour. */
+static void td_source(struct web_req *r, const char *s)
+{
+	fputs("<td><span class=\"src src-", r->out);
+	html_esc(r->out, s);
+	fputs("\">", r->out);
+	if (s && !strcmp(s, "hotline"))
+		html_esc(r->out, L(r, "source_hotline"));
+	else if (s && !strcmp(s, "rule"))
+		html_esc(r->out, L(r, "source_rule"));
+	else
+		html_esc(r->out, s);
 	fputs("</span></td>", r->out);
 }
 
@@ -120,6 +138,25 @@ static void text_input(FILE *f, const char *label, const char *name, const char 
 	fputs("\"></label>\n", f);
 }
 
+/* The source filter: "rule" (also "rules"), "hotline", or NULL for all; anything else is passed on to be refused. */
+static const char *queue_source(const char *s)
+{
+	if (!s || !strcmp(s, "all") || !strcmp(s, "any"))
+		return NULL;
+	if (!strcmp(s, "rules"))
+		return "rule";
+	return s;
+}
+
+/* Rows per page of the queue: ?per=N, 1 to 200 (default QUEUE_PAGE). */
+static long queue_per(struct web_req *r)
+{
+	const char *s = web_query(r, "per");
+	long n = s ? atol(s) : QUEUE_PAGE;
+
+	return n < 1 ? 1 : n > 200 ? 200 : n;
+}
+
 /* The query's filter; strings point into the request. */
 static void queue_filter(struct web_req *r, struct web_filter *f, long *page)
 {
@@ -132,6 +169,7 @@ static void queue_filter(struct web_req *r, struct web_filter *f, long *page)
 	if (f->status && !strcmp(f->status, "any"))
 		f->status = NULL;
 	f->category = web_query(r, "category");
+	f->source = queue_source(web_query(r, "source"));
 	f->host = web_query(r, "host");
 	f->job = web_query(r, "job");
 	f->rule = web_query(r, "rule");
@@ -144,15 +182,15 @@ static void queue_filter(struct web_req *r, struct web_filter *f, long *page)
 	*page = web_query(r, "page") ? atol(web_query(r, "page")) : 1;
 	if (*page < 1)
 		*page = 1;
-	f->limit = QUEUE_PAGE;
-	f->offset = (*page - 1) * QUEUE_PAGE;
+	f->limit = queue_per(r);
+	f->offset = (*page - 1) * f->limit;
 }
 
 /* The query string of the current filter without the page, for links. */
 static void queue_query(struct web_req *r, FILE *f)
 {
-	static const char *const keys[] = { "status", "category", "host", "job", "rule", "since",
-					    "until", "min_score", "sort", "desc", "lang", NULL };
+	static const char *const keys[] = { "status", "source", "category", "host", "job", "rule", "since",
+					    "until", "min_score", "sort", "desc", "per", "lang", NULL };
 	int i;
 
 	for (i = 0; keys[i]; i++) {
@@ -195,6 +233,11 @@ void pages_queue(struct web_req *r)
 	static const char *const sorts[] = { "score", "date", "id", "url", "status", NULL };
 
 	queue_filter(r, &f, &page);
+	if (!web_date_ok(f.since) || !web_date_ok(f.until)) {
+		pages_error(r, 400, r->en ? "since and until must be dates (YYYY-MM-DD)"
+					  : "検知日は YYYY-MM-DD の形で指定してください");
+		return;
+	}
 	if (webstore_pages(r->db, &f, &rows, &total, &e) != PRC_OK) {
 		pages_error(r, 400, e.msg);
 		return;
@@ -237,6 +280,10 @@ void pages_queue(struct web_req *r)
 	option(o, "confirmed", L(r, "confirmed"), f.status);
 	option(o, "dismissed", L(r, "dismissed"), f.status);
 	option(o, "any", L(r, "any"), f.status ? f.status : "any");
+	fprintf(o, "</select></label>\n<label>%s <select name=\"source\">", L(r, "source"));
+	option(o, "all", L(r, "source_all"), f.source ? f.source : "all");
+	option(o, "rule", L(r, "source_rule"), f.source);
+	option(o, "hotline", L(r, "source_hotline"), f.source);
 	fprintf(o, "</select></label>\n<label>%s <select name=\"category\">", L(r, "category"));
 	option(o, "", L(r, "any"), f.category ? f.category : "");
 	for (i = 0; i < taxonomy_count(); i++)
@@ -277,8 +324,8 @@ void pages_queue(struct web_req *r)
 	}
 
 	fprintf(o, "<table class=\"queue\" id=\"queue\">\n<thead><tr><th></th><th>ID</th><th>%s</th>"
-		   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead>\n<tbody>\n",
-		L(r, "score"), L(r, "category"), L(r, "url"), L(r, "host"), L(r, "flagged_at"),
+		   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead>\n<tbody>\n",
+		L(r, "score"), L(r, "category"), L(r, "source"), L(r, "url"), L(r, "host"), L(r, "flagged_at"),
 		L(r, "status"), L(r, "takedown"));
 	for (k = 0; k < rows->nrows; k++) {
 		const char *id = rows_str(rows, k, "page_id");
@@ -299,6 +346,7 @@ void pages_queue(struct web_req *r)
 		fputs("</a></td>", o);
 		td(o, rows_str(rows, k, "score"));
 		td_categories(r, rows_get(rows, k, "categories"));
+		td_source(r, rows_get(rows, k, "source"));
 		fputs("<td class=\"url\">", o);
 		html_esc(o, rows_str(rows, k, "url"));
 		fputs("</td>", o);
@@ -319,8 +367,8 @@ void pages_queue(struct web_req *r)
 		queue_query(r, o);
 		fprintf(o, "page=%ld\">%s</a> ", page - 1, L(r, "prev"));
 	}
-	fprintf(o, "%ld / %ld", page, total ? (total + QUEUE_PAGE - 1) / QUEUE_PAGE : 1);
-	if (page * QUEUE_PAGE < total) {
+	fprintf(o, "%ld / %ld", page, total ? (total + f.limit - 1) / f.limit : 1);
+	if (page * f.limit < total) {
 		fputs(" <a rel=\"next\" href=\"/queue?", o);
 		queue_query(r, o);
 		fprintf(o, "page=%ld\">%s</a>", page + 1, L(r, "next"));
@@ -551,7 +599,18 @@ void pages_page(struct web_req *r, int64_t id)
 		html_csrf(r);
 		fputs("<input type=\"hidden\" name=\"next\" value=\"", o);
 		html_esc(o, next);
-		fprintf(o, "\"><label>%s <textarea name=\"comment\" id=\"comment\" rows=\"2\"></textarea></label>"
+		fputs("\">", o);
+		if (!strcmp(rows_str(p.page, 0, "source"), "hotline")) {
+			/* a lead no rule flagged: the reviewer may file it under a category */
+			size_t i;
+
+			fprintf(o, "<label>%s <select name=\"category\" id=\"decide-category\">", L(r, "category"));
+			option(o, "", L(r, "keep_category"), "");
+			for (i = 0; i < taxonomy_count(); i++)
+				option(o, taxonomy_get(i)->code, web_category_name(r, taxonomy_get(i)->code), NULL);
+			fputs("</select></label> ", o);
+		}
+		fprintf(o, "<label>%s <textarea name=\"comment\" id=\"comment\" rows=\"2\"></textarea></label>"
 			   "<button type=\"submit\" class=\"act-confirm\" formaction=\"/pages/%" PRId64 "/confirm\">%s</button>"
 			   " <button type=\"submit\" class=\"act-dismiss\" formaction=\"/pages/%" PRId64 "/dismiss\">%s</button>"
 			   "</form>\n",
@@ -569,6 +628,8 @@ void pages_page(struct web_req *r, int64_t id)
 	fact(r, "job", rows_get(p.page, 0, "job"));
 	fact(r, "host", rows_get(p.page, 0, "host"));
 	fact(r, "flagged_at", rows_get(p.page, 0, "flagged_at"));
+	fact(r, "source", !strcmp(rows_str(p.page, 0, "source"), "hotline") ? L(r, "source_hotline")
+									     : L(r, "source_rule"));
 	fact(r, "reviewer", rows_get(p.page, 0, "reviewer"));
 	fact(r, "comment", rows_get(p.page, 0, "comment"));
 	fputs("</table>\n", o);
@@ -592,6 +653,7 @@ void pages_page(struct web_req *r, int64_t id)
 		fputs("</mark></blockquote></div>\n", o);
 	}
 
+	pages_snapshot_section(r, id);
 	stored_text(r, id, &p);
 
 	fprintf(o, "<h2>%s</h2>\n", L(r, "history"));
@@ -663,10 +725,16 @@ void pages_page_action(struct web_req *r, int64_t id, const char *verb)
 			pages_error(r, 403, L(r, "forbidden"));
 			return;
 		}
+		const char *cat = web_form(r, "category");
+
+		if (cat && !*cat)
+			cat = NULL;
 		rc = webstore_decide(r->db, id, !strcmp(verb, "confirm") ? "confirmed" : "dismissed",
-				     r->user.name, comment, NULL, &e);
+				     !strcmp(verb, "confirm") ? cat : NULL, r->user.name, comment, NULL, &e);
 		snprintf(loc, sizeof(loc), "/pages/%" PRId64, id);
 		/* a page that already has that status: nothing to do */
+		if (rc == PRC_OK && !strcmp(verb, "confirm"))
+			web_snapshot_on_confirm(r, id);
 		if (rc == PRC_OK || (rc == PRC_DECLINED && strstr(e.msg, "already")))
 			web_redirect(r, next_or(r, loc));
 		else
@@ -738,8 +806,9 @@ void pages_bulk(struct web_req *r)
 			continue;
 		id = strtoll(r->form[i].v, NULL, 10);
 		/* a page already so, or refused by the database, stays as it is: the queue shows it */
-		if (id > 0)
-			webstore_decide(r->db, id, to, r->user.name, NULL, NULL, &e);
+		if (id > 0 && webstore_decide(r->db, id, to, NULL, r->user.name, NULL, NULL, &e) == PRC_OK &&
+		    !strcmp(to, "confirmed"))
+			web_snapshot_on_confirm(r, id);
 	}
 	web_redirect(r, next_or(r, "/queue"));
 }
@@ -927,6 +996,73 @@ static void svg_bars(FILE *o, const struct rows *rows, const char *label_col, co
 	fputs("</svg>\n", o);
 }
 
+/*
+ * Two series side by side per row (a and b, each divided by div), scaled to
+ * the largest value, as inline SVG with a legend: time to removal (median
+ * and p90 per category), flags and dismissals per rule. Rows without a
+ * value for either are left out; nothing is drawn when none has one.
+ */
+static void svg_pairs(FILE *o, const struct rows *rows, const char *label_col, const char *a_col,
+		      const char *b_col, double div, const char *title, const char *a_label,
+		      const char *b_label, const char *id)
+{
+	int k, n = 0, x, w;
+	double max = 0;
+
+	for (k = 0; rows && k < rows->nrows; k++) {
+		const char *a = rows_get(rows, k, a_col), *b = rows_get(rows, k, b_col);
+
+		if (!a || !b || !*a || !*b)
+			continue;
+		n++;
+		if (atof(a) / div > max)
+			max = atof(a) / div;
+		if (atof(b) / div > max)
+			max = atof(b) / div;
+	}
+	if (!n)
+		return;
+	w = 70 + n * 64;
+	if (w < 320)
+		w = 320;
+	fprintf(o, "<svg class=\"chart\" id=\"%s\" role=\"img\" width=\"%d\" height=\"300\" viewBox=\"0 0 %d 300\""
+		   " xmlns=\"http://www.w3.org/2000/svg\"><title>", id, w, w);
+	html_esc(o, title);
+	fprintf(o, "</title><line x1=\"40\" y1=\"160\" x2=\"%d\" y2=\"160\" stroke=\"#444\"/>"
+		   "<text x=\"2\" y=\"34\" font-size=\"10\">%.3g</text><text x=\"2\" y=\"160\" font-size=\"10\">0</text>"
+		   "<rect x=\"48\" y=\"6\" width=\"10\" height=\"10\" fill=\"#3a6ea5\"/><text x=\"62\" y=\"15\" font-size=\"10\">",
+		w, max);
+	html_esc(o, a_label);
+	fputs("</text><rect x=\"190\" y=\"6\" width=\"10\" height=\"10\" fill=\"#c0504d\"/><text x=\"204\" y=\"15\" font-size=\"10\">", o);
+	html_esc(o, b_label);
+	fputs("</text>", o);
+	for (k = 0, x = 48; rows && k < rows->nrows; k++) {
+		const char *cols[2] = { a_col, b_col }, *fills[2] = { "#3a6ea5", "#c0504d" };
+		const char *lab = rows_str(rows, k, label_col);
+		int i;
+
+		if (!rows_get(rows, k, a_col) || !rows_get(rows, k, b_col) || !*rows_get(rows, k, a_col) ||
+		    !*rows_get(rows, k, b_col))
+			continue;
+		for (i = 0; i < 2; i++) {
+			double v = atof(rows_str(rows, k, cols[i])) / div;
+			int h = max > 0 ? (int)(v / max * 120.0) : 0;
+
+			if (h < 0)
+				h = 0;
+			fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" fill=\"%s\"><title>", x + i * 24,
+				160 - h, h, fills[i]);
+			html_esc(o, lab);
+			fprintf(o, ": %.4g</title></rect>", v);
+		}
+		fprintf(o, "<text x=\"%d\" y=\"174\" font-size=\"9\" transform=\"rotate(30 %d 174)\">", x, x);
+		html_esc(o, lab);
+		fputs("</text>", o);
+		x += 64;
+	}
+	fputs("</svg>\n", o);
+}
+
 void pages_report(struct web_req *r)
 {
 	static const char *const dim_labels[] = { "by_category", "by_host", "by_provider" };
@@ -972,8 +1108,12 @@ void pages_report(struct web_req *r)
 			fputs("</tr>\n", o);
 		}
 		fputs("</tbody></table>\n", o);
-		if (d == 0)
+		if (d == 0) {
 			svg_bars(o, x, "key", "removal_rate", L(r, "removal_rate"), 1.0);
+			svg_pairs(o, x, "key", "request_to_removal_median_s", "request_to_removal_p90_s", 3600.0,
+				  L(r, "to_removal"), r->en ? "median (h)" : "中央値(時間)",
+				  r->en ? "p90 (h)" : "90パーセンタイル(時間)", "chart-removal-time");
+		}
 	}
 	fprintf(o, "<h2>%s</h2>\n", L(r, "per_month"));
 	if (rep.monthly && rep.monthly->nrows) {
@@ -1017,6 +1157,8 @@ void pages_report(struct web_req *r)
 			fputs("</tr>\n", o);
 		}
 		fputs("</tbody></table>\n", o);
+		svg_pairs(o, rep.rules, "rule", "pages", "dismissed", 1.0, L(r, "per_rule"), L(r, "flagged"),
+			  L(r, "dismissed"), "chart-rules");
 	} else {
 		fprintf(o, "<p class=\"none\">%s</p>\n", L(r, "none"));
 	}
@@ -1047,6 +1189,50 @@ void pages_events(struct web_req *r)
 	rows_free(rows);
 }
 
+/* The figures a crawl writes to its --stats-file (Prometheus text), as the crawls page shows them. */
+enum { FIG_FETCHED, FIG_STORED, FIG_HITS, FIG_ERRORS, FIG_FRONTIER, FIG_IN_FLIGHT, FIG_ELAPSED, FIG_COUNT };
+
+struct crawl_figures {
+	double v[FIG_COUNT];
+	time_t updated;
+};
+
+/* Reads <stats_dir>/<job>.prom; 0 when there is one. */
+static int crawl_figures_read(const char *stats_dir, const char *job, struct crawl_figures *f)
+{
+	static const char *const keys[FIG_COUNT] = {
+		[FIG_FETCHED] = "patrol_pages_fetched_total ",
+		[FIG_STORED] = "patrol_records_stored_total ",
+		[FIG_HITS] = "patrol_hits_total ",
+		[FIG_ERRORS] = "patrol_errors_total{kind=\"transfer\"} ",
+		[FIG_FRONTIER] = "patrol_queue_size{queue=\"frontier\"} ",
+		[FIG_IN_FLIGHT] = "patrol_transfers_in_flight ",
+		[FIG_ELAPSED] = "patrol_elapsed_seconds ",
+	};
+	char path[4096], line[512];
+	struct stat st;
+	FILE *fp;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	if (!stats_dir || !job || strchr(job, '/'))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.prom", stats_dir, job);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	if (fstat(fileno(fp), &st) == 0)
+		f->updated = st.st_mtime;
+	while (fgets(line, sizeof(line), fp))
+		for (i = 0; i < FIG_COUNT; i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				f->v[i] = atof(line + strlen(keys[i]));
+	fclose(fp);
+	return 0;
+}
+
+static void jst(char *out, size_t len, time_t t);
+
 void pages_crawls(struct web_req *r)
 {
 	static const char *const cols[] = { "name", "created_at", "finished_at", "hosts", "queued",
@@ -1055,28 +1241,86 @@ void pages_crawls(struct web_req *r)
 					     "claimed", "fetched", "refused", "flagged", NULL };
 	struct rows *rows = NULL;
 	struct err e = { "" };
+	FILE *o;
+	int k, shown = 0;
 
 	if (webstore_jobs(r->db, &rows, &e) != PRC_OK) {
 		pages_error(r, 503, e.msg);
 		return;
 	}
+	o = r->out;
 	html_begin(r, L(r, "crawls"));
 	if (web_query(r, "started"))
-		fprintf(r->out, "<p class=\"notice\">%s</p>\n", L(r, "crawl_started"));
-	fputs("<div id=\"crawls\">\n", r->out);
+		fprintf(o, "<p class=\"notice\">%s</p>\n", L(r, "crawl_started"));
+	fputs("<div id=\"crawls\">\n", o);
 	rows_table(r, rows, cols, heads);
-	fputs("</div>\n", r->out);
+	fputs("</div>\n", o);
+	/* the live figures of the crawls that write them (those started here do) */
+	for (k = 0; rows && k < rows->nrows; k++) {
+		struct crawl_figures f;
+		char when[40];
+
+		if (crawl_figures_read(r->opts->stats_dir, rows_str(rows, k, "name"), &f) != 0)
+			continue;
+		if (!shown++)
+			fprintf(o, "<h2>%s</h2>\n<table id=\"crawl-stats\">\n<thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+				   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+				L(r, "crawl_stats"), L(r, "job"), L(r, "fetched"), L(r, "stored"), L(r, "flagged"),
+				L(r, "errors"), L(r, "queued"), L(r, "in_flight"), L(r, "elapsed"), L(r, "updated"));
+		jst(when, sizeof(when), f.updated);
+		fputs("<tr class=\"stats\" data-job=\"", o);
+		html_esc(o, rows_str(rows, k, "name"));
+		fputs("\">", o);
+		td(o, rows_str(rows, k, "name"));
+		fprintf(o, "<td class=\"fetched\">%.0f</td><td>%.0f</td><td class=\"hits\">%.0f</td><td>%.0f</td>"
+			   "<td>%.0f</td><td>%.0f</td><td>%.1f s</td>",
+			f.v[FIG_FETCHED], f.v[FIG_STORED], f.v[FIG_HITS], f.v[FIG_ERRORS], f.v[FIG_FRONTIER],
+			f.v[FIG_IN_FLIGHT], f.v[FIG_ELAPSED]);
+		td(o, when);
+		fputs("</tr>\n", o);
+	}
+	if (shown)
+		fputs("</tbody></table>\n", o);
 	if (web_role_in(r, web_admins)) {
-		fprintf(r->out, "<h2>%s</h2>\n<form method=\"post\" action=\"/crawls\" id=\"start-crawl\">",
+		fprintf(o, "<h2>%s</h2>\n<form method=\"post\" action=\"/crawls\" id=\"start-crawl\">",
 			L(r, "start_crawl"));
 		html_csrf(r);
-		text_input(r->out, L(r, "job"), "job", NULL, "text");
-		fprintf(r->out, "<label>%s <textarea name=\"seeds\" rows=\"5\" cols=\"80\"></textarea></label>"
+		text_input(o, L(r, "job"), "job", NULL, "text");
+		fprintf(o, "<label>%s <textarea name=\"seeds\" rows=\"5\" cols=\"80\"></textarea></label>"
 				"<button type=\"submit\">%s</button></form>\n",
 			L(r, "seeds"), L(r, "start_crawl"));
 	}
 	html_end(r);
 	rows_free(rows);
+}
+
+/* A time as Japan time, "2026-12-07 03:17:12+09". */
+static void jst(char *out, size_t len, time_t t)
+{
+	struct tm tm;
+	time_t j = t + 9 * 3600;
+
+	gmtime_r(&j, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M:%S+09", &tm);
+}
+
+/* The stats row of rule name, or -1. */
+static int stats_row(const struct rows *stats, const char *name)
+{
+	int k;
+
+	for (k = 0; stats && k < stats->nrows; k++)
+		if (!strcmp(rows_str(stats, k, "rule"), name))
+			return k;
+	return -1;
+}
+
+/* The file's name without the directory. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
 }
 
 void pages_rules(struct web_req *r)
@@ -1087,24 +1331,121 @@ void pages_rules(struct web_req *r)
 	static const char *const heads[] = { "rule", "category", "classifier", "flagged", "confirmed",
 					     "dismissed", "new", "dismissal_rate", "mean_score", "last_hit",
 					     NULL };
+	const struct rulesinfo *ri;
 	struct rows *rows = NULL;
 	struct err e = { "" };
+	FILE *o = r->out;
+	const char *lerr = "";
+	char when[40];
+	int loading = 0, nmodels = 0;
+	size_t i;
 
 	if (webstore_rules(r->db, web_query(r, "job"), &rows, &e) != PRC_OK) {
 		pages_error(r, 503, e.msg);
 		return;
 	}
 	html_begin(r, L(r, "rules"));
-	fputs("<div id=\"rules\">\n", r->out);
+	ri = web_rules_lock(&loading, &lerr);
+	fprintf(o, "<section id=\"ruleset\">\n<h2>%s</h2>\n", L(r, "ruleset"));
+	if (loading)
+		fprintf(o, "<p class=\"notice\" id=\"rules-loading\">%s</p>\n", L(r, "rules_loading"));
+	if (*lerr) {
+		fputs("<p class=\"error\">", o);
+		html_esc(o, lerr);
+		fputs("</p>\n", o);
+	}
+	if (ri) {
+		jst(when, sizeof(when), ri->loaded_at);
+		fputs("<table class=\"facts\">\n", o);
+		fact(r, "rules_dir", ri->dir);
+		fact(r, "loaded_at", when);
+		fprintf(o, "<tr><th>%s</th><td id=\"rules-state\" class=\"%s\">%s</td></tr>\n", L(r, "rules_state"),
+			ri->ok ? "verified" : "error", L(r, ri->ok ? "rules_ok" : "rules_refused"));
+		fprintf(o, "<tr><th>%s</th><td>%zu / %zu</td></tr>\n", L(r, "rules_count"), ri->nrules, ri->npatterns);
+		fputs("</table>\n", o);
+		if (*ri->errors) {
+			fputs("<pre class=\"error\" id=\"rules-errors\">", o);
+			html_esc(o, ri->errors);
+			fputs("</pre>\n", o);
+		}
+		fprintf(o, "<h3>%s</h3>\n<table id=\"rule-files\">\n<thead><tr><th>%s</th><th>%s</th><th>SHA-256</th>"
+			   "<th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+			L(r, "rule_files"), L(r, "file"), L(r, "kind"), L(r, "size"), L(r, "modified"));
+		for (i = 0; i < ri->nfiles; i++) {
+			const struct rulesinfo_file *f = &ri->files[i];
+
+			nmodels += f->kind == 1;
+			jst(when, sizeof(when), f->mtime);
+			fputs("<tr>", o);
+			td(o, base_name(f->path));
+			td(o, L(r, f->kind ? "kind_model" : "kind_rule"));
+			fputs("<td><code class=\"sha\">", o);
+			html_esc(o, f->sha256);
+			fprintf(o, "</code></td><td>%lld</td>", f->size);
+			td(o, when);
+			fputs("</tr>\n", o);
+		}
+		fputs("</tbody></table>\n", o);
+		if (!nmodels)
+			fprintf(o, "<p class=\"none\" id=\"no-model\">%s</p>\n", L(r, "no_model"));
+		fprintf(o, "<h3>%s</h3>\n<table id=\"loaded-rules\">\n<thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+			   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+			L(r, "loaded_rules"), L(r, "rule"), L(r, "category"), L(r, "version"), L(r, "file"),
+			L(r, "threshold"), L(r, "patterns"), L(r, "flagged"), L(r, "confirmed"), L(r, "dismissed"),
+			L(r, "dismissal_rate"));
+		for (i = 0; i < ri->nrules; i++) {
+			const struct rulesinfo_rule *ru = &ri->rules[i];
+			int k = stats_row(rows, ru->name);
+			char ver[32], where[300], thr[16], pats[24];
+
+			snprintf(ver, sizeof(ver), "%lld", ru->version);
+			snprintf(where, sizeof(where), "%s:%d", base_name(ru->file), ru->line);
+			snprintf(thr, sizeof(thr), "%.2f", ru->threshold);
+			snprintf(pats, sizeof(pats), "%zu", ru->patterns);
+			fputs("<tr class=\"rule\" data-rule=\"", o);
+			html_esc(o, ru->name);
+			fputs("\">", o);
+			td(o, ru->name);
+			td(o, web_category_name(r, ru->category));
+			td(o, ru->version ? ver : "-");
+			td(o, where);
+			td(o, thr);
+			td(o, pats);
+			td(o, k >= 0 ? rows_get(rows, k, "pages") : "0");
+			td(o, k >= 0 ? rows_get(rows, k, "confirmed") : "0");
+			td(o, k >= 0 ? rows_get(rows, k, "dismissed") : "0");
+			td(o, k >= 0 ? rows_get(rows, k, "dismissal_rate") : "");
+			fputs("</tr>\n", o);
+		}
+		fputs("</tbody></table>\n", o);
+	}
+	web_rules_unlock();
+	if (web_role_in(r, web_rule_authors) && !loading) {
+		fputs("<form method=\"post\" action=\"/rules/reload\" id=\"rules-reload\">", o);
+		html_csrf(r);
+		fprintf(o, "<button type=\"submit\">%s</button></form>\n", L(r, "rules_reload"));
+	}
+	fputs("</section>\n", o);
+	fprintf(o, "<h2>%s</h2>\n<div id=\"rules\">\n", L(r, "rule_stats"));
 	rows_table(r, rows, cols, heads);
-	fputs("</div>\n", r->out);
+	fputs("</div>\n", o);
 	html_end(r);
 	rows_free(rows);
 }
 
+void pages_rules_reload(struct web_req *r)
+{
+	if (!web_role_in(r, web_rule_authors)) {
+		pages_error(r, 403, L(r, "forbidden"));
+		return;
+	}
+	web_rules_reload();
+	web_redirect(r, "/rules");
+}
+
 void pages_crawl_start(struct web_req *r)
 {
-	char *text, *save = NULL, *line, *seeds[1000], log[4096];
+	char *text, *save = NULL, *line, *seeds[1000], log[4096], stats[4096] = "";
 	const char *home = r->opts->home && *r->opts->home ? r->opts->home : "var";
 	struct err e = { "" };
 	int n = 0;
@@ -1126,7 +1467,13 @@ void pages_crawl_start(struct web_req *r)
 			seeds[n++] = line;
 	}
 	snprintf(log, sizeof(log), "%s/console-crawls.log", home);
-	rc = launch_crawl(r->opts->conninfo, web_form(r, "job"), seeds, n, r->opts->allow_private, log, &e);
+	if (r->opts->stats_dir && web_form(r, "job") && strlen(web_form(r, "job")) <= 64 &&
+	    !strchr(web_form(r, "job"), '/')) {
+		mkdir(r->opts->stats_dir, 0755);
+		snprintf(stats, sizeof(stats), "%s/%s.prom", r->opts->stats_dir, web_form(r, "job"));
+	}
+	rc = launch_crawl(r->opts->conninfo, web_form(r, "job"), seeds, n, r->opts->allow_private, log,
+			  *stats ? stats : NULL, &e);
 	free(text);
 	if (rc != PRC_OK) {
 		pages_error(r, rc == PRC_INVALID ? 400 : 503, e.msg);

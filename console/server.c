@@ -36,6 +36,9 @@
 
 #include "console/assets.h"
 #include "console/auth.h"
+#include "console/rulesinfo.h"
+#include "console/snapper.h"
+#include "console/snapshot.h"
 #include "console/web.h"
 #include "store/users.h"
 #include "store/webstore.h"
@@ -51,6 +54,86 @@ static const char csp[] =
 const char *const web_reviewers[] = { "patrol", "coordinator", "admin", NULL };
 const char *const web_coordinators[] = { "coordinator", "admin", NULL };
 const char *const web_admins[] = { "admin", NULL };
+const char *const web_rule_authors[] = { "rule_author", "admin", NULL };
+
+/* ---- the rule set of the rules page ---- */
+
+static pthread_rwlock_t rules_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t rules_load_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rulesinfo *rules_info;
+static char rules_err[sizeof(((struct err *)0)->msg)];
+static int rules_loading, rules_thread_started;
+static pthread_t rules_thread;
+static const struct console_opts *rules_opts;
+
+static void *rules_loader(void *arg)
+{
+	struct err e = { "" };
+	struct rulesinfo *ri, *old;
+
+	(void)arg;
+	ri = rulesinfo_load(rules_opts->rules_dir, rules_opts->lib_dir, rules_opts->cache_dir, &e);
+	pthread_rwlock_wrlock(&rules_lock);
+	old = ri ? rules_info : NULL;
+	if (ri)
+		rules_info = ri;
+	snprintf(rules_err, sizeof(rules_err), "%s", ri ? "" : e.msg);
+	pthread_rwlock_unlock(&rules_lock);
+	rulesinfo_free(old);
+	pthread_mutex_lock(&rules_load_lock);
+	rules_loading = 0;
+	pthread_mutex_unlock(&rules_load_lock);
+	return NULL;
+}
+
+int web_rules_reload(void)
+{
+	int started = -1;
+
+	pthread_mutex_lock(&rules_load_lock);
+	if (!rules_loading && rules_opts && rules_opts->rules_dir) {
+		if (rules_thread_started)
+			pthread_join(rules_thread, NULL);
+		rules_thread_started = 0;
+		rules_loading = 1;
+		if (pthread_create(&rules_thread, NULL, rules_loader, NULL) == 0) {
+			rules_thread_started = 1;
+			started = 0;
+		} else {
+			rules_loading = 0;
+		}
+	}
+	pthread_mutex_unlock(&rules_load_lock);
+	return started;
+}
+
+const struct rulesinfo *web_rules_lock(int *loading, const char **err)
+{
+	pthread_mutex_lock(&rules_load_lock);
+	*loading = rules_loading;
+	pthread_mutex_unlock(&rules_load_lock);
+	pthread_rwlock_rdlock(&rules_lock);
+	*err = rules_err;
+	return rules_info;
+}
+
+void web_rules_unlock(void)
+{
+	pthread_rwlock_unlock(&rules_lock);
+}
+
+static void rules_stop(void)
+{
+	pthread_mutex_lock(&rules_load_lock);
+	if (rules_thread_started)
+		pthread_join(rules_thread, NULL);
+	rules_thread_started = 0;
+	pthread_mutex_unlock(&rules_load_lock);
+	pthread_rwlock_wrlock(&rules_lock);
+	rulesinfo_free(rules_info);
+	rules_info = NULL;
+	pthread_rwlock_unlock(&rules_lock);
+}
 
 void console_opts_init(struct console_opts *o)
 {
@@ -61,6 +144,27 @@ void console_opts_init(struct console_opts *o)
 	o->max_failures = 5;
 	o->lock_seconds = 900;
 	o->threads = 4;
+	o->chromium = "/usr/bin/chromium";
+	o->snapshot_timeout = 30;
+	o->snapshot_workers = 1;
+}
+
+/* The snapshot queue of the running server (set before the daemon starts). */
+static struct snapper *snap;
+
+/* "snapshots/12.png" → 12; 0 when rest is not that. */
+static int64_t snapshot_png_id(const char *rest)
+{
+	char *end;
+	long long v;
+
+	if (strncmp(rest, "snapshots/", 10) || rest[10] < '0' || rest[10] > '9')
+		return 0;
+	errno = 0;
+	v = strtoll(rest + 10, &end, 10);
+	if (errno || v <= 0 || strcmp(end, ".png"))
+		return 0;
+	return (int64_t)v;
 }
 
 /* ---- per-thread database connections ---- */
@@ -410,6 +514,10 @@ static void route(struct web_req *r)
 		pages_page(r, id);
 	else if (path_id(r->path, "/pages/", &id, &rest) && !post && !strcmp(rest, "warc"))
 		pages_warc(r, id);
+	else if (path_id(r->path, "/pages/", &id, &rest) && !post && snapshot_png_id(rest))
+		pages_snapshot_png(r, id, snapshot_png_id(rest));
+	else if (path_id(r->path, "/pages/", &id, &rest) && post && !strcmp(rest, "snapshot"))
+		pages_snapshot_take(r, id);
 	else if (path_id(r->path, "/pages/", &id, &rest) && post && *rest)
 		pages_page_action(r, id, rest);
 	else if (!strcmp(r->path, "/takedowns") && !post)
@@ -428,16 +536,22 @@ static void route(struct web_req *r)
 		pages_crawl_start(r);
 	else if (!strcmp(r->path, "/rules") && !post)
 		pages_rules(r);
+	else if (!strcmp(r->path, "/rules/reload") && post)
+		pages_rules_reload(r);
 	else if (!strcmp(r->path, "/api/jobs") && !post)
 		api_jobs(r);
 	else if (!strcmp(r->path, "/api/rules") && !post)
 		api_rules(r);
+	else if (!strcmp(r->path, "/api/ruleset") && !post)
+		api_ruleset(r);
 	else if (!strcmp(r->path, "/api/session") && !post)
 		api_session(r);
 	else if (!strcmp(r->path, "/api/pages") && !post)
 		api_pages(r);
 	else if (path_id(r->path, "/api/pages/", &id, &rest) && !post && !*rest)
 		api_page(r, id);
+	else if (path_id(r->path, "/api/pages/", &id, &rest) && post && !strcmp(rest, "snapshot"))
+		api_snapshot_take(r, id);
 	else if (path_id(r->path, "/api/pages/", &id, &rest) && post && *rest)
 		api_page_action(r, id, rest);
 	else if (!strcmp(r->path, "/api/takedowns") && !post)
@@ -520,6 +634,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	r.method = method;
 	r.path = url;
 	r.opts = o;
+	r.snap = snap;
 	r.status = 200;
 	r.ctype = "text/html; charset=utf-8";
 	lang = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
@@ -637,6 +752,22 @@ enum prc console_serve(const struct console_opts *o, volatile int *stop,
 	webstore_close(probe);
 	if (rc != PRC_OK)
 		return rc;
+	{
+		struct snapper_opts so;
+		struct snapshot_opts probe_opts;
+
+		/* finds out once, before any thread runs, whether unshare -n works here */
+		snapshot_opts_init(&probe_opts);
+		memset(&so, 0, sizeof(so));
+		so.conninfo = o->conninfo;
+		so.warc_dir = o->warc_dir;
+		so.chromium = o->chromium;
+		so.timeout_s = o->snapshot_timeout;
+		so.workers = o->snapshot_workers;
+		snap = snapper_start(&so, e);
+		if (!snap)
+			return PRC_INTERNAL;
+	}
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)o,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 4),
@@ -644,13 +775,21 @@ enum prc console_serve(const struct console_opts *o, volatile int *stop,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 				  MHD_OPTION_CONNECTION_LIMIT, 256u,
 				  MHD_OPTION_END);
-	if (!daemon)
+	if (!daemon) {
+		snapper_stop(snap);
+		snap = NULL;
 		return err_set(e, PRC_IO, "cannot listen on '%s'", o->listen);
+	}
+	rules_opts = o;
+	web_rules_reload();
 	if (ready)
 		ready(o->listen);
 	while (!*stop)
 		usleep(200 * 1000);
 	MHD_stop_daemon(daemon);
+	snapper_stop(snap);
+	snap = NULL;
+	rules_stop();
 	pthread_mutex_lock(&conns_lock);
 	for (i = 0; i < nconns; i++)
 		webstore_close(conns[i]);

@@ -59,6 +59,7 @@ static void to_review_filter(const struct web_filter *w, struct review_filter *f
 	f->host = w->host;
 	f->rule = w->rule;
 	f->status = w->status;
+	f->source = w->source;
 	f->since = w->since;
 	f->until = w->until;
 	f->min_score = w->min_score;
@@ -146,10 +147,10 @@ enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, stru
 	return PRC_OK;
 }
 
-enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
-			 const char *comment, char *from, struct err *e)
+enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *category,
+			 const char *actor, const char *comment, char *from, struct err *e)
 {
-	return review_decide(d, page_id, to, NULL, actor, comment, from, e);
+	return review_decide(d, page_id, to, category, actor, comment, from, e);
 }
 
 enum prc webstore_takedowns(struct db *d, const char *status, struct rows **out, struct err *e)

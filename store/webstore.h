@@ -22,6 +22,7 @@ enum prc webstore_ensure(struct db *d, struct err *e);
 /* The review queue's filter (store/review.h's review_filter); NULL or negative: any. */
 struct web_filter {
 	const char *job, *category, *host, *rule, *status, *since, *until;
+	const char *source; /* "rule" (found by the rules), "hotline" (reported leads); NULL: both */
 	double min_score;
 	const char *sort; /* id, score, date, url, status */
 	int desc;
@@ -31,7 +32,7 @@ struct web_filter {
 void web_filter_init(struct web_filter *f);
 
 /*
- * The pages f selects (review_list's columns: page_id, status, score,
+ * The pages f selects (review_list's columns: page_id, status, source, score,
  * categories, rules, url, host, job, flagged_at, reviewer, reviewed_at,
  * takedown_status) and in *total (may be NULL) how many there are without
  * limit and offset. PRC_INVALID for a bad sort key or status.
@@ -50,9 +51,13 @@ struct web_page {
 enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, struct err *e);
 void webstore_page_release(struct web_page *p);
 
-/* review_decide: to is "confirmed" or "dismissed"; from (16 bytes, may be NULL) gets the old status. */
-enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *actor,
-			 const char *comment, char *from, struct err *e);
+/*
+ * review_decide: to is "confirmed" or "dismissed"; category (may be NULL)
+ * the one the reviewer files the page under (a hotline lead may have none);
+ * from (16 bytes, may be NULL) gets the old status.
+ */
+enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *category,
+			 const char *actor, const char *comment, char *from, struct err *e);
 
 /* Takedown requests (takedown_list's columns), status NULL for all, "live" for those not closed. */
 enum prc webstore_takedowns(struct db *d, const char *status, struct rows **out, struct err *e);

@@ -39,6 +39,15 @@ seeds=("$base/index.html" "$base/evil.html" "$base/evil.txt")
 for i in 1 2 3 4 5 6; do seeds+=("$base/many$i.html"); done
 patrol_run crawl --job con --allow-private --quiet "${seeds[@]}"
 ok $? "crawl of the fixture site exits 0" || patrol_diag
+# a hotline report of a page no rule flags: a lead of its own in the queue
+printf '<html><head><meta charset="utf-8"><title>lead</title></head><body><p>nothing to see</p></body></html>\n' \
+	>"$site/lead.html"
+printf 'url,reported_at,source,reference,category\n%s/lead.html,2026-11-30 10:00,ihc,IHC-9,crime_recruitment\n' \
+	"$base" >"$HARNESS_TMP/leads.csv"
+patrol_run import "$HARNESS_TMP/leads.csv" --job con
+ok $? "import of a hotline report" || patrol_diag
+patrol_run crawl --job con --resume --allow-private --max-depth 0 --quiet
+ok $? "and the reported page is crawled" || patrol_diag
 
 # --- users --------------------------------------------------------------------
 adduser() { # NAME ROLE PASSWORD
@@ -174,6 +183,90 @@ like "$(head -c 9 "$B")" '^WARC/1\.' "holding the WARC record"
 is "$(req "$JA" "$C/api/pages/$P1")" 200 "GET /api/pages/ID: 200"
 is "$(jq_ 'd["page"]["status"] + "|" + str(len(d["events"]))')" "confirmed|1" "with its status and history"
 
+# --- hotline leads, filters, sorting and paging --------------------------------
+LEAD=$(page "$base/lead.html")
+is "$(psql_q "SELECT count(*) FROM hits WHERE url_id = $LEAD")" 0 "no rule flags the reported page"
+ids() { python3 -c 'import json,sys; print(" ".join(str(p["page_id"]) for p in json.load(open(sys.argv[1]))))' "$B"; }
+is "$(req "$JA" "$C/api/pages?status=new&source=hotline")" 200 "GET /api/pages?source=hotline"
+is "$(ids)" "$LEAD" "lists the lead alone"
+is "$(jq_ 'd[0]["source"] + "|" + d[0]["category"]')" "hotline|crime_recruitment" \
+	"as a hotline lead, under the category its report names"
+req "$JA" "$C/api/pages?status=new&source=rule" >/dev/null
+is "$(jq_ "$LEAD in [p['page_id'] for p in d] or len(d) == 0")" False "source=rule leaves it out and lists the rest"
+req "$JA" "$C/api/pages?status=new&source=all" >/dev/null
+is "$(jq_ "$LEAD in [p['page_id'] for p in d]")" True "source=all has it"
+is "$(jq_ 'len(d)')" "$(psql_q "SELECT count(*) FROM reviews WHERE status = 'new'")" "with every other new page"
+is "$(req "$JA" "$C/api/pages?source=nosuch")" 400 "an unknown source: 400"
+like "$(cat "$B")" "no review source 'nosuch'" "saying which"
+is "$(req "$JA" "$C/queue?status=any&source=hotline")" 200 "the queue of hotline leads"
+like "$(cat "$B")" "data-id=\"$LEAD\"" "lists the lead"
+is "$(grep -c 'class="row"' "$B")" 1 "and nothing else"
+like "$(cat "$B")" '<span class="src src-hotline">通報' "marked as a report"
+like "$(cat "$B")" '<option value="hotline" selected>' "with the source filter kept in the form"
+req "$JA" "$C/queue?status=any&source=rules" >/dev/null
+unlike "$(cat "$B")" "data-id=\"$LEAD\"" "the queue of rule hits leaves it out"
+like "$(cat "$B")" "data-id=\"$P1\"" "and lists the flagged pages"
+req "$JA" "$C/queue?status=any" >/dev/null
+like "$(cat "$B")" "data-id=\"$LEAD\"" "the whole queue has the lead"
+like "$(cat "$B")" "data-id=\"$P1\"" "and the flagged pages"
+is "$(req "$JA" "$C/pages/$LEAD")" 200 "the detail of the lead"
+like "$(cat "$B")" 'IHC-9' "shows its report"
+like "$(cat "$B")" 'id="decide-category"' "and lets the reviewer choose a category"
+like "$(cat "$B")" 'id="snapshot-none"' "with no WARC record to render, and says so"
+
+# filters
+all=$(psql_q "SELECT count(*) FROM reviews")
+req "$JA" "$C/api/pages?status=any&job=con&limit=1000" >/dev/null
+is "$(jq_ 'len(d)')" "$all" "job=con: every page"
+req "$JA" "$C/api/pages?status=any&job=nosuch" >/dev/null
+is "$(jq_ 'len(d)')" 0 "job=nosuch: none"
+req "$JA" "$C/api/pages?status=any&category=drug_ad" >/dev/null
+is "$(jq_ 'all("drug_ad" in p["categories"].split(",") for p in d) and len(d) >= 6')" True "category=drug_ad: the boards"
+rule=$(psql_q "SELECT rule FROM hits WHERE url_id = $P1 LIMIT 1")
+req "$JA" "$C/api/pages?status=any&rule=$rule" >/dev/null
+is "$(jq_ "$P1 in [p['page_id'] for p in d] and $LEAD not in [p['page_id'] for p in d]")" True "rule=$rule"
+req "$JA" "$C/api/pages?status=any&host=127.0.0.1:$port&source=rule" >/dev/null
+is "$(jq_ 'len(d)')" "$(psql_q "SELECT count(*) FROM reviews WHERE source = 'rule'")" "host=127.0.0.1:$port"
+req "$JA" "$C/api/pages?status=any&host=127.0.0.9" >/dev/null
+is "$(jq_ 'len(d)')" 0 "host=127.0.0.9: none"
+req "$JA" "$C/api/pages?status=any&min_score=1.01" >/dev/null
+is "$(jq_ 'len(d)')" 0 "min_score above any score: none"
+req "$JA" "$C/api/pages?status=any&source=rule&min_score=0.5" >/dev/null
+is "$(jq_ 'all(p["score"] >= 0.5 for p in d) and len(d) > 0')" True "min_score=0.5: those at or above it"
+req "$JA" "$C/api/pages?status=any&since=2000-01-01&until=2999-01-01" >/dev/null
+is "$(jq_ 'len(d)')" "$all" "since and until around now: all"
+req "$JA" "$C/api/pages?status=any&since=2999-01-01" >/dev/null
+is "$(jq_ 'len(d)')" 0 "since the future: none"
+is "$(req "$JA" "$C/api/pages?status=bogus")" 400 "an unknown status: 400"
+is "$(req "$JA" "$C/queue?status=any&since=not-a-date")" 400 "a bad date in the queue: 400"
+like "$(cat "$B")" 'YYYY-MM-DD' "saying how to write one"
+is "$(req "$JA" "$C/api/pages?until=2026-13-01x")" 400 "and in the API: 400"
+
+# sorting and paging
+req "$JA" "$C/api/pages?status=any&sort=id" >/dev/null
+asc=$(ids)
+is "$asc" "$(psql_q "SELECT string_agg(url_id::text, ' ' ORDER BY url_id) FROM reviews")" "sort=id: ascending ids"
+req "$JA" "$C/api/pages?status=any&sort=id&desc=1" >/dev/null
+is "$(ids)" "$(tr ' ' '\n' <<<"$asc" | tac | paste -sd' ')" "desc=1: descending"
+req "$JA" "$C/api/pages?status=any&source=rule&sort=score&desc=1" >/dev/null
+is "$(jq_ '[p["score"] for p in d] == sorted([p["score"] for p in d], reverse=True)')" True "sort=score: by score"
+is "$(req "$JA" "$C/api/pages?sort=bogus")" 400 "an unknown sort key: 400"
+req "$JA" "$C/api/pages?status=any&sort=id&limit=3&offset=3" >/dev/null
+is "$(ids)" "$(cut -d' ' -f4-6 <<<"$asc")" "limit=3&offset=3: the 4th to 6th"
+req "$JA" "$C/queue?status=any&sort=id&desc=0&per=5" >/dev/null
+is "$(grep -o 'class="row" data-id="[0-9]*"' "$B" | grep -o '[0-9]*' | paste -sd' ')" "$(cut -d' ' -f1-5 <<<"$asc")" \
+	"the queue's first page of 5 by id"
+like "$(cat "$B")" 'rel="next" href="/queue\?status=any&amp;sort=id&amp;desc=0&amp;per=5&amp;page=2"' \
+	"links to the next, the filter kept"
+req "$JA" "$C/queue?status=any&sort=id&desc=0&per=5&page=2" >/dev/null
+is "$(grep -o 'class="row" data-id="[0-9]*"' "$B" | grep -o '[0-9]*' | paste -sd' ')" "$(cut -d' ' -f6-10 <<<"$asc")" \
+	"and its second page the next five"
+like "$(cat "$B")" 'rel="prev"' "with a link back"
+is "$(req "$JA" --data-urlencode "csrf=$AC" --data-urlencode category=drug_ad "$C/pages/$LEAD/confirm")" 303 \
+	"the lead is confirmed by the form, filed under a category"
+is "$(psql_q "SELECT status || '/' || category || '/' || reviewer FROM reviews WHERE url_id = $LEAD")" \
+	"confirmed/drug_ad/alice" "stored as the CLI's --set-category would"
+
 # --- forms --------------------------------------------------------------------
 is "$(req "$JA" --data-urlencode "comment=x" "$C/pages/$P2/dismiss")" 403 "a form POST without csrf: 403"
 is "$(req "$JA" --data-urlencode "csrf=$(printf 'a%.0s' {1..64})" "$C/pages/$P2/dismiss")" 403 \
@@ -221,6 +314,7 @@ is "$(req "$JC" "$C/takedowns")" 200 "the takedown board"
 like "$(cat "$B")" "href=\"/takedowns/$T\"" "lists the request"
 is "$(req "$JC" "$C/report")" 200 "the report"
 like "$(cat "$B")" '<svg class="chart"' "with a chart drawn on the server"
+like "$(cat "$B")" '<svg class="chart" id="chart-rules"' "and the flags and dismissals per rule as one"
 is "$(req "$JC" "$C/events")" 200 "the event log"
 like "$(cat "$B")" 'carol' "names who acted"
 
@@ -336,6 +430,42 @@ wait_for 60 crawled
 ok $? "the crawl runs and fetches both seeds"
 is "$(req "$JF" "$C/rules")" 200 "the rules page"
 like "$(cat "$B")" 'drug_ad\.' "lists the rules that flagged pages"
+stats=$HARNESS_TMP/home/stats/web2.prom
+figures() { grep -q '^patrol_pages_fetched_total [2-9]' "$stats" 2>/dev/null; }
+wait_for 60 figures
+ok $? "the crawl started here writes its figures to \$PATROL_HOME/stats/web2.prom"
+is "$(req "$JF" "$C/crawls")" 200 "the crawls page"
+like "$(tr -d '\n' <"$B")" '<tr class="stats" data-job="web2"><td>web2</td><td class="fetched">[2-9]</td>' \
+	"shows the crawl's progress from the figures the crawler writes"
+unlike "$(cat "$B")" 'id="start-crawl"' "and no form to start a crawl for patrol staff"
+
+# the rule set in force
+loaded() {
+	curl -s -b "$JF" "$C/api/ruleset" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if not d["loading"] and d.get("rules") else 1)'
+}
+wait_for 300 loaded
+ok $? "the console has loaded the rule set (GET /api/ruleset)"
+req "$JF" "$C/api/ruleset" >/dev/null
+is "$(jq_ 'd["ok"]')" True "every rule file passed its checks"
+is "$(jq_ 'sorted(f["file"].split("/")[-1] for f in d["files"] if f["kind"] == "rule")')" \
+	"$(cd "$PATROL_SRC/lua/rules" && ls *.lua | python3 -c 'import sys; print(sorted(sys.stdin.read().split()))')" \
+	"lists every rule file"
+is "$(jq_ '[f["sha256"] for f in d["files"] if f["file"].endswith("/drug_ad.lua")][0]')" \
+	"$(sha256sum "$PATROL_SRC/lua/rules/drug_ad.lua" | cut -d' ' -f1)" "with each file's SHA-256"
+dv=$(sed -n 's/^ *version = \([0-9]*\),.*/\1/p' "$PATROL_SRC/lua/rules/drug_ad.lua" | head -1)
+is "$(jq_ '[r["version"] for r in d["rules"] if r["category"] == "drug_ad"][0]')" "$dv" \
+	"and each rule's own version (drug_ad: $dv)"
+is "$(req "$JF" "$C/rules")" 200 "the rules page"
+like "$(cat "$B")" "<code class=\"sha\">$(sha256sum "$PATROL_SRC/lua/rules/drug_ad.lua" | cut -d' ' -f1)</code>" \
+	"shows each file's SHA-256"
+like "$(cat "$B")" 'id="loaded-rules"' "the rules loaded, with their versions"
+like "$(cat "$B")" "読み込み日時" "when they were loaded"
+like "$(cat "$B")" 'id="no-model"' "and that no trained model lies beside the rules"
+flagged=$(psql_q "SELECT count(DISTINCT url_id) FROM hits WHERE rule = '$rule'")
+like "$(tr -d '\n' <"$B")" "<tr class=\"rule\" data-rule=\"$rule\"><td>$rule</td><td>[^<]*</td><td>[0-9-]+</td><td>[^<]*</td><td>[0-9.]+</td><td>[0-9]+</td><td>$flagged</td>" \
+	"with the pages each rule flagged ($rule: $flagged)"
+is "$(req "$JF" --data-urlencode "csrf=$FC" "$C/rules/reload")" 403 "patrol staff may not reload the rule set: 403"
+is "$(req "$JR" --data-urlencode "csrf=$RC" "$C/rules/reload")" 303 "a rule author may"
 
 # --- assets and languages -----------------------------------------------------
 is "$(req "$JA" "$C/static/console.js")" 200 "the keyboard script is served by patrol itself"

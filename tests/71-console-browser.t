@@ -3,7 +3,10 @@
 # playwright-core (tests/browser, installed by make deps; never a browser
 # download). Logs in, filters the queue, confirms with the keyboard, opens
 # and sends a takedown, reads the event log; the screenshots of the queue,
-# a page and the report are kept under tests/tmp/console-screens.
+# a page (with its snapshot, taken on confirm) and the report are saved in
+# the test's own folder, $HARNESS_TMP/screens, with its logs (kept when a
+# test fails, or always with HARNESS_KEEP=1; CONSOLE_SHOTS=DIR saves them
+# elsewhere, as for the README's picture).
 set -u
 . "$(dirname "$0")/lib/harness.sh"
 harness_init "$@"
@@ -36,7 +39,7 @@ patrol_bg serve --listen "127.0.0.1:$cport"
 wait_for 20 can_connect 127.0.0.1 "$cport"
 ok $? "patrol serve listens"
 
-shots=${CONSOLE_SHOTS:-$PATROL_SRC/tests/tmp/console-screens}
+shots=${CONSOLE_SHOTS:-$HARNESS_TMP/screens}
 mkdir -p "$shots" "$HARNESS_TMP/home/chromium"
 HOME=$HARNESS_TMP/home/chromium CHROMIUM=$chromium timeout 180 \
 	node "$PATROL_SRC/tests/browser/console.mjs" "http://127.0.0.1:$cport" carol carol-pass-1 "$shots" \
@@ -56,6 +59,8 @@ is "$(psql_q "SELECT actor || '|' || to_status FROM review_events WHERE url_id =
 is "$(psql_q "SELECT status || '|' || sent_by FROM takedowns WHERE id = ${T:-0}")" "sent|carol" \
 	"and the request sent by carol"
 for s in queue page report; do
-	check "screenshot $s.png saved" test -s "$shots/$s.png"
+	check "screenshot $s.png saved in $shots" test -s "$shots/$s.png"
+	is "$(head -c 8 "$shots/$s.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "$s.png is a PNG"
 done
+note "screenshots: $shots (the folder is kept when a test fails, or with HARNESS_KEEP=1)"
 done_testing

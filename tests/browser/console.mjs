@@ -1,6 +1,7 @@
 // The console in Debian's headless Chromium: log in, filter the queue,
-// confirm a page with the keyboard, open and send a takedown request, read
-// the event log, and save screenshots of the queue, a page and the report.
+// confirm a page with the keyboard, see its snapshot (taken on confirm),
+// open and send a takedown request, read the event log, and save
+// screenshots of the queue, a page and the report.
 // Usage: node console.mjs BASE_URL USER PASSWORD SHOT_DIR
 // Prints "PASS what" or "FAIL what: why" a line; exits 1 when any failed.
 import { chromium } from 'playwright-core';
@@ -67,6 +68,21 @@ await step('confirm a page with the keyboard (j, then c)', async () => {
     return status === 'confirmed';
   }, 'the page was not confirmed');
   await page.waitForLoadState('load');
+});
+
+await step('the snapshot taken on confirm is shown on the page', async () => {
+  // the console renders it in the background: wait for it, then load the page
+  for (let i = 0; i < 120; i++) {
+    const d = await (await page.request.get(`${base}/api/pages/${pageId}`)).json();
+    if (d.snapshots.some((s) => s.png_file)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await page.goto(`${base}/pages/${pageId}`);
+  const img = page.locator('#snapshot img.snapshot');
+  expect(await img.count() === 1, 'no snapshot image');
+  await img.scrollIntoViewIfNeeded();
+  const w = await img.evaluate((el) => el.complete && el.naturalWidth);
+  expect(w === 1280, `the image did not load (naturalWidth ${w})`);
 });
 
 await step('open a takedown request from the confirmed page', async () => {

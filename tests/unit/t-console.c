@@ -1,9 +1,12 @@
-/* t-console.c - unit tests for the console's escaping and its cryptography. */
+/* t-console.c - unit tests for the console's escaping, its cryptography, its date check and the snapshot's failures. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console/auth.h"
+#include "console/snapshot.h"
 #include "console/web.h"
 #include "tests/tap.h"
 
@@ -75,9 +78,65 @@ static void test_auth(void)
 	   "and refuses NULL, empty and different lengths");
 }
 
+static void test_dates(void)
+{
+	ok(web_date_ok(NULL), "no date is fine");
+	ok(web_date_ok("2026-12-07"), "YYYY-MM-DD");
+	ok(web_date_ok("2026-12-07T03:17:12+09:00") && web_date_ok("2026-12-07 03:17:12.5Z"), "with a time");
+	ok(!web_date_ok("") && !web_date_ok("not-a-date") && !web_date_ok("2026/12/07") &&
+	   !web_date_ok("2026-12-7"), "refuses what is not one");
+	ok(!web_date_ok("2026-12-07'; DROP TABLE x") && !web_date_ok("2026-12-07T1 OR 1"),
+	   "and anything after the date but a time");
+}
+
+/* Entries of dir whose name starts with prefix. */
+static int count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += !strncmp(de->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_snapshot_failures(void)
+{
+	struct snapshot_opts o;
+	struct err e = { "" };
+	char tmp[] = "/tmp/t-console.XXXXXX", *png = (char *)"x";
+	size_t len = 1;
+
+	if (!mkdtemp(tmp)) {
+		ok(0, "a temporary directory");
+		return;
+	}
+	snapshot_opts_init(&o);
+	o.tmp_dir = tmp;
+	o.chromium = "/nonexistent/chromium";
+	ok(!snapshot_available(o.chromium), "a browser that is not there is not available");
+	is_int(snapshot_render(&o, "<p>x</p>", 8, 0, &png, &len, &e), PRC_NOTFOUND, "rendering without it: PRC_NOTFOUND");
+	ok(png == NULL && len == 0, "and no PNG");
+	ok(strstr(e.msg, "no browser at '/nonexistent/chromium'") != NULL, "saying where it looked");
+	o.chromium = "/bin/false";
+	o.netns = 0;
+	is_int(snapshot_render(&o, "<p>x</p>", 8, 0, &png, &len, &e), PRC_IO, "a browser that writes nothing: PRC_IO");
+	ok(strstr(e.msg, "the browser wrote no PNG") != NULL, "saying so: %s", e.msg);
+	is_int(count_entries(tmp, "patrol-snap."), 0, "its work directory is removed");
+	o.chromium = "/bin/sleep"; /* "sleep --headless ..." fails at once: still no PNG */
+	is_int(snapshot_render(&o, "x", 1, 1, &png, &len, &e), PRC_IO, "nor from plain text");
+	is_int(count_entries(tmp, "patrol-snap."), 0, "and nothing is left behind");
+	rmdir(tmp);
+}
+
 int main(void)
 {
 	test_html();
 	test_auth();
+	test_dates();
+	test_snapshot_failures();
 	return done_testing();
 }
