@@ -11,22 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "store/db.h"
-#include "store/rowsconv.h"
-
-static enum prc query_rows(struct db *d, const char *sql, int n, const char *const *p,
-			   struct rows **out, struct err *e)
-{
-	PGresult *r = NULL;
-	enum prc rc;
-
-	*out = NULL;
-	rc = db_query(d, sql, n, p, &r, e);
-	if (rc == PRC_OK)
-		rc = rows_from_result(r, out, e);
-	PQclear(r);
-	return rc;
-}
+#include "store/dbpq.h"
 
 enum prc consolestore_capture(struct db *d, int64_t page_id, struct rows **out, struct err *e)
 {
@@ -34,13 +19,13 @@ enum prc consolestore_capture(struct db *d, int64_t page_id, struct rows **out, 
 	const char *p[1] = { DB_I64(id, page_id) };
 	enum prc rc;
 
-	rc = query_rows(d,
-			"SELECT v.host_id, v.fetch_id, u.id AS url_id, u.url, v.warc_file, v.warc_offset,"
-			"  v.warc_digest"
-			" FROM urls u JOIN fetches f ON f.host_id = u.host_id AND f.url_id = u.id"
-			" JOIN evidence v ON v.host_id = f.host_id AND v.fetch_id = f.id"
-			" WHERE u.id = $1::bigint ORDER BY v.fetch_id DESC LIMIT 1",
-			1, p, out, e);
+	rc = db_query_rows(d,
+			   "SELECT v.host_id, v.fetch_id, u.id AS url_id, u.url, v.warc_file, v.warc_offset,"
+			   "  v.warc_digest"
+			   " FROM urls u JOIN fetches f ON f.host_id = u.host_id AND f.url_id = u.id"
+			   " JOIN evidence v ON v.host_id = f.host_id AND v.fetch_id = f.id"
+			   " WHERE u.id = $1::bigint ORDER BY v.fetch_id DESC LIMIT 1",
+			   1, p, out, e);
 	if (rc == PRC_OK && (*out)->nrows == 0) {
 		rows_free(*out);
 		*out = NULL;
@@ -81,8 +66,8 @@ enum prc consolestore_snapshots(struct db *d, int64_t page_id, struct rows **out
 	char id[24];
 	const char *p[1] = { DB_I64(id, page_id) };
 
-	return query_rows(d, SNAP_COLS " WHERE u.id = $1::bigint ORDER BY s.taken_at DESC, s.id DESC",
-			  1, p, out, e);
+	return db_query_rows(d, SNAP_COLS " WHERE u.id = $1::bigint ORDER BY s.taken_at DESC, s.id DESC",
+			     1, p, out, e);
 }
 
 enum prc consolestore_snapshot(struct db *d, int64_t page_id, int64_t id, struct rows **out,
@@ -92,7 +77,7 @@ enum prc consolestore_snapshot(struct db *d, int64_t page_id, int64_t id, struct
 	const char *p[2] = { DB_I64(pid, page_id), DB_I64(sid, id) };
 	enum prc rc;
 
-	rc = query_rows(d, SNAP_COLS " WHERE u.id = $1::bigint AND s.id = $2::bigint", 2, p, out, e);
+	rc = db_query_rows(d, SNAP_COLS " WHERE u.id = $1::bigint AND s.id = $2::bigint", 2, p, out, e);
 	if (rc == PRC_OK && (*out)->nrows == 0) {
 		rows_free(*out);
 		*out = NULL;
