@@ -90,6 +90,8 @@ static int crawl_usage(FILE *f)
 		"  --max-body BYTES    body size cap (default 10 MiB)\n"
 		"  --db CONNINFO       database (default $PATROL_DB or the cluster in $PATROL_HOME)\n"
 		"  --quiet             no progress line\n"
+		"  --lease-s N         a host lease lasts N seconds past the last heartbeat: how\n"
+		"                      soon a dead process's hosts go to others (default 60, >= 3)\n"
 		"politeness and retries:\n"
 		"  --delay-factor X    wait at least X times the last response time (default 1)\n"
 		"  --max-crawl-delay-ms N   longer waits give the host back meanwhile (default 30000)\n"
@@ -158,7 +160,7 @@ int cmd_crawl(int argc, char **argv)
 		O_DFACTOR, O_MAXCD, O_RETRIES, O_HOSTERR, O_PERHOSTMAX, O_URLLEN, O_PATHDEPTH, O_REPEAT,
 		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ, O_KEEPQ,
 		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE, O_CACHE, O_NOCACHE, O_WATCH,
-		O_HASHLIST
+		O_HASHLIST, O_LEASE
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -168,6 +170,7 @@ int cmd_crawl(int argc, char **argv)
 		{ "scope", required_argument, NULL, O_SCOPE },
 		{ "concurrency", required_argument, NULL, O_CONC },
 		{ "per-host", required_argument, NULL, O_PERHOST },
+		{ "lease-s", required_argument, NULL, O_LEASE },
 		{ "delay-ms", required_argument, NULL, O_DELAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
 		{ "rules", required_argument, NULL, O_RULES },
@@ -274,9 +277,14 @@ int cmd_crawl(int argc, char **argv)
 		case O_CTIMEOUT:
 		case O_MAXCD:
 		case O_REDIRECTS:
+		case O_LEASE:
 			v = cli_number(argv[optind - 1], optarg);
 			if (v < 0)
 				return 2;
+			if (c == O_LEASE && (v < 3 || v > 86400)) {
+				cli_error("option '--lease-s' wants 3 to 86400 seconds, not '%s'", optarg);
+				return 2;
+			}
 			if (c == O_RETRIES) o.retries = (int)v;
 			else if (c == O_HOSTERR) o.max_host_errors = (int)v;
 			else if (c == O_PERHOSTMAX) o.max_pages_per_host = v;
@@ -289,6 +297,7 @@ int cmd_crawl(int argc, char **argv)
 			else if (c == O_TIMEOUT) o.timeout_ms = v;
 			else if (c == O_CTIMEOUT) o.connect_timeout_ms = v;
 			else if (c == O_MAXCD) o.max_crawl_delay_ms = v;
+			else if (c == O_LEASE) o.lease_s = (int)v;
 			else o.max_redirects = (int)v;
 			break;
 		case O_DFACTOR: {

@@ -55,11 +55,48 @@ long cli_duration(const char *value)
 	return v;
 }
 
-char *cli_db_conninfo(const char *opt)
+/* 1 when the database is the embedded cluster (neither --db nor PATROL_DB). */
+static int db_embedded(const char *opt)
+{
+	const char *env = getenv("PATROL_DB");
+
+	return !opt && !(env && *env);
+}
+
+static enum prc sync_categories(struct db *d, struct err *e);
+
+/*
+ * The embedded cluster's superuser step: connects as "postgres", applies the
+ * migrations (the first creates the roles, schema/009_roles.sql) and brings
+ * the categories up to date, so that every command after it works as the
+ * application role. *applied (may be NULL) gets the count.
+ */
+static enum prc db_prepare_embedded(int *applied, struct err *e)
+{
+	struct db *d = NULL;
+	char *admin = cluster_admin_conninfo(NULL, e);
+	enum prc rc;
+
+	if (!admin)
+		return PRC_NOMEM;
+	rc = db_connect(admin, &d, e);
+	if (rc == PRC_OK)
+		rc = db_migrate(d, applied, e);
+	if (rc == PRC_OK)
+		rc = sync_categories(d, e);
+	db_free(d);
+	free(admin);
+	return rc;
+}
+
+/* cli_db_conninfo, with the embedded cluster's migration count in *applied. */
+static char *db_conninfo(const char *opt, int *applied)
 {
 	char *conninfo = NULL, *created = NULL, *home;
 	struct err e = { "" };
 
+	if (applied)
+		*applied = 0;
 	if (db_locate(opt, NULL, &conninfo, &created, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		return NULL;
@@ -73,7 +110,17 @@ char *cli_db_conninfo(const char *opt)
 		free(home);
 		free(created);
 	}
+	if (db_embedded(opt) && db_prepare_embedded(applied, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		free(conninfo);
+		return NULL;
+	}
 	return conninfo;
+}
+
+char *cli_db_conninfo(const char *opt)
+{
+	return db_conninfo(opt, NULL);
 }
 
 /* Reads exactly n digits at *s into *v. */
@@ -296,12 +343,15 @@ int cmd_db(int argc, char **argv)
 		struct db *d = NULL;
 		int applied = 0;
 
-		conninfo = cli_db_conninfo(dbopt);
+		/* embedded: migrated as the superuser on the way; else as the role given */
+		conninfo = db_conninfo(dbopt, &applied);
 		if (!conninfo)
 			return 1;
 		rc = db_connect(conninfo, &d, &e);
-		if (rc == PRC_OK)
+		if (rc == PRC_OK && !db_embedded(dbopt))
 			rc = db_migrate(d, &applied, &e);
+		if (rc == PRC_OK && !db_embedded(dbopt))
+			rc = sync_categories(d, &e);
 		free(conninfo);
 		db_free(d);
 		if (rc != PRC_OK) {

@@ -55,6 +55,7 @@
 #include "store/crawlstore.h"
 #include "store/db.h"
 #include "store/evidence.h"
+#include "store/heartbeat.h"
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/hset.h"
@@ -129,6 +130,7 @@ struct crawl {
 	struct warc *warc;           /* the writer's evidence files, or NULL */
 	const struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
 	struct db *db;             /* the fetch thread's connection */
+	struct heartbeat *hb;      /* renews the leases from a thread of its own */
 	struct fetcher *fetcher;
 	struct frontier *frontier;
 	struct queue *work;        /* struct page *: fetch thread → workers */
@@ -1679,6 +1681,7 @@ static enum prc crawl_loop(struct crawl *c)
 
 		if (atomic_load(&c->writer_failed))
 			return err_set(c->e, PRC_DB, "cannot store results: %s", c->writer_error);
+		heartbeat_alive(c->hb);
 		if (c->o->stop && *c->o->stop)
 			stopping = 1;
 		if (c->o->reload && *c->o->reload && c->o->rules) {
@@ -1794,7 +1797,9 @@ static enum prc crawl_loop(struct crawl *c)
  * namespace ("host/ns4026531836"). A lease whose owner has this identity and
  * whose process is gone is taken over at once; one of another namespace (a
  * container with the same host name) only when it expires, since its PID
- * means nothing here.
+ * means nothing here. Every other lease is judged by its expiry alone, and
+ * kept alive by the heartbeat thread (store/heartbeat.c, which says why this
+ * fast path is safe and stays).
  */
 static void local_identity(char *out, size_t size)
 {
@@ -1875,7 +1880,10 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 		rc = err_set(e, PRC_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = crawl_threads(&c, wargs, &warg);
+	/* leases judged by their expiry, kept alive by a heartbeat (store/heartbeat.c) */
+	rc = heartbeat_start(o->conninfo, c.job_id, c.owner, o->lease_s, &c.hb, e);
+	if (rc == PRC_OK)
+		rc = crawl_threads(&c, wargs, &warg);
 	if (rc == PRC_OK)
 		rc = crawl_loop(&c);
 out:
@@ -1894,6 +1902,7 @@ out:
 		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
 	if (c.db && c.job_id && c.traps)
 		save_families(&c, c.db);
+	heartbeat_stop(c.hb);
 	if (c.db && c.job_id) {
 		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
 			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);

@@ -17,6 +17,14 @@
  * it naming the PATROL_HOME it belongs to. The choice is remade from the
  * disk each time (an existing cluster in either place wins), so every
  * command finds the cluster that the first one created.
+ *
+ * Who connects. Peer authentication on the socket, nothing trusted
+ * (cluster_auth): patrol works as the application role "patrol" and becomes
+ * the superuser only to create the roles and migrate (cli/db.c), as
+ * schema/009_roles.sql describes. The operator who runs patrol owns the
+ * cluster's files anyway; what the roles protect is the record from
+ * patrol's own connections: the crawl, the console and the CLI can add to
+ * it and cannot rewrite it.
  */
 #include "store/cluster.h"
 #include "store/dbpq.h"
@@ -42,6 +50,8 @@
 #define CLUSTER_PORT "5432"
 #define CLUSTER_USER "postgres"
 #define CLUSTER_RUN_DIR "/var/lib/patrol"
+#define CLUSTER_APP_ROLE "patrol"       /* store/db.h DB_APP_ROLE */
+#define CLUSTER_OWNER_ROLE "patrol_owner" /* store/db.h DB_OWNER_ROLE */
 
 char *cluster_home(const char *home, struct err *e)
 {
@@ -272,7 +282,7 @@ char *cluster_data_dir(const char *home, struct err *e)
 	return out;
 }
 
-char *cluster_conninfo(const char *home, struct err *e)
+static char *cluster_conninfo_as(const char *home, const char *role, struct err *e)
 {
 	struct cluster_paths p;
 	struct buf b;
@@ -280,10 +290,20 @@ char *cluster_conninfo(const char *home, struct err *e)
 	if (cluster_paths(home, &p, e) != PRC_OK)
 		return NULL;
 	buf_init(&b, 4 * PATH_MAX);
-	if (buf_addf(&b, "host='%s' port=" CLUSTER_PORT " dbname=patrol user=" CLUSTER_USER, p.pg) != PRC_OK)
+	if (buf_addf(&b, "host='%s' port=" CLUSTER_PORT " dbname=patrol user=%s", p.pg, role) != PRC_OK)
 		err_set(e, PRC_NOMEM, "out of memory");
 	free(p.home);
 	return buf_detach(&b, NULL);
+}
+
+char *cluster_conninfo(const char *home, struct err *e)
+{
+	return cluster_conninfo_as(home, CLUSTER_APP_ROLE, e);
+}
+
+char *cluster_admin_conninfo(const char *home, struct err *e)
+{
+	return cluster_conninfo_as(home, CLUSTER_USER, e);
 }
 
 static int cluster_running(const struct cluster_paths *p)
@@ -392,8 +412,8 @@ static enum prc tool_missing(const char *tool, struct err *e)
 
 static enum prc cluster_initdb(const struct cluster_paths *p, struct err *e)
 {
-	char *argv[] = { "initdb", "-D", (char *)p->data, "-U", CLUSTER_USER, "-A", "trust", "-E", "UTF8",
-			 "--locale=C", NULL };
+	char *argv[] = { "initdb", "-D", (char *)p->data, "-U", CLUSTER_USER, "--auth-local=peer",
+			 "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", NULL };
 	char conf[PATH_MAX + 80], why[512];
 	FILE *f;
 	enum prc rc;
@@ -441,6 +461,83 @@ static enum prc cluster_initdb(const struct cluster_paths *p, struct err *e)
 	return PRC_OK;
 }
 
+/*
+ * Writes path with text unless it already holds exactly that (through a
+ * temporary file and rename, mode 0600, owned by the server's user). *changed
+ * is set when the file was written.
+ */
+static enum prc write_if_changed(const char *path, const char *text, int *changed, struct err *e)
+{
+	char old[8192], tmp[PATH_MAX + 96];
+	size_t n = 0, len = strlen(text);
+	FILE *f = fopen(path, "r");
+	enum prc rc;
+
+	if (f) {
+		n = fread(old, 1, sizeof(old), f);
+		fclose(f);
+		if (n == len && !memcmp(old, text, len))
+			return PRC_OK;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.patrol-new", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return err_set(e, PRC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	if (fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		unlink(tmp);
+		return err_set(e, PRC_IO, "cannot write '%s'", tmp);
+	}
+	if (chmod(tmp, 0600) < 0 || (rc = cluster_own(tmp, e)) != PRC_OK || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return err_set(e, PRC_IO, "cannot replace '%s': %s", path, strerror(errno));
+	}
+	*changed = 1;
+	return PRC_OK;
+}
+
+/*
+ * Who may connect, and as whom (schema/009_roles.sql). The server listens on
+ * its Unix socket only, and every connection is authenticated by peer: the
+ * kernel names the system user at the other end, and pg_ident.conf lets the
+ * user who runs patrol (and, when that is root, the server's own user) be
+ * the application role "patrol", the owner "patrol_owner" or the superuser
+ * "postgres". Nobody else gets in, and nothing is trusted. patrol itself
+ * connects as "patrol"; as the superuser only to create the roles and apply
+ * migrations (cli/db.c). The files are rewritten when they differ (a cluster
+ * made before, with trust), and a running server reloads them.
+ */
+static enum prc cluster_auth(const struct cluster_paths *p, int *changed, struct err *e)
+{
+	char hba[PATH_MAX + 80], ident[PATH_MAX + 80], text[2048];
+	struct passwd *pw = getpwuid(geteuid());
+	const char *me = pw ? pw->pw_name : NULL;
+	enum prc rc;
+	int n;
+
+	*changed = 0;
+	if (!me || !*me || strpbrk(me, " \t\n\"#"))
+		return err_set(e, PRC_INVALID, "cannot name the system user %u for the database's "
+			       "peer authentication", (unsigned)geteuid());
+	snprintf(hba, sizeof(hba), "%s/pg_hba.conf", p->data);
+	snprintf(ident, sizeof(ident), "%s/pg_ident.conf", p->data);
+	snprintf(text, sizeof(text),
+		 "# written by patrol (store/cluster.c): the Unix socket only, peer authentication;\n"
+		 "# who may be which role is in pg_ident.conf. Nothing is trusted.\n"
+		 "local all all peer map=patrol\n");
+	rc = write_if_changed(hba, text, changed, e);
+	if (rc != PRC_OK)
+		return rc;
+	n = snprintf(text, sizeof(text),
+		     "# written by patrol (store/cluster.c): system user, database role\n"
+		     "patrol %s " CLUSTER_APP_ROLE "\n"
+		     "patrol %s " CLUSTER_OWNER_ROLE "\n"
+		     "patrol %s " CLUSTER_USER "\n",
+		     me, me, me);
+	if (geteuid() == 0 && strcmp(me, CLUSTER_USER))
+		snprintf(text + n, sizeof(text) - (size_t)n, "patrol " CLUSTER_USER " " CLUSTER_USER "\n");
+	return write_if_changed(ident, text, changed, e);
+}
+
 static enum prc cluster_createdb(const struct cluster_paths *p, struct err *e)
 {
 	char conninfo[PATH_MAX + 128];
@@ -473,7 +570,7 @@ enum prc cluster_start(const char *home, char **created, struct err *e)
 	struct cluster_paths p;
 	char version[PATH_MAX + 80], lockpath[PATH_MAX + 32], why[512];
 	enum prc rc;
-	int lockfd = -1;
+	int lockfd = -1, changed = 0;
 
 	if (created)
 		*created = NULL;
@@ -502,7 +599,18 @@ enum prc cluster_start(const char *home, char **created, struct err *e)
 			goto out;
 		}
 	}
-	if (!cluster_running(&p)) {
+	rc = cluster_auth(&p, &changed, e);
+	if (rc != PRC_OK)
+		goto out;
+	if (cluster_running(&p)) {
+		char *argv[] = { "pg_ctl", "reload", "-D", p.data, NULL };
+
+		if (changed && cluster_run(p.setup_log, argv) != 0) {
+			rc = err_set(e, PRC_IO, "cannot reload PostgreSQL's authentication files (log: '%s')",
+				     p.setup_log);
+			goto out;
+		}
+	} else {
 		char *argv[] = { "pg_ctl", "start", "-w", "-t", "60", "-D", p.data, "-l", p.log, NULL };
 
 		int status = cluster_run(p.setup_log, argv);

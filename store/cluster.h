@@ -10,7 +10,8 @@
  * the "postgres" system user, who owns <home>/pg; when that user cannot
  * reach home (a clone under /root, mode 0700), the cluster lives in
  * $PATROL_RUN_DIR/<hash of home>/pg instead (default /var/lib/patrol),
- * unless one already exists in home. The database is "patrol".
+ * unless one already exists in home. The database is "patrol". Connections
+ * are authenticated by peer, never trusted (cluster_conninfo).
  * These functions run PostgreSQL's own tools (initdb, pg_ctl) and wait for
  * them; they are not thread-safe and are meant for cli/ and db_locate.
  */
@@ -35,7 +36,15 @@ enum prc cluster_stop(const char *home, struct err *e);
 /* PRC_OK when running, PRC_DECLINED when stopped, PRC_NOTFOUND when not created yet. */
 enum prc cluster_status(const char *home, struct err *e);
 
-/* The conninfo of the cluster under home (malloc'd), whether or not it runs. */
+/*
+ * The conninfo of the cluster under home (malloc'd), whether or not it runs,
+ * as the application role "patrol" (schema/009_roles.sql). The cluster
+ * authenticates by peer only: the system user who runs patrol may connect as
+ * "patrol", "patrol_owner" or the superuser "postgres" (pg_ident.conf).
+ */
 char *cluster_conninfo(const char *home, struct err *e);
+
+/* The same as the superuser "postgres": for creating the roles and migrating. */
+char *cluster_admin_conninfo(const char *home, struct err *e);
 
 #endif

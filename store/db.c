@@ -155,6 +155,7 @@ enum prc db_sync_categories(struct db *d, const char *const *codes, const char *
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
+	int behind;
 
 	buf_init(&cb, 1u << 16);
 	buf_init(&nb, 1u << 16);
@@ -176,10 +177,28 @@ enum prc db_sync_categories(struct db *d, const char *const *codes, const char *
 	}
 	p[0] = buf_str(&cb);
 	p[1] = buf_str(&nb);
+	/* read first: the application role may not write the lookup tables */
+	rc = db_query(d,
+		      "SELECT count(*) FROM unnest($1::text[], $2::text[]) AS t (code, ja)"
+		      " WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.code = t.code AND c.ja = t.ja)",
+		      2, p, &r, e);
+	if (rc != PRC_OK)
+		goto out;
+	behind = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+	PQclear(r);
+	r = NULL;
+	if (!behind)
+		goto out;
 	rc = db_query(d,
 		      "INSERT INTO categories (code, ja) SELECT * FROM unnest($1::text[], $2::text[])"
 		      " ON CONFLICT (code) DO UPDATE SET ja = EXCLUDED.ja WHERE categories.ja <> EXCLUDED.ja",
 		      2, p, &r, e);
+	if (rc == PRC_DB && !strcmp(db_sqlstate(d), "42501"))
+		rc = err_set(e, PRC_DB,
+			     "the database's categories are behind this patrol's taxonomy, and role '%s' "
+			     "may not bring them up to date: run 'patrol db migrate --db CONNINFO' as the "
+			     "owner role '" DB_OWNER_ROLE "'",
+			     PQuser(d->conn));
 	PQclear(r);
 out:
 	buf_release(&cb);
@@ -243,16 +262,89 @@ void db_rollback(struct db *d)
 	PQclear(r);
 }
 
+/*
+ * How many compiled-in migrations the database has not recorded yet (0 when
+ * it is up to date), read without any DDL, so that the application role,
+ * which may create nothing, finds an up-to-date schema and goes on.
+ */
+static enum prc db_pending(struct db *d, int *pending, struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	unsigned i;
+	int j, seen;
+
+	*pending = (int)migrations_count;
+	rc = db_query(d, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	seen = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!seen)
+		return PRC_OK;
+	rc = db_query(d, "SELECT version FROM schema_migrations", 0, NULL, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	for (i = 0; i < migrations_count; i++)
+		for (j = 0; j < PQntuples(r); j++)
+			if (atoi(PQgetvalue(r, j, 0)) == migrations[i].version) {
+				(*pending)--;
+				break;
+			}
+	PQclear(r);
+	return PRC_OK;
+}
+
+/*
+ * Once the owner role owns schema_migrations (schema/009_roles.sql handed it
+ * over), every later migration runs as the owner, whoever connected (a
+ * superuser, or a DBA's member role): the objects it creates belong to the
+ * owner, and the default privileges of 009 give the application its rights
+ * to them. SET LOCAL: the transaction of the migration only.
+ */
+static enum prc db_migrate_role(struct db *d, struct err *e)
+{
+	PGresult *r = NULL;
+	enum prc rc;
+	int as_owner;
+
+	rc = db_query(d,
+		      "SELECT r.rolname IS NOT NULL AND current_user <> r.rolname"
+		      " AND pg_has_role(current_user, r.oid, 'MEMBER')"
+		      " FROM pg_class c LEFT JOIN pg_roles r ON r.oid = c.relowner AND r.rolname = '"
+		      DB_OWNER_ROLE "'"
+		      " WHERE c.oid = 'schema_migrations'::regclass",
+		      0, NULL, &r, e);
+	if (rc != PRC_OK)
+		return rc;
+	as_owner = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return as_owner ? db_exec(d, "SET LOCAL ROLE " DB_OWNER_ROLE, e) : PRC_OK;
+}
+
+/* The message for a migration the connected role may not apply. */
+static enum prc db_migrate_refused(struct db *d, const char *name, struct err *e)
+{
+	return err_set(e, PRC_DB,
+		       "the database needs migration '%s', and role '%s' may not apply it: run "
+		       "'patrol db migrate --db CONNINFO' as the owner role '" DB_OWNER_ROLE
+		       "' (README, \"Deployment\")",
+		       name, PQuser(d->conn));
+}
+
 enum prc db_migrate(struct db *d, int *applied, struct err *e)
 {
 	PGresult *r = NULL;
 	enum prc rc;
 	unsigned i;
-	int n = 0;
+	int n = 0, pending = 0;
 	char lock[64];
 
 	if (applied)
 		*applied = 0;
+	rc = db_pending(d, &pending, e);
+	if (rc != PRC_OK || pending == 0)
+		return rc;
 	snprintf(lock, sizeof(lock), "SELECT pg_advisory_lock(%d)", DB_MIGRATE_LOCK);
 	rc = db_exec(d, lock, e);
 	if (rc != PRC_OK)
@@ -262,8 +354,11 @@ enum prc db_migrate(struct db *d, int *applied, struct err *e)
 		     " version integer PRIMARY KEY, name text NOT NULL,"
 		     " applied_at timestamptz NOT NULL DEFAULT now())",
 		     e);
-	if (rc != PRC_OK)
+	if (rc != PRC_OK) {
+		if (!strcmp(d->sqlstate, "42501"))
+			rc = db_migrate_refused(d, migrations[0].name, e);
 		goto out;
+	}
 	for (i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 		char ver[16];
@@ -283,7 +378,9 @@ enum prc db_migrate(struct db *d, int *applied, struct err *e)
 		rc = db_begin(d, e);
 		if (rc != PRC_OK)
 			goto out;
-		rc = db_exec(d, m->sql, e);
+		rc = db_migrate_role(d, e);
+		if (rc == PRC_OK)
+			rc = db_exec(d, m->sql, e);
 		if (rc == PRC_OK) {
 			rc = db_query(d, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
 				      params, &r, e);
@@ -294,7 +391,10 @@ enum prc db_migrate(struct db *d, int *applied, struct err *e)
 			rc = db_commit(d, e);
 		if (rc != PRC_OK) {
 			db_rollback(d);
-			err_prefix(e, "migration '%s' failed: ", m->name);
+			if (!strcmp(d->sqlstate, "42501") && !(e && strstr(e->msg, "README")))
+				rc = db_migrate_refused(d, m->name, e);
+			else
+				err_prefix(e, "migration '%s' failed: ", m->name);
 			goto out;
 		}
 		n++;

@@ -12,6 +12,13 @@
 #define DB_I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
 
 /*
+ * The two roles of schema/009_roles.sql: the owner of the schema, as whom
+ * migrations run, and the application role every patrol process works as.
+ */
+#define DB_OWNER_ROLE "patrol_owner"
+#define DB_APP_ROLE "patrol"
+
+/*
  * One connection (libpq's PGconn) with the conninfo it was made from, so it
  * can be re-established after the server goes away. Not thread-safe: each
  * thread that talks to the database owns its own struct db.
@@ -53,7 +60,10 @@ enum prc db_ensure(struct db *d, struct err *e);
  * Applies every compiled-in migration not yet recorded in
  * schema_migrations, each in its own transaction, in version order, under an
  * advisory lock so that processes started together migrate once. *applied
- * (may be NULL) receives how many were applied.
+ * (may be NULL) receives how many were applied. An up-to-date database is
+ * only read (the application role may create nothing); once the owner role
+ * owns the schema, each migration runs as it (SET LOCAL ROLE). A migration
+ * the connected role may not apply fails with a message naming the owner.
  */
 enum prc db_migrate(struct db *d, int *applied, struct err *e);
 
@@ -75,7 +85,10 @@ enum prc db_query_rows(struct db *d, const char *sql, int nparams, const char *c
 /*
  * Makes the categories table (schema/005) hold exactly codes[i] with their
  * Japanese names[i] (i < n), inserting or renaming; the database then
- * accepts exactly the codes of the taxonomy the caller was built with.
+ * accepts exactly the codes of the taxonomy the caller was built with. Reads
+ * first and writes only when the table is behind, so the application role
+ * (which may not write it) passes; when it is behind and the role may not,
+ * PRC_DB with a message naming 'patrol db migrate' and the owner role.
  */
 enum prc db_sync_categories(struct db *d, const char *const *codes, const char *const *names,
 			    size_t n, struct err *e);

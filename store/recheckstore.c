@@ -206,8 +206,7 @@ static enum prc record_txn(struct db *d, void *ud, struct err *e)
 		return PRC_OK;
 	/* lock the page's requests, then move them */
 	rc = db_query(d,
-		      "SELECT id, status FROM takedowns WHERE host_id = $1 AND url_id = $2"
-		      " AND status IN ('sent', 'acknowledged', 'reopened', 'removed') ORDER BY id FOR UPDATE",
+		      "SELECT id, status FROM patrol_takedown_lock_page($1, $2)",
 		      2, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
@@ -217,14 +216,15 @@ static enum prc record_txn(struct db *d, void *ud, struct err *e)
 		PGresult *u = NULL;
 
 		if (!strcmp(o->outcome, "gone") && strcmp(status, "removed")) {
+			/* through the owner's function: schema/009_roles.sql */
 			rc = db_query(d,
-				      "UPDATE takedowns SET status = 'removed',"
-				      "  removed_at = greatest(coalesce($3::timestamptz, now()), opened_at)"
-				      " WHERE host_id = $1 AND id = $2",
+				      "SELECT patrol_takedown_change($1, $2, 'removed', NULL, NULL,"
+				      "  greatest(coalesce($3::timestamptz, now()), t.opened_at))"
+				      " FROM takedowns t WHERE t.host_id = $1 AND t.id = $2",
 				      3, q, &u, e);
 			rg->fx.removed++;
 		} else if (!strcmp(o->outcome, "present") && !strcmp(status, "removed")) {
-			rc = db_query(d, "UPDATE takedowns SET status = 'reopened' WHERE host_id = $1 AND id = $2",
+			rc = db_query(d, "SELECT patrol_takedown_change($1, $2, 'reopened', NULL, NULL, NULL)",
 				      2, q, &u, e);
 			rg->fx.reopened++;
 		}

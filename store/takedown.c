@@ -8,7 +8,9 @@
  * takedowns_guard trigger), so a client that bypasses this module with raw
  * SQL meets the same rules. This module's job is to make concurrent use
  * safe and the refusals readable: each step is one transaction that locks
- * the request row with SELECT ... FOR UPDATE before its UPDATE, so two
+ * the request row (SELECT ... FOR UPDATE, in patrol_takedown_lock) before
+ * changing it (patrol_takedown_change: the application role has no UPDATE
+ * right on takedowns, schema/009_roles.sql), so two
  * coordinators (or a coordinator and `patrol recheck`) acting on one request
  * queue behind each other instead of racing; the event sequence number is
  * the row's nevents, bumped under that lock, so no event is lost or
@@ -153,7 +155,7 @@ static enum prc act_txn(struct db *d, void *ud, struct err *e)
 	enum prc rc;
 
 	p[0] = DB_I64(id, a->id);
-	rc = db_query(d, "SELECT host_id, status FROM takedowns WHERE id = $1 FOR UPDATE", 1, p, &r, e);
+	rc = db_query(d, "SELECT host_id, status FROM patrol_takedown_lock($1)", 1, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	if (PQntuples(r) == 0) {
@@ -170,14 +172,8 @@ static enum prc act_txn(struct db *d, void *ud, struct err *e)
 	p[3] = a->c->reference;
 	p[4] = a->c->recipient;
 	p[5] = a->c->removed_at;
-	rc = db_query(d,
-		      "UPDATE takedowns SET status = coalesce($3, status),"
-		      "  reference = coalesce($4, reference), recipient = coalesce($5, recipient),"
-		      "  removed_at = CASE WHEN $3 = 'removed' THEN coalesce($6::timestamptz, removed_at)"
-		      "                    ELSE removed_at END,"
-		      "  nevents = CASE WHEN $3 IS NULL THEN nevents + 1 ELSE nevents END"
-		      " WHERE host_id = $2 AND id = $1 RETURNING status",
-		      6, p, &r, e);
+	/* the application role may not UPDATE takedowns: schema/009_roles.sql */
+	rc = db_query(d, "SELECT patrol_takedown_change($2, $1, $3, $4, $5, $6::timestamptz)", 6, p, &r, e);
 	if (rc != PRC_OK)
 		return txn_refusal(d, e);
 	snprintf(a->status, sizeof(a->status), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");

@@ -35,8 +35,9 @@
 #   fixtures  site_expected SITE fetch|never|flag|clean
 #
 # Exported: HARNESS_TMP, HARNESS_SITES, PATROL_SRC, PATROL_BIN, PATROL_HOME;
-# after start_pg PATROL_DB, PGHOST, PGPORT, PGUSER, PGDATABASE, PG_BINDIR,
-# PG_DATA, PG_LOG; after start_nginx NGINX_DIR, NGINX_CONF, NGINX_PID,
+# after start_pg PATROL_DB (the superuser's), PATROL_APP_DB (the application
+# role's, which patrol_run and patrol_bg give patrol; the schema is migrated),
+# PGHOST, PGPORT, PGUSER, PGDATABASE, PG_BINDIR, PG_DATA, PG_LOG; after start_nginx NGINX_DIR, NGINX_CONF, NGINX_PID,
 # NGINX_ACCESS_LOG, NGINX_ERROR_LOG; after patrol_run PATROL_OUT, PATROL_ERR.
 #
 # Isolation. harness_init re-executes the test inside a private network
@@ -581,7 +582,28 @@ EOF
 	export PATROL_DB="host=$PG_SOCKDIR port=$PG_PORT dbname=patrol user=postgres"
 	opts=$("$PG_BINDIR/createdb" -h "$PG_SOCKDIR" -p "$PG_PORT" -U postgres patrol 2>&1) ||
 		_harness_die "createdb patrol failed: $opts" "$PG_LOG"
+	# patrol works as the application role "patrol" (schema/009_roles.sql):
+	# the migrations, which create the roles, run here as the superuser;
+	# patrol_run and patrol_bg then connect as "patrol", while PATROL_DB and
+	# psql_q stay the superuser's, to inspect and arrange state.
+	PG_ADMIN_DB=$PATROL_DB
+	export PATROL_APP_DB="host=$PG_SOCKDIR port=$PG_PORT dbname=patrol user=patrol"
+	if [ -x "$PATROL_BIN" ]; then
+		opts=$(PATROL_HOME=$HARNESS_TMP/home "$PATROL_BIN" db migrate 2>&1) ||
+			_harness_die "patrol db migrate failed: $opts" "$PG_LOG"
+	fi
 	return 0
+}
+
+# _patrol_env: sets _patrol_pre to the words that run patrol as the
+# application role (env PATROL_DB=...) when PATROL_DB is still the harness's
+# superuser conninfo, else to nothing (PATROL_DB as the test left it).
+_patrol_env() {
+	_patrol_pre=()
+	if [ -n "${PATROL_APP_DB:-}" ] && [ -n "${PG_ADMIN_DB:-}" ] &&
+		[ "${PATROL_DB-}" = "$PG_ADMIN_DB" ]; then
+		_patrol_pre=(env "PATROL_DB=$PATROL_APP_DB")
+	fi
 }
 
 _pg_start() {
@@ -796,7 +818,9 @@ patrol_run() {
 	PATROL_ERR=$HARNESS_TMP/patrol.err
 	export PATROL_HOME PATROL_OUT PATROL_ERR
 	mkdir -p "$PATROL_HOME"
-	timeout -k 5 "${PATROL_TIMEOUT:-300}" "$PATROL_BIN" "$@" </dev/null >"$PATROL_OUT" 2>"$PATROL_ERR"
+	_patrol_env
+	timeout -k 5 "${PATROL_TIMEOUT:-300}" ${_patrol_pre[@]+"${_patrol_pre[@]}"} "$PATROL_BIN" "$@" \
+		</dev/null >"$PATROL_OUT" 2>"$PATROL_ERR"
 	rc=$?
 	{
 		printf '$ patrol'
@@ -816,7 +840,8 @@ patrol_bg() {
 	PATROL_HOME=${PATROL_HOME:-$HARNESS_TMP/home}
 	export PATROL_HOME
 	mkdir -p "$PATROL_HOME"
-	"$PATROL_BIN" "$@" </dev/null >>"$HARNESS_TMP/patrol-bg.log" 2>&1 &
+	_patrol_env
+	${_patrol_pre[@]+"${_patrol_pre[@]}"} "$PATROL_BIN" "$@" </dev/null >>"$HARNESS_TMP/patrol-bg.log" 2>&1 &
 	PATROL_BG_PID=$!
 	harness_track "$PATROL_BG_PID"
 }
