@@ -27,3 +27,6 @@ CREATE TABLE snapshots (
 	FOREIGN KEY (host_id, fetch_id) REFERENCES fetches (host_id, id) ON DELETE CASCADE
 );
 CREATE INDEX snapshots_url ON snapshots (host_id, url_id, taken_at DESC);
+
+-- part of the record (009_roles): the application adds snapshots, never changes one
+REVOKE UPDATE, DELETE, TRUNCATE ON snapshots FROM patrol;

@@ -96,11 +96,11 @@ refused "UPDATE of a request's status outside the store function" \
 	"UPDATE takedowns SET status = 'sent' WHERE id = $tA"
 refused "UPDATE of a request's recipient" "UPDATE takedowns SET recipient = 'x' WHERE id = $tB"
 refused "DELETE of a request" "DELETE FROM takedowns WHERE id = $tA"
-for t in hits evidence fetches rechecks review_events takedown_events warc_chain_heads quarantine reports; do
+for t in hits evidence fetches rechecks review_events takedown_events warc_chain_heads quarantine reports snapshots; do
 	refused "DELETE FROM $t" "DELETE FROM $t"
 	refused "TRUNCATE $t" "TRUNCATE $t"
 done
-for t in hits evidence fetches rechecks; do
+for t in hits evidence fetches rechecks snapshots; do
 	refused "UPDATE $t" "UPDATE $t SET host_id = host_id"
 done
 refused "DELETE FROM urls (it would cascade into fetches and hits)" "DELETE FROM urls"
