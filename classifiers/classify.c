@@ -81,7 +81,6 @@ struct classifier {
 	size_t deadline_hits;   /* pages cut short by it */
 	int model_off;          /* classifier_use_model(c, 0): page.model stays nil */
 	unsigned long run;      /* classifier_run calls so far: page.model is of this one only */
-	struct page_run *cur;   /* the page of run */
 };
 
 /* The rules of one page together get this long (each call also has its instruction budget). */
@@ -629,14 +628,15 @@ static void page_model(struct page_run *pr, struct model_acc *acc)
 /*
  * __index of the page table and of each block table behind their read-only
  * views: t.model is made on first read ({ category = probability }) and
- * kept in t. Upvalues: the classifier and the run the tables belong to; a
- * table a rule kept from an earlier page answers nil.
+ * kept in t. Upvalues: the classifier, the run the tables belong to and
+ * its page_run; a table a rule kept from an earlier page answers nil (its
+ * page_run is gone: it is only read while the run is the classifier's).
  */
 static int lazy_model(lua_State *L)
 {
 	struct classifier *c = lua_touserdata(L, lua_upvalueindex(1));
 	const struct model *m = c->rs->model;
-	struct page_run *pr = c->cur;
+	struct page_run *pr = lua_touserdata(L, lua_upvalueindex(3));
 	double probs[MODEL_MAX_CATEGORIES];
 	struct model_acc acc;
 	size_t i;
@@ -672,7 +672,8 @@ static void add_lazy_model(lua_State *L, struct page_run *pr)
 	lua_createtable(L, 0, 1);
 	lua_pushlightuserdata(L, c);
 	lua_pushinteger(L, (lua_Integer)c->run);
-	lua_pushcclosure(L, lazy_model, 2);
+	lua_pushlightuserdata(L, pr);
+	lua_pushcclosure(L, lazy_model, 3);
 	lua_setfield(L, -2, "__index");
 	lua_pushvalue(L, -1);
 	lua_setmetatable(L, -3);
@@ -1146,7 +1147,6 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	setup_blocks(&pr, p);
 	pr.title_site = textblock_title_site(pr.src[WHERE_TITLE], pr.srclen[WHERE_TITLE]);
 	c->run++;
-	c->cur = &pr;
 
 	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
 	for (w = 0; w < NWHERE; w++) {

@@ -2,13 +2,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "classifiers/classify.h"
 #include "classifiers/model.h"
+#include "classifiers/rulehub.h"
 #include "classifiers/normalize.h"
 #include "tests/tap.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/log.h"
 
 static const char *const cats[] = { "drug_ad", "suicide_inducement" };
 
@@ -275,11 +280,129 @@ static void test_csv(void)
 	   "an empty file is refused");
 }
 
+static void quiet(enum log_level level, const char *msg, void *ud)
+{
+	(void)level;
+	(void)msg;
+	(void)ud;
+}
+
+static int put(const char *path, const void *data, size_t len)
+{
+	char tmp[600];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return -1;
+	if (fwrite(data, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return rename(tmp, path);
+}
+
+/*
+ * The model is loaded with the rules (<rules>/../model/patrol.model) and
+ * reloaded with them; a broken model is refused and the running set, its
+ * model with it, stays. Run from the repository root (lua/lib).
+ */
+static void test_reload(void)
+{
+	static const char rule[] =
+		"return { name = \"probe.model\", category = \"drug_ad\",\n"
+		"  patterns = { any = { \"大麻\" } },\n"
+		"  classify = function(page, m) return lib.model(page, \"drug_ad\") or 0 end }\n";
+	char top[] = "/tmp/t-model.XXXXXX", rules[64], mdir[64], mpath[128], rpath[128];
+	struct rulehub *hub = NULL;
+	struct ruleset *rs;
+	struct buf b, errs;
+	char first[SHA256_HEX_LEN + 1];
+
+	if (!mkdtemp(top)) {
+		ok(0, "cannot make a temporary directory");
+		return;
+	}
+	log_set_sink(quiet, NULL); /* the refused reload logs its error lines */
+	snprintf(rules, sizeof(rules), "%s/rules", top);
+	snprintf(mdir, sizeof(mdir), "%s/model", top);
+	snprintf(mpath, sizeof(mpath), "%s/patrol.model", mdir);
+	mkdir(rules, 0755);
+	mkdir(mdir, 0755);
+	snprintf(rpath, sizeof(rpath), "%s/probe.lua", rules);
+	put(rpath, rule, strlen(rule));
+	buf_init(&b, MODEL_FILE_MAX);
+	buf_init(&errs, 1u << 16);
+	train(&b);
+	put(mpath, b.ptr, b.len);
+
+	if (!ok(rulehub_new(rules, "lua/lib", NULL, &hub, &errs) == PRC_OK,
+		"a hub loads rules and model"))
+		diag("%s", buf_str(&errs));
+	if (!hub)
+		goto out;
+	rs = rulehub_current(hub);
+	ok(ruleset_model(rs) != NULL, "the model beside the rules is loaded with them");
+	snprintf(first, sizeof(first), "%s", model_hash(ruleset_model(rs)));
+	ruleset_unref(rs);
+
+	/* a model of other documents: the reload brings it in */
+	{
+		struct model_trainer *t = model_trainer_new(cats, 2, NULL);
+		struct err e;
+
+		buf_reset(&b);
+		add(t, drug[0], 0);
+		add(t, drug[1], 0);
+		add(t, none[0], -1);
+		add(t, none[1], -1);
+		model_trainer_write(t, &b, &e);
+		model_trainer_free(t);
+	}
+	put(mpath, b.ptr, b.len);
+	is_int(rulehub_reload(hub, &errs), PRC_OK, "a new model reloads");
+	rs = rulehub_current(hub);
+	ok(ruleset_model(rs) && strcmp(model_hash(ruleset_model(rs)), first),
+	   "and the set now holds the new model");
+	snprintf(first, sizeof(first), "%s", model_hash(ruleset_model(rs)));
+	ruleset_unref(rs);
+
+	/* a truncated model: refused, the running set and its model stay */
+	put(mpath, b.ptr, b.len / 2);
+	buf_reset(&errs);
+	is_int(rulehub_reload(hub, &errs), PRC_PARSE, "a truncated model is refused on reload");
+	ok(strstr(buf_str(&errs), "patrol.model: model is truncated") != NULL, "naming it: %s",
+	   buf_str(&errs));
+	rs = rulehub_current(hub);
+	ok(ruleset_model(rs) && !strcmp(model_hash(ruleset_model(rs)), first),
+	   "the running set keeps its model");
+	ruleset_unref(rs);
+
+	/* no model at all: the rules run without one */
+	unlink(mpath);
+	is_int(rulehub_reload(hub, &errs), PRC_OK, "a model taken away reloads");
+	rs = rulehub_current(hub);
+	ok(ruleset_model(rs) == NULL, "and the rules run without a model");
+	ruleset_unref(rs);
+out:
+	rulehub_free(hub);
+	buf_release(&b);
+	buf_release(&errs);
+	unlink(rpath);
+	rmdir(rules);
+	rmdir(mdir);
+	rmdir(top);
+	log_set_sink(NULL, NULL);
+}
+
 int main(void)
 {
 	test_train_and_score();
 	test_refusals();
 	test_trainer_args();
 	test_csv();
+	test_reload();
 	return done_testing();
 }
