@@ -237,6 +237,9 @@ static int cmd_rules_check(const char *dir, const char *cache)
 	}
 	printf("%zu rules, %zu patterns, %zu categories\n", ruleset_rule_count(rs),
 	       ruleset_pattern_count(rs), ncat);
+	if (ruleset_model(rs))
+		printf("model: %zu categories (sha256 %.12s)\n",
+		       model_category_count(ruleset_model(rs)), model_hash(ruleset_model(rs)));
 	if (cache)
 		printf("compiled patterns %s %s\n",
 		       ruleset_from_cache(rs) ? "read from the cache in" : "stored in the cache in",

@@ -131,6 +131,9 @@ patrol_run scan --rules "$T/pack2/rules" --no-cache lua/samples/benign/bank-02-p
 is "$?" 1 "a kept page table from an earlier page has no model" || diag "$(cat "$PATROL_ERR")"
 like "$(cat "$PATROL_OUT")" "bank-03-news.txt	phishing	1.00	stale.probe" "(the second page's rule saw nil)"
 
+patrol_run rules check --rules "$T/pack2/rules" --no-cache
+like "$(cat "$PATROL_OUT")" "model: 20 categories \(sha256 [0-9a-f]{12}\)" "rules check names the model it loaded"
+
 # ---- a bad model beside the rules is refused by name ----
 head -c 200 "$T/a.model" >"$T/pack/model/patrol.model"
 patrol_run rules check --rules "$T/pack/rules" --no-cache
