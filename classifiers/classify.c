@@ -26,6 +26,7 @@
  * keeps the other rules' verdicts.
  */
 #include "classifiers/classify.h"
+#include "classifiers/model.h"
 #include "classifiers/normalize.h"
 #include "classifiers/ruleset.h"
 #include "crawler/charset.h"
@@ -78,6 +79,8 @@ struct classifier {
 	long deadline_ms;       /* the rules of one page together get this long */
 	int deadline_logged;
 	size_t deadline_hits;   /* pages cut short by it */
+	int model_off;          /* classifier_use_model(c, 0): page.model stays nil */
+	unsigned long run;      /* classifier_run calls so far: page.model is of this one only */
 };
 
 /* The rules of one page together get this long (each call also has its instruction budget). */
@@ -595,6 +598,96 @@ static void push_blocks(lua_State *L, struct page_run *pr)
 	}
 }
 
+/* ---- the trained model's probabilities, computed when a rule first reads them ---- */
+
+/* The model's view of one block (its segments; the title line for a title with none). */
+static void block_model(struct page_run *pr, uint32_t id, struct model_acc *acc)
+{
+	const struct nview *text = &pr->view[WHERE_TEXT][PATSET_SQUEEZED];
+	size_t len = pr->srclen[WHERE_TEXT], i;
+	int found = 0;
+
+	for (i = 0; i < pr->nseg && pr->seg[i].start < len; i++)
+		if (pr->seg[i].id == id) {
+			model_acc_add_range(acc, text, pr->seg[i].start,
+					    pr->seg[i].end < len ? pr->seg[i].end : len);
+			found = 1;
+		}
+	if (!found && id == pr->title_block)
+		model_acc_add_range(acc, &pr->view[WHERE_TITLE][PATSET_SQUEEZED], 0, pr->title_site);
+}
+
+/* What the model says of the whole page, as training read the samples (model_acc_add_page). */
+static void page_model(struct page_run *pr, struct model_acc *acc)
+{
+	model_acc_add_page(acc, &pr->view[WHERE_TITLE][PATSET_SQUEEZED], pr->title_site,
+			   &pr->view[WHERE_TEXT][PATSET_SQUEEZED], pr->srclen[WHERE_TEXT], pr->seg,
+			   pr->nseg);
+}
+
+/*
+ * __index of the page table and of each block table behind their read-only
+ * views: t.model is made on first read ({ category = probability }) and
+ * kept in t. Upvalues: the classifier, the run the tables belong to and
+ * its page_run; a table a rule kept from an earlier page answers nil (its
+ * page_run is gone: it is only read while the run is the classifier's).
+ */
+static int lazy_model(lua_State *L)
+{
+	struct classifier *c = lua_touserdata(L, lua_upvalueindex(1));
+	const struct model *m = c->rs->model;
+	struct page_run *pr = lua_touserdata(L, lua_upvalueindex(3));
+	double probs[MODEL_MAX_CATEGORIES];
+	struct model_acc acc;
+	size_t i;
+
+	if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "model") || !m || !pr ||
+	    (lua_Integer)c->run != lua_tointeger(L, lua_upvalueindex(2)))
+		return 0;
+	model_acc_init(&acc, m);
+	lua_pushliteral(L, "id");
+	if (lua_rawget(L, 1) == LUA_TNUMBER)
+		block_model(pr, (uint32_t)lua_tointeger(L, -1), &acc);
+	else
+		page_model(pr, &acc);
+	lua_pop(L, 1);
+	model_acc_probs(&acc, probs);
+	lua_createtable(L, 0, (int)model_category_count(m));
+	for (i = 0; i < model_category_count(m); i++) {
+		lua_pushnumber(L, probs[i]);
+		lua_setfield(L, -2, model_category(m, i));
+	}
+	lua_pushliteral(L, "model");
+	lua_pushvalue(L, -2);
+	lua_rawset(L, 1);
+	return 1;
+}
+
+/* Gives the page table (-1) and every block table in it the lazy model. */
+static void add_lazy_model(lua_State *L, struct page_run *pr)
+{
+	struct classifier *c = pr->c;
+	uint32_t id;
+
+	lua_createtable(L, 0, 1);
+	lua_pushlightuserdata(L, c);
+	lua_pushinteger(L, (lua_Integer)c->run);
+	lua_pushlightuserdata(L, pr);
+	lua_pushcclosure(L, lazy_model, 3);
+	lua_setfield(L, -2, "__index");
+	lua_pushvalue(L, -1);
+	lua_setmetatable(L, -3);
+	lua_getfield(L, -2, "blocks_raw");
+	for (id = 1; id <= pr->nblock_ids; id++) {
+		if (lua_rawgeti(L, -1, id) == LUA_TTABLE) {
+			lua_pushvalue(L, -3);
+			lua_setmetatable(L, -2);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+}
+
 static int build_page(lua_State *L)
 {
 	struct page_run *pr = lua_touserdata(L, 1);
@@ -635,7 +728,15 @@ static int build_page(lua_State *L)
 	push_blocks(L, pr);
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "blocks");
-	lua_pop(L, 1);
+	if (pr->c->rs->model && !pr->c->model_off) {
+		/* the block tables get the model's __index, then the page table itself */
+		lua_setfield(L, -2, "blocks_raw");
+		add_lazy_model(L, pr);
+		lua_pushnil(L);
+		lua_setfield(L, -2, "blocks_raw");
+	} else {
+		lua_pop(L, 1);
+	}
 	lua_pushinteger(L, pr->title_block);
 	lua_setfield(L, -2, "title_block");
 	sandbox_push_readonly(L, -1);
@@ -878,6 +979,31 @@ static void explain_page(struct page_run *pr, classify_explain_fn explain, void 
 		add_quoted(&b, pr->src[WHERE_TEXT] + s->start, end - s->start, 80);
 		explain(buf_str(&b), ud);
 	}
+	if (pr->c->rs->model && !pr->c->model_off) {
+		const struct model *m = pr->c->rs->model;
+		double probs[MODEL_MAX_CATEGORIES];
+		struct model_acc acc;
+		size_t k, j, best[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
+
+		model_acc_init(&acc, m);
+		page_model(pr, &acc);
+		model_acc_probs(&acc, probs);
+		buf_reset(&b);
+		buf_addf(&b, "model (%zu n-grams known):", acc.n);
+		for (j = 0; j < 3 && j < model_category_count(m); j++) {
+			for (k = 0; k < model_category_count(m); k++) {
+				int taken = 0;
+				size_t q;
+
+				for (q = 0; q < j; q++)
+					taken |= best[q] == k;
+				if (!taken && (best[j] == SIZE_MAX || probs[k] > probs[best[j]]))
+					best[j] = k;
+			}
+			buf_addf(&b, " %s %.2f", model_category(m, best[j]), probs[best[j]]);
+		}
+		explain(buf_str(&b), ud);
+	}
 	buf_release(&b);
 }
 
@@ -1020,6 +1146,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 	setup_blocks(&pr, p);
 	pr.title_site = textblock_title_site(pr.src[WHERE_TITLE], pr.srclen[WHERE_TITLE]);
+	c->run++;
 
 	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
 	for (w = 0; w < NWHERE; w++) {
@@ -1162,6 +1289,11 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	*out = v;
 	*n = nv;
 	return PRC_OK;
+}
+
+void classifier_use_model(struct classifier *c, int on)
+{
+	c->model_off = !on;
 }
 
 void classifier_set_deadline(struct classifier *c, long ms)

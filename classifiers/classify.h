@@ -48,6 +48,9 @@ struct ruleset_opts {
 	const char *lib_dir;   /* NULL: "<rules_dir>/../lib" if it exists */
 	const char *cache_dir; /* compiled databases cached here (created when missing); NULL: none */
 	unsigned flags;        /* RULESET_KEEP_GOOD */
+	const char *model;     /* the trained model (classifiers/model.h); NULL:
+				  "<rules_dir>/../model/patrol.model" when it exists;
+				  "": none */
 };
 
 /*
@@ -62,6 +65,12 @@ struct ruleset_opts {
  */
 enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
 			   struct ruleset **out, struct buf *errors);
+
+/*
+ * The trained model loaded with rs (ruleset_opts.model), or NULL when there
+ * is none. Owned by rs, immutable, shared read-only.
+ */
+const struct model *ruleset_model(const struct ruleset *rs);
 
 /* Whether rs's databases came from the cache (1) or were compiled (0). */
 int ruleset_from_cache(const struct ruleset *rs);
@@ -151,6 +160,14 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
  * logged once. Each rule call also has its own instruction budget.
  */
 void classifier_set_deadline(struct classifier *c, long ms);
+
+/*
+ * Whether rules see the trained model of c's rule set (ruleset_model):
+ * page.model and each block's model, a table { category = probability },
+ * made when a rule first reads it. On by default; off (0), page.model is
+ * nil, as without a model, which is how `rules test` shows the rules alone.
+ */
+void classifier_use_model(struct classifier *c, int on);
 
 /* Rules that failed (errored or exceeded a limit) so far in c. */
 size_t classifier_rule_failures(const struct classifier *c);

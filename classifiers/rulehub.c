@@ -62,7 +62,7 @@
 	(IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 	 IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-enum { W_RULES = 0, W_LIB, NWATCH };
+enum { W_RULES = 0, W_LIB, W_MODEL, NWATCH };
 
 struct rulehub {
 	char *rules_dir, *lib_dir, *cache_dir;
@@ -370,7 +370,8 @@ static int relevant(const char *name, size_t len)
 {
 	size_t n = strnlen(name, len);
 
-	return n > 4 && name[0] != '.' && !strcmp(name + n - 4, ".lua");
+	return name[0] != '.' && ((n > 4 && !strcmp(name + n - 4, ".lua")) ||
+				  (n > 6 && !strcmp(name + n - 6, ".model")));
 }
 
 static void add_watches(struct rulehub *hub)
@@ -491,6 +492,13 @@ enum prc rulehub_watch(struct rulehub *hub, unsigned debounce_ms, struct err *e)
 	} else if (asprintf(&deflib, "%s/../lib", hub->rules_dir) >= 0) {
 		if (dir_exists(deflib))
 			hub->wdir[W_LIB] = deflib;
+		else
+			free(deflib);
+	}
+	/* the trained model beside the rules (ruleset_load_opts reads it from there) */
+	if (asprintf(&deflib, "%s/../model", hub->rules_dir) >= 0) {
+		if (dir_exists(deflib))
+			hub->wdir[W_MODEL] = deflib;
 		else
 			free(deflib);
 	}

@@ -311,6 +311,7 @@ static void ruleset_destroy(struct ruleset *rs)
 	free_files(rs->files, rs->nfiles);
 	free_files(rs->libs, rs->nlibs);
 	patset_free(rs->ps);
+	model_free(rs->model);
 	free(rs);
 }
 
@@ -1349,6 +1350,44 @@ static int dir_exists(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Loads the trained model beside the rules (path NULL: <rules_dir>/../model/
+ * patrol.model when it exists; "": none). A model that cannot be read is an
+ * error of the set, so a reload keeps the running rules and their model.
+ */
+static enum prc load_model(struct loader *ld, const char *rules_dir, const char *path)
+{
+	char *deflt = NULL;
+	struct err e;
+	enum prc rc;
+
+	if (path && !*path)
+		return PRC_OK;
+	if (!path) {
+		if (asprintf(&deflt, "%s/../model/patrol.model", rules_dir) < 0)
+			return PRC_NOMEM;
+		path = deflt;
+	}
+	rc = model_load(path, &ld->rs->model, &e);
+	if (rc == PRC_NOTFOUND && deflt)
+		rc = PRC_OK;
+	else if (rc == PRC_NOMEM)
+		;
+	else if (rc != PRC_OK) {
+		/* "path: is truncated ...", not "path: 'path' is truncated ..." */
+		const char *msg = e.msg;
+		size_t n = strlen(path);
+
+		if (msg[0] == '\'' && !strncmp(msg + 1, path, n) && msg[n + 1] == '\'' &&
+		    msg[n + 2] == ' ')
+			msg += n + 3;
+		lerr(ld, path, -1, "model %s", msg);
+		rc = PRC_PARSE;
+	}
+	free(deflt);
+	return rc;
+}
+
 enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
 			   struct ruleset **out, struct buf *errors)
 {
@@ -1358,7 +1397,7 @@ enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
 	char **names = NULL, *deflib = NULL;
 	size_t n = 0, i;
 	struct err e;
-	enum prc rc;
+	enum prc rc, mrc;
 
 	if (!o)
 		o = &none;
@@ -1411,6 +1450,14 @@ enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
 		if (!(o->flags & RULESET_KEEP_GOOD))
 			goto out;
 	}
+	mrc = load_model(&ld, rules_dir, o->model);
+	if (mrc != PRC_OK) {
+		if (mrc == PRC_NOMEM || !(o->flags & RULESET_KEEP_GOOD)) {
+			rc = mrc;
+			goto out;
+		}
+		rc = PRC_PARSE; /* the rules go on without a model */
+	}
 	*out = ld.rs;
 	ld.rs = NULL;
 out:
@@ -1427,7 +1474,7 @@ out:
 enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
 			 struct ruleset **out, struct buf *errors)
 {
-	struct ruleset_opts o = { lib_dir, NULL, flags };
+	struct ruleset_opts o = { lib_dir, NULL, flags, NULL };
 
 	return ruleset_load_opts(rules_dir, &o, out, errors);
 }
@@ -1436,6 +1483,11 @@ enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset
 		      struct buf *errors)
 {
 	return ruleset_load_ex(rules_dir, lib_dir, 0, out, errors);
+}
+
+const struct model *ruleset_model(const struct ruleset *rs)
+{
+	return rs ? rs->model : NULL;
 }
 
 int ruleset_from_cache(const struct ruleset *rs)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "classifiers/patset.h"
+#include "classifiers/model.h"
 #include "classifiers/sandbox.h"
 #include "util/err.h"
 
@@ -57,6 +58,7 @@ struct ruleset {
 	struct patset *ps;
 	int from_cache;                /* ps came from the on-disk cache */
 	unsigned char key[32];         /* the cache key (zeros without a cache) */
+	struct model *model;           /* the trained model beside the rules, NULL: none */
 };
 
 /*

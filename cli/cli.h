@@ -20,6 +20,7 @@ int cmd_import(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 /* The rules directory: opt, else $PATROL_RULES, else "<dir of the binary>/lua/rules". Static storage. */
 const char *cli_rules_dir(const char *opt);

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "evidence", cmd_evidence, "print or extract the WARC record kept for a flagged page" },
 	{ "serve", cmd_serve, "the web review console (see 'patrol user')" },
 	{ "user", cmd_user, "add|list|disable the web console's users" },
+	{ "train", cmd_train, "learn the n-gram model beside the rules from labelled text" },
 };
 
 static int usage(FILE *f)

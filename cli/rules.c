@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/model.h"
+#include "classifiers/normalize.h"
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "cli/workflow.h"
@@ -28,8 +30,19 @@ struct cat_stat {
 	int pos, tp, fp;
 };
 
+/* One way of judging the samples (rules alone, model alone, both), per taxonomy category. */
+enum { JUDGE_RULES = 0, JUDGE_MODEL, JUDGE_BOTH, NJUDGE };
+
+struct judge_stat {
+	int pos[MAX_CATS], tp[MAX_CATS], fp[MAX_CATS];
+};
+
+#define MODEL_FLAG 0.5 /* the model alone flags a category at this probability */
+
 struct rtest {
 	struct classifier *c;
+	const struct model *model;  /* NULL: the rules have none */
+	struct judge_stat judge[NJUDGE];
 	const char *expect; /* category of the directory being run, NULL for benign */
 	struct cat_stat cats[MAX_CATS];
 	int ncats;
@@ -60,6 +73,77 @@ static struct cat_stat *cat(struct rtest *t, const char *code)
 	return &t->cats[t->ncats++];
 }
 
+static int tax_index(const char *code)
+{
+	size_t k;
+
+	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++)
+		if (!strcmp(taxonomy_get(k)->code, code))
+			return (int)k;
+	return -1;
+}
+
+/* Counts one page's categories (flag[k]) for judge j against what its folder says. */
+static void judge_count(struct rtest *t, int j, const unsigned char *flag)
+{
+	struct judge_stat *js = &t->judge[j];
+	int want = t->expect ? tax_index(t->expect) : -1;
+	size_t k;
+
+	if (want >= 0)
+		js->pos[want]++;
+	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++) {
+		if (!flag[k])
+			continue;
+		if ((int)k == want)
+			js->tp[k]++;
+		else
+			js->fp[k]++;
+	}
+}
+
+/* Rules alone (the model hidden from them) and the model alone on one page. */
+static int judge_alone(struct rtest *t, struct arena *a, const struct page_input *p,
+		       struct err *e)
+{
+	unsigned char flag[MAX_CATS];
+	struct nview tn, ts, xn, xs;
+	double probs[MODEL_MAX_CATEGORIES];
+	struct model_acc acc;
+	struct verdict *v;
+	size_t n, i;
+	int k;
+
+	memset(flag, 0, sizeof(flag));
+	classifier_use_model(t->c, 0);
+	if (classifier_run(t->c, a, p, &v, &n, NULL, NULL, e) != PRC_OK) {
+		classifier_use_model(t->c, 1);
+		return -1;
+	}
+	classifier_use_model(t->c, 1);
+	for (i = 0; i < n; i++)
+		if ((k = tax_index(v[i].category)) >= 0)
+			flag[k] = 1;
+	judge_count(t, JUDGE_RULES, flag);
+	if (!t->model)
+		return 0;
+	memset(flag, 0, sizeof(flag));
+	if (normalize_views(a, p->title, strlen(p->title), &tn, &ts) != PRC_OK ||
+	    normalize_views(a, p->text, p->text_len, &xn, &xs) != PRC_OK) {
+		err_set(e, PRC_NOMEM, "out of memory");
+		return -1;
+	}
+	model_acc_init(&acc, t->model);
+	model_acc_add_page(&acc, &ts, textblock_title_site(p->title, strlen(p->title)), &xs,
+			   p->text_len, p->blocks, p->nblocks);
+	model_acc_probs(&acc, probs);
+	for (i = 0; i < model_category_count(t->model); i++)
+		if (probs[i] >= MODEL_FLAG && (k = tax_index(model_category(t->model, i))) >= 0)
+			flag[k] = 1;
+	judge_count(t, JUDGE_MODEL, flag);
+	return 0;
+}
+
 static void test_file(const char *file, void *ud)
 {
 	struct rtest *t = ud;
@@ -67,11 +151,12 @@ static void test_file(const char *file, void *ud)
 	struct page_input p;
 	struct verdict *v;
 	struct cat_stat *cs;
+	unsigned char flag[MAX_CATS];
 	size_t n, i, j;
 	struct err e;
-	int hit = 0, seen;
+	int hit = 0, seen, k;
 
-	if (!a || cli_load_page(a, file, "", &p, &e) != PRC_OK ||
+	if (!a || cli_load_page(a, file, "", &p, &e) != PRC_OK || judge_alone(t, a, &p, &e) < 0 ||
 	    classifier_run(t->c, a, &p, &v, &n, NULL, NULL, &e) != PRC_OK) {
 		cli_error("%s", a ? e.msg : "out of memory");
 		t->errors++;
@@ -85,6 +170,11 @@ static void test_file(const char *file, void *ud)
 	} else {
 		t->benign++;
 	}
+	memset(flag, 0, sizeof(flag));
+	for (i = 0; i < n; i++)
+		if ((k = tax_index(v[i].category)) >= 0)
+			flag[k] = 1;
+	judge_count(t, JUDGE_BOTH, flag);
 	for (i = 0; i < n; i++) {
 		seen = 0;
 		for (j = 0; j < i; j++)
@@ -147,12 +237,70 @@ static int cmd_rules_check(const char *dir, const char *cache)
 	}
 	printf("%zu rules, %zu patterns, %zu categories\n", ruleset_rule_count(rs),
 	       ruleset_pattern_count(rs), ncat);
+	if (ruleset_model(rs))
+		printf("model: %zu categories (sha256 %.12s)\n",
+		       model_category_count(ruleset_model(rs)), model_hash(ruleset_model(rs)));
 	if (cache)
 		printf("compiled patterns %s %s\n",
 		       ruleset_from_cache(rs) ? "read from the cache in" : "stored in the cache in",
 		       cache);
 	ruleset_unref(rs);
 	return 0;
+}
+
+static void prf(const struct judge_stat *js, size_t k, double *p, double *r, double *f)
+{
+	*p = js->tp[k] + js->fp[k] ? (double)js->tp[k] / (js->tp[k] + js->fp[k]) : 0;
+	*r = js->pos[k] ? (double)js->tp[k] / js->pos[k] : 0;
+	*f = *p + *r > 0 ? 2 * *p * *r / (*p + *r) : 0;
+}
+
+/*
+ * The rules alone (the model hidden from them), the model alone (a category
+ * at probability >= MODEL_FLAG) and both (the rules as they run, reading
+ * the model), as precision, recall and F1 per category, and their macro
+ * average. Benign samples count as false positives of what they flag.
+ */
+static void print_judges(const struct rtest *t)
+{
+	static const char *const names[NJUDGE] = { "rules", "model", "both" };
+	double sum[NJUDGE][3];
+	size_t k;
+	int j, ncat = 0;
+
+	if (!t->model) {
+		printf("\nno model beside the rules (patrol train): rules alone only\n");
+		return;
+	}
+	memset(sum, 0, sizeof(sum));
+	printf("\nrules alone, model alone (p >= %.2f) and both, per category (P R F1; model %.12s):\n",
+	       MODEL_FLAG, model_hash(t->model));
+	printf("%-26s", "category");
+	for (j = 0; j < NJUDGE; j++)
+		printf("  %5s-P %5s-R %5s-F1", names[j], names[j], names[j]);
+	putchar('\n');
+	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++) {
+		if (!t->judge[JUDGE_BOTH].pos[k])
+			continue;
+		ncat++;
+		printf("%-26s", taxonomy_get(k)->code);
+		for (j = 0; j < NJUDGE; j++) {
+			double p, r, f;
+
+			prf(&t->judge[j], k, &p, &r, &f);
+			sum[j][0] += p;
+			sum[j][1] += r;
+			sum[j][2] += f;
+			printf("  %7.2f %7.2f %8.2f", p, r, f);
+		}
+		putchar('\n');
+	}
+	if (!ncat)
+		return;
+	printf("%-26s", "macro");
+	for (j = 0; j < NJUDGE; j++)
+		printf("  %7.2f %7.2f %8.2f", sum[j][0] / ncat, sum[j][1] / ncat, sum[j][2] / ncat);
+	putchar('\n');
 }
 
 static int cmd_rules_test(const char *dir, const char *cache, const char *samples, double min_p,
@@ -172,7 +320,8 @@ static int cmd_rules_test(const char *dir, const char *cache, const char *sample
 	if (!rs)
 		return 2;
 	t.c = classifier_new(rs, &e);
-	ruleset_unref(rs);
+	t.model = ruleset_model(rs);
+	ruleset_unref(rs); /* t.c keeps rs, and with it the model */
 	if (!t.c) {
 		cli_error("%s", e.msg);
 		return 2;
@@ -238,6 +387,7 @@ static int cmd_rules_test(const char *dir, const char *cache, const char *sample
 		j += t.cats[i].pos;
 	printf("\n%d positive and %d benign samples; precision >= %.2f and recall >= %.2f %s\n", j,
 	       t.benign, min_p, min_r, fail ? "NOT met" : "met");
+	print_judges(&t);
 	buf_release(&t.wrong);
 	classifier_free(t.c);
 	free(deflt);

@@ -334,6 +334,33 @@ function lib.clamp(x, lo, hi)
   return x
 end
 
+-- The trained model (`patrol train`, classifiers/model.c) beside the rules.
+-- page.model and block.model are tables { category = probability } made
+-- when first read; both are nil when the rules run without a model.
+--
+-- model(x, category): the model's probability that x (page or a block, as
+-- by_block hands it to fn) is of category; nil without a model.
+function lib.model(x, category)
+  local t = x and x.model
+  return t and t[category]
+end
+
+-- model_support(score, page, blk, category, opts): score, raised by
+-- opts.boost (default 0.05) when the model reads the block blk as category
+-- with a probability of at least opts.min (default 0.9) and the page as a
+-- whole with at least opts.page_min (default 0.5), and only when score > 0:
+-- the rule's own signals must already be there. It never lowers a score, so
+-- the model can tip a borderline block over the threshold but never veto
+-- one, and a rule scores as before without a model. Call it before the
+-- rule's guards scale the score down, so they still weigh the block.
+function lib.model_support(score, page, blk, category, opts)
+  if not score or score <= 0 then return score end
+  local pb, pp = lib.model(blk, category), lib.model(page, category)
+  if not pb or pb < (opts and opts.min or 0.9) then return score end
+  if not pp or pp < (opts and opts.page_min or 0.5) then return score end
+  return lib.clamp(score + (opts and opts.boost or 0.05))
+end
+
 -- unless(score, list, factor): score times factor (default 0) when list matched.
 function lib.unless(score, list, factor)
   if n(list) > 0 then return score * (factor or 0) end

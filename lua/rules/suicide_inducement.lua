@@ -89,7 +89,7 @@ return {
   },
 
   classify = function(page, m)
-    return lib.by_block(page, m, function(m)
+    return lib.by_block(page, m, function(m, blk)
       local invite = lib.outside(m.invite, m.harmless)
       if #invite == 0 and #m.help == 0 then return 0 end
       local s
@@ -100,6 +100,9 @@ return {
         if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
         s = 0.65
       end
+      -- the trained model supports, never vetoes: a post it reads as an
+      -- invitation to die is surer before the guards below weigh it
+      s = lib.model_support(s, page, blk, "suicide_inducement")
       local g = lib.distinct(lib.outside(m.support, m.dismiss))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.7 end
