@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/model.h"
 #include "util/buf.h"
 #include "util/hash.h"
 
@@ -83,16 +84,42 @@ static int cmp_file(const void *a, const void *b)
 	return x->kind != y->kind ? x->kind - y->kind : strcmp(x->path, y->path);
 }
 
-static enum prc list_files(struct rulesinfo *ri, struct err *e)
+/* Adds the regular file at path (kind: 0 rule, 1 model or data); 0, or -1 without memory. */
+static int add_file(struct rulesinfo *ri, size_t *cap, const char *path, const struct stat *st, int kind)
+{
+	struct rulesinfo_file *f;
+
+	if (ri->nfiles == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		struct rulesinfo_file *nf = realloc(ri->files, ncap * sizeof(*nf));
+
+		if (!nf)
+			return -1;
+		ri->files = nf;
+		*cap = ncap;
+	}
+	f = &ri->files[ri->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path)
+		return -1;
+	if (hash_file(path, f->sha256) != 0)
+		snprintf(f->sha256, sizeof(f->sha256), "?");
+	f->size = (long long)st->st_size;
+	f->mtime = st->st_mtime;
+	f->kind = kind;
+	ri->nfiles++;
+	return 0;
+}
+
+static enum prc list_files(struct rulesinfo *ri, size_t *cap, struct err *e)
 {
 	DIR *dp = opendir(ri->dir);
 	struct dirent *de;
-	size_t cap = 0;
 
 	if (!dp)
 		return err_set(e, PRC_IO, "cannot read the rule directory '%s'", ri->dir);
 	while ((de = readdir(dp)) && ri->nfiles < RULESINFO_FILES_MAX) {
-		struct rulesinfo_file *f;
 		struct stat st;
 		char path[4096];
 		size_t len = strlen(de->d_name);
@@ -102,31 +129,27 @@ static enum prc list_files(struct rulesinfo *ri, struct err *e)
 		snprintf(path, sizeof(path), "%s/%s", ri->dir, de->d_name);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (ri->nfiles == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct rulesinfo_file *nf = realloc(ri->files, ncap * sizeof(*nf));
-
-			if (!nf)
-				break;
-			ri->files = nf;
-			cap = ncap;
-		}
-		f = &ri->files[ri->nfiles];
-		memset(f, 0, sizeof(*f));
-		f->path = strdup(path);
-		if (!f->path)
+		if (add_file(ri, cap, path, &st, !(len > 4 && !strcmp(de->d_name + len - 4, ".lua"))) != 0)
 			break;
-		if (hash_file(path, f->sha256) != 0)
-			snprintf(f->sha256, sizeof(f->sha256), "?");
-		f->size = (long long)st.st_size;
-		f->mtime = st.st_mtime;
-		f->kind = !(len > 4 && !strcmp(de->d_name + len - 4, ".lua"));
-		ri->nfiles++;
 	}
 	closedir(dp);
-	if (ri->nfiles)
-		qsort(ri->files, ri->nfiles, sizeof(*ri->files), cmp_file);
 	return PRC_OK;
+}
+
+/* The trained model the loader found beside the rules (ruleset.c: <dir>/../model/patrol.model). */
+static void add_model(struct rulesinfo *ri, size_t *cap, const struct ruleset *rs)
+{
+	const struct model *m = ruleset_model(rs);
+	struct stat st;
+	char path[4096];
+
+	if (!m)
+		return;
+	snprintf(path, sizeof(path), "%s/../model/patrol.model", ri->dir);
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (add_file(ri, cap, path, &st, 1) == 0)
+		ri->model_categories = model_category_count(m);
 }
 
 static char *dup_or_empty(const char *s)
@@ -141,7 +164,7 @@ struct rulesinfo *rulesinfo_load(const char *dir, const char *lib_dir, const cha
 	struct ruleset_opts o;
 	struct ruleset *rs = NULL;
 	struct buf errors;
-	size_t i;
+	size_t i, cap = 0;
 	enum prc rc;
 
 	buf_init(&errors, 1u << 20);
@@ -150,7 +173,7 @@ struct rulesinfo *rulesinfo_load(const char *dir, const char *lib_dir, const cha
 		goto fail;
 	}
 	ri->loaded_at = time(NULL);
-	if (list_files(ri, e) != PRC_OK)
+	if (list_files(ri, &cap, e) != PRC_OK)
 		goto fail;
 	memset(&o, 0, sizeof(o));
 	o.lib_dir = lib_dir;
@@ -164,6 +187,7 @@ struct rulesinfo *rulesinfo_load(const char *dir, const char *lib_dir, const cha
 		goto fail;
 	}
 	if (rs) {
+		add_model(ri, &cap, rs);
 		ri->from_cache = ruleset_from_cache(rs);
 		ri->npatterns = ruleset_pattern_count(rs);
 		ri->nrules = ruleset_rule_count(rs);
@@ -191,6 +215,8 @@ struct rulesinfo *rulesinfo_load(const char *dir, const char *lib_dir, const cha
 	}
 	ruleset_unref(rs);
 	buf_release(&errors);
+	if (ri->nfiles)
+		qsort(ri->files, ri->nfiles, sizeof(*ri->files), cmp_file);
 	return ri;
 fail:
 	ruleset_unref(rs);

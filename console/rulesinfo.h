@@ -38,6 +38,7 @@ struct rulesinfo {
 	struct rulesinfo_rule *rules;
 	size_t nrules;
 	size_t npatterns;
+	size_t model_categories;   /* categories of the trained model loaded with the rules (0: none) */
 };
 
 /*

@@ -450,6 +450,8 @@ is "$(jq_ 'd["ok"]')" True "every rule file passed its checks"
 is "$(jq_ 'sorted(f["file"].split("/")[-1] for f in d["files"] if f["kind"] == "rule")')" \
 	"$(cd "$PATROL_SRC/lua/rules" && ls *.lua | python3 -c 'import sys; print(sorted(sys.stdin.read().split()))')" \
 	"lists every rule file"
+is "$(jq_ '[f["sha256"] for f in d["files"] if f["kind"] == "model"]')" \
+	"['$(sha256sum "$PATROL_SRC/lua/model/patrol.model" | cut -d' ' -f1)']" "and the trained model beside them"
 is "$(jq_ '[f["sha256"] for f in d["files"] if f["file"].endswith("/drug_ad.lua")][0]')" \
 	"$(sha256sum "$PATROL_SRC/lua/rules/drug_ad.lua" | cut -d' ' -f1)" "with each file's SHA-256"
 dv=$(sed -n 's/^ *version = \([0-9]*\),.*/\1/p' "$PATROL_SRC/lua/rules/drug_ad.lua" | head -1)
@@ -460,7 +462,9 @@ like "$(cat "$B")" "<code class=\"sha\">$(sha256sum "$PATROL_SRC/lua/rules/drug_
 	"shows each file's SHA-256"
 like "$(cat "$B")" 'id="loaded-rules"' "the rules loaded, with their versions"
 like "$(cat "$B")" "読み込み日時" "when they were loaded"
-like "$(cat "$B")" 'id="no-model"' "and that no trained model lies beside the rules"
+msha=$(sha256sum "$PATROL_SRC/lua/model/patrol.model" | cut -d' ' -f1)
+like "$(cat "$B")" "<code class=\"sha\">$msha</code>" "and the trained model loaded with them, with its SHA-256"
+unlike "$(cat "$B")" 'id="no-model"' "so it does not say the rules decide alone"
 flagged=$(psql_q "SELECT count(DISTINCT url_id) FROM hits WHERE rule = '$rule'")
 like "$(tr -d '\n' <"$B")" "<tr class=\"rule\" data-rule=\"$rule\"><td>$rule</td><td>[^<]*</td><td>[0-9-]+</td><td>[^<]*</td><td>[0-9.]+</td><td>[0-9]+</td><td>$flagged</td>" \
 	"with the pages each rule flagged ($rule: $flagged)"
