@@ -1,0 +1,138 @@
+-- drug_ad.lua - advertisements for controlled drugs (規制薬物の広告).
+--
+-- A seller writes slang for the drug (野菜, 手押し, アイス, クリスタル),
+-- says how it is handed over and what it costs, and gives a channel that
+-- leaves no trace. News about arrests, prevention campaigns, recipes and
+-- ice-cream shops use the same words, so vocabulary alone never fires: the
+-- rule wants the drug word plus at least two of offer, channel and price;
+-- news or prevention wording switches it off, and shop or kitchen wording
+-- does too unless the page moves buyers to a secret-chat app. Slang that is
+-- an everyday word (野菜, アイス, 手押し) counts only when the page gives a
+-- channel, and "legal" herbs sold not for human use are left to
+-- dangerous_drug_ad.
+
+return {
+  name = "drug_ad.slang_offer_contact",
+  category = "drug_ad",
+  author = "patrol",
+  description = "drug slang offered with delivery, a contact channel and a price",
+  references = {
+    "麻薬及び向精神薬取締法 第68条の2（広告の禁止）",
+    "インターネット・ホットラインセンター 運用ガイドライン（規制薬物の広告）",
+  },
+  version = 2,
+  threshold = 0.7,
+  requires = { "drug" },
+
+  patterns = {
+    drug = {
+      "野菜", "手押し", "アイス", "クリスタル", "大麻", "マリファナ", "ガンジャ",
+      "ハッパ", "覚醒剤", "覚せい剤", "シャブ", "コカイン", "MDMA", "エクスタシー",
+      "LSD", "冷たいの", "ハシシ", "草あります", "草売ります", "上物の草", "バッズ",
+      "ヘロイン", "ケタミン", "大麻リキッド",
+      view = "both",
+    },
+    -- slang that is an everyday word too: it needs a channel on the page
+    slang = {
+      "野菜", "手押し", "アイス", "クリスタル", "冷たいの", "草あります", "草売ります",
+      "上物の草",
+      view = "both", weight = 0,
+    },
+    -- longer words that make a drug word part of something harmless
+    food = {
+      "アイスクリーム", "アイスコーヒー", "アイスティー", "アイスキャンディー",
+      "アイスホッケー", "アイススケート", "アイスバーン", "アイスボックス",
+      "野菜炒め", "野菜スープ", "野菜ジュース", "緑黄色野菜", "夏野菜", "冬野菜",
+      "野菜売り場", "有機野菜", "温野菜", "朝採れ野菜", "クリスタルガラス",
+      "しゃぶしゃぶ", "シャブリ", "手押しポンプ", "手押し車", "手押し相撲", "手押し寿司",
+      "牧草", "クリスタルガイザー", "アイスダンス", "アイスショー", "アイスバス",
+      "アイスクライミング", "アイスマシン", "カカオ豆", "カカオ分", "カカオマス", "カカオバター",
+      "カカオニブ", "カカオポリフェノール", "カカオ7", "カカオ8", "カカオ9", "カカオ6", "カカオ5",
+      "高カカオ", "カカオの香り", "カカオ濃度",
+      view = "both", weight = 0,
+    },
+    offer = {
+      "販売", "売ります", "譲ります", "在庫", "入荷", "手渡し", "郵送", "発送",
+      "配達", "即日", "即納", "取引", "宅配", "全国", "送料", "注文", "お試し",
+      "リピーター", "純度", "極上", "上物", "高品質",
+      -- how dealers offer without saying "sell"
+      "相談のります", "相談乗ります", "探してる人", "探している人", "探してる方", "探している方",
+      "欲しい人", "欲しい方", "必要な方", "回せます", "回します", "用意できます", "渡せます",
+      "お渡し", "分けます", "卸します", "引けます", "まとめ買い", "値引き",
+      view = "both",
+    },
+    -- channels that leave no trace
+    secret = {
+      "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
+      view = "both",
+    },
+    contact = {
+      "カカオ", "kakao", "LINE ID", "DMください", "DMで", "プロフのリンク",
+      { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      { re = [[line\s*id]], view = "norm" },
+      view = "both",
+    },
+    price = {
+      { re = [[\d[\d,]{2,}\s*円]] },
+      { re = [[\d+(\.\d+)?\s*万]] },
+      { re = [[\d+(\.\d+)?\s*(g|ぐらむ)\s*[\d,]{3,}]] },
+      { re = [[[\d,]{3,}\s*円?\s*/\s*\d*\s*(g|ぐらむ)]] },
+      { re = [[[¥]\s*\d[\d,]{2,}]] },
+    },
+    -- how news, police and prevention campaigns write about drugs
+    context = {
+      "容疑者", "容疑で", "疑いで", "逮捕された", "逮捕しました", "逮捕され",
+      "書類送検", "送検", "県警", "府警", "警視庁", "署によると", "押収", "起訴",
+      "判決", "報道", "記者", "危険性", "乱用防止", "ダメ。ゼッタイ。", "相談窓口",
+      "啓発", "依存症", "回復支援", "厚生労働省", "注意喚起", "隠語", "手を出さない",
+      "絶対にダメ", "麻薬取締部", "医療用",
+      view = "both", weight = 0,
+    },
+    -- shops, farms and kitchens
+    everyday = {
+      "ジェラート", "ソフトクリーム", "フレーバー", "バニラ", "抹茶", "営業時間",
+      "定休日", "店舗", "レシピ", "材料", "作り方", "大さじ", "小さじ", "農園",
+      "直売所", "産地直送", "農家", "収穫", "ネックレス", "アクセサリー", "天然石",
+      "パワーストーン", "ガラス", "税込", "送料無料", "クール便", "詰め合わせ",
+      "肥料", "ギフト", "ゲーム", "攻略", "RMT", "中古", "レコード", "ウサギ", "ペット",
+      "食べ放題", "ワイン", "井戸", "寿司", "予約",
+      view = "both", weight = 0,
+    },
+    -- products sold as legal or not for human use: dangerous_drug_ad's case
+    legalhigh = {
+      "合法ハーブ", "脱法", "人体摂取不可", "観賞用", "お香として", "規制前", "新成分",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    return lib.by_block(page, m, function(m, blk)
+      local drug = lib.outside(m.drug, m.food)
+      if #drug == 0 then return 0 end
+      local channel = lib.outside(lib.merge(m.secret, m.contact), m.food)
+      -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
+      local clear = lib.outside(drug, m.slang)
+      if #clear == 0 and #channel == 0 then return 0 end
+      -- legal-high products are dangerous_drug_ad's case
+      if lib.any(m.legalhigh) and #clear == 0 then return 0 end
+      -- the drug word plus at least two of: an offer, a channel, a price
+      if lib.signals(m.offer, channel, m.price) < 2 then return 0 end
+      local s = lib.combine{ drug, m.offer, channel, m.price }
+      -- several different drug words make it surer
+      s = lib.clamp(s + 0.05 * (lib.distinct(drug) - 1))
+      -- the trained model as a supporting signal: a post it reads as a drug ad
+      -- is surer before the guards below weigh it (it never clears one)
+      s = lib.model_support(s, page, blk, "drug_ad")
+      -- news and prevention pages quote the same words
+      local ctx = lib.distinct(m.context)
+      if ctx >= 2 then return 0 end
+      if ctx == 1 then s = s * 0.6 end
+      -- a shop or a recipe, unless it sends buyers to a secret-chat app
+      local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
+      if daily >= 2 and lib.none(m.secret) then return 0 end
+      -- show the drug word that sits next to a channel or a price
+      local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
+      return s, lib.evidence(page, ev, 40)
+    end)
+  end,
+}

@@ -1,0 +1,193 @@
+-- phishing.lua - pages that imitate a brand's login or payment page and ask
+-- for passwords or card numbers (識別符号の入力を不正に要求する行為).
+--
+-- A phishing page names a brand, asks for login or card data, and presses
+-- the visitor: the account is suspended, confirm within 24 hours. The host it
+-- is served from is not the brand's. The brand's own login page asks for the
+-- same data without the threat; advisories, news and password-manager help
+-- quote the threat and the fields but explain them. So the rule wants a brand,
+-- form fields and a threat, plus one more sign (card data, a deadline, an
+-- instruction to enter the data, a host that is not the brand's); the brand's
+-- own host, or advisory and help wording, switches it off.
+
+-- brand pattern (as written below) -> the hosts that really belong to it
+local official = {
+  ["Amazon"] = { "amazon.co.jp", "amazon.com", "amazon.jp" },
+  ["アマゾン"] = { "amazon.co.jp", "amazon.com", "amazon.jp" },
+  ["楽天"] = { "rakuten.co.jp", "rakuten.com", "rakuten-card.co.jp", "rakuten-bank.co.jp", "rakuten-sec.co.jp" },
+  ["Rakuten"] = { "rakuten.co.jp", "rakuten.com", "rakuten-card.co.jp", "rakuten-bank.co.jp", "rakuten-sec.co.jp" },
+  ["三井住友"] = { "smbc.co.jp", "smbc-card.com", "vpass.ne.jp" },
+  ["SMBC"] = { "smbc.co.jp", "smbc-card.com", "vpass.ne.jp" },
+  ["Vpass"] = { "smbc-card.com", "vpass.ne.jp" },
+  ["三菱UFJ"] = { "mufg.jp", "bk.mufg.jp", "cr.mufg.jp" },
+  ["MUFG"] = { "mufg.jp", "bk.mufg.jp", "cr.mufg.jp" },
+  ["みずほ"] = { "mizuhobank.co.jp", "mizuho-fg.co.jp" },
+  ["ゆうちょ"] = { "jp-bank.japanpost.jp", "japanpost.jp" },
+  ["りそな"] = { "resonabank.co.jp", "resona-gr.co.jp" },
+  ["PayPay"] = { "paypay.ne.jp", "paypay-bank.co.jp", "paypay-card.co.jp" },
+  ["Apple"] = { "apple.com", "icloud.com" },
+  ["アップル"] = { "apple.com", "icloud.com" },
+  ["iCloud"] = { "apple.com", "icloud.com" },
+  ["Microsoft"] = { "microsoft.com", "live.com", "outlook.com", "office.com" },
+  ["マイクロソフト"] = { "microsoft.com", "live.com", "outlook.com", "office.com" },
+  ["Outlook"] = { "microsoft.com", "live.com", "outlook.com", "office.com" },
+  ["Google"] = { "google.com", "google.co.jp", "gmail.com" },
+  ["グーグル"] = { "google.com", "google.co.jp", "gmail.com" },
+  ["Netflix"] = { "netflix.com" },
+  ["ネットフリックス"] = { "netflix.com" },
+  ["メルカリ"] = { "mercari.com", "mercari.jp" },
+  ["ヤマト運輸"] = { "kuronekoyamato.co.jp", "yamato-hd.co.jp" },
+  ["クロネコ"] = { "kuronekoyamato.co.jp", "yamato-hd.co.jp" },
+  ["佐川急便"] = { "sagawa-exp.co.jp" },
+  ["日本郵便"] = { "japanpost.jp" },
+  ["ドコモ"] = { "docomo.ne.jp", "nttdocomo.co.jp" },
+  ["docomo"] = { "docomo.ne.jp", "nttdocomo.co.jp" },
+  ["dアカウント"] = { "docomo.ne.jp", "nttdocomo.co.jp" },
+  ["au ID"] = { "au.com", "kddi.com" },
+  ["au PAY"] = { "au.com", "kddi.com", "aupay.wallet.auone.jp" },
+  ["ソフトバンク"] = { "softbank.jp" },
+  ["SoftBank"] = { "softbank.jp" },
+  ["エポス"] = { "eposcard.co.jp" },
+  ["JCB"] = { "jcb.co.jp", "jcb.jp" },
+  ["セゾン"] = { "saisoncard.co.jp", "saison.co.jp" },
+  ["イオンカード"] = { "aeon.co.jp", "aeon.com", "aeonbank.co.jp" },
+  ["イオン銀行"] = { "aeon.co.jp", "aeon.com", "aeonbank.co.jp" },
+  ["国税庁"] = { "nta.go.jp" },
+  ["e-Tax"] = { "nta.go.jp" },
+  ["ETC利用照会"] = { "etc-meisai.jp" },
+  ["えきねっと"] = { "eki-net.com" },
+  ["Yahoo"] = { "yahoo.co.jp", "yahoo.com" },
+  ["ヤフー"] = { "yahoo.co.jp", "yahoo.com" },
+  ["PayPal"] = { "paypal.com" },
+  ["アメリカン・エキスプレス"] = { "americanexpress.com" },
+  ["アメックス"] = { "americanexpress.com" },
+  ["ビューカード"] = { "viewcard.co.jp" },
+  ["住信SBI"] = { "netbk.co.jp" },
+  ["Steam"] = { "steampowered.com", "steamcommunity.com" },
+  ["東京電力"] = { "tepco.co.jp" },
+  ["Instagram"] = { "instagram.com" },
+  ["Facebook"] = { "facebook.com" },
+}
+
+local function host_of(url)
+  local h = url and url:match("^%a[%w+.-]*://([^/?#]+)")
+  if not h then return nil end
+  h = h:gsub("^.*@", ""):gsub(":%d+$", ""):lower()
+  if h == "" or h == "localhost" then return nil end
+  return h
+end
+
+local function host_is(h, domain)
+  return h == domain or (#h > #domain and h:sub(-#domain - 1) == "." .. domain)
+end
+
+local brands = {}
+for k in pairs(official) do brands[#brands + 1] = k end
+table.sort(brands)
+brands.view = "both"
+
+return {
+  name = "phishing.brand_form_threat",
+  category = "phishing",
+  author = "patrol",
+  description = "a brand's login or card form with a threat, not on the brand's host",
+  references = {
+    "不正アクセス行為の禁止等に関する法律 第7条（識別符号の入力を不正に要求する行為の禁止）",
+    "フィッシング対策協議会 フィッシングレポート",
+  },
+  version = 1,
+  threshold = 0.7,
+  requires = { "threat" },
+
+  patterns = {
+    brand = brands,
+    login = {
+      "パスワード", "ログインID", "ユーザーID", "会員ID", "メールアドレス", "ログイン",
+      "サインイン", "暗証番号", "生年月日", "秘密の質問", "契約者番号", "お客さま番号",
+      "お客様番号", "認証コード", "ワンタイムパスワード", "Apple ID", "Eメール",
+      view = "both",
+    },
+    card = {
+      "カード番号", "有効期限", "セキュリティコード", "CVV", "CVC", "暗証番号",
+      "口座番号", "ワンタイムパスワード", "乱数表", "第二暗証", "カード名義",
+      "支店番号",
+      view = "both",
+    },
+    threat = {
+      "アカウントが停止", "アカウントを停止", "アカウントは停止", "一時停止", "利用停止",
+      "利用制限", "ロックされ", "ロックしました", "凍結", "無効にな", "削除されます",
+      "失効", "ご利用いただけなく", "利用できなくな", "不正アクセスを検知", "不正なログイン",
+      "異常なログイン", "第三者によるログイン", "不審なログイン", "不正利用の可能性",
+      "支払いが完了できません", "お支払い方法に問題", "お支払い方法の更新", "未払い",
+      "配達できませんでした", "お届けできませんでした", "不在のため", "還付金",
+      "有効期限が切れ", "再認証", "本人確認が必要", "セキュリティ強化のため",
+      "情報の更新が必要", "制限されています", "停止されました", "保留", "閉鎖され",
+      "受信できなくな", "容量がいっぱい", "容量が上限", "更新に失敗", "無効化され",
+      "解約されます", "差し押さえ", "未払い料金", "ご利用を停止", "サービスが停止",
+      "停止されます", "停止いたします", "制限いたしました", "再登録", "本人確認を完了",
+      "ご本人確認", "確認できなかった", "確認できませんでした", "更新しないと",
+      "お支払い方法を更新", "請求に失敗", "決済に失敗", "料金が未納", "未納",
+      "配送料が未払い", "再配達の手続き", "再配達のお申し込み", "荷物を保管", "持ち戻り",
+      "ポイントが失効", "ポイント失効", "当選", "異常を検知", "不正な取引", "第三者による不正",
+      "利用を制限", "機能を制限", "アカウントの確認", "アカウント情報の確認", "認証が必要",
+      view = "both",
+    },
+    deadline = {
+      { re = [[\d+\s*時間以内]], view = "norm" },
+      "本日中", "至急", "直ちに", "ただちに", "速やかに", "期限までに", "以内に",
+      "ご確認いただけない場合", "確認が取れない場合", "手続きされない場合", "完了しない場合",
+      view = "both",
+    },
+    enter = {
+      "入力してください", "ご入力", "入力の上", "入力し", "以下のフォーム", "下記フォーム",
+      "送信", "確認する", "認証する", "次へ", "更新する", "ログインして", "ログインする",
+      view = "both",
+    },
+    -- advisories, news, help pages and password managers
+    guard = {
+      "フィッシング", "偽サイト", "偽メール", "偽のメール", "偽のサイト", "偽物", "不審なメール",
+      "ご注意ください", "注意喚起", "見分け方", "手口", "事例", "協議会", "情報処理推進機構",
+      "警察", "逮捕", "容疑", "被害", "詐欺", "パスワードマネージャー", "パスワード管理",
+      "自動入力", "保管庫", "マスターパスワード", "拡張機能", "使い回し", "よくある質問",
+      "ヘルプセンター", "記事", "ニュース", "解説", "送信元", "クリックしない",
+      "開かない", "入力しないで", "入力しない", "お問い合わせ窓口", "講座", "研修",
+      "訓練", "解決方法", "できない場合", "相談", "助言", "装った", "装う", "かたる",
+      "名乗", "文面", "文言", "再設定", "解除方法", "メンテナンス", "ご不便", "社内",
+      "チュートリアル", "実装", "小説", "主人公", "紛失", "盗難", "破棄", "公式アプリ",
+      "公式以外",
+      view = "both", weight = 0,
+    },
+  },
+
+  classify = function(page, m)
+    local host = host_of(page.url)
+    -- the brand's own host asks for the same data
+    if host then
+      for _, b in ipairs(m.brand) do
+        for _, d in ipairs(official[b.pattern] or {}) do
+          if host_is(host, d) then return 0 end
+        end
+      end
+    end
+    return lib.by_block(page, m, function(m)
+      -- the threat and the advice around it are one text; the fields and the
+      -- brand belong to the page (the form, the header)
+      if lib.none(m.threat) then return 0 end
+      local fields = lib.distinct(m.login, m.card)
+      if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
+      local s = 0.55
+      if lib.any(m.card) then s = s + 0.1 end
+      if fields >= 3 then s = s + 0.05 end
+      if lib.any(m.deadline) then s = s + 0.1 end
+      if lib.any(m.enter) then s = s + 0.1 end
+      if lib.distinct(m.threat) >= 2 then s = s + 0.1 end
+      if lib.any(m.brand) then s = s + 0.05 end
+      if lib.in_title(m.brand) then s = s + 0.05 end
+      local g = lib.distinct(m.guard)
+      if g >= 2 then return 0 end
+      if g == 1 then s = s * 0.75 end
+      local ev = lib.near(m.threat, m.enter, 100) or lib.first(m.threat)
+      return lib.clamp(s), lib.evidence(page, ev, 40)
+    end, { page = { "brand", "login", "card", "enter" } })
+  end,
+}
