@@ -178,7 +178,7 @@ void api_pages(struct web_req *r)
 
 void api_page(struct web_req *r, int64_t id)
 {
-	struct web_page p;
+	struct review_detail p;
 	struct err e = { "" };
 	FILE *o = r->out;
 	enum prc rc;
@@ -208,7 +208,7 @@ void api_page(struct web_req *r, int64_t id)
 	json_rows(o, p.evidence);
 	api_snapshots(r, id);
 	fputs("}\n", o);
-	webstore_page_release(&p);
+	review_detail_release(&p);
 }
 
 /* A field of the POST: the form's, else the query string's. */

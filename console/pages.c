@@ -468,7 +468,7 @@ static void html_escn(FILE *f, const char *s, size_t n)
 #define STORED_TEXT_MAX (256u * 1024)
 
 /* The stored text of the page's latest captured fetch, each hit's match marked. */
-static void stored_text(struct web_req *r, int64_t id, const struct web_page *p)
+static void stored_text(struct web_req *r, int64_t id, const struct review_detail *p)
 {
 	const char *fetch = rows_get(p->evidence, 0, "fetch_id");
 	struct capture c;
@@ -530,19 +530,19 @@ static void stored_text(struct web_req *r, int64_t id, const struct web_page *p)
 
 void pages_warc(struct web_req *r, int64_t id)
 {
-	struct web_page p;
+	struct review_detail p;
 	struct capture c;
 	struct err e = { "" };
 
 	if (webstore_page(r->db, id, &p, &e) != PRC_OK || !p.evidence || p.evidence->nrows == 0) {
 		if (p.page)
-			webstore_page_release(&p);
+			review_detail_release(&p);
 		pages_error(r, 404, L(r, "not_found"));
 		return;
 	}
 	if (capture_load(r->opts->warc_dir ? r->opts->warc_dir : "var/warc", rows_str(p.evidence, 0, "warc_file"),
 			 strtoull(rows_str(p.evidence, 0, "warc_offset"), NULL, 10), "", 0, &c, &e) != PRC_OK) {
-		webstore_page_release(&p);
+		review_detail_release(&p);
 		pages_error(r, 404, e.msg);
 		return;
 	}
@@ -551,7 +551,7 @@ void pages_warc(struct web_req *r, int64_t id)
 		 id, rows_str(p.evidence, 0, "fetch_id"));
 	fwrite(c.record, 1, c.record_len, r->out);
 	capture_release(&c);
-	webstore_page_release(&p);
+	review_detail_release(&p);
 }
 
 void pages_page(struct web_req *r, int64_t id)
@@ -569,7 +569,7 @@ void pages_page(struct web_req *r, int64_t id)
 	static const char *const wv_cols[] = { "fetch_id", "warc_file", "warc_offset", "warc_length",
 					       "warc_record_id", "warc_digest", NULL };
 	static const char *const wv_heads[] = { "fetch", "warc_file", "offset", "length", "record_id", "sha256", NULL };
-	struct web_page p;
+	struct review_detail p;
 	struct err e = { "" };
 	FILE *o = r->out;
 	char title[64], next[64];
@@ -696,7 +696,7 @@ void pages_page(struct web_req *r, int64_t id)
 	fprintf(o, "<h2>%s</h2>\n", L(r, "reports"));
 	rows_table(r, p.reports, rp_cols, rp_heads);
 	html_end(r);
-	webstore_page_release(&p);
+	review_detail_release(&p);
 }
 
 /* What a refused change answers: 404, 409 (the state does not allow it), 400 or 503. */
@@ -885,7 +885,7 @@ void pages_takedown(struct web_req *r, int64_t id)
 	static const char *const rc_cols[] = { "checked_at", "outcome", "reason", "http_status", NULL };
 	static const char *const rc_heads[] = { "at", "status", "comment", "http_status", NULL };
 	static const char *const verbs[] = { "send", "ack", "removed", "refuse", "close", "note", NULL };
-	struct web_takedown t;
+	struct takedown_detail t;
 	struct err e = { "" };
 	FILE *o = r->out;
 	char title[64];
@@ -928,7 +928,7 @@ void pages_takedown(struct web_req *r, int64_t id)
 	fprintf(o, "<h2>%s</h2>\n", L(r, "rechecks"));
 	rows_table(r, t.rechecks, rc_cols, rc_heads);
 	html_end(r);
-	webstore_takedown_release(&t);
+	takedown_detail_release(&t);
 }
 
 void pages_takedown_action(struct web_req *r, int64_t id, const char *verb)

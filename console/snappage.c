@@ -19,6 +19,7 @@
 #include "console/snapshot.h"
 #include "console/web.h"
 #include "store/consolestore.h"
+#include "util/fdio.h"
 #include "util/hash.h"
 #include "util/json.h"
 
@@ -31,11 +32,6 @@ static const char *warc_dir(const struct web_req *r)
 static int read_snapshot(const struct web_req *r, const char *png_file, char **out, size_t *len)
 {
 	char path[4096];
-	struct stat st;
-	char *b = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
 
 	*out = NULL;
 	*len = 0;
@@ -45,26 +41,7 @@ static int read_snapshot(const struct web_req *r, const char *png_file, char **o
 		snprintf(path, sizeof(path), "%s", png_file);
 	else
 		snprintf(path, sizeof(path), "%s/%s", warc_dir(r), png_file);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (unsigned long long)st.st_size > SNAPSHOT_PNG_MAX || !(b = malloc((size_t)st.st_size))) {
-		close(fd);
-		return -1;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, b + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*out = b;
-	*len = got;
-	return 0;
+	return fd_read_file(path, 1, SNAPSHOT_PNG_MAX, out, len);
 }
 
 /* 1 when the file of row k is there and its SHA-256 is the stored one. */

@@ -238,35 +238,15 @@ static double now_s(void)
 static int read_png(const char *path, char **png, size_t *png_len)
 {
 	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-	struct stat st;
-	char *b = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (fd_read_file(path, sizeof(sig), SNAPSHOT_PNG_MAX, png, png_len) != 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||
-	    (unsigned long long)st.st_size > SNAPSHOT_PNG_MAX || !(b = malloc((size_t)st.st_size))) {
-		close(fd);
-		return -1;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, b + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size || memcmp(b, sig, 8)) {
-		free(b);
+	if (memcmp(*png, sig, sizeof(sig))) {
+		free(*png);
+		*png = NULL;
+		*png_len = 0;
 		return -1;
 	}
-	*png = b;
-	*png_len = got;
 	return 0;
 }
 

@@ -108,43 +108,15 @@ enum prc webstore_category_counts(struct db *d, const char *status, struct rows 
 			     1, p, out, e);
 }
 
-void webstore_page_release(struct web_page *p)
+enum prc webstore_page(struct db *d, int64_t page_id, struct review_detail *out, struct err *e)
 {
-	if (!p)
-		return;
-	rows_free(p->page);
-	rows_free(p->hits);
-	rows_free(p->events);
-	rows_free(p->takedowns);
-	rows_free(p->rechecks);
-	rows_free(p->reports);
-	rows_free(p->evidence);
-	memset(p, 0, sizeof(*p));
-}
-
-enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, struct err *e)
-{
-	struct review_detail rd;
 	enum prc rc;
 
-	memset(out, 0, sizeof(*out));
-	rc = review_show(d, page_id, &rd, e);
-	if (rc != PRC_OK)
-		return rc;
+	rc = review_show(d, page_id, out, e);
 	/* a store without WARC evidence shows an empty table */
-	if (!rd.evidence && (rc = rows_from_result(NULL, &rd.evidence, e)) != PRC_OK) {
-		review_detail_release(&rd);
-		return rc;
-	}
-	/* the detail's tables move into the console's struct */
-	out->page = rd.page;
-	out->hits = rd.hits;
-	out->events = rd.events;
-	out->takedowns = rd.takedowns;
-	out->rechecks = rd.rechecks;
-	out->reports = rd.reports;
-	out->evidence = rd.evidence;
-	return PRC_OK;
+	if (rc == PRC_OK && !out->evidence && (rc = rows_from_result(NULL, &out->evidence, e)) != PRC_OK)
+		review_detail_release(out);
+	return rc;
 }
 
 enum prc webstore_decide(struct db *d, int64_t page_id, const char *to, const char *category,
@@ -197,30 +169,9 @@ enum prc webstore_takedown_act(struct db *d, int64_t id, const char *verb, const
 	return takedown_act(d, id, &c, actor, comment, from, to, e);
 }
 
-void webstore_takedown_release(struct web_takedown *t)
+enum prc webstore_takedown(struct db *d, int64_t id, struct takedown_detail *out, struct err *e)
 {
-	if (!t)
-		return;
-	rows_free(t->request);
-	rows_free(t->events);
-	rows_free(t->rechecks);
-	memset(t, 0, sizeof(*t));
-}
-
-enum prc webstore_takedown(struct db *d, int64_t id, struct web_takedown *out, struct err *e)
-{
-	struct takedown_detail td;
-	enum prc rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = takedown_show(d, id, &td, e);
-	if (rc != PRC_OK)
-		return rc;
-	/* the detail's tables move into the console's struct */
-	out->request = td.request;
-	out->events = td.events;
-	out->rechecks = td.rechecks;
-	return PRC_OK;
+	return takedown_show(d, id, out, e);
 }
 
 void webstore_report_release(struct web_report *r)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include "store/rows.h"
+#include "store/review.h"
+#include "store/takedown.h"
 #include "util/err.h"
 
 struct db;
@@ -43,13 +45,11 @@ enum prc webstore_pages(struct db *d, const struct web_filter *f, struct rows **
 /* Pages per category (category, pages) of their latest flagged fetch, with review status (NULL: any). */
 enum prc webstore_category_counts(struct db *d, const char *status, struct rows **out, struct err *e);
 
-/* One flagged page (review_show): each part as rows, owned by the struct. */
-struct web_page {
-	struct rows *page, *hits, *events, *takedowns, *rechecks, *reports, *evidence;
-};
-
-enum prc webstore_page(struct db *d, int64_t page_id, struct web_page *out, struct err *e);
-void webstore_page_release(struct web_page *p);
+/*
+ * One flagged page: review_show, with an empty evidence table where the
+ * store keeps no WARC evidence. Release with review_detail_release.
+ */
+enum prc webstore_page(struct db *d, int64_t page_id, struct review_detail *out, struct err *e);
 
 /*
  * review_decide: to is "confirmed" or "dismissed"; category (may be NULL)
@@ -79,12 +79,8 @@ enum prc webstore_takedown_act(struct db *d, int64_t id, const char *verb, const
 			       const char *actor, const char *comment, char *from, char *to,
 			       struct err *e);
 
-struct web_takedown {
-	struct rows *request, *events, *rechecks;
-};
-
-enum prc webstore_takedown(struct db *d, int64_t id, struct web_takedown *out, struct err *e);
-void webstore_takedown_release(struct web_takedown *t);
+/* One request: takedown_show. Release with takedown_detail_release. */
+enum prc webstore_takedown(struct db *d, int64_t id, struct takedown_detail *out, struct err *e);
 
 /*
  * The report: per category, host and provider (report_run's columns), the
