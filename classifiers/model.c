@@ -71,19 +71,12 @@ struct model {
 
 /* ---- n-grams ---- */
 
+/* An n-gram's bucket key: the n-gram's bytes hashed (util/hash.h), its order mixed in. */
 static uint32_t ngram_hash(const unsigned char *s, size_t len, unsigned n)
 {
-	uint32_t h = 2166136261u ^ n;
-	size_t i;
+	uint64_t h = hash64(s, len) ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
 
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	return h;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Length of the UTF-8 sequence starting with byte c (1 for a stray byte). */

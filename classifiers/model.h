@@ -11,7 +11,7 @@
 #include "util/err.h"
 #include "util/textblock.h"
 
-#define MODEL_FORMAT_VERSION 1
+#define MODEL_FORMAT_VERSION 2 /* 2: n-grams keyed by util/hash.h hash64 */
 #define MODEL_MAX_CATEGORIES 63 /* besides the "none" class */
 #define MODEL_FILE_MAX (64u << 20)
 
