@@ -32,9 +32,11 @@
  *     match that does not end where Hyperscan's did, so backtracking goes on
  *     until one does. PCRE2 tries starts from left to right: the first match
  *     it returns starts leftmost, exactly what SOM_LEFTMOST reports. Text
- *     after the end stays visible to \b and $. Auto-possessification and the
- *     .* anchoring optimization are off, since both assume a match may end
- *     anywhere.
+ *     after the end stays visible to $. Auto-possessification and the .*
+ *     anchoring optimization are off, since both assume a match may end
+ *     anywhere. A script name is given to PCRE2 as \p{sc:Name}: the Script
+ *     property, which Hyperscan uses (PCRE2 reads \p{Hiragana} as
+ *     Script_Extensions, where ー is Hiragana too).
  * tests/unit/t-patset.c compares these starts with Hyperscan's own SOM on
  * every expression that compiles with it. When PCRE2 gives up (its match
  * limit) the start is the end minus min_width, and the scratch counts it.
@@ -220,6 +222,67 @@ static enum prc describe(const char *expr, unsigned flags, struct pexpr *x, stru
 	return rc;
 }
 
+/* Whether PCRE2 knows name as a script (it accepts \p{sc:name}). */
+static int is_script(const char *name, size_t len)
+{
+	char pat[80];
+	pcre2_code *re;
+	size_t eo;
+	int code;
+
+	if (len == 0 || len > 60 || name[0] == '^')
+		return 0;
+	snprintf(pat, sizeof(pat), "\\p{sc:%.*s}", (int)len, name);
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &code,
+			   &eo, NULL);
+	pcre2_code_free(re);
+	return re != NULL;
+}
+
+/*
+ * Writes expr to out (room for 4 * strlen(expr) + 1) with each \p{Script}
+ * and \P{Script} spelled \p{sc:Script}: Hyperscan reads a script name as
+ * the Script property, PCRE2 (10.40 on) as Script_Extensions, under which ー
+ * is Hiragana and Katakana too. Escapes and \Q..\E are copied as they are.
+ */
+static void spell_scripts(const char *expr, char *out)
+{
+	const char *p = expr, *end;
+	char *o = out;
+	int quoted = 0;
+
+	while (*p) {
+		if (quoted) {
+			if (p[0] == '\\' && p[1] == 'E') {
+				quoted = 0;
+				*o++ = *p++;
+			}
+			*o++ = *p++;
+			continue;
+		}
+		if (p[0] != '\\' || !p[1]) {
+			*o++ = *p++;
+			continue;
+		}
+		if (p[1] == 'Q') {
+			quoted = 1;
+		} else if ((p[1] == 'p' || p[1] == 'P') && p[2] == '{' && (end = strchr(p + 3, '}')) &&
+			   is_script(p + 3, (size_t)(end - p - 3))) {
+			memcpy(o, p, 3);
+			o += 3;
+			memcpy(o, "sc:", 3);
+			o += 3;
+			memcpy(o, p + 3, (size_t)(end - p - 3) + 1);
+			o += end - p - 3 + 1;
+			p = end + 1;
+			continue;
+		}
+		*o++ = *p++;
+		*o++ = *p++;
+	}
+	*o = 0;
+}
+
 /*
  * Compiles the PCRE2 program that finds where expr's matches start:
  * "(?:expr)(?C1)", with any leading (*VERB) items kept in front. NULL with
@@ -233,15 +296,18 @@ static enum prc search_compile(const char *expr, unsigned flags, pcre2_code **ou
 	pcre2_code *re = NULL;
 	enum prc rc = PRC_OK;
 	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_AUTO_POSSESS | PCRE2_NO_DOTSTAR_ANCHOR;
-	char *pat = malloc(n + 16);
+	char *pat = malloc(4 * n + 16), *sp = malloc(4 * n + 1);
 	const char *c;
 	int code;
 
 	*out = NULL;
-	if (!cc || !pat) {
+	if (!cc || !pat || !sp) {
 		rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
 		goto out;
 	}
+	spell_scripts(expr, sp);
+	expr = sp;
+	n = strlen(sp);
 	while (expr[lead] == '(' && expr[lead + 1] == '*' && (c = strchr(expr + lead, ')')))
 		lead = (size_t)(c - expr) + 1;
 	memcpy(pat, expr, lead);
@@ -274,6 +340,7 @@ static enum prc search_compile(const char *expr, unsigned flags, pcre2_code **ou
 out:
 	pcre2_compile_context_free(cc);
 	free(pat);
+	free(sp);
 	return rc;
 }
 
@@ -820,8 +887,9 @@ static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const
 	while (lo < to && ((unsigned char)s[lo] & 0xC0) == 0x80)
 		lo++; /* no match starts inside a character */
 	sc->target = to;
+	/* 0: matched, with more groups than the one pair of offsets kept */
 	if (x->re && pcre2_match(x->re, (PCRE2_SPTR)s, len, lo, PCRE2_NO_UTF_CHECK, sc->md,
-				 sc->mc) > 0) {
+				 sc->mc) >= 0) {
 		ov = pcre2_get_ovector_pointer(sc->md);
 		if (ov[1] == to && ov[0] <= to)
 			return ov[0];
