@@ -550,6 +550,94 @@ static void test_rule(void)
 	rmdir(dir);
 }
 
+/* Runs the rules of dir on text; the names of the rules that flag it, space-separated. */
+static void flagged(const char *dir, const char *text, char *out, size_t size, char *ev,
+		    size_t evsize)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c = NULL;
+	struct arena *a = arena_new();
+	struct page_input p;
+	struct verdict *v = NULL;
+	struct buf errs;
+	size_t n = 0, i, o = 0;
+
+	*out = 0;
+	*ev = 0;
+	buf_init(&errs, 1u << 20);
+	if (ruleset_load(dir, "lua/lib", &rs, &errs) != PRC_OK)
+		diag("%s", buf_str(&errs));
+	if (rs)
+		c = classifier_new(rs, NULL);
+	if (c && a) {
+		memset(&p, 0, sizeof(p));
+		p.url = p.final_url = "http://example.jp/page/20240101";
+		p.title = p.content_type = "";
+		p.text = text;
+		p.text_len = strlen(text);
+		if (classifier_run(c, a, &p, &v, &n, NULL, NULL, NULL) != PRC_OK)
+			n = 0;
+	}
+	for (i = 0; i < n && o + 1 < size; i++) {
+		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? " " : "", v[i].rule);
+		if (!strcmp(v[i].rule, "t.link") && v[i].ev_end > v[i].ev_start)
+			snprintf(ev, evsize, "%.*s", (int)(v[i].ev_end - v[i].ev_start),
+				 text + v[i].ev_start);
+	}
+	classifier_free(c);
+	ruleset_unref(rs);
+	arena_free(a);
+	buf_release(&errs);
+}
+
+/* Digits of a URL in the text are no money and no id, in either view. */
+static void test_url_digits(void)
+{
+	static const char *const cases[][2] = {
+		{ "詳しくは http://example.jp/c4/12345 円", "" },
+		{ "詳しくは http://example.jp/c4/12345円です", "" },
+		{ "ＨＴＴＰ：／／ｅｘ．ｊｐ／１２３４５ 円", "" },
+		{ "口座 https://bank.example/acct/1234567 を確認", "" },
+		{ "振込は www.example.jp/p?id=7654321&x=1 から", "" },
+		{ "h t t p : / / example.jp/c4/12345円", "t.money" }, /* not a URL any more */
+		{ "報酬は 12,345 円", "t.money" },
+		{ "報酬は１２３４５円", "t.money" },
+		{ "口座 1234567", "t.acct" },
+		{ "http://example.jp/1 のあと 口座 7654321", "t.acct" },
+	};
+	char dir[] = "/tmp/t-patset-url-XXXXXX", path[256], got[256], ev[256];
+	size_t i;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/url.lua", dir);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("return {\n"
+	      "  { name = \"t.money\", category = \"drug_ad\",\n"
+	      "    patterns = { money = { { re = [[\\d[\\d,]{3,}\\s*円]] }, view = \"both\" } },\n"
+	      "    classify = function(page, m) return #m.money > 0 and 1 or 0 end },\n"
+	      "  { name = \"t.acct\", category = \"bank_account_trade\",\n"
+	      "    patterns = { acct = { { re = [[(^|[^0-9])[0-9]{7}($|[^0-9])]] }, view = \"both\" } },\n"
+	      "    classify = function(page, m) return #m.acct > 0 and 1 or 0 end },\n"
+	      "  { name = \"t.link\", category = \"drug_ad\",\n"
+	      "    patterns = { link = { { re = [[(^|[^a-z])t\\.me/[a-z0-9_]{5,32}]] } } },\n"
+	      "    classify = function(page, m) return #m.link > 0 and 1 or 0 end },\n"
+	      "}\n",
+	      f);
+	fclose(f);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		flagged(dir, cases[i][0], got, sizeof(got), ev, sizeof(ev));
+		is_str(got, cases[i][1], "'%s' flags '%s'", cases[i][0], cases[i][1]);
+	}
+	flagged(dir, "連絡は https://t.me/ab12345 まで", got, sizeof(got), ev, sizeof(ev));
+	is_str(ev, "/t.me/ab12345", "a URL pattern still spans the URL's digits, quoted as written");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	size_t i, k;
@@ -562,6 +650,7 @@ int main(void)
 	test_som();
 	patset_set_compile_limits(PATSET_COMPILE_MS, PATSET_COMPILE_MEM);
 	test_rule();
+	test_url_digits();
 	for (i = 0; i < npats; i++) {
 		for (k = 0; k < pats[i].nyes; k++)
 			free(pats[i].yes[k]);
