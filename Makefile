@@ -137,6 +137,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/crawl.sh
 	@bash bench/detect
+	@bash bench/scan
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store console cli
