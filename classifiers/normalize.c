@@ -783,7 +783,7 @@ void normalize_mask_urls(struct nview *norm, struct nview *squeezed)
 	size_t i = 0, j, k = 0, lo, hi;
 
 	while (i < norm->len) {
-		if (!(j = url_at(s, norm->len, i))) {
+		if ((s[i] != 'h' && s[i] != 'w') || !(j = url_at(s, norm->len, i))) {
 			i++;
 			continue;
 		}

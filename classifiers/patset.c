@@ -17,8 +17,9 @@
  * end, but Hyperscan's start-of-match tracking (HS_FLAG_SOM_LEFTMOST) costs:
  * it halves the scan rate, and ordinary bounded gaps such as
  * "(振込先|お振込先).{0,60}(普通|当座).{0,20}[0-9]{7}" are refused with
- * "Pattern is too large". So no expression is compiled with it, and the
- * start Hyperscan would have reported (the leftmost start of a match ending
+ * "Pattern is too large". So an expression is compiled with it only when
+ * nothing cheaper can do (below), and otherwise the start Hyperscan would
+ * have reported (the leftmost start of a match ending
  * there) is found after the fact, per expression, in the cheapest exact way:
  *   - fixed width in bytes (hs_expression_info's min_width == max_width):
  *     the end minus the width;
@@ -26,6 +27,11 @@
  *     writes) whose width varies only through caseless Unicode folding
  *     (k matches U+212A): as many characters back as it has, since a
  *     character only ever folds to one character;
+ *   - a match that may be longer than RECOVER_WINDOW (an unbounded
+ *     repeat: \d[\d,]{3,}円): Hyperscan's own SOM after all, since proving
+ *     that no earlier start exists would mean searching far back for every
+ *     end of every digit run; when Hyperscan refuses its SOM, the search
+ *     below, within RECOVER_WINDOW (a start at most that far back);
  *   - anything else: PCRE2 (JIT where it can) runs "(?:expr)(?C1)" from the
  *     earliest byte a match could start (the end minus max_width, at most
  *     RECOVER_WINDOW back) over the whole view, and the callout refuses any
@@ -38,8 +44,11 @@
  *     property, which Hyperscan uses (PCRE2 reads \p{Hiragana} as
  *     Script_Extensions, where ー is Hiragana too).
  * tests/unit/t-patset.c compares these starts with Hyperscan's own SOM on
- * every expression that compiles with it. When PCRE2 gives up (its match
- * limit) the start is the end minus min_width, and the scratch counts it.
+ * every expression that compiles with it. The searches of one scan cover at
+ * most RECOVER_BUDGET bytes of windows together, so a page made of matches
+ * costs a bounded multiple of its length; past that, or when PCRE2 gives up
+ * (its match limit), the start is the end minus min_width, and the scratch
+ * counts it.
  *
  * hs_compile_multi() names only the first expression it refuses, so the
  * loader first checks each expression alone with hs_expression_info() (cheap,
@@ -96,10 +105,12 @@
 #include "util/fdio.h"
 
 /* How the start of an expression's match is found (see DESIGN). */
-enum { START_FIXED = 0, START_CHARS = 1, START_SEARCH = 2 };
+enum { START_FIXED = 0, START_CHARS = 1, START_SEARCH = 2, START_SOM = 3 };
 
 #define RECOVER_WINDOW 4096          /* bytes searched back from the end, at most */
 #define RECOVER_MATCH_LIMIT 1000000u /* PCRE2's match limit for one search */
+/* bytes of windows one scan may search: 16 times the text, and a megabyte */
+#define RECOVER_BUDGET(len) ((len) * 16 + ((size_t)1 << 20))
 #define UNBOUNDED UINT32_MAX
 
 /* One expression of a view's database; Hyperscan reports its index. */
@@ -109,7 +120,7 @@ struct pexpr {
 	uint32_t width;        /* START_FIXED: bytes; START_CHARS: characters */
 	uint32_t min_w, max_w; /* bytes any match takes; max_w UNBOUNDED */
 	uint32_t flags;        /* PATSET_CASELESS */
-	char *expr;            /* START_SEARCH: the expression */
+	char *expr;            /* START_SEARCH: the expression (START_SOM too, before the build) */
 	pcre2_code *re;        /* START_SEARCH: "(?:expr)(?C1)" */
 };
 
@@ -125,7 +136,8 @@ struct patset_scratch {
 	pcre2_match_context *mc;
 	pcre2_jit_stack *js;
 	size_t target;  /* the end the search looks for */
-	size_t misses;  /* starts PCRE2 gave up on */
+	size_t budget;  /* bytes of windows this scan may still search */
+	size_t misses;  /* starts not searched or not found */
 };
 
 #define BASE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_UCP)
@@ -216,6 +228,8 @@ static enum prc describe(const char *expr, unsigned flags, struct pexpr *x, stru
 		x->how = START_FIXED, x->width = x->min_w;
 	else if ((x->width = literal_chars(expr)) > 0)
 		x->how = START_CHARS;
+	else if (x->max_w > RECOVER_WINDOW)
+		x->how = START_SOM, x->width = 0;
 	else
 		x->how = START_SEARCH, x->width = 0;
 	free(info);
@@ -351,7 +365,8 @@ enum prc patset_check(const char *expr, unsigned flags, struct err *e)
 	enum prc rc;
 
 	rc = describe(expr, flags, &x, e);
-	if (rc != PRC_OK || x.how != START_SEARCH)
+	/* a START_SOM expression falls back to the search when Hyperscan refuses its SOM */
+	if (rc != PRC_OK || (x.how != START_SEARCH && x.how != START_SOM))
 		return rc;
 	rc = search_compile(expr, flags, &re, e);
 	pcre2_code_free(re);
@@ -403,6 +418,22 @@ static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_ind
 	return PRC_OK;
 }
 
+/* Turns every START_SOM expression of x[0..n) into a search; whether there was one. */
+static int drop_som(struct pexpr *x, unsigned *flags, size_t n)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (x[i].how == START_SOM) {
+			x[i].how = START_SEARCH;
+			flags[i] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
+			any = 1;
+		}
+	}
+	return any;
+}
+
 /* hs_compile_multi in this process, view by view; no PCRE2 programs yet. */
 static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			     const size_t n[PATSET_NVIEWS], struct patset **out, int *bad_view,
@@ -441,16 +472,34 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 				goto out;
 			}
 			x->id = ex[v][i].id;
-			if (x->how == START_SEARCH && !(x->expr = strdup(ex[v][i].expr))) {
+			if ((x->how == START_SEARCH || x->how == START_SOM) &&
+			    !(x->expr = strdup(ex[v][i].expr))) {
 				rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
 				goto out;
 			}
 			exprs[i] = ex[v][i].expr;
-			flags[i] = hs_flags(ex[v][i].flags);
+			flags[i] = hs_flags(ex[v][i].flags) |
+				   (x->how == START_SOM ? HS_FLAG_SOM_LEFTMOST : 0);
 			ids[i] = (unsigned)i; /* the table maps it to the caller's id */
 		}
-		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
-				     &ps->db[v], &ce) != HS_SUCCESS) {
+		/* an unbounded expression whose SOM Hyperscan refuses gets a capped search */
+		while (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
+					&ps->db[v], &ce) != HS_SUCCESS) {
+			if (ce && ce->expression >= 0 && (size_t)ce->expression < n[v] &&
+			    ps->ex[v][ce->expression].how == START_SOM) {
+				ps->ex[v][ce->expression].how = START_SEARCH;
+				flags[ce->expression] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
+				hs_free_compile_error(ce);
+				ce = NULL;
+				ps->db[v] = NULL;
+				continue;
+			}
+			if (ce && ce->expression < 0 && drop_som(ps->ex[v], flags, n[v])) {
+				hs_free_compile_error(ce);
+				ce = NULL;
+				ps->db[v] = NULL;
+				continue;
+			}
 			*bad_view = v;
 			/* a negative index means the database as a whole failed */
 			if (ce && ce->expression >= 0) {
@@ -463,6 +512,12 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			}
 			hs_free_compile_error(ce);
 			goto out;
+		}
+		for (i = 0; i < n[v]; i++) {
+			if (ps->ex[v][i].how == START_SOM) {
+				free(ps->ex[v][i].expr);
+				ps->ex[v][i].expr = NULL;
+			}
 		}
 		free(exprs);
 		free(flags);
@@ -564,6 +619,8 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 	hs_compile_error_t *ce = NULL;
 	hs_database_t *db = NULL;
 	char tag = MSG_START;
+	struct pexpr x;
+	unsigned fl;
 	int32_t at[2];
 	size_t i;
 	int v;
@@ -574,11 +631,19 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 			at[1] = (int32_t)i;
 			if (fd_write_all(fd, &tag, 1) || fd_write_all(fd, at, sizeof(at)))
 				_exit(1);
-			if (hs_compile(ex[v][i].expr, hs_flags(ex[v][i].flags), HS_MODE_BLOCK, NULL, &db,
-				       &ce) == HS_SUCCESS)
-				hs_free_database(db);
-			else
+			fl = hs_flags(ex[v][i].flags);
+			if (describe(ex[v][i].expr, ex[v][i].flags, &x, NULL) == PRC_OK &&
+			    x.how == START_SOM)
+				fl |= HS_FLAG_SOM_LEFTMOST;
+			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS &&
+			    (fl & HS_FLAG_SOM_LEFTMOST)) {
 				hs_free_compile_error(ce);
+				ce = NULL;
+				hs_compile(ex[v][i].expr, fl & ~(unsigned)HS_FLAG_SOM_LEFTMOST,
+					   HS_MODE_BLOCK, NULL, &db, &ce);
+			}
+			hs_free_database(db);
+			hs_free_compile_error(ce);
 			db = NULL;
 			ce = NULL;
 		}
@@ -869,12 +934,14 @@ static size_t char_start(const char *s, size_t i)
 
 /* Where the match of x that ends at to starts, leftmost (see DESIGN). */
 static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const char *s,
-			 size_t len, size_t to)
+			 size_t len, size_t hs_from, size_t to)
 {
 	PCRE2_SIZE *ov;
 	size_t from, lo, win;
 	uint32_t k;
 
+	if (x->how == START_SOM)
+		return hs_from;
 	if (x->how == START_FIXED)
 		return to >= x->width ? to - x->width : 0;
 	if (x->how == START_CHARS) {
@@ -887,6 +954,11 @@ static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const
 	while (lo < to && ((unsigned char)s[lo] & 0xC0) == 0x80)
 		lo++; /* no match starts inside a character */
 	sc->target = to;
+	if (to - lo > sc->budget) {
+		sc->misses++; /* a page made of matches: the shortest start, at no cost */
+		return char_start(s, to >= x->min_w ? to - x->min_w : 0);
+	}
+	sc->budget -= to - lo;
 	/* 0: matched, with more groups than the one pair of offsets kept */
 	if (x->re && pcre2_match(x->re, (PCRE2_SPTR)s, len, lo, PCRE2_NO_UTF_CHECK, sc->md,
 				 sc->mc) >= 0) {
@@ -915,11 +987,11 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	const struct pexpr *x;
 
 	(void)flags;
-	(void)from;
-	if (id >= c->n || to > c->len)
+	if (id >= c->n || to > c->len || from > to)
 		return 0;
 	x = &c->ex[id];
-	return c->fn(x->id, find_start(x, c->sc, c->s, c->len, (size_t)to), (size_t)to, c->ud);
+	return c->fn(x->id, find_start(x, c->sc, c->s, c->len, (size_t)from, (size_t)to),
+		     (size_t)to, c->ud);
 }
 
 enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, const char *s,
@@ -939,6 +1011,7 @@ enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, 
 	c.len = len;
 	c.fn = fn;
 	c.ud = ud;
+	sc->budget = RECOVER_BUDGET(len);
 	r = hs_scan(ps->db[v], s, (unsigned)len, 0, sc->s, on_match, &c);
 	if (r != HS_SUCCESS && r != HS_SCAN_TERMINATED)
 		return err_set(e, PRC_INTERNAL, "hyperscan scan failed (%d)", (int)r);
@@ -1093,7 +1166,7 @@ static enum prc read_table(struct patset *ps, int v, const unsigned char *p, siz
 		x->flags = get_u32(p + *off + 17);
 		l = get_u32(p + *off + 21);
 		*off += SERIAL_EXPR_FIXED;
-		if (x->how > START_SEARCH || x->min_w == 0 || x->max_w < x->min_w ||
+		if (x->how > START_SOM || x->min_w == 0 || x->max_w < x->min_w ||
 		    (x->flags & ~PATSET_CASELESS) || (x->how == START_FIXED && x->width != x->min_w) ||
 		    (x->how == START_CHARS && (x->width == 0 || x->width > x->max_w)) ||
 		    (x->how == START_SEARCH) != (l > 0) || l > SERIAL_EXPR_MAX || l > len - *off ||

@@ -550,6 +550,40 @@ static void test_rule(void)
 	rmdir(dir);
 }
 
+/* A page made of matches: the searches stop at their budget, every match is still reported. */
+static void test_budget(void)
+{
+	struct patset_expr ex = { "a.{0,60}b", PATSET_CASELESS, 5 };
+	const struct patset_expr *exs[PATSET_NVIEWS] = { &ex, NULL };
+	size_t n[PATSET_NVIEWS] = { 1, 0 }, bi = 0, len = 400000, i, bad = 0;
+	struct mlist got = { NULL, 0, 0 };
+	struct patset_scratch *sc = NULL;
+	struct patset *ps = NULL;
+	char *s = malloc(len + 1);
+	struct err e;
+	int bv = 0;
+
+	for (i = 0; i < len; i++)
+		s[i] = i % 2 ? 'b' : 'a';
+	s[len] = 0;
+	if (patset_compile(exs, n, &ps, &bv, &bi, &e) == PRC_OK)
+		sc = patset_scratch_new(ps, &e);
+	if (ok(sc != NULL, "a set of one bounded gap"))
+		patset_scan(ps, PATSET_NORM, sc, s, len, collect, &got, NULL);
+	for (i = 0; i < got.n; i++)
+		if (got.v[i].from >= got.v[i].to || got.v[i].to > len || got.v[i].id != 5)
+			bad++;
+	is_int(got.n, len / 2, "every end of 'ab' x %zu is reported", len / 2);
+	is_int(bad, 0, "each with a start before its end");
+	ok(patset_scratch_misses(sc) > 0 && patset_scratch_misses(sc) < got.n,
+	   "searches stopped at the budget: %zu of %zu starts not searched",
+	   patset_scratch_misses(sc), got.n);
+	free(got.v);
+	free(s);
+	patset_scratch_free(sc);
+	patset_free(ps);
+}
+
 /* Runs the rules of dir on text; the names of the rules that flag it, space-separated. */
 static void flagged(const char *dir, const char *text, char *out, size_t size, char *ev,
 		    size_t evsize)
@@ -648,6 +682,7 @@ int main(void)
 	/* the big comparison compiles in this process: the child is tested above */
 	patset_set_compile_limits(0, 0);
 	test_som();
+	test_budget();
 	patset_set_compile_limits(PATSET_COMPILE_MS, PATSET_COMPILE_MEM);
 	test_rule();
 	test_url_digits();
