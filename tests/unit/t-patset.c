@@ -201,8 +201,10 @@ static size_t compare(const struct patset *ps, struct patset_scratch *sc, hs_scr
 	for (i = 0; i < got.n; i++)
 		if (pats[got.v[i].id].som)
 			add(&kept, got.v[i].id, got.v[i].from, got.v[i].to);
-	qsort(ref.v, ref.n, sizeof(*ref.v), cmp_m);
-	qsort(kept.v, kept.n, sizeof(*kept.v), cmp_m);
+	if (ref.n > 1)
+		qsort(ref.v, ref.n, sizeof(*ref.v), cmp_m);
+	if (kept.n > 1)
+		qsort(kept.v, kept.n, sizeof(*kept.v), cmp_m);
 	for (k = 0; k < ref.n && k < kept.n && !cmp_m(&ref.v[k], &kept.v[k]); k++)
 		;
 	if (ref.n != kept.n || k < ref.n) {
