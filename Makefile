@@ -11,7 +11,7 @@
 VARIANT ?= release
 BUILD   := build/$(VARIANT)
 CC      ?= cc
-PKGS    := libcurl libxml-2.0 libhs lua5.4 libpq libutf8proc uchardet zlib libidn2 libpsl libcrypto libmicrohttpd libsodium
+PKGS    := libcurl libxml-2.0 libhs lua5.4 libpq libutf8proc uchardet zlib libidn2 libpsl libcrypto libmicrohttpd libsodium libpcre2-8
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -137,6 +137,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/crawl.sh
 	@bash bench/detect
+	@bash bench/scan
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store console cli

@@ -1154,6 +1154,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 				      &pr.view[w][PATSET_SQUEEZED]);
 		if (ret != PRC_OK)
 			return err_set(e, ret, "cannot normalize the page %s", where_names[w]);
+		if (w != WHERE_URL) /* digits of a URL in the text are no money or id */
+			normalize_mask_urls(&pr.view[w][PATSET_NORM], &pr.view[w][PATSET_SQUEEZED]);
 		for (vi = 0; vi < PATSET_NVIEWS; vi++) {
 			pr.where = w;
 			pr.vi = vi;

@@ -48,7 +48,7 @@
 #include "util/fdio.h"
 
 #define MAGIC "PATROLHS"
-#define FORMAT 1u
+#define FORMAT 2u
 #define HEADER_LEN (8 + 4 + 4 + HSCACHE_KEY_LEN + 8)
 #define TRAILER_LEN 32
 #define FILE_MAX ((uint64_t)5 << 30) /* two databases of at most 2 GiB, and headers */

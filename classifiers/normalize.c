@@ -83,6 +83,8 @@
  */
 #include "classifiers/normalize.h"
 
+#include <ctype.h>
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,6 +753,55 @@ enum prc normalize_views(struct arena *a, const char *text, size_t len, struct n
 {
 	assert(a && norm && squeezed);
 	return build(a, text, len, norm, squeezed);
+}
+
+/* Characters a URL written in text goes on with (RFC 3986's, and %). */
+static int url_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && !strchr("\"<>\\^`{|}", c);
+}
+
+/* Whether a URL starts at s[i] (the norm view is case-folded and NFKC: http, not ＨＴＴＰ). */
+static size_t url_at(const char *s, size_t len, size_t i)
+{
+	size_t n = len - i;
+
+	if (i > 0 && isalnum((unsigned char)s[i - 1]))
+		return 0;
+	if (n > 7 && !memcmp(s + i, "http://", 7))
+		return 7;
+	if (n > 8 && !memcmp(s + i, "https://", 8))
+		return 8;
+	if (n > 4 && !memcmp(s + i, "www.", 4))
+		return 4;
+	return 0;
+}
+
+void normalize_mask_urls(struct nview *norm, struct nview *squeezed)
+{
+	char *s = (char *)norm->s, *q = squeezed ? (char *)squeezed->s : NULL;
+	size_t i = 0, j, k = 0, lo, hi;
+
+	while (i < norm->len) {
+		if ((s[i] != 'h' && s[i] != 'w') || !(j = url_at(s, norm->len, i))) {
+			i++;
+			continue;
+		}
+		for (j += i; j < norm->len && url_char((unsigned char)s[j]); j++)
+			;
+		lo = norm->from[i];
+		hi = norm->to[j - 1];
+		for (; i < j; i++)
+			if (s[i] >= '0' && s[i] <= '9')
+				s[i] = '_';
+		if (!q)
+			continue;
+		while (k < squeezed->len && squeezed->from[k] < lo)
+			k++;
+		for (; k < squeezed->len && squeezed->from[k] < hi; k++)
+			if (q[k] >= '0' && q[k] <= '9')
+				q[k] = '_';
+	}
 }
 
 char *normalize_literal(const char *s, int squeezed)

@@ -51,6 +51,15 @@ enum prc normalize_views(struct arena *a, const char *text, size_t len, struct n
  */
 char *normalize_literal(const char *s, int squeezed);
 
+/*
+ * In the views of page text (not of a page's own URL), the digits of each
+ * URL written in the text (http://, https://, www. up to the first character
+ * no URL has) read as '_', in both views: they never count as money, a phone
+ * number or an account number, while a URL pattern's [a-z0-9_] still spans
+ * them and evidence still quotes them as written. squeezed may be NULL.
+ */
+void normalize_mask_urls(struct nview *norm, struct nview *squeezed);
+
 /* Maps a match [a, b) in v back to the original text's bytes [*ofrom, *oto). b > a, b <= v->len. */
 void nview_span(const struct nview *v, size_t a, size_t b, size_t *ofrom, size_t *oto);
 

@@ -11,8 +11,44 @@
  * expression normalized for that view. Ids are indexes into the rule set's
  * pattern table, so a match leads back to (rule, set, pattern) in O(1).
  * Literals become escaped regular expressions so that literals and regexes
- * share one database. Every expression gets HS_FLAG_SOM_LEFTMOST: evidence
- * needs where a match starts, not only where it ends.
+ * share one database.
+ *
+ * Where a match starts. Evidence needs the start of a match, not only its
+ * end, but Hyperscan's start-of-match tracking (HS_FLAG_SOM_LEFTMOST) costs:
+ * it halves the scan rate, and ordinary bounded gaps such as
+ * "(振込先|お振込先).{0,60}(普通|当座).{0,20}[0-9]{7}" are refused with
+ * "Pattern is too large". So an expression is compiled with it only when
+ * nothing cheaper can do (below), and otherwise the start Hyperscan would
+ * have reported (the leftmost start of a match ending
+ * there) is found after the fact, per expression, in the cheapest exact way:
+ *   - fixed width in bytes (hs_expression_info's min_width == max_width):
+ *     the end minus the width;
+ *   - a literal (letters, digits, \xHH, UTF-8: what patset_escape_literal
+ *     writes) whose width varies only through caseless Unicode folding
+ *     (k matches U+212A): as many characters back as it has, since a
+ *     character only ever folds to one character;
+ *   - a match that may be longer than RECOVER_WINDOW (an unbounded
+ *     repeat: \d[\d,]{3,}円): Hyperscan's own SOM after all, since proving
+ *     that no earlier start exists would mean searching far back for every
+ *     end of every digit run; when Hyperscan refuses its SOM, the search
+ *     below, within RECOVER_WINDOW (a start at most that far back);
+ *   - anything else: PCRE2 (JIT where it can) runs "(?:expr)(?C1)" from the
+ *     earliest byte a match could start (the end minus max_width, at most
+ *     RECOVER_WINDOW back) over the whole view, and the callout refuses any
+ *     match that does not end where Hyperscan's did, so backtracking goes on
+ *     until one does. PCRE2 tries starts from left to right: the first match
+ *     it returns starts leftmost, exactly what SOM_LEFTMOST reports. Text
+ *     after the end stays visible to $. Auto-possessification and the .*
+ *     anchoring optimization are off, since both assume a match may end
+ *     anywhere. A script name is given to PCRE2 as \p{sc:Name}: the Script
+ *     property, which Hyperscan uses (PCRE2 reads \p{Hiragana} as
+ *     Script_Extensions, where ー is Hiragana too).
+ * tests/unit/t-patset.c compares these starts with Hyperscan's own SOM on
+ * every expression that compiles with it. The searches of one scan cover at
+ * most RECOVER_BUDGET bytes of windows together, so a page made of matches
+ * costs a bounded multiple of its length; past that, or when PCRE2 gives up
+ * (its match limit), the start is the end minus min_width, and the scratch
+ * counts it.
  *
  * hs_compile_multi() names only the first expression it refuses, so the
  * loader first checks each expression alone with hs_expression_info() (cheap,
@@ -36,13 +72,18 @@
  *
  * Compiling is the slow part of loading rules (seconds for thousands of
  * patterns), so the databases can be serialized for the on-disk cache
- * (classifiers/hscache.c). A serialized set is, per view, a presence byte
- * and a little-endian 64-bit length before Hyperscan's own bytes.
+ * (classifiers/hscache.c). A serialized set is "PSET", a format number,
+ * then per view a presence byte, a little-endian 64-bit length before
+ * Hyperscan's own bytes, and the expression table (caller's id, how its
+ * start is found, widths, flags, and the expression when PCRE2 finds its
+ * start; the PCRE2 code is compiled again when the set is loaded).
  */
 #include "classifiers/patset.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -57,19 +98,49 @@
 #include <unistd.h>
 
 #include <hs/hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "classifiers/sandbox.h"
 #include "util/fdio.h"
 
+/* How the start of an expression's match is found (see DESIGN). */
+enum { START_FIXED = 0, START_CHARS = 1, START_SEARCH = 2, START_SOM = 3 };
+
+#define RECOVER_WINDOW 4096          /* bytes searched back from the end, at most */
+#define RECOVER_MATCH_LIMIT 1000000u /* PCRE2's match limit for one search */
+/* bytes of windows one scan may search: 16 times the text, and a megabyte */
+#define RECOVER_BUDGET(len) ((len) * 16 + ((size_t)1 << 20))
+#define UNBOUNDED UINT32_MAX
+
+/* One expression of a view's database; Hyperscan reports its index. */
+struct pexpr {
+	uint32_t id;           /* the caller's id */
+	uint32_t how;          /* START_* */
+	uint32_t width;        /* START_FIXED: bytes; START_CHARS: characters */
+	uint32_t min_w, max_w; /* bytes any match takes; max_w UNBOUNDED */
+	uint32_t flags;        /* PATSET_CASELESS */
+	char *expr;            /* START_SEARCH: the expression (START_SOM too, before the build) */
+	pcre2_code *re;        /* START_SEARCH: "(?:expr)(?C1)" */
+};
+
 struct patset {
 	hs_database_t *db[PATSET_NVIEWS];
+	struct pexpr *ex[PATSET_NVIEWS];
+	size_t n[PATSET_NVIEWS];
 };
 
 struct patset_scratch {
 	hs_scratch_t *s;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	pcre2_jit_stack *js;
+	size_t target;  /* the end the search looks for */
+	size_t budget;  /* bytes of windows this scan may still search */
+	size_t misses;  /* starts not searched or not found */
 };
 
-#define BASE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST)
+#define BASE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_UCP)
 
 static unsigned hs_flags(unsigned f)
 {
@@ -103,24 +174,267 @@ char *patset_escape_literal(const char *s)
 	return out;
 }
 
-enum prc patset_check(const char *expr, unsigned flags, struct err *e)
+/*
+ * The number of characters expr matches when it is a plain literal (ASCII
+ * letters and digits, \xHH below 0x80, UTF-8 characters), else 0.
+ */
+static uint32_t literal_chars(const char *expr)
+{
+	const unsigned char *p = (const unsigned char *)expr;
+	uint32_t n = 0;
+
+	while (*p) {
+		if (*p >= 0x80) {
+			if ((*p & 0xC0) != 0x80)
+				n++;
+			p++;
+		} else if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+			   (*p >= 'A' && *p <= 'Z')) {
+			n++;
+			p++;
+		} else if (p[0] == '\\' && p[1] == 'x' && p[2] >= '0' && p[2] <= '7' &&
+			   isxdigit(p[3])) {
+			n++;
+			p += 4;
+		} else {
+			return 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * Fills x's start method and widths from Hyperscan's analysis of expr.
+ * PRC_PARSE with Hyperscan's reason when it refuses expr.
+ */
+static enum prc describe(const char *expr, unsigned flags, struct pexpr *x, struct err *e)
 {
 	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *ce = NULL;
 	enum prc rc = PRC_OK;
 
+	memset(x, 0, sizeof(*x));
 	if (hs_expression_info(expr, hs_flags(flags), &info, &ce) != HS_SUCCESS) {
 		rc = err_set(e, PRC_PARSE, "%s", ce && ce->message ? ce->message : "refused");
 		hs_free_compile_error(ce);
 		return rc;
 	}
+	x->flags = flags & PATSET_CASELESS;
+	x->min_w = info->min_width;
+	x->max_w = info->max_width == UINT_MAX ? UNBOUNDED : info->max_width;
 	if (info->min_width == 0)
 		rc = err_set(e, PRC_PARSE, "matches the empty string");
+	else if (x->max_w == x->min_w)
+		x->how = START_FIXED, x->width = x->min_w;
+	else if ((x->width = literal_chars(expr)) > 0)
+		x->how = START_CHARS;
+	else if (x->max_w > RECOVER_WINDOW)
+		x->how = START_SOM, x->width = 0;
+	else
+		x->how = START_SEARCH, x->width = 0;
 	free(info);
 	return rc;
 }
 
-/* hs_compile_multi in this process, view by view. */
+/* Whether PCRE2 knows name as a script (it accepts \p{sc:name}). */
+static int is_script(const char *name, size_t len)
+{
+	char pat[80];
+	pcre2_code *re;
+	size_t eo;
+	int code;
+
+	if (len == 0 || len > 60 || name[0] == '^')
+		return 0;
+	snprintf(pat, sizeof(pat), "\\p{sc:%.*s}", (int)len, name);
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &code,
+			   &eo, NULL);
+	pcre2_code_free(re);
+	return re != NULL;
+}
+
+/*
+ * Writes expr to out (room for 4 * strlen(expr) + 1) with each \p{Script}
+ * and \P{Script} spelled \p{sc:Script}: Hyperscan reads a script name as
+ * the Script property, PCRE2 (10.40 on) as Script_Extensions, under which ー
+ * is Hiragana and Katakana too. Escapes and \Q..\E are copied as they are.
+ */
+static void spell_scripts(const char *expr, char *out)
+{
+	const char *p = expr, *end;
+	char *o = out;
+	int quoted = 0;
+
+	while (*p) {
+		if (quoted) {
+			if (p[0] == '\\' && p[1] == 'E') {
+				quoted = 0;
+				*o++ = *p++;
+			}
+			*o++ = *p++;
+			continue;
+		}
+		if (p[0] != '\\' || !p[1]) {
+			*o++ = *p++;
+			continue;
+		}
+		if (p[1] == 'Q') {
+			quoted = 1;
+		} else if ((p[1] == 'p' || p[1] == 'P') && p[2] == '{' && (end = strchr(p + 3, '}')) &&
+			   is_script(p + 3, (size_t)(end - p - 3))) {
+			memcpy(o, p, 3);
+			o += 3;
+			memcpy(o, "sc:", 3);
+			o += 3;
+			memcpy(o, p + 3, (size_t)(end - p - 3) + 1);
+			o += end - p - 3 + 1;
+			p = end + 1;
+			continue;
+		}
+		*o++ = *p++;
+		*o++ = *p++;
+	}
+	*o = 0;
+}
+
+/*
+ * Compiles the PCRE2 program that finds where expr's matches start:
+ * "(?:expr)(?C1)", with any leading (*VERB) items kept in front. NULL with
+ * PCRE2's reason in e (PRC_PARSE) or PRC_NOMEM.
+ */
+static enum prc search_compile(const char *expr, unsigned flags, pcre2_code **out,
+			       struct err *e)
+{
+	pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+	size_t n = strlen(expr), lead = 0, off = 0;
+	pcre2_code *re = NULL;
+	enum prc rc = PRC_OK;
+	uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_AUTO_POSSESS | PCRE2_NO_DOTSTAR_ANCHOR;
+	char *pat = malloc(4 * n + 16), *sp = malloc(4 * n + 1);
+	const char *c;
+	int code;
+
+	*out = NULL;
+	if (!cc || !pat || !sp) {
+		rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+		goto out;
+	}
+	spell_scripts(expr, sp);
+	expr = sp;
+	n = strlen(sp);
+	while (expr[lead] == '(' && expr[lead + 1] == '*' && (c = strchr(expr + lead, ')')))
+		lead = (size_t)(c - expr) + 1;
+	memcpy(pat, expr, lead);
+	off = lead;
+	memcpy(pat + off, "(?:", 3);
+	off += 3;
+	memcpy(pat + off, expr + lead, n - lead);
+	off += n - lead;
+	memcpy(pat + off, ")(?C1)", 6);
+	off += 6;
+	if (flags & PATSET_CASELESS)
+		opts |= PCRE2_CASELESS;
+	pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+	re = pcre2_compile((PCRE2_SPTR)pat, off, opts, &code, &n, cc);
+	if (!re) {
+		PCRE2_UCHAR why[256];
+
+		if (code == PCRE2_ERROR_NOMEMORY) {
+			rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+		} else {
+			pcre2_get_error_message(code, why, sizeof(why));
+			rc = err_set(e, PRC_PARSE, "cannot find where its matches start: %s",
+				     (char *)why);
+		}
+		goto out;
+	}
+	/* without JIT (no executable memory) the interpreter does the same */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	*out = re;
+out:
+	pcre2_compile_context_free(cc);
+	free(pat);
+	free(sp);
+	return rc;
+}
+
+enum prc patset_check(const char *expr, unsigned flags, struct err *e)
+{
+	struct pexpr x;
+	pcre2_code *re;
+	enum prc rc;
+
+	rc = describe(expr, flags, &x, e);
+	/* a START_SOM expression falls back to the search when Hyperscan refuses its SOM */
+	if (rc != PRC_OK || (x.how != START_SEARCH && x.how != START_SOM))
+		return rc;
+	rc = search_compile(expr, flags, &re, e);
+	pcre2_code_free(re);
+	return rc;
+}
+
+/* Frees the expression tables of ps (databases stay). */
+static void free_tables(struct patset *ps)
+{
+	size_t i;
+	int v;
+
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		for (i = 0; ps->ex[v] && i < ps->n[v]; i++) {
+			free(ps->ex[v][i].expr);
+			pcre2_code_free(ps->ex[v][i].re);
+		}
+		free(ps->ex[v]);
+		ps->ex[v] = NULL;
+		ps->n[v] = 0;
+	}
+}
+
+/*
+ * Compiles the PCRE2 programs of ps's START_SEARCH expressions. PRC_PARSE
+ * with *bad_view and *bad_index set when PCRE2 refuses one.
+ */
+static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_index,
+			       struct err *e)
+{
+	enum prc rc;
+	size_t i;
+	int v;
+
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		for (i = 0; i < ps->n[v]; i++) {
+			struct pexpr *x = &ps->ex[v][i];
+
+			if (x->how != START_SEARCH || x->re)
+				continue;
+			rc = search_compile(x->expr, x->flags, &x->re, e);
+			if (rc != PRC_OK) {
+				*bad_view = v;
+				*bad_index = i;
+				return rc;
+			}
+		}
+	}
+	return PRC_OK;
+}
+
+/* Turns every START_SOM expression of x[0..n) into a search; whether there was one. */
+static int drop_som(struct pexpr *x, unsigned *flags, size_t n)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (x[i].how == START_SOM) {
+			x[i].how = START_SEARCH;
+			flags[i] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
+			any = 1;
+		}
+	}
+	return any;
+}
+
+/* hs_compile_multi in this process, view by view; no PCRE2 programs yet. */
 static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			     const size_t n[PATSET_NVIEWS], struct patset **out, int *bad_view,
 			     size_t *bad_index, struct err *e)
@@ -142,17 +456,50 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 		exprs = malloc(n[v] * sizeof(*exprs));
 		flags = malloc(n[v] * sizeof(*flags));
 		ids = malloc(n[v] * sizeof(*ids));
-		if (!exprs || !flags || !ids) {
+		ps->ex[v] = calloc(n[v], sizeof(*ps->ex[v]));
+		if (!exprs || !flags || !ids || !ps->ex[v]) {
 			rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
 			goto out;
 		}
+		ps->n[v] = n[v];
 		for (i = 0; i < n[v]; i++) {
+			struct pexpr *x = &ps->ex[v][i];
+
+			rc = describe(ex[v][i].expr, ex[v][i].flags, x, e);
+			if (rc != PRC_OK) {
+				*bad_view = v;
+				*bad_index = i;
+				goto out;
+			}
+			x->id = ex[v][i].id;
+			if ((x->how == START_SEARCH || x->how == START_SOM) &&
+			    !(x->expr = strdup(ex[v][i].expr))) {
+				rc = err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+				goto out;
+			}
 			exprs[i] = ex[v][i].expr;
-			flags[i] = hs_flags(ex[v][i].flags);
-			ids[i] = ex[v][i].id;
+			flags[i] = hs_flags(ex[v][i].flags) |
+				   (x->how == START_SOM ? HS_FLAG_SOM_LEFTMOST : 0);
+			ids[i] = (unsigned)i; /* the table maps it to the caller's id */
 		}
-		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
-				     &ps->db[v], &ce) != HS_SUCCESS) {
+		/* an unbounded expression whose SOM Hyperscan refuses gets a capped search */
+		while (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
+					&ps->db[v], &ce) != HS_SUCCESS) {
+			if (ce && ce->expression >= 0 && (size_t)ce->expression < n[v] &&
+			    ps->ex[v][ce->expression].how == START_SOM) {
+				ps->ex[v][ce->expression].how = START_SEARCH;
+				flags[ce->expression] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
+				hs_free_compile_error(ce);
+				ce = NULL;
+				ps->db[v] = NULL;
+				continue;
+			}
+			if (ce && ce->expression < 0 && drop_som(ps->ex[v], flags, n[v])) {
+				hs_free_compile_error(ce);
+				ce = NULL;
+				ps->db[v] = NULL;
+				continue;
+			}
 			*bad_view = v;
 			/* a negative index means the database as a whole failed */
 			if (ce && ce->expression >= 0) {
@@ -165,6 +512,12 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			}
 			hs_free_compile_error(ce);
 			goto out;
+		}
+		for (i = 0; i < n[v]; i++) {
+			if (ps->ex[v][i].how == START_SOM) {
+				free(ps->ex[v][i].expr);
+				ps->ex[v][i].expr = NULL;
+			}
 		}
 		free(exprs);
 		free(flags);
@@ -266,6 +619,8 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 	hs_compile_error_t *ce = NULL;
 	hs_database_t *db = NULL;
 	char tag = MSG_START;
+	struct pexpr x;
+	unsigned fl;
 	int32_t at[2];
 	size_t i;
 	int v;
@@ -276,11 +631,19 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 			at[1] = (int32_t)i;
 			if (fd_write_all(fd, &tag, 1) || fd_write_all(fd, at, sizeof(at)))
 				_exit(1);
-			if (hs_compile(ex[v][i].expr, hs_flags(ex[v][i].flags), HS_MODE_BLOCK, NULL, &db,
-				       &ce) == HS_SUCCESS)
-				hs_free_database(db);
-			else
+			fl = hs_flags(ex[v][i].flags);
+			if (describe(ex[v][i].expr, ex[v][i].flags, &x, NULL) == PRC_OK &&
+			    x.how == START_SOM)
+				fl |= HS_FLAG_SOM_LEFTMOST;
+			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS &&
+			    (fl & HS_FLAG_SOM_LEFTMOST)) {
 				hs_free_compile_error(ce);
+				ce = NULL;
+				hs_compile(ex[v][i].expr, fl & ~(unsigned)HS_FLAG_SOM_LEFTMOST,
+					   HS_MODE_BLOCK, NULL, &db, &ce);
+			}
+			hs_free_database(db);
+			hs_free_compile_error(ce);
 			db = NULL;
 			ce = NULL;
 		}
@@ -379,6 +742,23 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 	return 0;
 }
 
+static enum prc deserialize(const void *data, size_t len, struct patset **out, int *bad_view,
+			    size_t *bad_index, struct err *e);
+
+/* compile_here, then the PCRE2 programs. */
+static enum prc compile_in_process(const struct patset_expr *const ex[PATSET_NVIEWS],
+				   const size_t n[PATSET_NVIEWS], struct patset **out,
+				   int *bad_view, size_t *bad_index, struct err *e)
+{
+	enum prc rc = compile_here(ex, n, out, bad_view, bad_index, e);
+
+	if (rc == PRC_OK && (rc = prepare_search(*out, bad_view, bad_index, e)) != PRC_OK) {
+		patset_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 			const size_t n[PATSET_NVIEWS], struct patset **out, int *bad_view,
 			size_t *bad_index, struct err *e)
@@ -395,12 +775,12 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 
 	*out = NULL;
 	if (ms <= 0 && mem <= 0)
-		return compile_here(ex, n, out, bad_view, bad_index, e);
+		return compile_in_process(ex, n, out, bad_view, bad_index, e);
 	if (ms <= 0)
 		ms = 24L * 3600 * 1000;
 	how = run_child(child_compile, ex, n, ms, mem, &data, &len);
 	if (how < 0)
-		return compile_here(ex, n, out, bad_view, bad_index, e);
+		return compile_in_process(ex, n, out, bad_view, bad_index, e);
 	if (how == 3) {
 		free(data);
 		return err_set(e, PRC_AGAIN, "compiling the patterns was interrupted: the process is "
@@ -408,10 +788,15 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 	}
 	if (how == 0 && len >= 1 + sizeof(l64) && data[0] == MSG_DB) {
 		memcpy(&l64, data + 1, sizeof(l64));
+		*bad_index = (size_t)-1;
 		rc = l64 == len - 1 - sizeof(l64)
-			     ? patset_deserialize(data + 1 + sizeof(l64), (size_t)l64, out, e)
+			     ? deserialize(data + 1 + sizeof(l64), (size_t)l64, out, bad_view,
+					   bad_index, e)
 			     : err_set(e, PRC_INTERNAL, "cannot compile patterns: a short answer");
 		free(data);
+		/* only PCRE2's refusal names an expression; anything else is ours */
+		if (rc == PRC_PARSE && *bad_index == (size_t)-1)
+			rc = err_set(e, PRC_INTERNAL, "cannot compile patterns: %s", e ? e->msg : "");
 		return rc;
 	}
 	if (how == 0 && len >= 1 + sizeof(m) && (data[0] == MSG_REFUSED || data[0] == MSG_FAILED)) {
@@ -474,12 +859,21 @@ void patset_free(struct patset *ps)
 		return;
 	for (v = 0; v < PATSET_NVIEWS; v++)
 		hs_free_database(ps->db[v]);
+	free_tables(ps);
 	free(ps);
 }
 
 int patset_has_view(const struct patset *ps, int v)
 {
 	return ps && v >= 0 && v < PATSET_NVIEWS && ps->db[v];
+}
+
+/* PCRE2's callout at the end of the expression: go on only where Hyperscan's match ended. */
+static int at_target(pcre2_callout_block *cb, void *ud)
+{
+	const struct patset_scratch *sc = ud;
+
+	return cb->current_position == sc->target ? 0 : 1;
 }
 
 struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e)
@@ -500,6 +894,17 @@ struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e
 			return NULL;
 		}
 	}
+	sc->md = pcre2_match_data_create(1, NULL);
+	sc->mc = pcre2_match_context_create(NULL);
+	sc->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	if (!sc->md || !sc->mc || !sc->js) {
+		err_set(e, PRC_NOMEM, "out of memory allocating scan space");
+		patset_scratch_free(sc);
+		return NULL;
+	}
+	pcre2_jit_stack_assign(sc->mc, NULL, sc->js);
+	pcre2_set_match_limit(sc->mc, RECOVER_MATCH_LIMIT);
+	pcre2_set_callout(sc->mc, at_target, sc);
 	return sc;
 }
 
@@ -508,10 +913,69 @@ void patset_scratch_free(struct patset_scratch *sc)
 	if (!sc)
 		return;
 	hs_free_scratch(sc->s);
+	pcre2_match_data_free(sc->md);
+	pcre2_match_context_free(sc->mc);
+	pcre2_jit_stack_free(sc->js);
 	free(sc);
 }
 
+size_t patset_scratch_misses(const struct patset_scratch *sc)
+{
+	return sc ? sc->misses : 0;
+}
+
+/* Steps back from byte i of s to the first byte of the character it is in. */
+static size_t char_start(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
+/* Where the match of x that ends at to starts, leftmost (see DESIGN). */
+static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const char *s,
+			 size_t len, size_t hs_from, size_t to)
+{
+	PCRE2_SIZE *ov;
+	size_t from, lo, win;
+	uint32_t k;
+
+	if (x->how == START_SOM)
+		return hs_from;
+	if (x->how == START_FIXED)
+		return to >= x->width ? to - x->width : 0;
+	if (x->how == START_CHARS) {
+		for (from = to, k = 0; k < x->width && from > 0; k++)
+			from = char_start(s, from - 1);
+		return from;
+	}
+	win = x->max_w > RECOVER_WINDOW ? RECOVER_WINDOW : x->max_w;
+	lo = to > win ? to - win : 0;
+	while (lo < to && ((unsigned char)s[lo] & 0xC0) == 0x80)
+		lo++; /* no match starts inside a character */
+	sc->target = to;
+	if (to - lo > sc->budget) {
+		sc->misses++; /* a page made of matches: the shortest start, at no cost */
+		return char_start(s, to >= x->min_w ? to - x->min_w : 0);
+	}
+	sc->budget -= to - lo;
+	/* 0: matched, with more groups than the one pair of offsets kept */
+	if (x->re && pcre2_match(x->re, (PCRE2_SPTR)s, len, lo, PCRE2_NO_UTF_CHECK, sc->md,
+				 sc->mc) >= 0) {
+		ov = pcre2_get_ovector_pointer(sc->md);
+		if (ov[1] == to && ov[0] <= to)
+			return ov[0];
+	}
+	sc->misses++;
+	return char_start(s, to >= x->min_w ? to - x->min_w : 0);
+}
+
 struct scan_ctx {
+	const struct pexpr *ex;
+	size_t n;
+	struct patset_scratch *sc;
+	const char *s;
+	size_t len;
 	patset_match_fn fn;
 	void *ud;
 };
@@ -520,21 +984,34 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 		    unsigned int flags, void *ctx)
 {
 	struct scan_ctx *c = ctx;
+	const struct pexpr *x;
 
 	(void)flags;
-	return c->fn(id, (size_t)from, (size_t)to, c->ud);
+	if (id >= c->n || to > c->len || from > to)
+		return 0;
+	x = &c->ex[id];
+	return c->fn(x->id, find_start(x, c->sc, c->s, c->len, (size_t)from, (size_t)to),
+		     (size_t)to, c->ud);
 }
 
 enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, const char *s,
 		     size_t len, patset_match_fn fn, void *ud, struct err *e)
 {
-	struct scan_ctx c = { fn, ud };
+	struct scan_ctx c;
 	hs_error_t r;
 
 	if (!patset_has_view(ps, v) || len == 0)
 		return PRC_OK;
 	if (len > 0xffffffffu)
 		return err_set(e, PRC_LIMIT, "text too long to scan");
+	c.ex = ps->ex[v];
+	c.n = ps->n[v];
+	c.sc = sc;
+	c.s = s;
+	c.len = len;
+	c.fn = fn;
+	c.ud = ud;
+	sc->budget = RECOVER_BUDGET(len);
 	r = hs_scan(ps->db[v], s, (unsigned)len, 0, sc->s, on_match, &c);
 	if (r != HS_SUCCESS && r != HS_SCAN_TERMINATED)
 		return err_set(e, PRC_INTERNAL, "hyperscan scan failed (%d)", (int)r);
@@ -542,6 +1019,10 @@ enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, 
 }
 
 #define SERIAL_DB_MAX ((uint64_t)1 << 31) /* bytes of one database, serialized or not */
+#define SERIAL_MAGIC "PSET"
+#define SERIAL_FORMAT 2u
+#define SERIAL_EXPR_FIXED 25u             /* bytes of an expression's entry before its text */
+#define SERIAL_EXPR_MAX (64u << 10)       /* bytes of one expression's text */
 
 void patset_build_id(char *buf, size_t size)
 {
@@ -550,9 +1031,11 @@ void patset_build_id(char *buf, size_t size)
 	memset(&p, 0, sizeof(p));
 	if (hs_populate_platform(&p) != HS_SUCCESS)
 		memset(&p, 0, sizeof(p));
-	snprintf(buf, size, "hyperscan %s; tune %u; features %llx; block; flags %x; caseless %x",
+	snprintf(buf, size,
+		 "hyperscan %s; tune %u; features %llx; block; flags %x; caseless %x; "
+		 "starts found after the scan, format %u",
 		 hs_version(), p.tune, (unsigned long long)p.cpu_features, (unsigned)BASE_FLAGS,
-		 (unsigned)HS_FLAG_CASELESS);
+		 (unsigned)HS_FLAG_CASELESS, (unsigned)SERIAL_FORMAT);
 }
 
 static void put_u64(unsigned char *p, uint64_t v)
@@ -573,17 +1056,33 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, struct err *e)
 {
 	char *blob[PATSET_NVIEWS] = { NULL, NULL }, *buf = NULL;
-	size_t n[PATSET_NVIEWS] = { 0, 0 }, total = 0, off = 0;
+	size_t n[PATSET_NVIEWS] = { 0, 0 }, total = 8, off = 0, i, l;
+	unsigned char *q;
 	enum prc rc = PRC_OK;
 	int v;
 
 	*out = NULL;
 	*len = 0;
 	for (v = 0; v < PATSET_NVIEWS; v++) {
-		total += 9;
+		total += 9 + 4;
+		for (i = 0; i < ps->n[v]; i++)
+			total += SERIAL_EXPR_FIXED + (ps->ex[v][i].expr ? strlen(ps->ex[v][i].expr) : 0);
 		if (!ps->db[v])
 			continue;
 		if (hs_serialize_database(ps->db[v], &blob[v], &n[v]) != HS_SUCCESS) {
@@ -593,32 +1092,105 @@ enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, stru
 		}
 		total += n[v];
 	}
-	buf = malloc(total ? total : 1);
+	buf = malloc(total);
 	if (!buf) {
 		rc = err_set(e, PRC_NOMEM, "out of memory serializing patterns");
 		goto out;
 	}
+	q = (unsigned char *)buf;
+	memcpy(q, SERIAL_MAGIC, 4);
+	put_u32(q + 4, SERIAL_FORMAT);
+	off = 8;
 	for (v = 0; v < PATSET_NVIEWS; v++) {
-		buf[off] = ps->db[v] ? 1 : 0;
-		put_u64((unsigned char *)buf + off + 1, n[v]);
+		q[off] = ps->db[v] ? 1 : 0;
+		put_u64(q + off + 1, n[v]);
 		off += 9;
 		if (n[v])
 			memcpy(buf + off, blob[v], n[v]);
 		off += n[v];
+		put_u32(q + off, (uint32_t)(ps->db[v] ? ps->n[v] : 0));
+		off += 4;
+		for (i = 0; ps->db[v] && i < ps->n[v]; i++) {
+			const struct pexpr *x = &ps->ex[v][i];
+
+			l = x->expr ? strlen(x->expr) : 0;
+			put_u32(q + off, x->id);
+			q[off + 4] = (unsigned char)x->how;
+			put_u32(q + off + 5, x->width);
+			put_u32(q + off + 9, x->min_w);
+			put_u32(q + off + 13, x->max_w);
+			put_u32(q + off + 17, x->flags);
+			put_u32(q + off + 21, (uint32_t)l);
+			off += SERIAL_EXPR_FIXED;
+			if (l)
+				memcpy(buf + off, x->expr, l);
+			off += l;
+		}
 	}
 	*out = buf;
-	*len = total;
+	*len = off;
 out:
 	for (v = 0; v < PATSET_NVIEWS; v++)
 		free(blob[v]); /* hs_serialize_database allocates with the misc allocator: malloc */
 	return rc;
 }
 
-enum prc patset_deserialize(const void *data, size_t len, struct patset **out, struct err *e)
+/* Reads view v's expression table at p[*off..len) into ps. PRC_PARSE when malformed. */
+static enum prc read_table(struct patset *ps, int v, const unsigned char *p, size_t len,
+			   size_t *off, struct err *e)
+{
+	size_t n, i, l;
+	struct pexpr *x;
+
+	if (len - *off < 4)
+		return err_set(e, PRC_PARSE, "truncated expression table");
+	n = get_u32(p + *off);
+	*off += 4;
+	if (!ps->db[v] ? n != 0 : (n == 0 || n > (len - *off) / SERIAL_EXPR_FIXED))
+		return err_set(e, PRC_PARSE, "expression count %zu out of range", n);
+	if (!n)
+		return PRC_OK;
+	ps->ex[v] = calloc(n, sizeof(*ps->ex[v]));
+	if (!ps->ex[v])
+		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+	ps->n[v] = n;
+	for (i = 0; i < n; i++) {
+		x = &ps->ex[v][i];
+		if (len - *off < SERIAL_EXPR_FIXED)
+			return err_set(e, PRC_PARSE, "truncated expression table");
+		x->id = get_u32(p + *off);
+		x->how = p[*off + 4];
+		x->width = get_u32(p + *off + 5);
+		x->min_w = get_u32(p + *off + 9);
+		x->max_w = get_u32(p + *off + 13);
+		x->flags = get_u32(p + *off + 17);
+		l = get_u32(p + *off + 21);
+		*off += SERIAL_EXPR_FIXED;
+		if (x->how > START_SOM || x->min_w == 0 || x->max_w < x->min_w ||
+		    (x->flags & ~PATSET_CASELESS) || (x->how == START_FIXED && x->width != x->min_w) ||
+		    (x->how == START_CHARS && (x->width == 0 || x->width > x->max_w)) ||
+		    (x->how == START_SEARCH) != (l > 0) || l > SERIAL_EXPR_MAX || l > len - *off ||
+		    memchr(p + *off, 0, l))
+			return err_set(e, PRC_PARSE, "malformed expression %zu of the %s table", i,
+				       v ? "squeezed" : "norm");
+		if (l) {
+			x->expr = malloc(l + 1);
+			if (!x->expr)
+				return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+			memcpy(x->expr, p + *off, l);
+			x->expr[l] = 0;
+			*off += l;
+		}
+	}
+	return PRC_OK;
+}
+
+static enum prc deserialize(const void *data, size_t len, struct patset **out, int *bad_view,
+			    size_t *bad_index, struct err *e)
 {
 	const unsigned char *p = data;
 	struct patset *ps = calloc(1, sizeof(*ps));
-	size_t off = 0, dbsize;
+	size_t off = 8, dbsize;
 	enum prc rc = PRC_OK;
 	char *info = NULL, want[64];
 	uint64_t n;
@@ -628,6 +1200,10 @@ enum prc patset_deserialize(const void *data, size_t len, struct patset **out, s
 	*out = NULL;
 	if (!ps)
 		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+	if (len < 8 || memcmp(p, SERIAL_MAGIC, 4) || get_u32(p + 4) != SERIAL_FORMAT) {
+		rc = err_set(e, PRC_PARSE, "not a pattern set of format %u", SERIAL_FORMAT);
+		goto out;
+	}
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		if (len - off < 9 || p[off] > 1) {
 			rc = err_set(e, PRC_PARSE, "truncated or malformed");
@@ -640,6 +1216,9 @@ enum prc patset_deserialize(const void *data, size_t len, struct patset **out, s
 				rc = err_set(e, PRC_PARSE, "malformed: an absent database has a length");
 				goto out;
 			}
+			rc = read_table(ps, v, p, len, &off, e);
+			if (rc != PRC_OK)
+				goto out;
 			continue;
 		}
 		if (n == 0 || n > SERIAL_DB_MAX || n > len - off) {
@@ -676,15 +1255,29 @@ enum prc patset_deserialize(const void *data, size_t len, struct patset **out, s
 			goto out;
 		}
 		off += (size_t)n;
+		rc = read_table(ps, v, p, len, &off, e);
+		if (rc != PRC_OK)
+			goto out;
 	}
 	if (off != len) {
 		rc = err_set(e, PRC_PARSE, "%zu bytes of trailing data", len - off);
 		goto out;
 	}
+	rc = prepare_search(ps, bad_view, bad_index, e);
+	if (rc != PRC_OK)
+		goto out;
 	*out = ps;
 	ps = NULL;
 out:
 	free(info);
 	patset_free(ps);
 	return rc;
+}
+
+enum prc patset_deserialize(const void *data, size_t len, struct patset **out, struct err *e)
+{
+	size_t bi = 0;
+	int bv = 0;
+
+	return deserialize(data, len, out, &bv, &bi, e);
 }

@@ -30,8 +30,9 @@ char *patset_escape_literal(const char *s);
 
 /*
  * Checks one expression on its own (syntax, supported constructs, that it
- * cannot match the empty string) without building a database. PRC_PARSE with
- * Hyperscan's reason in e. Thread-safe.
+ * cannot match the empty string, and, when its matches vary in length, that
+ * PCRE2 can find where they start) without building a database. PRC_PARSE
+ * with Hyperscan's or PCRE2's reason in e. Thread-safe.
  */
 enum prc patset_check(const char *expr, unsigned flags, struct err *e);
 
@@ -47,8 +48,8 @@ void patset_set_compile_limits(long ms, size_t mem_bytes);
 
 /*
  * Compiles ex[v] (n[v] expressions) into the database of view v, each with
- * UTF-8, UCP and leftmost start of match, in a child process within the
- * compile bounds. On PRC_OK *out is set (views without expressions have no
+ * UTF-8 and UCP, in a child process within the compile bounds; matches
+ * still report their leftmost start (found after the scan, see patset.c). On PRC_OK *out is set (views without expressions have no
  * database). On PRC_PARSE *bad_view and *bad_index name the expression
  * Hyperscan refused, or the one whose compile alone ran out of time or
  * memory, and e holds the reason; the caller drops it and tries again.
@@ -93,8 +94,16 @@ struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e
 void patset_scratch_free(struct patset_scratch *sc); /* NULL is fine */
 
 /*
- * Called for every match [from, to) of expression id in the scanned view.
- * Return 0 to go on, non-zero to stop this scan.
+ * How many matches scanned with sc had a start PCRE2 could not find within
+ * its limits (reported as the end minus the shortest match). 0 normally.
+ */
+size_t patset_scratch_misses(const struct patset_scratch *sc);
+
+/*
+ * Called for every match [from, to) of expression id in the scanned view:
+ * one call per end, with the leftmost start of a match ending there (what
+ * Hyperscan's HS_FLAG_SOM_LEFTMOST reports). Return 0 to go on, non-zero
+ * to stop this scan.
  */
 typedef int (*patset_match_fn)(unsigned id, size_t from, size_t to, void *ud);
 

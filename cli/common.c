@@ -175,19 +175,24 @@ enum prc cli_load_page(struct arena *a, const char *path, const char *url, struc
 	struct html_doc doc;
 	const char *charset, **links, **texts;
 	char *body, *text, *base = NULL, abs[PATH_MAX];
-	size_t len, tlen, i;
+	size_t len, tlen, i, cap = PAGE_FILE_MAX;
 	int truncated = 0;
+	struct stat st;
 	enum prc rc;
 
 	memset(p, 0, sizeof(*p));
 	if (!f)
 		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
-	body = arena_alloc(a, PAGE_FILE_MAX + 1);
+	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (unsigned long long)st.st_size < PAGE_FILE_MAX)
+		cap = (size_t)st.st_size + 1;
+	body = arena_alloc(a, cap + 1);
 	if (!body) {
 		fclose(f);
 		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
 	}
-	len = fread(body, 1, PAGE_FILE_MAX, f);
+	len = fread(body, 1, cap, f);
 	if (ferror(f)) {
 		fclose(f);
 		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));

@@ -7,7 +7,7 @@ if [ "$arch" = amd64 ]; then hs=libhyperscan-dev; else hs=libvectorscan-dev; fi
 
 want="gcc make pkg-config perl libcurl4-openssl-dev libxml2-dev $hs liblua5.4-dev
 libpq-dev postgresql nginx-light libutf8proc-dev libuchardet-dev zlib1g-dev
-libssl-dev libidn2-dev libpsl-dev libmicrohttpd-dev libsodium-dev iproute2 util-linux time curl
+libssl-dev libidn2-dev libpsl-dev libmicrohttpd-dev libsodium-dev libpcre2-dev iproute2 util-linux time curl
 python3 gzip chromium fonts-ipafont-gothic"
 # node and npm for the console's browser test; any install of them will do
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || want="$want nodejs npm"

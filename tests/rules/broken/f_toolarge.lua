@@ -6,7 +6,7 @@ return {
     a = { "野菜" },
     b = {
       "手押し",
-      { re = [[[a-z]{2000}x]] },
+      { re = [[(a|b|c)[a-z]{5000}x]] },
     },
   },
   classify = function(page, m) return 1 end,

@@ -1,0 +1,702 @@
+/*
+ * t-patset.c - unit tests for the pattern sets' start of match. Hyperscan
+ * compiles every expression without start-of-match tracking, and patset.c
+ * finds each match's start after the scan; this test holds that to
+ * Hyperscan's own HS_FLAG_SOM_LEFTMOST: for every expression that compiles
+ * with it, over the conformance texts and thousands of generated ones, the
+ * (id, from, to) of every match must be the same. Then: each of the
+ * ordinary Japanese regexes of tests/conformance/ja-regexes.txt compiles
+ * (those that SOM refuses with "Pattern is too large" included) and
+ * matches its samples and not its counter-samples; a serialized set finds
+ * the same; a rule with such a pattern loads through the compile child and
+ * its evidence is exact. Run from the repository root.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hs/hs.h>
+
+#include "classifiers/classify.h"
+#include "classifiers/normalize.h"
+#include "classifiers/patset.h"
+#include "tests/tap.h"
+#include "util/arena.h"
+
+#define CONFORMANCE "tests/conformance/ja-regexes.txt"
+#define MAXPAT 400
+#define NGEN 3000
+
+struct pat {
+	char *expr;
+	unsigned flags;
+	char **yes, **no; /* samples */
+	size_t nyes, nno;
+	hs_database_t *som; /* compiled alone with SOM_LEFTMOST, NULL when refused */
+};
+
+static struct pat pats[MAXPAT];
+static size_t npats, nconf;
+
+struct m {
+	unsigned id;
+	size_t from, to;
+};
+
+struct mlist {
+	struct m *v;
+	size_t n, cap;
+};
+
+static void add(struct mlist *l, unsigned id, size_t from, size_t to)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n].id = id;
+	l->v[l->n].from = from;
+	l->v[l->n].to = to;
+	l->n++;
+}
+
+static int collect(unsigned id, size_t from, size_t to, void *ud)
+{
+	add(ud, id, from, to);
+	return 0;
+}
+
+struct hsud {
+	struct mlist *l;
+	unsigned id;
+};
+
+static int hs_collect(unsigned int id, unsigned long long from, unsigned long long to,
+		      unsigned int flags, void *ud)
+{
+	struct hsud *h = ud;
+
+	(void)id;
+	(void)flags;
+	add(h->l, h->id, (size_t)from, (size_t)to);
+	return 0;
+}
+
+static int cmp_m(const void *pa, const void *pb)
+{
+	const struct m *a = pa, *b = pb;
+
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return 0;
+}
+
+static char **push(char **v, size_t *n, const char *s)
+{
+	v = realloc(v, (*n + 1) * sizeof(*v));
+	if (!v || !(v[*n] = strdup(s)))
+		abort();
+	(*n)++;
+	return v;
+}
+
+static void add_pat(const char *expr, unsigned flags)
+{
+	if (npats == MAXPAT)
+		abort();
+	memset(&pats[npats], 0, sizeof(pats[npats]));
+	pats[npats].expr = strdup(expr);
+	pats[npats].flags = flags;
+	npats++;
+}
+
+static int load_conformance(void)
+{
+	FILE *f = fopen(CONFORMANCE, "r");
+	char line[4096];
+	size_t l;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		l = strcspn(line, "\r\n");
+		line[l] = 0;
+		if (!strncmp(line, "re ", 3)) {
+			add_pat(line + 3, PATSET_CASELESS);
+		} else if (npats && !strncmp(line, "+ ", 2)) {
+			pats[npats - 1].yes = push(pats[npats - 1].yes, &pats[npats - 1].nyes, line + 2);
+		} else if (npats && !strncmp(line, "- ", 2)) {
+			pats[npats - 1].no = push(pats[npats - 1].no, &pats[npats - 1].nno, line + 2);
+		}
+	}
+	fclose(f);
+	nconf = npats;
+	return 0;
+}
+
+/* The norm view of s, malloc'd. */
+static char *norm(const char *s, size_t *len)
+{
+	struct arena *a = arena_new();
+	struct nview n, q;
+	char *out = NULL;
+
+	if (a && normalize_views(a, s, strlen(s), &n, &q) == PRC_OK) {
+		out = malloc(n.len + 1);
+		if (out) {
+			memcpy(out, n.s, n.len + 1);
+			*len = n.len;
+		}
+	}
+	arena_free(a);
+	return out;
+}
+
+static struct patset *compile(struct err *e)
+{
+	struct patset_expr *ex = calloc(npats, sizeof(*ex));
+	const struct patset_expr *exs[PATSET_NVIEWS] = { NULL, NULL };
+	size_t n[PATSET_NVIEWS] = { 0, 0 }, bi = 0, i;
+	struct patset *ps = NULL;
+	int bv = 0;
+
+	for (i = 0; i < npats; i++) {
+		ex[i].expr = pats[i].expr;
+		ex[i].flags = pats[i].flags;
+		ex[i].id = (unsigned)i;
+	}
+	exs[PATSET_NORM] = ex;
+	n[PATSET_NORM] = npats;
+	if (patset_compile(exs, n, &ps, &bv, &bi, e) != PRC_OK)
+		diag("compile: %s (view %d, expression %zu)", e->msg, bv, bi);
+	free(ex);
+	return ps;
+}
+
+/* The SOM reference and patset's answer for one text; returns the matches compared. */
+static size_t compare(const struct patset *ps, struct patset_scratch *sc, hs_scratch_t *hsc,
+		      const char *s, size_t len, int *same, char *first_diff, size_t fdsize)
+{
+	struct mlist ref = { NULL, 0, 0 }, got = { NULL, 0, 0 }, kept = { NULL, 0, 0 };
+	struct hsud h;
+	size_t i, k;
+
+	for (i = 0; i < npats; i++) {
+		if (!pats[i].som)
+			continue;
+		h.l = &ref;
+		h.id = (unsigned)i;
+		hs_scan(pats[i].som, s, (unsigned)len, 0, hsc, hs_collect, &h);
+	}
+	patset_scan(ps, PATSET_NORM, sc, s, len, collect, &got, NULL);
+	for (i = 0; i < got.n; i++)
+		if (pats[got.v[i].id].som)
+			add(&kept, got.v[i].id, got.v[i].from, got.v[i].to);
+	if (ref.n > 1)
+		qsort(ref.v, ref.n, sizeof(*ref.v), cmp_m);
+	if (kept.n > 1)
+		qsort(kept.v, kept.n, sizeof(*kept.v), cmp_m);
+	for (k = 0; k < ref.n && k < kept.n && !cmp_m(&ref.v[k], &kept.v[k]); k++)
+		;
+	if (ref.n != kept.n || k < ref.n) {
+		if (*same) {
+			const struct m *r = k < ref.n ? &ref.v[k] : NULL, *g = k < kept.n ? &kept.v[k] : NULL;
+			size_t lo = r && g ? (r->from < g->from ? r->from : g->from) : r ? r->from : g->from;
+			size_t hi = r ? r->to : g->to;
+
+			snprintf(first_diff, fdsize,
+				 "pattern %u '%s': SOM [%zu,%zu) patset [%zu,%zu) in '%.*s' (%zu vs %zu matches)",
+				 r ? r->id : g->id, pats[r ? r->id : g->id].expr, r ? r->from : 0,
+				 r ? r->to : 0, g ? g->from : 0, g ? g->to : 0, (int)(hi - lo), s + lo,
+				 ref.n, kept.n);
+		}
+		*same = 0;
+	}
+	i = ref.n;
+	free(ref.v);
+	free(got.v);
+	free(kept.v);
+	return i;
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Pieces generated texts are made of: the samples' characters, and what bends widths. */
+static const char *const extra[] = {
+	" ", " ", "\n", "-", ",", ".", ":", "@", "_", "/", "0", "1", "2", "3", "4", "5", "6",
+	"7", "8", "9", "000", "1234567", "a", "b", "c", "k", "K", "s", "x", "y", "z", "ab",
+	"abc", "key", "sim", "SIM", "\xc5\xbf" "im", "\xe2\x84\xaa" "ey", "line", "id", "dm",
+	"kakao", "\xc3\x9f", "ss", "g", "円", "万", "銀行", "支店", "普通", "当座", "様",
+	"振込先", "お振込先", "\xe2\x84\xaa", "\xc5\xbf", "é", "E\xcc\x81",
+	/* where scripts and case folding disagree between engines */
+	"ー", "ｰ", "々", "〆", "ヶ", "・", "ゝ", "ゞ", "ヽ", "゛", "\xe3\x82\x99", "カ", "ｶ", "Σ",
+	"σ", "ς", "\xe1\xba\x9e", "ǅ", "ǆ", "Ǆ", "ﬀ", "İ", "ı",
+};
+
+static char *generate(char **pieces, size_t npieces)
+{
+	size_t n = 10 + next() % 60, i, len = 0;
+	char *s = malloc(4096);
+
+	if (!s)
+		abort();
+	for (i = 0; i < n; i++) {
+		const char *p;
+		size_t l;
+
+		if (next() % 4 == 0)
+			p = extra[next() % (sizeof(extra) / sizeof(extra[0]))];
+		else
+			p = pieces[next() % npieces];
+		l = strlen(p);
+		if (len + l >= 4096)
+			break;
+		memcpy(s + len, p, l);
+		len += l;
+	}
+	s[len] = 0;
+	return s;
+}
+
+/* Every character and every 2..6-character run of the samples, as pieces. */
+static char **sample_pieces(size_t *np)
+{
+	char **v = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < nconf; i++) {
+		for (k = 0; k < pats[i].nyes + pats[i].nno; k++) {
+			const char *s = k < pats[i].nyes ? pats[i].yes[k] : pats[i].no[k - pats[i].nyes];
+			size_t len = 0, l;
+			char *t = norm(s, &len);
+			const char *p = t;
+
+			if (!t)
+				continue;
+			v = push(v, &n, t); /* the whole sample too */
+			while (*p) {
+				size_t take = 1 + next() % 6, c = 0;
+
+				for (l = 0; p[l] && c < take; c++) {
+					l++;
+					while (((unsigned char)p[l] & 0xC0) == 0x80)
+						l++;
+				}
+				{
+					char buf[64];
+
+					if (l < sizeof(buf)) {
+						memcpy(buf, p, l);
+						buf[l] = 0;
+						v = push(v, &n, buf);
+					}
+				}
+				p += l;
+			}
+			free(t);
+		}
+	}
+	*np = n;
+	return v;
+}
+
+static void test_som(void)
+{
+	static const char *const more[][2] = {
+		/* assertions at both ends, anchors, widths bent by caseless folding */
+		{ "(^|[^a-z])key($|[^a-z])", "i" }, { "^abc", "" }, { "key$", "i" }, { "xyz$", "" }, { "k[a-z]{1,3}", "i" },
+		{ "(a|bc|def)+g", "" }, { "[0-9]+円", "" }, { "sim", "i" }, { "kakao", "i" },
+		{ "ss", "i" }, { "\\xdf", "i" }, { ".{2,5}x", "" }, { "a.*b", "" },
+		{ "\\d{2,4}-\\d{2,4}", "" }, { "(ab|a)(bc|c)", "" }, { "x(a|ab)(c|bcd)y", "" },
+		{ "\\w+@\\w+", "" }, { "[^ ]{3,8}円", "" }, { "(?i)line ?id", "" },
+		{ "id:? ?[a-z0-9_]{3,}$", "i" }, { "\\s[0-9]{3}\\s", "" }, { "^[a-z]{2}", "" },
+		{ "(銀行|支店).{0,4}", "" }, { "振込先.{0,10}\\d", "" }, { "[k]+ey", "i" },
+		{ "(?:k|\\x{212a})ey", "" }, { "e\\x{301}?", "" }, { "c{2,}|ab", "" },
+		{ "\\p{Katakana}{2,}", "" }, { "[\\p{Han}々]{2,4}", "" }, { "\\p{Hiragana}+ー", "" },
+		{ "\\P{Han}{1,3}様", "" }, { "[^\\p{Hiragana}]{2}ちゃん", "" }, { "σ{1,3}x?", "i" },
+		{ "\\xdf|ss", "i" }, { "ǆ+", "i" }, { "\\p{L}{2,3}\\d", "" }, { "i+", "i" },
+	};
+	struct patset *ps, *ps2 = NULL;
+	struct patset_scratch *sc = NULL, *sc2 = NULL;
+	hs_scratch_t *hsc = NULL;
+	hs_compile_error_t *ce;
+	struct err e;
+	char diff[1024] = "", **pieces, *blob = NULL;
+	size_t i, k, np, compared = 0, texts = 0, refused = 0, bloblen = 0;
+	int same = 1, same2 = 1;
+
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		add_pat(more[i][0], *more[i][1] ? PATSET_CASELESS : 0);
+	/* the conformance regexes again, case-sensitive */
+	for (i = 0; i < nconf; i++)
+		add_pat(pats[i].expr, 0);
+	/* literals as the loader writes them */
+	{
+		static const char *const lits[] = { "sim", "kakao", "line", "大麻", "sk", "Kk",
+						    "ss", "お振込先", "dm", "ｱｲｽ", "k-1" };
+
+		for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+			size_t l = 0;
+			char *n = norm(lits[i], &l), *x = patset_escape_literal(n);
+
+			add_pat(x, PATSET_CASELESS);
+			add_pat(x, 0);
+			free(n);
+			free(x);
+		}
+	}
+	for (i = 0; i < npats; i++) {
+		unsigned fl = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST |
+			      (pats[i].flags & PATSET_CASELESS ? HS_FLAG_CASELESS : 0);
+
+		if (hs_compile(pats[i].expr, fl, HS_MODE_BLOCK, NULL, &pats[i].som, &ce) !=
+		    HS_SUCCESS) {
+			pats[i].som = NULL;
+			refused++;
+			if (i < nconf)
+				diag("SOM refuses '%s': %s", pats[i].expr, ce->message);
+			hs_free_compile_error(ce);
+			continue;
+		}
+		if (hs_alloc_scratch(pats[i].som, &hsc) != HS_SUCCESS)
+			abort();
+	}
+	ok(refused >= 8, "Hyperscan's SOM refuses %zu of the %zu expressions", refused, npats);
+	ps = compile(&e);
+	if (!ok(ps != NULL, "all %zu expressions compile into one set", npats))
+		return;
+	sc = patset_scratch_new(ps, &e);
+	i = patset_serialize(ps, &blob, &bloblen, &e) == PRC_OK &&
+	    patset_deserialize(blob, bloblen, &ps2, &e) == PRC_OK;
+	ok(i, "the set serializes and loads again (%zu bytes)", bloblen);
+	if (ps2)
+		sc2 = patset_scratch_new(ps2, &e);
+	/* the samples, as written and normalized */
+	for (i = 0; i < nconf; i++) {
+		for (k = 0; k < pats[i].nyes + pats[i].nno; k++) {
+			const char *s = k < pats[i].nyes ? pats[i].yes[k] : pats[i].no[k - pats[i].nyes];
+			size_t l = 0;
+			char *t = norm(s, &l);
+
+			compared += compare(ps, sc, hsc, s, strlen(s), &same, diff, sizeof(diff));
+			compared += compare(ps, sc, hsc, t, l, &same, diff, sizeof(diff));
+			texts += 2;
+			free(t);
+		}
+	}
+	pieces = sample_pieces(&np);
+	for (i = 0; i < NGEN; i++) {
+		char *g = generate(pieces, np);
+
+		compared += compare(ps, sc, hsc, g, strlen(g), &same, diff, sizeof(diff));
+		if (sc2 && i % 10 == 0)
+			compare(ps2, sc2, hsc, g, strlen(g), &same2, diff, sizeof(diff));
+		texts++;
+		free(g);
+	}
+	if (!ok(same, "every start equals Hyperscan's SOM_LEFTMOST: %zu matches over %zu texts",
+		compared, texts))
+		diag("first difference: %s", diff);
+	ok(compared > 20000, "the comparison is not empty (%zu matches)", compared);
+	ok(same2 && sc2, "the serialized set finds the same");
+	is_int(patset_scratch_misses(sc), 0, "PCRE2 found every start within its limits");
+	for (i = 0; i < np; i++)
+		free(pieces[i]);
+	free(pieces);
+	free(blob);
+	patset_scratch_free(sc);
+	patset_scratch_free(sc2);
+	patset_free(ps);
+	patset_free(ps2);
+	hs_free_scratch(hsc);
+}
+
+/* Every conformance regex alone passes the check, and matches its samples. */
+static void test_conformance(void)
+{
+	struct patset *ps;
+	struct patset_scratch *sc;
+	struct err e;
+	size_t i, k, bad_check = 0, bad_yes = 0, bad_no = 0, nyes = 0, nno = 0, saved = npats;
+
+	npats = nconf;
+	ok(nconf >= 100, "%zu regexes in %s", nconf, CONFORMANCE);
+	for (i = 0; i < nconf; i++) {
+		if (patset_check(pats[i].expr, pats[i].flags, &e) != PRC_OK) {
+			diag("refused '%s': %s", pats[i].expr, e.msg);
+			bad_check++;
+		}
+		if (!pats[i].nyes) {
+			diag("'%s' has no sample", pats[i].expr);
+			bad_yes++;
+		}
+	}
+	is_int(bad_check, 0, "every regex passes the check");
+	ps = compile(&e);
+	if (!ok(ps != NULL, "every regex compiles (through the compile child)")) {
+		npats = saved;
+		return;
+	}
+	sc = patset_scratch_new(ps, &e);
+	for (i = 0; i < nconf; i++) {
+		for (k = 0; k < pats[i].nyes + pats[i].nno; k++) {
+			int yes = k < pats[i].nyes;
+			const char *s = yes ? pats[i].yes[k] : pats[i].no[k - pats[i].nyes];
+			struct mlist got = { NULL, 0, 0 };
+			size_t l = 0, j, hit = 0;
+			char *t = norm(s, &l);
+
+			patset_scan(ps, PATSET_NORM, sc, t, l, collect, &got, NULL);
+			for (j = 0; j < got.n; j++) {
+				if (got.v[j].id != i)
+					continue;
+				hit = 1;
+				if (got.v[j].from >= got.v[j].to || got.v[j].to > l)
+					bad_yes++;
+			}
+			if (yes && !hit) {
+				diag("'%s' does not match '%s' (normalized '%s')", pats[i].expr, s, t);
+				bad_yes++;
+			}
+			if (!yes && hit) {
+				diag("'%s' matches '%s' (normalized '%s')", pats[i].expr, s, t);
+				bad_no++;
+			}
+			nyes += yes;
+			nno += !yes;
+			free(got.v);
+			free(t);
+		}
+	}
+	is_int(bad_yes, 0, "each regex matches its %zu samples", nyes);
+	is_int(bad_no, 0, "and none of its %zu counter-samples", nno);
+	patset_scratch_free(sc);
+	patset_free(ps);
+	npats = saved;
+}
+
+/* A rule with bounded gaps that SOM refuses loads, flags, and quotes exactly. */
+static void test_rule(void)
+{
+	char dir[] = "/tmp/t-patset-XXXXXX", path[256];
+	const char *text = "ご入金はこちらへ。お振込先：みずほ銀行 渋谷支店 普通 1234567 まで。";
+	const char *want = "お振込先：みずほ銀行 渋谷支店 普通 1234567";
+	struct ruleset *rs = NULL;
+	struct classifier *c = NULL;
+	struct arena *a = arena_new();
+	struct page_input p;
+	struct verdict *v = NULL;
+	struct buf errs;
+	size_t n = 0;
+	FILE *f;
+
+	buf_init(&errs, 1u << 20);
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/bank.lua", dir);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("return {\n"
+	      "  name = \"test.bank\", category = \"bank_account_trade\",\n"
+	      "  patterns = { acct = {\n"
+	      "    { re = [[(振込先|お振込先).{0,60}(普通|当座).{0,20}[0-9]{7}]] },\n"
+	      "    { re = [[(楽天|paypay|住信sbi)銀行.{0,40}[0-9]{7}]] },\n"
+	      "  } },\n"
+	      "  classify = function(page, m) return #m.acct > 0 and 1 or 0 end,\n"
+	      "}\n",
+	      f);
+	fclose(f);
+	if (!ok(ruleset_load(dir, "lua/lib", &rs, &errs) == PRC_OK,
+		"a rule whose patterns SOM refuses loads"))
+		diag("%s", buf_str(&errs));
+	if (rs)
+		c = classifier_new(rs, NULL);
+	if (c && a) {
+		memset(&p, 0, sizeof(p));
+		p.url = p.final_url = "http://example.jp/";
+		p.title = p.content_type = "";
+		p.text = text;
+		p.text_len = strlen(text);
+		if (classifier_run(c, a, &p, &v, &n, NULL, NULL, NULL) != PRC_OK)
+			n = 0;
+	}
+	if (ok(n == 1, "it flags the page")) {
+		ok(v[0].ev_end - v[0].ev_start == strlen(want) &&
+			   !memcmp(text + v[0].ev_start, want, strlen(want)),
+		   "the evidence span is the match as written: '%.*s'",
+		   (int)(v[0].ev_end - v[0].ev_start), text + v[0].ev_start);
+	}
+	classifier_free(c);
+	ruleset_unref(rs);
+	arena_free(a);
+	buf_release(&errs);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A page made of matches: the searches stop at their budget, every match is still reported. */
+static void test_budget(void)
+{
+	struct patset_expr ex = { "a.{0,60}b", PATSET_CASELESS, 5 };
+	const struct patset_expr *exs[PATSET_NVIEWS] = { &ex, NULL };
+	size_t n[PATSET_NVIEWS] = { 1, 0 }, bi = 0, len = 400000, i, bad = 0;
+	struct mlist got = { NULL, 0, 0 };
+	struct patset_scratch *sc = NULL;
+	struct patset *ps = NULL;
+	char *s = malloc(len + 1);
+	struct err e;
+	int bv = 0;
+
+	for (i = 0; i < len; i++)
+		s[i] = i % 2 ? 'b' : 'a';
+	s[len] = 0;
+	if (patset_compile(exs, n, &ps, &bv, &bi, &e) == PRC_OK)
+		sc = patset_scratch_new(ps, &e);
+	if (ok(sc != NULL, "a set of one bounded gap"))
+		patset_scan(ps, PATSET_NORM, sc, s, len, collect, &got, NULL);
+	for (i = 0; i < got.n; i++)
+		if (got.v[i].from >= got.v[i].to || got.v[i].to > len || got.v[i].id != 5)
+			bad++;
+	is_int(got.n, len / 2, "every end of 'ab' x %zu is reported", len / 2);
+	is_int(bad, 0, "each with a start before its end");
+	ok(patset_scratch_misses(sc) > 0 && patset_scratch_misses(sc) < got.n,
+	   "searches stopped at the budget: %zu of %zu starts not searched",
+	   patset_scratch_misses(sc), got.n);
+	free(got.v);
+	free(s);
+	patset_scratch_free(sc);
+	patset_free(ps);
+}
+
+/* Runs the rules of dir on text; the names of the rules that flag it, space-separated. */
+static void flagged(const char *dir, const char *text, char *out, size_t size, char *ev,
+		    size_t evsize)
+{
+	struct ruleset *rs = NULL;
+	struct classifier *c = NULL;
+	struct arena *a = arena_new();
+	struct page_input p;
+	struct verdict *v = NULL;
+	struct buf errs;
+	size_t n = 0, i, o = 0;
+
+	*out = 0;
+	*ev = 0;
+	buf_init(&errs, 1u << 20);
+	if (ruleset_load(dir, "lua/lib", &rs, &errs) != PRC_OK)
+		diag("%s", buf_str(&errs));
+	if (rs)
+		c = classifier_new(rs, NULL);
+	if (c && a) {
+		memset(&p, 0, sizeof(p));
+		p.url = p.final_url = "http://example.jp/page/20240101";
+		p.title = p.content_type = "";
+		p.text = text;
+		p.text_len = strlen(text);
+		if (classifier_run(c, a, &p, &v, &n, NULL, NULL, NULL) != PRC_OK)
+			n = 0;
+	}
+	for (i = 0; i < n && o + 1 < size; i++) {
+		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? " " : "", v[i].rule);
+		if (!strcmp(v[i].rule, "t.link") && v[i].ev_end > v[i].ev_start)
+			snprintf(ev, evsize, "%.*s", (int)(v[i].ev_end - v[i].ev_start),
+				 text + v[i].ev_start);
+	}
+	classifier_free(c);
+	ruleset_unref(rs);
+	arena_free(a);
+	buf_release(&errs);
+}
+
+/* Digits of a URL in the text are no money and no id, in either view. */
+static void test_url_digits(void)
+{
+	static const char *const cases[][2] = {
+		{ "詳しくは http://example.jp/c4/12345 円", "" },
+		{ "詳しくは http://example.jp/c4/12345円です", "" },
+		{ "ＨＴＴＰ：／／ｅｘ．ｊｐ／１２３４５ 円", "" },
+		{ "口座 https://bank.example/acct/1234567 を確認", "" },
+		{ "振込は www.example.jp/p?id=7654321&x=1 から", "" },
+		{ "h t t p : / / example.jp/c4/12345円", "t.money" }, /* not a URL any more */
+		{ "報酬は 12,345 円", "t.money" },
+		{ "報酬は１２３４５円", "t.money" },
+		{ "口座 1234567", "t.acct" },
+		{ "http://example.jp/1 のあと 口座 7654321", "t.acct" },
+	};
+	char dir[] = "/tmp/t-patset-url-XXXXXX", path[256], got[256], ev[256];
+	size_t i;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/url.lua", dir);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("return {\n"
+	      "  { name = \"t.money\", category = \"drug_ad\",\n"
+	      "    patterns = { money = { { re = [[\\d[\\d,]{3,}\\s*円]] }, view = \"both\" } },\n"
+	      "    classify = function(page, m) return #m.money > 0 and 1 or 0 end },\n"
+	      "  { name = \"t.acct\", category = \"bank_account_trade\",\n"
+	      "    patterns = { acct = { { re = [[(^|[^0-9])[0-9]{7}($|[^0-9])]] }, view = \"both\" } },\n"
+	      "    classify = function(page, m) return #m.acct > 0 and 1 or 0 end },\n"
+	      "  { name = \"t.link\", category = \"drug_ad\",\n"
+	      "    patterns = { link = { { re = [[(^|[^a-z])t\\.me/[a-z0-9_]{5,32}]] } } },\n"
+	      "    classify = function(page, m) return #m.link > 0 and 1 or 0 end },\n"
+	      "}\n",
+	      f);
+	fclose(f);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		flagged(dir, cases[i][0], got, sizeof(got), ev, sizeof(ev));
+		is_str(got, cases[i][1], "'%s' flags '%s'", cases[i][0], cases[i][1]);
+	}
+	flagged(dir, "連絡は https://t.me/ab12345 まで", got, sizeof(got), ev, sizeof(ev));
+	is_str(ev, "/t.me/ab12345", "a URL pattern still spans the URL's digits, quoted as written");
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	size_t i, k;
+
+	if (!ok(load_conformance() == 0, "read %s", CONFORMANCE))
+		return done_testing();
+	test_conformance();
+	/* the big comparison compiles in this process: the child is tested above */
+	patset_set_compile_limits(0, 0);
+	test_som();
+	test_budget();
+	patset_set_compile_limits(PATSET_COMPILE_MS, PATSET_COMPILE_MEM);
+	test_rule();
+	test_url_digits();
+	for (i = 0; i < npats; i++) {
+		for (k = 0; k < pats[i].nyes; k++)
+			free(pats[i].yes[k]);
+		for (k = 0; k < pats[i].nno; k++)
+			free(pats[i].no[k]);
+		free(pats[i].yes);
+		free(pats[i].no);
+		free(pats[i].expr);
+		hs_free_database(pats[i].som);
+	}
+	return done_testing();
+}
