@@ -62,8 +62,12 @@
  * ("\\p{Han}{1,2000}" takes over a minute to be refused). So the compile
  * runs in a child process (fork: it needs nothing but the expressions, and
  * touches nothing shared), with RLIMIT_DATA at what the process holds plus
- * the memory bound and a wall-clock bound enforced by the parent with
- * SIGKILL; the child sends the serialized databases back through a pipe,
+ * the memory bound and RLIMIT_CPU at the time bound: what an expression
+ * costs is CPU time, and a wall clock would refuse the shipped rules on a
+ * machine busy with other work (several crawls compiling at once, a test
+ * suite). The parent still kills the child (SIGKILL) at WALL_FACTOR times
+ * the bound of wall time, for a child that cannot get the CPU at all, and
+ * when the process is stopping. The child sends the serialized databases back through a pipe,
  * or Hyperscan's refusal. When the child runs out of time or memory, a
  * second child compiles the expressions one by one, telling the parent
  * which one it starts, so that the one that does not finish is named like
@@ -545,6 +549,9 @@ void patset_set_compile_limits(long ms, size_t mem_bytes)
 	atomic_store(&compile_mem, (long long)mem_bytes);
 }
 
+/* The wall-clock backstop, as a multiple of the CPU-time bound. */
+#define WALL_FACTOR 4
+
 static long long mono_ms(void)
 {
 	struct timespec t;
@@ -664,9 +671,10 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 		     long ms, long long mem, char **data, size_t *len)
 {
 	unsigned long long base = vm_data_bytes();
-	long long deadline = mono_ms() + ms;
+	long long deadline = mono_ms() + (long long)ms * WALL_FACTOR;
 	size_t cap = 0;
 	int fds[2], status = 0, timed_out = 0;
+	struct rusage ru;
 	pid_t pid;
 
 	*data = NULL;
@@ -693,6 +701,11 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 			rl.rlim_cur = rl.rlim_max = (rlim_t)(base + (unsigned long long)mem);
 			setrlimit(RLIMIT_DATA, &rl);
 		}
+		/* SIGXCPU at the bound (whole seconds, at least one), SIGKILL a second later */
+		rl.rlim_cur = (rlim_t)((ms + 999) / 1000);
+		rl.rlim_max = rl.rlim_cur + 1;
+		setrlimit(RLIMIT_CPU, &rl);
+		signal(SIGXCPU, SIG_DFL);
 		fn(fds[1], ex, n);
 		_exit(1);
 	}
@@ -733,10 +746,15 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 	close(fds[0]);
 	if (timed_out)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
 	if (timed_out == 1 || timed_out == 3)
 		return timed_out;
+	/* SIGXCPU, or the hard limit's SIGKILL once the CPU time was spent */
+	if (WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGXCPU ||
+	     (WTERMSIG(status) == SIGKILL && ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >= (ms + 999) / 1000)))
+		return 1;
 	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return 2;
 	return 0;
@@ -840,12 +858,12 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 		*bad_view = at[0];
 		*bad_index = (size_t)at[1];
 		if (how == 1)
-			return err_set(e, PRC_PARSE, "compiling it took longer than %ld s", ms / 1000);
+			return err_set(e, PRC_PARSE, "compiling it took over %ld s of CPU time", ms / 1000);
 		return err_set(e, PRC_PARSE, "compiling it needed more than %lld MiB", mem >> 20);
 	}
 	*bad_index = (size_t)-1;
 	if (how == 1 || (how <= 0 && first == 1))
-		return err_set(e, PRC_LIMIT, "compiling the %zu patterns together took longer than %ld s",
+		return err_set(e, PRC_LIMIT, "compiling the %zu patterns together took over %ld s of CPU time",
 			       total, ms / 1000);
 	return err_set(e, PRC_LIMIT, "compiling the %zu patterns together needed more than %lld MiB",
 		       total, mem >> 20);

@@ -37,7 +37,7 @@ char *patset_escape_literal(const char *s);
 enum prc patset_check(const char *expr, unsigned flags, struct err *e);
 
 /* Bounds of one patset_compile unless set otherwise. */
-#define PATSET_COMPILE_MS  120000L       /* wall clock */
+#define PATSET_COMPILE_MS  120000L       /* CPU time of the compile (wall clock: 4 times) */
 #define PATSET_COMPILE_MEM (4096ull << 20)/* bytes on top of what the process holds */
 
 /*
