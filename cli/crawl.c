@@ -13,7 +13,7 @@
 #include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
 #include "cli/cli.h"
-#include "crawler/crawl.h"
+#include "pipeline/crawl.h"
 #include "store/cluster.h"
 #include "store/db.h"
 #include "util/buf.h"

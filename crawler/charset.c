@@ -24,6 +24,7 @@
  * be stored as PostgreSQL text.
  */
 #include "crawler/charset.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -480,119 +481,6 @@ static int detect_charset(const char *s, size_t len, struct cs *c)
 	return found;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is
- * invalid, with *bad the length of its maximal subpart (Unicode 3.9, D93b):
- * the bytes that one U+FFFD replaces.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4) {
-		*bad = 1;
-		return 0;
-	}
-	if (c < 0xE0) {
-		need = 1;
-	} else if (c < 0xF0) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F; /* nothing past U+10FFFF */
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	return need + 1;
-}
-
-int charset_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, bad, k;
-
-	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_seq(p + i, len - i, &bad);
-		if (!k)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-/*
- * Repairs UTF-8 s into dst (or only measures, when dst is NULL), writing at
- * most max bytes and never a partial character. Returns the bytes written;
- * *used gets the input bytes consumed.
- */
-static size_t sanitize(char *dst, const char *s, size_t len, size_t max, size_t *used)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, o = 0, k, bad;
-
-	while (i < len) {
-		const char *src = s + i;
-
-		k = utf8_seq(p + i, len - i, &bad);
-		if (k) {
-			if (max - o < k)
-				break;
-			if (dst) {
-				memcpy(dst + o, src, k);
-				if (k == 1 && *src == '\0')
-					dst[o] = ' ';
-			}
-			o += k;
-			i += k;
-		} else {
-			if (max - o < 3)
-				break;
-			if (dst)
-				memcpy(dst + o, REPL, 3);
-			o += 3;
-			i += bad;
-		}
-	}
-	*used = i;
-	return o;
-}
-
-char *charset_utf8_sanitize(struct arena *a, const char *s, size_t len, size_t *out_len)
-{
-	size_t n, used;
-	char *d;
-
-	n = sanitize(NULL, s, len, SIZE_MAX, &used);
-	d = arena_alloc(a, n + 1);
-	if (!d)
-		return NULL;
-	sanitize(d, s, len, n, &used);
-	d[n] = '\0';
-	if (out_len)
-		*out_len = n;
-	return d;
-}
-
 /* Doubles *buf up to max bytes. Returns 1 when grown, 0 when already at max, -1 without memory. */
 static int grow(char **buf, size_t *cap, size_t max)
 {
@@ -703,7 +591,7 @@ static void choose(const char *content_type, const char *body, size_t len, struc
 		goto found;
 	if (meta_charset(body, len, c) || detect_charset(body, len, c))
 		goto found;
-	if (sanitize(NULL, body, len, SIZE_MAX, &used) == len)
+	if (utf8_repair(NULL, body, len, SIZE_MAX, &used) == len)
 		cs_lookup("utf-8", 5, c);
 	else
 		cs_lookup("cp932", 5, c);
@@ -739,11 +627,11 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	}
 	if (!strcmp(c.canon, "utf-8")) {
 		rc = PRC_OK;
-		n = sanitize(NULL, body, len, max, &used);
+		n = utf8_repair(NULL, body, len, max, &used);
 		*truncated = (used < len);
 		d = arena_alloc(a, n + 1);
 		if (d) {
-			sanitize(d, body, len, n, &used);
+			utf8_repair(d, body, len, n, &used);
 			d[n] = '\0';
 		}
 	}

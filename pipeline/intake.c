@@ -19,7 +19,7 @@
  * UTF-8, so a few bad bytes among many good characters are damage, not
  * another encoding.
  */
-#include "crawler/intake.h"
+#include "pipeline/intake.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +33,7 @@
 #include "crawler/url.h"
 #include "store/reports.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 
 #define INTAKE_FILE_MAX (64u << 20)
 #define INTAKE_MAX_FIELDS 64
@@ -390,22 +391,6 @@ static const char *damage_in(const struct damage *dm, long from, long to, long *
 	return NULL;
 }
 
-/* The length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there are not one. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n = left < 4 ? left : 4;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (n >= 2 && s[0] >= 0xC2 && s[0] <= 0xDF)
-		return charset_utf8_valid((const char *)s, 2) ? 2 : 0;
-	if (n >= 3 && s[0] >= 0xE0 && s[0] <= 0xEF)
-		return charset_utf8_valid((const char *)s, 3) ? 3 : 0;
-	if (n >= 4 && s[0] >= 0xF0 && s[0] <= 0xF4)
-		return charset_utf8_valid((const char *)s, 4) ? 4 : 0;
-	return 0;
-}
-
 /*
  * Finds NUL bytes (made spaces, so the parser can go on; their rows are bad)
  * and, in a file taken for UTF-8, bytes that are not UTF-8 (made '?').
@@ -413,11 +398,11 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
  */
 static int scan_damage(char *body, size_t len, int *utf8, struct damage *dm)
 {
-	size_t i, k, good = 0, badb = 0;
+	size_t i, k, good = 0, badb = 0, bad;
 	long line = 1;
 
 	for (i = 0; i < len; i += k) {
-		k = utf8_seq((const unsigned char *)body + i, len - i);
+		k = utf8_seq((const unsigned char *)body + i, len - i, &bad);
 		if (!k) {
 			badb++;
 			k = 1;
@@ -434,7 +419,7 @@ static int scan_damage(char *body, size_t len, int *utf8, struct damage *dm)
 			body[i] = ' ';
 			if (damage_add(dm, line, "a NUL byte") < 0)
 				return -1;
-		} else if (*utf8 && !(k = utf8_seq((const unsigned char *)body + i, len - i))) {
+		} else if (*utf8 && !(k = utf8_seq((const unsigned char *)body + i, len - i, &bad))) {
 			body[i] = '?';
 			k = 1;
 			if (damage_add(dm, line, "bytes that are not UTF-8") < 0)

@@ -22,7 +22,7 @@
  * board that deleted one post but not the others has not removed the ad.
  * Anything else (5xx, 403, timeouts) is inconclusive and changes nothing.
  */
-#include "crawler/recheck.h"
+#include "pipeline/recheck.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

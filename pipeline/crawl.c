@@ -25,7 +25,7 @@
  * leased host with work, nothing pending, and the database shows no URL of
  * the job queued or claimed by anyone: only then can no new link appear.
  */
-#include "crawler/crawl.h"
+#include "pipeline/crawl.h"
 
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -60,6 +60,7 @@
 #include "util/hset.h"
 #include "util/log.h"
 #include "util/queue.h"
+#include "util/utf8.h"
 
 #define CRAWL_BATCH 64          /* pages per writer transaction */
 #define CRAWL_BATCH_MS 200      /* ... or this long, whichever first */
@@ -448,7 +449,7 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
  */
 static const char *header_text(struct arena *a, const char *s)
 {
-	return charset_utf8_sanitize(a, s, strlen(s), NULL);
+	return utf8_sanitize(a, s, strlen(s), NULL);
 }
 
 /* What a worker does with one fetched page. */
@@ -1014,7 +1015,7 @@ static void robots_done(struct crawl *c, struct fetch *x)
 
 		/* as the text column takes it: valid UTF-8, no NUL */
 		if (a && x->status < 300)
-			body = charset_utf8_sanitize(a, buf_str(&x->body), x->body.len, NULL);
+			body = utf8_sanitize(a, buf_str(&x->body), x->body.len, NULL);
 		if (crawlstore_save_robots(c->db, h->id, (int)x->status, body, &e) != PRC_OK)
 			log_msg(LOG_WARN, "cannot cache robots.txt of '%s': %s", h->origin, e.msg);
 		arena_free(a);
