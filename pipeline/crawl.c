@@ -1,5 +1,5 @@
 /*
- * crawl.c - one crawl process from seeds to stored results.
+ * crawl.c - one crawl process from seeds to stored results: the fetch thread.
  *
  * DESIGN
  *
@@ -24,6 +24,11 @@
  * yet committed by the writer. The crawl is over when this process has no
  * leased host with work, nothing pending, and the database shows no URL of
  * the job queued or claimed by anyone: only then can no new link appear.
+ *
+ * This file is the fetch thread (leases, claims, robots.txt, transfers, the
+ * loop and its end), the setup and teardown of a crawl, and its figures (the
+ * summary and the Prometheus stats file). The workers are in crawl-page.c,
+ * the writer in crawl-writer.c, link filtering in crawl-scope.c.
  */
 #include "pipeline/crawl.h"
 
@@ -42,28 +47,21 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
-#include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
-#include "crawler/charset.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
-#include "crawler/html.h"
 #include "crawler/robots.h"
 #include "crawler/traps.h"
 #include "crawler/url.h"
 #include "crawler/warc.h"
+#include "pipeline/crawl-int.h"
 #include "store/crawlstore.h"
 #include "store/db.h"
-#include "store/evidence.h"
 #include "util/arena.h"
-#include "util/hash.h"
-#include "util/hset.h"
 #include "util/log.h"
 #include "util/queue.h"
 #include "util/utf8.h"
 
-#define CRAWL_BATCH 64          /* pages per writer transaction */
-#define CRAWL_BATCH_MS 200      /* ... or this long, whichever first */
 #define CRAWL_CLAIM 32          /* URLs claimed from a host at once */
 #define CRAWL_RENEW_MS 10000    /* lease renewal period */
 #define CRAWL_ROBOTS_TTL 86400  /* robots.txt cache, seconds */
@@ -94,71 +92,8 @@ void crawl_opts_init(struct crawl_opts *o)
 	o->warc_rotate_bytes = (size_t)1 << 30;
 }
 
-/* The URLs a crawl may follow. Immutable once built; read by every worker. */
-struct scope {
-	enum crawl_scope kind;
-	char **keys; /* seed origins (host scope) or registrable domains (domain scope) */
-	size_t nkeys;
-};
-
-/* One URL's trip from the fetch thread through a worker to the writer. */
-struct page {
-	struct arena *arena;
-	struct fetch *fx;          /* NULL for refused URLs */
-	int64_t url_id, host_id;
-	char *url;                 /* in the arena */
-	int depth, hops, attempts;
-	int no_evidence;           /* never written to the WARC files (an image) */
-	int has_sketch;            /* a page with text: sketch is what it says (trap families) */
-	struct trap_sketch sketch;
-	struct store_record rec;
-	struct page *next;
-};
-
-struct crawl {
-	const struct crawl_opts *o;
-	struct err *e;
-	char owner[256];
-	char hostname[128];
-	int64_t job_id;
-	struct scope scope;
-	struct url_opts uopts;
-	struct url_opts link_uopts;  /* no length limit: long links are refused and counted here */
-	regex_t *allow, *deny, *keepq;
-	size_t nallow, ndeny, nkeepq;
-	struct traps *traps;         /* URL families: the writer observes and admits, the fetch thread asks */
-	struct warc *warc;           /* the writer's evidence files, or NULL */
-	const struct imagehash *imagehash; /* the operator's hash list, or NULL: images are not fetched */
-	struct db *db;             /* the fetch thread's connection */
-	struct fetcher *fetcher;
-	struct frontier *frontier;
-	struct queue *work;        /* struct page *: fetch thread → workers */
-	struct queue *store;       /* struct page *: workers, fetch thread → writer */
-	struct queue *committed;   /* host ids of records the writer is done with: writer → fetch thread */
-	pthread_t *workers;
-	int nworkers;
-	pthread_t writer;
-	int writer_started;
-	atomic_long pending;
-	atomic_int writer_failed;
-	char writer_error[1024];
-	/* statistics, written by several threads */
-	atomic_ullong fetched, stored, errors, robots_refused, hits, bytes, links_new, lost_claims;
-	atomic_ullong retries, unchanged, hosts_parked, aliases, trap_families, quarantined;
-	atomic_ullong stage_ns[STAGE_COUNT]; /* thread CPU time per stage */
-	atomic_ullong refused[REFUSE_COUNT];
-	uint64_t net_failed[FETCH_FAIL_COUNT]; /* fetch thread only */
-	char first_failure[320];               /* fetch thread only */
-	struct crawl_failing_host failing[CRAWL_FAILING_HOSTS]; /* fetch thread only */
-	size_t nfailing;
-	uint64_t queued;
-	int64_t remaining;         /* pages --max-pages still allows this process to claim */
-	double started;
-	uint64_t fetch_cpu0;       /* the fetch thread's CPU time at the start */
-};
-
 /* CPU time of the calling thread, in nanoseconds. */
-static uint64_t thread_cpu_ns(void)
+uint64_t crawl_cpu_ns(void)
 {
 	struct timespec ts;
 
@@ -168,9 +103,9 @@ static uint64_t thread_cpu_ns(void)
 }
 
 /* Charges the CPU time since *mark to stage and moves *mark to now. */
-static void stage_charge(struct crawl *c, enum crawl_stage st, uint64_t *mark)
+void crawl_stage_charge(struct crawl *c, enum crawl_stage st, uint64_t *mark)
 {
-	uint64_t t = thread_cpu_ns();
+	uint64_t t = crawl_cpu_ns();
 
 	if (t > *mark)
 		atomic_fetch_add(&c->stage_ns[st], t - *mark);
@@ -185,7 +120,7 @@ const char *crawl_stage_name(enum crawl_stage s)
 	return s < STAGE_COUNT ? names[s] : "unknown";
 }
 
-static int64_t now_ms(void)
+int64_t crawl_now_ms(void)
 {
 	struct timeval tv;
 
@@ -195,739 +130,12 @@ static int64_t now_ms(void)
 
 static double now_s(void)
 {
-	return (double)now_ms() / 1000.0;
-}
-
-/* ---- scope ---------------------------------------------------------- */
-
-static void scope_release(struct scope *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nkeys; i++)
-		free(s->keys[i]);
-	free(s->keys);
-	s->keys = NULL;
-	s->nkeys = 0;
-}
-
-static char *scope_key(enum crawl_scope kind, const char *canon)
-{
-	char *host, *dom;
-
-	if (kind == CRAWL_SCOPE_HOST)
-		return url_origin(canon);
-	host = url_host(canon);
-	if (!host)
-		return NULL;
-	dom = url_registrable_domain(host);
-	free(host);
-	return dom;
-}
-
-static int scope_allows(const struct scope *s, const char *canon)
-{
-	char *key;
-	size_t i;
-	int ok = 0;
-
-	if (s->kind == CRAWL_SCOPE_ANY)
-		return 1;
-	key = scope_key(s->kind, canon);
-	if (!key)
-		return 0;
-	for (i = 0; i < s->nkeys && !ok; i++)
-		ok = !strcmp(s->keys[i], key);
-	free(key);
-	return ok;
-}
-
-static enum prc scope_build(struct crawl *c, char **origins, size_t n)
-{
-	size_t i, j;
-
-	c->scope.keys = calloc(n + 1, sizeof(char *));
-	if (!c->scope.keys)
-		return err_set(c->e, PRC_NOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		char *key = c->scope.kind == CRAWL_SCOPE_HOST ? strdup(origins[i])
-							      : scope_key(c->scope.kind, origins[i]);
-		int dup = 0;
-
-		if (!key)
-			return err_set(c->e, PRC_NOMEM, "out of memory");
-		for (j = 0; j < c->scope.nkeys && !dup; j++)
-			dup = !strcmp(c->scope.keys[j], key);
-		if (dup)
-			free(key);
-		else
-			c->scope.keys[c->scope.nkeys++] = key;
-	}
-	return PRC_OK;
-}
-
-/* ---- pages ---------------------------------------------------------- */
-
-static void page_free(struct page *p)
-{
-	if (!p)
-		return;
-	fetch_free(p->fx);
-	arena_free(p->arena);
-	free(p);
-}
-
-static void count_refusal(struct crawl *c, enum refusal r)
-{
-	atomic_fetch_add(&c->refused[r], 1);
-}
-
-static struct page *page_new(int64_t host_id, const struct frontier_url *u)
-{
-	struct page *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return NULL;
-	p->arena = arena_new();
-	if (!p->arena) {
-		free(p);
-		return NULL;
-	}
-	p->url = arena_strdup(p->arena, u->url);
-	if (!p->url) {
-		page_free(p);
-		return NULL;
-	}
-	p->url_id = u->id;
-	p->host_id = host_id;
-	p->depth = u->depth;
-	p->hops = u->hops;
-	p->attempts = u->attempts;
-	p->rec.url_id = u->id;
-	p->rec.host_id = host_id;
-	return p;
-}
-
-static int content_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	if (!ct)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static int url_matches(const regex_t *re, size_t n, const char *url)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (regexec(&re[i], url, 0, NULL, 0) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Adds one discovered URL to the page's record. Out of scope, too deep or
- * filtered URLs are only counted; URLs with a trap's shape are recorded as
- * refused (with reason) so the refusal shows in the database too.
- */
-static void page_add_link(struct crawl *c, struct page *p, const char *canon, int depth, int hops,
-			  size_t *cap)
-{
-	enum refusal why = REFUSE_NONE;
-	struct store_link *l;
-	char *origin;
-
-	if (c->o->max_depth >= 0 && depth > c->o->max_depth) {
-		count_refusal(c, REFUSE_DEPTH);
-		return;
-	}
-	if (!scope_allows(&c->scope, canon)) {
-		count_refusal(c, REFUSE_SCOPE);
-		return;
-	}
-	if ((c->nallow && !url_matches(c->allow, c->nallow, canon)) ||
-	    url_matches(c->deny, c->ndeny, canon)) {
-		count_refusal(c, REFUSE_PATTERN);
-		return;
-	}
-	why = traps_check_url(&c->o->traps, canon);
-	if (why == REFUSE_URL_LENGTH) {
-		count_refusal(c, why); /* not worth a row: the URL itself is the problem */
-		return;
-	}
-	if (hops > c->o->max_redirects)
-		why = REFUSE_REDIRECTS;
-	if (p->rec.nlinks == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct store_link *nl = arena_alloc(p->arena, ncap * sizeof(*nl));
-
-		if (!nl)
-			return;
-		if (p->rec.nlinks)
-			memcpy(nl, p->rec.links, p->rec.nlinks * sizeof(*nl));
-		p->rec.links = nl;
-		*cap = ncap;
-	}
-	origin = url_origin(canon);
-	if (!origin)
-		return;
-	l = (struct store_link *)&p->rec.links[p->rec.nlinks];
-	l->url = arena_strdup(p->arena, canon);
-	l->origin = arena_strdup(p->arena, origin);
-	free(origin);
-	if (!l->url || !l->origin)
-		return;
-	if (c->nkeepq && !url_matches(c->keepq, c->nkeepq, l->url) &&
-	    url_sort_query((char *)l->url) != PRC_OK)
-		return;
-	l->depth = depth;
-	l->hops = hops;
-	l->parent_id = p->url_id;
-	l->reason = why != REFUSE_NONE ? refusal_name(why) : NULL;
-	p->rec.nlinks++;
-}
-
-/*
- * Whether an X-Robots-Tag header says nofollow. noindex is not acted on:
- * evidence is kept whatever a page asks of indexers.
- */
-static int x_robots_nofollow(const char *v)
-{
-	return v && (strcasestr(v, "nofollow") || strcasestr(v, "none"));
-}
-
-/*
- * A body that is not a page is matched against the operator's hash list
- * (SHA-256 and MD5). Only the match is kept: the image itself is neither
- * classified further, nor stored, nor written to the evidence files.
- */
-static void match_image(struct crawl *c, struct page *p)
-{
-	struct fetch *x = p->fx;
-	struct store_hit *h;
-	char hex[65];
-	char *ev;
-
-	if (!c->imagehash || !x->body.len || x->truncated)
-		return;
-	if (imagehash_match(c->imagehash, x->body.ptr, x->body.len, hex) != 1)
-		return;
-	h = arena_calloc(p->arena, 1, sizeof(*h));
-	ev = arena_alloc(p->arena, 160 + strlen(p->url));
-	if (!h || !ev)
-		return;
-	snprintf(ev, 160 + strlen(p->url), "image %s matches hash list entry %s", p->url, hex);
-	h->category = "child_pornography";
-	h->score = 1.0;
-	h->classifier = "imagehash";
-	h->rule = "imagehash";
-	h->rule_file = NULL;
-	h->evidence = ev;
-	h->ev_start = h->ev_end = -1;
-	p->rec.hits = h;
-	p->rec.nhits = 1;
-	p->no_evidence = 1;
-}
-
-/* The length of the longest prefix of s (len bytes of UTF-8) within max bytes, cut between characters. */
-static size_t utf8_prefix(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
-/*
- * A header value as the database's text columns take it: a hostile server's
- * bytes that are not UTF-8 become U+FFFD instead of failing the whole batch.
- */
-static const char *header_text(struct arena *a, const char *s)
-{
-	return utf8_sanitize(a, s, strlen(s), NULL);
-}
-
-/* What a worker does with one fetched page. */
-static void page_process(struct crawl *c, struct classifier *cl, struct page *p)
-{
-	struct fetch *x = p->fx;
-	struct store_record *r = &p->rec;
-	size_t linkcap = 0;
-	struct err e;
-	char *hex;
-	uint64_t mark = thread_cpu_ns();
-
-	r->fetched_at = x->started;
-	r->http_status = (int)x->status;
-	r->final_url = p->url;
-	r->content_type = x->content_type ? header_text(p->arena, x->content_type) : NULL;
-	r->size = (int64_t)x->body.len;
-	r->server_ip = x->server_ip[0] ? arena_strdup(p->arena, x->server_ip) : NULL;
-	r->duration_ms = (long)((x->ended - x->started) * 1000.0);
-	r->error = x->error[0] ? header_text(p->arena, x->error) : NULL;
-	if (fetch_error_of(x) != FETCH_FAIL_NONE)
-		r->failure = fetch_failure_name(fetch_error_of(x));
-	r->etag = x->etag ? header_text(p->arena, x->etag) : NULL;
-	r->last_modified = x->last_modified ? header_text(p->arena, x->last_modified) : NULL;
-	if (x->body.len || x->status == 200) {
-		hex = arena_alloc(p->arena, SHA256_HEX_LEN + 1);
-		if (hex) {
-			hash_sha256_hex(buf_str(&x->body), x->body.len, hex);
-			r->sha256 = hex;
-		}
-	}
-	atomic_fetch_add(&c->bytes, x->body.len);
-
-	if (x->status >= 300 && x->status < 400 && x->location) {
-		char *canon = NULL;
-
-		if (url_resolve(p->url, x->location, &c->link_uopts, &canon, &e) == PRC_OK) {
-			r->final_url = arena_strdup(p->arena, canon);
-			page_add_link(c, p, canon, p->depth, p->hops + 1, &linkcap);
-			free(canon);
-		}
-		return;
-	}
-	if (x->status == 304) {
-		r->unchanged = 1;
-		atomic_fetch_add(&c->unchanged, 1);
-		return;
-	}
-	if (x->status < 200 || x->status >= 300 || !x->body.len)
-		return;
-
-	{
-		int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
-			      content_is(x->content_type, "application/xhtml+xml");
-		int is_text = content_is(x->content_type, "text/plain");
-		int nofollow = 0, truncated = 0;
-		const char *charset = NULL;
-		struct page_input in;
-		struct html_doc doc;
-		char *text = NULL;
-		size_t text_len = 0, i, k = 0;
-		const char **links = NULL, **link_texts = NULL;
-
-		if (!is_html && !is_text) {
-			match_image(c, p);
-			return;
-		}
-		if (charset_decode(p->arena, x->content_type, buf_str(&x->body), x->body.len,
-				   c->o->max_body * 2, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
-			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
-			return;
-		}
-		stage_charge(c, STAGE_DECODE, &mark);
-		r->charset = charset;
-		memset(&in, 0, sizeof(in));
-		in.url = p->url;
-		in.final_url = p->url;
-		in.content_type = r->content_type ? r->content_type : "";
-		in.http_status = r->http_status;
-		in.title = "";
-		if (is_html) {
-			/*
-			 * The parse tree costs many times the markup: parse at most
-			 * twice the text classification reads (cut on a character).
-			 */
-			size_t plen = utf8_prefix(text, text_len, 2 * c->o->max_text);
-
-			if (html_parse(p->arena, text, plen, p->url, &c->link_uopts, c->o->max_links, &doc,
-				       &e) != PRC_OK) {
-				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
-				return;
-			}
-			r->title = doc.title;
-			in.title = doc.title;
-			in.text = doc.text;
-			in.text_len = doc.text_len;
-			in.blocks = doc.blocks;
-			in.nblocks = doc.nblocks;
-			nofollow = doc.meta_nofollow || x_robots_nofollow(x->x_robots_tag);
-			if (doc.nlinks) {
-				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
-				link_texts = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
-			}
-			if (!c->o->follow_nofollow && nofollow && doc.nlinks)
-				atomic_fetch_add(&c->refused[REFUSE_NOFOLLOW], doc.nlinks);
-			for (i = 0, k = 0; links && link_texts && i < doc.nlinks; i++) {
-				if (doc.links[i].kind == HTML_LINK_IMG) {
-					/* images are fetched only to match them against a hash list */
-					if (c->imagehash && (c->o->follow_nofollow || !nofollow))
-						page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
-					continue;
-				}
-				links[k] = doc.links[i].url;
-				link_texts[k++] = doc.links[i].text;
-				if (!c->o->follow_nofollow && nofollow)
-					continue;
-				if (!c->o->follow_nofollow && doc.links[i].nofollow) {
-					count_refusal(c, REFUSE_NOFOLLOW);
-					continue;
-				}
-				page_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
-			}
-			in.links = links;
-			in.link_texts = link_texts;
-			in.nlinks = links && link_texts ? k : 0;
-		} else {
-			in.text = text;
-			in.text_len = text_len;
-		}
-		stage_charge(c, STAGE_PARSE, &mark);
-		/* what the page says, for judging its URL family (traps.c) */
-		traps_sketch(in.text, in.text_len, &p->sketch);
-		p->has_sketch = x->status == 200;
-		stage_charge(c, STAGE_SKETCH, &mark);
-		/*
-		 * Classification reads at most max_text bytes of text: normalization
-		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
-		 * to show what it is. Cut on a character boundary.
-		 */
-		in.text_len = utf8_prefix(in.text, in.text_len, c->o->max_text);
-		if (cl) {
-			struct verdict *v = NULL;
-			size_t nv = 0;
-
-			enum prc crc = classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e);
-
-			stage_charge(c, STAGE_CLASSIFY, &mark);
-
-			if (crc == PRC_AGAIN) {
-				/* stopping mid-rules: fetched again later, never stored unclassified */
-				r->retry = 1;
-			} else if (crc != PRC_OK) {
-				log_msg(LOG_WARN, "cannot classify '%s': %s", p->url, e.msg);
-			} else if (nv) {
-				struct store_hit *h = arena_calloc(p->arena, nv, sizeof(*h));
-
-				for (i = 0; h && i < nv; i++) {
-					h[i].category = v[i].category;
-					h[i].score = v[i].score;
-					h[i].classifier = "lua";
-					h[i].rule = v[i].rule;
-					h[i].rule_file = v[i].rule_file;
-					h[i].evidence = v[i].evidence;
-					h[i].ev_start = v[i].ev_end ? (long)v[i].ev_start : -1;
-					h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
-				}
-				if (h) {
-					r->hits = h;
-					r->nhits = nv;
-				}
-			}
-		}
-	}
-}
-
-struct worker_arg {
-	struct crawl *c;
-	struct ruleset *rs;        /* the rule set cl runs */
-	unsigned long gen;         /* its generation in the hub */
-	struct classifier *cl;
-};
-
-/* Between pages: a reloaded rule set replaces the worker's classifier. */
-static void worker_rules(struct worker_arg *w)
-{
-	struct ruleset *rs;
-	struct classifier *cl;
-	unsigned long gen;
-	struct err e;
-
-	if (!w->c->o->rules || rulehub_generation(w->c->o->rules) == w->gen)
-		return;
-	rs = rulehub_current_gen(w->c->o->rules, &gen);
-	cl = classifier_new(rs, &e);
-	if (!cl) {
-		log_msg(LOG_ERROR, "cannot use the reloaded rules: %s", e.msg);
-		ruleset_unref(rs);
-		w->gen = gen; /* keep the running classifier; do not retry every page */
-		return;
-	}
-	classifier_free(w->cl);
-	ruleset_unref(w->rs);
-	w->cl = cl;
-	w->rs = rs;
-	w->gen = gen;
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker_arg *w = arg;
-	struct crawl *c = w->c;
-	void *item;
-
-	while (queue_pop(c->work, &item) == PRC_OK) {
-		struct page *p = item;
-
-		worker_rules(w);
-		if (!p->rec.retry)
-			page_process(c, w->cl, p);
-		/* the body is done with, unless it is evidence: only the record goes on */
-		if (!p->rec.nhits || !c->warc || p->rec.retry || p->no_evidence) {
-			fetch_free(p->fx);
-			p->fx = NULL;
-		}
-		if (queue_push(c->store, p) != PRC_OK) {
-			page_free(p);
-			atomic_fetch_sub(&c->pending, 1);
-		}
-	}
-	return NULL;
-}
-
-/* ---- writer --------------------------------------------------------- */
-
-/*
- * Writes a flagged page's request and response to the WARC files and points
- * its record at them. The files are synced before the rows that point at
- * them are committed; a failure costs the evidence, not the page.
- */
-static int write_evidence(struct crawl *c, struct page *p)
-{
-	struct fetch *x = p->fx;
-	struct warc_exchange ex;
-	struct warc_loc *loc;
-	struct err e;
-
-	if (!x || !c->warc)
-		return 0;
-	loc = arena_calloc(p->arena, 1, sizeof(*loc));
-	if (!loc)
-		return 0;
-	memset(&ex, 0, sizeof(ex));
-	ex.target_uri = p->url;
-	ex.ip = x->server_ip;
-	ex.date = x->started;
-	ex.request = x->req_headers.ptr;
-	ex.request_len = x->req_headers.len;
-	ex.response_headers = x->resp_headers.ptr;
-	ex.response_headers_len = x->resp_headers.len;
-	ex.body = x->body.ptr;
-	ex.body_len = x->body.len;
-	ex.truncated = x->truncated ? "length" : NULL;
-	if (warc_write_exchange(c->warc, &ex, loc, &e) != PRC_OK) {
-		log_msg(LOG_ERROR, "cannot write the evidence of '%s': %s", p->url, e.msg);
-		return 0;
-	}
-	p->rec.warc_file = loc->file;
-	p->rec.warc_offset = loc->offset;
-	p->rec.warc_length = loc->length;
-	p->rec.warc_record_id = loc->record_id;
-	p->rec.warc_digest = loc->digest;
-	return 1;
-}
-
-static void mark_trap(void *ud, const char *family, const char *reason)
-{
-	struct crawl *c = ud;
-
-	traps_mark(c->traps, family, reason);
-	atomic_fetch_add(&c->trap_families, 1);
-}
-
-/*
- * Keeps the job's URL families in the database: the traps with the reason
- * of their verdict and the open families of some size, with their figures.
- */
-static void save_families(struct crawl *c, struct db *d)
-{
-	struct trap_family *f = NULL;
-	struct store_family *sf = NULL;
-	size_t n = 0, i;
-	struct err e;
-
-	if (traps_report(c->traps, &f, &n) != PRC_OK || !n)
-		goto out;
-	sf = calloc(n, sizeof(*sf));
-	if (!sf)
-		goto out;
-	for (i = 0; i < n; i++) {
-		sf[i].family = f[i].family;
-		sf[i].pages = f[i].fetched;
-		sf[i].repeats = f[i].repeats;
-		sf[i].trap = f[i].trap;
-		sf[i].reason = f[i].reason;
-	}
-	if (crawlstore_save_families(d, c->job_id, sf, n, &e) != PRC_OK)
-		log_msg(LOG_WARN, "cannot keep the URL families: %s", e.msg);
-out:
-	free(sf);
-	free(f);
-}
-
-/* Stores the chain heads of the WARC files written to (crawler/warc.c, DESIGN). */
-static enum prc seal_evidence(struct crawl *c, struct db *d, struct err *e)
-{
-	struct warc_head h[WARC_HEADS_MAX];
-	size_t nh, i;
-	enum prc rc = PRC_OK;
-
-	while ((nh = warc_heads(c->warc, h, WARC_HEADS_MAX)) > 0)
-		for (i = 0; i < nh; i++)
-			if (rc == PRC_OK)
-				rc = evidence_seal(d, h[i].file, h[i].records, h[i].bytes, h[i].head, e);
-	return rc;
-}
-
-static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct page **batch,
-			 size_t n)
-{
-	int evidence = 0, judged = 0;
-	uint64_t mark = thread_cpu_ns();
-	struct store_record *recs;
-	struct err e;
-	size_t i, j, k;
-	enum prc rc;
-
-	if (!n)
-		return;
-	recs = calloc(n, sizeof(*recs));
-	if (!recs) {
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct store_record *r = &batch[i]->rec;
-		struct store_link *links = (struct store_link *)r->links;
-
-		/*
-		 * The seen-set keeps links this process already sent out of the
-		 * database round trip; the trap counters see each new URL once.
-		 */
-		for (j = k = 0; j < r->nlinks; j++) {
-			if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) == 0)
-				continue;
-			if (!links[j].reason && c->traps) {
-				enum refusal why = traps_admit(c->traps, links[j].url);
-
-				if (why != REFUSE_NONE)
-					links[j].reason = refusal_name(why);
-			}
-			if (links[j].reason) {
-				enum refusal q;
-
-				for (q = REFUSE_NONE; q < REFUSE_COUNT; q++)
-					if (!strcmp(refusal_name(q), links[j].reason))
-						count_refusal(c, q);
-			}
-			links[k++] = links[j];
-		}
-		r->nlinks = k;
-		if (r->nhits && batch[i]->fx)
-			evidence += write_evidence(c, batch[i]);
-		recs[i] = *r;
-	}
-	if (evidence && (warc_sync(c->warc, &e) != PRC_OK || seal_evidence(c, d, &e) != PRC_OK)) {
-		/* rows point only at records synced and sealed: these become orphans */
-		log_msg(LOG_ERROR, "cannot seal the evidence files, the batch is stored without it: %s", e.msg);
-		for (i = 0; i < n; i++)
-			recs[i].warc_file = NULL;
-	}
-	rc = crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e);
-	if (rc != PRC_OK) {
-		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "%s", e.msg);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (!recs[i].stored) {
-			atomic_fetch_add(&c->lost_claims, 1);
-			continue;
-		}
-		if (recs[i].quarantined) {
-			log_msg(LOG_WARN, "cannot store '%s': the database refused one of its values; "
-				"kept in the quarantine table", batch[i]->url);
-			atomic_fetch_add(&c->quarantined, 1);
-			continue;
-		}
-		if (recs[i].retry) {
-			atomic_fetch_add(&c->retries, 1);
-			continue;
-		}
-		atomic_fetch_add(&c->stored, 1);
-		atomic_fetch_add(&c->hits, recs[i].nhits);
-		atomic_fetch_add(&c->links_new, recs[i].nlinks);
-		if (recs[i].alias_of)
-			atomic_fetch_add(&c->aliases, 1);
-		if (batch[i]->has_sketch && traps_observe(c->traps, batch[i]->url, &batch[i]->sketch)) {
-			char fam[512];
-
-			traps_family(batch[i]->url, fam, sizeof(fam));
-			log_msg(LOG_INFO, "cutting URL family '%s': its pages repeat what it served", fam);
-			atomic_fetch_add(&c->trap_families, 1);
-			judged = 1;
-		}
-	}
-	if (judged)
-		save_families(c, d);
-out:
-	free(recs);
-	for (i = 0; i < n; i++) {
-		/* cannot block: the queue holds more than can ever be pending */
-		queue_trypush(c->committed, (void *)(intptr_t)batch[i]->host_id);
-		page_free(batch[i]);
-	}
-	atomic_fetch_sub(&c->pending, (long)n);
-	stage_charge(c, STAGE_STORE, &mark);
-}
-
-struct writer_arg {
-	struct crawl *c;
-	struct db *db;
-};
-
-static void *writer_main(void *arg)
-{
-	struct writer_arg *w = arg;
-	struct crawl *c = w->c;
-	struct page *batch[CRAWL_BATCH];
-	struct hset *seen = hset_new();
-	int64_t first = 0;
-	size_t n = 0;
-
-	for (;;) {
-		void *item = NULL;
-		long wait = n ? CRAWL_BATCH_MS - (long)(now_ms() - first) : 500;
-		enum prc rc = queue_pop_timed(c->store, &item, wait > 0 ? wait : 0);
-
-		if (rc == PRC_OK) {
-			if (atomic_load(&c->writer_failed) || !seen) {
-				queue_trypush(c->committed, (void *)(intptr_t)((struct page *)item)->host_id);
-				page_free(item);
-				atomic_fetch_sub(&c->pending, 1);
-				continue;
-			}
-			if (!n)
-				first = now_ms();
-			batch[n++] = item;
-		}
-		if (n && (n == CRAWL_BATCH || rc != PRC_OK || now_ms() - first >= CRAWL_BATCH_MS)) {
-			writer_flush(c, w->db, seen, batch, n);
-			n = 0;
-		}
-		if (rc == PRC_DECLINED)
-			break;
-	}
-	if (!seen) {
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
-	}
-	hset_free(seen);
-	return NULL;
+	return (double)crawl_now_ms() / 1000.0;
 }
 
 /* ---- the fetch thread ----------------------------------------------- */
 
-static void hand_to_writer(struct crawl *c, struct page *p)
+static void hand_to_writer(struct crawl *c, struct crawl_page *p)
 {
 	struct frontier_host *h = frontier_find(c->frontier, p->host_id);
 
@@ -935,7 +143,7 @@ static void hand_to_writer(struct crawl *c, struct page *p)
 		h->pipeline++;
 	atomic_fetch_add(&c->pending, 1);
 	if (queue_push(c->store, p) != PRC_OK) {
-		page_free(p);
+		crawl_page_free(p);
 		atomic_fetch_sub(&c->pending, 1);
 	}
 }
@@ -943,7 +151,7 @@ static void hand_to_writer(struct crawl *c, struct page *p)
 static void refuse_url(struct crawl *c, struct frontier_host *h, struct frontier_url *u,
 		       const char *reason)
 {
-	struct page *p = page_new(h->id, u);
+	struct crawl_page *p = crawl_page_new(h->id, u);
 
 	if (!p)
 		return;
@@ -974,7 +182,7 @@ static void robots_done(struct crawl *c, struct fetch *x)
 {
 	struct frontier_host *h = x->ud;
 	struct robots *r = NULL;
-	int64_t t = now_ms();
+	int64_t t = crawl_now_ms();
 	struct err e;
 
 	frontier_done(c->frontier, h, t, (long)((x->ended - x->started) * 1000), 0);
@@ -1065,7 +273,7 @@ static void note_failure(struct crawl *c, const struct fetch *x)
 
 static void page_done(struct crawl *c, struct fetch *x)
 {
-	struct page *p = x->ud;
+	struct crawl_page *p = x->ud;
 	struct frontier_host *h = frontier_find(c->frontier, p->host_id);
 	int network_error = !x->status && !x->refused && !x->truncated;
 	int server_error = x->status >= 500 || x->status == 429;
@@ -1089,17 +297,17 @@ static void page_done(struct crawl *c, struct fetch *x)
 			extra = x->retry_after_s * 1000L;
 		if (h->crawl_delay_ms > extra)
 			extra = h->crawl_delay_ms;
-		frontier_done(c->frontier, h, now_ms(), (long)((x->ended - x->started) * 1000), extra);
+		frontier_done(c->frontier, h, crawl_now_ms(), (long)((x->ended - x->started) * 1000), extra);
 	}
 	if (queue_push(c->work, p) != PRC_OK) {
-		page_free(p);
+		crawl_page_free(p);
 		atomic_fetch_sub(&c->pending, 1);
 	}
 }
 
 static enum prc start_page(struct crawl *c, struct frontier_host *h, struct frontier_url *u)
 {
-	struct page *p;
+	struct crawl_page *p;
 	struct fetch *x;
 	char *pq = url_path_query(u->url);
 	struct err e;
@@ -1108,7 +316,7 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 	free(pq);
 	if (!h->blocked[0] && allowed && traps_is_trap(c->traps, u->url)) {
 		/* queued before its family was judged: not worth a request now */
-		count_refusal(c, REFUSE_TRAP);
+		crawl_count_refusal(c, REFUSE_TRAP);
 		refuse_url(c, h, u, refusal_name(REFUSE_TRAP));
 		h->active--;
 		c->remaining++;
@@ -1116,22 +324,22 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 	}
 	if (h->blocked[0] || !allowed) {
 		if (h->blocked[0]) {
-			count_refusal(c, REFUSE_ADDRESS);
+			crawl_count_refusal(c, REFUSE_ADDRESS);
 		} else {
 			atomic_fetch_add(&c->robots_refused, 1);
-			count_refusal(c, REFUSE_ROBOTS);
+			crawl_count_refusal(c, REFUSE_ROBOTS);
 		}
 		refuse_url(c, h, u, h->blocked[0] ? h->blocked : "robots");
 		h->active--; /* nothing was requested: no delay owed */
 		c->remaining++; /* --max-pages counts pages fetched, not refusals */
 		return PRC_OK;
 	}
-	p = page_new(h->id, u);
+	p = crawl_page_new(h->id, u);
 	if (!p)
 		return PRC_NOMEM;
 	x = fetch_new(u->url, p);
 	if (!x) {
-		page_free(p);
+		crawl_page_free(p);
 		return PRC_NOMEM;
 	}
 	x->keep_headers = c->warc != NULL;
@@ -1144,7 +352,7 @@ static enum prc start_page(struct crawl *c, struct frontier_host *h, struct fron
 	atomic_fetch_add(&c->pending, 1);
 	if (fetcher_start(c->fetcher, x, &e) != PRC_OK) {
 		fetch_free(x);
-		page_free(p);
+		crawl_page_free(p);
 		atomic_fetch_sub(&c->pending, 1);
 		return err_set(c->e, PRC_INTERNAL, "%s", e.msg);
 	}
@@ -1159,14 +367,14 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 	struct store_host *hosts = NULL;
 	enum prc rc;
 
-	if (frontier_host_count(c->frontier) >= want || now_ms() < *next_try)
+	if (frontier_host_count(c->frontier) >= want || crawl_now_ms() < *next_try)
 		return PRC_OK;
-	*next_try = now_ms() + 500;
+	*next_try = crawl_now_ms() + 500;
 	rc = crawlstore_lease(c->db, c->job_id, c->owner, want - frontier_host_count(c->frontier),
 			      c->o->lease_s, CRAWL_ROBOTS_TTL, &hosts, &n, c->e);
 	if (rc != PRC_OK)
 		return rc;
-	*next_try = now_ms() + (n ? 100 : 500);
+	*next_try = crawl_now_ms() + (n ? 100 : 500);
 	for (i = 0; i < n; i++) {
 		struct frontier_host *h = frontier_add_host(c->frontier, hosts[i].id, hosts[i].origin,
 							    hosts[i].next_fetch_ms);
@@ -1189,8 +397,8 @@ static enum prc lease_more(struct crawl *c, int64_t *next_try)
 				 * process's (or a crashed one's) a moment ago.
 				 */
 				h->crawl_delay_ms = cd > 0 ? cd : 0;
-				if (cd > 0 && now_ms() + cd > h->next_ms)
-					h->next_ms = now_ms() + cd;
+				if (cd > 0 && crawl_now_ms() + cd > h->next_ms)
+					h->next_ms = crawl_now_ms() + cd;
 				frontier_set_robots(h, r);
 			}
 		}
@@ -1211,7 +419,7 @@ static enum prc refill(struct crawl *c)
 {
 	struct frontier_host *h, *next;
 	enum prc rc = PRC_OK;
-	int64_t t = now_ms();
+	int64_t t = crawl_now_ms();
 
 	for (h = frontier_first(c->frontier); h; h = next) {
 		struct store_url *urls = NULL;
@@ -1339,7 +547,7 @@ static void report(struct crawl *c, struct crawl_stats *s)
 		int k;
 
 		/* report() runs on the fetch thread: its own CPU time is the fetch stage */
-		atomic_store(&c->stage_ns[STAGE_FETCH], thread_cpu_ns() - c->fetch_cpu0);
+		atomic_store(&c->stage_ns[STAGE_FETCH], crawl_cpu_ns() - c->fetch_cpu0);
 		for (k = 0; k < STAGE_COUNT; k++)
 			s->stage_cpu_s[k] = (double)atomic_load(&c->stage_ns[k]) / 1e9;
 	}
@@ -1442,7 +650,7 @@ static enum prc add_seeds(struct crawl *c)
 			rc = err_set(c->e, PRC_INVALID, "bad seed: %s", e.msg);
 			goto out;
 		}
-		if (c->nkeepq && !url_matches(c->keepq, c->nkeepq, canon[2 * i]) &&
+		if (c->nkeepq && !crawl_url_matches(c->keepq, c->nkeepq, canon[2 * i]) &&
 		    url_sort_query(canon[2 * i]) != PRC_OK) {
 			rc = err_set(c->e, PRC_NOMEM, "out of memory");
 			goto out;
@@ -1464,40 +672,6 @@ out:
 	return rc;
 }
 
-static enum prc compile_patterns(struct crawl *c, const char *const *src, size_t n, regex_t **out,
-				 size_t *nout)
-{
-	size_t i;
-	int rc;
-
-	*nout = 0;
-	if (!n)
-		return PRC_OK;
-	*out = calloc(n, sizeof(regex_t));
-	if (!*out)
-		return err_set(c->e, PRC_NOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		rc = regcomp(&(*out)[i], src[i], REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char msg[256];
-
-			regerror(rc, &(*out)[i], msg, sizeof(msg));
-			return err_set(c->e, PRC_INVALID, "bad URL pattern '%s': %s", src[i], msg);
-		}
-		(*nout)++;
-	}
-	return PRC_OK;
-}
-
-static void free_patterns(regex_t *re, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		regfree(&re[i]);
-	free(re);
-}
-
 static enum prc crawl_setup(struct crawl *c)
 {
 	char config[512];
@@ -1506,11 +680,11 @@ static enum prc crawl_setup(struct crawl *c)
 	int created = 0;
 	enum prc rc;
 
-	rc = compile_patterns(c, c->o->allow_url, c->o->nallow, &c->allow, &c->nallow);
+	rc = crawl_patterns_compile(c, c->o->allow_url, c->o->nallow, &c->allow, &c->nallow);
 	if (rc == PRC_OK)
-		rc = compile_patterns(c, c->o->deny_url, c->o->ndeny, &c->deny, &c->ndeny);
+		rc = crawl_patterns_compile(c, c->o->deny_url, c->o->ndeny, &c->deny, &c->ndeny);
 	if (rc == PRC_OK)
-		rc = compile_patterns(c, c->o->keep_query_order, c->o->nkeep_query_order, &c->keepq,
+		rc = crawl_patterns_compile(c, c->o->keep_query_order, c->o->nkeep_query_order, &c->keepq,
 				      &c->nkeepq);
 	if (rc != PRC_OK)
 		return rc;
@@ -1560,14 +734,14 @@ static enum prc crawl_setup(struct crawl *c)
 	rc = crawlstore_seed_origins(c->db, c->job_id, &origins, &norigins, c->e);
 	if (rc != PRC_OK)
 		return rc;
-	rc = scope_build(c, origins, norigins);
+	rc = crawl_scope_build(c, origins, norigins);
 	for (i = 0; i < norigins; i++)
 		free(origins[i]);
 	free(origins);
 	if (rc != PRC_OK)
 		return rc;
 	/* URL families judged traps before (--resume, other processes) stay cut */
-	rc = crawlstore_load_traps(c->db, c->job_id, mark_trap, c, c->e);
+	rc = crawlstore_load_traps(c->db, c->job_id, crawl_mark_trap, c, c->e);
 	if (rc != PRC_OK)
 		return rc;
 	rc = crawlstore_reap_local(c->db, c->job_id, c->hostname, &reaped, c->e);
@@ -1608,7 +782,7 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 	if (db_connect(c->o->conninfo, &warg->db, c->e) != PRC_OK)
 		return PRC_DB;
 	warg->c = c;
-	if (pthread_create(&c->writer, NULL, writer_main, warg) != 0)
+	if (pthread_create(&c->writer, NULL, crawl_writer_main, warg) != 0)
 		return err_set(c->e, PRC_INTERNAL, "cannot start the writer thread");
 	c->writer_started = 1;
 	for (i = 0; i < c->nworkers; i++) {
@@ -1621,7 +795,7 @@ static enum prc crawl_threads(struct crawl *c, struct worker_arg *wargs, struct 
 		}
 	}
 	for (i = 0; i < c->nworkers; i++) {
-		if (pthread_create(&c->workers[i], NULL, worker_main, &wargs[i]) != 0) {
+		if (pthread_create(&c->workers[i], NULL, crawl_worker_main, &wargs[i]) != 0) {
 			c->nworkers = i;
 			return err_set(c->e, PRC_INTERNAL, "cannot start worker threads");
 		}
@@ -1658,7 +832,7 @@ static enum prc db_step_failed(struct crawl *c, enum prc rc, int *failures)
 static enum prc crawl_loop(struct crawl *c)
 {
 	int db_failures = 0;
-	int64_t last_renew = now_ms(), last_progress = now_ms(), next_lease = 0, last_pending = 0;
+	int64_t last_renew = crawl_now_ms(), last_progress = crawl_now_ms(), next_lease = 0, last_pending = 0;
 	struct crawl_stats s;
 	enum prc rc = PRC_OK;
 	int stopping = 0;
@@ -1672,7 +846,7 @@ static enum prc crawl_loop(struct crawl *c)
 		c->remaining = c->o->max_pages - used;
 	}
 	for (;;) {
-		int64_t t = now_ms();
+		int64_t t = crawl_now_ms();
 		struct frontier_host *h;
 		struct frontier_url *u;
 		struct fetch *x;
@@ -1709,7 +883,7 @@ static enum prc crawl_loop(struct crawl *c)
 		}
 		/* start what politeness allows */
 		while (!stopping && fetcher_active(c->fetcher) < (size_t)c->o->concurrency) {
-			h = frontier_next_robots(c->frontier, now_ms());
+			h = frontier_next_robots(c->frontier, crawl_now_ms());
 			if (h) {
 				if (start_robots(c, h) != PRC_OK) {
 					h->active--;
@@ -1718,7 +892,7 @@ static enum prc crawl_loop(struct crawl *c)
 				}
 				continue;
 			}
-			u = frontier_next(c->frontier, now_ms(), &h);
+			u = frontier_next(c->frontier, crawl_now_ms(), &h);
 			if (!u)
 				break;
 			rc = start_page(c, h, u);
@@ -1727,7 +901,7 @@ static enum prc crawl_loop(struct crawl *c)
 				return rc;
 		}
 		/* curl_multi_poll returns early on network activity, so this only bounds idling */
-		wait = frontier_wait_ms(c->frontier, now_ms());
+		wait = frontier_wait_ms(c->frontier, crawl_now_ms());
 		if (wait < 0 || wait > 100 || fetcher_active(c->fetcher) >= (size_t)c->o->concurrency)
 			wait = 100;
 		fetcher_run(c->fetcher, wait > 0 ? wait : 1);
@@ -1752,8 +926,8 @@ static enum prc crawl_loop(struct crawl *c)
 				page_done(c, x);
 			}
 		}
-		if ((c->o->progress || c->o->stats_file) && now_ms() - last_progress >= 1000) {
-			last_progress = now_ms();
+		if ((c->o->progress || c->o->stats_file) && crawl_now_ms() - last_progress >= 1000) {
+			last_progress = crawl_now_ms();
 			report(c, &s);
 			if (c->o->progress)
 				c->o->progress(&s, c->o->progress_ud);
@@ -1765,13 +939,13 @@ static enum prc crawl_loop(struct crawl *c)
 
 			if (stopping)
 				break;
-			if (frontier_queued(c->frontier) || frontier_wait_ms(c->frontier, now_ms()) >= 0)
+			if (frontier_queued(c->frontier) || frontier_wait_ms(c->frontier, crawl_now_ms()) >= 0)
 				continue;
 			if (frontier_host_count(c->frontier) && c->o->max_pages <= 0)
 				continue;
-			if (now_ms() - last_pending < 200)
+			if (crawl_now_ms() - last_pending < 200)
 				continue;
-			last_pending = now_ms();
+			last_pending = crawl_now_ms();
 			rc = crawlstore_pending(c->db, c->job_id, &queued, &claimed, c->e);
 			if (rc != PRC_OK) {
 				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
@@ -1841,12 +1015,12 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.o = o;
 	c.e = e;
 	c.started = now_s();
-	c.fetch_cpu0 = thread_cpu_ns();
+	c.fetch_cpu0 = crawl_cpu_ns();
 	c.uopts.max_len = o->traps.max_url_length ? o->traps.max_url_length : URL_MAX_LEN_DEFAULT;
 	c.link_uopts = c.uopts;
 	c.link_uopts.max_len = 64 * 1024;
 	c.imagehash = o->imagehash;
-	srand((unsigned)getpid() ^ (unsigned)now_ms());
+	srand((unsigned)getpid() ^ (unsigned)crawl_now_ms());
 	local_identity(c.hostname, sizeof(c.hostname));
 	{
 		FILE *rnd = fopen("/dev/urandom", "rb");
@@ -1894,7 +1068,7 @@ out:
 	if (rc == PRC_OK && atomic_load(&c.writer_failed))
 		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
 	if (c.db && c.job_id && c.traps)
-		save_families(&c, c.db);
+		crawl_save_families(&c, c.db);
 	if (c.db && c.job_id) {
 		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
 			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
@@ -1913,12 +1087,12 @@ out:
 	queue_free(c.store);
 	queue_free(c.committed);
 	frontier_free(c.frontier);
-	scope_release(&c.scope);
+	crawl_scope_release(&c.scope);
 	traps_free(c.traps);
 	warc_close(c.warc);
-	free_patterns(c.allow, c.nallow);
-	free_patterns(c.deny, c.ndeny);
-	free_patterns(c.keepq, c.nkeepq);
+	crawl_patterns_free(c.allow, c.nallow);
+	crawl_patterns_free(c.deny, c.ndeny);
+	crawl_patterns_free(c.keepq, c.nkeepq);
 	db_free(warg.db);
 	db_free(c.db);
 	return rc;
