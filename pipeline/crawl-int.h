@@ -23,6 +23,7 @@
 #include "crawler/traps.h"
 #include "crawler/url.h"
 #include "pipeline/crawl.h"
+#include "pipeline/page.h"
 #include "store/crawlstore.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -66,6 +67,7 @@ struct crawl {
 	struct scope scope;
 	struct url_opts uopts;
 	struct url_opts link_uopts;  /* no length limit: long links are refused and counted here */
+	struct page_limits limits;   /* how much of a page is read (page.c) */
 	regex_t *allow, *deny, *keepq;
 	size_t nallow, ndeny, nkeepq;
 	struct traps *traps;         /* URL families: the writer observes and admits, the fetch thread asks */

@@ -18,11 +18,11 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/rulehub.h"
-#include "crawler/charset.h"
 #include "crawler/html.h"
 #include "crawler/traps.h"
 #include "crawler/url.h"
 #include "pipeline/crawl-int.h"
+#include "pipeline/page.h"
 #include "store/crawlstore.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -70,17 +70,6 @@ struct crawl_page *crawl_page_new(int64_t host_id, const struct frontier_url *u)
 	return p;
 }
 
-static int content_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	if (!ct)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 /*
  * Whether an X-Robots-Tag header says nofollow. noindex is not acted on:
  * evidence is kept whatever a page asks of indexers.
@@ -88,16 +77,6 @@ static int content_is(const char *ct, const char *type)
 static int x_robots_nofollow(const char *v)
 {
 	return v && (strcasestr(v, "nofollow") || strcasestr(v, "none"));
-}
-
-/* The length of the longest prefix of s (len bytes of UTF-8) within max bytes, cut between characters. */
-static size_t utf8_prefix(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
 }
 
 /*
@@ -109,15 +88,12 @@ static const char *header_text(struct arena *a, const char *s)
 	return utf8_sanitize(a, s, strlen(s), NULL);
 }
 
-/* What a worker does with one fetched page. */
-static void page_process(struct crawl *c, struct classifier *cl, struct crawl_page *p)
+/* The record's fields that come from the transfer itself. */
+static void record_transfer(struct crawl *c, struct crawl_page *p)
 {
 	struct fetch *x = p->fx;
 	struct store_record *r = &p->rec;
-	size_t linkcap = 0;
-	struct err e;
 	char *hex;
-	uint64_t mark = crawl_cpu_ns();
 
 	r->fetched_at = x->started;
 	r->http_status = (int)x->status;
@@ -139,147 +115,135 @@ static void page_process(struct crawl *c, struct classifier *cl, struct crawl_pa
 		}
 	}
 	atomic_fetch_add(&c->bytes, x->body.len);
+}
 
+/*
+ * Follows the page's links as nofollow allows (or only counts them). Image
+ * links are followed only when there is a hash list to match them against.
+ */
+static void keep_links(struct crawl *c, struct crawl_page *p, const struct html_doc *doc,
+		       const char *x_robots)
+{
+	int nofollow = doc->meta_nofollow || x_robots_nofollow(x_robots);
+	int all = c->o->follow_nofollow;
+	size_t i, cap = 0;
+
+	if (!all && nofollow && doc->nlinks)
+		atomic_fetch_add(&c->refused[REFUSE_NOFOLLOW], doc->nlinks);
+	for (i = 0; i < doc->nlinks; i++) {
+		const struct html_link *l = &doc->links[i];
+
+		if (l->kind == HTML_LINK_IMG) {
+			if (c->imagehash && (all || !nofollow))
+				crawl_add_link(c, p, l->url, p->depth + 1, 0, &cap);
+			continue;
+		}
+		if (!all && nofollow)
+			continue;
+		if (!all && l->nofollow) {
+			crawl_count_refusal(c, REFUSE_NOFOLLOW);
+			continue;
+		}
+		crawl_add_link(c, p, l->url, p->depth + 1, 0, &cap);
+	}
+}
+
+/* Runs the rules over in; their verdicts become the record's hits. */
+static void classify(struct crawl *c, struct classifier *cl, struct crawl_page *p,
+		     const struct page_input *in, uint64_t *mark)
+{
+	struct verdict *v = NULL;
+	struct store_hit *h = NULL;
+	size_t nv = 0;
+	struct err e;
+	enum prc rc = classifier_run(cl, p->arena, in, &v, &nv, NULL, NULL, &e);
+
+	crawl_stage_charge(c, STAGE_CLASSIFY, mark);
+	if (rc == PRC_AGAIN) {
+		/* stopping mid-rules: fetched again later, never stored unclassified */
+		p->rec.retry = 1;
+	} else if (rc != PRC_OK) {
+		log_msg(LOG_WARN, "cannot classify '%s': %s", p->url, e.msg);
+	} else if (page_hits(p->arena, v, nv, &h) == PRC_OK && h) {
+		p->rec.hits = h;
+		p->rec.nhits = nv;
+	}
+}
+
+/*
+ * Reads a 2xx body along the one page path (page.c): decode, parse, links,
+ * the trap sketch, classification. A body that is not a page goes to the
+ * image hash list instead.
+ */
+static void read_page(struct crawl *c, struct classifier *cl, struct crawl_page *p, uint64_t *mark)
+{
+	struct fetch *x = p->fx;
+	struct page_src src;
+	struct page_view v;
+	struct err e;
+	enum prc rc;
+
+	memset(&src, 0, sizeof(src));
+	src.url = p->url;
+	src.uopts = &c->link_uopts;
+	src.content_type = p->rec.content_type;
+	src.http_status = p->rec.http_status;
+	src.body = buf_str(&x->body);
+	src.len = x->body.len;
+	rc = page_decode(&c->limits, &src, p->arena, &v, &e);
+	if (rc == PRC_DECLINED) {
+		crawl_match_image(c, p);
+		return;
+	}
+	if (rc != PRC_OK) {
+		log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
+		return;
+	}
+	crawl_stage_charge(c, STAGE_DECODE, mark);
+	p->rec.charset = v.charset;
+	if (page_parse(&c->limits, &src, p->arena, &v, &e) != PRC_OK) {
+		log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
+		return;
+	}
+	if (v.kind == PAGE_HTML) {
+		p->rec.title = v.doc.title;
+		keep_links(c, p, &v.doc, x->x_robots_tag);
+	}
+	crawl_stage_charge(c, STAGE_PARSE, mark);
+	/* what the page says, for judging its URL family (traps.c): the whole text */
+	traps_sketch(v.text, v.text_len, &p->sketch);
+	p->has_sketch = x->status == 200;
+	crawl_stage_charge(c, STAGE_SKETCH, mark);
+	if (cl)
+		classify(c, cl, p, &v.in, mark);
+}
+
+/* What a worker does with one fetched page. */
+static void page_process(struct crawl *c, struct classifier *cl, struct crawl_page *p)
+{
+	struct fetch *x = p->fx;
+	uint64_t mark = crawl_cpu_ns();
+
+	record_transfer(c, p);
 	if (x->status >= 300 && x->status < 400 && x->location) {
 		char *canon = NULL;
+		size_t cap = 0;
+		struct err e;
 
 		if (url_resolve(p->url, x->location, &c->link_uopts, &canon, &e) == PRC_OK) {
-			r->final_url = arena_strdup(p->arena, canon);
-			crawl_add_link(c, p, canon, p->depth, p->hops + 1, &linkcap);
+			p->rec.final_url = arena_strdup(p->arena, canon);
+			crawl_add_link(c, p, canon, p->depth, p->hops + 1, &cap);
 			free(canon);
 		}
 		return;
 	}
 	if (x->status == 304) {
-		r->unchanged = 1;
+		p->rec.unchanged = 1;
 		atomic_fetch_add(&c->unchanged, 1);
 		return;
 	}
-	if (x->status < 200 || x->status >= 300 || !x->body.len)
-		return;
-
-	{
-		int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
-			      content_is(x->content_type, "application/xhtml+xml");
-		int is_text = content_is(x->content_type, "text/plain");
-		int nofollow = 0, truncated = 0;
-		const char *charset = NULL;
-		struct page_input in;
-		struct html_doc doc;
-		char *text = NULL;
-		size_t text_len = 0, i, k = 0;
-		const char **links = NULL, **link_texts = NULL;
-
-		if (!is_html && !is_text) {
-			crawl_match_image(c, p);
-			return;
-		}
-		if (charset_decode(p->arena, x->content_type, buf_str(&x->body), x->body.len,
-				   c->o->max_body * 2, &text, &text_len, &charset, &truncated, &e) != PRC_OK) {
-			log_msg(LOG_WARN, "cannot decode '%s': %s", p->url, e.msg);
-			return;
-		}
-		crawl_stage_charge(c, STAGE_DECODE, &mark);
-		r->charset = charset;
-		memset(&in, 0, sizeof(in));
-		in.url = p->url;
-		in.final_url = p->url;
-		in.content_type = r->content_type ? r->content_type : "";
-		in.http_status = r->http_status;
-		in.title = "";
-		if (is_html) {
-			/*
-			 * The parse tree costs many times the markup: parse at most
-			 * twice the text classification reads (cut on a character).
-			 */
-			size_t plen = utf8_prefix(text, text_len, 2 * c->o->max_text);
-
-			if (html_parse(p->arena, text, plen, p->url, &c->link_uopts, c->o->max_links, &doc,
-				       &e) != PRC_OK) {
-				log_msg(LOG_WARN, "cannot parse '%s': %s", p->url, e.msg);
-				return;
-			}
-			r->title = doc.title;
-			in.title = doc.title;
-			in.text = doc.text;
-			in.text_len = doc.text_len;
-			in.blocks = doc.blocks;
-			in.nblocks = doc.nblocks;
-			nofollow = doc.meta_nofollow || x_robots_nofollow(x->x_robots_tag);
-			if (doc.nlinks) {
-				links = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
-				link_texts = arena_alloc(p->arena, doc.nlinks * sizeof(char *));
-			}
-			if (!c->o->follow_nofollow && nofollow && doc.nlinks)
-				atomic_fetch_add(&c->refused[REFUSE_NOFOLLOW], doc.nlinks);
-			for (i = 0, k = 0; links && link_texts && i < doc.nlinks; i++) {
-				if (doc.links[i].kind == HTML_LINK_IMG) {
-					/* images are fetched only to match them against a hash list */
-					if (c->imagehash && (c->o->follow_nofollow || !nofollow))
-						crawl_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
-					continue;
-				}
-				links[k] = doc.links[i].url;
-				link_texts[k++] = doc.links[i].text;
-				if (!c->o->follow_nofollow && nofollow)
-					continue;
-				if (!c->o->follow_nofollow && doc.links[i].nofollow) {
-					crawl_count_refusal(c, REFUSE_NOFOLLOW);
-					continue;
-				}
-				crawl_add_link(c, p, doc.links[i].url, p->depth + 1, 0, &linkcap);
-			}
-			in.links = links;
-			in.link_texts = link_texts;
-			in.nlinks = links && link_texts ? k : 0;
-		} else {
-			in.text = text;
-			in.text_len = text_len;
-		}
-		crawl_stage_charge(c, STAGE_PARSE, &mark);
-		/* what the page says, for judging its URL family (traps.c) */
-		traps_sketch(in.text, in.text_len, &p->sketch);
-		p->has_sketch = x->status == 200;
-		crawl_stage_charge(c, STAGE_SKETCH, &mark);
-		/*
-		 * Classification reads at most max_text bytes of text: normalization
-		 * keeps maps of about 18 bytes per byte, and no post needs megabytes
-		 * to show what it is. Cut on a character boundary.
-		 */
-		in.text_len = utf8_prefix(in.text, in.text_len, c->o->max_text);
-		if (cl) {
-			struct verdict *v = NULL;
-			size_t nv = 0;
-
-			enum prc crc = classifier_run(cl, p->arena, &in, &v, &nv, NULL, NULL, &e);
-
-			crawl_stage_charge(c, STAGE_CLASSIFY, &mark);
-
-			if (crc == PRC_AGAIN) {
-				/* stopping mid-rules: fetched again later, never stored unclassified */
-				r->retry = 1;
-			} else if (crc != PRC_OK) {
-				log_msg(LOG_WARN, "cannot classify '%s': %s", p->url, e.msg);
-			} else if (nv) {
-				struct store_hit *h = arena_calloc(p->arena, nv, sizeof(*h));
-
-				for (i = 0; h && i < nv; i++) {
-					h[i].category = v[i].category;
-					h[i].score = v[i].score;
-					h[i].classifier = "lua";
-					h[i].rule = v[i].rule;
-					h[i].rule_file = v[i].rule_file;
-					h[i].evidence = v[i].evidence;
-					h[i].ev_start = v[i].ev_end ? (long)v[i].ev_start : -1;
-					h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
-				}
-				if (h) {
-					r->hits = h;
-					r->nhits = nv;
-				}
-			}
-		}
-	}
+	if (x->status >= 200 && x->status < 300 && x->body.len)
+		read_page(c, cl, p, &mark);
 }
 
 /* Between pages: a reloaded rule set replaces the worker's classifier. */

@@ -55,6 +55,7 @@
 #include "crawler/url.h"
 #include "crawler/warc.h"
 #include "pipeline/crawl-int.h"
+#include "pipeline/page.h"
 #include "store/crawlstore.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -76,9 +77,9 @@ void crawl_opts_init(struct crawl_opts *o)
 	o->concurrency = 16;
 	o->per_host = 1;
 	o->user_agent = "patrol/0.1 (+https://patrol.invalid/bot)";
-	o->max_body = 10 * 1024 * 1024;
-	o->max_links = 1000;
-	o->max_text = 1024 * 1024;
+	o->max_body = PAGE_MAX_BODY_DEFAULT;
+	o->max_links = PAGE_MAX_LINKS_DEFAULT;
+	o->max_text = PAGE_MAX_TEXT_DEFAULT;
 	o->max_redirects = 5;
 	o->lease_s = 60;
 	o->delay_factor = 1.0;
@@ -1019,6 +1020,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	c.uopts.max_len = o->traps.max_url_length ? o->traps.max_url_length : URL_MAX_LEN_DEFAULT;
 	c.link_uopts = c.uopts;
 	c.link_uopts.max_len = 64 * 1024;
+	page_limits_init(&c.limits, o->max_body, o->max_text, o->max_links);
 	c.imagehash = o->imagehash;
 	srand((unsigned)getpid() ^ (unsigned)crawl_now_ms());
 	local_identity(c.hostname, sizeof(c.hostname));

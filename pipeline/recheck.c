@@ -5,10 +5,10 @@
  *
  * Rechecks go through the crawler's own fetch path (fetcher.c: libcurl
  * multi, the SSRF guard on every connect, the body cap) and read pages the
- * way the crawl did (charset.c, html.c, the classifier), so "still there"
- * means what "flagged" meant. Politeness is per origin, as in the crawl:
- * targets are grouped by origin, an origin has at most one transfer in
- * flight (redirect hops included), and the next request to it waits
+ * way the crawl did (page.c: the same limits, the same classifier input),
+ * so "still there" means what "flagged" meant. Politeness is per origin, as
+ * in the crawl: targets are grouped by origin, an origin has at most one
+ * transfer in flight (redirect hops included), and the next request to it waits
  * delay_ms after the last one ended. Everything runs on the calling thread:
  * a recheck pass is small next to a crawl, and the classifier, the fetcher
  * and the database connection are all single-threaded objects.
@@ -32,15 +32,12 @@
 #include <sys/time.h>
 
 #include "classifiers/classify.h"
-#include "crawler/charset.h"
 #include "crawler/fetcher.h"
-#include "crawler/html.h"
 #include "crawler/url.h"
+#include "pipeline/page.h"
 #include "store/recheckstore.h"
 #include "util/arena.h"
 #include "util/hash.h"
-
-#define RECHECK_MAX_LINKS 1000
 
 /* Phrases sites put where removed content was (matched as substrings; ASCII case-insensitively). */
 static const char *const notices[] = {
@@ -75,7 +72,7 @@ void recheck_opts_init(struct recheck_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->concurrency = 8;
 	o->delay_ms = 1000;
-	o->max_body = 10 * 1024 * 1024;
+	o->max_body = PAGE_MAX_BODY_DEFAULT;
 	o->max_redirects = 5;
 	o->dns_failures = 3;
 	o->dns_days = 2;
@@ -124,18 +121,8 @@ struct pass {
 	size_t nt;
 	struct classifier *cl;
 	struct url_opts uopts;
+	struct page_limits limits; /* the crawl's, with this pass's body cap */
 };
-
-static int content_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	if (!ct)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
 
 /* Whether any category of list a (comma-separated) is in list b. */
 static int shares_category(const char *a, const char *b)
@@ -160,94 +147,65 @@ static int shares_category(const char *a, const char *b)
 	return 0;
 }
 
-/* Decodes, parses and classifies a 2xx body into obs (hits, categories, title, charset). */
-static enum prc read_page(struct pass *ps, struct arena *a, struct fetch *x, const char *url,
-			  struct recheck_obs *obs, int *notice, struct err *e)
+/* The categories of nv verdicts, each once, comma-separated, in a; NULL without memory. */
+static const char *category_list(struct arena *a, const struct verdict *v, size_t nv)
 {
-	int is_html = !x->content_type || content_is(x->content_type, "text/html") ||
-		      content_is(x->content_type, "application/xhtml+xml");
-	int is_text = content_is(x->content_type, "text/plain");
-	const char *charset = NULL, **links = NULL, **texts = NULL;
-	struct page_input in;
-	struct html_doc doc;
-	struct verdict *v = NULL;
-	struct store_hit *h;
 	struct buf cats;
-	char *text = NULL;
-	size_t tlen = 0, nv = 0, i;
-	int truncated = 0;
-	enum prc rc;
+	const char *out;
+	size_t i;
 
-	*notice = 0;
-	obs->categories = "";
-	if ((!is_html && !is_text) || !x->body.len)
-		return PRC_OK;
-	rc = charset_decode(a, x->content_type, buf_str(&x->body), x->body.len, ps->o->max_body * 4, &text,
-			    &tlen, &charset, &truncated, e);
-	if (rc != PRC_OK)
-		return rc;
-	obs->charset = charset;
-	memset(&in, 0, sizeof(in));
-	in.url = url;
-	in.final_url = url;
-	in.content_type = x->content_type ? x->content_type : "";
-	in.http_status = (int)x->status;
-	in.title = "";
-	in.text = text;
-	in.text_len = tlen;
-	if (is_html) {
-		rc = html_parse(a, text, tlen, url, &ps->uopts, RECHECK_MAX_LINKS, &doc, e);
-		if (rc != PRC_OK)
-			return rc;
-		obs->title = doc.title;
-		in.title = doc.title;
-		in.text = doc.text ? doc.text : "";
-		in.text_len = doc.text ? doc.text_len : 0;
-		in.blocks = doc.blocks;
-		in.nblocks = doc.nblocks;
-		if (doc.nlinks) {
-			links = arena_calloc(a, doc.nlinks, sizeof(*links));
-			texts = arena_calloc(a, doc.nlinks, sizeof(*texts));
-			if (!links || !texts)
-				return err_set(e, PRC_NOMEM, "out of memory");
-			for (i = 0; i < doc.nlinks; i++) {
-				links[i] = doc.links[i].url;
-				texts[i] = doc.links[i].text;
-			}
-			in.links = links;
-			in.link_texts = texts;
-			in.nlinks = doc.nlinks;
-		}
-	}
-	*notice = recheck_is_notice(in.title) || recheck_is_notice(in.text);
-	rc = classifier_run(ps->cl, a, &in, &v, &nv, NULL, NULL, e);
-	if (rc != PRC_OK)
-		return rc;
-	if (!nv)
-		return PRC_OK;
-	h = arena_calloc(a, nv, sizeof(*h));
-	if (!h)
-		return err_set(e, PRC_NOMEM, "out of memory");
 	buf_init(&cats, 1 << 16);
 	for (i = 0; i < nv; i++) {
-		h[i].category = v[i].category;
-		h[i].score = v[i].score;
-		h[i].classifier = "lua";
-		h[i].rule = v[i].rule;
-		h[i].rule_file = v[i].rule_file;
-		h[i].evidence = v[i].evidence;
-		h[i].ev_start = v[i].ev_end ? (long)v[i].ev_start : -1;
-		h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
 		if (!shares_category(v[i].category, buf_str(&cats))) {
 			if (cats.len)
 				buf_addch(&cats, ',');
 			buf_addstr(&cats, v[i].category);
 		}
 	}
-	obs->hits = h;
-	obs->nhits = nv;
-	obs->categories = arena_strdup(a, buf_str(&cats));
+	out = arena_strdup(a, buf_str(&cats));
 	buf_release(&cats);
+	return out;
+}
+
+/* Reads and classifies a 2xx body along the one page path (page.c) into obs. */
+static enum prc read_page(struct pass *ps, struct arena *a, struct fetch *x, const char *url,
+			  struct recheck_obs *obs, int *notice, struct err *e)
+{
+	struct page_src src;
+	struct page_view v;
+	struct verdict *vd = NULL;
+	struct store_hit *hits;
+	size_t nv = 0;
+	enum prc rc;
+
+	*notice = 0;
+	obs->categories = "";
+	memset(&src, 0, sizeof(src));
+	src.url = url;
+	src.uopts = &ps->uopts;
+	src.content_type = x->content_type;
+	src.http_status = (int)x->status;
+	src.body = buf_str(&x->body);
+	src.len = x->body.len;
+	if (!x->body.len)
+		return PRC_OK;
+	rc = page_read(&ps->limits, &src, a, &v, e);
+	if (rc == PRC_DECLINED)
+		return PRC_OK;
+	if (rc != PRC_OK)
+		return rc;
+	obs->charset = v.charset;
+	if (v.kind == PAGE_HTML)
+		obs->title = v.doc.title;
+	*notice = recheck_is_notice(v.in.title) || recheck_is_notice(v.text);
+	rc = classifier_run(ps->cl, a, &v.in, &vd, &nv, NULL, NULL, e);
+	if (rc != PRC_OK || !nv)
+		return rc;
+	if (page_hits(a, vd, nv, &hits) != PRC_OK)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	obs->hits = hits;
+	obs->nhits = nv;
+	obs->categories = category_list(a, vd, nv);
 	return obs->categories ? PRC_OK : err_set(e, PRC_NOMEM, "out of memory");
 }
 
@@ -417,6 +375,7 @@ enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_
 	ps.o = o;
 	ps.st = st;
 	ps.uopts.max_len = URL_MAX_LEN_DEFAULT;
+	page_limits_init(&ps.limits, o->max_body, 0, 0);
 	if (!o->rules)
 		return err_set(e, PRC_INVALID, "a recheck needs the rules, to tell whether content is still there");
 	rc = recheckstore_targets(d, o->job, o->all, o->ids, o->nids, o->watch_days, &ps.t, &ps.nt, e);
