@@ -125,68 +125,48 @@ static enum prc seal_evidence(struct crawl *c, struct db *d, struct err *e)
 	return rc;
 }
 
-static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct crawl_page **batch,
-			 size_t n)
+/*
+ * Drops the links of r this process already sent (the seen-set keeps them
+ * out of the database round trip) and lets the trap counters see each new
+ * URL once; refusals are counted by reason.
+ */
+static void filter_links(struct crawl *c, struct hset *seen, struct store_record *r)
 {
-	int evidence = 0, judged = 0;
-	uint64_t mark = crawl_cpu_ns();
-	struct store_record *recs;
-	struct err e;
-	size_t i, j, k;
-	enum prc rc;
+	struct store_link *links = (struct store_link *)r->links;
+	size_t j, k;
 
-	if (!n)
-		return;
-	recs = calloc(n, sizeof(*recs));
-	if (!recs) {
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct store_record *r = &batch[i]->rec;
-		struct store_link *links = (struct store_link *)r->links;
+	for (j = k = 0; j < r->nlinks; j++) {
+		if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) == 0)
+			continue;
+		if (!links[j].reason && c->traps) {
+			enum refusal why = traps_admit(c->traps, links[j].url);
 
-		/*
-		 * The seen-set keeps links this process already sent out of the
-		 * database round trip; the trap counters see each new URL once.
-		 */
-		for (j = k = 0; j < r->nlinks; j++) {
-			if (hset_add(seen, hash64(links[j].url, strlen(links[j].url))) == 0)
-				continue;
-			if (!links[j].reason && c->traps) {
-				enum refusal why = traps_admit(c->traps, links[j].url);
-
-				if (why != REFUSE_NONE)
-					links[j].reason = refusal_name(why);
-			}
-			if (links[j].reason) {
-				enum refusal q;
-
-				for (q = REFUSE_NONE; q < REFUSE_COUNT; q++)
-					if (!strcmp(refusal_name(q), links[j].reason))
-						crawl_count_refusal(c, q);
-			}
-			links[k++] = links[j];
+			if (why != REFUSE_NONE)
+				links[j].reason = refusal_name(why);
 		}
-		r->nlinks = k;
-		if (r->nhits && batch[i]->fx)
-			evidence += write_evidence(c, batch[i]);
-		recs[i] = *r;
+		if (links[j].reason) {
+			enum refusal q;
+
+			for (q = REFUSE_NONE; q < REFUSE_COUNT; q++)
+				if (!strcmp(refusal_name(q), links[j].reason))
+					crawl_count_refusal(c, q);
+		}
+		links[k++] = links[j];
 	}
-	if (evidence && (warc_sync(c->warc, &e) != PRC_OK || seal_evidence(c, d, &e) != PRC_OK)) {
-		/* rows point only at records synced and sealed: these become orphans */
-		log_msg(LOG_ERROR, "cannot seal the evidence files, the batch is stored without it: %s", e.msg);
-		for (i = 0; i < n; i++)
-			recs[i].warc_file = NULL;
-	}
-	rc = crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e);
-	if (rc != PRC_OK) {
-		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "%s", e.msg);
-		goto out;
-	}
+	r->nlinks = k;
+}
+
+/*
+ * Counts what the database made of each record of a committed batch, and
+ * shows the stored pages to the trap families. Returns 1 when a family was
+ * judged a trap.
+ */
+static int count_committed(struct crawl *c, struct crawl_page **batch, const struct store_record *recs,
+			   size_t n)
+{
+	int judged = 0;
+	size_t i;
+
 	for (i = 0; i < n; i++) {
 		if (!recs[i].stored) {
 			atomic_fetch_add(&c->lost_claims, 1);
@@ -216,7 +196,49 @@ static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struc
 			judged = 1;
 		}
 	}
-	if (judged)
+	return judged;
+}
+
+static void writer_failed(struct crawl *c, const char *msg)
+{
+	atomic_store(&c->writer_failed, 1);
+	snprintf(c->writer_error, sizeof(c->writer_error), "%s", msg);
+}
+
+static void writer_flush(struct crawl *c, struct db *d, struct hset *seen, struct crawl_page **batch,
+			 size_t n)
+{
+	int evidence = 0;
+	uint64_t mark = crawl_cpu_ns();
+	struct store_record *recs;
+	struct err e;
+	size_t i;
+
+	if (!n)
+		return;
+	recs = calloc(n, sizeof(*recs));
+	if (!recs) {
+		writer_failed(c, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		filter_links(c, seen, &batch[i]->rec);
+		if (batch[i]->rec.nhits && batch[i]->fx)
+			evidence += write_evidence(c, batch[i]);
+		recs[i] = batch[i]->rec;
+	}
+	if (evidence && (warc_sync(c->warc, &e) != PRC_OK || seal_evidence(c, d, &e) != PRC_OK)) {
+		/* rows point only at records synced and sealed: these become orphans */
+		log_msg(LOG_ERROR, "cannot seal the evidence files, the batch is stored without it: %s", e.msg);
+		for (i = 0; i < n; i++)
+			recs[i].warc_file = NULL;
+	}
+	if (crawlstore_write(d, c->job_id, c->owner, recs, n, 10, &e) != PRC_OK) {
+		/* nothing was committed: the URLs stay claimed and the next lease re-queues them */
+		writer_failed(c, e.msg);
+		goto out;
+	}
+	if (count_committed(c, batch, recs, n))
 		crawl_save_families(c, d);
 out:
 	free(recs);
@@ -261,10 +283,8 @@ void *crawl_writer_main(void *arg)
 		if (rc == PRC_DECLINED)
 			break;
 	}
-	if (!seen) {
-		atomic_store(&c->writer_failed, 1);
-		snprintf(c->writer_error, sizeof(c->writer_error), "out of memory");
-	}
+	if (!seen)
+		writer_failed(c, "out of memory");
 	hset_free(seen);
 	return NULL;
 }

@@ -673,11 +673,43 @@ out:
 	return rc;
 }
 
+/* The scope: a resumed job keeps its own unless one is given; the seed origins make its keys. */
+static enum prc setup_scope(struct crawl *c)
+{
+	char **origins = NULL;
+	size_t norigins = 0, i;
+	enum prc rc;
+
+	c->scope.kind = c->o->scope;
+	if (c->o->resume && !c->o->scope_given) {
+		/* a resumed job follows the links its first run followed */
+		char *v = NULL;
+
+		rc = crawlstore_job_setting(c->db, c->job_id, "scope", &v, c->e);
+		if (rc != PRC_OK)
+			return rc;
+		if (v && !strcmp(v, "domain"))
+			c->scope.kind = CRAWL_SCOPE_DOMAIN;
+		else if (v && !strcmp(v, "any"))
+			c->scope.kind = CRAWL_SCOPE_ANY;
+		else if (v)
+			c->scope.kind = CRAWL_SCOPE_HOST;
+		free(v);
+	}
+	rc = crawlstore_seed_origins(c->db, c->job_id, &origins, &norigins, c->e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = crawl_scope_build(c, origins, norigins);
+	for (i = 0; i < norigins; i++)
+		free(origins[i]);
+	free(origins);
+	return rc;
+}
+
 static enum prc crawl_setup(struct crawl *c)
 {
 	char config[512];
-	char **origins = NULL;
-	size_t norigins = 0, i, reaped = 0;
+	size_t reaped = 0;
 	int created = 0;
 	enum prc rc;
 
@@ -716,29 +748,7 @@ static enum prc crawl_setup(struct crawl *c)
 	rc = add_seeds(c);
 	if (rc != PRC_OK)
 		return rc;
-	c->scope.kind = c->o->scope;
-	if (c->o->resume && !c->o->scope_given) {
-		/* a resumed job follows the links its first run followed */
-		char *v = NULL;
-
-		rc = crawlstore_job_setting(c->db, c->job_id, "scope", &v, c->e);
-		if (rc != PRC_OK)
-			return rc;
-		if (v && !strcmp(v, "domain"))
-			c->scope.kind = CRAWL_SCOPE_DOMAIN;
-		else if (v && !strcmp(v, "any"))
-			c->scope.kind = CRAWL_SCOPE_ANY;
-		else if (v)
-			c->scope.kind = CRAWL_SCOPE_HOST;
-		free(v);
-	}
-	rc = crawlstore_seed_origins(c->db, c->job_id, &origins, &norigins, c->e);
-	if (rc != PRC_OK)
-		return rc;
-	rc = crawl_scope_build(c, origins, norigins);
-	for (i = 0; i < norigins; i++)
-		free(origins[i]);
-	free(origins);
+	rc = setup_scope(c);
 	if (rc != PRC_OK)
 		return rc;
 	/* URL families judged traps before (--resume, other processes) stay cut */
@@ -829,15 +839,123 @@ static enum prc db_step_failed(struct crawl *c, enum prc rc, int *failures)
 	return PRC_OK;
 }
 
+/* Starts the transfers politeness allows now: robots.txt first, then pages. */
+static enum prc start_transfers(struct crawl *c)
+{
+	struct frontier_host *h;
+	struct frontier_url *u;
+	enum prc rc;
+
+	while (fetcher_active(c->fetcher) < (size_t)c->o->concurrency) {
+		h = frontier_next_robots(c->frontier, crawl_now_ms());
+		if (h) {
+			if (start_robots(c, h) != PRC_OK) {
+				h->active--;
+				h->robots_state = FRONTIER_ROBOTS_NEEDED;
+				break;
+			}
+			continue;
+		}
+		u = frontier_next(c->frontier, crawl_now_ms(), &h);
+		if (!u)
+			break;
+		rc = start_page(c, h, u);
+		frontier_url_free(u);
+		if (rc != PRC_OK)
+			return rc;
+	}
+	return PRC_OK;
+}
+
+/* Takes the writer's word on committed pages, and the transfers that ended. */
+static void take_finished(struct crawl *c)
+{
+	struct frontier_host *h;
+	struct fetch *x;
+	void *hid;
+
+	/* a committed page may have queued new URLs on its host: look again */
+	while (queue_pop_timed(c->committed, &hid, 0) == PRC_OK) {
+		h = frontier_find(c->frontier, (int64_t)(intptr_t)hid);
+		if (h) {
+			h->pipeline--;
+			h->exhausted = 0;
+		}
+	}
+	while ((x = fetcher_done(c->fetcher))) {
+		note_failure(c, x);
+		if (x->is_robots) {
+			robots_done(c, x);
+			fetch_free(x);
+		} else {
+			page_done(c, x);
+		}
+	}
+}
+
+/* The state of the fetch thread's loop. */
+struct loop {
+	int db_failures;
+	int stopping;
+	int64_t last_renew, last_progress, next_lease, last_pending;
+};
+
+/*
+ * Whether the crawl is over (1), goes on (0), or must stop (-1, *rc set):
+ * nothing in flight or pending here, and the job has no URL queued or
+ * claimed by anyone (or --max-pages is used up).
+ */
+static int crawl_over(struct crawl *c, struct loop *l, enum prc *rc)
+{
+	int64_t queued = 0, claimed = 0;
+
+	if (fetcher_active(c->fetcher) != 0 || atomic_load(&c->pending) != 0)
+		return 0;
+	if (l->stopping)
+		return 1;
+	if (frontier_queued(c->frontier) || frontier_wait_ms(c->frontier, crawl_now_ms()) >= 0)
+		return 0;
+	if (frontier_host_count(c->frontier) && c->o->max_pages <= 0)
+		return 0;
+	if (crawl_now_ms() - l->last_pending < 200)
+		return 0;
+	l->last_pending = crawl_now_ms();
+	*rc = crawlstore_pending(c->db, c->job_id, &queued, &claimed, c->e);
+	if (*rc != PRC_OK)
+		return (*rc = db_step_failed(c, *rc, &l->db_failures)) != PRC_OK ? -1 : 0;
+	c->queued = (uint64_t)queued;
+	if (c->o->max_pages > 0 && c->remaining <= 0)
+		return 1;
+	if (!queued && !claimed)
+		return 1;
+	if (queued && frontier_host_count(c->frontier) == 0)
+		l->next_lease = 0;
+	return 0;
+}
+
+/* The figures, about once a second: to the progress callback and the stats file. */
+static void progress(struct crawl *c, struct loop *l)
+{
+	struct crawl_stats s;
+
+	if ((!c->o->progress && !c->o->stats_file) || crawl_now_ms() - l->last_progress < 1000)
+		return;
+	l->last_progress = crawl_now_ms();
+	report(c, &s);
+	if (c->o->progress)
+		c->o->progress(&s, c->o->progress_ud);
+	write_stats(c, &s);
+}
+
 /* The fetch thread's loop. */
 static enum prc crawl_loop(struct crawl *c)
 {
-	int db_failures = 0;
-	int64_t last_renew = crawl_now_ms(), last_progress = crawl_now_ms(), next_lease = 0, last_pending = 0;
-	struct crawl_stats s;
+	struct loop l;
 	enum prc rc = PRC_OK;
-	int stopping = 0;
+	int over;
 
+	memset(&l, 0, sizeof(l));
+	l.last_renew = l.last_progress = crawl_now_ms();
 	if (c->o->max_pages > 0) {
 		int64_t used = 0;
 
@@ -848,119 +966,51 @@ static enum prc crawl_loop(struct crawl *c)
 	}
 	for (;;) {
 		int64_t t = crawl_now_ms();
-		struct frontier_host *h;
-		struct frontier_url *u;
-		struct fetch *x;
 		long wait;
 
 		if (atomic_load(&c->writer_failed))
 			return err_set(c->e, PRC_DB, "cannot store results: %s", c->writer_error);
 		if (c->o->stop && *c->o->stop)
-			stopping = 1;
+			l.stopping = 1;
 		if (c->o->reload && *c->o->reload && c->o->rules) {
 			*c->o->reload = 0;
 			log_msg(LOG_INFO, "reloading the rules");
 			rulehub_reload_async(c->o->rules);
 		}
-		if (t - last_renew >= CRAWL_RENEW_MS) {
+		if (t - l.last_renew >= CRAWL_RENEW_MS) {
 			rc = renew(c);
 			if (rc != PRC_OK) {
-				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
+				if ((rc = db_step_failed(c, rc, &l.db_failures)) != PRC_OK)
 					return rc;
 			} else {
-				last_renew = t;
+				l.last_renew = t;
 			}
 		}
-		if (!stopping) {
-			rc = lease_more(c, &next_lease);
+		if (!l.stopping) {
+			rc = lease_more(c, &l.next_lease);
 			if (rc == PRC_OK)
 				rc = refill(c);
 			if (rc != PRC_OK) {
-				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
+				if ((rc = db_step_failed(c, rc, &l.db_failures)) != PRC_OK)
 					return rc;
 			} else {
-				db_failures = 0;
+				l.db_failures = 0;
 			}
 		}
-		/* start what politeness allows */
-		while (!stopping && fetcher_active(c->fetcher) < (size_t)c->o->concurrency) {
-			h = frontier_next_robots(c->frontier, crawl_now_ms());
-			if (h) {
-				if (start_robots(c, h) != PRC_OK) {
-					h->active--;
-					h->robots_state = FRONTIER_ROBOTS_NEEDED;
-					break;
-				}
-				continue;
-			}
-			u = frontier_next(c->frontier, crawl_now_ms(), &h);
-			if (!u)
-				break;
-			rc = start_page(c, h, u);
-			frontier_url_free(u);
-			if (rc != PRC_OK)
-				return rc;
-		}
+		if (!l.stopping && (rc = start_transfers(c)) != PRC_OK)
+			return rc;
 		/* curl_multi_poll returns early on network activity, so this only bounds idling */
 		wait = frontier_wait_ms(c->frontier, crawl_now_ms());
 		if (wait < 0 || wait > 100 || fetcher_active(c->fetcher) >= (size_t)c->o->concurrency)
 			wait = 100;
 		fetcher_run(c->fetcher, wait > 0 ? wait : 1);
-		{
-			void *hid;
-
-			/* a committed page may have queued new URLs on its host: look again */
-			while (queue_pop_timed(c->committed, &hid, 0) == PRC_OK) {
-				h = frontier_find(c->frontier, (int64_t)(intptr_t)hid);
-				if (h) {
-					h->pipeline--;
-					h->exhausted = 0;
-				}
-			}
-		}
-		while ((x = fetcher_done(c->fetcher))) {
-			note_failure(c, x);
-			if (x->is_robots) {
-				robots_done(c, x);
-				fetch_free(x);
-			} else {
-				page_done(c, x);
-			}
-		}
-		if ((c->o->progress || c->o->stats_file) && crawl_now_ms() - last_progress >= 1000) {
-			last_progress = crawl_now_ms();
-			report(c, &s);
-			if (c->o->progress)
-				c->o->progress(&s, c->o->progress_ud);
-			write_stats(c, &s);
-		}
-		/* the end? */
-		if (fetcher_active(c->fetcher) == 0 && atomic_load(&c->pending) == 0) {
-			int64_t queued = 0, claimed = 0;
-
-			if (stopping)
-				break;
-			if (frontier_queued(c->frontier) || frontier_wait_ms(c->frontier, crawl_now_ms()) >= 0)
-				continue;
-			if (frontier_host_count(c->frontier) && c->o->max_pages <= 0)
-				continue;
-			if (crawl_now_ms() - last_pending < 200)
-				continue;
-			last_pending = crawl_now_ms();
-			rc = crawlstore_pending(c->db, c->job_id, &queued, &claimed, c->e);
-			if (rc != PRC_OK) {
-				if ((rc = db_step_failed(c, rc, &db_failures)) != PRC_OK)
-					return rc;
-				continue;
-			}
-			c->queued = (uint64_t)queued;
-			if (c->o->max_pages > 0 && c->remaining <= 0)
-				break;
-			if (!queued && !claimed)
-				break;
-			if (queued && frontier_host_count(c->frontier) == 0)
-				next_lease = 0;
-		}
+		take_finished(c);
+		progress(c, &l);
+		over = crawl_over(c, &l, &rc);
+		if (over < 0)
+			return rc;
+		if (over)
+			break;
 	}
 	return PRC_OK;
 }
@@ -993,6 +1043,76 @@ static void local_identity(char *out, size_t size)
 	snprintf(out, size, "%s/ns%s", host, ns);
 }
 
+/* The lease owner: "identity:pid:nonce", unique to this process. */
+static void name_owner(struct crawl *c)
+{
+	unsigned char nonce[4];
+	FILE *rnd = fopen("/dev/urandom", "rb");
+
+	local_identity(c->hostname, sizeof(c->hostname));
+	if (!rnd || fread(nonce, 1, sizeof(nonce), rnd) != sizeof(nonce))
+		memset(nonce, 0, sizeof(nonce));
+	if (rnd)
+		fclose(rnd);
+	snprintf(c->owner, sizeof(c->owner), "%s:%ld:%02x%02x%02x%02x", c->hostname, (long)getpid(),
+		 nonce[0], nonce[1], nonce[2], nonce[3]);
+}
+
+/*
+ * The end of a crawl, however it ended: transfers in flight are dropped
+ * (their URLs stay claimed, then released), the workers and the writer
+ * finish what they hold, the leases are given back and *stats gets the
+ * final figures. Returns rc, or the writer's failure.
+ */
+static enum prc crawl_teardown(struct crawl *c, struct worker_arg *wargs, struct writer_arg *warg,
+			       struct crawl_stats *stats, enum prc rc)
+{
+	struct err e2;
+	int i;
+
+	fetcher_free(c->fetcher);
+	c->fetcher = NULL;
+	if (c->work)
+		queue_close(c->work);
+	for (i = 0; i < c->nworkers; i++)
+		pthread_join(c->workers[i], NULL);
+	if (c->store)
+		queue_close(c->store);
+	if (c->writer_started)
+		pthread_join(c->writer, NULL);
+	if (rc == PRC_OK && atomic_load(&c->writer_failed))
+		rc = err_set(c->e, PRC_DB, "cannot store results: %s", c->writer_error);
+	if (c->db && c->job_id && c->traps)
+		crawl_save_families(c, c->db);
+	if (c->db && c->job_id) {
+		if (crawlstore_release_all(c->db, c->job_id, c->owner, &e2) != PRC_OK)
+			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
+	}
+	report(c, stats);
+	write_stats(c, stats);
+	if (c->traps && traps_report(c->traps, &stats->families, &stats->nfamilies) != PRC_OK)
+		log_msg(LOG_WARN, "cannot report the URL families: out of memory");
+	for (i = 0; wargs && i < 64; i++) {
+		classifier_free(wargs[i].cl);
+		ruleset_unref(wargs[i].rs);
+	}
+	free(wargs);
+	free(c->workers);
+	queue_free(c->work);
+	queue_free(c->store);
+	queue_free(c->committed);
+	frontier_free(c->frontier);
+	crawl_scope_release(&c->scope);
+	traps_free(c->traps);
+	warc_close(c->warc);
+	crawl_patterns_free(c->allow, c->nallow);
+	crawl_patterns_free(c->deny, c->ndeny);
+	crawl_patterns_free(c->keepq, c->nkeepq);
+	db_free(warg->db);
+	db_free(c->db);
+	return rc;
+}
+
 void crawl_stats_release(struct crawl_stats *s)
 {
 	free(s->families);
@@ -1006,10 +1126,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	struct worker_arg *wargs = NULL;
 	struct writer_arg warg = { 0 };
 	struct fetcher_opts fo;
-	unsigned char nonce[4];
 	enum prc rc;
-	struct err e2;
-	int i;
 
 	memset(&c, 0, sizeof(c));
 	memset(stats, 0, sizeof(*stats));
@@ -1023,17 +1140,7 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	page_limits_init(&c.limits, o->max_body, o->max_text, o->max_links);
 	c.imagehash = o->imagehash;
 	srand((unsigned)getpid() ^ (unsigned)crawl_now_ms());
-	local_identity(c.hostname, sizeof(c.hostname));
-	{
-		FILE *rnd = fopen("/dev/urandom", "rb");
-
-		if (!rnd || fread(nonce, 1, sizeof(nonce), rnd) != sizeof(nonce))
-			memset(nonce, 0, sizeof(nonce));
-		if (rnd)
-			fclose(rnd);
-	}
-	snprintf(c.owner, sizeof(c.owner), "%s:%ld:%02x%02x%02x%02x", c.hostname, (long)getpid(), nonce[0],
-		 nonce[1], nonce[2], nonce[3]);
+	name_owner(&c);
 
 	rc = crawl_setup(&c);
 	if (rc != PRC_OK)
@@ -1056,46 +1163,5 @@ enum prc crawl_run(const struct crawl_opts *o, struct crawl_stats *stats, struct
 	if (rc == PRC_OK)
 		rc = crawl_loop(&c);
 out:
-	/* drain: transfers in flight are dropped (their URLs stay claimed, then released) */
-	fetcher_free(c.fetcher);
-	c.fetcher = NULL;
-	if (c.work)
-		queue_close(c.work);
-	for (i = 0; i < c.nworkers; i++)
-		pthread_join(c.workers[i], NULL);
-	if (c.store)
-		queue_close(c.store);
-	if (c.writer_started)
-		pthread_join(c.writer, NULL);
-	if (rc == PRC_OK && atomic_load(&c.writer_failed))
-		rc = err_set(e, PRC_DB, "cannot store results: %s", c.writer_error);
-	if (c.db && c.job_id && c.traps)
-		crawl_save_families(&c, c.db);
-	if (c.db && c.job_id) {
-		if (crawlstore_release_all(c.db, c.job_id, c.owner, &e2) != PRC_OK)
-			log_msg(LOG_WARN, "cannot release leases: %s", e2.msg);
-	}
-	report(&c, stats);
-	write_stats(&c, stats);
-	if (c.traps && traps_report(c.traps, &stats->families, &stats->nfamilies) != PRC_OK)
-		log_msg(LOG_WARN, "cannot report the URL families: out of memory");
-	for (i = 0; wargs && i < 64; i++) {
-		classifier_free(wargs[i].cl);
-		ruleset_unref(wargs[i].rs);
-	}
-	free(wargs);
-	free(c.workers);
-	queue_free(c.work);
-	queue_free(c.store);
-	queue_free(c.committed);
-	frontier_free(c.frontier);
-	crawl_scope_release(&c.scope);
-	traps_free(c.traps);
-	warc_close(c.warc);
-	crawl_patterns_free(c.allow, c.nallow);
-	crawl_patterns_free(c.deny, c.ndeny);
-	crawl_patterns_free(c.keepq, c.nkeepq);
-	db_free(warg.db);
-	db_free(c.db);
-	return rc;
+	return crawl_teardown(&c, wargs, &warg, stats, rc);
 }

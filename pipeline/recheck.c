@@ -122,6 +122,12 @@ struct pass {
 	struct classifier *cl;
 	struct url_opts uopts;
 	struct page_limits limits; /* the crawl's, with this pass's body cap */
+	struct fetcher *f;
+	int max_active;            /* transfers in flight at most */
+	struct origin *origins;    /* one per origin of the targets */
+	size_t norigins;
+	struct hop *hops;          /* one per target */
+	size_t active, done;       /* transfers in flight; targets done with */
 };
 
 /* Whether any category of list a (comma-separated) is in list b. */
@@ -209,6 +215,87 @@ static enum prc read_page(struct pass *ps, struct arena *a, struct fetch *x, con
 	return obs->categories ? PRC_OK : err_set(e, PRC_NOMEM, "out of memory");
 }
 
+/* What the transfer itself says of the page (status, size, digest, ...), into obs. */
+static void observe_transfer(struct arena *a, const struct fetch *x, const char *url,
+			     struct recheck_obs *obs)
+{
+	char *hex;
+
+	memset(obs, 0, sizeof(*obs));
+	obs->fetched_at = x->started;
+	obs->http_status = (int)x->status;
+	obs->final_url = url;
+	obs->content_type = x->content_type;
+	obs->size = (int64_t)x->body.len;
+	obs->server_ip = x->server_ip[0] ? x->server_ip : NULL;
+	obs->duration_ms = (long)((x->ended - x->started) * 1000.0);
+	obs->error = x->error[0] ? x->error : NULL;
+	obs->categories = "";
+	if (x->body.len || x->status == 200) {
+		hex = arena_alloc(a, SHA256_HEX_LEN + 1);
+		if (hex) {
+			hash_sha256_hex(buf_str(&x->body), x->body.len, hex);
+			obs->sha256 = hex;
+		}
+	}
+}
+
+/* Why an inconclusive transfer was: its status, or the cause as the crawl's summary names it. */
+static void error_reason(const struct fetch *x, char *reason, size_t size)
+{
+	if (x->status)
+		snprintf(reason, size, "http_%ld", x->status);
+	else
+		snprintf(reason, size, "%s",
+			 x->refused ? "address_refused"
+			 : fetch_failure_of(x) == FETCH_FAIL_CONNECT ? "connect_refused"
+			 : fetch_failure_of(x) == FETCH_FAIL_TIMEOUT ? "timeout"
+			 : fetch_failure_of(x) == FETCH_FAIL_TLS     ? "tls"
+								     : "network");
+}
+
+/* Counts a stored recheck in the pass's figures and reports it to the caller. */
+static void count_result(struct pass *ps, const struct recheck_target *t, const struct fetch *x,
+			 const struct recheck_obs *obs, const struct recheck_effect *fx)
+{
+	struct recheck_stats *st = ps->st;
+	struct recheck_result res;
+
+	st->pages++;
+	if (!strcmp(obs->outcome, "present"))
+		st->present++;
+	else if (!strcmp(obs->outcome, "gone"))
+		st->gone++;
+	else
+		st->errors++;
+	if (!strcmp(obs->outcome, "error")) {
+		if (x->refused)
+			st->refused++;
+		else if (!x->status)
+			st->net_failed++;
+		if (!st->first_error[0])
+			snprintf(st->first_error, sizeof(st->first_error), "%.200s: %.100s", t->url,
+				 x->error[0] ? x->error : obs->reason);
+	}
+	st->removed += (size_t)fx->removed;
+	st->reopened += (size_t)fx->reopened;
+	if (!ps->o->on_result)
+		return;
+	memset(&res, 0, sizeof(res));
+	res.page_id = t->url_id;
+	res.url = t->url;
+	res.http_status = obs->http_status;
+	res.outcome = obs->outcome;
+	res.reason = obs->reason;
+	res.was = t->categories;
+	res.now = obs->categories;
+	res.error = obs->error;
+	res.removed = fx->removed;
+	res.reopened = fx->reopened;
+	res.recheck_id = fx->recheck_id;
+	ps->o->on_result(&res, ps->o->ud);
+}
+
 /* Decides, stores and reports one finished page. */
 static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetch *x, const char *url,
 			  struct err *e)
@@ -216,30 +303,13 @@ static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetc
 	struct arena *a = arena_new();
 	struct recheck_obs obs;
 	struct recheck_effect fx;
-	struct recheck_result res;
-	char reason[32], first[64], *hex;
+	char reason[32], first[64];
 	enum prc rc = PRC_OK;
 	int notice = 0;
 
 	if (!a)
 		return err_set(e, PRC_NOMEM, "out of memory");
-	memset(&obs, 0, sizeof(obs));
-	obs.fetched_at = x->started;
-	obs.http_status = (int)x->status;
-	obs.final_url = url;
-	obs.content_type = x->content_type;
-	obs.size = (int64_t)x->body.len;
-	obs.server_ip = x->server_ip[0] ? x->server_ip : NULL;
-	obs.duration_ms = (long)((x->ended - x->started) * 1000.0);
-	obs.error = x->error[0] ? x->error : NULL;
-	obs.categories = "";
-	if (x->body.len || x->status == 200) {
-		hex = arena_alloc(a, SHA256_HEX_LEN + 1);
-		if (hex) {
-			hash_sha256_hex(buf_str(&x->body), x->body.len, hex);
-			obs.sha256 = hex;
-		}
-	}
+	observe_transfer(a, x, url, &obs);
 	if (x->status == 404 || x->status == 410 || x->status == 451) {
 		snprintf(reason, sizeof(reason), "http_%ld", x->status);
 		obs.outcome = "gone";
@@ -276,54 +346,12 @@ static enum prc page_done(struct pass *ps, struct recheck_target *t, struct fetc
 		}
 	} else {
 		obs.outcome = "error";
-		if (x->status)
-			snprintf(reason, sizeof(reason), "http_%ld", x->status);
-		else
-			/* the cause, as the crawl's summary names it: connect_refused, timeout, tls, ... */
-			snprintf(reason, sizeof(reason), "%s",
-				 x->refused ? "address_refused"
-				 : fetch_failure_of(x) == FETCH_FAIL_CONNECT ? "connect_refused"
-				 : fetch_failure_of(x) == FETCH_FAIL_TIMEOUT ? "timeout"
-				 : fetch_failure_of(x) == FETCH_FAIL_TLS     ? "tls"
-									     : "network");
+		error_reason(x, reason, sizeof(reason));
 	}
 	obs.reason = reason;
 	rc = recheckstore_record(ps->d, t, &obs, ps->o->actor, &fx, e);
-	if (rc != PRC_OK)
-		goto out;
-	ps->st->pages++;
-	if (!strcmp(obs.outcome, "present"))
-		ps->st->present++;
-	else if (!strcmp(obs.outcome, "gone"))
-		ps->st->gone++;
-	else
-		ps->st->errors++;
-	if (!strcmp(obs.outcome, "error")) {
-		if (x->refused)
-			ps->st->refused++;
-		else if (!x->status)
-			ps->st->net_failed++;
-		if (!ps->st->first_error[0])
-			snprintf(ps->st->first_error, sizeof(ps->st->first_error), "%.200s: %.100s",
-				 t->url, x->error[0] ? x->error : reason);
-	}
-	ps->st->removed += (size_t)fx.removed;
-	ps->st->reopened += (size_t)fx.reopened;
-	if (ps->o->on_result) {
-		memset(&res, 0, sizeof(res));
-		res.page_id = t->url_id;
-		res.url = t->url;
-		res.http_status = obs.http_status;
-		res.outcome = obs.outcome;
-		res.reason = obs.reason;
-		res.was = t->categories;
-		res.now = obs.categories;
-		res.error = obs.error;
-		res.removed = fx.removed;
-		res.reopened = fx.reopened;
-		res.recheck_id = fx.recheck_id;
-		ps->o->on_result(&res, ps->o->ud);
-	}
+	if (rc == PRC_OK)
+		count_result(ps, t, x, &obs, &fx);
 out:
 	if (rc != PRC_OK)
 		err_prefix(e, "cannot store the recheck of '%s': ", t->url);
@@ -358,15 +386,101 @@ static enum prc missing_ids(const struct recheck_opts *o, const struct recheck_t
 		       n > 8 ? " ..." : "", o->job ? " in this job" : "");
 }
 
+/*
+ * Starts a transfer for every origin that is idle, has targets left and is
+ * due (delay_ms after its last one), as many as max_active allows. *wait
+ * gets the time until the next origin is due (at most its value).
+ */
+static enum prc start_due(struct pass *ps, int64_t *wait, struct err *e)
+{
+	int64_t t = now_ms();
+	size_t i;
+
+	for (i = 0; i < ps->norigins && !stopping(ps->o) && (int)ps->active < ps->max_active; i++) {
+		struct origin *og = &ps->origins[i];
+		struct hop *hp;
+		struct fetch *x;
+
+		if (og->busy || og->next >= og->first + og->count)
+			continue;
+		if (og->next_ms > t) {
+			if (og->next_ms - t < *wait)
+				*wait = og->next_ms - t;
+			continue;
+		}
+		hp = &ps->hops[og->next];
+		x = fetch_new(ps->t[og->next].url, hp);
+		if (!x)
+			return err_set(e, PRC_NOMEM, "out of memory");
+		hp->target = og->next++;
+		hp->origin = og;
+		if (fetcher_start(ps->f, x, e) != PRC_OK) {
+			fetch_free(x);
+			return PRC_INTERNAL;
+		}
+		og->busy = 1;
+		ps->active++;
+	}
+	return PRC_OK;
+}
+
+/* Follows the redirects of the transfers that ended and decides the rest (page_done). */
+static enum prc finish_done(struct pass *ps, struct err *e)
+{
+	struct fetch *x;
+	enum prc rc;
+
+	while ((x = fetcher_done(ps->f))) {
+		struct hop *hp = x->ud;
+		char *next = NULL;
+		struct err ue;
+
+		if (x->status >= 300 && x->status < 400 && x->location && hp->hops < ps->o->max_redirects &&
+		    url_resolve(x->url, x->location, &ps->uopts, &next, &ue) == PRC_OK) {
+			struct fetch *y = fetch_new(next, hp);
+
+			free(next);
+			if (y && fetcher_start(ps->f, y, e) == PRC_OK) {
+				hp->hops++;
+				fetch_free(x);
+				continue;
+			}
+			fetch_free(y);
+		}
+		rc = page_done(ps, &ps->t[hp->target], x, x->url, e);
+		hp->origin->busy = 0;
+		hp->origin->next_ms = now_ms() + ps->o->delay_ms;
+		ps->active--;
+		ps->done++;
+		fetch_free(x);
+		if (rc != PRC_OK)
+			return rc;
+	}
+	return PRC_OK;
+}
+
+/* Targets come sorted by origin: one queue per run of equal origins. */
+static void group_origins(struct pass *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nt; i++) {
+		if (!ps->norigins || strcmp(ps->origins[ps->norigins - 1].name, ps->t[i].origin)) {
+			ps->origins[ps->norigins].name = ps->t[i].origin;
+			ps->origins[ps->norigins].first = i;
+			ps->origins[ps->norigins].next = i;
+			ps->norigins++;
+		}
+		ps->origins[ps->norigins - 1].count++;
+	}
+}
+
 enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_stats *st,
 		     struct err *e)
 {
 	struct pass ps;
 	struct fetcher_opts fo;
-	struct fetcher *f = NULL;
-	struct origin *origins = NULL;
-	struct hop *hops = NULL;
-	size_t norigins = 0, i, done = 0, active = 0;
+	size_t i;
 	enum prc rc;
 
 	memset(st, 0, sizeof(*st));
@@ -394,91 +508,31 @@ enum prc recheck_run(struct db *d, const struct recheck_opts *o, struct recheck_
 	fo.user_agent = o->user_agent;
 	fo.max_body = o->max_body;
 	fo.allow_private = o->allow_private;
-	fo.max_connections = o->concurrency > 0 ? o->concurrency : 1;
-	f = fetcher_new(&fo, e);
-	origins = calloc(ps.nt, sizeof(*origins));
-	hops = calloc(ps.nt, sizeof(*hops));
-	if (!f || !origins || !hops) {
-		rc = f ? err_set(e, PRC_NOMEM, "out of memory") : PRC_INTERNAL;
+	fo.max_connections = ps.max_active = o->concurrency > 0 ? o->concurrency : 1;
+	ps.f = fetcher_new(&fo, e);
+	ps.origins = calloc(ps.nt, sizeof(*ps.origins));
+	ps.hops = calloc(ps.nt, sizeof(*ps.hops));
+	if (!ps.f || !ps.origins || !ps.hops) {
+		rc = ps.f ? err_set(e, PRC_NOMEM, "out of memory") : PRC_INTERNAL;
 		goto out;
 	}
-	/* targets come sorted by origin: one queue per run of equal origins */
-	for (i = 0; i < ps.nt; i++) {
-		if (!norigins || strcmp(origins[norigins - 1].name, ps.t[i].origin)) {
-			origins[norigins].name = ps.t[i].origin;
-			origins[norigins].first = i;
-			origins[norigins].next = i;
-			norigins++;
-		}
-		origins[norigins - 1].count++;
-	}
-	while (done < ps.nt) {
-		struct fetch *x;
-		int64_t t = now_ms(), wait = 200;
+	group_origins(&ps);
+	while (ps.done < ps.nt) {
+		int64_t wait = 200;
 
-		for (i = 0; i < norigins && !stopping(o) && (int)active < fo.max_connections; i++) {
-			struct origin *og = &origins[i];
-			struct hop *hp;
-
-			if (og->busy || og->next >= og->first + og->count)
-				continue;
-			if (og->next_ms > t) {
-				if (og->next_ms - t < wait)
-					wait = og->next_ms - t;
-				continue;
-			}
-			hp = &hops[og->next];
-			x = fetch_new(ps.t[og->next].url, hp);
-			if (!x) {
-				rc = err_set(e, PRC_NOMEM, "out of memory");
-				goto out;
-			}
-			hp->target = og->next++;
-			hp->origin = og;
-			if (fetcher_start(f, x, e) != PRC_OK) {
-				fetch_free(x);
-				rc = PRC_INTERNAL;
-				goto out;
-			}
-			og->busy = 1;
-			active++;
-		}
-		if (stopping(o) && active == 0)
+		if ((rc = start_due(&ps, &wait, e)) != PRC_OK)
+			goto out;
+		if (stopping(o) && ps.active == 0)
 			break;
-		fetcher_run(f, wait > 0 ? (long)wait : 1);
-		while ((x = fetcher_done(f))) {
-			struct hop *hp = x->ud;
-			struct recheck_target *tg = &ps.t[hp->target];
-			char *next = NULL;
-			struct err ue;
-
-			if (x->status >= 300 && x->status < 400 && x->location && hp->hops < o->max_redirects &&
-			    url_resolve(x->url, x->location, &ps.uopts, &next, &ue) == PRC_OK) {
-				struct fetch *y = fetch_new(next, hp);
-
-				free(next);
-				if (y && fetcher_start(f, y, e) == PRC_OK) {
-					hp->hops++;
-					fetch_free(x);
-					continue;
-				}
-				fetch_free(y);
-			}
-			rc = page_done(&ps, tg, x, x->url, e);
-			hp->origin->busy = 0;
-			hp->origin->next_ms = now_ms() + o->delay_ms;
-			active--;
-			done++;
-			fetch_free(x);
-			if (rc != PRC_OK)
-				goto out;
-		}
+		fetcher_run(ps.f, wait > 0 ? (long)wait : 1);
+		if ((rc = finish_done(&ps, e)) != PRC_OK)
+			goto out;
 	}
 	rc = PRC_OK;
 out:
-	fetcher_free(f); /* transfers still running are aborted with their fetches */
-	free(origins);
-	free(hops);
+	fetcher_free(ps.f); /* transfers still running are aborted with their fetches */
+	free(ps.origins);
+	free(ps.hops);
 	classifier_free(ps.cl);
 	for (i = 0; i < ps.nt; i++)
 		recheckstore_target_release(&ps.t[i]);

@@ -97,21 +97,16 @@ enum prc crawlstore_job_setting(struct db *d, int64_t job_id, const char *key, c
 static enum prc link_cols(struct db_cols *c, const struct store_link *links, size_t n)
 {
 	enum prc rc = db_cols_init(c, 6);
-	char num[24];
 	size_t i;
 
 	for (i = 0; i < n && rc == PRC_OK; i++) {
-		rc = db_cols_add(c, 0, links[i].url);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 1, links[i].origin);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 2, DB_I64(num, links[i].depth));
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 3, DB_I64(num, links[i].hops));
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 4, links[i].parent_id ? DB_I64(num, links[i].parent_id) : NULL);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 5, links[i].reason);
+		char dep[24], hop[24], par[24];
+		const char *v[6] = { links[i].url, links[i].origin, DB_I64(dep, links[i].depth),
+				     DB_I64(hop, links[i].hops),
+				     links[i].parent_id ? DB_I64(par, links[i].parent_id) : NULL,
+				     links[i].reason };
+
+		rc = db_cols_row(c, v);
 	}
 	return rc == PRC_OK ? db_cols_close(c) : rc;
 }
@@ -794,7 +789,6 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 {
 	struct db_cols c;
 	const char *p[6];
-	char num[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
@@ -803,25 +797,15 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
+		char hid[24], uid[24];
+		const char *v[5] = { DB_I64(hid, x->host_id), DB_I64(uid, x->url_id),
+				     x->retry ? "0" : x->refused ? "3" : "2", x->refused ? x->reason : NULL,
+				     x->retry ? "1" : "0" };
 
-		rc = db_cols_add(&c, 0, DB_I64(num, x->host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, x->url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, x->retry ? "0" : x->refused ? "3" : "2");
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 3, x->refused ? x->reason : NULL);
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 4, x->retry ? "1" : "0");
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu records", n);
-	}
-	for (k = 0; k < 5; k++)
-		p[k] = db_cols_str(&c, k);
 	p[5] = owner;
 	rc = db_query(d,
 		      "UPDATE urls u SET state = r.state, reason = r.reason, claimed_by = NULL,"
@@ -884,21 +868,14 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		v[15] = x->last_modified;
 		v[16] = x->unchanged ? "t" : "f";
 		v[17] = x->failure;
-		for (k = 0; k < DB_COLS_MAX && rc == PRC_OK; k++)
-			rc = db_cols_add(&c, k, v[k]);
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu fetches", rows);
-	}
 	if (!rows) {
 		db_cols_release(&c);
 		return PRC_OK;
 	}
-	for (k = 0; k < DB_COLS_MAX; k++)
-		p[k] = db_cols_str(&c, k);
 	p[DB_COLS_MAX] = DB_I64(jid, job_id);
 	p[DB_COLS_MAX + 1] = owner;
 	rc = db_query(d,
@@ -945,7 +922,6 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 {
 	struct db_cols c;
 	const char *p[3];
-	char num[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, j, rows = 0;
@@ -965,21 +941,17 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 		if (!alias_candidate(&recs[i]) || recs[i].alias_of)
 			continue;
 		rows++;
-		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, recs[i].sha256);
+		{
+			char hid[24], uid[24];
+			const char *v[3] = { DB_I64(hid, recs[i].host_id), DB_I64(uid, recs[i].url_id),
+					     recs[i].sha256 };
+
+			rc = db_cols_row(&c, v);
+		}
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu digests", rows);
-	}
 	if (rows) {
-		for (k = 0; k < 3; k++)
-			p[k] = db_cols_str(&c, k);
 		rc = db_query(d,
 			      "SELECT r.host_id, r.id, (SELECT f.url_id FROM fetches f"
 			      "   WHERE f.host_id = r.host_id AND f.content_sha256 = r.sha AND f.http_status = 200"
@@ -1007,20 +979,18 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 	rc = db_cols_init(&c, 3);
 	rows = 0;
 	for (i = 0; i < n && rc == PRC_OK; i++) {
+		char hid[24], uid[24], alias[24];
+		const char *v[3] = { DB_I64(hid, recs[i].host_id), DB_I64(uid, recs[i].url_id),
+				     DB_I64(alias, recs[i].alias_of) };
+
 		if (!recs[i].alias_of)
 			continue;
 		rows++;
-		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, DB_I64(num, recs[i].alias_of));
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc == PRC_OK && rows) {
-		for (k = 0; k < 3; k++)
-			p[k] = db_cols_str(&c, k);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
+		return err_set(e, rc, "cannot build a batch of %zu aliases", rows);
+	if (rows) {
 		rc = db_query(d,
 			      "UPDATE urls u SET alias_of = r.alias_of"
 			      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(host_id, id, alias_of)"
@@ -1215,34 +1185,23 @@ enum prc crawlstore_save_families(struct db *d, int64_t job_id, const struct sto
 {
 	struct db_cols c;
 	const char *p[6];
-	char num[24], jid[24];
+	char jid[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
-	int k;
 
 	if (!n)
 		return PRC_OK;
 	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
-		rc = db_cols_add(&c, 0, f[i].family);
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, f[i].pages));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, DB_I64(num, f[i].repeats));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 3, f[i].trap ? "trap" : "open");
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 4, f[i].reason ? f[i].reason : "");
+		char pages[24], repeats[24];
+		const char *v[5] = { f[i].family, DB_I64(pages, f[i].pages), DB_I64(repeats, f[i].repeats),
+				     f[i].trap ? "trap" : "open", f[i].reason ? f[i].reason : "" };
+
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu url families", n);
-	}
-	for (k = 0; k < 5; k++)
-		p[k] = db_cols_str(&c, k);
 	p[5] = DB_I64(jid, job_id);
 	/* a trap stays a trap: another process's later figures do not reopen it */
 	rc = db_query(d,
