@@ -1,8 +1,5 @@
+/* crawl-int.h - what the files of one crawl share (not an API): its state, a page's trip, calls across files. */
 /*
- * crawl-int.h - what the files of one crawl share (not an API): the crawl's
- * state, the record of one URL's trip through it, and the functions one
- * file of the crawl calls in another.
- *
  *   crawl.c         the fetch thread: leases, claims, robots.txt, transfers,
  *                   the loop and its end, the figures and the stats file
  *   crawl-scope.c   which links a crawl follows: scope, URL patterns, traps
