@@ -226,6 +226,29 @@ static int bom_charset(const unsigned char *s, size_t len, struct cs *c, size_t 
 }
 
 /*
+ * The value at s[p .. end): quoted ('...' or "...") up to its quote, else up
+ * to a space or stop. Sets *v and *vlen; returns where reading goes on (past
+ * a closing quote).
+ */
+static size_t take_value(const char *s, size_t p, size_t end, char stop, const char **v, size_t *vlen)
+{
+	if (p < end && (s[p] == '"' || s[p] == '\'')) {
+		char q = s[p++];
+
+		*v = s + p;
+		while (p < end && s[p] != q)
+			p++;
+		*vlen = (size_t)(s + p - *v);
+		return p < end ? p + 1 : p;
+	}
+	*v = s + p;
+	while (p < end && !is_space((unsigned char)s[p]) && s[p] != stop)
+		p++;
+	*vlen = (size_t)(s + p - *v);
+	return p;
+}
+
+/*
  * Reads one attribute of a tag at s[*i..end): sets name and value spans
  * (value may be empty) and advances *i. Returns 0 at '>' or the end.
  */
@@ -253,21 +276,7 @@ static int meta_attr(const char *s, size_t *i, size_t end, const char **name, si
 		p++;
 		while (p < end && is_space((unsigned char)s[p]))
 			p++;
-		if (p < end && (s[p] == '"' || s[p] == '\'')) {
-			char q = s[p++];
-
-			*val = s + p;
-			while (p < end && s[p] != q)
-				p++;
-			*vlen = (size_t)(s + p - *val);
-			if (p < end)
-				p++;
-		} else {
-			*val = s + p;
-			while (p < end && !is_space((unsigned char)s[p]) && s[p] != '>')
-				p++;
-			*vlen = (size_t)(s + p - *val);
-		}
+		p = take_value(s, p, end, '>', val, vlen);
 	}
 	*i = p;
 	return 1;
@@ -289,18 +298,7 @@ static int content_charset(const char *s, size_t n, const char **v, size_t *vn)
 		j++;
 		while (j < n && is_space((unsigned char)s[j]))
 			j++;
-		if (j < n && (s[j] == '"' || s[j] == '\'')) {
-			char q = s[j++];
-
-			*v = s + j;
-			while (j < n && s[j] != q)
-				j++;
-		} else {
-			*v = s + j;
-			while (j < n && !is_space((unsigned char)s[j]) && s[j] != ';')
-				j++;
-		}
-		*vn = (size_t)(s + j - *v);
+		take_value(s, j, n, ';', v, vn);
 		return *vn > 0;
 	}
 	return 0;
