@@ -721,42 +721,62 @@ static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_rec
 }
 
 
+/* A fetch row's columns, in the order of the statements below. */
+#define FETCH_COLS 18
+
+/* The numbers of a fetch row, written out. */
+struct fetch_nums {
+	char host[24], url[24], at[40], status[24], size[24], dur[24], links[24];
+};
+
+/*
+ * The FETCH_COLS values of x's fetch row into v: host_id, url_id,
+ * fetched_at, http_status, final_url, content_type, size, sha256,
+ * server_ip, charset, title, duration_ms, error, links, etag,
+ * last_modified, unchanged, failure. The numbers live in *nb.
+ */
+static void fetch_values(const struct store_record *x, struct fetch_nums *nb, const char **v)
+{
+	snprintf(nb->at, sizeof(nb->at), "%.6f", x->fetched_at);
+	v[0] = DB_I64(nb->host, x->host_id);
+	v[1] = DB_I64(nb->url, x->url_id);
+	v[2] = nb->at;
+	v[3] = DB_I64(nb->status, x->http_status);
+	v[4] = x->final_url;
+	v[5] = x->content_type;
+	v[6] = DB_I64(nb->size, x->size);
+	v[7] = x->sha256;
+	v[8] = x->server_ip;
+	v[9] = x->charset;
+	v[10] = x->title;
+	v[11] = DB_I64(nb->dur, x->duration_ms);
+	v[12] = x->error;
+	v[13] = DB_I64(nb->links, x->nlinks);
+	v[14] = x->etag;
+	v[15] = x->last_modified;
+	v[16] = x->unchanged ? "t" : "f";
+	v[17] = x->failure;
+}
+
 enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
 				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
 {
-	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], nl[24];
-	const char *p[20];
+	struct fetch_nums nums;
+	char jid[24], fid[24];
+	const char *p[FETCH_COLS + 2];
 	PGresult *r = NULL;
 	enum prc rc;
 
-	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
-	p[0] = DB_I64(hid, rec->host_id);
-	p[1] = DB_I64(uid, rec->url_id);
-	p[2] = DB_I64(jid, job_id);
-	p[3] = ts;
-	p[4] = DB_I64(st, rec->http_status);
-	p[5] = rec->final_url;
-	p[6] = rec->content_type;
-	p[7] = DB_I64(sz, rec->size);
-	p[8] = rec->sha256;
-	p[9] = rec->server_ip;
-	p[10] = rec->charset;
-	p[11] = rec->title;
-	p[12] = DB_I64(dur, rec->duration_ms);
-	p[13] = rec->error;
-	p[14] = worker;
-	p[15] = DB_I64(nl, rec->nlinks);
-	p[16] = rec->etag;
-	p[17] = rec->last_modified;
-	p[18] = rec->unchanged ? "t" : "f";
-	p[19] = rec->failure;
+	fetch_values(rec, &nums, p);
+	p[FETCH_COLS] = DB_I64(jid, job_id);
+	p[FETCH_COLS + 1] = worker;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
 		      " worker, links, etag, last_modified, unchanged, failure)"
-		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-		      20, p, &r, e);
+		      " VALUES ($1, $2, $19, to_timestamp($3::double precision), $4, $5, $6, $7, $8, $9,"
+		      " $10, $11, $12, $13, $20, $14, $15, $16, $17, $18) RETURNING id",
+		      FETCH_COLS + 2, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
@@ -833,41 +853,23 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 			      size_t n, struct err *e)
 {
 	struct db_cols c;
-	const char *p[DB_COLS_MAX + 2];
+	const char *p[FETCH_COLS + 2];
 	char jid[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, rows = 0;
 	int k;
 
-	rc = db_cols_init(&c, DB_COLS_MAX);
+	rc = db_cols_init(&c, FETCH_COLS);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
-		const char *v[DB_COLS_MAX];
-		char h[24], u[24], t[40], st[24], sz[24], dur[24], nl[24];
+		const char *v[FETCH_COLS];
+		struct fetch_nums nums;
 
 		if (!x->stored || x->refused || x->retry || x->alias_of)
 			continue;
 		rows++;
-		snprintf(t, sizeof(t), "%.6f", x->fetched_at);
-		v[0] = DB_I64(h, x->host_id);
-		v[1] = DB_I64(u, x->url_id);
-		v[2] = t;
-		v[3] = DB_I64(st, x->http_status);
-		v[4] = x->final_url;
-		v[5] = x->content_type;
-		v[6] = DB_I64(sz, x->size);
-		v[7] = x->sha256;
-		v[8] = x->server_ip;
-		v[9] = x->charset;
-		v[10] = x->title;
-		v[11] = DB_I64(dur, x->duration_ms);
-		v[12] = x->error;
-		v[13] = DB_I64(nl, x->nlinks);
-		v[14] = x->etag;
-		v[15] = x->last_modified;
-		v[16] = x->unchanged ? "t" : "f";
-		v[17] = x->failure;
+		fetch_values(x, &nums, v);
 		rc = db_cols_row(&c, v);
 	}
 	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
@@ -876,8 +878,8 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		db_cols_release(&c);
 		return PRC_OK;
 	}
-	p[DB_COLS_MAX] = DB_I64(jid, job_id);
-	p[DB_COLS_MAX + 1] = owner;
+	p[FETCH_COLS] = DB_I64(jid, job_id);
+	p[FETCH_COLS + 1] = owner;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
@@ -892,7 +894,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged,"
 		      "        failure)"
 		      " RETURNING host_id, url_id, id",
-		      DB_COLS_MAX + 2, p, &r, e);
+		      FETCH_COLS + 2, p, &r, e);
 	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
