@@ -112,7 +112,7 @@ int cmd_scan(int argc, char **argv)
 		return 2;
 	}
 	for (i = 1; i < argc; i++) {
-		int pr = 0;
+		int pr;
 
 		if (only_paths || argv[i][0] != '-' || !argv[i][1]) {
 			paths[npaths++] = argv[i];

@@ -951,7 +951,7 @@ static void progress(struct crawl *c, struct loop *l)
 static enum prc crawl_loop(struct crawl *c)
 {
 	struct loop l;
-	enum prc rc = PRC_OK;
+	enum prc rc;
 	int over;
 
 	memset(&l, 0, sizeof(l));

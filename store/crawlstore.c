@@ -761,7 +761,7 @@ static void fetch_values(const struct store_record *x, struct fetch_nums *nb, co
 enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
 				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
 {
-	struct fetch_nums nums;
+	struct fetch_nums nums = { 0 };
 	char jid[24], fid[24];
 	const char *p[FETCH_COLS + 2];
 	PGresult *r = NULL;
@@ -864,7 +864,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
 		const char *v[FETCH_COLS];
-		struct fetch_nums nums;
+		struct fetch_nums nums = { 0 };
 
 		if (!x->stored || x->refused || x->retry || x->alias_of)
 			continue;
