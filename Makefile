@@ -33,7 +33,7 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c console/*.c)
+LIB_SRC  := $(wildcard util/*.c crawler/*.c classifiers/*.c store/*.c pipeline/*.c console/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/t-*.c)
 
@@ -140,7 +140,7 @@ bench: deps
 	@bash bench/scan
 
 lint:
-	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store console cli
+	cppcheck --quiet --enable=warning,performance,portability --inline-suppr -I. --error-exitcode=1 util crawler classifiers store pipeline console cli
 
 clean:
 	rm -rf build patrol

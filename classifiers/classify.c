@@ -29,9 +29,9 @@
 #include "classifiers/model.h"
 #include "classifiers/normalize.h"
 #include "classifiers/ruleset.h"
-#include "crawler/charset.h"
 #include "util/log.h"
 #include "util/hex.h"
+#include "util/utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -519,7 +519,7 @@ static const char *clean_text(struct arena *a, const char *s)
 {
 	size_t n = strlen(s);
 
-	return charset_utf8_valid(s, n) ? s : charset_utf8_sanitize(a, s, n, NULL);
+	return utf8_valid(s, n) ? s : utf8_sanitize(a, s, n, NULL);
 }
 
 /* ---- running one rule ---- */

@@ -44,16 +44,33 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct arena;
 struct page_input;
+struct page_limits;
 struct ruleset;
 
 /*
- * Reads a local HTML or text file into p for classification: decoded to
- * UTF-8 (crawler/charset.h), HTML parsed for its title, visible text and
- * links (crawler/html.h). url is what p->url says (may be ""). Everything
- * lives in a. PRC_IO with e set when the file cannot be read.
+ * Reads a local HTML or text file into p for classification the way the
+ * crawl reads a response (pipeline/page.h), within limits l (NULL: the
+ * defaults, the crawl's): at most l->max_body bytes of the file, decoded to
+ * UTF-8, HTML (by its name or its first bytes) parsed for its title, text,
+ * links and blocks, the text cut where the crawl cuts it. url is what
+ * p->url says (may be ""); links resolve against http://localhost/<path>.
+ * Everything lives in a. PRC_IO with e set when the file cannot be read.
  */
+enum prc cli_read_page(struct arena *a, const struct page_limits *l, const char *path,
+		       const char *url, struct page_input *p, struct err *e);
+
+/* cli_read_page with the limits cli_page_option(..., NULL) set, else the defaults. */
 enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
 		       struct err *e);
+
+/*
+ * The options that change how much of a page is read, as `patrol crawl`
+ * takes them: --max-body BYTES, --max-text BYTES, --max-links N (also
+ * --opt=VALUE). When argv[*i] is one, sets l (page_limits_init; l NULL:
+ * the limits of cli_load_page) and moves *i past its value: returns 1. Returns 0 when it is not one, -1 after printing
+ * an error for a bad or missing value.
+ */
+int cli_page_option(int argc, char **argv, int *i, struct page_limits *l);
 
 /*
  * Loads the rules of dir with the helper library beside it (dir/../lib), else

@@ -1,7 +1,8 @@
 /*
  * common.c - what the rule-author front ends (scan, rules) share: where the
  * rules live, loading them with every error printed, and reading a local
- * file the way the crawler would have read it off the web.
+ * file the way the crawler would have read it off the web (pipeline/page.c,
+ * with the crawl's limits).
  */
 #include "cli/cli.h"
 
@@ -15,14 +16,10 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
-#include "crawler/charset.h"
-#include "crawler/html.h"
+#include "pipeline/page.h"
 #include "store/cluster.h"
 #include "util/arena.h"
 #include "util/buf.h"
-
-#define PAGE_FILE_MAX (16u << 20)
-#define PAGE_MAX_LINKS 5000
 
 /* "<dir of the binary>/<sub>" into buf, or NULL when /proc/self/exe cannot be read. */
 /*
@@ -168,76 +165,123 @@ static int looks_like_html(const char *path, const char *body, size_t len)
 	       memmem(body, n, "<body", 5) || memmem(body, n, "<meta", 5);
 }
 
-enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
-		       struct err *e)
+/*
+ * Reads at most l->max_body bytes of path into a (NUL-terminated), as the
+ * crawl's fetch cap would have cut the body.
+ */
+static enum prc read_file(struct arena *a, const struct page_limits *l, const char *path,
+			  char **body, size_t *len, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
-	struct html_doc doc;
-	const char *charset, **links, **texts;
-	char *body, *text, *base = NULL, abs[PATH_MAX];
-	size_t len, tlen, i, cap = PAGE_FILE_MAX;
-	int truncated = 0;
+	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max;
 	struct stat st;
-	enum prc rc;
 
-	memset(p, 0, sizeof(*p));
 	if (!f)
 		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
 	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
-	    (unsigned long long)st.st_size < PAGE_FILE_MAX)
+	    (unsigned long long)st.st_size < max)
 		cap = (size_t)st.st_size + 1;
-	body = arena_alloc(a, cap + 1);
-	if (!body) {
+	*body = arena_alloc(a, cap + 1);
+	if (!*body) {
 		fclose(f);
 		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
 	}
-	len = fread(body, 1, cap, f);
+	*len = fread(*body, 1, cap, f);
 	if (ferror(f)) {
 		fclose(f);
 		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
 	}
 	fclose(f);
-	body[len] = 0;
-	rc = charset_decode(a, NULL, body, len, PAGE_FILE_MAX, &text, &tlen, &charset, &truncated, e);
+	(*body)[*len] = 0;
+	return PRC_OK;
+}
+
+enum prc cli_read_page(struct arena *a, const struct page_limits *l, const char *path,
+		       const char *url, struct page_input *p, struct err *e)
+{
+	struct page_limits dl;
+	struct page_src src;
+	struct page_view v;
+	char *body = NULL, *base = NULL, abs[PATH_MAX];
+	enum prc rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!l) {
+		page_limits_init(&dl, 0, 0, 0);
+		l = &dl;
+	}
+	memset(&src, 0, sizeof(src));
+	rc = read_file(a, l, path, &body, &src.len, e);
 	if (rc != PRC_OK)
 		return rc;
-	p->url = url ? url : "";
-	p->final_url = "";
-	p->title = "";
-	p->http_status = 200;
-	if (!looks_like_html(path, body, len)) {
-		p->content_type = "text/plain";
-		p->text = text;
-		p->text_len = tlen;
-		return PRC_OK;
-	}
-	p->content_type = "text/html";
+	src.body = body;
+	src.url = url ? url : "";
+	src.http_status = 200;
+	src.content_type = looks_like_html(path, body, src.len) ? "text/html" : "text/plain";
 	if (!realpath(path, abs))
 		snprintf(abs, sizeof(abs), "/%s", path);
+	/* links resolve as if the file were served from this host */
 	if (asprintf(&base, "http://localhost%s", abs) < 0)
 		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
-	rc = html_parse(a, text, tlen, base, NULL, PAGE_MAX_LINKS, &doc, e);
+	src.base = base;
+	rc = page_read(l, &src, a, &v, e);
 	free(base);
 	if (rc != PRC_OK)
 		return rc;
-	p->title = doc.title ? doc.title : "";
-	p->text = doc.text ? doc.text : "";
-	p->text_len = doc.text ? doc.text_len : 0;
-	p->blocks = doc.blocks;
-	p->nblocks = doc.nblocks;
-	links = arena_calloc(a, doc.nlinks + 1, sizeof(*links));
-	texts = arena_calloc(a, doc.nlinks + 1, sizeof(*texts));
-	if (!links || !texts)
-		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
-	for (i = 0; i < doc.nlinks; i++) {
-		links[i] = doc.links[i].url;
-		texts[i] = doc.links[i].text;
-	}
-	p->links = links;
-	p->link_texts = texts;
-	p->nlinks = doc.nlinks;
+	*p = v.in;
+	p->final_url = "";
 	return PRC_OK;
+}
+
+/* The limits cli_load_page reads with: the defaults, or what cli_page_option(..., NULL) set. */
+static struct page_limits load_limits;
+static int load_limits_set;
+
+enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
+		       struct err *e)
+{
+	return cli_read_page(a, load_limits_set ? &load_limits : NULL, path, url, p, e);
+}
+
+int cli_page_option(int argc, char **argv, int *i, struct page_limits *l)
+{
+	const char *names[] = { "--max-body", "--max-text", "--max-links" };
+	const char *arg = argv[*i], *val = NULL;
+	size_t k, n;
+	long v;
+
+	if (!l) {
+		if (!load_limits_set)
+			page_limits_init(&load_limits, 0, 0, 0);
+		load_limits_set = 1;
+		l = &load_limits;
+	}
+
+	for (k = 0; k < 3; k++) {
+		n = strlen(names[k]);
+		if (strncmp(arg, names[k], n) != 0)
+			continue;
+		if (arg[n] == '=')
+			val = arg + n + 1;
+		else if (!arg[n] && *i + 1 < argc)
+			val = argv[++*i];
+		else if (!arg[n])
+			break;
+		else
+			continue;
+		v = cli_number(names[k], val);
+		if (v < 0)
+			return -1;
+		page_limits_init(l, k == 0 ? (size_t)v : l->max_body, k == 1 ? (size_t)v : l->max_text,
+				 k == 2 ? (size_t)v : l->max_links);
+		return 1;
+	}
+	if (k < 3) {
+		cli_error("%s wants a value", arg);
+		return -1;
+	}
+	return 0;
 }
 
 static int cmp_name(const void *a, const void *b)

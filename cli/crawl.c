@@ -13,7 +13,7 @@
 #include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
 #include "cli/cli.h"
-#include "crawler/crawl.h"
+#include "pipeline/crawl.h"
 #include "store/cluster.h"
 #include "store/db.h"
 #include "util/buf.h"
@@ -88,6 +88,7 @@ static int crawl_usage(FILE *f)
 		"  --allow-private     allow loopback and private addresses\n"
 		"  --user-agent S      User-Agent header\n"
 		"  --max-body BYTES    body size cap (default 10 MiB)\n"
+		"  --max-text BYTES    bytes of a page's text classified (default 1 MiB)\n"
 		"  --db CONNINFO       database (default $PATROL_DB or the cluster in $PATROL_HOME)\n"
 		"  --quiet             no progress line\n"
 		"  --lease-s N         a host lease lasts N seconds past the last heartbeat: how\n"
@@ -160,7 +161,7 @@ int cmd_crawl(int argc, char **argv)
 		O_DFACTOR, O_MAXCD, O_RETRIES, O_HOSTERR, O_PERHOSTMAX, O_URLLEN, O_PATHDEPTH, O_REPEAT,
 		O_CAL, O_QVAR, O_LINKS, O_TIMEOUT, O_CTIMEOUT, O_ALLOW, O_DENY, O_FOLLOWNF, O_SORTQ, O_KEEPQ,
 		O_RECRAWL, O_STATS, O_REDIRECTS, O_WARCDIR, O_NOEVIDENCE, O_CACHE, O_NOCACHE, O_WATCH,
-		O_HASHLIST, O_LEASE
+		O_HASHLIST, O_LEASE, O_MAXTEXT
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -178,6 +179,7 @@ int cmd_crawl(int argc, char **argv)
 		{ "allow-private", no_argument, NULL, O_PRIVATE },
 		{ "user-agent", required_argument, NULL, O_UA },
 		{ "max-body", required_argument, NULL, O_MAXBODY },
+		{ "max-text", required_argument, NULL, O_MAXTEXT },
 		{ "db", required_argument, NULL, O_DB },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, O_HELP },
@@ -273,6 +275,7 @@ int cmd_crawl(int argc, char **argv)
 		case O_CAL:
 		case O_QVAR:
 		case O_LINKS:
+		case O_MAXTEXT:
 		case O_TIMEOUT:
 		case O_CTIMEOUT:
 		case O_MAXCD:
@@ -294,6 +297,7 @@ int cmd_crawl(int argc, char **argv)
 			else if (c == O_CAL) o.traps.max_calendar = v;
 			else if (c == O_QVAR) o.traps.max_query_variants = v;
 			else if (c == O_LINKS) o.max_links = (size_t)v;
+			else if (c == O_MAXTEXT) o.max_text = (size_t)v;
 			else if (c == O_TIMEOUT) o.timeout_ms = v;
 			else if (c == O_CTIMEOUT) o.connect_timeout_ms = v;
 			else if (c == O_MAXCD) o.max_crawl_delay_ms = v;

@@ -1,6 +1,6 @@
 /*
  * import.c - `patrol import FILE.csv`: hotline and public reports into a
- * crawl job (crawler/intake.h). Bad rows are named as FILE:LINE: why on
+ * crawl job (pipeline/intake.h). Bad rows are named as FILE:LINE: why on
  * stderr and make the exit status 1; the good rows are imported anyway.
  */
 #include <getopt.h>
@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/workflow.h"
-#include "crawler/intake.h"
+#include "pipeline/intake.h"
 #include "store/db.h"
 #include "util/json.h"
 

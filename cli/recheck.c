@@ -1,6 +1,6 @@
 /*
  * recheck.c - `patrol recheck`: one pass over the pages under takedown
- * (crawler/recheck.h), or with --every a pass every DURATION until SIGINT
+ * (pipeline/recheck.h), or with --every a pass every DURATION until SIGINT
  * or SIGTERM. One line per page (a JSON line with --json) and a summary.
  */
 #include <getopt.h>
@@ -16,7 +16,7 @@
 #include "classifiers/sandbox.h"
 #include "cli/cli.h"
 #include "cli/workflow.h"
-#include "crawler/recheck.h"
+#include "pipeline/recheck.h"
 #include "store/db.h"
 #include "util/json.h"
 

@@ -56,7 +56,8 @@ static void usage(void)
 	fprintf(stderr, "usage: patrol rules check [--rules DIR] [--cache-dir DIR | --no-cache]\n"
 			"       patrol rules test [--rules DIR] [--cache-dir DIR | --no-cache]\n"
 			"                         [--samples DIR] [--min-precision X] [--min-recall X]\n"
-			"                         [--threshold X]\n"
+			"                         [--threshold X] [--max-body BYTES] [--max-text BYTES]\n"
+			"                         [--max-links N]\n"
 			"       patrol rules stats [--db CONNINFO] [--job NAME] [--json]\n");
 }
 
@@ -445,7 +446,13 @@ int cmd_rules(int argc, char **argv)
 	int i, json = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
+		int pr = cli_page_option(argc, argv, &i, NULL); /* how the samples are read */
+
+		if (pr < 0) {
+			return 2;
+		} else if (pr > 0) {
+			continue;
+		} else if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
 			rules = argv[++i];
 		} else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
 			cache = argv[++i];

@@ -1,7 +1,10 @@
 /*
  * scan.c - `patrol scan [--rules DIR] [--explain] [--json] PATH...`: runs
  * the rules over local HTML and text files, as a rule author does before a
- * crawl, and prints one line per verdict. Exit status as grep: 0 nothing
+ * crawl, and prints one line per verdict. A file is read as the crawl reads
+ * a response (pipeline/page.c), with the crawl's limits (--max-body,
+ * --max-text, --max-links change them as they do for the crawl), so a scan
+ * of a saved body gives the crawl's verdicts and evidence. Exit status as grep: 0 nothing
  * flagged, 1 something flagged, 2 an error.
  */
 #include <limits.h>
@@ -11,11 +14,13 @@
 
 #include "classifiers/classify.h"
 #include "cli/cli.h"
+#include "pipeline/page.h"
 #include "util/arena.h"
 #include "util/json.h"
 
 struct scan {
 	struct classifier *c;
+	struct page_limits limits; /* the crawl's, or as --max-body, --max-text, --max-links say */
 	int explain, json;
 	int flagged, errors;
 	const char *file;
@@ -24,7 +29,7 @@ struct scan {
 static void usage(void)
 {
 	fprintf(stderr, "usage: patrol scan [--rules DIR] [--cache-dir DIR | --no-cache] [--explain] [--json]\n"
-			"                   PATH...\n");
+			"                   [--max-body BYTES] [--max-text BYTES] [--max-links N] PATH...\n");
 }
 
 static void on_explain(const char *line, void *ud)
@@ -75,7 +80,7 @@ static void scan_file(const char *file, void *ud)
 		snprintf(abs, sizeof(abs), "%s", file);
 	snprintf(url, sizeof(url), "file://%s", abs);
 	s->file = file;
-	if (cli_load_page(a, file, url, &p, &e) != PRC_OK ||
+	if (cli_read_page(a, &s->limits, file, url, &p, &e) != PRC_OK ||
 	    classifier_run(s->c, a, &p, &v, &n, s->explain ? on_explain : NULL, s, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		s->errors++;
@@ -100,14 +105,22 @@ int cmd_scan(int argc, char **argv)
 	int i, npaths = 0, only_paths = 0;
 
 	memset(&s, 0, sizeof(s));
+	page_limits_init(&s.limits, 0, 0, 0);
 	paths = calloc((size_t)argc + 1, sizeof(*paths));
 	if (!paths) {
 		cli_error("out of memory");
 		return 2;
 	}
 	for (i = 1; i < argc; i++) {
+		int pr;
+
 		if (only_paths || argv[i][0] != '-' || !argv[i][1]) {
 			paths[npaths++] = argv[i];
+		} else if ((pr = cli_page_option(argc, argv, &i, &s.limits)) != 0) {
+			if (pr < 0) {
+				free(paths);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
 			rules = argv[++i];
 		} else if (!strncmp(argv[i], "--rules=", 8)) {

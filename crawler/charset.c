@@ -24,6 +24,7 @@
  * be stored as PostgreSQL text.
  */
 #include "crawler/charset.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -225,6 +226,29 @@ static int bom_charset(const unsigned char *s, size_t len, struct cs *c, size_t 
 }
 
 /*
+ * The value at s[p .. end): quoted ('...' or "...") up to its quote, else up
+ * to a space or stop. Sets *v and *vlen; returns where reading goes on (past
+ * a closing quote).
+ */
+static size_t take_value(const char *s, size_t p, size_t end, char stop, const char **v, size_t *vlen)
+{
+	if (p < end && (s[p] == '"' || s[p] == '\'')) {
+		char q = s[p++];
+
+		*v = s + p;
+		while (p < end && s[p] != q)
+			p++;
+		*vlen = (size_t)(s + p - *v);
+		return p < end ? p + 1 : p;
+	}
+	*v = s + p;
+	while (p < end && !is_space((unsigned char)s[p]) && s[p] != stop)
+		p++;
+	*vlen = (size_t)(s + p - *v);
+	return p;
+}
+
+/*
  * Reads one attribute of a tag at s[*i..end): sets name and value spans
  * (value may be empty) and advances *i. Returns 0 at '>' or the end.
  */
@@ -252,21 +276,7 @@ static int meta_attr(const char *s, size_t *i, size_t end, const char **name, si
 		p++;
 		while (p < end && is_space((unsigned char)s[p]))
 			p++;
-		if (p < end && (s[p] == '"' || s[p] == '\'')) {
-			char q = s[p++];
-
-			*val = s + p;
-			while (p < end && s[p] != q)
-				p++;
-			*vlen = (size_t)(s + p - *val);
-			if (p < end)
-				p++;
-		} else {
-			*val = s + p;
-			while (p < end && !is_space((unsigned char)s[p]) && s[p] != '>')
-				p++;
-			*vlen = (size_t)(s + p - *val);
-		}
+		p = take_value(s, p, end, '>', val, vlen);
 	}
 	*i = p;
 	return 1;
@@ -288,18 +298,7 @@ static int content_charset(const char *s, size_t n, const char **v, size_t *vn)
 		j++;
 		while (j < n && is_space((unsigned char)s[j]))
 			j++;
-		if (j < n && (s[j] == '"' || s[j] == '\'')) {
-			char q = s[j++];
-
-			*v = s + j;
-			while (j < n && s[j] != q)
-				j++;
-		} else {
-			*v = s + j;
-			while (j < n && !is_space((unsigned char)s[j]) && s[j] != ';')
-				j++;
-		}
-		*vn = (size_t)(s + j - *v);
+		take_value(s, j, n, ';', v, vn);
 		return *vn > 0;
 	}
 	return 0;
@@ -480,119 +479,6 @@ static int detect_charset(const char *s, size_t len, struct cs *c)
 	return found;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is
- * invalid, with *bad the length of its maximal subpart (Unicode 3.9, D93b):
- * the bytes that one U+FFFD replaces.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4) {
-		*bad = 1;
-		return 0;
-	}
-	if (c < 0xE0) {
-		need = 1;
-	} else if (c < 0xF0) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F; /* nothing past U+10FFFF */
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	return need + 1;
-}
-
-int charset_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, bad, k;
-
-	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_seq(p + i, len - i, &bad);
-		if (!k)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-/*
- * Repairs UTF-8 s into dst (or only measures, when dst is NULL), writing at
- * most max bytes and never a partial character. Returns the bytes written;
- * *used gets the input bytes consumed.
- */
-static size_t sanitize(char *dst, const char *s, size_t len, size_t max, size_t *used)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, o = 0, k, bad;
-
-	while (i < len) {
-		const char *src = s + i;
-
-		k = utf8_seq(p + i, len - i, &bad);
-		if (k) {
-			if (max - o < k)
-				break;
-			if (dst) {
-				memcpy(dst + o, src, k);
-				if (k == 1 && *src == '\0')
-					dst[o] = ' ';
-			}
-			o += k;
-			i += k;
-		} else {
-			if (max - o < 3)
-				break;
-			if (dst)
-				memcpy(dst + o, REPL, 3);
-			o += 3;
-			i += bad;
-		}
-	}
-	*used = i;
-	return o;
-}
-
-char *charset_utf8_sanitize(struct arena *a, const char *s, size_t len, size_t *out_len)
-{
-	size_t n, used;
-	char *d;
-
-	n = sanitize(NULL, s, len, SIZE_MAX, &used);
-	d = arena_alloc(a, n + 1);
-	if (!d)
-		return NULL;
-	sanitize(d, s, len, n, &used);
-	d[n] = '\0';
-	if (out_len)
-		*out_len = n;
-	return d;
-}
-
 /* Doubles *buf up to max bytes. Returns 1 when grown, 0 when already at max, -1 without memory. */
 static int grow(char **buf, size_t *cap, size_t max)
 {
@@ -703,7 +589,7 @@ static void choose(const char *content_type, const char *body, size_t len, struc
 		goto found;
 	if (meta_charset(body, len, c) || detect_charset(body, len, c))
 		goto found;
-	if (sanitize(NULL, body, len, SIZE_MAX, &used) == len)
+	if (utf8_repair(NULL, body, len, SIZE_MAX, &used) == len)
 		cs_lookup("utf-8", 5, c);
 	else
 		cs_lookup("cp932", 5, c);
@@ -739,11 +625,11 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	}
 	if (!strcmp(c.canon, "utf-8")) {
 		rc = PRC_OK;
-		n = sanitize(NULL, body, len, max, &used);
+		n = utf8_repair(NULL, body, len, max, &used);
 		*truncated = (used < len);
 		d = arena_alloc(a, n + 1);
 		if (d) {
-			sanitize(d, body, len, n, &used);
+			utf8_repair(d, body, len, n, &used);
 			d[n] = '\0';
 		}
 	}

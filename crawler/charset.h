@@ -32,14 +32,4 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
  */
 const char *charset_from_content_type(struct arena *a, const char *content_type);
 
-/*
- * Makes s (len bytes) valid UTF-8 in place-copy: invalid sequences become U+FFFD. Result in a.
- * NUL bytes become spaces, so the result is one C string (and valid PostgreSQL text).
- * NULL without memory; out_len may be NULL.
- */
-char *charset_utf8_sanitize(struct arena *a, const char *s, size_t len, size_t *out_len);
-
-/* Returns 1 when s (len bytes) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF), else 0. */
-int charset_utf8_valid(const char *s, size_t len);
-
 #endif

@@ -63,11 +63,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crawler/charset.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/hset.h"
 #include "util/textblock.h"
+#include "util/utf8.h"
 
 /*
  * libxml2 2.9 halts the whole parse (dropping the rest of the page) when
@@ -399,7 +399,7 @@ static char *collapse(struct arena *a, const char *s, size_t n, size_t max)
 		i += k;
 	}
 	d[o] = '\0';
-	return charset_utf8_valid(d, o) ? d : charset_utf8_sanitize(a, d, o, NULL);
+	return utf8_valid(d, o) ? d : utf8_sanitize(a, d, o, NULL);
 }
 
 static void add_link(struct walk *w, const char *href, enum html_link_kind kind, int nofollow,
@@ -1391,8 +1391,8 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 	w.rc = PRC_OK;
 	if (n > INT_MAX)
 		n = INT_MAX; /* libxml2 takes an int; no page we keep is that big */
-	if (memchr(in, '\0', n) || !charset_utf8_valid(in, n)) {
-		in = charset_utf8_sanitize(a, in, n, &n);
+	if (memchr(in, '\0', n) || !utf8_valid(in, n)) {
+		in = utf8_sanitize(a, in, n, &n);
 		if (!in || n > INT_MAX) {
 			rc = err_set(e, PRC_NOMEM, "out of memory repairing a page of '%s'", page_url);
 			goto out;
@@ -1412,10 +1412,10 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 		base = base_res;
 	doc->base = arena_strdup(a, base);
 	doc->title = w.title ? w.title : "";
-	if (charset_utf8_valid(buf_str(&w.text), w.text.len))
+	if (utf8_valid(buf_str(&w.text), w.text.len))
 		doc->text = arena_strndup(a, buf_str(&w.text), w.text.len);
 	else
-		doc->text = charset_utf8_sanitize(a, buf_str(&w.text), w.text.len, NULL);
+		doc->text = utf8_sanitize(a, buf_str(&w.text), w.text.len, NULL);
 	if (!doc->base || !doc->text) {
 		rc = err_set(e, PRC_NOMEM, "out of memory reading the page '%s'", page_url);
 		goto out;

@@ -835,6 +835,21 @@ enum prc warc_sync(struct warc *w, struct err *e)
 	return rc;
 }
 
+/* The headers a response and a request record of one exchange share, into hdr. */
+static enum prc exchange_head(const struct warc *w, const struct warc_exchange *x, struct buf *hdr,
+			      const char *type, const char *id, const char *date)
+{
+	enum prc rc = buf_addf(hdr, "WARC-Type: %s\r\nWARC-Record-ID: %s\r\nWARC-Date: %s\r\n"
+				    "WARC-Target-URI: %s\r\n",
+			       type, id, date, x->target_uri);
+
+	if (rc == PRC_OK && x->ip && *x->ip)
+		rc = buf_addf(hdr, "WARC-IP-Address: %s\r\n", x->ip);
+	if (rc == PRC_OK)
+		rc = buf_addf(hdr, "WARC-Warcinfo-ID: %s\r\n", w->info_id);
+	return rc;
+}
+
 /* Builds the exchange's members into w->out (the file must be open: they name its warcinfo). */
 static enum prc build_exchange(struct warc *w, const struct warc_exchange *x, struct warc_loc *loc,
 			       size_t *resp_len, struct err *e)
@@ -856,13 +871,7 @@ static enum prc build_exchange(struct warc *w, const struct warc_exchange *x, st
 	rc = http_block(x, &head, e);
 	if (rc != PRC_OK)
 		goto out;
-	rc = buf_addf(&hdr, "WARC-Type: response\r\nWARC-Record-ID: %s\r\nWARC-Date: %s\r\n"
-			    "WARC-Target-URI: %s\r\n",
-		      resp_id, date, x->target_uri);
-	if (rc == PRC_OK && x->ip && *x->ip)
-		rc = buf_addf(&hdr, "WARC-IP-Address: %s\r\n", x->ip);
-	if (rc == PRC_OK)
-		rc = buf_addf(&hdr, "WARC-Warcinfo-ID: %s\r\n", w->info_id);
+	rc = exchange_head(w, x, &hdr, "response", resp_id, date);
 	if (rc == PRC_OK && has_req)
 		rc = buf_addf(&hdr, "WARC-Concurrent-To: %s\r\n", req_id);
 	if (rc == PRC_OK && x->truncated)
@@ -884,14 +893,9 @@ static enum prc build_exchange(struct warc *w, const struct warc_exchange *x, st
 		rc = request_block(x, &head, e);
 		if (rc != PRC_OK)
 			goto out;
-		rc = buf_addf(&hdr, "WARC-Type: request\r\nWARC-Record-ID: %s\r\nWARC-Date: %s\r\n"
-				    "WARC-Target-URI: %s\r\n",
-			      req_id, date, x->target_uri);
-		if (rc == PRC_OK && x->ip && *x->ip)
-			rc = buf_addf(&hdr, "WARC-IP-Address: %s\r\n", x->ip);
+		rc = exchange_head(w, x, &hdr, "request", req_id, date);
 		if (rc == PRC_OK)
-			rc = buf_addf(&hdr, "WARC-Warcinfo-ID: %s\r\nWARC-Concurrent-To: %s\r\n", w->info_id,
-				      resp_id);
+			rc = buf_addf(&hdr, "WARC-Concurrent-To: %s\r\n", resp_id);
 		if (rc != PRC_OK) {
 			err_set(e, rc, "WARC headers for '%s' too large", x->target_uri);
 			goto out;

@@ -98,21 +98,16 @@ enum prc crawlstore_job_setting(struct db *d, int64_t job_id, const char *key, c
 static enum prc link_cols(struct db_cols *c, const struct store_link *links, size_t n)
 {
 	enum prc rc = db_cols_init(c, 6);
-	char num[24];
 	size_t i;
 
 	for (i = 0; i < n && rc == PRC_OK; i++) {
-		rc = db_cols_add(c, 0, links[i].url);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 1, links[i].origin);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 2, DB_I64(num, links[i].depth));
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 3, DB_I64(num, links[i].hops));
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 4, links[i].parent_id ? DB_I64(num, links[i].parent_id) : NULL);
-		if (rc == PRC_OK)
-			rc = db_cols_add(c, 5, links[i].reason);
+		char dep[24], hop[24], par[24];
+		const char *v[6] = { links[i].url, links[i].origin, DB_I64(dep, links[i].depth),
+				     DB_I64(hop, links[i].hops),
+				     links[i].parent_id ? DB_I64(par, links[i].parent_id) : NULL,
+				     links[i].reason };
+
+		rc = db_cols_row(c, v);
 	}
 	return rc == PRC_OK ? db_cols_close(c) : rc;
 }
@@ -727,42 +722,62 @@ static enum prc insert_hits(struct db *d, int64_t job_id, const struct store_rec
 }
 
 
+/* A fetch row's columns, in the order of the statements below. */
+#define FETCH_COLS 18
+
+/* The numbers of a fetch row, written out. */
+struct fetch_nums {
+	char host[24], url[24], at[40], status[24], size[24], dur[24], links[24];
+};
+
+/*
+ * The FETCH_COLS values of x's fetch row into v: host_id, url_id,
+ * fetched_at, http_status, final_url, content_type, size, sha256,
+ * server_ip, charset, title, duration_ms, error, links, etag,
+ * last_modified, unchanged, failure. The numbers live in *nb.
+ */
+static void fetch_values(const struct store_record *x, struct fetch_nums *nb, const char **v)
+{
+	snprintf(nb->at, sizeof(nb->at), "%.6f", x->fetched_at);
+	v[0] = DB_I64(nb->host, x->host_id);
+	v[1] = DB_I64(nb->url, x->url_id);
+	v[2] = nb->at;
+	v[3] = DB_I64(nb->status, x->http_status);
+	v[4] = x->final_url;
+	v[5] = x->content_type;
+	v[6] = DB_I64(nb->size, x->size);
+	v[7] = x->sha256;
+	v[8] = x->server_ip;
+	v[9] = x->charset;
+	v[10] = x->title;
+	v[11] = DB_I64(nb->dur, x->duration_ms);
+	v[12] = x->error;
+	v[13] = DB_I64(nb->links, x->nlinks);
+	v[14] = x->etag;
+	v[15] = x->last_modified;
+	v[16] = x->unchanged ? "t" : "f";
+	v[17] = x->failure;
+}
+
 enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worker,
 				 const struct store_record *rec, int64_t *fetch_id, struct err *e)
 {
-	char uid[24], hid[24], jid[24], st[24], sz[24], dur[24], ts[40], fid[24], nl[24];
-	const char *p[20];
+	struct fetch_nums nums = { 0 };
+	char jid[24], fid[24];
+	const char *p[FETCH_COLS + 2];
 	PGresult *r = NULL;
 	enum prc rc;
 
-	snprintf(ts, sizeof(ts), "%.6f", rec->fetched_at);
-	p[0] = DB_I64(hid, rec->host_id);
-	p[1] = DB_I64(uid, rec->url_id);
-	p[2] = DB_I64(jid, job_id);
-	p[3] = ts;
-	p[4] = DB_I64(st, rec->http_status);
-	p[5] = rec->final_url;
-	p[6] = rec->content_type;
-	p[7] = DB_I64(sz, rec->size);
-	p[8] = rec->sha256;
-	p[9] = rec->server_ip;
-	p[10] = rec->charset;
-	p[11] = rec->title;
-	p[12] = DB_I64(dur, rec->duration_ms);
-	p[13] = rec->error;
-	p[14] = worker;
-	p[15] = DB_I64(nl, rec->nlinks);
-	p[16] = rec->etag;
-	p[17] = rec->last_modified;
-	p[18] = rec->unchanged ? "t" : "f";
-	p[19] = rec->failure;
+	fetch_values(rec, &nums, p);
+	p[FETCH_COLS] = DB_I64(jid, job_id);
+	p[FETCH_COLS + 1] = worker;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
 		      " worker, links, etag, last_modified, unchanged, failure)"
-		      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7, $8, $9, $10,"
-		      " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-		      20, p, &r, e);
+		      " VALUES ($1, $2, $19, to_timestamp($3::double precision), $4, $5, $6, $7, $8, $9,"
+		      " $10, $11, $12, $13, $20, $14, $15, $16, $17, $18) RETURNING id",
+		      FETCH_COLS + 2, p, &r, e);
 	if (rc != PRC_OK)
 		return rc;
 	snprintf(fid, sizeof(fid), "%s", PQgetvalue(r, 0, 0));
@@ -795,7 +810,6 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 {
 	struct db_cols c;
 	const char *p[6];
-	char num[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
@@ -804,25 +818,15 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
+		char hid[24], uid[24];
+		const char *v[5] = { DB_I64(hid, x->host_id), DB_I64(uid, x->url_id),
+				     x->retry ? "0" : x->refused ? "3" : "2", x->refused ? x->reason : NULL,
+				     x->retry ? "1" : "0" };
 
-		rc = db_cols_add(&c, 0, DB_I64(num, x->host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, x->url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, x->retry ? "0" : x->refused ? "3" : "2");
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 3, x->refused ? x->reason : NULL);
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 4, x->retry ? "1" : "0");
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu records", n);
-	}
-	for (k = 0; k < 5; k++)
-		p[k] = db_cols_str(&c, k);
 	p[5] = owner;
 	rc = db_query(d,
 		      "UPDATE urls u SET state = r.state, reason = r.reason, claimed_by = NULL,"
@@ -850,58 +854,33 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 			      size_t n, struct err *e)
 {
 	struct db_cols c;
-	const char *p[DB_COLS_MAX + 2];
+	const char *p[FETCH_COLS + 2];
 	char jid[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, rows = 0;
 	int k;
 
-	rc = db_cols_init(&c, DB_COLS_MAX);
+	rc = db_cols_init(&c, FETCH_COLS);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
 		const struct store_record *x = &recs[i];
-		const char *v[DB_COLS_MAX];
-		char h[24], u[24], t[40], st[24], sz[24], dur[24], nl[24];
+		const char *v[FETCH_COLS];
+		struct fetch_nums nums = { 0 };
 
 		if (!x->stored || x->refused || x->retry || x->alias_of)
 			continue;
 		rows++;
-		snprintf(t, sizeof(t), "%.6f", x->fetched_at);
-		v[0] = DB_I64(h, x->host_id);
-		v[1] = DB_I64(u, x->url_id);
-		v[2] = t;
-		v[3] = DB_I64(st, x->http_status);
-		v[4] = x->final_url;
-		v[5] = x->content_type;
-		v[6] = DB_I64(sz, x->size);
-		v[7] = x->sha256;
-		v[8] = x->server_ip;
-		v[9] = x->charset;
-		v[10] = x->title;
-		v[11] = DB_I64(dur, x->duration_ms);
-		v[12] = x->error;
-		v[13] = DB_I64(nl, x->nlinks);
-		v[14] = x->etag;
-		v[15] = x->last_modified;
-		v[16] = x->unchanged ? "t" : "f";
-		v[17] = x->failure;
-		for (k = 0; k < DB_COLS_MAX && rc == PRC_OK; k++)
-			rc = db_cols_add(&c, k, v[k]);
+		fetch_values(x, &nums, v);
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu fetches", rows);
-	}
 	if (!rows) {
 		db_cols_release(&c);
 		return PRC_OK;
 	}
-	for (k = 0; k < DB_COLS_MAX; k++)
-		p[k] = db_cols_str(&c, k);
-	p[DB_COLS_MAX] = DB_I64(jid, job_id);
-	p[DB_COLS_MAX + 1] = owner;
+	p[FETCH_COLS] = DB_I64(jid, job_id);
+	p[FETCH_COLS + 1] = owner;
 	rc = db_query(d,
 		      "INSERT INTO fetches (host_id, url_id, job_id, fetched_at, http_status, final_url,"
 		      " content_type, size, content_sha256, server_ip, charset, title, duration_ms, error,"
@@ -916,7 +895,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 		      "        server_ip, charset, title, duration_ms, error, links, etag, last_modified, unchanged,"
 		      "        failure)"
 		      " RETURNING host_id, url_id, id",
-		      DB_COLS_MAX + 2, p, &r, e);
+		      FETCH_COLS + 2, p, &r, e);
 	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
@@ -946,7 +925,6 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 {
 	struct db_cols c;
 	const char *p[3];
-	char num[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, j, rows = 0;
@@ -966,21 +944,17 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 		if (!alias_candidate(&recs[i]) || recs[i].alias_of)
 			continue;
 		rows++;
-		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, recs[i].sha256);
+		{
+			char hid[24], uid[24];
+			const char *v[3] = { DB_I64(hid, recs[i].host_id), DB_I64(uid, recs[i].url_id),
+					     recs[i].sha256 };
+
+			rc = db_cols_row(&c, v);
+		}
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu digests", rows);
-	}
 	if (rows) {
-		for (k = 0; k < 3; k++)
-			p[k] = db_cols_str(&c, k);
 		rc = db_query(d,
 			      "SELECT r.host_id, r.id, (SELECT f.url_id FROM fetches f"
 			      "   WHERE f.host_id = r.host_id AND f.content_sha256 = r.sha AND f.http_status = 200"
@@ -1008,20 +982,18 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 	rc = db_cols_init(&c, 3);
 	rows = 0;
 	for (i = 0; i < n && rc == PRC_OK; i++) {
+		char hid[24], uid[24], alias[24];
+		const char *v[3] = { DB_I64(hid, recs[i].host_id), DB_I64(uid, recs[i].url_id),
+				     DB_I64(alias, recs[i].alias_of) };
+
 		if (!recs[i].alias_of)
 			continue;
 		rows++;
-		rc = db_cols_add(&c, 0, DB_I64(num, recs[i].host_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, recs[i].url_id));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, DB_I64(num, recs[i].alias_of));
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc == PRC_OK && rows) {
-		for (k = 0; k < 3; k++)
-			p[k] = db_cols_str(&c, k);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
+		return err_set(e, rc, "cannot build a batch of %zu aliases", rows);
+	if (rows) {
 		rc = db_query(d,
 			      "UPDATE urls u SET alias_of = r.alias_of"
 			      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(host_id, id, alias_of)"
@@ -1216,34 +1188,23 @@ enum prc crawlstore_save_families(struct db *d, int64_t job_id, const struct sto
 {
 	struct db_cols c;
 	const char *p[6];
-	char num[24], jid[24];
+	char jid[24];
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
-	int k;
 
 	if (!n)
 		return PRC_OK;
 	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
-		rc = db_cols_add(&c, 0, f[i].family);
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 1, DB_I64(num, f[i].pages));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 2, DB_I64(num, f[i].repeats));
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 3, f[i].trap ? "trap" : "open");
-		if (rc == PRC_OK)
-			rc = db_cols_add(&c, 4, f[i].reason ? f[i].reason : "");
+		char pages[24], repeats[24];
+		const char *v[5] = { f[i].family, DB_I64(pages, f[i].pages), DB_I64(repeats, f[i].repeats),
+				     f[i].trap ? "trap" : "open", f[i].reason ? f[i].reason : "" };
+
+		rc = db_cols_row(&c, v);
 	}
-	if (rc == PRC_OK)
-		rc = db_cols_close(&c);
-	if (rc != PRC_OK) {
-		db_cols_release(&c);
+	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu url families", n);
-	}
-	for (k = 0; k < 5; k++)
-		p[k] = db_cols_str(&c, k);
 	p[5] = DB_I64(jid, job_id);
 	/* a trap stays a trap: another process's later figures do not reopen it */
 	rc = db_query(d,

@@ -472,6 +472,31 @@ void db_cols_release(struct db_cols *c)
 		buf_release(&c->b[i]);
 }
 
+enum prc db_cols_row(struct db_cols *c, const char *const *v)
+{
+	enum prc rc = PRC_OK;
+	int i;
+
+	for (i = 0; i < c->n && rc == PRC_OK; i++)
+		rc = db_cols_add(c, i, v[i]);
+	return rc;
+}
+
+enum prc db_cols_params(struct db_cols *c, enum prc rc, const char **p)
+{
+	int i;
+
+	if (rc == PRC_OK)
+		rc = db_cols_close(c);
+	if (rc != PRC_OK) {
+		db_cols_release(c);
+		return rc;
+	}
+	for (i = 0; i < c->n; i++)
+		p[i] = db_cols_str(c, i);
+	return PRC_OK;
+}
+
 enum prc db_array_add(struct buf *b, const char *s)
 {
 	enum prc rc;

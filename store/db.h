@@ -126,9 +126,19 @@ enum prc db_cols_init(struct db_cols *c, int n);
 /* Appends v (NULL: SQL NULL) to column col. */
 enum prc db_cols_add(struct db_cols *c, int col, const char *v);
 
+/* Appends one row: v[0 .. c->n) to the columns in order (NULL: SQL NULL). */
+enum prc db_cols_row(struct db_cols *c, const char *const *v);
+
 /* Ends every column; then db_cols_str gives the literals. */
 enum prc db_cols_close(struct db_cols *c);
 const char *db_cols_str(const struct db_cols *c, int col);
 void db_cols_release(struct db_cols *c);
+
+/*
+ * After the rows (rc: how adding them went): ends every column and points
+ * p[0 .. c->n) at the literals, the statement's first parameters. Returns
+ * PRC_OK, or the error (rc's, or the close's) after releasing c.
+ */
+enum prc db_cols_params(struct db_cols *c, enum prc rc, const char **p);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crawler/charset.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,11 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ct = nl ? arena_strndup(a, (const char *)data, cl) : NULL;
 	if (charset_decode(a, ct, body, blen, max, &out, &olen, &charset, &truncated, &e) == PRC_OK) {
-		if (!charset_utf8_valid(out, olen) || strlen(out) != olen || (max && olen > max))
+		if (!utf8_valid(out, olen) || strlen(out) != olen || (max && olen > max))
 			abort();
 	}
-	s = charset_utf8_sanitize(a, (const char *)data, size, &olen);
-	if (s && (!charset_utf8_valid(s, olen) || strlen(s) != olen))
+	s = utf8_sanitize(a, (const char *)data, size, &olen);
+	if (s && (!utf8_valid(s, olen) || strlen(s) != olen))
 		abort();
 	arena_free(a);
 	return 0;

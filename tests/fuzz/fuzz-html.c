@@ -8,8 +8,8 @@
 
 #include <libxml/parser.h>
 
-#include "crawler/charset.h"
 #include "crawler/html.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (html_parse(a, (const char *)data, size, "http://example.jp/dir/page.html", NULL, 200, &doc,
 		       &e) == PRC_OK) {
-		if (!charset_utf8_valid(doc.text, doc.text_len) ||
-		    !charset_utf8_valid(doc.title, strlen(doc.title)) || doc.nlinks > 200)
+		if (!utf8_valid(doc.text, doc.text_len) ||
+		    !utf8_valid(doc.title, strlen(doc.title)) || doc.nlinks > 200)
 			abort();
 		for (i = 0; i < doc.nlinks; i++)
 			if (strncmp(doc.links[i].url, "http://", 7) && strncmp(doc.links[i].url, "https://", 8))

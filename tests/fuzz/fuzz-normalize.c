@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "classifiers/normalize.h"
-#include "crawler/charset.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,7 +16,7 @@ static void check(const struct nview *v, size_t len)
 {
 	size_t i, f, t;
 
-	if (!charset_utf8_valid(v->s, v->len) || strlen(v->s) != v->len)
+	if (!utf8_valid(v->s, v->len) || strlen(v->s) != v->len)
 		abort();
 	for (i = 0; i < v->len; i++) {
 		if (v->from[i] > len || v->to[i] > len || v->from[i] > v->to[i])

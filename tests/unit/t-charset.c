@@ -2,6 +2,7 @@
 #include "crawler/charset.h"
 
 #include "tests/tap.h"
+#include "util/utf8.h"
 
 /* 大麻 */
 #define DAIMA_UTF8 "\xe5\xa4\xa7\xe9\xba\xbb"
@@ -251,7 +252,7 @@ static void test_truncation(void)
 	d = DECODE("text/html; charset=utf-8", "ab\xff", 4);
 	ok(d.rc == PRC_OK && d.trunc && d.len == 2, "same for UTF-8");
 	d = DECODE("text/html; charset=Shift_JIS", LONG_SJIS LONG_SJIS LONG_SJIS, 100);
-	ok(d.rc == PRC_OK && d.trunc && d.len <= 100 && d.len > 96 && charset_utf8_valid(d.out, d.len),
+	ok(d.rc == PRC_OK && d.trunc && d.len <= 100 && d.len > 96 && utf8_valid(d.out, d.len),
 	   "longer Shift_JIS stops within max_out, valid");
 	d = DECODE("text/html; charset=iso-2022-jp", "\x1b$BBgKc$G$9\x1b(B", 6);
 	ok(d.rc == PRC_OK && d.trunc && !strcmp(d.out, DAIMA_UTF8), "ISO-2022-JP truncation");
@@ -262,17 +263,17 @@ static void test_sanitize(void)
 	size_t n = 99;
 	char *s;
 
-	s = charset_utf8_sanitize(A, "ok \xe5\xa4\xa7", 6, &n);
+	s = utf8_sanitize(A, "ok \xe5\xa4\xa7", 6, &n);
 	ok(!strcmp(s, "ok \xe5\xa4\xa7") && n == 6, "valid UTF-8 unchanged");
-	s = charset_utf8_sanitize(A, "\x80\xbf" "a\0b\xe5", 6, &n);
+	s = utf8_sanitize(A, "\x80\xbf" "a\0b\xe5", 6, &n);
 	ok(!strcmp(s, FFFD FFFD "a b" FFFD) && n == 12, "continuation bytes, NUL, cut tail");
-	s = charset_utf8_sanitize(A, "", 0, NULL);
+	s = utf8_sanitize(A, "", 0, NULL);
 	ok(s && !*s, "empty input, NULL out_len");
-	ok(charset_utf8_valid("a\xe5\xa4\xa7\xf0\x9f\x98\x80", 8), "valid");
-	ok(!charset_utf8_valid("\xe0\x80\x80", 3), "overlong 3-byte invalid");
-	ok(!charset_utf8_valid("\xe5\xa4", 2), "cut sequence invalid");
-	ok(!charset_utf8_valid("\xf5\x80\x80\x80", 4), "F5 invalid");
-	ok(charset_utf8_valid("a\0b", 3), "NUL is valid UTF-8");
+	ok(utf8_valid("a\xe5\xa4\xa7\xf0\x9f\x98\x80", 8), "valid");
+	ok(!utf8_valid("\xe0\x80\x80", 3), "overlong 3-byte invalid");
+	ok(!utf8_valid("\xe5\xa4", 2), "cut sequence invalid");
+	ok(!utf8_valid("\xf5\x80\x80\x80", 4), "F5 invalid");
+	ok(utf8_valid("a\0b", 3), "NUL is valid UTF-8");
 }
 
 /* Random bytes under every label: output must always be valid UTF-8 without NULs. */
@@ -296,7 +297,7 @@ static void test_random(void)
 			body[j] = (char)(seed >> 16);
 		}
 		d = decode(cts[i % 8], body, len, (size_t)(i % 5 == 0 ? 50 : 0));
-		if (d.rc != PRC_OK || !charset_utf8_valid(d.out, d.len) || strlen(d.out) != d.len ||
+		if (d.rc != PRC_OK || !utf8_valid(d.out, d.len) || strlen(d.out) != d.len ||
 		    (i % 5 == 0 && d.len > 50)) {
 			good = 0;
 			diag("random case %d under '%s' failed", i, cts[i % 8] ? cts[i % 8] : "(none)");

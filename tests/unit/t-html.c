@@ -4,8 +4,8 @@
 #include <libxml/parser.h>
 #include <time.h>
 
-#include "crawler/charset.h"
 #include "tests/tap.h"
+#include "util/utf8.h"
 
 #define PAGE "http://example.com/dir/page.html"
 
@@ -123,7 +123,7 @@ static void test_malformed(void)
 	is_str(d.text, "\xef\xbf\xbd\xe5\xa4\xa7\xe9\xba\xbb\xef\xbf\xbd\nt\xef\xbf\xbd",
 	       "invalid UTF-8 repaired, not read as Latin-1");
 	d = parse("<p>&#0;&#xD800;&#x110000;&#65533;x</p>");
-	ok(d.text && charset_utf8_valid(d.text, d.text_len) && strstr(d.text, "x"),
+	ok(d.text && utf8_valid(d.text, d.text_len) && strstr(d.text, "x"),
 	   "bad character references give valid UTF-8");
 
 	/* 100 000 nested <div>: the parse stops, what came before is kept, the stack survives */
@@ -385,7 +385,7 @@ static void test_max_links(void)
 	d = parse(longa);
 	ok(d.nlinks == 1 && strlen(d.links[0].text) <= HTML_ANCHOR_TEXT_MAX &&
 	   strlen(d.links[0].text) > HTML_ANCHOR_TEXT_MAX - 3 &&
-	   charset_utf8_valid(d.links[0].text, strlen(d.links[0].text)),
+	   utf8_valid(d.links[0].text, strlen(d.links[0].text)),
 	   "long anchor text cut on a character boundary");
 	free(longa);
 }

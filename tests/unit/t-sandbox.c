@@ -18,10 +18,10 @@
 #include "classifiers/patset.h"
 #include "classifiers/ruleset.h"
 #include "classifiers/sandbox.h"
-#include "crawler/charset.h"
 #include "tests/tap.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 static const char ser_fn[] =
 	"local function ser(...)\n"
@@ -513,9 +513,9 @@ static void test_cut_evidence(void)
 	is_int(classifier_run(c, a, &p, &v, &n, NULL, NULL, &e), PRC_OK, "classified");
 	is_int(n, 3, "three verdicts");
 	for (i = 0; i < n; i++) {
-		ok(charset_utf8_valid(v[i].evidence, strlen(v[i].evidence)),
+		ok(utf8_valid(v[i].evidence, strlen(v[i].evidence)),
 		   "evidence of %zu is valid UTF-8", i);
-		ok(charset_utf8_valid(v[i].rule, strlen(v[i].rule)), "rule name of %zu is valid UTF-8",
+		ok(utf8_valid(v[i].rule, strlen(v[i].rule)), "rule name of %zu is valid UTF-8",
 		   i);
 	}
 	classifier_free(c);

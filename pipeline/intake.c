@@ -19,7 +19,7 @@
  * UTF-8, so a few bad bytes among many good characters are damage, not
  * another encoding.
  */
-#include "crawler/intake.h"
+#include "pipeline/intake.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +33,7 @@
 #include "crawler/url.h"
 #include "store/reports.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 
 #define INTAKE_FILE_MAX (64u << 20)
 #define INTAKE_MAX_FIELDS 64
@@ -390,22 +391,6 @@ static const char *damage_in(const struct damage *dm, long from, long to, long *
 	return NULL;
 }
 
-/* The length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there are not one. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n = left < 4 ? left : 4;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (n >= 2 && s[0] >= 0xC2 && s[0] <= 0xDF)
-		return charset_utf8_valid((const char *)s, 2) ? 2 : 0;
-	if (n >= 3 && s[0] >= 0xE0 && s[0] <= 0xEF)
-		return charset_utf8_valid((const char *)s, 3) ? 3 : 0;
-	if (n >= 4 && s[0] >= 0xF0 && s[0] <= 0xF4)
-		return charset_utf8_valid((const char *)s, 4) ? 4 : 0;
-	return 0;
-}
-
 /*
  * Finds NUL bytes (made spaces, so the parser can go on; their rows are bad)
  * and, in a file taken for UTF-8, bytes that are not UTF-8 (made '?').
@@ -413,11 +398,11 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
  */
 static int scan_damage(char *body, size_t len, int *utf8, struct damage *dm)
 {
-	size_t i, k, good = 0, badb = 0;
+	size_t i, k, good = 0, badb = 0, bad;
 	long line = 1;
 
 	for (i = 0; i < len; i += k) {
-		k = utf8_seq((const unsigned char *)body + i, len - i);
+		k = utf8_seq((const unsigned char *)body + i, len - i, &bad);
 		if (!k) {
 			badb++;
 			k = 1;
@@ -434,7 +419,7 @@ static int scan_damage(char *body, size_t len, int *utf8, struct damage *dm)
 			body[i] = ' ';
 			if (damage_add(dm, line, "a NUL byte") < 0)
 				return -1;
-		} else if (*utf8 && !(k = utf8_seq((const unsigned char *)body + i, len - i))) {
+		} else if (*utf8 && !(k = utf8_seq((const unsigned char *)body + i, len - i, &bad))) {
 			body[i] = '?';
 			k = 1;
 			if (damage_add(dm, line, "bytes that are not UTF-8") < 0)
@@ -473,64 +458,66 @@ static int scan_replaced(const char *text, size_t len, struct damage *dm, struct
 	return 0;
 }
 
-enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
-		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
-{
-	struct arena *a = arena_new();
-	struct report_row *rows = NULL;
-	size_t nrows = 0, caprows = 0, len = 0, tlen = 0;
-	int cols[NCOLS], i, truncated = 0;
-	const char *charset;
-	char *body = NULL, *text = NULL, why[1600];
-	struct damage dm0 = { 0 }, dm = { 0 }, *dmg = &dm0;
-	struct reader rd;
-	struct record rec;
-	enum prc rc = PRC_OK;
-	int utf8;
+/* A report file read and decoded, with the lines its bad bytes are on. */
+struct csv_file {
+	char *body;            /* the bytes (malloc'd) */
+	char *text;            /* decoded to UTF-8 (in the arena) */
+	size_t len;            /* of text */
+	struct damage raw;     /* damage found in the bytes */
+	struct damage decoded; /* ... and in the decoded text (Shift_JIS) */
+	struct damage *dmg;    /* the one that counts */
+};
 
-	memset(st, 0, sizeof(*st));
-	if (!a)
-		return err_set(e, PRC_NOMEM, "out of memory");
-	body = read_file(path, &len, e);
-	if (!body) {
-		rc = PRC_IO;
-		goto out;
-	}
+static void csv_release(struct csv_file *cf)
+{
+	free(cf->raw.line);
+	free(cf->raw.why);
+	free(cf->decoded.line);
+	free(cf->decoded.why);
+	free(cf->body);
+}
+
+/* Reads path and decodes it (see intake_csv) into cf. PRC_IO or PRC_NOMEM with e set. */
+static enum prc csv_decode(struct arena *a, const char *path, struct csv_file *cf, struct err *e)
+{
+	const char *charset;
+	size_t len = 0;
+	int utf8, truncated = 0;
+	enum prc rc;
+
+	cf->dmg = &cf->raw;
+	cf->body = read_file(path, &len, e);
+	if (!cf->body)
+		return PRC_IO;
 	/*
 	 * UTF-8 (with or without a BOM) is read as such; anything else is what a
 	 * Japanese spreadsheet writes, Shift_JIS (read as CP932). Detection
 	 * guesses wrong on files this short.
 	 */
-	if (scan_damage(body, len, &utf8, &dm0) < 0) {
-		rc = err_set(e, PRC_NOMEM, "out of memory");
-		goto out;
-	}
+	if (scan_damage(cf->body, len, &utf8, &cf->raw) < 0)
+		return err_set(e, PRC_NOMEM, "out of memory");
 	rc = charset_decode(a, utf8 ? "text/csv; charset=utf-8" : "text/csv; charset=Shift_JIS",
-			    body, len, 0, &text, &tlen, &charset, &truncated, e);
+			    cf->body, len, 0, &cf->text, &cf->len, &charset, &truncated, e);
 	if (rc != PRC_OK)
-		goto out;
+		return rc;
 	if (!utf8) {
-		if (scan_replaced(text, tlen, &dm0, &dm) < 0) {
-			rc = err_set(e, PRC_NOMEM, "out of memory");
-			goto out;
-		}
-		dmg = &dm;
+		if (scan_replaced(cf->text, cf->len, &cf->raw, &cf->decoded) < 0)
+			return err_set(e, PRC_NOMEM, "out of memory");
+		cf->dmg = &cf->decoded;
 	}
-	rd.a = a;
-	rd.p = text;
-	rd.end = text + tlen;
-	rd.line = 1;
-	if (!read_record(&rd, &rec)) {
-		rc = err_set(e, PRC_PARSE, "'%s' is empty: a header line (url,reported_at,...) is needed", path);
-		goto out;
-	}
+	return PRC_OK;
+}
+
+/* Which field of the header record rec each column is in (-1: none). */
+static void map_header(const struct record *rec, int cols[NCOLS])
+{
+	int i, k;
+	size_t j;
+
 	for (i = 0; i < NCOLS; i++)
 		cols[i] = -1;
-	for (i = 0; i < rec.n; i++) {
-		const char *name = trim(rec.f[i]);
-		int k;
-
-		size_t j;
+	for (i = 0; i < rec->n; i++) {
+		const char *name = trim(rec->f[i]);
 
 		for (k = 0; k < NCOLS; k++)
 			if (!strcasecmp(name, col_names[k]) && cols[k] < 0)
@@ -539,6 +526,106 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			if (!strcasecmp(name, col_aliases[j].name) && cols[col_aliases[j].col] < 0)
 				cols[col_aliases[j].col] = i;
 	}
+}
+
+/*
+ * Checks one row's values v; writes why it is refused into why ("" when it
+ * is good). A good row's canonical URL and origin are malloc'd into *canon
+ * and *origin, its date written into at (40 bytes).
+ */
+static void check_row(const char *const *v, const struct record *rec, const char *damaged, long dline,
+		      char *why, size_t size, char **canon, char **origin, char *at)
+{
+	struct err ue;
+
+	why[0] = '\0';
+	if (damaged)
+		snprintf(why, size, "%s (line %ld)", damaged, dline);
+	else if (rec->too_many)
+		snprintf(why, size, "more than %d fields", INTAKE_MAX_FIELDS);
+	else if (strlen(v[COL_SOURCE]) > INTAKE_SOURCE_MAX)
+		snprintf(why, size, "source is %zu bytes (at most %d)", strlen(v[COL_SOURCE]),
+			 INTAKE_SOURCE_MAX);
+	else if (strlen(v[COL_REF]) > INTAKE_REFERENCE_MAX)
+		snprintf(why, size, "reference is %zu bytes (at most %d)", strlen(v[COL_REF]),
+			 INTAKE_REFERENCE_MAX);
+	else if (!*v[COL_URL])
+		snprintf(why, size, "no URL");
+	else if (url_canonicalize(v[COL_URL], NULL, canon, &ue) != PRC_OK)
+		snprintf(why, size, "bad URL '%.300s': %s", v[COL_URL], ue.msg);
+	else if (!(*origin = url_origin(*canon)))
+		snprintf(why, size, "bad URL '%.300s'", v[COL_URL]);
+	else if (!*v[COL_AT])
+		snprintf(why, size, "no reported_at date");
+	else if (intake_parse_date(v[COL_AT], at, 40) < 0)
+		snprintf(why, size, "bad date '%.100s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
+	else if (*v[COL_CAT] && !category_code(v[COL_CAT]))
+		snprintf(why, size, "unknown category '%.100s' (a code of TAXONOMY.md or its Japanese name)",
+			 v[COL_CAT]);
+}
+
+/* A growing array of good rows. */
+struct good_rows {
+	struct report_row *v;
+	size_t n, cap;
+};
+
+/* Appends a good row (canon and origin are copied into a). -1 without memory. */
+static int add_row(struct good_rows *r, struct arena *a, const char *const *v, const struct record *rec,
+		   const char *canon, const char *origin, const char *at)
+{
+	struct report_row *row;
+
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 64;
+		struct report_row *nr = realloc(r->v, ncap * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		r->v = nr;
+		r->cap = ncap;
+	}
+	row = &r->v[r->n];
+	row->url = arena_strdup(a, canon);
+	row->origin = arena_strdup(a, origin);
+	row->reported_at = at;
+	row->source = *v[COL_SOURCE] ? v[COL_SOURCE] : NULL;
+	row->reference = *v[COL_REF] ? v[COL_REF] : NULL;
+	row->category = *v[COL_CAT] ? category_code(v[COL_CAT]) : NULL;
+	row->line = rec->line;
+	if (!row->url || !row->origin)
+		return -1;
+	r->n++;
+	return 0;
+}
+
+enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
+		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
+{
+	struct arena *a = arena_new();
+	struct good_rows rows = { 0 };
+	struct csv_file cf = { 0 };
+	int cols[NCOLS], i;
+	char why[1600];
+	struct reader rd;
+	struct record rec;
+	enum prc rc = PRC_OK;
+
+	memset(st, 0, sizeof(*st));
+	if (!a)
+		return err_set(e, PRC_NOMEM, "out of memory");
+	rc = csv_decode(a, path, &cf, e);
+	if (rc != PRC_OK)
+		goto out;
+	rd.a = a;
+	rd.p = cf.text;
+	rd.end = cf.text + cf.len;
+	rd.line = 1;
+	if (!read_record(&rd, &rec)) {
+		rc = err_set(e, PRC_PARSE, "'%s' is empty: a header line (url,reported_at,...) is needed", path);
+		goto out;
+	}
+	map_header(&rec, cols);
 	if (cols[COL_URL] < 0 || cols[COL_AT] < 0) {
 		rc = err_set(e, PRC_PARSE, "'%s': the header (line %ld) has no '%s' column (in Japanese '%s')",
 			     path, rec.line, cols[COL_URL] < 0 ? "url" : "reported_at",
@@ -548,43 +635,20 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 	while (read_record(&rd, &rec)) {
 		const char *v[NCOLS], *damaged;
 		char *canon = NULL, *origin = NULL, *at;
-		struct err ue;
 		long dline = 0;
+		int added;
 
 		st->rows++;
 		for (i = 0; i < NCOLS; i++)
 			v[i] = cols[i] >= 0 && cols[i] < rec.n ? trim(rec.f[cols[i]]) : "";
-		why[0] = '\0';
 		at = arena_alloc(a, 40);
 		if (!at) {
 			rc = err_set(e, PRC_NOMEM, "out of memory");
 			goto out;
 		}
 		/* the record's lines: from rec.line up to where the reader stands now */
-		damaged = damage_in(dmg, rec.line, rd.line + (rd.p >= rd.end ? 1 : 0), &dline);
-		if (damaged)
-			snprintf(why, sizeof(why), "%s (line %ld)", damaged, dline);
-		else if (rec.too_many)
-			snprintf(why, sizeof(why), "more than %d fields", INTAKE_MAX_FIELDS);
-		else if (strlen(v[COL_SOURCE]) > INTAKE_SOURCE_MAX)
-			snprintf(why, sizeof(why), "source is %zu bytes (at most %d)", strlen(v[COL_SOURCE]),
-				 INTAKE_SOURCE_MAX);
-		else if (strlen(v[COL_REF]) > INTAKE_REFERENCE_MAX)
-			snprintf(why, sizeof(why), "reference is %zu bytes (at most %d)", strlen(v[COL_REF]),
-				 INTAKE_REFERENCE_MAX);
-		else if (!*v[COL_URL])
-			snprintf(why, sizeof(why), "no URL");
-		else if (url_canonicalize(v[COL_URL], NULL, &canon, &ue) != PRC_OK)
-			snprintf(why, sizeof(why), "bad URL '%.300s': %s", v[COL_URL], ue.msg);
-		else if (!(origin = url_origin(canon)))
-			snprintf(why, sizeof(why), "bad URL '%.300s'", v[COL_URL]);
-		else if (!*v[COL_AT])
-			snprintf(why, sizeof(why), "no reported_at date");
-		else if (intake_parse_date(v[COL_AT], at, 40) < 0)
-			snprintf(why, sizeof(why), "bad date '%.100s' (YYYY-MM-DD [HH:MM[:SS]] [zone])", v[COL_AT]);
-		else if (*v[COL_CAT] && !category_code(v[COL_CAT]))
-			snprintf(why, sizeof(why), "unknown category '%.100s' (a code of TAXONOMY.md or its Japanese name)",
-				 v[COL_CAT]);
+		damaged = damage_in(cf.dmg, rec.line, rd.line + (rd.p >= rd.end ? 1 : 0), &dline);
+		check_row(v, &rec, damaged, dline, why, sizeof(why), &canon, &origin, at);
 		if (why[0]) {
 			st->bad++;
 			if (bad)
@@ -593,44 +657,20 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			free(origin);
 			continue;
 		}
-		if (nrows == caprows) {
-			size_t ncap = caprows ? caprows * 2 : 64;
-			struct report_row *nr = realloc(rows, ncap * sizeof(*nr));
-
-			if (!nr) {
-				free(canon);
-				free(origin);
-				rc = err_set(e, PRC_NOMEM, "out of memory");
-				goto out;
-			}
-			rows = nr;
-			caprows = ncap;
-		}
-		rows[nrows].url = arena_strdup(a, canon);
-		rows[nrows].origin = arena_strdup(a, origin);
+		added = add_row(&rows, a, v, &rec, canon, origin, at);
 		free(canon);
 		free(origin);
-		rows[nrows].reported_at = at;
-		rows[nrows].source = *v[COL_SOURCE] ? v[COL_SOURCE] : NULL;
-		rows[nrows].reference = *v[COL_REF] ? v[COL_REF] : NULL;
-		rows[nrows].category = *v[COL_CAT] ? category_code(v[COL_CAT]) : NULL;
-		rows[nrows].line = rec.line;
-		if (!rows[nrows].url || !rows[nrows].origin) {
+		if (added < 0) {
 			rc = err_set(e, PRC_NOMEM, "out of memory");
 			goto out;
 		}
-		nrows++;
 	}
-	rc = reports_add(d, job, rows, nrows, actor, path, &st->urls_new, &st->reports_new, e);
+	rc = reports_add(d, job, rows.v, rows.n, actor, path, &st->urls_new, &st->reports_new, e);
 	if (rc == PRC_OK)
-		st->good = nrows;
+		st->good = rows.n;
 out:
-	free(dm0.line);
-	free(dm0.why);
-	free(dm.line);
-	free(dm.why);
-	free(rows);
-	free(body);
+	csv_release(&cf);
+	free(rows.v);
 	arena_free(a);
 	return rc;
 }
