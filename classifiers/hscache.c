@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/bytes.h"
 #include "util/hash.h"
 #include "util/fdio.h"
 
@@ -54,37 +55,6 @@
 #define FILE_MAX ((uint64_t)5 << 30) /* two databases of at most 2 GiB, and headers */
 #define TMP_PREFIX ".hsdb-"
 #define TMP_STALE_S 3600
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 char *hscache_path(const char *dir, const unsigned char key[HSCACHE_KEY_LEN])
 {
@@ -151,7 +121,7 @@ enum prc hscache_load(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
 	rc = read_all(fd, (size_t)st.st_size, &b, e);
 	if (rc != PRC_OK)
 		goto out;
-	if (memcmp(b, MAGIC, 8) || get_u32(b + 8) != FORMAT) {
+	if (memcmp(b, MAGIC, 8) || bytes_get_u32(b + 8) != FORMAT) {
 		rc = err_set(e, PRC_PARSE, "'%s' is not a pattern cache entry of this format", path);
 		goto out;
 	}
@@ -159,7 +129,7 @@ enum prc hscache_load(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
 		rc = err_set(e, PRC_PARSE, "'%s' holds another key", path);
 		goto out;
 	}
-	n = get_u64(b + 16 + HSCACHE_KEY_LEN);
+	n = bytes_get_u64(b + 16 + HSCACHE_KEY_LEN);
 	if (n != (uint64_t)st.st_size - HEADER_LEN - TRAILER_LEN) {
 		rc = err_set(e, PRC_PARSE, "'%s' is truncated", path);
 		goto out;
@@ -282,10 +252,10 @@ enum prc hscache_store(const char *dir, const unsigned char key[HSCACHE_KEY_LEN]
 		goto out;
 	}
 	memcpy(head, MAGIC, 8);
-	put_u32(head + 8, FORMAT);
-	put_u32(head + 12, 0);
+	bytes_put_u32(head + 8, FORMAT);
+	bytes_put_u32(head + 12, 0);
 	memcpy(head + 16, key, HSCACHE_KEY_LEN);
-	put_u64(head + 16 + HSCACHE_KEY_LEN, n);
+	bytes_put_u64(head + 16 + HSCACHE_KEY_LEN, n);
 	h = hash_sha256_new();
 	if (!h) {
 		rc = err_set(e, PRC_NOMEM, "out of memory");

@@ -46,6 +46,7 @@
 #include <sys/stat.h>
 
 #include "classifiers/taxonomy.h"
+#include "util/bytes.h"
 #include "util/hash.h"
 
 #define MAGIC "PATRLMDL"
@@ -262,8 +263,7 @@ static uint32_t rd_u32(struct rd *r)
 		r->bad = 1;
 		return 0;
 	}
-	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
-	    (uint32_t)r->p[3] << 24;
+	v = bytes_get_u32(r->p);
 	r->p += 4;
 	return v;
 }
@@ -632,9 +632,9 @@ size_t model_trainer_docs(const struct model_trainer *t, int label)
 
 static enum prc put_u32(struct buf *b, uint32_t v)
 {
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 24) };
+	unsigned char x[4];
 
+	bytes_put_u32(x, v);
 	return buf_add(b, x, 4);
 }
 

@@ -106,6 +106,7 @@
 #include <pcre2.h>
 
 #include "classifiers/sandbox.h"
+#include "util/bytes.h"
 #include "util/fdio.h"
 
 /* How the start of an expression's match is found (see DESIGN). */
@@ -1056,37 +1057,6 @@ void patset_build_id(char *buf, size_t size)
 		 (unsigned)HS_FLAG_CASELESS, (unsigned)SERIAL_FORMAT);
 }
 
-static void put_u64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, struct err *e)
 {
 	char *blob[PATSET_NVIEWS] = { NULL, NULL }, *buf = NULL;
@@ -1117,28 +1087,28 @@ enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, stru
 	}
 	q = (unsigned char *)buf;
 	memcpy(q, SERIAL_MAGIC, 4);
-	put_u32(q + 4, SERIAL_FORMAT);
+	bytes_put_u32(q + 4, SERIAL_FORMAT);
 	off = 8;
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		q[off] = ps->db[v] ? 1 : 0;
-		put_u64(q + off + 1, n[v]);
+		bytes_put_u64(q + off + 1, n[v]);
 		off += 9;
 		if (n[v])
 			memcpy(buf + off, blob[v], n[v]);
 		off += n[v];
-		put_u32(q + off, (uint32_t)(ps->db[v] ? ps->n[v] : 0));
+		bytes_put_u32(q + off, (uint32_t)(ps->db[v] ? ps->n[v] : 0));
 		off += 4;
 		for (i = 0; ps->db[v] && i < ps->n[v]; i++) {
 			const struct pexpr *x = &ps->ex[v][i];
 
 			l = x->expr ? strlen(x->expr) : 0;
-			put_u32(q + off, x->id);
+			bytes_put_u32(q + off, x->id);
 			q[off + 4] = (unsigned char)x->how;
-			put_u32(q + off + 5, x->width);
-			put_u32(q + off + 9, x->min_w);
-			put_u32(q + off + 13, x->max_w);
-			put_u32(q + off + 17, x->flags);
-			put_u32(q + off + 21, (uint32_t)l);
+			bytes_put_u32(q + off + 5, x->width);
+			bytes_put_u32(q + off + 9, x->min_w);
+			bytes_put_u32(q + off + 13, x->max_w);
+			bytes_put_u32(q + off + 17, x->flags);
+			bytes_put_u32(q + off + 21, (uint32_t)l);
 			off += SERIAL_EXPR_FIXED;
 			if (l)
 				memcpy(buf + off, x->expr, l);
@@ -1162,7 +1132,7 @@ static enum prc read_table(struct patset *ps, int v, const unsigned char *p, siz
 
 	if (len - *off < 4)
 		return err_set(e, PRC_PARSE, "truncated expression table");
-	n = get_u32(p + *off);
+	n = bytes_get_u32(p + *off);
 	*off += 4;
 	if (!ps->db[v] ? n != 0 : (n == 0 || n > (len - *off) / SERIAL_EXPR_FIXED))
 		return err_set(e, PRC_PARSE, "expression count %zu out of range", n);
@@ -1176,13 +1146,13 @@ static enum prc read_table(struct patset *ps, int v, const unsigned char *p, siz
 		x = &ps->ex[v][i];
 		if (len - *off < SERIAL_EXPR_FIXED)
 			return err_set(e, PRC_PARSE, "truncated expression table");
-		x->id = get_u32(p + *off);
+		x->id = bytes_get_u32(p + *off);
 		x->how = p[*off + 4];
-		x->width = get_u32(p + *off + 5);
-		x->min_w = get_u32(p + *off + 9);
-		x->max_w = get_u32(p + *off + 13);
-		x->flags = get_u32(p + *off + 17);
-		l = get_u32(p + *off + 21);
+		x->width = bytes_get_u32(p + *off + 5);
+		x->min_w = bytes_get_u32(p + *off + 9);
+		x->max_w = bytes_get_u32(p + *off + 13);
+		x->flags = bytes_get_u32(p + *off + 17);
+		l = bytes_get_u32(p + *off + 21);
 		*off += SERIAL_EXPR_FIXED;
 		if (x->how > START_SOM || x->min_w == 0 || x->max_w < x->min_w ||
 		    (x->flags & ~PATSET_CASELESS) || (x->how == START_FIXED && x->width != x->min_w) ||
@@ -1218,7 +1188,7 @@ static enum prc deserialize(const void *data, size_t len, struct patset **out, i
 	*out = NULL;
 	if (!ps)
 		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
-	if (len < 8 || memcmp(p, SERIAL_MAGIC, 4) || get_u32(p + 4) != SERIAL_FORMAT) {
+	if (len < 8 || memcmp(p, SERIAL_MAGIC, 4) || bytes_get_u32(p + 4) != SERIAL_FORMAT) {
 		rc = err_set(e, PRC_PARSE, "not a pattern set of format %u", SERIAL_FORMAT);
 		goto out;
 	}
@@ -1227,7 +1197,7 @@ static enum prc deserialize(const void *data, size_t len, struct patset **out, i
 			rc = err_set(e, PRC_PARSE, "truncated or malformed");
 			goto out;
 		}
-		n = get_u64(p + off + 1);
+		n = bytes_get_u64(p + off + 1);
 		off += 9;
 		if (!p[off - 9]) {
 			if (n) {

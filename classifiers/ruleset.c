@@ -54,6 +54,7 @@
 
 #include <lauxlib.h>
 
+#include "util/bytes.h"
 #include "util/hash.h"
 #include "util/log.h"
 
@@ -1169,10 +1170,8 @@ static void build_exprs(struct ruleset *rs, struct patset_expr *ex[PATSET_NVIEWS
 static void hash_u64(struct hash_sha256_ctx *h, uint64_t v)
 {
 	unsigned char b[8];
-	int i;
 
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
+	bytes_put_u64(b, v);
 	hash_sha256_update(h, b, sizeof(b));
 }
 
