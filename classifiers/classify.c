@@ -28,7 +28,7 @@
 #include "classifiers/classify.h"
 #include "classifiers/model.h"
 #include "classifiers/normalize.h"
-#include "classifiers/ruleset.h"
+#include "classifiers/ruleset-int.h"
 #include "util/log.h"
 #include "util/hex.h"
 #include "util/utf8.h"

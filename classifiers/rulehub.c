@@ -102,7 +102,7 @@ static enum prc load(struct rulehub *hub, struct ruleset **out, struct buf *erro
 	memset(&o, 0, sizeof(o));
 	o.lib_dir = hub->lib_dir;
 	o.cache_dir = hub->cache_dir;
-	return ruleset_load_opts(hub->rules_dir, &o, out, errors);
+	return ruleset_load(hub->rules_dir, &o, out, errors);
 }
 
 /* Loads the files as they are now and swaps the set in; the caller has set running. */
@@ -495,7 +495,7 @@ enum prc rulehub_watch(struct rulehub *hub, unsigned debounce_ms, struct err *e)
 		else
 			free(deflib);
 	}
-	/* the trained model beside the rules (ruleset_load_opts reads it from there) */
+	/* the trained model beside the rules (ruleset_load reads it from there) */
 	if (asprintf(&deflib, "%s/../model", hub->rules_dir) >= 0) {
 		if (dir_exists(deflib))
 			hub->wdir[W_MODEL] = deflib;

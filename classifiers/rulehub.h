@@ -17,9 +17,9 @@ struct rulehub;
 
 /*
  * Loads the first set from rules_dir (lib_dir and cache_dir as in
- * ruleset_load_opts; each may be NULL) and starts the hub's reload thread.
+ * ruleset_load; each may be NULL) and starts the hub's reload thread.
  * PRC_OK with *out set (generation 1). Otherwise the result of
- * ruleset_load_opts, every problem appended to errors ("file:line: message"
+ * ruleset_load, every problem appended to errors ("file:line: message"
  * lines; errors initialized by the caller), or PRC_NOMEM/PRC_INTERNAL when
  * the thread cannot start. The directories are copied.
  */

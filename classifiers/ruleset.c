@@ -39,7 +39,7 @@
 #include "classifiers/classify.h"
 #include "classifiers/hscache.h"
 #include "classifiers/normalize.h"
-#include "classifiers/ruleset.h"
+#include "classifiers/ruleset-int.h"
 #include "classifiers/srcmap.h"
 #include "classifiers/taxonomy.h"
 
@@ -1387,8 +1387,8 @@ static enum prc load_model(struct loader *ld, const char *rules_dir, const char 
 	return rc;
 }
 
-enum prc ruleset_load_opts(const char *rules_dir, const struct ruleset_opts *o,
-			   struct ruleset **out, struct buf *errors)
+enum prc ruleset_load(const char *rules_dir, const struct ruleset_opts *o, struct ruleset **out,
+		      struct buf *errors)
 {
 	static const struct ruleset_opts none;
 	const char *lib_dir;
@@ -1468,20 +1468,6 @@ out:
 	free_list(names, n);
 	free(deflib);
 	return rc;
-}
-
-enum prc ruleset_load_ex(const char *rules_dir, const char *lib_dir, unsigned flags,
-			 struct ruleset **out, struct buf *errors)
-{
-	struct ruleset_opts o = { lib_dir, NULL, flags, NULL };
-
-	return ruleset_load_opts(rules_dir, &o, out, errors);
-}
-
-enum prc ruleset_load(const char *rules_dir, const char *lib_dir, struct ruleset **out,
-		      struct buf *errors)
-{
-	return ruleset_load_ex(rules_dir, lib_dir, 0, out, errors);
 }
 
 const struct model *ruleset_model(const struct ruleset *rs)

@@ -111,7 +111,7 @@ struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir)
 	o.lib_dir = cli_lib_dir(dir);
 	o.cache_dir = cache_dir;
 	buf_init(&errors, 1u << 20);
-	rc = ruleset_load_opts(dir, &o, &rs, &errors);
+	rc = ruleset_load(dir, &o, &rs, &errors);
 	if (errors.len)
 		fputs(buf_str(&errors), stderr);
 	if (rc != PRC_OK) {

@@ -179,7 +179,7 @@ struct rulesinfo *rulesinfo_load(const char *dir, const char *lib_dir, const cha
 	o.lib_dir = lib_dir;
 	o.cache_dir = cache_dir;
 	o.flags = RULESET_KEEP_GOOD;
-	rc = ruleset_load_opts(dir, &o, &rs, &errors);
+	rc = ruleset_load(dir, &o, &rs, &errors);
 	ri->ok = rc == PRC_OK;
 	ri->errors = strdup(errors.len ? buf_str(&errors) : "");
 	if (!ri->errors) {

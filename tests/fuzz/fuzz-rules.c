@@ -1,7 +1,7 @@
 /*
  * fuzz-rules.c - libFuzzer target: loading a rule file. The input is the
  * Lua source of one rule file, loaded with the crawl's own loader
- * (ruleset_load_opts: the sandbox runs the file's top level under its
+ * (ruleset_load: the sandbox runs the file's top level under its
  * budget, the rule tables are checked, the patterns compiled). Whatever the
  * file says, the load must end with a rule set or a list of "file:line"
  * errors, never a crash, a hang or a leak.
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.lib_dir = dir; /* no helper library: the file alone */
 	o.model = "";
 	buf_init(&errors, 1u << 20);
-	rc = ruleset_load_opts(rules, &o, &rs, &errors);
+	rc = ruleset_load(rules, &o, &rs, &errors);
 	if (rc == PRC_OK && !rs)
 		abort();
 	if (rc == PRC_PARSE && (rs || !errors.len))

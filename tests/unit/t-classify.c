@@ -19,6 +19,10 @@
 #include "tests/tap.h"
 #include "util/log.h"
 
+/* the rules of a test directory with the shipped helper library */
+static const struct ruleset_opts with_lib = { .lib_dir = "lua/lib" };
+static const struct ruleset_opts keep_good = { .lib_dir = "lua/lib", .flags = RULESET_KEEP_GOOD };
+
 static const char *const categories[] = {
 	"drug_ad", "crime_recruitment", "child_solicitation", "bank_account_trade",
 	"suicide_inducement", NULL
@@ -251,7 +255,7 @@ static void test_broken(void)
 	size_t n;
 
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("tests/rules/broken", "lua/lib", &rs, &errs), PRC_PARSE,
+	is_int(ruleset_load("tests/rules/broken", &with_lib, &rs, &errs), PRC_PARSE,
 	       "a directory with broken rule files is refused");
 	ok(rs == NULL, "no rule set comes back");
 	s = buf_str(&errs);
@@ -270,7 +274,7 @@ static void test_broken(void)
 
 	buf_reset(&errs);
 	rs = NULL;
-	is_int(ruleset_load_ex("tests/rules/broken", "lua/lib", RULESET_KEEP_GOOD, &rs, &errs),
+	is_int(ruleset_load("tests/rules/broken", &keep_good, &rs, &errs),
 	       PRC_PARSE, "keep-good load still reports the errors");
 	if (!ok(rs && ruleset_rule_count(rs) == 2, "the good rules are kept"))
 		goto out;
@@ -300,7 +304,7 @@ static void test_broken(void)
 
 	buf_reset(&errs);
 	rs = (struct ruleset *)1;
-	is_int(ruleset_load("tests/rules/no-such-dir", "lua/lib", &rs, &errs), PRC_IO,
+	is_int(ruleset_load("tests/rules/no-such-dir", &with_lib, &rs, &errs), PRC_IO,
 	       "a missing directory is an I/O error");
 	ok(rs == NULL && strstr(buf_str(&errs), "no-such-dir"), "and says which");
 out:
@@ -335,7 +339,7 @@ static void test_runaway(void)
 
 	unlink("/tmp/patrol-sandbox-escaped");
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("tests/rules/runaway", "lua/lib", &rs, &errs), PRC_OK,
+	is_int(ruleset_load("tests/rules/runaway", &with_lib, &rs, &errs), PRC_OK,
 	       "misbehaving rules still load (they misbehave at run time)");
 	if (errs.len)
 		diag("%s", buf_str(&errs));
@@ -420,7 +424,7 @@ static struct classifier *load(const char *dir, const char *lib)
 	struct err e;
 
 	buf_init(&errs, 1 << 20);
-	if (ruleset_load(dir, lib, &rs, &errs) != PRC_OK)
+	if (ruleset_load(dir, &(struct ruleset_opts){ .lib_dir = lib }, &rs, &errs) != PRC_OK)
 		diag("%s: %s", dir, buf_str(&errs));
 	buf_release(&errs);
 	if (rs)

@@ -86,7 +86,7 @@ static struct ruleset *load(const char *cdir, int *hit, enum prc *rcp)
 	o.lib_dir = "lua/lib";
 	o.cache_dir = cdir;
 	buf_init(&errs, 1u << 20);
-	rc = ruleset_load_opts(rules, &o, &rs, &errs);
+	rc = ruleset_load(rules, &o, &rs, &errs);
 	if (rc != PRC_OK && !rcp)
 		diag("load: %s", buf_str(&errs));
 	if (rcp)

@@ -26,6 +26,9 @@
 #include "tests/tap.h"
 #include "util/arena.h"
 
+/* the rules of a test directory with the shipped helper library */
+static const struct ruleset_opts with_lib = { .lib_dir = "lua/lib" };
+
 #define CONFORMANCE "tests/conformance/ja-regexes.txt"
 #define MAXPAT 400
 #define NGEN 3000
@@ -524,7 +527,7 @@ static void test_rule(void)
 	      "}\n",
 	      f);
 	fclose(f);
-	if (!ok(ruleset_load(dir, "lua/lib", &rs, &errs) == PRC_OK,
+	if (!ok(ruleset_load(dir, &with_lib, &rs, &errs) == PRC_OK,
 		"a rule whose patterns SOM refuses loads"))
 		diag("%s", buf_str(&errs));
 	if (rs)
@@ -601,7 +604,7 @@ static void flagged(const char *dir, const char *text, char *out, size_t size, c
 	*out = 0;
 	*ev = 0;
 	buf_init(&errs, 1u << 20);
-	if (ruleset_load(dir, "lua/lib", &rs, &errs) != PRC_OK)
+	if (ruleset_load(dir, &with_lib, &rs, &errs) != PRC_OK)
 		diag("%s", buf_str(&errs));
 	if (rs)
 		c = classifier_new(rs, NULL);

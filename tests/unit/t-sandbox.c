@@ -16,12 +16,16 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/patset.h"
-#include "classifiers/ruleset.h"
+#include "classifiers/ruleset-int.h"
 #include "classifiers/sandbox.h"
 #include "tests/tap.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/utf8.h"
+
+/* the rules of a test directory with the shipped helper library */
+static const struct ruleset_opts with_lib = { .lib_dir = "lua/lib" };
+static const struct ruleset_opts keep_good = { .lib_dir = "lua/lib", .flags = RULESET_KEEP_GOOD };
 
 static const char ser_fn[] =
 	"local function ser(...)\n"
@@ -326,13 +330,13 @@ static void test_rules(void)
 	int round, good;
 
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("tests/rules/backtrack-top", "lua/lib", &rs, &errs), PRC_PARSE,
+	is_int(ruleset_load("tests/rules/backtrack-top", &with_lib, &rs, &errs), PRC_PARSE,
 	       "a rule file whose top level backtracks forever is refused");
 	ok(strstr(buf_str(&errs), "tests/rules/backtrack-top/a_top.lua:4: ") &&
 	   strstr(buf_str(&errs), "budget exceeded"), "at file:line: %s", buf_str(&errs));
 	buf_reset(&errs);
 	rs = NULL;
-	is_int(ruleset_load("tests/rules/backtrack", "lua/lib", &rs, &errs), PRC_OK,
+	is_int(ruleset_load("tests/rules/backtrack", &with_lib, &rs, &errs), PRC_OK,
 	       "rules that backtrack at run time load");
 	buf_release(&errs);
 	if (!rs)
@@ -408,7 +412,7 @@ static void test_proxies(void)
 	int i;
 
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("tests/rules/escape", "lua/lib", &rs, &errs), PRC_PARSE,
+	is_int(ruleset_load("tests/rules/escape", &with_lib, &rs, &errs), PRC_PARSE,
 	       "rule files that write through the shared tables are refused");
 	ok(strstr(buf_str(&errs), "tests/rules/escape/a_stub.lua:4: ") != NULL,
 	   "the pairs() unwrap at file:line");
@@ -460,7 +464,7 @@ static void test_tamper_at_run_time(void)
 	int after = 0;
 
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("tests/rules/escape-run", "lua/lib", &rs, &errs), PRC_OK,
+	is_int(ruleset_load("tests/rules/escape-run", &with_lib, &rs, &errs), PRC_OK,
 	       "a rule that tampers only at run time loads");
 	buf_release(&errs);
 	c = rs ? classifier_new(rs, &e) : NULL;
@@ -497,7 +501,7 @@ static void test_cut_evidence(void)
 	size_t n = 0, i;
 
 	buf_init(&errs, 1 << 20);
-	ruleset_load("tests/rules/cut", "lua/lib", &rs, &errs);
+	ruleset_load("tests/rules/cut", &with_lib, &rs, &errs);
 	if (errs.len)
 		diag("%s", buf_str(&errs));
 	buf_release(&errs);
@@ -530,7 +534,7 @@ static void test_nul_pattern(void)
 	const char *s;
 
 	buf_init(&errs, 1 << 20);
-	ruleset_load("tests/rules/broken", "lua/lib", &rs, &errs);
+	ruleset_load("tests/rules/broken", &with_lib, &rs, &errs);
 	s = buf_str(&errs);
 	ok(strstr(s, "tests/rules/broken/h_nul.lua:8: pattern 1 of set 'b' holds a NUL byte") != NULL,
 	   "a regex with a NUL is refused at file:line");
@@ -550,7 +554,7 @@ static void test_compile_bound(void)
 
 	patset_set_compile_limits(3000, 0);
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load_ex("tests/rules/hsbound", "lua/lib", RULESET_KEEP_GOOD, &rs, &errs),
+	is_int(ruleset_load("tests/rules/hsbound", &keep_good, &rs, &errs),
 	       PRC_PARSE, "a pattern whose compile does not end in time is refused");
 	s = buf_str(&errs);
 	ok(strstr(s, "tests/rules/hsbound/b_han.lua:8: pattern '\\p{Han}{1,2000}': compiling it took "
