@@ -446,7 +446,7 @@ static void settle_hits(struct page_run *pr)
 static char *make_evidence(struct arena *a, const char *src, size_t len, size_t from, size_t to,
 			   int ctx)
 {
-	size_t s = from, e = to, i, n = 0;
+	size_t s, e, i, n = 0;
 	char *out;
 	int k;
 

@@ -672,7 +672,6 @@ enum prc sandbox_cpcall(struct sandbox *s, lua_CFunction fn, void *ud, int nargs
 }
 
 struct lib_merge {
-	const char *chunk;
 	char dup[128];
 };
 
@@ -701,7 +700,7 @@ static int sbx_merge_lib(lua_State *L)
 enum prc sandbox_add_lib(struct sandbox *s, const char *chunkname, struct err *e)
 {
 	lua_State *L = s->L;
-	struct lib_merge m = { chunkname, "" };
+	struct lib_merge m = { "" };
 	enum prc rc;
 
 	rc = sandbox_call(s, 0, 1, e);

@@ -398,10 +398,10 @@ static int verify_all(const char *dbopt, const char *dir, int list_orphans)
 		cli_error("out of memory");
 		goto out;
 	}
-	if (n)
+	if (n) {
 		memcpy(sorted, names, n * sizeof(char *));
-	if (n)
 		qsort(sorted, n, sizeof(char *), cmp_str);
+	}
 	dh = opendir(dir);
 	if (dh) {
 		struct dirent *de;

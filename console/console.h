@@ -33,7 +33,7 @@ void console_opts_init(struct console_opts *o);
  * listening, with the address. PRC_INVALID for a bad listen address, PRC_IO
  * when it cannot listen, PRC_DB when the database cannot be reached.
  */
-enum prc console_serve(const struct console_opts *o, volatile int *stop,
+enum prc console_serve(const struct console_opts *o, const volatile int *stop,
 		       void (*ready)(const char *addr), struct err *e);
 
 #endif

@@ -720,7 +720,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *s
 	return 0;
 }
 
-enum prc console_serve(const struct console_opts *o, volatile int *stop,
+enum prc console_serve(const struct console_opts *o, const volatile int *stop,
 		       void (*ready)(const char *addr), struct err *e)
 {
 	struct sockaddr_storage ss;

@@ -469,12 +469,13 @@ static enum prc cluster_initdb(const struct cluster_paths *p, struct err *e)
 static enum prc write_if_changed(const char *path, const char *text, int *changed, struct err *e)
 {
 	char old[8192], tmp[PATH_MAX + 96];
-	size_t n = 0, len = strlen(text);
+	size_t len = strlen(text);
 	FILE *f = fopen(path, "r");
 	enum prc rc;
 
 	if (f) {
-		n = fread(old, 1, sizeof(old), f);
+		size_t n = fread(old, 1, sizeof(old), f);
+
 		fclose(f);
 		if (n == len && !memcmp(old, text, len))
 			return PRC_OK;
@@ -487,7 +488,15 @@ static enum prc write_if_changed(const char *path, const char *text, int *change
 		unlink(tmp);
 		return err_set(e, PRC_IO, "cannot write '%s'", tmp);
 	}
-	if (chmod(tmp, 0600) < 0 || (rc = cluster_own(tmp, e)) != PRC_OK || rename(tmp, path) < 0) {
+	if (chmod(tmp, 0600) < 0) {
+		unlink(tmp);
+		return err_set(e, PRC_IO, "cannot replace '%s': %s", path, strerror(errno));
+	}
+	if ((rc = cluster_own(tmp, e)) != PRC_OK) {
+		unlink(tmp);
+		return rc;
+	}
+	if (rename(tmp, path) < 0) {
 		unlink(tmp);
 		return err_set(e, PRC_IO, "cannot replace '%s': %s", path, strerror(errno));
 	}
