@@ -599,27 +599,50 @@ static int add_row(struct good_rows *r, struct arena *a, const char *const *v, c
 	return 0;
 }
 
-enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
-		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
+/* What intake_read made of a file: the good rows, and what they point into. */
+struct intake_batch {
+	struct arena *a;
+	struct good_rows rows;
+	struct csv_file cf;
+};
+
+void intake_batch_free(struct intake_batch *b)
 {
-	struct arena *a = arena_new();
-	struct good_rows rows = { 0 };
-	struct csv_file cf = { 0 };
+	if (!b)
+		return;
+	csv_release(&b->cf);
+	free(b->rows.v);
+	arena_free(b->a);
+	free(b);
+}
+
+size_t intake_batch_count(const struct intake_batch *b)
+{
+	return b ? b->rows.n : 0;
+}
+
+enum prc intake_read(const char *path, intake_bad_fn bad, void *ud, struct intake_stats *st,
+		     struct intake_batch **out, struct err *e)
+{
+	struct intake_batch *b = calloc(1, sizeof(*b));
 	int cols[NCOLS], i;
 	char why[1600];
 	struct reader rd;
 	struct record rec;
 	enum prc rc = PRC_OK;
 
+	*out = NULL;
 	memset(st, 0, sizeof(*st));
-	if (!a)
+	if (!b || !(b->a = arena_new())) {
+		free(b);
 		return err_set(e, PRC_NOMEM, "out of memory");
-	rc = csv_decode(a, path, &cf, e);
+	}
+	rc = csv_decode(b->a, path, &b->cf, e);
 	if (rc != PRC_OK)
 		goto out;
-	rd.a = a;
-	rd.p = cf.text;
-	rd.end = cf.text + cf.len;
+	rd.a = b->a;
+	rd.p = b->cf.text;
+	rd.end = b->cf.text + b->cf.len;
 	rd.line = 1;
 	if (!read_record(&rd, &rec)) {
 		rc = err_set(e, PRC_PARSE, "'%s' is empty: a header line (url,reported_at,...) is needed", path);
@@ -641,13 +664,13 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 		st->rows++;
 		for (i = 0; i < NCOLS; i++)
 			v[i] = cols[i] >= 0 && cols[i] < rec.n ? trim(rec.f[cols[i]]) : "";
-		at = arena_alloc(a, 40);
+		at = arena_alloc(b->a, 40);
 		if (!at) {
 			rc = err_set(e, PRC_NOMEM, "out of memory");
 			goto out;
 		}
 		/* the record's lines: from rec.line up to where the reader stands now */
-		damaged = damage_in(cf.dmg, rec.line, rd.line + (rd.p >= rd.end ? 1 : 0), &dline);
+		damaged = damage_in(b->cf.dmg, rec.line, rd.line + (rd.p >= rd.end ? 1 : 0), &dline);
 		check_row(v, &rec, damaged, dline, why, sizeof(why), &canon, &origin, at);
 		if (why[0]) {
 			st->bad++;
@@ -657,7 +680,7 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			free(origin);
 			continue;
 		}
-		added = add_row(&rows, a, v, &rec, canon, origin, at);
+		added = add_row(&b->rows, b->a, v, &rec, canon, origin, at);
 		free(canon);
 		free(origin);
 		if (added < 0) {
@@ -665,12 +688,27 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 			goto out;
 		}
 	}
-	rc = reports_add(d, job, rows.v, rows.n, actor, path, &st->urls_new, &st->reports_new, e);
-	if (rc == PRC_OK)
-		st->good = rows.n;
 out:
-	csv_release(&cf);
-	free(rows.v);
-	arena_free(a);
+	if (rc != PRC_OK) {
+		intake_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return PRC_OK;
+}
+
+enum prc intake_csv(struct db *d, const char *path, const char *job, const char *actor,
+		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e)
+{
+	struct intake_batch *b = NULL;
+	enum prc rc;
+
+	rc = intake_read(path, bad, ud, st, &b, e);
+	if (rc != PRC_OK)
+		return rc;
+	rc = reports_add(d, job, b->rows.v, b->rows.n, actor, path, &st->urls_new, &st->reports_new, e);
+	if (rc == PRC_OK)
+		st->good = b->rows.n;
+	intake_batch_free(b);
 	return rc;
 }

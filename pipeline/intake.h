@@ -38,6 +38,18 @@ enum prc intake_csv(struct db *d, const char *path, const char *job, const char 
 		    intake_bad_fn bad, void *ud, struct intake_stats *st, struct err *e);
 
 /*
+ * The reading half of intake_csv, without the database: the file read,
+ * decoded and checked row by row as above (bad rows passed to bad, counted
+ * in st->rows and st->bad), the good rows kept in *out (free it with
+ * intake_batch_free). Results as intake_csv.
+ */
+struct intake_batch;
+enum prc intake_read(const char *path, intake_bad_fn bad, void *ud, struct intake_stats *st,
+		     struct intake_batch **out, struct err *e);
+size_t intake_batch_count(const struct intake_batch *b); /* its good rows */
+void intake_batch_free(struct intake_batch *b);          /* NULL is fine */
+
+/*
  * Parses a report date as above into out ("YYYY-MM-DD HH:MM:SS+HH:MM").
  * Returns 0, or -1 when s is not a valid date and time.
  */
