@@ -618,9 +618,19 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	len -= bom;
 	if (strcmp(c.canon, "utf-8") != 0) {
 		rc = iconv_decode(c.iconv, body, len, max, &tmp, &n, truncated);
-		if (rc == PRC_OK)
+		if (rc == PRC_OK && utf8_valid(tmp, n) && !memchr(tmp, 0, n)) {
 			d = arena_strndup(a, tmp, n);
-		else if (rc == PRC_INTERNAL)
+		} else if (rc == PRC_OK) {
+			/* iconv passes on what the charset can name and Unicode cannot (UCS-4 past U+10FFFF) */
+			size_t m = utf8_repair(NULL, tmp, n, max, &used);
+
+			d = arena_alloc(a, m + 1);
+			if (d) {
+				utf8_repair(d, tmp, n, m, &used);
+				d[m] = '\0';
+			}
+			n = m;
+		} else if (rc == PRC_INTERNAL)
 			cs_lookup("utf-8", 5, &c); /* iconv went away under us: repair as UTF-8 */
 	}
 	if (!strcmp(c.canon, "utf-8")) {

@@ -258,6 +258,23 @@ static void test_truncation(void)
 	ok(d.rc == PRC_OK && d.trunc && !strcmp(d.out, DAIMA_UTF8), "ISO-2022-JP truncation");
 }
 
+/* What a charset can name and Unicode cannot is repaired like any bad byte (found by fuzz-charset). */
+static void test_beyond_unicode(void)
+{
+	struct dec d;
+
+	d = DECODE("text/html; charset=UCS-4", "\x7f\xff\xff\xff\x00\x00\x00A", 0);
+	ok(d.rc == PRC_OK && utf8_valid(d.out, d.len) && strlen(d.out) == d.len &&
+	   !strncmp(d.out, "\xef\xbf\xbd", 3),
+	   "UCS-4 past U+10FFFF becomes U+FFFD, valid UTF-8: '%s' (%zu bytes)", d.out ? d.out : "",
+	   d.len);
+	d = DECODE("", "<meta charset=\nUCS-4\"\recf\n\" =Mt\xe3", 34);
+	ok(d.rc == PRC_OK && utf8_valid(d.out, d.len) && strlen(d.out) == d.len && d.len <= 34,
+	   "a page that declares UCS-4 in a broken meta decodes to valid UTF-8 within max_out");
+	d = DECODE("text/html; charset=UTF-16LE", "A\0\0\0B\0", 0);
+	ok(d.rc == PRC_OK && strlen(d.out) == d.len, "a NUL character does not cut the text");
+}
+
 static void test_sanitize(void)
 {
 	size_t n = 99;
@@ -320,6 +337,7 @@ int main(void)
 	test_bad_bytes();
 	test_bom();
 	test_truncation();
+	test_beyond_unicode();
 	test_sanitize();
 	test_random();
 	arena_free(A);
