@@ -280,19 +280,28 @@ void api_page_action(struct web_req *r, int64_t id, const char *verb)
 	fprintf(r->out, ",\"changed\":%s}\n", rc == PRC_OK ? "true" : "false");
 }
 
+/* Answers rows as a JSON array when rc is PRC_OK, else status with e's message; frees rows. */
+static void send_rows(struct web_req *r, enum prc rc, struct rows *rows, int status,
+		      const struct err *e)
+{
+	if (rc != PRC_OK) {
+		api_error(r, status, e->msg);
+	} else {
+		r->ctype = "application/json";
+		json_rows(r->out, rows);
+		fputc('\n', r->out);
+	}
+	rows_free(rows);
+}
+
 void api_takedowns(struct web_req *r)
 {
 	struct rows *rows = NULL;
 	struct err e = { "" };
+	enum prc rc;
 
-	if (webstore_takedowns(r->db, web_query(r, "status"), &rows, &e) != PRC_OK) {
-		api_error(r, 400, e.msg);
-		return;
-	}
-	r->ctype = "application/json";
-	json_rows(r->out, rows);
-	fputc('\n', r->out);
-	rows_free(rows);
+	rc = webstore_takedowns(r->db, web_query(r, "status"), &rows, &e);
+	send_rows(r, rc, rows, 400, &e);
 }
 
 void api_takedown_action(struct web_req *r, int64_t id, const char *verb)
@@ -324,45 +333,30 @@ void api_events(struct web_req *r)
 	struct rows *rows = NULL;
 	struct err e = { "" };
 	const char *lim = web_query(r, "limit");
+	enum prc rc;
 
-	if (webstore_events(r->db, lim ? atol(lim) : 100, &rows, &e) != PRC_OK) {
-		api_error(r, 503, e.msg);
-		return;
-	}
-	r->ctype = "application/json";
-	json_rows(r->out, rows);
-	fputc('\n', r->out);
-	rows_free(rows);
+	rc = webstore_events(r->db, lim ? atol(lim) : 100, &rows, &e);
+	send_rows(r, rc, rows, 503, &e);
 }
 
 void api_jobs(struct web_req *r)
 {
 	struct rows *rows = NULL;
 	struct err e = { "" };
+	enum prc rc;
 
-	if (webstore_jobs(r->db, &rows, &e) != PRC_OK) {
-		api_error(r, 503, e.msg);
-		return;
-	}
-	r->ctype = "application/json";
-	json_rows(r->out, rows);
-	fputc('\n', r->out);
-	rows_free(rows);
+	rc = webstore_jobs(r->db, &rows, &e);
+	send_rows(r, rc, rows, 503, &e);
 }
 
 void api_rules(struct web_req *r)
 {
 	struct rows *rows = NULL;
 	struct err e = { "" };
+	enum prc rc;
 
-	if (webstore_rules(r->db, web_query(r, "job"), &rows, &e) != PRC_OK) {
-		api_error(r, 503, e.msg);
-		return;
-	}
-	r->ctype = "application/json";
-	json_rows(r->out, rows);
-	fputc('\n', r->out);
-	rows_free(rows);
+	rc = webstore_rules(r->db, web_query(r, "job"), &rows, &e);
+	send_rows(r, rc, rows, 503, &e);
 }
 
 void api_ruleset(struct web_req *r)
