@@ -47,19 +47,7 @@ struct page_input;
 struct page_limits;
 struct ruleset;
 
-/*
- * Reads a local HTML or text file into p for classification the way the
- * crawl reads a response (pipeline/page.h), within limits l (NULL: the
- * defaults, the crawl's): at most l->max_body bytes of the file, decoded to
- * UTF-8, HTML (by its name or its first bytes) parsed for its title, text,
- * links and blocks, the text cut where the crawl cuts it. url is what
- * p->url says (may be ""); links resolve against http://localhost/<path>.
- * Everything lives in a. PRC_IO with e set when the file cannot be read.
- */
-enum prc cli_read_page(struct arena *a, const struct page_limits *l, const char *path,
-		       const char *url, struct page_input *p, struct err *e);
-
-/* cli_read_page with the limits cli_page_option(..., NULL) set, else the defaults. */
+/* page_read_file (pipeline/page.h) with the limits cli_page_option(..., NULL) set, else the defaults. */
 enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
 		       struct err *e);
 

@@ -20,6 +20,7 @@
 #include "store/cluster.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/walk.h"
 
 /* "<dir of the binary>/<sub>" into buf, or NULL when /proc/self/exe cannot be read. */
 /*
@@ -145,95 +146,6 @@ struct ruleset *cli_load_rules(const char *dir)
 	return cli_load_rules_cached(dir, NULL);
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-
-	return a >= b && !strcasecmp(s + a - b, suf);
-}
-
-static int looks_like_html(const char *path, const char *body, size_t len)
-{
-	size_t n = len < 1024 ? len : 1024;
-
-	if (ends_with(path, ".html") || ends_with(path, ".htm") || ends_with(path, ".xhtml"))
-		return 1;
-	if (ends_with(path, ".txt"))
-		return 0;
-	return memmem(body, n, "<html", 5) || memmem(body, n, "<HTML", 5) ||
-	       memmem(body, n, "<!DOCTYPE", 9) || memmem(body, n, "<!doctype", 9) ||
-	       memmem(body, n, "<body", 5) || memmem(body, n, "<meta", 5);
-}
-
-/*
- * Reads at most l->max_body bytes of path into a (NUL-terminated), as the
- * crawl's fetch cap would have cut the body.
- */
-static enum prc read_file(struct arena *a, const struct page_limits *l, const char *path,
-			  char **body, size_t *len, struct err *e)
-{
-	FILE *f = fopen(path, "rb");
-	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max;
-	struct stat st;
-
-	if (!f)
-		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
-	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
-	    (unsigned long long)st.st_size < max)
-		cap = (size_t)st.st_size + 1;
-	*body = arena_alloc(a, cap + 1);
-	if (!*body) {
-		fclose(f);
-		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
-	}
-	*len = fread(*body, 1, cap, f);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
-	}
-	fclose(f);
-	(*body)[*len] = 0;
-	return PRC_OK;
-}
-
-enum prc cli_read_page(struct arena *a, const struct page_limits *l, const char *path,
-		       const char *url, struct page_input *p, struct err *e)
-{
-	struct page_limits dl;
-	struct page_src src;
-	struct page_view v;
-	char *body = NULL, *base = NULL, abs[PATH_MAX];
-	enum prc rc;
-
-	memset(p, 0, sizeof(*p));
-	if (!l) {
-		page_limits_init(&dl, 0, 0, 0);
-		l = &dl;
-	}
-	memset(&src, 0, sizeof(src));
-	rc = read_file(a, l, path, &body, &src.len, e);
-	if (rc != PRC_OK)
-		return rc;
-	src.body = body;
-	src.url = url ? url : "";
-	src.http_status = 200;
-	src.content_type = looks_like_html(path, body, src.len) ? "text/html" : "text/plain";
-	if (!realpath(path, abs))
-		snprintf(abs, sizeof(abs), "/%s", path);
-	/* links resolve as if the file were served from this host */
-	if (asprintf(&base, "http://localhost%s", abs) < 0)
-		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
-	src.base = base;
-	rc = page_read(l, &src, a, &v, e);
-	free(base);
-	if (rc != PRC_OK)
-		return rc;
-	*p = v.in;
-	p->final_url = "";
-	return PRC_OK;
-}
-
 /* The limits cli_load_page reads with: the defaults, or what cli_page_option(..., NULL) set. */
 static struct page_limits load_limits;
 static int load_limits_set;
@@ -241,7 +153,7 @@ static int load_limits_set;
 enum prc cli_load_page(struct arena *a, const char *path, const char *url, struct page_input *p,
 		       struct err *e)
 {
-	return cli_read_page(a, load_limits_set ? &load_limits : NULL, path, url, p, e);
+	return page_read_file(a, load_limits_set ? &load_limits : NULL, path, url, p, e);
 }
 
 int cli_page_option(int argc, char **argv, int *i, struct page_limits *l)
@@ -284,61 +196,21 @@ int cli_page_option(int argc, char **argv, int *i, struct page_limits *l)
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud)
 {
-	struct stat st;
-	struct dirent *de;
-	char **names = NULL, **nn, *sub;
-	size_t n = 0, cap = 0, i;
-	int rc = 0;
-	DIR *d;
+	struct err e;
+	int problems = 0;
 
-	if (stat(path, &st) < 0) {
-		cli_error("cannot read '%s': %s", path, strerror(errno));
+	if (walk_files(path, fn, ud, &problems, &e) < 0) {
+		cli_error("%s", e.msg);
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		fn(path, ud);
-		return 0;
-	}
-	d = opendir(path);
-	if (!d) {
-		cli_error("cannot open directory '%s': %s", path, strerror(errno));
+	if (problems) {
+		if (problems > 1)
+			cli_error("%s (and %d more unreadable under '%s')", e.msg, problems - 1, path);
+		else
+			cli_error("%s", e.msg);
 		return -1;
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n] = strdup(de->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_name);
-	for (i = 0; i < n; i++) {
-		if (asprintf(&sub, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
-			     names[i]) < 0) {
-			rc = -1;
-		} else {
-			if (cli_walk(sub, fn, ud) < 0)
-				rc = -1;
-			free(sub);
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc;
+	return 0;
 }

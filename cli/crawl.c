@@ -9,11 +9,11 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/sandbox.h"
-#include "cli/samples.h"
 #include "classifiers/imagehash.h"
 #include "classifiers/rulehub.h"
 #include "cli/cli.h"
 #include "pipeline/crawl.h"
+#include "pipeline/samples.h"
 #include "store/cluster.h"
 #include "store/db.h"
 #include "util/buf.h"
@@ -399,7 +399,7 @@ int cmd_crawl(int argc, char **argv)
 		/* a reload must not get wrong a sample of the pack the running rules get right */
 		if (asprintf(&samples, "%s/../samples", dir) < 0)
 			samples = NULL;
-		rulehub_set_vet(rules, cli_samples_vet, samples);
+		rulehub_set_vet(rules, samples_vet, samples);
 		if (watch && rulehub_watch(rules, 0, &e) != PRC_OK) {
 			cli_error("cannot watch '%s': %s", dir, e.msg);
 			rulehub_free(rules);

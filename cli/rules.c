@@ -14,39 +14,19 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/model.h"
-#include "classifiers/normalize.h"
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "cli/workflow.h"
+#include "pipeline/samples.h"
 #include "store/db.h"
 #include "store/rulestats.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
-#define MAX_CATS 64
-
-struct cat_stat {
-	char code[64];
-	int pos, tp, fp;
-};
-
-/* One way of judging the samples (rules alone, model alone, both), per taxonomy category. */
-enum { JUDGE_RULES = 0, JUDGE_MODEL, JUDGE_BOTH, NJUDGE };
-
-struct judge_stat {
-	int pos[MAX_CATS], tp[MAX_CATS], fp[MAX_CATS];
-};
-
-#define MODEL_FLAG 0.5 /* the model alone flags a category at this probability */
-
 struct rtest {
 	struct classifier *c;
 	const struct model *model;  /* NULL: the rules have none */
-	struct judge_stat judge[NJUDGE];
-	const char *expect; /* category of the directory being run, NULL for benign */
-	struct cat_stat cats[MAX_CATS];
-	int ncats;
-	int benign, benign_flagged;
+	struct samples_score judge[SAMPLES_NJUDGE];
 	int errors;
 	struct buf wrong;
 };
@@ -61,149 +41,40 @@ static void usage(void)
 			"       patrol rules stats [--db CONNINFO] [--job NAME] [--json]\n");
 }
 
-static struct cat_stat *cat(struct rtest *t, const char *code)
-{
-	int i;
-
-	for (i = 0; i < t->ncats; i++)
-		if (!strcmp(t->cats[i].code, code))
-			return &t->cats[i];
-	if (t->ncats == MAX_CATS)
-		return NULL;
-	snprintf(t->cats[t->ncats].code, sizeof(t->cats[0].code), "%s", code);
-	return &t->cats[t->ncats++];
-}
-
-static int tax_index(const char *code)
-{
-	size_t k;
-
-	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++)
-		if (!strcmp(taxonomy_get(k)->code, code))
-			return (int)k;
-	return -1;
-}
-
-/* Counts one page's categories (flag[k]) for judge j against what its folder says. */
-static void judge_count(struct rtest *t, int j, const unsigned char *flag)
-{
-	struct judge_stat *js = &t->judge[j];
-	int want = t->expect ? tax_index(t->expect) : -1;
-	size_t k;
-
-	if (want >= 0)
-		js->pos[want]++;
-	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++) {
-		if (!flag[k])
-			continue;
-		if ((int)k == want)
-			js->tp[k]++;
-		else
-			js->fp[k]++;
-	}
-}
-
-/* Rules alone (the model hidden from them) and the model alone on one page. */
-static int judge_alone(struct rtest *t, struct arena *a, const struct page_input *p,
-		       struct err *e)
-{
-	unsigned char flag[MAX_CATS];
-	struct nview tn, ts, xn, xs;
-	double probs[MODEL_MAX_CATEGORIES];
-	struct model_acc acc;
-	struct verdict *v;
-	size_t n, i;
-	int k;
-
-	memset(flag, 0, sizeof(flag));
-	classifier_use_model(t->c, 0);
-	if (classifier_run(t->c, a, p, &v, &n, NULL, NULL, e) != PRC_OK) {
-		classifier_use_model(t->c, 1);
-		return -1;
-	}
-	classifier_use_model(t->c, 1);
-	for (i = 0; i < n; i++)
-		if ((k = tax_index(v[i].category)) >= 0)
-			flag[k] = 1;
-	judge_count(t, JUDGE_RULES, flag);
-	if (!t->model)
-		return 0;
-	memset(flag, 0, sizeof(flag));
-	if (normalize_views(a, p->title, strlen(p->title), &tn, &ts) != PRC_OK ||
-	    normalize_views(a, p->text, p->text_len, &xn, &xs) != PRC_OK) {
-		err_set(e, PRC_NOMEM, "out of memory");
-		return -1;
-	}
-	model_acc_init(&acc, t->model);
-	model_acc_add_page(&acc, &ts, textblock_title_site(p->title, strlen(p->title)), &xs,
-			   p->text_len, p->blocks, p->nblocks);
-	model_acc_probs(&acc, probs);
-	for (i = 0; i < model_category_count(t->model); i++)
-		if (probs[i] >= MODEL_FLAG && (k = tax_index(model_category(t->model, i))) >= 0)
-			flag[k] = 1;
-	judge_count(t, JUDGE_MODEL, flag);
-	return 0;
-}
-
-static void test_file(const char *file, void *ud)
+static void test_file(const char *file, int want, void *ud)
 {
 	struct rtest *t = ud;
 	struct arena *a = arena_new();
+	struct samples_flags f;
 	struct page_input p;
-	struct verdict *v;
-	struct cat_stat *cs;
-	unsigned char flag[MAX_CATS];
-	size_t n, i, j;
 	struct err e;
-	int hit = 0, seen, k;
+	size_t i, j;
+	int j2, seen;
 
-	if (!a || cli_load_page(a, file, "", &p, &e) != PRC_OK || judge_alone(t, a, &p, &e) < 0 ||
-	    classifier_run(t->c, a, &p, &v, &n, NULL, NULL, &e) != PRC_OK) {
+	if (!a || cli_load_page(a, file, "", &p, &e) != PRC_OK ||
+	    samples_judge(t->c, a, &p, &f, &e) != PRC_OK) {
 		cli_error("%s", a ? e.msg : "out of memory");
 		t->errors++;
 		arena_free(a);
 		return;
 	}
-	if (t->expect) {
-		cs = cat(t, t->expect);
-		if (cs)
-			cs->pos++;
-	} else {
-		t->benign++;
-	}
-	memset(flag, 0, sizeof(flag));
-	for (i = 0; i < n; i++)
-		if ((k = tax_index(v[i].category)) >= 0)
-			flag[k] = 1;
-	judge_count(t, JUDGE_BOTH, flag);
-	for (i = 0; i < n; i++) {
+	for (j2 = 0; j2 < SAMPLES_NJUDGE; j2++)
+		samples_score_add(&t->judge[j2], want, f.flag[j2]);
+	for (i = 0; i < f.nv; i++) {
+		const struct verdict *v = &f.v[i];
+
 		seen = 0;
 		for (j = 0; j < i; j++)
-			if (!strcmp(v[j].category, v[i].category))
+			if (!strcmp(f.v[j].category, v->category))
 				seen = 1;
-		if (seen)
+		if (seen || (want >= 0 && !strcmp(v->category, taxonomy_get((size_t)want)->code)))
 			continue;
-		if (t->expect && !strcmp(v[i].category, t->expect)) {
-			hit = 1;
-			continue;
-		}
-		cs = cat(t, v[i].category);
-		if (cs)
-			cs->fp++;
-		if (!t->expect)
-			t->benign_flagged++;
 		buf_addf(&t->wrong, "  false positive  %s: %s %.2f (%s) \"%s\"\n", file,
-			 v[i].category, v[i].score, v[i].rule, v[i].evidence);
+			 v->category, v->score, v->rule, v->evidence);
 	}
-	if (t->expect) {
-		if (hit) {
-			cs = cat(t, t->expect);
-			if (cs)
-				cs->tp++;
-		} else {
-			buf_addf(&t->wrong, "  missed          %s: not flagged %s\n", file, t->expect);
-		}
-	}
+	if (want >= 0 && !f.flag[SAMPLES_BOTH][want])
+		buf_addf(&t->wrong, "  missed          %s: not flagged %s\n", file,
+			 taxonomy_get((size_t)want)->code);
 	arena_free(a);
 }
 
@@ -249,71 +120,92 @@ static int cmd_rules_check(const char *dir, const char *cache)
 	return 0;
 }
 
-static void prf(const struct judge_stat *js, size_t k, double *p, double *r, double *f)
-{
-	*p = js->tp[k] + js->fp[k] ? (double)js->tp[k] / (js->tp[k] + js->fp[k]) : 0;
-	*r = js->pos[k] ? (double)js->tp[k] / js->pos[k] : 0;
-	*f = *p + *r > 0 ? 2 * *p * *r / (*p + *r) : 0;
-}
-
 /*
  * The rules alone (the model hidden from them), the model alone (a category
- * at probability >= MODEL_FLAG) and both (the rules as they run, reading
- * the model), as precision, recall and F1 per category, and their macro
- * average. Benign samples count as false positives of what they flag.
+ * at probability >= SAMPLES_MODEL_FLAG) and both (the rules as they run,
+ * reading the model), as precision, recall and F1 per category, and their
+ * macro average. Benign samples count as false positives of what they flag.
  */
 static void print_judges(const struct rtest *t)
 {
-	static const char *const names[NJUDGE] = { "rules", "model", "both" };
-	double sum[NJUDGE][3];
+	static const char *const names[SAMPLES_NJUDGE] = { "rules", "model", "both" };
+	double p, r, f;
 	size_t k;
-	int j, ncat = 0;
+	int j;
 
 	if (!t->model) {
 		printf("\nno model beside the rules (patrol train): rules alone only\n");
 		return;
 	}
-	memset(sum, 0, sizeof(sum));
 	printf("\nrules alone, model alone (p >= %.2f) and both, per category (P R F1; model %.12s):\n",
-	       MODEL_FLAG, model_hash(t->model));
+	       SAMPLES_MODEL_FLAG, model_hash(t->model));
 	printf("%-26s", "category");
-	for (j = 0; j < NJUDGE; j++)
+	for (j = 0; j < SAMPLES_NJUDGE; j++)
 		printf("  %5s-P %5s-R %5s-F1", names[j], names[j], names[j]);
 	putchar('\n');
-	for (k = 0; k < taxonomy_count() && k < MAX_CATS; k++) {
-		if (!t->judge[JUDGE_BOTH].pos[k])
+	for (k = 0; k < taxonomy_count() && k < SAMPLES_MAX_CATS; k++) {
+		if (!t->judge[SAMPLES_BOTH].pos[k])
 			continue;
-		ncat++;
 		printf("%-26s", taxonomy_get(k)->code);
-		for (j = 0; j < NJUDGE; j++) {
-			double p, r, f;
-
-			prf(&t->judge[j], k, &p, &r, &f);
-			sum[j][0] += p;
-			sum[j][1] += r;
-			sum[j][2] += f;
+		for (j = 0; j < SAMPLES_NJUDGE; j++) {
+			samples_score_prf(&t->judge[j], k, &p, &r, &f);
 			printf("  %7.2f %7.2f %8.2f", p, r, f);
 		}
 		putchar('\n');
 	}
-	if (!ncat)
+	if (!samples_score_macro(&t->judge[SAMPLES_BOTH], &p, &r, &f))
 		return;
 	printf("%-26s", "macro");
-	for (j = 0; j < NJUDGE; j++)
-		printf("  %7.2f %7.2f %8.2f", sum[j][0] / ncat, sum[j][1] / ncat, sum[j][2] / ncat);
+	for (j = 0; j < SAMPLES_NJUDGE; j++) {
+		samples_score_macro(&t->judge[j], &p, &r, &f);
+		printf("  %7.2f %7.2f %8.2f", p, r, f);
+	}
 	putchar('\n');
+}
+
+/* The per-category table of the rules as they run; 1 when a category misses a threshold. */
+static int print_table(const struct samples_score *s, double min_p, double min_r)
+{
+	size_t k;
+	int fail = 0;
+
+	printf("%-26s %6s %6s %6s %6s %9s %7s\n", "category", "files", "hits", "missed", "false+",
+	       "precision", "recall");
+	for (k = 0; k < taxonomy_count() && k < SAMPLES_MAX_CATS; k++) {
+		char prec[16] = "-", rec[16] = "-";
+		double p, r, f;
+		int bad = 0;
+
+		if (!s->pos[k] && !s->fp[k])
+			continue;
+		samples_score_prf(s, k, &p, &r, &f);
+		if (s->tp[k] + s->fp[k]) {
+			snprintf(prec, sizeof(prec), "%.2f", p);
+			bad |= p < min_p;
+		}
+		if (s->pos[k]) {
+			snprintf(rec, sizeof(rec), "%.2f", r);
+			bad |= r < min_r;
+		}
+		printf("%-26s %6d %6d %6d %6d %9s %7s%s\n", taxonomy_get(k)->code, s->pos[k],
+		       s->tp[k], s->pos[k] - s->tp[k], s->fp[k], prec, rec, bad ? "  FAIL" : "");
+		fail |= bad;
+	}
+	printf("%-26s %6d %6s %6s %6d\n", "benign", s->benign, "", "", s->benign_flagged);
+	return fail;
 }
 
 static int cmd_rules_test(const char *dir, const char *cache, const char *samples, double min_p,
 			  double min_r)
 {
+	const struct samples_score *both;
 	struct rtest t;
 	struct ruleset *rs;
 	struct err e;
-	char *deflt = NULL, *sub = NULL;
-	const char *names[MAX_CATS + 1];
-	int i, j, fail = 0, nnames = 0, k;
-	size_t c;
+	char *deflt = NULL;
+	int fail, problems = 0, npos = 0;
+	long files;
+	size_t k;
 
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.wrong, 1u << 22);
@@ -334,60 +226,22 @@ static int cmd_rules_test(const char *dir, const char *cache, const char *sample
 		}
 		samples = deflt;
 	}
-	/* every category of TAXONOMY.md that has a directory, then benign */
-	for (c = 0; c < taxonomy_count() && nnames < MAX_CATS; c++)
-		names[nnames++] = taxonomy_get(c)->code;
-	names[nnames++] = "benign";
-	for (k = 0; k < nnames; k++) {
-		if (asprintf(&sub, "%s/%s", samples, names[k]) < 0)
-			break;
-		if (access(sub, F_OK) == 0) {
-			t.expect = strcmp(names[k], "benign") ? names[k] : NULL;
-			if (t.expect)
-				cat(&t, t.expect);
-			if (cli_walk(sub, test_file, &t) < 0)
-				t.errors++;
-		}
-		free(sub);
-	}
-	if (!t.ncats && !t.benign) {
-		cli_error("no samples under '%s'", samples);
+	files = samples_walk(samples, test_file, &t, &problems, &e);
+	if (files < 0 || problems) {
+		cli_error("%s", e.msg);
+		t.errors++;
+	} else if (files == 0) {
+		cli_error("no samples under '%s' (wanted <category>/ and benign/ folders)", samples);
 		t.errors++;
 	}
-
-	printf("%-26s %6s %6s %6s %6s %9s %7s\n", "category", "files", "hits", "missed", "false+",
-	       "precision", "recall");
-	for (i = 0; i < t.ncats; i++) {
-		struct cat_stat *cs = &t.cats[i];
-		char prec[16] = "-", rec[16] = "-";
-		int bad = 0;
-
-		if (cs->tp + cs->fp) {
-			double p = (double)cs->tp / (cs->tp + cs->fp);
-
-			snprintf(prec, sizeof(prec), "%.2f", p);
-			if (p < min_p)
-				bad = 1;
-		}
-		if (cs->pos) {
-			double r = (double)cs->tp / cs->pos;
-
-			snprintf(rec, sizeof(rec), "%.2f", r);
-			if (r < min_r)
-				bad = 1;
-		}
-		printf("%-26s %6d %6d %6d %6d %9s %7s%s\n", cs->code, cs->pos, cs->tp,
-		       cs->pos - cs->tp, cs->fp, prec, rec, bad ? "  FAIL" : "");
-		fail |= bad;
-	}
-	printf("%-26s %6d %6s %6s %6d\n", "benign", t.benign, "", "", t.benign_flagged);
+	both = &t.judge[SAMPLES_BOTH];
+	fail = print_table(both, min_p, min_r);
 	if (t.wrong.len)
 		printf("\nwrong:\n%s", buf_str(&t.wrong));
-	j = 0;
-	for (i = 0; i < t.ncats; i++)
-		j += t.cats[i].pos;
-	printf("\n%d positive and %d benign samples; precision >= %.2f and recall >= %.2f %s\n", j,
-	       t.benign, min_p, min_r, fail ? "NOT met" : "met");
+	for (k = 0; k < SAMPLES_MAX_CATS; k++)
+		npos += both->pos[k];
+	printf("\n%d positive and %d benign samples; precision >= %.2f and recall >= %.2f %s\n",
+	       npos, both->benign, min_p, min_r, fail ? "NOT met" : "met");
 	print_judges(&t);
 	buf_release(&t.wrong);
 	classifier_free(t.c);

@@ -80,7 +80,7 @@ static void scan_file(const char *file, void *ud)
 		snprintf(abs, sizeof(abs), "%s", file);
 	snprintf(url, sizeof(url), "file://%s", abs);
 	s->file = file;
-	if (cli_read_page(a, &s->limits, file, url, &p, &e) != PRC_OK ||
+	if (page_read_file(a, &s->limits, file, url, &p, &e) != PRC_OK ||
 	    classifier_run(s->c, a, &p, &v, &n, s->explain ? on_explain : NULL, s, &e) != PRC_OK) {
 		cli_error("%s", e.msg);
 		s->errors++;

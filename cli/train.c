@@ -23,6 +23,7 @@
 #include "classifiers/normalize.h"
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
+#include "pipeline/samples.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -41,7 +42,6 @@ struct corpus {
 	size_t npieces, cap_pieces;
 	struct doc *docs;
 	size_t ndocs, cap_docs;
-	int cur;           /* category of the folder being walked */
 	int errors;
 	int nomem;
 };
@@ -114,12 +114,11 @@ static void end_doc(struct corpus *c, struct doc *d)
 		c->ndocs--; /* nothing the model can read */
 }
 
-static void sample_file(const char *file, void *ud)
+static void sample_file(const char *file, int cat, void *ud)
 {
 	struct corpus *c = ud;
 	struct arena *a = arena_new();
 	struct page_input p;
-	struct nview tn, ts, xn, xs;
 	struct model_acc acc;
 	struct doc *d;
 	struct err e;
@@ -128,19 +127,17 @@ static void sample_file(const char *file, void *ud)
 		c->nomem = 1;
 		return;
 	}
-	if (cli_load_page(a, file, "", &p, &e) != PRC_OK ||
-	    normalize_views(a, p.title, strlen(p.title), &tn, &ts) != PRC_OK ||
-	    normalize_views(a, p.text, p.text_len, &xn, &xs) != PRC_OK) {
-		cli_error("%s: %s", file, e.msg);
+	if (cli_load_page(a, file, "", &p, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
 		c->errors++;
 		arena_free(a);
 		return;
 	}
-	d = begin_doc(c, c->cur);
+	d = begin_doc(c, cat);
 	if (d) {
 		model_acc_init_collect(&acc, add_piece, c);
-		model_acc_add_page(&acc, &ts, textblock_title_site(p.title, strlen(p.title)), &xs,
-				   p.text_len, p.blocks, p.nblocks);
+		if (samples_model_page(&acc, a, &p, &e) != PRC_OK)
+			c->nomem = 1;
 		end_doc(c, d);
 	}
 	arena_free(a);
@@ -148,22 +145,16 @@ static void sample_file(const char *file, void *ud)
 
 static int read_folder(struct corpus *c, const char *dir)
 {
-	char *sub = NULL;
-	size_t k, before = c->ndocs;
+	struct err e;
+	int problems = 0;
+	size_t before = c->ndocs;
+	long n = samples_walk(dir, sample_file, c, &problems, &e);
 
-	for (k = 0; k <= taxonomy_count(); k++) {
-		const char *name = k < taxonomy_count() ? taxonomy_get(k)->code : "benign";
-
-		if (asprintf(&sub, "%s/%s", dir, name) < 0) {
-			c->nomem = 1;
+	if (n < 0 || problems) {
+		cli_error("%s", e.msg);
+		c->errors++;
+		if (n < 0)
 			return -1;
-		}
-		if (access(sub, F_OK) == 0) {
-			c->cur = k < taxonomy_count() ? (int)k : -1;
-			if (cli_walk(sub, sample_file, c) < 0)
-				c->errors++;
-		}
-		free(sub);
 	}
 	if (c->ndocs == before) {
 		cli_error("no labelled samples under '%s' (wanted <category>/ and benign/ folders)",

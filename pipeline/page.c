@@ -6,8 +6,8 @@
  *
  * A rule author must be able to reproduce a crawl's verdict offline, so the
  * crawl (crawl-page.c), the recheck (recheck.c), `patrol scan` and `patrol
- * rules test` (cli/common.c) all read a page here, with one struct of
- * limits whose defaults are the crawl's:
+ * rules test` (page_read_file: a local file as if it were served) all read
+ * a page here, with one struct of limits whose defaults are the crawl's:
  *
  *   body ──decode (charset.h, at most max_decoded bytes of UTF-8)──►
  *   text ──parse (html.h, at most max_parse bytes)──► title, text, links, blocks
@@ -19,8 +19,13 @@
  */
 #include "pipeline/page.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "crawler/charset.h"
 #include "store/crawlstore.h"
@@ -170,5 +175,94 @@ enum prc page_hits(struct arena *a, const struct verdict *v, size_t nv, struct s
 		h[i].ev_end = v[i].ev_end ? (long)v[i].ev_end : -1;
 	}
 	*out = h;
+	return PRC_OK;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+static int looks_like_html(const char *path, const char *body, size_t len)
+{
+	size_t n = len < 1024 ? len : 1024;
+
+	if (ends_with(path, ".html") || ends_with(path, ".htm") || ends_with(path, ".xhtml"))
+		return 1;
+	if (ends_with(path, ".txt"))
+		return 0;
+	return memmem(body, n, "<html", 5) || memmem(body, n, "<HTML", 5) ||
+	       memmem(body, n, "<!DOCTYPE", 9) || memmem(body, n, "<!doctype", 9) ||
+	       memmem(body, n, "<body", 5) || memmem(body, n, "<meta", 5);
+}
+
+/*
+ * Reads at most l->max_body bytes of path into a (NUL-terminated), as the
+ * crawl's fetch cap would have cut the body.
+ */
+static enum prc read_file(struct arena *a, const struct page_limits *l, const char *path,
+			  char **body, size_t *len, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max;
+	struct stat st;
+
+	if (!f)
+		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
+	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (unsigned long long)st.st_size < max)
+		cap = (size_t)st.st_size + 1;
+	*body = arena_alloc(a, cap + 1);
+	if (!*body) {
+		fclose(f);
+		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
+	}
+	*len = fread(*body, 1, cap, f);
+	if (ferror(f)) {
+		fclose(f);
+		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	fclose(f);
+	(*body)[*len] = 0;
+	return PRC_OK;
+}
+
+enum prc page_read_file(struct arena *a, const struct page_limits *l, const char *path,
+			const char *url, struct page_input *p, struct err *e)
+{
+	struct page_limits dl;
+	struct page_src src;
+	struct page_view v;
+	char *body = NULL, *base = NULL, abs[PATH_MAX];
+	enum prc rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!l) {
+		page_limits_init(&dl, 0, 0, 0);
+		l = &dl;
+	}
+	memset(&src, 0, sizeof(src));
+	rc = read_file(a, l, path, &body, &src.len, e);
+	if (rc != PRC_OK)
+		return rc;
+	src.body = body;
+	src.url = url ? url : "";
+	src.http_status = 200;
+	src.content_type = looks_like_html(path, body, src.len) ? "text/html" : "text/plain";
+	if (!realpath(path, abs))
+		snprintf(abs, sizeof(abs), "/%s", path);
+	/* links resolve as if the file were served from this host */
+	if (asprintf(&base, "http://localhost%s", abs) < 0)
+		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
+	src.base = base;
+	rc = page_read(l, &src, a, &v, e);
+	free(base);
+	if (rc != PRC_OK)
+		return rc;
+	*p = v.in;
+	p->final_url = "";
 	return PRC_OK;
 }

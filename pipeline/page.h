@@ -98,6 +98,18 @@ enum prc page_read(const struct page_limits *l, const struct page_src *s, struct
 		   struct page_view *v, struct err *e);
 
 /*
+ * Reads a local HTML or text file into p for classification the way the
+ * crawl reads a response (page_read), within limits l (NULL: the
+ * defaults, the crawl's): at most l->max_body bytes of the file, decoded to
+ * UTF-8, HTML (by its name or its first bytes) parsed for its title, text,
+ * links and blocks, the text cut where the crawl cuts it. url is what
+ * p->url says (may be ""); links resolve against http://localhost/<path>.
+ * Everything lives in a. PRC_IO with e set when the file cannot be read.
+ */
+enum prc page_read_file(struct arena *a, const struct page_limits *l, const char *path,
+			const char *url, struct page_input *p, struct err *e);
+
+/*
  * The hits of nv verdicts (v[i] → (*out)[i], classifier "lua", evidence
  * offsets -1 when the evidence is not from the text), in arena a. PRC_OK
  * (*out NULL when nv is 0) or PRC_NOMEM.
