@@ -95,7 +95,8 @@ PROVE ?= prove
 PROVE_FLAGS ?= -f
 test: deps
 	@$(MAKE) --no-print-directory all
-	PATROL_BIN=$(CURDIR)/patrol PATROL_SRC=$(CURDIR) PATROL_VARIANT=$(VARIANT) $(PROVE) $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
+	PATROL_BIN=$(CURDIR)/patrol PATROL_SRC=$(CURDIR) PATROL_VARIANT=$(VARIANT) \
+	PATROL_TEST_CACHE=$(CURDIR)/$(BUILD)/test-cache $(PROVE) $(PROVE_FLAGS) $(TEST_BIN) tests/*.t
 
 unit: all
 	$(PROVE) $(PROVE_FLAGS) $(TEST_BIN)

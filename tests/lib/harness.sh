@@ -376,6 +376,13 @@ harness_init() {
 	: >"$HARNESS_TMP/ports"
 	export HARNESS_TMP
 	export PATROL_HOME="$HARNESS_TMP/home"
+	# One pattern cache for the whole run (make test sets PATROL_TEST_CACHE):
+	# its entries are keyed by everything that decides them, so the shipped
+	# rules compile once per run instead of once per test file.
+	if [ -n "${PATROL_TEST_CACHE:-}" ] && mkdir -p "$PATROL_TEST_CACHE" "$PATROL_HOME"; then
+		chmod 700 "$PATROL_TEST_CACHE"
+		ln -s "$PATROL_TEST_CACHE" "$PATROL_HOME/cache"
+	fi
 	trap _harness_exit EXIT
 	trap '_harness_signal 129' HUP
 	trap '_harness_signal 130' INT
