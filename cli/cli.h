@@ -62,12 +62,10 @@ int cli_page_option(int argc, char **argv, int *i, struct page_limits *l);
 
 /*
  * Loads the rules of dir with the helper library beside it (dir/../lib), else
- * the one beside the binary (lua/lib); prints every error; NULL on failure.
- * No pattern cache.
+ * the one beside the binary (lua/lib), the compiled patterns cached in
+ * cache_dir (NULL: no cache; see cli_cache_dir); prints every error; NULL on
+ * failure.
  */
-struct ruleset *cli_load_rules(const char *dir);
-
-/* cli_load_rules with the compiled patterns cached in cache_dir (NULL: no cache). */
 struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir);
 
 /*

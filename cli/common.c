@@ -141,11 +141,6 @@ struct ruleset *cli_load_rules_cached(const char *dir, const char *cache_dir)
 	return rs;
 }
 
-struct ruleset *cli_load_rules(const char *dir)
-{
-	return cli_load_rules_cached(dir, NULL);
-}
-
 /* The limits cli_load_page reads with: the defaults, or what cli_page_option(..., NULL) set. */
 static struct page_limits load_limits;
 static int load_limits_set;

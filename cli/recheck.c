@@ -76,6 +76,8 @@ static int recheck_usage(FILE *f)
 		"  --dns-days N         ... over at least N days (default 2)\n"
 		"  --watch-days N       keep rechecking removed pages this long (default 30)\n"
 		"  --rules DIR          rule directory (default lua/rules next to the binary)\n"
+		"  --cache-dir DIR      compiled patterns cached here (default $PATROL_HOME/cache)\n"
+		"  --no-cache           compile the patterns every time\n"
 		"  --allow-private      allow loopback and private addresses\n"
 		"  --user-agent S       User-Agent header\n"
 		"  --as NAME            who the changes are recorded as (default: the login name)\n"
@@ -99,7 +101,7 @@ int cmd_recheck(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_ALL, O_EVERY, O_DELAY, O_CONC, O_DNSF, O_DNSD, O_WATCH, O_RULES, O_PRIVATE, O_UA,
-		O_AS, O_JSON, O_QUIET, O_DB, O_HELP
+		O_CACHE, O_NOCACHE, O_AS, O_JSON, O_QUIET, O_DB, O_HELP
 	};
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
@@ -111,6 +113,8 @@ int cmd_recheck(int argc, char **argv)
 		{ "dns-days", required_argument, NULL, O_DNSD },
 		{ "watch-days", required_argument, NULL, O_WATCH },
 		{ "rules", required_argument, NULL, O_RULES },
+		{ "cache-dir", required_argument, NULL, O_CACHE },
+		{ "no-cache", no_argument, NULL, O_NOCACHE },
 		{ "allow-private", no_argument, NULL, O_PRIVATE },
 		{ "user-agent", required_argument, NULL, O_UA },
 		{ "as", required_argument, NULL, O_AS },
@@ -124,7 +128,7 @@ int cmd_recheck(int argc, char **argv)
 	struct recheck_stats st;
 	struct printer pr = { 0, 0 };
 	struct sigaction sa;
-	const char *dbopt = NULL, *rules_opt = NULL, *as = NULL;
+	const char *dbopt = NULL, *rules_opt = NULL, *cache_opt = NULL, *as = NULL;
 	int64_t *ids = NULL;
 	long every = 0, v;
 	int c, i, status = 0, pass = 0;
@@ -158,6 +162,8 @@ int cmd_recheck(int argc, char **argv)
 			else o.watch_days = v;
 			break;
 		case O_RULES: rules_opt = optarg; break;
+		case O_CACHE: cache_opt = optarg; break;
+		case O_NOCACHE: cache_opt = ""; break;
 		case O_PRIVATE: o.allow_private = 1; break;
 		case O_UA: o.user_agent = optarg; break;
 		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
@@ -185,7 +191,7 @@ int cmd_recheck(int argc, char **argv)
 		o.ids = ids;
 	}
 	o.actor = cli_actor(as);
-	o.rules = cli_load_rules(cli_rules_dir(rules_opt));
+	o.rules = cli_load_rules_cached(cli_rules_dir(rules_opt), cli_cache_dir(cache_opt));
 	if (!o.rules) {
 		free(ids);
 		return 2;
