@@ -8,6 +8,7 @@
  * Run from the repository root.
  */
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,6 +23,8 @@
 /* the rules of a test directory with the shipped helper library */
 static const struct ruleset_opts with_lib = { .lib_dir = "lua/lib" };
 static const struct ruleset_opts keep_good = { .lib_dir = "lua/lib", .flags = RULESET_KEEP_GOOD };
+/* the shipped rules, with the run's pattern cache when make test gives one */
+static struct ruleset_opts shipped;
 
 static const char *const categories[] = {
 	"drug_ad", "crime_recruitment", "child_solicitation", "bank_account_trade",
@@ -165,7 +168,7 @@ static void test_shipped_rules(void)
 	int found;
 
 	buf_init(&errs, 1 << 20);
-	is_int(ruleset_load("lua/rules", NULL, &rs, &errs), PRC_OK, "the shipped rules load");
+	is_int(ruleset_load("lua/rules", &shipped, &rs, &errs), PRC_OK, "the shipped rules load");
 	if (errs.len)
 		diag("%s", buf_str(&errs));
 	buf_release(&errs);
@@ -206,7 +209,7 @@ static void test_evidence(void)
 	char *text;
 
 	buf_init(&errs, 1 << 20);
-	ruleset_load("lua/rules", NULL, &rs, &errs);
+	ruleset_load("lua/rules", &shipped, &rs, &errs);
 	buf_release(&errs);
 	c = rs ? classifier_new(rs, &e) : NULL;
 	ruleset_unref(rs);
@@ -430,7 +433,8 @@ static struct classifier *load(const char *dir, const char *lib)
 	struct err e;
 
 	buf_init(&errs, 1 << 20);
-	if (ruleset_load(dir, &(struct ruleset_opts){ .lib_dir = lib }, &rs, &errs) != PRC_OK)
+	if (ruleset_load(dir, &(struct ruleset_opts){ .lib_dir = lib, .cache_dir = shipped.cache_dir },
+			 &rs, &errs) != PRC_OK)
 		diag("%s: %s", dir, buf_str(&errs));
 	buf_release(&errs);
 	if (rs)
@@ -507,6 +511,7 @@ out:
 
 int main(void)
 {
+	shipped.cache_dir = getenv("PATROL_TEST_CACHE");
 	test_shipped_rules();
 	test_evidence();
 	test_broken();

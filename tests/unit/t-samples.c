@@ -152,6 +152,8 @@ static void test_score(void)
 static struct ruleset *load(const char *dir)
 {
 	struct ruleset_opts o = { .lib_dir = "lua/lib", .model = "" };
+
+	o.cache_dir = getenv("PATROL_TEST_CACHE");
 	struct ruleset *rs = NULL;
 	struct buf errs;
 
@@ -174,7 +176,7 @@ static void copy(const char *from, const char *to)
 static void test_judge_and_vet(void)
 {
 	struct ruleset *all = load("lua/rules"), *some = NULL;
-	struct ruleset_opts wm = { .lib_dir = "lua/lib" };
+	struct ruleset_opts wm = { .lib_dir = "lua/lib", .cache_dir = getenv("PATROL_TEST_CACHE") };
 	struct ruleset *withmodel = NULL;
 	struct classifier *c;
 	struct samples_flags fl;
