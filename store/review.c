@@ -195,6 +195,16 @@ void review_detail_release(struct review_detail *rd)
 	memset(rd, 0, sizeof(*rd));
 }
 
+void review_detail_sections(const struct review_detail *rd, struct rows_section s[REVIEW_SECTIONS])
+{
+	s[0] = (struct rows_section){ "hits", rd->hits };
+	s[1] = (struct rows_section){ "events", rd->events };
+	s[2] = (struct rows_section){ "takedowns", rd->takedowns };
+	s[3] = (struct rows_section){ "rechecks", rd->rechecks };
+	s[4] = (struct rows_section){ "reports", rd->reports };
+	s[5] = (struct rows_section){ "evidence", rd->evidence };
+}
+
 enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, struct err *e)
 {
 	char id[24];
