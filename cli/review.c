@@ -89,21 +89,10 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 		return 1;
 	}
 	if (json) {
-		fputs("{\"page\":", stdout);
-		out_json_row(stdout, rd.page, 0);
-		fputs(",\"hits\":", stdout);
-		out_json_rows(stdout, rd.hits);
-		fputs(",\"events\":", stdout);
-		out_json_rows(stdout, rd.events);
-		fputs(",\"takedowns\":", stdout);
-		out_json_rows(stdout, rd.takedowns);
-		fputs(",\"rechecks\":", stdout);
-		out_json_rows(stdout, rd.rechecks);
-		fputs(",\"reports\":", stdout);
-		out_json_rows(stdout, rd.reports);
-		fputs(",\"evidence\":", stdout);
-		out_json_rows(stdout, rd.evidence);
-		fputs("}\n", stdout);
+		struct rows_section s[REVIEW_SECTIONS];
+
+		review_detail_sections(&rd, s);
+		out_json_detail(stdout, "page", rd.page, s, REVIEW_SECTIONS);
 	} else {
 		out_fields(stdout, rd.page, 0, 0);
 		if (rd.hits->nrows)
@@ -126,6 +115,18 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 	review_detail_release(&rd);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
+
+static enum prc list_rows(struct db *d, const void *filter, struct rows **out, struct err *e)
+{
+	return review_list(d, filter, out, e);
+}
+
+static void list_tail(const struct rows *r)
+{
+	printf("%d page%s\n", r->nrows, r->nrows == 1 ? "" : "s");
+}
+
+static const struct cli_view review_view = { "review", "page", list_rows, list_tail, review_show_cmd };
 
 int cmd_review(int argc, char **argv)
 {
@@ -248,51 +249,8 @@ int cmd_review(int argc, char **argv)
 	}
 	optind++; /* back to argv's numbering */
 
-	if (!strcmp(verb, "list")) {
-		struct rows *r;
-
-		if (optind != argc) {
-			cli_error("review list takes no arguments, only filters");
-			return 2;
-		}
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		if (review_list(d, &f, &r, &e) != PRC_OK) {
-			cli_error("%s", e.msg);
-			db_free(d);
-			return 1;
-		}
-		if (fmt == OUT_JSON) {
-			out_json_rows(stdout, r);
-			putchar('\n');
-		} else if (fmt == OUT_CSV) {
-			out_csv(stdout, r, NULL, NULL, 1);
-		} else {
-			out_table(stdout, r);
-			printf("%d page%s\n", r->nrows, r->nrows == 1 ? "" : "s");
-		}
-		rows_free(r);
-		db_free(d);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	if (!strcmp(verb, "show")) {
-		int64_t id;
-
-		if (optind != argc - 1) {
-			cli_error("review show takes one page id");
-			return 2;
-		}
-		id = cli_id("page", argv[optind]);
-		if (id < 0)
-			return 2;
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = review_show_cmd(d, id, fmt == OUT_JSON);
-		db_free(d);
-		return status;
-	}
+	if (!strcmp(verb, "list") || !strcmp(verb, "show"))
+		return cli_view_run(&review_view, verb, argc - optind, argv + optind, dbopt, &f, fmt);
 	if (!strcmp(verb, "confirm"))
 		to = "confirmed";
 	else if (!strcmp(verb, "dismiss"))

@@ -47,13 +47,9 @@ static int show_cmd(struct db *d, int64_t id, int json)
 		return 1;
 	}
 	if (json) {
-		fputs("{\"request\":", stdout);
-		out_json_row(stdout, td.request, 0);
-		fputs(",\"events\":", stdout);
-		out_json_rows(stdout, td.events);
-		fputs(",\"rechecks\":", stdout);
-		out_json_rows(stdout, td.rechecks);
-		fputs("}\n", stdout);
+		const struct rows_section s[] = { { "events", td.events }, { "rechecks", td.rechecks } };
+
+		out_json_detail(stdout, "request", td.request, s, 2);
 	} else {
 		out_fields(stdout, td.request, 0, 0);
 		printf("\nhistory:\n");
@@ -67,31 +63,21 @@ static int show_cmd(struct db *d, int64_t id, int json)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int list_cmd(struct db *d, const struct takedown_filter *f, int fmt)
+static enum prc list_rows(struct db *d, const void *filter, struct rows **out, struct err *e)
 {
-	struct err e = { "" };
-	struct rows *r;
-
-	if (takedown_list(d, f, &r, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
-		return 1;
-	}
-	if (fmt == OUT_JSON) {
-		out_json_rows(stdout, r);
-		putchar('\n');
-	} else if (fmt == OUT_CSV) {
-		out_csv(stdout, r, NULL, NULL, 1);
-	} else {
-		int i, overdue = 0;
-
-		for (i = 0; i < r->nrows; i++)
-			overdue += *rows_str(r, i, "overdue") == 't';
-		out_table(stdout, r);
-		printf("%d request%s, %d overdue\n", r->nrows, r->nrows == 1 ? "" : "s", overdue);
-	}
-	rows_free(r);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return takedown_list(d, filter, out, e);
 }
+
+static void list_tail(const struct rows *r)
+{
+	int i, overdue = 0;
+
+	for (i = 0; i < r->nrows; i++)
+		overdue += *rows_str(r, i, "overdue") == 't';
+	printf("%d request%s, %d overdue\n", r->nrows, r->nrows == 1 ? "" : "s", overdue);
+}
+
+static const struct cli_view takedown_view = { "takedown", "request", list_rows, list_tail, show_cmd };
 
 int cmd_takedown(int argc, char **argv)
 {
@@ -125,7 +111,7 @@ int cmd_takedown(int argc, char **argv)
 	struct takedown_new tn;
 	struct takedown_change ch;
 	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to_state = NULL;
-	int c, fmt = OUT_TABLE, removed = 0, status = 0, i, n = 0, failed = 0;
+	int c, fmt = OUT_TABLE, removed = 0, i, n = 0, failed = 0;
 	struct err e = { "" };
 	struct db *d;
 	long v;
@@ -184,35 +170,8 @@ int cmd_takedown(int argc, char **argv)
 	}
 	optind++; /* back to argv's numbering */
 
-	if (!strcmp(verb, "list")) {
-		if (optind != argc) {
-			cli_error("takedown list takes no arguments, only filters");
-			return 2;
-		}
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = list_cmd(d, &f, fmt);
-		db_free(d);
-		return status;
-	}
-	if (!strcmp(verb, "show")) {
-		int64_t id;
-
-		if (optind != argc - 1) {
-			cli_error("takedown show takes one request id");
-			return 2;
-		}
-		id = cli_id("request", argv[optind]);
-		if (id < 0)
-			return 2;
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = show_cmd(d, id, fmt == OUT_JSON);
-		db_free(d);
-		return status;
-	}
+	if (!strcmp(verb, "list") || !strcmp(verb, "show"))
+		return cli_view_run(&takedown_view, verb, argc - optind, argv + optind, dbopt, &f, fmt);
 	if (!strcmp(verb, "open")) {
 		if (!tn.kind || !tn.channel) {
 			cli_error("takedown open needs --to KIND and --channel CHANNEL");
