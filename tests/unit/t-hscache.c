@@ -16,6 +16,7 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/hscache.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -34,15 +35,7 @@ static void sink(enum log_level level, const char *msg, void *ud)
 
 static void put(const char *name, const char *body)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", rules, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(body, f);
-		fclose(f);
-	}
+	fixture_put(rules, name, body);
 }
 
 static const char rule_a[] =
