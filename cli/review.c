@@ -132,7 +132,7 @@ int cmd_review(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_CAT, O_HOST, O_RULE, O_MINSCORE, O_STATUS, O_SINCE, O_UNTIL, O_SORT, O_DESC,
-		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP, O_YES, O_DRYRUN,
+		O_LIMIT, O_OFFSET, O_COMMENT, O_AS, O_HELP, O_YES, O_DRYRUN,
 		O_SOURCE, O_SETCAT
 	};
 	static const struct option longopts[] = {
@@ -148,11 +148,9 @@ int cmd_review(int argc, char **argv)
 		{ "desc", no_argument, NULL, O_DESC },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "offset", required_argument, NULL, O_OFFSET },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "json", no_argument, NULL, O_JSON },
+		OUT_LONGOPTS,
 		{ "comment", required_argument, NULL, O_COMMENT },
 		{ "as", required_argument, NULL, O_AS },
-		{ "db", required_argument, NULL, O_DB },
 		{ "yes", no_argument, NULL, O_YES },
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "set-category", required_argument, NULL, O_SETCAT },
@@ -170,15 +168,15 @@ int cmd_review(int argc, char **argv)
 	char *end;
 	long v;
 
-	if (argc < 2)
-		return review_usage(stderr);
-	verb = argv[1];
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
-		return review_usage(stdout);
+	verb = cli_verb(argc, argv, review_usage, &status);
+	if (!verb)
+		return status;
 	review_filter_init(&f);
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
-		switch (c) {
+		switch (out_option(c, optarg, &fmt, &dbopt)) {
+		case 0: break; /* one of OUT_LONGOPTS */
+		case -1: return 2;
 		case O_JOB: f.job = optarg; filtered = 1; break;
 		case O_CAT:
 			f.category = cli_category("--category", optarg);
@@ -191,12 +189,8 @@ int cmd_review(int argc, char **argv)
 		case O_STATUS: f.status = optarg; filtered = 1; break;
 		case O_SINCE:
 		case O_UNTIL:
-			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+			if (cli_period_option(c == O_SINCE, optarg, &f.since, &f.until) < 0)
 				return 2;
-			if (c == O_SINCE)
-				f.since = optarg;
-			else
-				f.until = optarg;
 			filtered = 1;
 			break;
 		case O_MINSCORE:
@@ -219,15 +213,8 @@ int cmd_review(int argc, char **argv)
 			else
 				f.offset = v;
 			break;
-		case O_FORMAT:
-			fmt = out_format(optarg);
-			if (fmt < 0)
-				return 2;
-			break;
-		case O_JSON: fmt = OUT_JSON; break;
 		case O_COMMENT: comment = optarg; break;
 		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
-		case O_DB: dbopt = optarg; break;
 		case O_YES: yes = 1; break;
 		case O_SOURCE:
 			if (strcmp(optarg, "rule") && strcmp(optarg, "hotline")) {

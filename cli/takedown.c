@@ -83,7 +83,7 @@ int cmd_takedown(int argc, char **argv)
 {
 	enum {
 		O_TO = 256, O_CHANNEL, O_RECIPIENT, O_REF, O_CAT, O_COMMENT, O_REMOVED, O_JOB, O_STATUS,
-		O_HOST, O_OVERDUE, O_SENTDAYS, O_ACKDAYS, O_LIMIT, O_FORMAT, O_JSON, O_AS, O_DB, O_HELP
+		O_HOST, O_OVERDUE, O_SENTDAYS, O_ACKDAYS, O_LIMIT, O_AS, O_HELP
 	};
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, O_TO },
@@ -100,10 +100,8 @@ int cmd_takedown(int argc, char **argv)
 		{ "sent-days", required_argument, NULL, O_SENTDAYS },
 		{ "ack-days", required_argument, NULL, O_ACKDAYS },
 		{ "limit", required_argument, NULL, O_LIMIT },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "json", no_argument, NULL, O_JSON },
+		OUT_LONGOPTS,
 		{ "as", required_argument, NULL, O_AS },
-		{ "db", required_argument, NULL, O_DB },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -111,22 +109,22 @@ int cmd_takedown(int argc, char **argv)
 	struct takedown_new tn;
 	struct takedown_change ch;
 	const char *verb, *dbopt = NULL, *comment = NULL, *as = NULL, *to_state = NULL;
-	int c, fmt = OUT_TABLE, removed = 0, i, n = 0, failed = 0;
+	int c, fmt = OUT_TABLE, removed = 0, status = 0, i, n = 0, failed = 0;
 	struct err e = { "" };
 	struct db *d;
 	long v;
 
-	if (argc < 2)
-		return takedown_usage(stderr);
-	verb = argv[1];
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
-		return takedown_usage(stdout);
+	verb = cli_verb(argc, argv, takedown_usage, &status);
+	if (!verb)
+		return status;
 	takedown_filter_init(&f);
 	memset(&tn, 0, sizeof(tn));
 	memset(&ch, 0, sizeof(ch));
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
-		switch (c) {
+		switch (out_option(c, optarg, &fmt, &dbopt)) {
+		case 0: break; /* one of OUT_LONGOPTS */
+		case -1: return 2;
 		case O_TO: tn.kind = optarg; f.kind = optarg; break;
 		case O_CHANNEL: tn.channel = optarg; break;
 		case O_RECIPIENT: tn.recipient = optarg; ch.recipient = optarg; f.recipient = optarg; break;
@@ -156,14 +154,7 @@ int cmd_takedown(int argc, char **argv)
 			else
 				f.limit = v;
 			break;
-		case O_FORMAT:
-			fmt = out_format(optarg);
-			if (fmt < 0)
-				return 2;
-			break;
-		case O_JSON: fmt = OUT_JSON; break;
 		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
-		case O_DB: dbopt = optarg; break;
 		case O_HELP: return takedown_usage(stdout);
 		default: return takedown_usage(stderr);
 		}

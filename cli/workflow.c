@@ -34,6 +34,42 @@ int out_format(const char *v)
 	return -1;
 }
 
+int out_option(int c, const char *arg, int *fmt, const char **db)
+{
+	switch (c) {
+	case OUT_OPT_FORMAT:
+		*fmt = out_format(arg);
+		return *fmt < 0 ? -1 : 0;
+	case OUT_OPT_JSON: *fmt = OUT_JSON; return 0;
+	case OUT_OPT_DB: *db = arg; return 0;
+	default: return c;
+	}
+}
+
+int cli_period_option(int since, const char *value, const char **from, const char **to)
+{
+	if (!cli_date_ok(since ? "--since" : "--until", value))
+		return -1;
+	if (since)
+		*from = value;
+	else
+		*to = value;
+	return 0;
+}
+
+const char *cli_verb(int argc, char **argv, int (*usage)(FILE *f), int *status)
+{
+	const char *verb = argc < 2 ? NULL : argv[1];
+
+	if (!verb)
+		*status = usage(stderr);
+	else if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
+		*status = usage(stdout);
+	else
+		return verb;
+	return NULL;
+}
+
 const char *cli_actor(const char *opt)
 {
 	static char name[256];

@@ -14,6 +14,37 @@ enum out_fmt { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
 int out_format(const char *v);
 
 /*
+ * The options the front ends that print lists share, as entries of a
+ * getopt_long table (<getopt.h>): --format F, --json (--format json) and
+ * --db CONNINFO, with codes of their own.
+ */
+enum { OUT_OPT_FORMAT = 0x1000, OUT_OPT_JSON, OUT_OPT_DB };
+#define OUT_LONGOPTS                                                      \
+	{ "format", required_argument, NULL, OUT_OPT_FORMAT },            \
+		{ "json", no_argument, NULL, OUT_OPT_JSON },              \
+		{ "db", required_argument, NULL, OUT_OPT_DB }
+
+/*
+ * Takes getopt_long's c and its argument when c is one of OUT_LONGOPTS:
+ * sets *fmt or *db and returns 0, or -1 after printing an error for a bad
+ * --format. Any other c comes back as it is, for the caller's own switch.
+ */
+int out_option(int c, const char *arg, int *fmt, const char **db);
+
+/*
+ * --since (when since) or --until: checks value (cli_date_ok) and sets
+ * *from or *to to it. 0, or -1 after printing an error.
+ */
+int cli_period_option(int since, const char *value, const char **from, const char **to);
+
+/*
+ * The verb of a command with verbs: argv[1]. NULL when there is none or it
+ * asks for help (--help, -h, help), after usage has written to stderr or
+ * stdout; *status then holds usage's exit status.
+ */
+const char *cli_verb(int argc, char **argv, int (*usage)(FILE *f), int *status);
+
+/*
  * Who is acting: opt (--as), else the login name (getlogin, else the
  * password entry of the real uid), else "uid:N". Static storage.
  */
