@@ -19,10 +19,10 @@ int out_format(const char *v);
  * --db CONNINFO, with codes of their own.
  */
 enum { OUT_OPT_FORMAT = 0x1000, OUT_OPT_JSON, OUT_OPT_DB };
-#define OUT_LONGOPTS                                                      \
-	{ "format", required_argument, NULL, OUT_OPT_FORMAT },            \
-		{ "json", no_argument, NULL, OUT_OPT_JSON },              \
-		{ "db", required_argument, NULL, OUT_OPT_DB }
+#define OUT_LONGOPTS                                           \
+	{ "format", required_argument, NULL, OUT_OPT_FORMAT }, \
+	{ "json", no_argument, NULL, OUT_OPT_JSON },           \
+	{ "db", required_argument, NULL, OUT_OPT_DB }
 
 /*
  * Takes getopt_long's c and its argument when c is one of OUT_LONGOPTS:
