@@ -3,6 +3,8 @@
 #define PATROL_FIXTURE_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 /* Writes text to the file dir/name (made or emptied); a file that cannot be written is left to the test's checks. */
 static inline void fixture_put(const char *dir, const char *name, const char *text)
@@ -16,6 +18,49 @@ static inline void fixture_put(const char *dir, const char *name, const char *te
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+/*
+ * A rules folder with a cache folder beside it, for a test: makes the
+ * temporary directory tmpl (a mkdtemp template; NULL for none) and
+ * tmpl/rules; rules and cache get the paths of tmpl/rules and tmpl/cache
+ * (the cache is left to the code under test). 0, or -1 when tmpl cannot
+ * be made (the test skips).
+ */
+static inline int fixture_rules_dirs(char *tmpl, char *rules, size_t rsize, char *cache,
+				     size_t csize)
+{
+	if (!tmpl || !mkdtemp(tmpl))
+		return -1;
+	snprintf(rules, rsize, "%s/rules", tmpl);
+	snprintf(cache, csize, "%s/cache", tmpl);
+	mkdir(rules, 0755);
+	return 0;
+}
+
+/* Removes dir and everything under it: 0, or -1 when it cannot. */
+static inline int fixture_remove(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/*
+ * Writes size bytes of data to path (made or emptied). Aborts when it
+ * cannot: a fuzz target has no other way to say so.
+ */
+static inline void fixture_write(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		abort();
+	if (size && fwrite(data, 1, size, f) != size)
+		abort();
+	if (fclose(f) != 0)
+		abort();
 }
 
 #endif
