@@ -48,6 +48,35 @@ static inline int fixture_remove(const char *dir)
 }
 
 /*
+ * The whole of the file path in a malloc'd buffer with a NUL after it,
+ * *len its size (0 on failure). NULL when it cannot be read.
+ */
+static inline char *fixture_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	if (b) {
+		b[n] = 0;
+		*len = (size_t)n;
+	}
+	return b;
+}
+
+/*
  * Writes size bytes of data to path (made or emptied). Aborts when it
  * cannot: a fuzz target has no other way to say so.
  */
