@@ -24,6 +24,7 @@
 #include "classifiers/normalize.h"
 #include "classifiers/patset.h"
 #include "tests/tap.h"
+#include "tests/xorshift.h"
 #include "util/arena.h"
 
 /* the rules of a test directory with the shipped helper library */
@@ -235,10 +236,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Pieces generated texts are made of: the samples' characters, and what bends widths. */
