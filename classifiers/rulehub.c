@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "util/deadline.h"
 #include "util/log.h"
 
 #define DEBOUNCE_DEFAULT_MS 300
@@ -341,15 +342,7 @@ enum prc rulehub_wait_idle(struct rulehub *hub, long timeout_ms)
 	struct timespec dl;
 	enum prc rc = PRC_OK;
 
-	clock_gettime(CLOCK_REALTIME, &dl);
-	if (timeout_ms >= 0) {
-		dl.tv_sec += timeout_ms / 1000;
-		dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
-		if (dl.tv_nsec >= 1000000000L) {
-			dl.tv_sec++;
-			dl.tv_nsec -= 1000000000L;
-		}
-	}
+	dl = deadline_after(timeout_ms < 0 ? 0 : timeout_ms);
 	pthread_mutex_lock(&hub->mu);
 	while (hub->want || hub->running) {
 		if (timeout_ms < 0) {

@@ -28,16 +28,14 @@ static int report_usage(FILE *f)
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_JOB = 256, O_SINCE, O_UNTIL, O_BY, O_OLDEST, O_FORMAT, O_JSON, O_DB, O_HELP };
+	enum { O_JOB = 256, O_SINCE, O_UNTIL, O_BY, O_OLDEST, O_HELP };
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, O_JOB },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "by", required_argument, NULL, O_BY },
 		{ "oldest", required_argument, NULL, O_OLDEST },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "db", required_argument, NULL, O_DB },
+		OUT_LONGOPTS,
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -51,16 +49,14 @@ int cmd_report(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.oldest = 10;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
+		switch (out_option(c, optarg, &fmt, &dbopt)) {
+		case 0: break; /* one of OUT_LONGOPTS */
+		case -1: return 2;
 		case O_JOB: o.job = optarg; break;
 		case O_SINCE:
 		case O_UNTIL:
-			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+			if (cli_period_option(c == O_SINCE, optarg, &o.since, &o.until) < 0)
 				return 2;
-			if (c == O_SINCE)
-				o.since = optarg;
-			else
-				o.until = optarg;
 			break;
 		case O_BY:
 			for (i = 0; i < REPORT_NDIMS; i++)
@@ -76,13 +72,6 @@ int cmd_report(int argc, char **argv)
 			if (o.oldest < 0)
 				return 2;
 			break;
-		case O_FORMAT:
-			fmt = out_format(optarg);
-			if (fmt < 0)
-				return 2;
-			break;
-		case O_JSON: fmt = OUT_JSON; break;
-		case O_DB: dbopt = optarg; break;
 		case O_HELP: return report_usage(stdout);
 		default: return report_usage(stderr);
 		}

@@ -89,21 +89,10 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 		return 1;
 	}
 	if (json) {
-		fputs("{\"page\":", stdout);
-		out_json_row(stdout, rd.page, 0);
-		fputs(",\"hits\":", stdout);
-		out_json_rows(stdout, rd.hits);
-		fputs(",\"events\":", stdout);
-		out_json_rows(stdout, rd.events);
-		fputs(",\"takedowns\":", stdout);
-		out_json_rows(stdout, rd.takedowns);
-		fputs(",\"rechecks\":", stdout);
-		out_json_rows(stdout, rd.rechecks);
-		fputs(",\"reports\":", stdout);
-		out_json_rows(stdout, rd.reports);
-		fputs(",\"evidence\":", stdout);
-		out_json_rows(stdout, rd.evidence);
-		fputs("}\n", stdout);
+		struct rows_section s[REVIEW_SECTIONS];
+
+		review_detail_sections(&rd, s);
+		out_json_detail(stdout, "page", rd.page, s, REVIEW_SECTIONS);
 	} else {
 		out_fields(stdout, rd.page, 0, 0);
 		if (rd.hits->nrows)
@@ -127,11 +116,23 @@ static int review_show_cmd(struct db *d, int64_t id, int json)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static enum prc list_rows(struct db *d, const void *filter, struct rows **out, struct err *e)
+{
+	return review_list(d, filter, out, e);
+}
+
+static void list_tail(const struct rows *r)
+{
+	printf("%d page%s\n", r->nrows, r->nrows == 1 ? "" : "s");
+}
+
+static const struct cli_view review_view = { "review", "page", list_rows, list_tail, review_show_cmd };
+
 int cmd_review(int argc, char **argv)
 {
 	enum {
 		O_JOB = 256, O_CAT, O_HOST, O_RULE, O_MINSCORE, O_STATUS, O_SINCE, O_UNTIL, O_SORT, O_DESC,
-		O_LIMIT, O_OFFSET, O_FORMAT, O_JSON, O_COMMENT, O_AS, O_DB, O_HELP, O_YES, O_DRYRUN,
+		O_LIMIT, O_OFFSET, O_COMMENT, O_AS, O_HELP, O_YES, O_DRYRUN,
 		O_SOURCE, O_SETCAT
 	};
 	static const struct option longopts[] = {
@@ -147,11 +148,9 @@ int cmd_review(int argc, char **argv)
 		{ "desc", no_argument, NULL, O_DESC },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "offset", required_argument, NULL, O_OFFSET },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "json", no_argument, NULL, O_JSON },
+		OUT_LONGOPTS,
 		{ "comment", required_argument, NULL, O_COMMENT },
 		{ "as", required_argument, NULL, O_AS },
-		{ "db", required_argument, NULL, O_DB },
 		{ "yes", no_argument, NULL, O_YES },
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "set-category", required_argument, NULL, O_SETCAT },
@@ -169,15 +168,15 @@ int cmd_review(int argc, char **argv)
 	char *end;
 	long v;
 
-	if (argc < 2)
-		return review_usage(stderr);
-	verb = argv[1];
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
-		return review_usage(stdout);
+	verb = cli_verb(argc, argv, review_usage, &status);
+	if (!verb)
+		return status;
 	review_filter_init(&f);
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
-		switch (c) {
+		switch (out_option(c, optarg, &fmt, &dbopt)) {
+		case 0: break; /* one of OUT_LONGOPTS */
+		case -1: return 2;
 		case O_JOB: f.job = optarg; filtered = 1; break;
 		case O_CAT:
 			f.category = cli_category("--category", optarg);
@@ -190,12 +189,8 @@ int cmd_review(int argc, char **argv)
 		case O_STATUS: f.status = optarg; filtered = 1; break;
 		case O_SINCE:
 		case O_UNTIL:
-			if (!cli_date_ok(c == O_SINCE ? "--since" : "--until", optarg))
+			if (cli_period_option(c == O_SINCE, optarg, &f.since, &f.until) < 0)
 				return 2;
-			if (c == O_SINCE)
-				f.since = optarg;
-			else
-				f.until = optarg;
 			filtered = 1;
 			break;
 		case O_MINSCORE:
@@ -218,15 +213,8 @@ int cmd_review(int argc, char **argv)
 			else
 				f.offset = v;
 			break;
-		case O_FORMAT:
-			fmt = out_format(optarg);
-			if (fmt < 0)
-				return 2;
-			break;
-		case O_JSON: fmt = OUT_JSON; break;
 		case O_COMMENT: comment = optarg; break;
 		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
-		case O_DB: dbopt = optarg; break;
 		case O_YES: yes = 1; break;
 		case O_SOURCE:
 			if (strcmp(optarg, "rule") && strcmp(optarg, "hotline")) {
@@ -248,51 +236,8 @@ int cmd_review(int argc, char **argv)
 	}
 	optind++; /* back to argv's numbering */
 
-	if (!strcmp(verb, "list")) {
-		struct rows *r;
-
-		if (optind != argc) {
-			cli_error("review list takes no arguments, only filters");
-			return 2;
-		}
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		if (review_list(d, &f, &r, &e) != PRC_OK) {
-			cli_error("%s", e.msg);
-			db_free(d);
-			return 1;
-		}
-		if (fmt == OUT_JSON) {
-			out_json_rows(stdout, r);
-			putchar('\n');
-		} else if (fmt == OUT_CSV) {
-			out_csv(stdout, r, NULL, NULL, 1);
-		} else {
-			out_table(stdout, r);
-			printf("%d page%s\n", r->nrows, r->nrows == 1 ? "" : "s");
-		}
-		rows_free(r);
-		db_free(d);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	if (!strcmp(verb, "show")) {
-		int64_t id;
-
-		if (optind != argc - 1) {
-			cli_error("review show takes one page id");
-			return 2;
-		}
-		id = cli_id("page", argv[optind]);
-		if (id < 0)
-			return 2;
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = review_show_cmd(d, id, fmt == OUT_JSON);
-		db_free(d);
-		return status;
-	}
+	if (!strcmp(verb, "list") || !strcmp(verb, "show"))
+		return cli_view_run(&review_view, verb, argc - optind, argv + optind, dbopt, &f, fmt);
 	if (!strcmp(verb, "confirm"))
 		to = "confirmed";
 	else if (!strcmp(verb, "dismiss"))

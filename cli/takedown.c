@@ -47,13 +47,9 @@ static int show_cmd(struct db *d, int64_t id, int json)
 		return 1;
 	}
 	if (json) {
-		fputs("{\"request\":", stdout);
-		out_json_row(stdout, td.request, 0);
-		fputs(",\"events\":", stdout);
-		out_json_rows(stdout, td.events);
-		fputs(",\"rechecks\":", stdout);
-		out_json_rows(stdout, td.rechecks);
-		fputs("}\n", stdout);
+		const struct rows_section s[] = { { "events", td.events }, { "rechecks", td.rechecks } };
+
+		out_json_detail(stdout, "request", td.request, s, 2);
 	} else {
 		out_fields(stdout, td.request, 0, 0);
 		printf("\nhistory:\n");
@@ -67,37 +63,27 @@ static int show_cmd(struct db *d, int64_t id, int json)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int list_cmd(struct db *d, const struct takedown_filter *f, int fmt)
+static enum prc list_rows(struct db *d, const void *filter, struct rows **out, struct err *e)
 {
-	struct err e = { "" };
-	struct rows *r;
-
-	if (takedown_list(d, f, &r, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
-		return 1;
-	}
-	if (fmt == OUT_JSON) {
-		out_json_rows(stdout, r);
-		putchar('\n');
-	} else if (fmt == OUT_CSV) {
-		out_csv(stdout, r, NULL, NULL, 1);
-	} else {
-		int i, overdue = 0;
-
-		for (i = 0; i < r->nrows; i++)
-			overdue += *rows_str(r, i, "overdue") == 't';
-		out_table(stdout, r);
-		printf("%d request%s, %d overdue\n", r->nrows, r->nrows == 1 ? "" : "s", overdue);
-	}
-	rows_free(r);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return takedown_list(d, filter, out, e);
 }
+
+static void list_tail(const struct rows *r)
+{
+	int i, overdue = 0;
+
+	for (i = 0; i < r->nrows; i++)
+		overdue += *rows_str(r, i, "overdue") == 't';
+	printf("%d request%s, %d overdue\n", r->nrows, r->nrows == 1 ? "" : "s", overdue);
+}
+
+static const struct cli_view takedown_view = { "takedown", "request", list_rows, list_tail, show_cmd };
 
 int cmd_takedown(int argc, char **argv)
 {
 	enum {
 		O_TO = 256, O_CHANNEL, O_RECIPIENT, O_REF, O_CAT, O_COMMENT, O_REMOVED, O_JOB, O_STATUS,
-		O_HOST, O_OVERDUE, O_SENTDAYS, O_ACKDAYS, O_LIMIT, O_FORMAT, O_JSON, O_AS, O_DB, O_HELP
+		O_HOST, O_OVERDUE, O_SENTDAYS, O_ACKDAYS, O_LIMIT, O_AS, O_HELP
 	};
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, O_TO },
@@ -114,10 +100,8 @@ int cmd_takedown(int argc, char **argv)
 		{ "sent-days", required_argument, NULL, O_SENTDAYS },
 		{ "ack-days", required_argument, NULL, O_ACKDAYS },
 		{ "limit", required_argument, NULL, O_LIMIT },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "json", no_argument, NULL, O_JSON },
+		OUT_LONGOPTS,
 		{ "as", required_argument, NULL, O_AS },
-		{ "db", required_argument, NULL, O_DB },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -130,17 +114,17 @@ int cmd_takedown(int argc, char **argv)
 	struct db *d;
 	long v;
 
-	if (argc < 2)
-		return takedown_usage(stderr);
-	verb = argv[1];
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
-		return takedown_usage(stdout);
+	verb = cli_verb(argc, argv, takedown_usage, &status);
+	if (!verb)
+		return status;
 	takedown_filter_init(&f);
 	memset(&tn, 0, sizeof(tn));
 	memset(&ch, 0, sizeof(ch));
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
-		switch (c) {
+		switch (out_option(c, optarg, &fmt, &dbopt)) {
+		case 0: break; /* one of OUT_LONGOPTS */
+		case -1: return 2;
 		case O_TO: tn.kind = optarg; f.kind = optarg; break;
 		case O_CHANNEL: tn.channel = optarg; break;
 		case O_RECIPIENT: tn.recipient = optarg; ch.recipient = optarg; f.recipient = optarg; break;
@@ -170,49 +154,15 @@ int cmd_takedown(int argc, char **argv)
 			else
 				f.limit = v;
 			break;
-		case O_FORMAT:
-			fmt = out_format(optarg);
-			if (fmt < 0)
-				return 2;
-			break;
-		case O_JSON: fmt = OUT_JSON; break;
 		case O_AS: if (cli_name_option("--as", optarg) < 0) return 2; as = optarg; break;
-		case O_DB: dbopt = optarg; break;
 		case O_HELP: return takedown_usage(stdout);
 		default: return takedown_usage(stderr);
 		}
 	}
 	optind++; /* back to argv's numbering */
 
-	if (!strcmp(verb, "list")) {
-		if (optind != argc) {
-			cli_error("takedown list takes no arguments, only filters");
-			return 2;
-		}
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = list_cmd(d, &f, fmt);
-		db_free(d);
-		return status;
-	}
-	if (!strcmp(verb, "show")) {
-		int64_t id;
-
-		if (optind != argc - 1) {
-			cli_error("takedown show takes one request id");
-			return 2;
-		}
-		id = cli_id("request", argv[optind]);
-		if (id < 0)
-			return 2;
-		d = cli_db_open(dbopt);
-		if (!d)
-			return 1;
-		status = show_cmd(d, id, fmt == OUT_JSON);
-		db_free(d);
-		return status;
-	}
+	if (!strcmp(verb, "list") || !strcmp(verb, "show"))
+		return cli_view_run(&takedown_view, verb, argc - optind, argv + optind, dbopt, &f, fmt);
 	if (!strcmp(verb, "open")) {
 		if (!tn.kind || !tn.channel) {
 			cli_error("takedown open needs --to KIND and --channel CHANNEL");

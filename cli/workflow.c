@@ -16,6 +16,7 @@
 
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
+#include "store/db.h"
 #include "util/json.h"
 #include "util/text.h"
 
@@ -31,6 +32,42 @@ int out_format(const char *v)
 		return OUT_JSON;
 	cli_error("--format wants table, csv or json, not '%s'", v);
 	return -1;
+}
+
+int out_option(int c, const char *arg, int *fmt, const char **db)
+{
+	switch (c) {
+	case OUT_OPT_FORMAT:
+		*fmt = out_format(arg);
+		return *fmt < 0 ? -1 : 0;
+	case OUT_OPT_JSON: *fmt = OUT_JSON; return 0;
+	case OUT_OPT_DB: *db = arg; return 0;
+	default: return c;
+	}
+}
+
+int cli_period_option(int since, const char *value, const char **from, const char **to)
+{
+	if (!cli_date_ok(since ? "--since" : "--until", value))
+		return -1;
+	if (since)
+		*from = value;
+	else
+		*to = value;
+	return 0;
+}
+
+const char *cli_verb(int argc, char **argv, int (*usage)(FILE *f), int *status)
+{
+	const char *verb = argc < 2 ? NULL : argv[1];
+
+	if (!verb)
+		*status = usage(stderr);
+	else if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help"))
+		*status = usage(stdout);
+	else
+		return verb;
+	return NULL;
 }
 
 const char *cli_actor(const char *opt)
@@ -236,6 +273,24 @@ void out_json_rows(FILE *f, const struct rows *r)
 	fputc(']', f);
 }
 
+void out_json_detail(FILE *f, const char *name, const struct rows *row, const struct rows_section *s,
+		     size_t n)
+{
+	size_t i;
+
+	fputc('{', f);
+	json_write_str(f, name);
+	fputc(':', f);
+	out_json_row(f, row, 0);
+	for (i = 0; i < n; i++) {
+		fputc(',', f);
+		json_write_str(f, s[i].name);
+		fputc(':', f);
+		out_json_rows(f, s[i].rows);
+	}
+	fputs("}\n", f);
+}
+
 /* Display width of the first max_bytes of s, CJK counted two wide; *cut gets the bytes that fit in limit. */
 static int cell_width(const char *s, int limit, size_t *cut)
 {
@@ -358,6 +413,59 @@ void out_fields(FILE *f, const struct rows *r, int i, int indent)
  * to a temporary file while the command writes, and the file is recoded
  * onto the real stdout at the end; a character CP932 lacks becomes '?'.
  */
+void out_rows(FILE *f, const struct rows *r, int fmt)
+{
+	if (fmt == OUT_JSON) {
+		out_json_rows(f, r);
+		fputc('\n', f);
+	} else if (fmt == OUT_CSV) {
+		out_csv(f, r, NULL, NULL, 1);
+	} else {
+		out_table(f, r);
+	}
+}
+
+static int view_list(const struct cli_view *v, struct db *d, const void *filter, int fmt)
+{
+	struct err e = { "" };
+	struct rows *r;
+
+	if (v->list(d, filter, &r, &e) != PRC_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	out_rows(stdout, r, fmt);
+	if (fmt == OUT_TABLE && v->tail)
+		v->tail(r);
+	rows_free(r);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int cli_view_run(const struct cli_view *v, const char *verb, int nargs, char **args,
+		 const char *dbopt, const void *filter, int fmt)
+{
+	int show = !strcmp(verb, "show"), status;
+	int64_t id = 0;
+	struct db *d;
+
+	if (!show && nargs) {
+		cli_error("%s %s takes no arguments, only filters", v->cmd, verb);
+		return 2;
+	}
+	if (show && nargs != 1) {
+		cli_error("%s show takes one %s id", v->cmd, v->what);
+		return 2;
+	}
+	if (show && (id = cli_id(v->what, args[0])) < 0)
+		return 2;
+	d = cli_db_open(dbopt);
+	if (!d)
+		return 1;
+	status = show ? v->show(d, id, fmt == OUT_JSON) : view_list(v, d, filter, fmt);
+	db_free(d);
+	return status;
+}
+
 struct out_recode {
 	FILE *tmp;
 	int saved_fd;

@@ -179,9 +179,11 @@ void api_pages(struct web_req *r)
 void api_page(struct web_req *r, int64_t id)
 {
 	struct review_detail p;
+	struct rows_section s[REVIEW_SECTIONS];
 	struct err e = { "" };
 	FILE *o = r->out;
 	enum prc rc;
+	int i;
 
 	rc = webstore_page(r->db, id, &p, &e);
 	if (rc != PRC_OK) {
@@ -194,18 +196,13 @@ void api_page(struct web_req *r, int64_t id)
 		json_row(o, p.page, 0);
 	else
 		fputs("null", o);
-	fputs(",\"hits\":", o);
-	json_rows(o, p.hits);
-	fputs(",\"events\":", o);
-	json_rows(o, p.events);
-	fputs(",\"takedowns\":", o);
-	json_rows(o, p.takedowns);
-	fputs(",\"rechecks\":", o);
-	json_rows(o, p.rechecks);
-	fputs(",\"reports\":", o);
-	json_rows(o, p.reports);
-	fputs(",\"evidence\":", o);
-	json_rows(o, p.evidence);
+	review_detail_sections(&p, s);
+	for (i = 0; i < REVIEW_SECTIONS; i++) {
+		fputc(',', o);
+		json_write_str(o, s[i].name);
+		fputc(':', o);
+		json_rows(o, s[i].rows);
+	}
 	api_snapshots(r, id);
 	fputs("}\n", o);
 	review_detail_release(&p);

@@ -413,6 +413,14 @@ static void rows_table(struct web_req *r, const struct rows *rows, const char *c
 	fputs("</tbody></table>\n", o);
 }
 
+/* rows_table under a heading, the label key title. */
+static void rows_section(struct web_req *r, const char *title, const struct rows *rows,
+			 const char *const *cols, const char *const *heads)
+{
+	fprintf(r->out, "<h2>%s</h2>\n", L(r, title));
+	rows_table(r, rows, cols, heads);
+}
+
 static void fact(struct web_req *r, const char *label, const char *value)
 {
 	fputs("<tr><th>", r->out);
@@ -656,11 +664,9 @@ void pages_page(struct web_req *r, int64_t id)
 	pages_snapshot_section(r, id);
 	stored_text(r, id, &p);
 
-	fprintf(o, "<h2>%s</h2>\n", L(r, "history"));
-	rows_table(r, p.events, ev_cols, ev_heads);
+	rows_section(r, "history", p.events, ev_cols, ev_heads);
 
-	fprintf(o, "<h2>%s</h2>\n", L(r, "takedowns"));
-	rows_table(r, p.takedowns, td_cols, td_heads);
+	rows_section(r, "takedowns", p.takedowns, td_cols, td_heads);
 	for (k = 0; p.takedowns && k < p.takedowns->nrows; k++) {
 		fputs("<a class=\"tdlink\" href=\"/takedowns/", o);
 		html_esc(o, rows_str(p.takedowns, k, "id"));
@@ -689,12 +695,9 @@ void pages_page(struct web_req *r, int64_t id)
 		fprintf(o, "<button type=\"submit\">%s</button></form>\n", L(r, "open_takedown"));
 	}
 
-	fprintf(o, "<h2>%s</h2>\n", L(r, "warc"));
-	rows_table(r, p.evidence, wv_cols, wv_heads);
-	fprintf(o, "<h2>%s</h2>\n", L(r, "rechecks"));
-	rows_table(r, p.rechecks, rc_cols, rc_heads);
-	fprintf(o, "<h2>%s</h2>\n", L(r, "reports"));
-	rows_table(r, p.reports, rp_cols, rp_heads);
+	rows_section(r, "warc", p.evidence, wv_cols, wv_heads);
+	rows_section(r, "rechecks", p.rechecks, rc_cols, rc_heads);
+	rows_section(r, "reports", p.reports, rp_cols, rp_heads);
 	html_end(r);
 	review_detail_release(&p);
 }
@@ -923,10 +926,8 @@ void pages_takedown(struct web_req *r, int64_t id)
 				verbs[k], id, verbs[k], L(r, verbs[k]));
 		fputs("</form>\n", o);
 	}
-	fprintf(o, "<h2>%s</h2>\n", L(r, "history"));
-	rows_table(r, t.events, ev_cols, ev_heads);
-	fprintf(o, "<h2>%s</h2>\n", L(r, "rechecks"));
-	rows_table(r, t.rechecks, rc_cols, rc_heads);
+	rows_section(r, "history", t.events, ev_cols, ev_heads);
+	rows_section(r, "rechecks", t.rechecks, rc_cols, rc_heads);
 	html_end(r);
 	takedown_detail_release(&t);
 }
@@ -1162,8 +1163,7 @@ void pages_report(struct web_req *r)
 	} else {
 		fprintf(o, "<p class=\"none\">%s</p>\n", L(r, "none"));
 	}
-	fprintf(o, "<h2>%s</h2>\n", L(r, "oldest"));
-	rows_table(r, rep.oldest, ol_cols, ol_heads);
+	rows_section(r, "oldest", rep.oldest, ol_cols, ol_heads);
 	html_end(r);
 	rows_free(rate);
 	webstore_report_release(&rep);

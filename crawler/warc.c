@@ -960,25 +960,37 @@ out:
 
 /* ---- reading ---- */
 
-enum prc warc_read_record(const char *path, uint64_t offset, struct buf *out, struct err *e)
+/* One gzip member being inflated off a file (inflate_member). */
+struct member {
+	int fd;
+	uint64_t pos;		   /* where the member starts; after: just past what was inflated */
+	struct buf *out;	   /* where the inflated bytes go */
+	struct hash_sha256_ctx *h; /* hashes the member's compressed bytes, when not NULL */
+	int cut;		   /* PRC_PARSE: the file ends inside the member */
+	const char *zmsg;	   /* PRC_PARSE when not cut: zlib's word on the data, or NULL */
+	int full;		   /* out went over its maximum or could not grow */
+};
+
+/*
+ * Inflates the gzip member at m->pos of m->fd onto m->out. PRC_OK when it
+ * inflated to its end; PRC_PARSE when no whole member is there (m->cut,
+ * m->zmsg), for the caller to word; PRC_NOMEM, PRC_IO, or buf_add's code
+ * when the record would pass m->out's maximum (m->full), with the message
+ * in e naming path.
+ */
+static enum prc inflate_member(struct member *m, const char *path, struct err *e)
 {
 	unsigned char in[ZCHUNK], chunk[ZCHUNK];
-	size_t start = out->len;
-	uint64_t pos = offset;
+	uint64_t start = m->pos;
 	z_stream z;
 	enum prc rc = PRC_OK;
-	int fd, zr = Z_OK;
+	int zr = Z_OK;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
 	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		close(fd);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return err_set(e, PRC_NOMEM, "cannot start a gzip stream");
-	}
 	while (zr != Z_STREAM_END) {
-		ssize_t n = pread(fd, in, sizeof(in), (off_t)pos);
+		ssize_t n = pread(m->fd, in, sizeof(in), (off_t)m->pos);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -987,8 +999,8 @@ enum prc warc_read_record(const char *path, uint64_t offset, struct buf *out, st
 			break;
 		}
 		if (n == 0) {
-			rc = err_set(e, PRC_PARSE, "no complete gzip member at offset %llu of '%s'",
-				     (unsigned long long)offset, path);
+			m->cut = 1;
+			rc = PRC_PARSE;
 			break;
 		}
 		z.next_in = in;
@@ -998,24 +1010,48 @@ enum prc warc_read_record(const char *path, uint64_t offset, struct buf *out, st
 			z.avail_out = sizeof(chunk);
 			zr = inflate(&z, Z_NO_FLUSH);
 			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-				rc = err_set(e, PRC_PARSE, "bad gzip data at offset %llu of '%s'",
-					     (unsigned long long)offset, path);
+				m->zmsg = z.msg;
+				rc = PRC_PARSE;
 				break;
 			}
-			rc = buf_add(out, chunk, sizeof(chunk) - z.avail_out);
+			rc = buf_add(m->out, chunk, sizeof(chunk) - z.avail_out);
 			if (rc != PRC_OK) {
+				m->full = 1;
 				err_set(e, rc, "record at offset %llu of '%s' is over %zu bytes",
-					(unsigned long long)offset, path, out->max);
+					(unsigned long long)start, path, m->out->max);
 				break;
 			}
 		} while (zr != Z_STREAM_END && z.avail_out == 0);
 		if (rc != PRC_OK)
 			break;
+		hash_sha256_update(m->h, in, (size_t)n - z.avail_in);
 		/* the member ends inside this read: the rest belongs to the next member */
-		pos += (uint64_t)n - z.avail_in;
+		m->pos += (uint64_t)n - z.avail_in;
 	}
 	inflateEnd(&z);
-	close(fd);
+	return rc;
+}
+
+enum prc warc_read_record(const char *path, uint64_t offset, struct buf *out, struct err *e)
+{
+	struct member m;
+	size_t start = out->len;
+	enum prc rc;
+
+	memset(&m, 0, sizeof(m));
+	m.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (m.fd < 0)
+		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
+	m.pos = offset;
+	m.out = out;
+	rc = inflate_member(&m, path, e);
+	close(m.fd);
+	if (rc == PRC_PARSE && m.cut)
+		rc = err_set(e, PRC_PARSE, "no complete gzip member at offset %llu of '%s'",
+			     (unsigned long long)offset, path);
+	else if (rc == PRC_PARSE)
+		rc = err_set(e, PRC_PARSE, "bad gzip data at offset %llu of '%s'", (unsigned long long)offset,
+			     path);
 	if (rc == PRC_OK && (out->len - start < 9 || memcmp(out->ptr + start, "WARC/1.", 7)))
 		rc = err_set(e, PRC_PARSE, "no WARC record at offset %llu of '%s'",
 			     (unsigned long long)offset, path);
@@ -1222,58 +1258,28 @@ static void problem(struct scan *s, const char *fmt, ...)
  */
 static enum prc scan_member(struct scan *s, unsigned char md[32], uint64_t *len, struct err *e)
 {
-	unsigned char in[ZCHUNK], chunk[ZCHUNK];
-	struct hash_sha256_ctx *h = hash_sha256_new();
-	uint64_t pos = s->pos;
-	z_stream z;
-	enum prc rc = PRC_OK;
-	int zr = Z_OK;
+	struct member m;
+	enum prc rc;
 
 	buf_reset(&s->rec);
-	memset(&z, 0, sizeof(z));
-	if (!h || inflateInit2(&z, 15 + 16) != Z_OK) {
-		hash_sha256_final(h, md);
+	memset(&m, 0, sizeof(m));
+	m.fd = s->fd;
+	m.pos = s->pos;
+	m.out = &s->rec;
+	m.h = hash_sha256_new();
+	if (!m.h) {
+		hash_sha256_final(m.h, md);
 		return err_set(e, PRC_NOMEM, "cannot start a gzip stream");
 	}
-	while (zr != Z_STREAM_END) {
-		ssize_t n = pread(s->fd, in, sizeof(in), (off_t)pos);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = err_set(e, PRC_IO, "cannot read '%s': %s", s->path, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			problem(s, "the gzip member is cut short (the file ends at %llu)", (unsigned long long)pos);
-			rc = PRC_PARSE;
-			break;
-		}
-		z.next_in = in;
-		z.avail_in = (uInt)n;
-		do {
-			z.next_out = chunk;
-			z.avail_out = sizeof(chunk);
-			zr = inflate(&z, Z_NO_FLUSH);
-			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-				problem(s, "no readable gzip member here (%s)", z.msg ? z.msg : "bad data");
-				rc = PRC_PARSE;
-				break;
-			}
-			if (buf_add(&s->rec, chunk, sizeof(chunk) - z.avail_out) != PRC_OK) {
-				rc = err_set(e, PRC_LIMIT, "record at offset %llu of '%s' is over %zu bytes",
-					     (unsigned long long)s->pos, s->path, s->rec.max);
-				break;
-			}
-		} while (zr != Z_STREAM_END && z.avail_out == 0);
-		if (rc != PRC_OK)
-			break;
-		hash_sha256_update(h, in, (size_t)n - z.avail_in);
-		pos += (uint64_t)n - z.avail_in;
-	}
-	inflateEnd(&z);
-	hash_sha256_final(h, md);
-	*len = pos - s->pos;
+	rc = inflate_member(&m, s->path, e);
+	hash_sha256_final(m.h, md);
+	if (rc == PRC_PARSE && m.cut)
+		problem(s, "the gzip member is cut short (the file ends at %llu)", (unsigned long long)m.pos);
+	else if (rc == PRC_PARSE)
+		problem(s, "no readable gzip member here (%s)", m.zmsg ? m.zmsg : "bad data");
+	else if (m.full)
+		rc = PRC_LIMIT;
+	*len = m.pos - s->pos;
 	return rc;
 }
 

@@ -789,16 +789,45 @@ enum prc crawlstore_insert_fetch(struct db *d, int64_t job_id, const char *worke
 	return insert_hits(d, job_id, rec, fid, e);
 }
 
-/* The record of (host_id, url_id) in recs, or NULL. A batch holds a URL once. */
-static struct store_record *find_rec(struct store_record *recs, size_t n, const char *host, const char *url)
+/*
+ * Calls set(x, r, k) for each row k of r whose host_id and url_id (columns
+ * 0 and 1) are those of a record x of recs, then clears r. A batch holds a
+ * URL once.
+ */
+static void returned_recs(PGresult *r, struct store_record *recs, size_t n,
+			  void (*set)(struct store_record *x, const PGresult *r, int k))
 {
-	int64_t h = strtoll(host, NULL, 10), u = strtoll(url, NULL, 10);
 	size_t i;
+	int k;
 
-	for (i = 0; i < n; i++)
-		if (recs[i].host_id == h && recs[i].url_id == u)
-			return &recs[i];
-	return NULL;
+	for (k = 0; k < PQntuples(r); k++) {
+		int64_t h = strtoll(PQgetvalue(r, k, 0), NULL, 10), u = strtoll(PQgetvalue(r, k, 1), NULL, 10);
+
+		for (i = 0; i < n; i++)
+			if (recs[i].host_id == h && recs[i].url_id == u)
+				break;
+		if (i < n)
+			set(&recs[i], r, k);
+	}
+	PQclear(r);
+}
+
+static void set_stored(struct store_record *x, const PGresult *r, int k)
+{
+	(void)r;
+	(void)k;
+	x->stored = 1;
+}
+
+static void set_fetch_id(struct store_record *x, const PGresult *r, int k)
+{
+	x->fetch_id = strtoll(PQgetvalue(r, k, 2), NULL, 10);
+}
+
+static void set_alias(struct store_record *x, const PGresult *r, int k)
+{
+	if (!PQgetisnull(r, k, 2))
+		x->alias_of = strtoll(PQgetvalue(r, k, 2), NULL, 10);
 }
 
 /*
@@ -813,7 +842,6 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i;
-	int k;
 
 	rc = db_cols_init(&c, 5);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
@@ -839,13 +867,7 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
-	for (k = 0; k < PQntuples(r); k++) {
-		struct store_record *x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
-
-		if (x)
-			x->stored = 1;
-	}
-	PQclear(r);
+	returned_recs(r, recs, n, set_stored);
 	return PRC_OK;
 }
 
@@ -859,7 +881,6 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, rows = 0;
-	int k;
 
 	rc = db_cols_init(&c, FETCH_COLS);
 	for (i = 0; i < n && rc == PRC_OK; i++) {
@@ -899,13 +920,7 @@ static enum prc batch_fetches(struct db *d, int64_t job_id, const char *owner, s
 	db_cols_release(&c);
 	if (rc != PRC_OK)
 		return rc;
-	for (k = 0; k < PQntuples(r); k++) {
-		struct store_record *x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
-
-		if (x)
-			x->fetch_id = strtoll(PQgetvalue(r, k, 2), NULL, 10);
-	}
-	PQclear(r);
+	returned_recs(r, recs, n, set_fetch_id);
 	return PRC_OK;
 }
 
@@ -928,7 +943,6 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 	PGresult *r = NULL;
 	enum prc rc;
 	size_t i, j, rows = 0;
-	int k;
 
 	for (i = 0; i < n; i++) {
 		recs[i].alias_of = 0;
@@ -962,16 +976,7 @@ static enum prc batch_aliases(struct db *d, struct store_record *recs, size_t n,
 			      " FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS r(host_id, id, sha)",
 			      3, p, &r, e);
 		if (rc == PRC_OK) {
-			for (k = 0; k < PQntuples(r); k++) {
-				struct store_record *x;
-
-				if (PQgetisnull(r, k, 2))
-					continue;
-				x = find_rec(recs, n, PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
-				if (x)
-					x->alias_of = strtoll(PQgetvalue(r, k, 2), NULL, 10);
-			}
-			PQclear(r);
+			returned_recs(r, recs, n, set_alias);
 			r = NULL;
 		}
 	}

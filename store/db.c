@@ -221,6 +221,17 @@ enum prc db_query_rows(struct db *d, const char *sql, int nparams, const char *c
 	return rc;
 }
 
+enum prc db_query_rows_seq(struct db *d, const struct db_rows_query *q, size_t n, int nparams,
+			   const char *const *params, struct err *e)
+{
+	enum prc rc = PRC_OK;
+	size_t i;
+
+	for (i = 0; i < n && rc == PRC_OK; i++)
+		rc = db_query_rows(d, q[i].sql, nparams, params, q[i].out, e);
+	return rc;
+}
+
 /* The simple query protocol: sql may hold several statements (migrations do). */
 enum prc db_exec(struct db *d, const char *sql, struct err *e)
 {

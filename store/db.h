@@ -82,6 +82,20 @@ struct rows;
 enum prc db_query_rows(struct db *d, const char *sql, int nparams, const char *const *params,
 		       struct rows **out, struct err *e);
 
+/* One statement of a sequence that shares its parameters: its SQL and where its rows go. */
+struct db_rows_query {
+	const char *sql;
+	struct rows **out;
+};
+
+/*
+ * Runs q[0..n) in order with the same parameters, each into its *out
+ * (db_query_rows), and stops at the first that fails: PRC_OK, or that
+ * failure (message in e). The tables filled before it stay the caller's.
+ */
+enum prc db_query_rows_seq(struct db *d, const struct db_rows_query *q, size_t n, int nparams,
+			   const char *const *params, struct err *e);
+
 /*
  * Makes the categories table (schema/005) hold exactly codes[i] with their
  * Japanese names[i] (i < n), inserting or renaming; the database then

@@ -190,8 +190,14 @@ enum prc evidence_files(struct db *d, char ***names, size_t *n, struct err *e)
 	return PRC_OK;
 }
 
-enum prc evidence_heads(struct db *d, const char *file, struct evidence_head **out, size_t *n,
-			struct err *e)
+/*
+ * Runs sql with $1 = file and gives *out one element of size bytes per
+ * row, filled by fill (NULL for no rows; the caller frees it), and *n the
+ * rows. On failure the message names what is read of file.
+ */
+static enum prc file_rows(struct db *d, const char *sql, const char *file, const char *what,
+			  size_t size, void (*fill)(void *elem, const PGresult *r, int row), void **out,
+			  size_t *n, struct err *e)
 {
 	PGresult *r = NULL;
 	enum prc rc;
@@ -199,56 +205,62 @@ enum prc evidence_heads(struct db *d, const char *file, struct evidence_head **o
 
 	*out = NULL;
 	*n = 0;
-	rc = db_query(d, "SELECT records, bytes, head FROM warc_chain_heads WHERE warc_file = $1"
-			 " ORDER BY records",
-		      1, &file, &r, e);
+	rc = db_query(d, sql, 1, &file, &r, e);
 	if (rc != PRC_OK)
-		return err_set(e, rc, "cannot read the chain heads of '%s'", file);
+		return err_set(e, rc, "cannot read the %s of '%s'", what, file);
 	k = (size_t)PQntuples(r);
-	if (k && !(*out = calloc(k, sizeof(**out)))) {
+	if (k && !(*out = calloc(k, size))) {
 		PQclear(r);
 		return err_set(e, PRC_NOMEM, "out of memory");
 	}
-	for (i = 0; i < k; i++) {
-		(*out)[i].records = strtoull(PQgetvalue(r, (int)i, 0), NULL, 10);
-		(*out)[i].bytes = strtoull(PQgetvalue(r, (int)i, 1), NULL, 10);
-		snprintf((*out)[i].head, sizeof((*out)[i].head), "%s", PQgetvalue(r, (int)i, 2));
-	}
+	for (i = 0; i < k; i++)
+		fill((char *)*out + i * size, r, (int)i);
 	*n = k;
 	PQclear(r);
 	return PRC_OK;
 }
 
+static void fill_head(void *elem, const PGresult *r, int i)
+{
+	struct evidence_head *h = elem;
+
+	h->records = strtoull(PQgetvalue(r, i, 0), NULL, 10);
+	h->bytes = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+	snprintf(h->head, sizeof(h->head), "%s", PQgetvalue(r, i, 2));
+}
+
+enum prc evidence_heads(struct db *d, const char *file, struct evidence_head **out, size_t *n,
+			struct err *e)
+{
+	void *v;
+	enum prc rc = file_rows(d, "SELECT records, bytes, head FROM warc_chain_heads WHERE warc_file = $1"
+				   " ORDER BY records",
+				file, "chain heads", sizeof(**out), fill_head, &v, n, e);
+
+	*out = v;
+	return rc;
+}
+
+static void fill_ref(void *elem, const PGresult *r, int i)
+{
+	struct evidence_ref *f = elem;
+
+	f->host_id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	f->fetch_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+	f->offset = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+	f->length = strtoull(PQgetvalue(r, i, 3), NULL, 10);
+	snprintf(f->record_id, sizeof(f->record_id), "%s", PQgetvalue(r, i, 4));
+	snprintf(f->digest, sizeof(f->digest), "%s", PQgetvalue(r, i, 5));
+}
+
 enum prc evidence_refs(struct db *d, const char *file, struct evidence_ref **out, size_t *n,
 		       struct err *e)
 {
-	PGresult *r = NULL;
-	enum prc rc;
-	size_t i, k;
+	void *v;
+	enum prc rc = file_rows(d, "SELECT host_id, fetch_id, warc_offset, warc_length, warc_record_id,"
+				   " warc_digest FROM evidence WHERE warc_file = $1 ORDER BY warc_offset, fetch_id",
+				file, "evidence rows", sizeof(**out), fill_ref, &v, n, e);
 
-	*out = NULL;
-	*n = 0;
-	rc = db_query(d, "SELECT host_id, fetch_id, warc_offset, warc_length, warc_record_id, warc_digest"
-			 " FROM evidence WHERE warc_file = $1 ORDER BY warc_offset, fetch_id",
-		      1, &file, &r, e);
-	if (rc != PRC_OK)
-		return err_set(e, rc, "cannot read the evidence rows of '%s'", file);
-	k = (size_t)PQntuples(r);
-	if (k && !(*out = calloc(k, sizeof(**out)))) {
-		PQclear(r);
-		return err_set(e, PRC_NOMEM, "out of memory");
-	}
-	for (i = 0; i < k; i++) {
-		struct evidence_ref *f = &(*out)[i];
-
-		f->host_id = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
-		f->fetch_id = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
-		f->offset = strtoull(PQgetvalue(r, (int)i, 2), NULL, 10);
-		f->length = strtoull(PQgetvalue(r, (int)i, 3), NULL, 10);
-		snprintf(f->record_id, sizeof(f->record_id), "%s", PQgetvalue(r, (int)i, 4));
-		snprintf(f->digest, sizeof(f->digest), "%s", PQgetvalue(r, (int)i, 5));
-	}
-	*n = k;
-	PQclear(r);
-	return PRC_OK;
+	*out = v;
+	return rc;
 }

@@ -195,11 +195,48 @@ void review_detail_release(struct review_detail *rd)
 	memset(rd, 0, sizeof(*rd));
 }
 
+void review_detail_sections(const struct review_detail *rd, struct rows_section s[REVIEW_SECTIONS])
+{
+	s[0] = (struct rows_section){ "hits", rd->hits };
+	s[1] = (struct rows_section){ "events", rd->events };
+	s[2] = (struct rows_section){ "takedowns", rd->takedowns };
+	s[3] = (struct rows_section){ "rechecks", rd->rechecks };
+	s[4] = (struct rows_section){ "reports", rd->reports };
+	s[5] = (struct rows_section){ "evidence", rd->evidence };
+}
+
 enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, struct err *e)
 {
 	char id[24];
 	const char *p[1] = { DB_I64(id, page_id) };
 	PGresult *r = NULL;
+	const struct db_rows_query q[] = {
+		{ "SELECT h.fetch_id, f.fetched_at, h.category, round(h.score::numeric, 4) AS score,"
+		  "  h.classifier, h.rule, h.rule_file, h.evidence, h.ev_start, h.ev_end"
+		  " FROM reviews r"
+		  " JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
+		  " JOIN fetches f ON f.host_id = h.host_id AND f.id = h.fetch_id"
+		  " WHERE r.url_id = $1 ORDER BY h.fetch_id DESC, h.score DESC, h.id",
+		  &out->hits },
+		{ "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.comment"
+		  " FROM reviews r JOIN review_events ev ON ev.host_id = r.host_id AND ev.url_id = r.url_id"
+		  " WHERE r.url_id = $1 ORDER BY ev.seq",
+		  &out->events },
+		{ "SELECT t.id, t.status, t.recipient_kind, t.recipient, t.channel, t.reference,"
+		  "  t.category, t.opened_by, t.opened_at, t.sent_at, t.acknowledged_at, t.removed_at"
+		  " FROM reviews r JOIN takedowns t ON t.host_id = r.host_id AND t.url_id = r.url_id"
+		  " WHERE r.url_id = $1 ORDER BY t.id",
+		  &out->takedowns },
+		{ "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
+		  "  array_to_string(c.categories, ',') AS categories, c.content_sha256, c.error, c.actor"
+		  " FROM reviews r JOIN rechecks c ON c.host_id = r.host_id AND c.url_id = r.url_id"
+		  " WHERE r.url_id = $1 ORDER BY c.id",
+		  &out->rechecks },
+		{ "SELECT p.reported_at, p.source, p.reference, p.category, p.imported_at, p.imported_by"
+		  " FROM reviews r JOIN reports p ON p.host_id = r.host_id AND p.url_id = r.url_id"
+		  " WHERE r.url_id = $1 ORDER BY p.reported_at, p.id",
+		  &out->reports },
+	};
 	enum prc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -225,40 +262,7 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 			     "page %" PRId64 " is neither flagged by a rule nor reported", page_id);
 		goto out;
 	}
-	rc = db_query_rows(d,
-			   "SELECT h.fetch_id, f.fetched_at, h.category, round(h.score::numeric, 4) AS score,"
-			   "  h.classifier, h.rule, h.rule_file, h.evidence, h.ev_start, h.ev_end"
-			   " FROM reviews r"
-			   " JOIN hits h ON h.host_id = r.host_id AND h.url_id = r.url_id"
-			   " JOIN fetches f ON f.host_id = h.host_id AND f.id = h.fetch_id"
-			   " WHERE r.url_id = $1 ORDER BY h.fetch_id DESC, h.score DESC, h.id",
-			   1, p, &out->hits, e);
-	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.comment"
-				   " FROM reviews r JOIN review_events ev ON ev.host_id = r.host_id AND ev.url_id = r.url_id"
-				   " WHERE r.url_id = $1 ORDER BY ev.seq",
-				   1, p, &out->events, e);
-	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT t.id, t.status, t.recipient_kind, t.recipient, t.channel, t.reference,"
-				   "  t.category, t.opened_by, t.opened_at, t.sent_at, t.acknowledged_at, t.removed_at"
-				   " FROM reviews r JOIN takedowns t ON t.host_id = r.host_id AND t.url_id = r.url_id"
-				   " WHERE r.url_id = $1 ORDER BY t.id",
-				   1, p, &out->takedowns, e);
-	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
-				   "  array_to_string(c.categories, ',') AS categories, c.content_sha256, c.error, c.actor"
-				   " FROM reviews r JOIN rechecks c ON c.host_id = r.host_id AND c.url_id = r.url_id"
-				   " WHERE r.url_id = $1 ORDER BY c.id",
-				   1, p, &out->rechecks, e);
-	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT p.reported_at, p.source, p.reference, p.category, p.imported_at, p.imported_by"
-				   " FROM reviews r JOIN reports p ON p.host_id = r.host_id AND p.url_id = r.url_id"
-				   " WHERE r.url_id = $1 ORDER BY p.reported_at, p.id",
-				   1, p, &out->reports, e);
+	rc = db_query_rows_seq(d, q, sizeof(q) / sizeof(q[0]), 1, p, e);
 	if (rc != PRC_OK)
 		goto out;
 	/* the WARC store is optional: only where its migration exists */

@@ -65,6 +65,14 @@ enum prc review_show(struct db *d, int64_t page_id, struct review_detail *out, s
 void review_detail_release(struct review_detail *rd);
 
 /*
+ * The tables of rd after its page, in their order, each with the name the
+ * JSON outputs (patrol review show --json, the console's API) give it. The
+ * sections point into rd.
+ */
+#define REVIEW_SECTIONS 6
+void review_detail_sections(const struct review_detail *rd, struct rows_section s[REVIEW_SECTIONS]);
+
+/*
  * Moves page_id's review to status to ("confirmed" or "dismissed") as actor
  * with comment (may be NULL), in its own transaction (retried on deadlock);
  * category (may be NULL) is the category the reviewer files it under (a

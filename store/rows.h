@@ -39,4 +39,10 @@ const char *rows_str(const struct rows *r, int row, const char *name);
 /* Frees r and everything in it. NULL is fine. */
 void rows_free(struct rows *r);
 
+/* One named table of a record's details, as the detail's outputs name it. */
+struct rows_section {
+	const char *name;
+	const struct rows *rows;
+};
+
 #endif

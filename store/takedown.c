@@ -266,6 +266,18 @@ enum prc takedown_show(struct db *d, int64_t id, struct takedown_detail *out, st
 {
 	char tid[24];
 	const char *p[1] = { DB_I64(tid, id) };
+	const struct db_rows_query q[] = {
+		{ "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.reference, ev.comment"
+		  " FROM takedowns t JOIN takedown_events ev"
+		  "   ON ev.host_id = t.host_id AND ev.takedown_id = t.id"
+		  " WHERE t.id = $1 ORDER BY ev.seq",
+		  &out->events },
+		{ "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
+		  "  array_to_string(c.categories, ',') AS categories, c.error, c.actor"
+		  " FROM takedowns t JOIN rechecks c ON c.host_id = t.host_id AND c.url_id = t.url_id"
+		  " WHERE t.id = $1 AND c.checked_at >= t.opened_at ORDER BY c.id",
+		  &out->rechecks },
+	};
 	enum prc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -283,19 +295,7 @@ enum prc takedown_show(struct db *d, int64_t id, struct takedown_detail *out, st
 	if (rc == PRC_OK && out->request->nrows == 0)
 		rc = err_set(e, PRC_NOTFOUND, "no takedown request %" PRId64, id);
 	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT ev.seq, ev.at, ev.actor, ev.from_status, ev.to_status, ev.reference, ev.comment"
-				   " FROM takedowns t JOIN takedown_events ev"
-				   "   ON ev.host_id = t.host_id AND ev.takedown_id = t.id"
-				   " WHERE t.id = $1 ORDER BY ev.seq",
-				   1, p, &out->events, e);
-	if (rc == PRC_OK)
-		rc = db_query_rows(d,
-				   "SELECT c.id, c.checked_at, c.outcome, c.reason, c.http_status,"
-				   "  array_to_string(c.categories, ',') AS categories, c.error, c.actor"
-				   " FROM takedowns t JOIN rechecks c ON c.host_id = t.host_id AND c.url_id = t.url_id"
-				   " WHERE t.id = $1 AND c.checked_at >= t.opened_at ORDER BY c.id",
-				   1, p, &out->rechecks, e);
+		rc = db_query_rows_seq(d, q, sizeof(q) / sizeof(q[0]), 1, p, e);
 	if (rc != PRC_OK)
 		takedown_detail_release(out);
 	return rc;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/deadline.h"
+
 struct queue {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty;
@@ -119,13 +121,7 @@ enum prc queue_pop_timed(struct queue *q, void **item, long timeout_ms)
 	struct timespec ts;
 	enum prc rc = PRC_OK;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	ts = deadline_after(timeout_ms);
 	pthread_mutex_lock(&q->lock);
 	while (!q->closed && q->len == 0 && timeout_ms > 0) {
 		if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT)

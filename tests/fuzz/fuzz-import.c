@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pipeline/intake.h"
+#include "tests/fixture.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,15 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct intake_stats st;
 	struct err e;
 	size_t nbad = 0;
-	FILE *f = fopen(path, "wb");
 	enum prc rc;
 
-	if (!f)
-		abort();
-	if (size && fwrite(data, 1, size, f) != size)
-		abort();
-	if (fclose(f) != 0)
-		abort();
+	fixture_write(path, data, size);
 	rc = intake_read(path, on_bad, &nbad, &st, &b, &e);
 	if (rc == PRC_OK) {
 		if (!b || st.bad != nbad || intake_batch_count(b) + st.bad != st.rows)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "tests/fixture.h"
 #include "util/buf.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -40,18 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ruleset_opts o;
 	struct ruleset *rs = NULL;
 	struct buf errors;
-	FILE *f;
 	enum prc rc;
 
 	if (size > (1u << 16))
 		return 0;
-	f = fopen(file, "wb");
-	if (!f)
-		abort();
-	if (size && fwrite(data, 1, size, f) != size)
-		abort();
-	if (fclose(f) != 0)
-		abort();
+	fixture_write(file, data, size);
 	memset(&o, 0, sizeof(o));
 	o.lib_dir = dir; /* no helper library: the file alone */
 	o.model = "";

@@ -17,6 +17,7 @@
 #include "classifiers/classify.h"
 #include "crawler/charset.h"
 #include "crawler/html.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/log.h"
 
@@ -31,28 +32,20 @@ static const char *const categories[] = {
 	"suicide_inducement", NULL
 };
 
-static char *slurp(const char *path, size_t *len)
+/* Runs c on p as a page fetched with status 200 and no redirect; returns the verdicts (in a). */
+static size_t run_page(struct classifier *c, struct arena *a, struct page_input *p,
+		       struct verdict **v)
 {
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
+	struct err e;
+	size_t n = 0;
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
+	p->final_url = "";
+	p->http_status = 200;
+	if (classifier_run(c, a, p, v, &n, NULL, NULL, &e) != PRC_OK) {
+		diag("classifier_run: %s", e.msg);
+		return 0;
 	}
-	fclose(f);
-	if (b) {
-		b[n] = 0;
-		*len = (size_t)n;
-	}
-	return b;
+	return n;
 }
 
 /* Classifies text as a text/plain page; returns the verdicts (in a). */
@@ -60,22 +53,14 @@ static size_t run_text(struct classifier *c, struct arena *a, const char *title,
 		       const char *text, struct verdict **v)
 {
 	struct page_input p;
-	struct err e;
-	size_t n = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.url = url;
-	p.final_url = "";
 	p.title = title;
 	p.text = text;
 	p.text_len = strlen(text);
 	p.content_type = "text/plain";
-	p.http_status = 200;
-	if (classifier_run(c, a, &p, v, &n, NULL, NULL, &e) != PRC_OK) {
-		diag("classifier_run: %s", e.msg);
-		return 0;
-	}
-	return n;
+	return run_page(c, a, &p, v);
 }
 
 static int has_category(const struct verdict *v, size_t n, const char *cat)
@@ -141,7 +126,7 @@ static void check_dir(struct classifier *c, const char *dir, const char *expect)
 		struct err ce;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		text = slurp(path, &len);
+		text = fixture_read(path, &len);
 		/* samples come in Shift_JIS too: decode them as a crawl would */
 		if (text && charset_decode(a, NULL, text, len, 0, &utf8, &ulen, &cs, &cut, &ce) != PRC_OK)
 			utf8 = NULL;
@@ -213,7 +198,7 @@ static void test_evidence(void)
 	buf_release(&errs);
 	c = rs ? classifier_new(rs, &e) : NULL;
 	ruleset_unref(rs);
-	text = slurp("lua/samples/drug_ad/05-separators.txt", &len);
+	text = fixture_read("lua/samples/drug_ad/05-separators.txt", &len);
 	if (!ok(c && text, "separator sample and classifier"))
 		goto out;
 	n = run_text(c, a, "", "", text, &v);
@@ -401,7 +386,6 @@ static size_t run_html(struct classifier *c, struct arena *a, const char *html,
 	struct page_input p;
 	struct html_doc d;
 	struct err e;
-	size_t n = 0;
 
 	if (html_parse(a, html, strlen(html), "http://board.example.jp/t/1", NULL, 100, &d, &e) !=
 	    PRC_OK) {
@@ -410,19 +394,13 @@ static size_t run_html(struct classifier *c, struct arena *a, const char *html,
 	}
 	memset(&p, 0, sizeof(p));
 	p.url = "http://board.example.jp/t/1";
-	p.final_url = "";
 	p.title = d.title;
 	p.text = d.text;
 	p.text_len = d.text_len;
 	p.blocks = d.blocks;
 	p.nblocks = d.nblocks;
 	p.content_type = "text/html";
-	p.http_status = 200;
-	if (classifier_run(c, a, &p, v, &n, NULL, NULL, &e) != PRC_OK) {
-		diag("classifier_run: %s", e.msg);
-		return 0;
-	}
-	return n;
+	return run_page(c, a, &p, v);
 }
 
 static struct classifier *load(const char *dir, const char *lib)

@@ -16,6 +16,7 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/hscache.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -34,15 +35,7 @@ static void sink(enum log_level level, const char *msg, void *ud)
 
 static void put(const char *name, const char *body)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", rules, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(body, f);
-		fclose(f);
-	}
+	fixture_put(rules, name, body);
 }
 
 static const char rule_a[] =
@@ -178,13 +171,10 @@ int main(void)
 
 	buf_init(&logged, 1u << 20);
 	log_set_sink(sink, NULL);
-	if (!tmpl || !mkdtemp(tmpl)) {
+	if (fixture_rules_dirs(tmpl, rules, sizeof(rules), cache, sizeof(cache)) < 0) {
 		printf("1..0 # skip cannot make a temporary directory\n");
 		return 0;
 	}
-	snprintf(rules, sizeof(rules), "%s/rules", tmpl);
-	snprintf(cache, sizeof(cache), "%s/cache", tmpl);
-	mkdir(rules, 0755);
 	put("a.lua", rule_a);
 	put("b.lua", rule_b);
 
@@ -300,8 +290,7 @@ int main(void)
 	is_int(entries(), HSCACHE_KEEP, "the directory keeps the %d most recent entries",
 	       HSCACHE_KEEP);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-	if (system(cmd) != 0)
+	if (fixture_remove(tmpl) < 0)
 		diag("cannot remove %s", tmpl);
 	free(tmpl);
 	log_set_sink(NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "classifiers/imagehash.h"
 #include "tests/tap.h"
+#include "tests/xorshift.h"
 #include "util/buf.h"
 #include "util/hash.h"
 
@@ -23,10 +24,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* A made-up "image": a PNG signature and IHDR, then len random bytes. */

@@ -165,35 +165,35 @@ static void test_invalid(void)
 	arena_free(a);
 }
 
+/* normalize_literal(in, squeeze) is want. */
+static void literal_is(const char *in, int squeeze, const char *want, const char *name)
+{
+	char *x = normalize_literal(in, squeeze);
+
+	is_str(x, want, "%s", name);
+	free(x);
+}
+
+/* normalize_literal gives a and b one literal. */
+static void literals_equal(const char *a, const char *b, int squeeze, const char *name)
+{
+	char *x = normalize_literal(a, squeeze);
+	char *y = normalize_literal(b, squeeze);
+
+	is_str(x, y, "%s", name);
+	free(x);
+	free(y);
+}
+
 static void test_literal(void)
 {
-	char *x = normalize_literal("ﾃﾚｸﾞﾗﾑ", 0);
-	char *y = normalize_literal("テレグラム", 0);
-	char *z;
-
-	is_str(x, "てれぐらむ", "literal normalized like page text");
-	is_str(y, x, "ﾃﾚｸﾞﾗﾑ and テレグラム give one literal");
-	free(x);
-	free(y);
-	x = normalize_literal("ヤミバイト", 1);
-	y = normalize_literal("やみばいと", 1);
-	is_str(x, y, "ヤミバイト and やみばいと fold equal");
-	free(x);
-	free(y);
-	x = normalize_literal("大 麻", 1);
-	is_str(x, "大麻", "squeezed literal loses its space");
-	free(x);
-	x = normalize_literal("大 麻", 0);
-	is_str(x, "大 麻", "norm literal keeps its space");
-	free(x);
-	x = normalize_literal("二十歳", 1);
-	z = normalize_literal("20歳", 1);
-	is_str(x, z, "二十歳 and 20歳 give one literal");
-	free(x);
-	free(z);
-	x = normalize_literal("", 0);
-	is_str(x, "", "empty literal");
-	free(x);
+	literal_is("ﾃﾚｸﾞﾗﾑ", 0, "てれぐらむ", "literal normalized like page text");
+	literals_equal("テレグラム", "ﾃﾚｸﾞﾗﾑ", 0, "ﾃﾚｸﾞﾗﾑ and テレグラム give one literal");
+	literals_equal("ヤミバイト", "やみばいと", 1, "ヤミバイト and やみばいと fold equal");
+	literal_is("大 麻", 1, "大麻", "squeezed literal loses its space");
+	literal_is("大 麻", 0, "大 麻", "norm literal keeps its space");
+	literals_equal("二十歳", "20歳", 1, "二十歳 and 20歳 give one literal");
+	literal_is("", 0, "", "empty literal");
 }
 
 struct mcase {

@@ -24,6 +24,7 @@
 #include "classifiers/normalize.h"
 #include "classifiers/patset.h"
 #include "tests/tap.h"
+#include "tests/xorshift.h"
 #include "util/arena.h"
 
 /* the rules of a test directory with the shipped helper library */
@@ -235,10 +236,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Pieces generated texts are made of: the samples' characters, and what bends widths. */
@@ -495,6 +493,44 @@ static void test_conformance(void)
 	npats = saved;
 }
 
+/*
+ * Makes the directory dir (a mkdtemp template) holding one rule file, name,
+ * with lua in it; its path into path. Aborts when it cannot.
+ */
+static void rule_file(char *dir, char *path, size_t size, const char *name, const char *lua)
+{
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, size, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(lua, f);
+	fclose(f);
+}
+
+/*
+ * Runs c on text as the page at url: *v and *n get its verdicts (*n stays 0
+ * when c or a is missing, and is 0 when the run fails).
+ */
+static void run_page(struct classifier *c, struct arena *a, const char *url, const char *text,
+		     struct verdict **v, size_t *n)
+{
+	struct page_input p;
+
+	if (!c || !a)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.url = p.final_url = url;
+	p.title = p.content_type = "";
+	p.text = text;
+	p.text_len = strlen(text);
+	if (classifier_run(c, a, &p, v, n, NULL, NULL, NULL) != PRC_OK)
+		*n = 0;
+}
+
 /* A rule with bounded gaps that SOM refuses loads, flags, and quotes exactly. */
 static void test_rule(void)
 {
@@ -504,43 +540,26 @@ static void test_rule(void)
 	struct ruleset *rs = NULL;
 	struct classifier *c = NULL;
 	struct arena *a = arena_new();
-	struct page_input p;
 	struct verdict *v = NULL;
 	struct buf errs;
 	size_t n = 0;
-	FILE *f;
 
 	buf_init(&errs, 1u << 20);
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(path, sizeof(path), "%s/bank.lua", dir);
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fputs("return {\n"
-	      "  name = \"test.bank\", category = \"bank_account_trade\",\n"
-	      "  patterns = { acct = {\n"
-	      "    { re = [[(振込先|お振込先).{0,60}(普通|当座).{0,20}[0-9]{7}]] },\n"
-	      "    { re = [[(楽天|paypay|住信sbi)銀行.{0,40}[0-9]{7}]] },\n"
-	      "  } },\n"
-	      "  classify = function(page, m) return #m.acct > 0 and 1 or 0 end,\n"
-	      "}\n",
-	      f);
-	fclose(f);
+	rule_file(dir, path, sizeof(path), "bank.lua",
+		  "return {\n"
+		  "  name = \"test.bank\", category = \"bank_account_trade\",\n"
+		  "  patterns = { acct = {\n"
+		  "    { re = [[(振込先|お振込先).{0,60}(普通|当座).{0,20}[0-9]{7}]] },\n"
+		  "    { re = [[(楽天|paypay|住信sbi)銀行.{0,40}[0-9]{7}]] },\n"
+		  "  } },\n"
+		  "  classify = function(page, m) return #m.acct > 0 and 1 or 0 end,\n"
+		  "}\n");
 	if (!ok(ruleset_load(dir, &with_lib, &rs, &errs) == PRC_OK,
 		"a rule whose patterns SOM refuses loads"))
 		diag("%s", buf_str(&errs));
 	if (rs)
 		c = classifier_new(rs, NULL);
-	if (c && a) {
-		memset(&p, 0, sizeof(p));
-		p.url = p.final_url = "http://example.jp/";
-		p.title = p.content_type = "";
-		p.text = text;
-		p.text_len = strlen(text);
-		if (classifier_run(c, a, &p, &v, &n, NULL, NULL, NULL) != PRC_OK)
-			n = 0;
-	}
+	run_page(c, a, "http://example.jp/", text, &v, &n);
 	if (ok(n == 1, "it flags the page")) {
 		ok(v[0].ev_end - v[0].ev_start == strlen(want) &&
 			   !memcmp(text + v[0].ev_start, want, strlen(want)),
@@ -596,7 +615,6 @@ static void flagged(const char *dir, const char *text, char *out, size_t size, c
 	struct ruleset *rs = NULL;
 	struct classifier *c = NULL;
 	struct arena *a = arena_new();
-	struct page_input p;
 	struct verdict *v = NULL;
 	struct buf errs;
 	size_t n = 0, i, o = 0;
@@ -608,15 +626,7 @@ static void flagged(const char *dir, const char *text, char *out, size_t size, c
 		diag("%s", buf_str(&errs));
 	if (rs)
 		c = classifier_new(rs, NULL);
-	if (c && a) {
-		memset(&p, 0, sizeof(p));
-		p.url = p.final_url = "http://example.jp/page/20240101";
-		p.title = p.content_type = "";
-		p.text = text;
-		p.text_len = strlen(text);
-		if (classifier_run(c, a, &p, &v, &n, NULL, NULL, NULL) != PRC_OK)
-			n = 0;
-	}
+	run_page(c, a, "http://example.jp/page/20240101", text, &v, &n);
 	for (i = 0; i < n && o + 1 < size; i++) {
 		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? " " : "", v[i].rule);
 		if (!strcmp(v[i].rule, "t.link") && v[i].ev_end > v[i].ev_start)
@@ -646,27 +656,19 @@ static void test_url_digits(void)
 	};
 	char dir[] = "/tmp/t-patset-url-XXXXXX", path[256], got[256], ev[256];
 	size_t i;
-	FILE *f;
 
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(path, sizeof(path), "%s/url.lua", dir);
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fputs("return {\n"
-	      "  { name = \"t.money\", category = \"drug_ad\",\n"
-	      "    patterns = { money = { { re = [[\\d[\\d,]{3,}\\s*円]] }, view = \"both\" } },\n"
-	      "    classify = function(page, m) return #m.money > 0 and 1 or 0 end },\n"
-	      "  { name = \"t.acct\", category = \"bank_account_trade\",\n"
-	      "    patterns = { acct = { { re = [[(^|[^0-9])[0-9]{7}($|[^0-9])]] }, view = \"both\" } },\n"
-	      "    classify = function(page, m) return #m.acct > 0 and 1 or 0 end },\n"
-	      "  { name = \"t.link\", category = \"drug_ad\",\n"
-	      "    patterns = { link = { { re = [[(^|[^a-z])t\\.me/[a-z0-9_]{5,32}]] } } },\n"
-	      "    classify = function(page, m) return #m.link > 0 and 1 or 0 end },\n"
-	      "}\n",
-	      f);
-	fclose(f);
+	rule_file(dir, path, sizeof(path), "url.lua",
+		  "return {\n"
+		  "  { name = \"t.money\", category = \"drug_ad\",\n"
+		  "    patterns = { money = { { re = [[\\d[\\d,]{3,}\\s*円]] }, view = \"both\" } },\n"
+		  "    classify = function(page, m) return #m.money > 0 and 1 or 0 end },\n"
+		  "  { name = \"t.acct\", category = \"bank_account_trade\",\n"
+		  "    patterns = { acct = { { re = [[(^|[^0-9])[0-9]{7}($|[^0-9])]] }, view = \"both\" } },\n"
+		  "    classify = function(page, m) return #m.acct > 0 and 1 or 0 end },\n"
+		  "  { name = \"t.link\", category = \"drug_ad\",\n"
+		  "    patterns = { link = { { re = [[(^|[^a-z])t\\.me/[a-z0-9_]{5,32}]] } } },\n"
+		  "    classify = function(page, m) return #m.link > 0 and 1 or 0 end },\n"
+		  "}\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		flagged(dir, cases[i][0], got, sizeof(got), ev, sizeof(ev));
 		is_str(got, cases[i][1], "'%s' flags '%s'", cases[i][0], cases[i][1]);

@@ -18,6 +18,7 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/rulehub.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -212,13 +213,10 @@ int main(void)
 	log_set_sink(sink, NULL);
 	log_set_level(LOG_INFO);
 	tmpl = strdup("/tmp/t-rulehub-XXXXXX");
-	if (!tmpl || !mkdtemp(tmpl)) {
+	if (fixture_rules_dirs(tmpl, rules, sizeof(rules), cache, sizeof(cache)) < 0) {
 		printf("1..0 # skip cannot make a temporary directory\n");
 		return 0;
 	}
-	snprintf(rules, sizeof(rules), "%s/rules", tmpl);
-	snprintf(cache, sizeof(cache), "%s/cache", tmpl);
-	mkdir(rules, 0755);
 	put_rule("a.lua", "test.alpha", "alphaword");
 
 	buf_init(&errs, 1u << 20);
@@ -349,13 +347,8 @@ int main(void)
 	buf_release(&errs);
 	log_set_sink(NULL, NULL);
 	buf_release(&logged);
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-		if (system(cmd) != 0)
-			diag("cannot remove %s", tmpl);
-	}
+	if (fixture_remove(tmpl) < 0)
+		diag("cannot remove %s", tmpl);
 	free(tmpl);
 	return done_testing();
 }

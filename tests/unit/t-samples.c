@@ -14,6 +14,7 @@
 
 #include "classifiers/taxonomy.h"
 #include "pipeline/samples.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/log.h"
 
@@ -21,15 +22,7 @@ static char top[] = "/tmp/t-samples-XXXXXX";
 
 static void put(const char *rel, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	fixture_put(top, rel, text);
 }
 
 static void mk(const char *rel)

@@ -450,6 +450,25 @@ static void test_proxies(void)
 	sandbox_free(s);
 }
 
+/* A classifier of rs (NULL when there is none or it cannot be made), which drops the caller's reference to rs. */
+static struct classifier *classifier_of(struct ruleset *rs, struct err *e)
+{
+	struct classifier *c = rs ? classifier_new(rs, e) : NULL;
+
+	ruleset_unref(rs);
+	return c;
+}
+
+/* The page the run-time tests classify: one line on the cannabis trade. */
+static void drug_page(struct page_input *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->url = "http://example.jp/";
+	p->title = "";
+	p->text = "大麻の売買について";
+	p->text_len = strlen(p->text);
+}
+
 static void test_tamper_at_run_time(void)
 {
 	struct ruleset *rs = NULL;
@@ -467,15 +486,10 @@ static void test_tamper_at_run_time(void)
 	is_int(ruleset_load("tests/rules/escape-run", &with_lib, &rs, &errs), PRC_OK,
 	       "a rule that tampers only at run time loads");
 	buf_release(&errs);
-	c = rs ? classifier_new(rs, &e) : NULL;
-	ruleset_unref(rs);
+	c = classifier_of(rs, &e);
 	if (!ok(c != NULL, "classifier"))
 		goto out;
-	memset(&p, 0, sizeof(p));
-	p.url = "http://example.jp/";
-	p.title = "";
-	p.text = "大麻の売買について";
-	p.text_len = strlen(p.text);
+	drug_page(&p);
 	p.links = links;
 	p.link_texts = texts;
 	p.nlinks = 1;
@@ -505,15 +519,10 @@ static void test_cut_evidence(void)
 	if (errs.len)
 		diag("%s", buf_str(&errs));
 	buf_release(&errs);
-	c = rs ? classifier_new(rs, &e) : NULL;
-	ruleset_unref(rs);
+	c = classifier_of(rs, &e);
 	if (!ok(c != NULL, "classifier for rules that cut characters"))
 		goto out;
-	memset(&p, 0, sizeof(p));
-	p.url = "http://example.jp/";
-	p.title = "";
-	p.text = "大麻の売買について";
-	p.text_len = strlen(p.text);
+	drug_page(&p);
 	is_int(classifier_run(c, a, &p, &v, &n, NULL, NULL, &e), PRC_OK, "classified");
 	is_int(n, 3, "three verdicts");
 	for (i = 0; i < n; i++) {

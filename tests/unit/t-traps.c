@@ -32,26 +32,35 @@ static void test_shape(void)
 	ok(traps_calendar_like("http://a.example/cal/2026/11/"), "calendar-like path");
 }
 
+/* traps_family(url) is want. */
+static void family_is(const char *url, const char *want, const char *name)
+{
+	char k[512];
+
+	traps_family(url, k, sizeof(k));
+	is_str(k, want, "%s", name);
+}
+
 static void test_family(void)
 {
 	char k[512];
 
-	traps_family("http://a.example/bbs2/read.cgi?bbs=news&key=1515839920", k, sizeof(k));
-	is_str(k, "http://a.example/bbsN/read.cgi?bbs&key", "a board thread: path and parameter names");
-	traps_family("http://a.example/bbs2/read.cgi?bbs=love&key=1", k, sizeof(k));
-	is_str(k, "http://a.example/bbsN/read.cgi?bbs&key", "another thread of another board: same family");
-	traps_family("http://a.example/news/2019/04/100669.html", k, sizeof(k));
-	is_str(k, "http://a.example/news/N+/N.html", "numbers abstracted, repeats folded");
-	traps_family("http://a.example/calendar/next/next/next/", k, sizeof(k));
-	is_str(k, "http://a.example/calendar/next+/", "a chain one step further each time is one family");
-	traps_family("http://a.example/calendar/next/", k, sizeof(k));
-	is_str(k, "http://a.example/calendar/next/", "the chain's first step");
-	traps_family("http://a.example/s/5f3a9c0b77e1/view", k, sizeof(k));
-	is_str(k, "http://a.example/s/I/view", "an id segment");
-	traps_family("http://a.example/q?a=1&b=2&a=3", k, sizeof(k));
-	is_str(k, "http://a.example/q?a&b", "each parameter name once");
-	traps_family("http://b.example/q?a=1", k, sizeof(k));
-	is_str(k, "http://b.example/q?a", "the origin is part of the family");
+	family_is("http://a.example/bbs2/read.cgi?bbs=news&key=1515839920",
+		  "http://a.example/bbsN/read.cgi?bbs&key", "a board thread: path and parameter names");
+	family_is("http://a.example/bbs2/read.cgi?bbs=love&key=1",
+		  "http://a.example/bbsN/read.cgi?bbs&key", "another thread of another board: same family");
+	family_is("http://a.example/news/2019/04/100669.html", "http://a.example/news/N+/N.html",
+		  "numbers abstracted, repeats folded");
+	family_is("http://a.example/calendar/next/next/next/", "http://a.example/calendar/next+/",
+		  "a chain one step further each time is one family");
+	family_is("http://a.example/calendar/next/", "http://a.example/calendar/next/",
+		  "the chain's first step");
+	family_is("http://a.example/s/5f3a9c0b77e1/view", "http://a.example/s/I/view",
+		  "an id segment");
+	family_is("http://a.example/q?a=1&b=2&a=3", "http://a.example/q?a&b",
+		  "each parameter name once");
+	family_is("http://b.example/q?a=1", "http://b.example/q?a",
+		  "the origin is part of the family");
 	traps_family("http://a.example/bbs2/read.cgi?bbs=news&key=1515839920", k, 20);
 	is_int((int)strlen(k), 19, "a key is cut to fit");
 }

@@ -1,10 +1,11 @@
-/* t-util.c - unit tests for util/: buffers, arenas, queues, sets, hashes. */
+/* t-util.c - unit tests for util/: buffers, arenas, queues, sets, hashes, deadlines. */
 #include <pthread.h>
 #include <stdint.h>
 
 #include "tests/tap.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/deadline.h"
 #include "util/hash.h"
 #include "util/hex.h"
 #include "util/hset.h"
@@ -151,6 +152,21 @@ static void test_hex(void)
 	is_int(hex_value(-61), -1, "a byte above 0x7f is not hex");
 }
 
+static void test_deadline(void)
+{
+	struct timespec before, dl;
+	long long ms;
+
+	clock_gettime(CLOCK_REALTIME, &before);
+	dl = deadline_after(1999);
+	ms = (long long)(dl.tv_sec - before.tv_sec) * 1000 + (dl.tv_nsec - before.tv_nsec) / 1000000;
+	ok(dl.tv_nsec >= 0 && dl.tv_nsec < 1000000000L, "a deadline's nanoseconds stay under a second");
+	ok(ms >= 1999, "deadline_after(1999) is 1999 ms or more after the time before it");
+	dl = deadline_after(0);
+	ok(dl.tv_sec > before.tv_sec || (dl.tv_sec == before.tv_sec && dl.tv_nsec >= before.tv_nsec),
+	   "deadline_after(0) is not before the time before it");
+}
+
 int main(void)
 {
 	test_hex();
@@ -160,5 +176,6 @@ int main(void)
 	test_hset();
 	test_sha();
 	test_csv();
+	test_deadline();
 	return done_testing();
 }

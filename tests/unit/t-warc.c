@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "crawler/warc.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "util/buf.h"
 
@@ -725,23 +726,6 @@ static int collect(void *ud, const struct warc_entry *en)
 	return 0;
 }
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *p;
-	long sz;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)sz + 1);
-	*n = fread(p, 1, (size_t)sz, f);
-	fclose(f);
-	return p;
-}
-
 static void spit(const char *path, const void *a, size_t alen, const void *b, size_t blen)
 {
 	FILE *f = fopen(path, "wb");
@@ -808,7 +792,7 @@ static void test_chain(void)
 	snprintf(path, sizeof(path), "%s/%s", dir, loc[0].file);
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "the WARC file is 0640 whatever the umask (%o)",
 	   (unsigned)(st.st_mode & 0777));
-	data = slurp(path, &n);
+	data = (unsigned char *)fixture_read(path, &n);
 	is_str(h[0].file, loc[0].file, "the head names the file");
 	is_int((int)h[0].records, 7, "after 7 records (warcinfo, 3 responses, 3 requests)");
 	is_int((int)h[0].bytes, (int)n, "ending at the file's end");
