@@ -1019,10 +1019,10 @@ static void explain_rule(struct page_run *pr, size_t rule, const struct rule_cal
 	buf_init(&b, 1u << 16);
 	buf_addf(&b, "rule %s (%s:%d):", r->name, rs->files[r->file].path, r->line);
 	for (s = r->first_set; s < r->first_set + r->nsets; s++)
-		buf_addf(&b, " %s=%u%s", rs->sets[s].name, c->set_hits[s],
-			 rs->sets[s].required ? "(required)" : "");
+		buf_addf(&b, " %s=%u%s%s", rs->sets[s].name, c->set_hits[s],
+			 rs->sets[s].required ? "(required)" : "", rs->sets[s].trig ? "(trigger)" : "");
 	if (!rc)
-		buf_addstr(&b, " -> not run (a required set did not match)");
+		buf_addstr(&b, " -> not run (a required set or a trigger did not match)");
 	else if (rc->rc != PRC_OK)
 		buf_addf(&b, " -> failed: %.*s", (int)strcspn(rc->e.msg, "\n"), rc->e.msg);
 	else
@@ -1128,6 +1128,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	size_t r, s, nv = 0;
 	enum prc ret = PRC_OK;
 	int w, vi, any, req_ok;
+	uint32_t trig;
 
 	*out = NULL;
 	*n = 0;
@@ -1202,15 +1203,18 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		}
 		any = 0;
 		req_ok = 1;
+		trig = 0;
 		for (s = rule->first_set; s < rule->first_set + rule->nsets; s++) {
-			if (c->set_hits[s])
+			if (c->set_hits[s]) {
 				any = 1;
-			else if (rs->sets[s].required)
+				trig |= rs->sets[s].trig;
+			} else if (rs->sets[s].required) {
 				req_ok = 0;
+			}
 		}
 		if (!any)
 			continue;
-		if (!req_ok) {
+		if (!req_ok || trig != rule->trig_all) {
 			if (explain)
 				explain_rule(&pr, r, NULL, explain, ud);
 			continue;

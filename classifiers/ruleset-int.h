@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "classifiers/patset.h"
 #include "classifiers/ruleset.h"
@@ -29,6 +30,7 @@ struct rs_set {
 	size_t rule;
 	double weight;
 	int required;                  /* classify() runs only when this set matched */
+	uint32_t trig;                 /* the rule's trigger clauses this set is in (bit i: clause i) */
 	size_t first, n;               /* patterns */
 };
 
@@ -40,7 +42,10 @@ struct rs_rule {
 	double threshold;
 	long long version;             /* the rule's own version, 0 when it gives none */
 	size_t first_set, nsets;
+	uint32_t trig_all;             /* one bit per trigger clause; 0: no triggers */
 };
+
+#define RULE_MAX_TRIGGERS 32
 
 struct rs_file {
 	char *path;

@@ -416,7 +416,7 @@ enum prc ruleset_run_file(struct sandbox *s, const struct rs_file *f, struct err
 
 static const char *const rule_fields[] = {
 	"name", "category", "author", "description", "references", "version", "threshold",
-	"patterns", "classify", "requires", NULL
+	"patterns", "classify", "requires", "triggers", NULL
 };
 
 static int grow(void **v, size_t *cap, size_t need, size_t size)
@@ -641,6 +641,77 @@ static void add_pattern(struct rule_ctx *rc, size_t s, int index, int set_views,
 }
 
 /* Adds pattern set `name` (value at stack top) of the rule being built. */
+/* Marks set name of rule r as part of trigger clause bit; 0, or -1 when r has no such set. */
+static int trigger_set(struct ruleset *rs, struct rs_rule *r, const char *name, uint32_t bit)
+{
+	size_t j;
+
+	for (j = 0; name && j < r->nsets; j++)
+		if (!strcmp(rs->sets[r->first_set + j].name, name)) {
+			rs->sets[r->first_set + j].trig |= bit;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * The rule's `triggers` (on the table at the top of the stack): a list of
+ * clauses, each a set name (that set must match) or a list of names (one
+ * of them must). classify runs only when every clause holds on the page.
+ */
+static void check_triggers(struct loader *ld, struct rule_ctx *rc, struct rs_rule *r)
+{
+	lua_State *L = sandbox_state(ld->sb);
+	struct ruleset *rs = ld->rs;
+	int line = key_line(rc, "triggers");
+	size_t n, i, k, m;
+	int t = rawfield(L, -1, "triggers");
+
+	r->trig_all = 0;
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (t != LUA_TTABLE || (n = lua_rawlen(L, -1)) == 0) {
+		lerr(ld, ld->path, line, "triggers must be a list of set names or lists of set names");
+		lua_pop(L, 1);
+		return;
+	}
+	if (n > RULE_MAX_TRIGGERS) {
+		lerr(ld, ld->path, line, "triggers has more than %d clauses", RULE_MAX_TRIGGERS);
+		lua_pop(L, 1);
+		return;
+	}
+	for (i = 1; i <= n; i++) {
+		uint32_t bit = (uint32_t)1 << (i - 1);
+
+		t = lua_rawgeti(L, -1, (lua_Integer)i);
+		if (t == LUA_TSTRING) {
+			if (trigger_set(rs, r, lua_tostring(L, -1), bit) < 0)
+				lerr(ld, ld->path, line,
+				     "triggers names '%s', which is not a pattern set of the rule",
+				     lua_tostring(L, -1));
+		} else if (t == LUA_TTABLE && (m = lua_rawlen(L, -1)) > 0) {
+			for (k = 1; k <= m; k++) {
+				if (lua_rawgeti(L, -1, (lua_Integer)k) != LUA_TSTRING)
+					lerr(ld, ld->path, line,
+					     "triggers clause %zu must list set names", i);
+				else if (trigger_set(rs, r, lua_tostring(L, -1), bit) < 0)
+					lerr(ld, ld->path, line,
+					     "triggers names '%s', which is not a pattern set of the rule",
+					     lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+		} else {
+			lerr(ld, ld->path, line,
+			     "triggers clause %zu must be a set name or a list of set names", i);
+		}
+		lua_pop(L, 1);
+		r->trig_all |= bit;
+	}
+	lua_pop(L, 1);
+}
+
 static void add_set(struct rule_ctx *rc, const char *name)
 {
 	struct loader *ld = rc->ld;
@@ -717,6 +788,7 @@ static void add_set(struct rule_ctx *rc, const char *name)
 	rs->sets[s].rule = rc->rule;
 	rs->sets[s].weight = weight;
 	rs->sets[s].required = 0;
+	rs->sets[s].trig = 0;
 	rs->sets[s].first = rs->npats;
 	rs->sets[s].n = 0;
 	rs->nsets++;
@@ -935,6 +1007,7 @@ static void add_rule(struct loader *ld, int list_index)
 		     "requires must be a list of pattern set names");
 	}
 	lua_pop(L, 1);
+	check_triggers(ld, &rc, r);
 	for (i = 0; i < nnames; i++)
 		free(names[i].name);
 	if (rc.anchor >= 0)

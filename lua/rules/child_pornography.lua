@@ -23,6 +23,7 @@ return {
   version = 1,
   threshold = 0.65,
   requires = { "minor", "medium" },
+  triggers = { { "pay", "contact", "illicit" } },
 
   patterns = {
     minor = {

@@ -19,6 +19,7 @@ return {
   version = 1,
   threshold = 0.65,
   requires = { "age" },
+  triggers = { { "paid", "price" } },
 
   patterns = {
     age = {

@@ -20,6 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
+  triggers = { { "strong", "violence" }, { "pay", "contact", "commission" } },
 
   patterns = {
     -- words that name violence for hire by themselves

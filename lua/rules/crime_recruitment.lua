@@ -18,6 +18,7 @@ return {
   },
   version = 1,
   threshold = 0.6,
+  triggers = { { "dark", "lure", "vague" }, { "money", "secret", "contact" } },
 
   patterns = {
     -- words that name the crime job itself

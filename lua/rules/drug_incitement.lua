@@ -23,6 +23,7 @@ return {
   },
   version = 1,
   threshold = 0.7,
+  triggers = { { "drug", "slang" }, "urge" },
 
   patterns = {
     drug = {

@@ -20,6 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.8,
+  triggers = { { "discount", "yen" }, "shop" },
 
   patterns = {
     discount = {

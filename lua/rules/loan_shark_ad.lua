@@ -21,6 +21,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
+  triggers = { { "loan", "lend" }, { "easy", "quick" }, "contact" },
 
   patterns = {
     loan = {

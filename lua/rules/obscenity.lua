@@ -22,6 +22,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
+  triggers = { { "uncensored", "mosaic" }, "offer", { "price", "contact" }, { "adult", "medium" } },
 
   patterns = {
     -- words that say the material is uncensored on their own

@@ -20,6 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.6,
+  triggers = { { "strong", "semi", "line" }, { "pay", "contact" } },
 
   patterns = {
     -- words that only name the illegal trade

@@ -20,6 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
+  triggers = { { "code", "weak" }, { "meet", "contact" } },
 
   patterns = {
     -- unambiguous paid-sex code

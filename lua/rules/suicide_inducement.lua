@@ -18,6 +18,7 @@ return {
   },
   version = 1,
   threshold = 0.6,
+  triggers = { { "invite", "help" } },
 
   patterns = {
     invite = {

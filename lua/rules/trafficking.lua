@@ -20,6 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
+  triggers = { { "organ_sale", "person_sale", "person_handover", "organ", "broker" }, { "pay", "contact" } },
 
   patterns = {
     -- an organ as the object of a sale

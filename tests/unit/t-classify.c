@@ -487,6 +487,45 @@ out:
 	arena_free(a);
 }
 
+/* triggers: the rule runs only when each clause (one set, or any of a list) matched. */
+static void test_triggers(void)
+{
+	struct classifier *c = load("tests/rules/triggers", "lua/lib");
+	struct ruleset *rs = NULL;
+	struct arena *a = arena_new();
+	struct verdict *v;
+	struct buf errs;
+	const char *s;
+	size_t n;
+
+	if (ok(c != NULL && a != NULL, "a rule with triggers loads")) {
+		n = run_text(c, a, "", "", "alpha and gamma", &v);
+		ok(by_rule(v, n, "test.triggers") != NULL, "alpha and gamma: it runs");
+		n = run_text(c, a, "", "", "beta then gamma", &v);
+		ok(by_rule(v, n, "test.triggers") != NULL, "beta stands for alpha: it runs");
+		n = run_text(c, a, "", "", "alpha beta delta", &v);
+		ok(by_rule(v, n, "test.triggers") == NULL, "without gamma it does not");
+		n = run_text(c, a, "", "", "gamma delta", &v);
+		ok(by_rule(v, n, "test.triggers") == NULL, "gamma without alpha or beta: it does not");
+	}
+	classifier_free(c);
+	arena_free(a);
+
+	buf_init(&errs, 1 << 16);
+	is_int(ruleset_load("tests/rules/triggers-bad", &with_lib, &rs, &errs), PRC_PARSE,
+	       "triggers naming what is not there are refused");
+	s = buf_str(&errs);
+	if (!ok(strstr(s, "bad.lua:7: triggers names 'nope', which is not a pattern set of the rule") != NULL,
+		"an unknown set at file:line"))
+		diag("errors:\n%s", s);
+	ok(strstr(s, "bad.lua:14: triggers clause 1 must be a set name or a list of set names") != NULL,
+	   "a clause that is not a name or a list");
+	ok(strstr(s, "bad.lua:21: triggers must be a list") != NULL, "an empty list");
+	if (!ok(rs == NULL, "and nothing is loaded"))
+		ruleset_unref(rs);
+	buf_release(&errs);
+}
+
 int main(void)
 {
 	shipped.cache_dir = getenv("PATROL_TEST_CACHE");
@@ -495,5 +534,6 @@ int main(void)
 	test_broken();
 	test_runaway();
 	test_blocks();
+	test_triggers();
 	return done_testing();
 }
