@@ -6,11 +6,18 @@
  * --max-text, --max-links change them as they do for the crawl), so a scan
  * of a saved body gives the crawl's verdicts and evidence. Exit status as grep: 0 nothing
  * flagged, 1 something flagged, 2 an error.
+ *
+ * Files are classified by --jobs worker threads (default: one per CPU),
+ * each with its own classifier; a file's output is kept until every file
+ * before it has been printed, so the output is the same, in the same order,
+ * whatever the number of workers.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classifiers/classify.h"
 #include "cli/cli.h"
@@ -18,91 +25,251 @@
 #include "util/arena.h"
 #include "util/json.h"
 
+#define SCAN_MAX_JOBS 64
+#define SCAN_AHEAD 64 /* files a worker may finish ahead of the printer, per worker */
+
+/* One file's result, kept until it is printed. */
+struct scan_out {
+	char *out, *expl;   /* stdout, and the --explain lines (stderr with --json) */
+	size_t nout, nexpl;
+	char *error;        /* what went wrong, or NULL */
+	int flagged;
+	int done;
+};
+
 struct scan {
-	struct classifier *c;
+	struct ruleset *rs;
 	struct page_limits limits; /* the crawl's, or as --max-body, --max-text, --max-links say */
 	int explain, json;
-	int flagged, errors;
+	char **files;
+	size_t nfiles;
+	struct scan_out *res;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;         /* a file is done, or the printer moved on */
+	size_t next;               /* the next file a worker takes */
+	size_t printed;            /* files printed so far */
+	size_t ahead;              /* how far past printed a worker may take a file */
+};
+
+/* What one worker writes while it classifies one file. */
+struct scan_job {
+	const struct scan *s;
 	const char *file;
+	FILE *expl;
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: patrol scan [--rules DIR] [--cache-dir DIR | --no-cache] [--explain] [--json]\n"
-			"                   [--max-body BYTES] [--max-text BYTES] [--max-links N] PATH...\n");
+			"                   [--max-body BYTES] [--max-text BYTES] [--max-links N]\n"
+			"                   [--jobs N] PATH...\n");
 }
 
 static void on_explain(const char *line, void *ud)
 {
-	struct scan *s = ud;
+	struct scan_job *j = ud;
 
-	if (s->json)
-		fprintf(stderr, "%s: %s\n", s->file, line);
+	if (j->s->json)
+		fprintf(j->expl, "%s: %s\n", j->file, line);
 	else
-		printf("# %s: %s\n", s->file, line);
+		fprintf(j->expl, "# %s: %s\n", j->file, line);
 }
 
-static void print_verdict(const struct scan *s, const char *file, const struct verdict *v)
+static void print_verdict(FILE *o, int json, const char *file, const struct verdict *v)
 {
-	if (s->json) {
-		fputs("{\"file\":", stdout);
-		json_write_str(stdout, file);
-		fputs(",\"category\":", stdout);
-		json_write_str(stdout, v->category);
-		printf(",\"score\":%.3f,\"rule\":", v->score);
-		json_write_str(stdout, v->rule);
-		fputs(",\"rule_file\":", stdout);
-		json_write_str(stdout, v->rule_file);
-		fputs(",\"evidence\":", stdout);
-		json_write_str(stdout, v->evidence);
-		printf(",\"ev_start\":%zu,\"ev_end\":%zu}\n", v->ev_start, v->ev_end);
+	if (json) {
+		fputs("{\"file\":", o);
+		json_write_str(o, file);
+		fputs(",\"category\":", o);
+		json_write_str(o, v->category);
+		fprintf(o, ",\"score\":%.3f,\"rule\":", v->score);
+		json_write_str(o, v->rule);
+		fputs(",\"rule_file\":", o);
+		json_write_str(o, v->rule_file);
+		fputs(",\"evidence\":", o);
+		json_write_str(o, v->evidence);
+		fprintf(o, ",\"ev_start\":%zu,\"ev_end\":%zu}\n", v->ev_start, v->ev_end);
 		return;
 	}
-	printf("%s\t%s\t%.2f\t%s\t%s\n", file, v->category, v->score, v->rule, v->evidence);
+	fprintf(o, "%s\t%s\t%.2f\t%s\t%s\n", file, v->category, v->score, v->rule, v->evidence);
 }
 
-static void scan_file(const char *file, void *ud)
+/* Classifies one file with c into r: its verdict lines, its explain lines or its error. */
+static void scan_one(const struct scan *s, struct classifier *c, const char *file,
+		     struct scan_out *r)
 {
-	struct scan *s = ud;
 	struct arena *a = arena_new();
+	struct scan_job j = { s, file, NULL };
 	struct page_input p;
 	struct verdict *v;
+	FILE *o = NULL;
 	size_t n, i;
 	struct err e;
 	char url[PATH_MAX + 8], abs[PATH_MAX];
 
-	if (!a) {
-		cli_error("out of memory");
-		s->errors++;
-		return;
+	if (s->explain)
+		j.expl = open_memstream(&r->expl, &r->nexpl);
+	o = open_memstream(&r->out, &r->nout);
+	if (!a || !o || (s->explain && !j.expl)) {
+		r->error = strdup("out of memory");
+		goto out;
 	}
 	if (!realpath(file, abs))
 		snprintf(abs, sizeof(abs), "%s", file);
 	snprintf(url, sizeof(url), "file://%s", abs);
-	s->file = file;
 	if (page_read_file(a, &s->limits, file, url, &p, &e) != PRC_OK ||
-	    classifier_run(s->c, a, &p, &v, &n, s->explain ? on_explain : NULL, s, &e) != PRC_OK) {
-		cli_error("%s", e.msg);
-		s->errors++;
-		arena_free(a);
-		return;
+	    classifier_run(c, a, &p, &v, &n, s->explain ? on_explain : NULL, &j, &e) != PRC_OK) {
+		r->error = strdup(e.msg);
+		if (!r->error)
+			r->error = strdup("out of memory");
+		goto out;
 	}
 	for (i = 0; i < n; i++)
-		print_verdict(s, file, &v[i]);
-	if (n)
-		s->flagged = 1;
-	fflush(stdout);
+		print_verdict(o, s->json, file, &v[i]);
+	r->flagged = n > 0;
+out:
+	if (o)
+		fclose(o);
+	if (j.expl)
+		fclose(j.expl);
 	arena_free(a);
+}
+
+static void *scan_worker(void *arg)
+{
+	struct scan *s = arg;
+	struct classifier *c;
+	struct err e;
+	size_t k;
+
+	c = classifier_new(s->rs, &e);
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->next < s->nfiles && s->next >= s->printed + s->ahead)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->next >= s->nfiles)
+			break;
+		k = s->next++;
+		pthread_mutex_unlock(&s->mu);
+		if (c)
+			scan_one(s, c, s->files[k], &s->res[k]);
+		else
+			s->res[k].error = strdup(e.msg);
+		pthread_mutex_lock(&s->mu);
+		s->res[k].done = 1;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	classifier_free(c);
+	return NULL;
+}
+
+/* Prints the files' results in order as they are done; returns 2 after an error, 1 when flagged. */
+static int scan_print(struct scan *s)
+{
+	int status = 0;
+	size_t k;
+
+	for (k = 0; k < s->nfiles; k++) {
+		struct scan_out *r = &s->res[k];
+
+		pthread_mutex_lock(&s->mu);
+		while (!r->done)
+			pthread_cond_wait(&s->cv, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+		if (r->nexpl)
+			fwrite(r->expl, 1, r->nexpl, s->json ? stderr : stdout);
+		if (r->error) {
+			fflush(stdout);
+			cli_error("%s", r->error);
+			status = 2;
+		} else if (r->nout) {
+			fwrite(r->out, 1, r->nout, stdout);
+		}
+		fflush(stdout);
+		if (r->flagged && status == 0)
+			status = 1;
+		free(r->out);
+		free(r->expl);
+		free(r->error);
+		r->out = r->expl = r->error = NULL;
+		pthread_mutex_lock(&s->mu);
+		s->printed = k + 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return status;
+}
+
+struct file_list {
+	char **v;
+	size_t n, cap;
+	int nomem;
+};
+
+static void add_file(const char *file, void *ud)
+{
+	struct file_list *l = ud;
+	char **nv;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		nv = realloc(l->v, l->cap * sizeof(*nv));
+		if (!nv) {
+			l->nomem = 1;
+			return;
+		}
+		l->v = nv;
+	}
+	if (!(l->v[l->n] = strdup(file))) {
+		l->nomem = 1;
+		return;
+	}
+	l->n++;
+}
+
+/* Runs jobs workers over s->files and prints; the exit status. */
+static int scan_run(struct scan *s, int jobs)
+{
+	pthread_t tid[SCAN_MAX_JOBS];
+	int started = 0, i, status;
+
+	s->res = calloc(s->nfiles ? s->nfiles : 1, sizeof(*s->res));
+	if (!s->res) {
+		cli_error("out of memory");
+		return 2;
+	}
+	if ((size_t)jobs > s->nfiles)
+		jobs = s->nfiles ? (int)s->nfiles : 1;
+	s->ahead = (size_t)jobs * SCAN_AHEAD;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	for (i = 0; i < jobs; i++)
+		if (pthread_create(&tid[started], NULL, scan_worker, s) == 0)
+			started++;
+	if (!started) {
+		cli_error("cannot start a scan thread");
+		status = 2;
+	} else {
+		status = scan_print(s);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s->res);
+	return status;
 }
 
 int cmd_scan(int argc, char **argv)
 {
 	const char *rules = NULL, *cache = NULL;
-	struct ruleset *rs;
+	struct file_list files = { NULL, 0, 0, 0 };
 	struct scan s;
-	struct err e;
 	char **paths;
-	int i, npaths = 0, only_paths = 0;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, npaths = 0, only_paths = 0, errors = 0, status;
+	size_t k;
 
 	memset(&s, 0, sizeof(s));
 	page_limits_init(&s.limits, 0, 0, 0);
@@ -131,6 +298,16 @@ int cmd_scan(int argc, char **argv)
 			cache = argv[i] + 12;
 		} else if (!strcmp(argv[i], "--no-cache")) {
 			cache = "";
+		} else if (!strcmp(argv[i], "--jobs") || !strncmp(argv[i], "--jobs=", 7)) {
+			const char *v = argv[i][6] == '=' ? argv[i] + 7 : i + 1 < argc ? argv[++i] : NULL;
+
+			jobs = v ? cli_number("--jobs", v) : -1;
+			if (jobs < 1 || jobs > SCAN_MAX_JOBS) {
+				if (jobs == 0 || jobs > SCAN_MAX_JOBS || !v)
+					cli_error("--jobs wants a number from 1 to %d", SCAN_MAX_JOBS);
+				free(paths);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--explain")) {
 			s.explain = 1;
 		} else if (!strcmp(argv[i], "--json")) {
@@ -153,24 +330,29 @@ int cmd_scan(int argc, char **argv)
 		free(paths);
 		return 2;
 	}
-	rs = cli_load_rules_cached(cli_rules_dir(rules), cli_cache_dir(cache));
-	if (!rs) {
-		free(paths);
-		return 2;
-	}
-	s.c = classifier_new(rs, &e);
-	ruleset_unref(rs);
-	if (!s.c) {
-		cli_error("%s", e.msg);
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > SCAN_MAX_JOBS)
+		jobs = SCAN_MAX_JOBS;
+	s.rs = cli_load_rules_cached(cli_rules_dir(rules), cli_cache_dir(cache));
+	if (!s.rs) {
 		free(paths);
 		return 2;
 	}
 	for (i = 0; i < npaths; i++)
-		if (cli_walk(paths[i], scan_file, &s) < 0)
-			s.errors++;
-	classifier_free(s.c);
+		if (cli_walk(paths[i], add_file, &files) < 0)
+			errors++;
 	free(paths);
-	if (s.errors)
-		return 2;
-	return s.flagged ? 1 : 0;
+	if (files.nomem) {
+		cli_error("out of memory");
+		errors++;
+	}
+	s.files = files.v;
+	s.nfiles = files.n;
+	status = scan_run(&s, (int)jobs);
+	for (k = 0; k < files.n; k++)
+		free(files.v[k]);
+	free(files.v);
+	ruleset_unref(s.rs);
+	return errors ? 2 : status;
 }

@@ -61,4 +61,20 @@ for l in open(sys.argv[1]):
     if l.strip(): json.loads(l)' "$PATROL_OUT"
 	ok $? "scan --json writes JSON"
 fi
+# --jobs: every worker count prints the same lines in the same order
+patrol_run scan --jobs 1 --explain lua/samples
+rc1=$?
+cp "$PATROL_OUT" "$HARNESS_TMP/scan-1.out"
+patrol_run scan --jobs 3 --explain lua/samples
+rc3=$?
+is "$rc3" "$rc1" "scan --jobs 3 exits as --jobs 1 ($rc1)"
+cmp -s "$HARNESS_TMP/scan-1.out" "$PATROL_OUT"
+ok $? "and prints the same $(grep -vc '^#' "$PATROL_OUT") verdicts and explain lines, in the same order"
+check "the verdicts are many" test "$(grep -vc '^#' "$PATROL_OUT")" -ge 600
+patrol_run scan --jobs 2 lua/samples/benign/bank-02-police.txt no/such/file.html lua/samples/drug_ad/05-separators.txt
+is "$?" 2 "a missing file among others: exit 2 with --jobs 2"
+like "$(cat "$PATROL_OUT")" "drug_ad" "and the others are still scanned"
+patrol_run scan --jobs 0 lua/samples
+is "$?" 2 "--jobs 0 is refused"
+like "$(cat "$PATROL_ERR")" "--jobs" "naming the option"
 done_testing

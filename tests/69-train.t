@@ -107,7 +107,8 @@ patrol_run scan --rules "$T/pack/rules" --no-cache --explain lua/samples/drug_ad
 like "$(cat "$PATROL_OUT")" "model \([0-9]+ n-grams known\): drug_ad [0-9.]+" "--explain shows what the model says"
 is "$(grep -c 'failed\|error' "$PATROL_ERR")" 0 "and the rule ran without an error"
 
-# a page table a rule keeps past its page reads no model (nothing of a page that is gone)
+# a page table a rule keeps past its page reads no model (nothing of a page that is gone);
+# one worker, so that both pages go through one Lua state as in a crawl worker
 mkdir -p "$T/pack2/rules" "$T/pack2/model"
 cp "$T/a.model" "$T/pack2/model/patrol.model"
 cat >"$T/pack2/rules/stale.lua" <<'LUA'
@@ -126,7 +127,7 @@ return {
   end,
 }
 LUA
-patrol_run scan --rules "$T/pack2/rules" --no-cache lua/samples/benign/bank-02-police.txt \
+patrol_run scan --jobs 1 --rules "$T/pack2/rules" --no-cache lua/samples/benign/bank-02-police.txt \
 	lua/samples/benign/bank-03-news.txt
 is "$?" 1 "a kept page table from an earlier page has no model" || diag "$(cat "$PATROL_ERR")"
 like "$(cat "$PATROL_OUT")" "bank-03-news.txt	phishing	1.00	stale.probe" "(the second page's rule saw nil)"
