@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_PAGES (default 20000), BENCH_HOSTS (8), BENCH_CONCURRENCY
 # (16), BENCH_PER_HOST (2), BENCH_TIMEOUT (seconds per crawler, 600),
-# BENCH_CRAWLERS (which to run, default "patrol wget2 scrapy"),
+# BENCH_CRAWLERS (which to run, default "patrol wget2 scrapy"), BENCH_PATROL_OPTS
+# (more patrol crawl options, e.g. "--workers 1"),
 # HARNESS_KEEP=1 keeps the temp dir with every log.
 #
 # Everything runs inside the test harness's private network namespace
@@ -187,8 +188,9 @@ for c in $CRAWLERS; do
 		# does when its rules change, not inside the timed crawl.
 		"$PATROL_BIN" rules check >/dev/null 2>&1 ||
 			say "bench: patrol rules check failed; the crawl compiles the rules itself"
+		# shellcheck disable=SC2086 # BENCH_PATROL_OPTS is a list of options
 		run_crawler patrol "$PATROL_BIN" crawl --job bench --allow-private \
-			--concurrency "$CONC" --per-host "$PER_HOST" --quiet "${seeds[@]}"
+			--concurrency "$CONC" --per-host "$PER_HOST" --quiet ${BENCH_PATROL_OPTS:-} "${seeds[@]}"
 		R_STORED=$(psql_q "SELECT count(*) FROM urls u JOIN jobs j ON j.id = u.job_id
 			WHERE j.name = 'bench' AND u.state = 2" 2>/dev/null || echo '?')
 		R_HITS=$(psql_q "SELECT count(*) FROM (SELECT DISTINCT host_id, url_id FROM hits) h" 2>/dev/null || echo '?')
