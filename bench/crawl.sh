@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_PAGES (default 20000), BENCH_HOSTS (8), BENCH_CONCURRENCY
 # (16), BENCH_PER_HOST (2), BENCH_TIMEOUT (seconds per crawler, 600),
-# BENCH_CRAWLERS (which to run, default "patrol wget2 scrapy"), BENCH_PATROL_OPTS
+# BENCH_CRAWLERS (which to run, default "patrol wget2 scrapy"; patrol2 is two patrol
+# crawl processes on one job), BENCH_PATROL_OPTS
 # (more patrol crawl options, e.g. "--workers 1"),
 # HARNESS_KEEP=1 keeps the temp dir with every log.
 #
@@ -196,6 +197,18 @@ for c in $CRAWLERS; do
 		R_HITS=$(psql_q "SELECT count(*) FROM (SELECT DISTINCT host_id, url_id FROM hits) h" 2>/dev/null || echo '?')
 		ran+=(patrol)
 		;;
+	patrol2)
+		# two crawl processes started together on one job, as on two machines:
+		# they share the hosts through leases and the URLs through claims
+		mkdir -p "$PATROL_HOME"
+		"$PATROL_BIN" rules check >/dev/null 2>&1 ||
+			say "bench: patrol rules check failed; the crawls compile the rules themselves"
+		# shellcheck disable=SC2016,SC2086 # the script is bash's; BENCH_PATROL_OPTS is a list
+		run_crawler patrol2 bash -c 'b=$1; shift; "$b" "$@" & p=$!; "$b" "$@"; r=$?; wait "$p"; exit $((r | $?))' \
+			patrol2 "$PATROL_BIN" crawl --job bench2 --allow-private \
+			--concurrency "$CONC" --per-host "$PER_HOST" --quiet ${BENCH_PATROL_OPTS:-} "${seeds[@]}"
+		ran+=(patrol2)
+		;;
 	wget2)
 		if ! command -v wget2 >/dev/null 2>&1; then
 			skipped+=("wget2 (not installed: apt-get install wget2)")
@@ -244,6 +257,12 @@ for c in "${ran[@]}"; do
 	# shellcheck disable=SC2059
 	printf "$fmt" "$c" "${R_REQ[$c]}" "$p" "${R_DUP[$c]}" "${R_MISS[$c]}" "${R_WALL[$c]}" \
 		"$(per_s "$p" "${R_WALL[$c]}")" "${R_CPU[$c]}" "$(per_k "${R_CPU[$c]}" "$p")" "${R_RSS[$c]}" "${R_RC[$c]}"
+	if [ "$c" = patrol2 ]; then
+		# shellcheck disable=SC2059
+		printf "$fmt" "patrol2+postgres" "" "" "" "" "" "" \
+			"$(awk -v a="${R_CPU[$c]}" -v b="${R_PGCPU[$c]}" 'BEGIN { printf "%.2f", a + b }')" \
+			"$(per_k "$(awk -v a="${R_CPU[$c]}" -v b="${R_PGCPU[$c]}" 'BEGIN { printf "%.2f", a + b }')" "$p")" "" ""
+	fi
 	if [ "$c" = patrol ]; then
 		PATROL_CPU_DB=$(awk -v a="${R_CPU[$c]}" -v b="${R_PGCPU[$c]}" 'BEGIN { printf "%.2f", a + b }')
 		# shellcheck disable=SC2059
@@ -272,7 +291,7 @@ case " ${ran[*]} " in *" patrol "*)
 	pk=$(per_k "${R_CPU[patrol]}" "${R_PAGES[patrol]}")
 	pkd=$(per_k "$PATROL_CPU_DB" "${R_PAGES[patrol]}")
 	for c in "${ran[@]}"; do
-		[ "$c" = patrol ] && continue
+		[ "$c" = patrol ] || [ "$c" = patrol2 ] && continue
 		say ""
 		say "patrol vs $c:"
 		say "  pages/s            $(ratio "$pp" "$(per_s "${R_PAGES[$c]}" "${R_WALL[$c]}")") (higher is better for patrol)"
