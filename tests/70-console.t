@@ -77,26 +77,7 @@ patrol_bg serve --listen "127.0.0.1:$cport" --max-failures 3 --lockout 10m --thr
 wait_for 20 can_connect 127.0.0.1 "$cport"
 ok $? "patrol serve listens on 127.0.0.1:$cport" || diag "$(tail -5 "$HARNESS_TMP/patrol-bg.log")"
 C="http://127.0.0.1:$cport"
-H=$HARNESS_TMP/h.txt
-B=$HARNESS_TMP/b.txt
-
-# req JAR [curl args...]: prints the status; headers in $H, body in $B
-req() {
-	local jar=$1
-	shift
-	curl -s -o "$B" -D "$H" -w '%{http_code}' -b "$jar" -c "$jar" "$@"
-}
-# login JAR USER PASSWORD: prints the status of POST /login
-login() {
-	local jar=$1 csrf
-	req "$jar" "$C/login" >/dev/null
-	csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$B" | head -1)
-	req "$jar" --data-urlencode "user=$2" --data-urlencode "password=$3" --data-urlencode "csrf=$csrf" "$C/login"
-}
-csrf_of() { # JAR: the session's CSRF token from /api/session
-	req "$1" "$C/api/session" >/dev/null
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$B"
-}
+. "$(dirname "$0")/lib/console.sh"
 jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$B"; }
 status_of() { psql_q "SELECT status FROM reviews WHERE url_id = $1"; }
 page() { psql_q "SELECT id FROM urls WHERE url = '$1'"; }

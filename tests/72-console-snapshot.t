@@ -101,23 +101,7 @@ patrol_bg serve --listen "127.0.0.1:$cport" --chromium "$chromium" --snapshot-ti
 wait_for 20 can_connect 127.0.0.1 "$cport"
 ok $? "patrol serve listens" || diag "$(tail -5 "$HARNESS_TMP/patrol-bg.log")"
 C="http://127.0.0.1:$cport"
-H=$HARNESS_TMP/h.txt
-B=$HARNESS_TMP/b.txt
-req() {
-	local jar=$1
-	shift
-	curl -s -o "$B" -D "$H" -w '%{http_code}' -b "$jar" -c "$jar" "$@"
-}
-login() {
-	local jar=$1 csrf
-	req "$jar" "$C/login" >/dev/null
-	csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$B" | head -1)
-	req "$jar" --data-urlencode "user=$2" --data-urlencode "password=$3" --data-urlencode "csrf=$csrf" "$C/login"
-}
-csrf_of() {
-	req "$1" "$C/api/session" >/dev/null
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$B"
-}
+. "$(dirname "$0")/lib/console.sh"
 JA=$HARNESS_TMP/alice.jar
 JR=$HARNESS_TMP/rex.jar
 is "$(login "$JA" alice alice-pass-1)" 303 "alice logs in"
