@@ -137,18 +137,22 @@ enum prc samples_judge(struct classifier *c, struct arena *a, const struct page_
 	if (rc != PRC_OK)
 		return rc;
 	flag_verdicts(out->flag[SAMPLES_RULES], v, n);
-	if (m) {
-		model_acc_init(&acc, m);
-		rc = samples_model_page(&acc, a, p, e);
-		if (rc != PRC_OK)
-			return rc;
-		model_acc_probs(&acc, probs);
-		for (i = 0; i < model_category_count(m); i++)
-			if (probs[i] >= SAMPLES_MODEL_FLAG &&
-			    (k = tax_index(model_category(m, i))) >= 0)
-				out->flag[SAMPLES_MODEL][k] = 1;
-		out->model_run = 1;
+	if (!m) {
+		/* without a model the rules as they run are the rules alone */
+		out->v = v;
+		out->nv = n;
+		memcpy(out->flag[SAMPLES_BOTH], out->flag[SAMPLES_RULES], sizeof(out->flag[0]));
+		return PRC_OK;
 	}
+	model_acc_init(&acc, m);
+	rc = samples_model_page(&acc, a, p, e);
+	if (rc != PRC_OK)
+		return rc;
+	model_acc_probs(&acc, probs);
+	for (i = 0; i < model_category_count(m); i++)
+		if (probs[i] >= SAMPLES_MODEL_FLAG && (k = tax_index(model_category(m, i))) >= 0)
+			out->flag[SAMPLES_MODEL][k] = 1;
+	out->model_run = 1;
 	rc = classifier_run(c, a, p, &out->v, &out->nv, NULL, NULL, e);
 	if (rc != PRC_OK)
 		return rc;

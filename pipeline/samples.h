@@ -47,7 +47,8 @@ struct samples_flags {
 /*
  * Judges p three ways: c's rules with the model hidden from them, the model
  * of c's rule set alone (a category at p >= SAMPLES_MODEL_FLAG; skipped
- * when the set has none), and the rules as they run, reading the model.
+ * when the set has none), and the rules as they run, reading the model
+ * (without a model, the first run is reused: the rules run once).
  * Everything lives in a. PRC_OK, or what classifier_run returned (e set).
  */
 enum prc samples_judge(struct classifier *c, struct arena *a, const struct page_input *p,
