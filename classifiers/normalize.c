@@ -86,6 +86,7 @@
 #include <ctype.h>
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,7 @@ static enum prc vout_init(struct vout *o, struct arena *a, size_t cap)
 	o->to = arena_alloc(a, cap * sizeof(uint32_t));
 	if (!o->s || !o->from || !o->to) {
 		o->nomem = 1;
+		o->cap = 0; /* so vout_put's room check always fails over to vout_reserve */
 		return PRC_NOMEM;
 	}
 	return PRC_OK;
@@ -178,41 +180,48 @@ static int vout_reserve(struct vout *o, size_t n)
 	return 0;
 fail:
 	o->nomem = 1;
+	o->cap = 0;
 	return -1;
 }
 
-static void vout_put(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
+static inline void vout_put(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
 {
 	unsigned char *p;
-	size_t i, n;
+	uint32_t *mf, *mt;
 
-	if (vout_reserve(o, 4))
+	/* cap is 0 once nomem is set, so a failed view takes the slow test */
+	if (o->len + 5 > o->cap && vout_reserve(o, 4))
 		return;
 	p = (unsigned char *)o->s + o->len;
+	mf = o->from + o->len;
+	mt = o->to + o->len;
 	if (cp < 0x80) {
 		p[0] = (unsigned char)cp;
-		n = 1;
+		mf[0] = f;
+		mt[0] = t;
+		o->len += 1;
 	} else if (cp < 0x800) {
 		p[0] = (unsigned char)(0xC0 | (cp >> 6));
 		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
+		mf[0] = mf[1] = f;
+		mt[0] = mt[1] = t;
+		o->len += 2;
 	} else if (cp < 0x10000) {
 		p[0] = (unsigned char)(0xE0 | (cp >> 12));
 		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
 		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
+		mf[0] = mf[1] = mf[2] = f;
+		mt[0] = mt[1] = mt[2] = t;
+		o->len += 3;
 	} else {
 		p[0] = (unsigned char)(0xF0 | (cp >> 18));
 		p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
 		p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
 		p[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
+		mf[0] = mf[1] = mf[2] = mf[3] = f;
+		mt[0] = mt[1] = mt[2] = mt[3] = t;
+		o->len += 4;
 	}
-	for (i = 0; i < n; i++) {
-		o->from[o->len + i] = f;
-		o->to[o->len + i] = t;
-	}
-	o->len += n;
 }
 
 static void vout_finish(struct vout *o, struct nview *v)
@@ -236,7 +245,7 @@ static void ws_flush(struct vbuild *b)
 	b->ws = 0;
 }
 
-static void vb_emit(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+static inline void vb_emit(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
 {
 	if (b->collapse) {
 		if (cp == ' ' || cp == '\n') {
@@ -489,6 +498,15 @@ static void vb_push(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t, int d
 		r->kanji++;
 }
 
+/* vb_push for a codepoint known not to be a numeral character (num_kind NUM_NONE). */
+static inline void vb_push_plain(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (b->run.n)
+		run_end(b, cp);
+	b->run.passthrough = 0;
+	vb_emit(b, cp, f, t);
+}
+
 static void vb_finish(struct vbuild *b, struct nview *v)
 {
 	run_end(b, 0);
@@ -536,43 +554,54 @@ static int is_digit(uint32_t cp)
 	return cp >= '0' && cp <= '9';
 }
 
-/* Feeds one composed codepoint, already kana-folded, to both views. */
-static void feed_one(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
+/*
+ * Stage 2 for one composed, kana-folded codepoint: 0 when it is dropped,
+ * else 1 with *out the codepoint the views get (' ' and '\n' for white
+ * space) and *keep whether squeezing keeps it.
+ */
+static int classify(uint32_t cp, uint32_t *out, int *keep)
 {
-	int keep, decimal;
-
 	if (cp < 0x80) {
 		if (cp == '\n') {
-			keep = 0;
+			*keep = 0;
 		} else if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\v' || cp == '\f') {
 			cp = ' ';
-			keep = 0;
+			*keep = 0;
 		} else if (cp < 0x20 || cp == 0x7F) {
-			return;
+			return 0;
 		} else {
-			keep = (cp >= 'a' && cp <= 'z') || is_digit(cp); /* already folded */
+			*keep = (cp >= 'a' && cp <= 'z') || is_digit(cp); /* already folded */
 		}
 	} else if (cp < 0xA0) {
 		if (cp != 0x85)
-			return;
+			return 0;
 		cp = '\n';
-		keep = 0;
+		*keep = 0;
 	} else {
 		utf8proc_category_t cat;
 
 		if (is_invisible(cp))
-			return;
+			return 0;
 		cat = utf8proc_category((utf8proc_int32_t)cp);
 		if (cat == UTF8PROC_CATEGORY_ZS) {
 			cp = ' ';
-			keep = 0;
+			*keep = 0;
 		} else if (cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP) {
 			cp = '\n';
-			keep = 0;
+			*keep = 0;
 		} else {
-			keep = squeeze_keeps(cp, cat);
+			*keep = squeeze_keeps(cp, cat);
 		}
 	}
+	*out = cp;
+	return 1;
+}
+
+/* Stages 3 and 4: cp, classified, to both views. */
+static void feed_views(struct views *vs, uint32_t cp, int keep, uint32_t f, uint32_t t)
+{
+	int decimal;
+
 	/*
 	 * Both views judge decimal notation on the text before squeezing, which
 	 * removes the '.' that shows 3.5万 is not 35万.
@@ -586,21 +615,45 @@ static void feed_one(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
 		vb_push(vs->squeezed, cp, f, t, decimal);
 }
 
-/* Katakana to hiragana, then on to the views. */
-static void feed(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
+/* Feeds one composed codepoint, already kana-folded, to both views. */
+static void feed_one(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
 {
+	int keep;
+
+	if (classify(cp, &cp, &keep))
+		feed_views(vs, cp, keep, f, t);
+}
+
+/*
+ * Stage 1, katakana to hiragana. Returns the folded codepoint; *mark is
+ * U+3099 when a second codepoint follows it (ヷヸヹヺ), else 0.
+ */
+static uint32_t kana_fold(uint32_t cp, uint32_t *mark)
+{
+	*mark = 0;
 	if (cp >= 0x30A1 && cp <= 0x30FE) {
 		if (cp <= 0x30F6) {
 			cp -= 0x60;
 		} else if (cp <= 0x30FA) {
 			/* ヷヸヹヺ: no hiragana precomposed form; keep the voicing mark */
-			feed_one(vs, cp - 0x30F7 + 0x308F, f, t);
-			cp = 0x3099;
+			*mark = 0x3099;
+			cp = cp - 0x30F7 + 0x308F;
 		} else if (cp == 0x30FD || cp == 0x30FE) {
 			cp -= 0x60; /* ヽヾ → ゝゞ */
 		}
 	}
+	return cp;
+}
+
+/* Katakana to hiragana, then on to the views. */
+static void feed(struct views *vs, uint32_t cp, uint32_t f, uint32_t t)
+{
+	uint32_t mark;
+
+	cp = kana_fold(cp, &mark);
 	feed_one(vs, cp, f, t);
+	if (mark)
+		feed_one(vs, mark, f, t);
 }
 
 /* ---- segments: NFKC with composition across source characters ---- */
@@ -622,33 +675,207 @@ static int is_jamo_vt(utf8proc_int32_t cp)
 	return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
 }
 
+/* Puts the n codepoints of a segment in canonical order and composes them; returns their new count. */
+static utf8proc_ssize_t seg_compose(utf8proc_int32_t *cp, utf8proc_ssize_t n)
+{
+	utf8proc_ssize_t i, j, m;
+
+	if (n < 2)
+		return n;
+	/* canonical ordering: stable sort of each run of marks by class */
+	for (i = 1; i < n; i++) {
+		utf8proc_int32_t c = cp[i];
+		int cc = ccc(c);
+
+		if (cc == 0)
+			continue;
+		for (j = i; j > 0 && ccc(cp[j - 1]) > cc; j--)
+			cp[j] = cp[j - 1];
+		cp[j] = c;
+	}
+	m = utf8proc_normalize_utf32(cp, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	if (m < 0)
+		m = n; /* cannot happen with valid codepoints; keep them as they are */
+	return m;
+}
+
 static void seg_flush(struct views *vs, struct segment *sg)
 {
-	utf8proc_ssize_t n;
-	int i, j;
+	utf8proc_ssize_t n, i;
 
 	if (sg->n == 0)
 		return;
-	n = sg->n;
-	if (n > 1) {
-		/* canonical ordering: stable sort of each run of marks by class */
-		for (i = 1; i < n; i++) {
-			utf8proc_int32_t c = sg->cp[i];
-			int cc = ccc(c);
-
-			if (cc == 0)
-				continue;
-			for (j = i; j > 0 && ccc(sg->cp[j - 1]) > cc; j--)
-				sg->cp[j] = sg->cp[j - 1];
-			sg->cp[j] = c;
-		}
-		n = utf8proc_normalize_utf32(sg->cp, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
-		if (n < 0)
-			n = sg->n; /* cannot happen with valid codepoints; keep them as they are */
-	}
+	n = seg_compose(sg->cp, sg->n);
 	for (i = 0; i < n; i++)
 		feed(vs, (uint32_t)sg->cp[i], sg->f, sg->t);
 	sg->n = 0;
+}
+
+/*
+ * The expansion of source codepoint cp into ex: the segment's raw material.
+ * ASCII only lowercases; ゛゜ read as the combining marks, so カ゛ composes.
+ * Returns the count, 0 for a default-ignorable (gone).
+ */
+static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_MAX])
+{
+	utf8proc_ssize_t k;
+
+	if (cp < 0x80) {
+		ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+		return 1;
+	}
+	if (cp == 0x309B)
+		cp = 0x3099;
+	else if (cp == 0x309C)
+		cp = 0x309A;
+	k = utf8proc_decompose_char(cp, ex, EXPAND_MAX, DECOMPOSE_OPTS, NULL);
+	if (k < 0 || k > EXPAND_MAX) {
+		ex[0] = 0xFFFD;
+		k = 1;
+	}
+	return k;
+}
+
+/* ---- the fast path: what the stages above do with one BMP codepoint, looked up ---- */
+
+/*
+ * An entry of the BMP table, for source codepoint c:
+ *   FT_FAST    c expands to a starter, and its expansion, composed on its
+ *              own, is one codepoint x that kana-folds to one codepoint
+ *              (most kana with voicing marks expand to two and compose
+ *              back to one). So, when the next source codepoint is a
+ *              starter too and closes the segment, all the stages do is
+ *              feed_one(fold(x)); the rest of the entry says what that does:
+ *   FT_DROP    classify() drops it;
+ *   FT_KEEP    squeezing keeps it;
+ *   FT_PLAIN   it is no numeral character (num_kind NUM_NONE);
+ *   FT_CP      the codepoint the views get.
+ *   FT_IGNORE  c expands to nothing: skipped, the segment left open.
+ * Anything else (0) takes the general path: marks, ゛゜, Hangul vowels and
+ * finals, expansions that stay several codepoints (…), ヷヸヹヺ, surrogates.
+ */
+#define FT_CP 0x001FFFFFu
+#define FT_FAST (1u << 24)
+#define FT_IGNORE (1u << 25)
+#define FT_DROP (1u << 26)
+#define FT_KEEP (1u << 27)
+#define FT_PLAIN (1u << 28)
+
+enum { FT_EMPTY, FT_BUSY, FT_READY };
+
+/*
+ * Built from utf8proc at first use, 256 codepoints at a time, and never
+ * changed afterwards. A block is written only by the thread that moved its
+ * state from FT_EMPTY to FT_BUSY, and read only after FT_READY (release /
+ * acquire); meanwhile other threads take the general path for it.
+ */
+static uint32_t ft_tab[0x10000];
+static atomic_uchar ft_state[0x100];
+
+static uint32_t ft_compute(uint32_t c)
+{
+	utf8proc_int32_t ex[EXPAND_MAX];
+	utf8proc_ssize_t k;
+	uint32_t x, mark, out, e;
+	uint64_t v;
+	int keep;
+
+	if ((c >= 0xD800 && c <= 0xDFFF) || c == 0x309B || c == 0x309C)
+		return 0;
+	k = expand((utf8proc_int32_t)c, ex);
+	if (k == 0)
+		return FT_IGNORE;
+	if (ccc(ex[0]) != 0 || is_jamo_vt(ex[0]))
+		return 0;
+	if (seg_compose(ex, k) != 1 || ex[0] < 0)
+		return 0;
+	x = kana_fold((uint32_t)ex[0], &mark);
+	if (mark)
+		return 0;
+	if (!classify(x, &out, &keep))
+		return FT_FAST | FT_DROP;
+	e = FT_FAST | out;
+	if (keep)
+		e |= FT_KEEP;
+	if (num_kind(out, &v) == NUM_NONE)
+		e |= FT_PLAIN;
+	return e;
+}
+
+static uint32_t ft_build(uint32_t c)
+{
+	unsigned char st = FT_EMPTY;
+	uint32_t base = c & ~0xFFu, i;
+
+	if (!atomic_compare_exchange_strong_explicit(&ft_state[c >> 8], &st, FT_BUSY,
+						     memory_order_acquire, memory_order_acquire))
+		return st == FT_READY ? ft_tab[c] : 0;
+	for (i = 0; i < 0x100; i++)
+		ft_tab[base + i] = ft_compute(base + i);
+	atomic_store_explicit(&ft_state[c >> 8], FT_READY, memory_order_release);
+	return ft_tab[c];
+}
+
+/* The entry for BMP codepoint c; 0 (the general path) while its block is being built. */
+static inline uint32_t ft_get(uint32_t c)
+{
+	if (atomic_load_explicit(&ft_state[c >> 8], memory_order_acquire) == FT_READY)
+		return ft_tab[c];
+	return ft_build(c);
+}
+
+/* What feed(x) does for the source codepoint of FT_FAST entry e. */
+static inline void feed_fast(struct views *vs, uint32_t e, uint32_t f, uint32_t t)
+{
+	uint32_t cp = e & FT_CP;
+
+	if (e & FT_DROP)
+		return;
+	if (!(e & FT_PLAIN)) {
+		feed_views(vs, cp, (e & FT_KEEP) != 0, f, t);
+		return;
+	}
+	/* not a digit: feed_views without the decimal test */
+	vs->prev2 = vs->prev;
+	vs->prev = cp;
+	if (vs->norm)
+		vb_push_plain(vs->norm, cp, f, t);
+	if ((e & FT_KEEP) && vs->squeezed)
+		vb_push_plain(vs->squeezed, cp, f, t);
+}
+
+#define UTF8_CONT(b) (((b) & 0xC0) == 0x80)
+
+/*
+ * Decodes a well-formed sequence of at most three bytes at p[0..n) into *c;
+ * returns its length, or 0 for anything else (four-byte sequences and bad
+ * bytes), which utf8proc_iterate then reads.
+ */
+static inline size_t utf8_bmp(const unsigned char *p, size_t n, uint32_t *c)
+{
+	uint32_t b0 = p[0];
+
+	if (b0 < 0x80) {
+		*c = b0;
+		return 1;
+	}
+	if (b0 < 0xC2)
+		return 0;
+	if (b0 < 0xE0) {
+		if (n < 2 || !UTF8_CONT(p[1]))
+			return 0;
+		*c = ((b0 & 0x1F) << 6) | (p[1] & 0x3Fu);
+		return 2;
+	}
+	if (b0 < 0xF0) {
+		if (n < 3 || !UTF8_CONT(p[1]) || !UTF8_CONT(p[2]))
+			return 0;
+		if ((b0 == 0xE0 && p[1] < 0xA0) || (b0 == 0xED && p[1] > 0x9F))
+			return 0; /* overlong, surrogate */
+		*c = ((b0 & 0x0F) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+		return 3;
+	}
+	return 0;
 }
 
 static int views_nomem(const struct views *vs)
@@ -664,9 +891,13 @@ static void vbuild_init(struct vbuild *b, int collapse)
 	b->ws_f = b->ws_t = 0;
 }
 
-/* Builds the views asked for (either may be NULL). */
+/*
+ * Builds the views asked for (either may be NULL). fast: look up BMP
+ * codepoints in the table; without it every codepoint takes the general
+ * path, which the table only summarizes (the tests compare the two).
+ */
 static enum prc build(struct arena *a, const char *text, size_t len, struct nview *norm,
-		      struct nview *squeezed)
+		      struct nview *squeezed, int fast)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	struct vbuild nb, sb;
@@ -674,6 +905,7 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 	struct segment sg;
 	utf8proc_int32_t ex[EXPAND_MAX];
 	size_t pos = 0, cap;
+	uint32_t pend = 0; /* FT_FAST entry of sg.cp[0], still the source codepoint */
 
 	if (len > UINT32_MAX)
 		return PRC_LIMIT;
@@ -699,33 +931,46 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		utf8proc_ssize_t k, step;
 		int starter, i;
 
-		if (p[pos] < 0x80) {
-			cp = p[pos];
-			step = 1;
-			ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-			k = 1;
-			starter = 1;
-		} else {
-			step = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
-			if (step < 0) {
-				cp = 0xFFFD;
-				step = 1;
-			}
-			if (cp == 0x309B) /* ゛ read as the combining mark, so カ゛ composes */
-				cp = 0x3099;
-			else if (cp == 0x309C) /* ゜ */
-				cp = 0x309A;
-			k = utf8proc_decompose_char(cp, ex, EXPAND_MAX, DECOMPOSE_OPTS, NULL);
-			if (k < 0 || k > EXPAND_MAX) {
-				ex[0] = 0xFFFD;
-				k = 1;
-			}
-			if (k == 0) { /* default-ignorable: gone */
-				pos += (size_t)step;
+		if (fast) {
+			uint32_t c, e;
+			size_t n = utf8_bmp(p + pos, len - pos, &c);
+
+			if (n && (e = ft_get(c)) != 0) {
+				if (e & FT_IGNORE) {
+					pos += n;
+					continue;
+				}
+				/* a starter: what came before is complete */
+				if (pend)
+					feed_fast(&vs, pend, sg.f, sg.t);
+				else
+					seg_flush(&vs, &sg);
+				pend = e;
+				sg.cp[0] = (utf8proc_int32_t)c;
+				sg.n = 1;
+				sg.f = (uint32_t)pos;
+				pos += n;
+				sg.t = (uint32_t)pos;
 				continue;
 			}
-			starter = ccc(ex[0]) == 0 && !is_jamo_vt(ex[0]);
 		}
+		if (pend) {
+			/* the general path takes over the pending codepoint */
+			sg.n = (int)expand(sg.cp[0], ex);
+			memcpy(sg.cp, ex, (size_t)sg.n * sizeof(ex[0]));
+			pend = 0;
+		}
+		step = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
+		if (step < 0) {
+			cp = 0xFFFD;
+			step = 1;
+		}
+		k = expand(cp, ex);
+		if (k == 0) { /* default-ignorable: gone */
+			pos += (size_t)step;
+			continue;
+		}
+		starter = ccc(ex[0]) == 0 && !is_jamo_vt(ex[0]);
 		if (starter || sg.n + k > SEG_MAX) {
 			seg_flush(&vs, &sg);
 			if (views_nomem(&vs))
@@ -738,7 +983,10 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		pos += (size_t)step;
 		sg.t = (uint32_t)pos;
 	}
-	seg_flush(&vs, &sg);
+	if (pend)
+		feed_fast(&vs, pend, sg.f, sg.t);
+	else
+		seg_flush(&vs, &sg);
 	if (norm)
 		vb_finish(&nb, norm);
 	if (squeezed)
@@ -752,7 +1000,14 @@ enum prc normalize_views(struct arena *a, const char *text, size_t len, struct n
 			 struct nview *squeezed)
 {
 	assert(a && norm && squeezed);
-	return build(a, text, len, norm, squeezed);
+	return build(a, text, len, norm, squeezed, 1);
+}
+
+enum prc normalize_views_reference(struct arena *a, const char *text, size_t len,
+				   struct nview *norm, struct nview *squeezed)
+{
+	assert(a && norm && squeezed);
+	return build(a, text, len, norm, squeezed, 0);
 }
 
 /* Characters a URL written in text goes on with (RFC 3986's, and %). */
@@ -814,7 +1069,7 @@ char *normalize_literal(const char *s, int squeezed)
 	a = arena_new();
 	if (!a)
 		return NULL;
-	if (build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL) == PRC_OK) {
+	if (build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL, 1) == PRC_OK) {
 		r = malloc(v.len + 1);
 		if (r)
 			memcpy(r, v.s, v.len + 1);

@@ -43,6 +43,14 @@ enum prc normalize_views(struct arena *a, const char *text, size_t len, struct n
 			 struct nview *squeezed);
 
 /*
+ * For tests only: normalize_views() without its fast path, every codepoint
+ * through utf8proc one at a time. Its views and maps are the reference the
+ * fast path must equal byte for byte.
+ */
+enum prc normalize_views_reference(struct arena *a, const char *text, size_t len,
+				   struct nview *norm, struct nview *squeezed);
+
+/*
  * Normalizes a pattern literal the way the view named by squeezed (0: norm,
  * 1: squeezed) normalizes page text, so a rule author's "ﾃﾚｸﾞﾗﾑ" or
  * "テレグラム" matches either form. Returns a malloc'd string or NULL without

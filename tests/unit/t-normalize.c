@@ -391,8 +391,288 @@ static void test_threads(void)
 	free(want);
 }
 
+/* ---- the fast path against the reference (normalize_views_reference) ---- */
+
+static int view_eq(const struct nview *x, const struct nview *y)
+{
+	return x->len == y->len && !memcmp(x->s, y->s, x->len + 1) &&
+	       !memcmp(x->from, y->from, x->len * sizeof(uint32_t)) &&
+	       !memcmp(x->to, y->to, x->len * sizeof(uint32_t));
+}
+
+/* normalize_views gives text the views and maps the reference does; 1 when so. */
+static int same_as_reference(struct arena *a, const char *text, size_t len)
+{
+	struct nview n1, s1, n2, s2;
+	enum prc r1 = normalize_views(a, text, len, &n1, &s1);
+	enum prc r2 = normalize_views_reference(a, text, len, &n2, &s2);
+
+	if (r1 != r2)
+		return 0;
+	return r1 != PRC_OK || (view_eq(&n1, &n2) && view_eq(&s1, &s2));
+}
+
+/* UTF-8 of cp into p, surrogates too (as the three bytes no decoder accepts); the length. */
+static size_t enc(char *p, uint32_t cp)
+{
+	unsigned char *u = (unsigned char *)p;
+
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	u[0] = (unsigned char)(0xF0 | (cp >> 18));
+	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * The contexts every codepoint X is tried in: "%" stands for X. Alone, twice,
+ * before combining marks (also across a zero-width space and a soft hyphen),
+ * after a starter and a half-width kana it might compose with, among kanji
+ * numerals, ASCII digits and decimal notation, and among white space.
+ */
+static const char *const contexts[] = {
+	"%",
+	"%%",
+	"%\xe3\x82\x99",
+	"%\xcc\x81",
+	"%\xcc\x81\xe3\x82\x99\xcc\xa3",
+	"%\xe2\x80\x8b\xe3\x82\x99",
+	"%\xc2\xad\xcc\x81",
+	"%\xe1\x85\xa1\xe1\x86\xa8",
+	"か%",
+	"ｶ%ﾞ",
+	"e%\xcc\x81",
+	"\xe1\x84\x80%",
+	"三%万円",
+	"二%十歳",
+	"%十五",
+	"一%",
+	"1%5万",
+	"3.%5万",
+	"3%.5万円",
+	"a % \n%b",
+	"%　%\t",
+};
+
+/* text for context c with x (n bytes) in place of each %; its length. */
+static size_t in_context(char *text, const char *c, const char *x, size_t n)
+{
+	size_t len = 0;
+
+	for (; *c; c++) {
+		if (*c == '%') {
+			memcpy(text + len, x, n);
+			len += n;
+		} else {
+			text[len++] = *c;
+		}
+	}
+	return len;
+}
+
+/* Every codepoint of the range (step apart), in every context; 1 when all agree. */
+static int range_agrees(uint32_t lo, uint32_t hi, uint32_t step, uint32_t *bad)
+{
+	char x[4], text[128];
+	uint32_t cp;
+	size_t i, n;
+
+	for (cp = lo; cp <= hi; cp += step) {
+		struct arena *a = arena_new();
+		int same = a != NULL;
+
+		n = enc(x, cp);
+		for (i = 0; same && i < sizeof(contexts) / sizeof(contexts[0]); i++)
+			same = same_as_reference(a, text, in_context(text, contexts[i], x, n));
+		arena_free(a);
+		if (!same) {
+			*bad = cp;
+			diag("U+%04X differs in context \"%s\"", (unsigned)cp, contexts[i - 1]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void test_fast_path(void)
+{
+	static const uint32_t astral[][2] = {
+		{ 0x1D400, 0x1D7FF }, /* mathematical letters and digits: NFKC to ASCII */
+		{ 0x1F100, 0x1F1FF }, /* enclosed alphanumerics */
+		{ 0x1F300, 0x1FAFF }, /* emoji */
+		{ 0x2F800, 0x2FA1F }, /* CJK compatibility ideographs: to BMP kanji */
+		{ 0xE0000, 0xE01EF }, /* tags, variation selectors supplement */
+	};
+	struct arena *a = arena_new();
+	struct nview n, s;
+	uint32_t bad = 0;
+	size_t i;
+	int good;
+
+	/* the comparison can fail: two different texts do not compare equal */
+	ok(normalize_views(a, "大麻", 6, &n, &s) == PRC_OK &&
+	   normalize_views_reference(a, "大.麻", 7, &n, &s) == PRC_OK && !view_eq(&n, &s) &&
+	   normalize_views_reference(a, "大.麻", 7, &s, &n) == PRC_OK, "view_eq tells views apart");
+	arena_free(a);
+
+	ok(range_agrees(0, 0xFFFF, 1, &bad),
+	   "every BMP codepoint (surrogates as bad bytes), in %zu contexts, as the reference",
+	   sizeof(contexts) / sizeof(contexts[0]));
+	good = 1;
+	for (i = 0; good && i < sizeof(astral) / sizeof(astral[0]); i++)
+		good = range_agrees(astral[i][0], astral[i][1], 1, &bad);
+	good = good && range_agrees(0x10000, 0x10FFFF, 97, &bad);
+	ok(good, "astral codepoints (blocks and every 97th) as the reference");
+}
+
+/* Random texts from pieces that meet in every way: views, maps and literals as the reference. */
+static void test_fast_random(void)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "0", "7", "9", " ", "\n", "\t", "\r", ".", ",", "%", "g", "h", "w",
+		"http://", "www.", "\x01", "\x7f", "\xc2\x85", "\xc2\x9b", "\xc2\xa0",
+		"\xc2\xad", "\xc3\xa9", "e\xcc\x81", "\xcc\x81", "\xcc\xa3", "\xcd\x85",
+		"\xe2\x80\x8b", "\xe2\x80\xa8", "\xe2\x80\xa6", "\xe2\x81\xa0", "\xef\xbb\xbf",
+		"\xef\xb8\x8f", "\xe3\x80\x80", "か", "が", "は", "ぱ", "カ", "ガ", "ヴ", "ヷ",
+		"ヺ", "ヽ", "ヾ", "ー", "々", "・", "※", "ｶ", "ﾊ", "ﾞ", "ﾟ", "ｰ", "･", "゛", "゜",
+		"\xe3\x82\x99", "\xe3\x82\x9a", "〇", "零", "一", "二", "三", "十", "百", "千",
+		"万", "萬", "億", "兆", "円", "人", "歳", "ヶ", "ヵ", "ゖ", "大", "麻", "闇", "Ａ", "ｂ",
+		"１", "①", "㈱", "㍿", "ﷺ", "가", "\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8",
+		"😀", "👍🏽", "𝐀", "\xf3\xa0\x84\x80", "\xff", "\xfe", "\xc0\xaf", "\xe3",
+		"\xe3\x81", "\xed\xa0\x80", "\xe0\x80\x80", "\xf0\x9f", "\xf4\x90\x80\x80",
+		"\x80", "\xbf", "\xef\xbf\xbe", "\xef\xbf\xbd", "\xd7\xbf",
+	};
+	static const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	char text[1024];
+	unsigned seed = 20261207;
+	int round, views = 1, lits = 1;
+
+	for (round = 0; round < 20000 && views && lits; round++) {
+		struct arena *a = arena_new();
+		struct nview n, s;
+		size_t len = 0, pl;
+		int mode = round % 4;
+
+		while (len < sizeof(text) - 64) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 60 == 0)
+				break;
+			if (mode == 3) { /* raw bytes, mostly high */
+				seed = seed * 1103515245u + 12345u;
+				text[len++] = (char)(((seed >> 16) & 0xFF) | ((seed >> 8) & 1 ? 0x80 : 0));
+				continue;
+			}
+			/* mode 1: long runs of one piece (numeral runs, mark piles over the limits) */
+			pl = (size_t)(seed >> 8) % npieces;
+			do {
+				size_t m = strlen(pieces[pl]);
+
+				if (len + m >= sizeof(text) - 64)
+					break;
+				memcpy(text + len, pieces[pl], m);
+				len += m;
+				seed = seed * 1103515245u + 12345u;
+			} while (mode == 1 && (seed >> 16) % 50);
+		}
+		if (!same_as_reference(a, text, len)) {
+			views = 0;
+			diag("round %d differs", round);
+		} else if (!memchr(text, '\0', len)) {
+			char *l0, *l1;
+
+			text[len] = '\0';
+			normalize_views_reference(a, text, len, &n, &s);
+			l0 = normalize_literal(text, 0);
+			l1 = normalize_literal(text, 1);
+			if (!l0 || !l1 || strcmp(l0, n.s) || strcmp(l1, s.s)) {
+				lits = 0;
+				diag("round %d: literal differs", round);
+			}
+			free(l0);
+			free(l1);
+		}
+		arena_free(a);
+	}
+	ok(views, "20000 random texts: views and maps as the reference");
+	ok(lits, "20000 random texts: literals as the reference views");
+}
+
+struct fthr {
+	const char *text;
+	size_t len;
+	const struct nview *norm, *squeezed; /* the reference */
+	int same;
+};
+
+static void *fthr_run(void *arg)
+{
+	struct fthr *t = arg;
+	struct arena *a = arena_new();
+	struct nview n, s;
+
+	t->same = a && normalize_views(a, t->text, t->len, &n, &s) == PRC_OK &&
+		  view_eq(&n, t->norm) && view_eq(&s, t->squeezed);
+	arena_free(a);
+	return NULL;
+}
+
+/*
+ * Threads meeting the fast path's table before any block of it is built:
+ * whoever builds a block, the others read it only when it is done.
+ * Runs first, while the table is empty.
+ */
+static void test_fast_threads(void)
+{
+	struct arena *a = arena_new();
+	struct fthr th[4];
+	pthread_t id[4];
+	struct nview n, s;
+	size_t len = 0;
+	char *text = malloc(0x10000 * 3 * 2);
+	uint32_t cp;
+	int i, started = 0, same;
+
+	for (cp = 1; text && cp < 0x10000; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		len += enc(text + len, cp);
+		if (cp % 3 == 0)
+			len += enc(text + len, cp % 2 ? 0x3099 : 0x4E07);
+	}
+	same = text && normalize_views_reference(a, text, len, &n, &s) == PRC_OK;
+	for (i = 0; same && i < 4; i++) {
+		th[i] = (struct fthr){ text, len, &n, &s, 0 };
+		if (pthread_create(&id[i], NULL, fthr_run, &th[i]) == 0)
+			started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(id[i], NULL);
+		same = same && th[i].same;
+	}
+	same = same && started == 4;
+	ok(same, "4 threads building the table at once each get the reference views");
+	arena_free(a);
+	free(text);
+}
+
 int main(void)
 {
+	test_fast_threads();
 	test_views();
 	test_invalid();
 	test_literal();
@@ -400,5 +680,7 @@ int main(void)
 	test_fuzz();
 	test_big();
 	test_threads();
+	test_fast_path();
+	test_fast_random();
 	return done_testing();
 }
