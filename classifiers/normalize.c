@@ -131,16 +131,28 @@ struct vbuild {
 	uint32_t ws_f, ws_t;
 };
 
+/* A view's bytes (cap) and maps (cap entries each): 0 on success. */
+static int vout_alloc(struct vout *o, size_t cap)
+{
+	char *s = arena_alloc(o->a, cap);
+	uint32_t *from = arena_alloc(o->a, cap * sizeof(uint32_t));
+	uint32_t *to = arena_alloc(o->a, cap * sizeof(uint32_t));
+
+	if (!s || !from || !to)
+		return -1;
+	o->s = s;
+	o->from = from;
+	o->to = to;
+	return 0;
+}
+
 static enum prc vout_init(struct vout *o, struct arena *a, size_t cap)
 {
 	o->a = a;
 	o->len = 0;
 	o->cap = cap;
 	o->nomem = 0;
-	o->s = arena_alloc(a, cap);
-	o->from = arena_alloc(a, cap * sizeof(uint32_t));
-	o->to = arena_alloc(a, cap * sizeof(uint32_t));
-	if (!o->s || !o->from || !o->to) {
+	if (vout_alloc(o, cap)) {
 		o->nomem = 1;
 		o->cap = 0; /* so vout_put's room check always fails over to vout_reserve */
 		return PRC_NOMEM;
@@ -151,9 +163,8 @@ static enum prc vout_init(struct vout *o, struct arena *a, size_t cap)
 /* Makes room for n more bytes plus the final NUL; 0 on success. */
 static int vout_reserve(struct vout *o, size_t n)
 {
+	struct vout old = *o;
 	size_t cap;
-	char *s;
-	uint32_t *from, *to;
 
 	if (o->nomem)
 		return -1;
@@ -165,17 +176,11 @@ static int vout_reserve(struct vout *o, size_t n)
 			goto fail;
 		cap *= 2;
 	}
-	s = arena_alloc(o->a, cap);
-	from = arena_alloc(o->a, cap * sizeof(uint32_t));
-	to = arena_alloc(o->a, cap * sizeof(uint32_t));
-	if (!s || !from || !to)
+	if (vout_alloc(o, cap))
 		goto fail;
-	memcpy(s, o->s, o->len);
-	memcpy(from, o->from, o->len * sizeof(uint32_t));
-	memcpy(to, o->to, o->len * sizeof(uint32_t));
-	o->s = s;
-	o->from = from;
-	o->to = to;
+	memcpy(o->s, old.s, o->len);
+	memcpy(o->from, old.from, o->len * sizeof(uint32_t));
+	memcpy(o->to, old.to, o->len * sizeof(uint32_t));
 	o->cap = cap;
 	return 0;
 fail:
@@ -184,44 +189,58 @@ fail:
 	return -1;
 }
 
+/*
+ * Appends cp, every byte of it mapped to [f, t), where there is room for
+ * four bytes (vout_put makes it): four bytes and four map entries are
+ * always written (the ones past the codepoint are overwritten by the next,
+ * or lie beyond the view's end), so the stores need no branches.
+ */
+static inline void vout_store(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
+{
+	unsigned char u[4];
+	uint32_t *mf, *mt;
+	size_t len = o->len, n;
+
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		u[1] = u[2] = u[3] = 0;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[2] = u[3] = 0;
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[3] = 0;
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xF0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	mf = o->from + len;
+	mt = o->to + len;
+	o->len = len + n;
+	mf[0] = mf[1] = mf[2] = mf[3] = f;
+	mt[0] = mt[1] = mt[2] = mt[3] = t;
+	memcpy(o->s + len, u, 4);
+}
+
+/* Whether vout_store has room: 4 bytes and the final NUL. Never once nomem is set (cap is 0). */
+static inline int vout_room(const struct vout *o)
+{
+	return o->len + 5 <= o->cap;
+}
+
 static inline void vout_put(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
 {
-	unsigned char *p;
-	uint32_t *mf, *mt;
-
-	/* cap is 0 once nomem is set, so a failed view takes the slow test */
-	if (o->len + 5 > o->cap && vout_reserve(o, 4))
-		return;
-	p = (unsigned char *)o->s + o->len;
-	mf = o->from + o->len;
-	mt = o->to + o->len;
-	if (cp < 0x80) {
-		p[0] = (unsigned char)cp;
-		mf[0] = f;
-		mt[0] = t;
-		o->len += 1;
-	} else if (cp < 0x800) {
-		p[0] = (unsigned char)(0xC0 | (cp >> 6));
-		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		mf[0] = mf[1] = f;
-		mt[0] = mt[1] = t;
-		o->len += 2;
-	} else if (cp < 0x10000) {
-		p[0] = (unsigned char)(0xE0 | (cp >> 12));
-		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		mf[0] = mf[1] = mf[2] = f;
-		mt[0] = mt[1] = mt[2] = t;
-		o->len += 3;
-	} else {
-		p[0] = (unsigned char)(0xF0 | (cp >> 18));
-		p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		p[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		mf[0] = mf[1] = mf[2] = mf[3] = f;
-		mt[0] = mt[1] = mt[2] = mt[3] = t;
-		o->len += 4;
-	}
+	if (vout_room(o) || !vout_reserve(o, 4))
+		vout_store(o, cp, f, t);
 }
 
 static void vout_finish(struct vout *o, struct nview *v)
@@ -499,12 +518,26 @@ static void vb_push(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t, int d
 }
 
 /* vb_push for a codepoint known not to be a numeral character (num_kind NUM_NONE). */
-static inline void vb_push_plain(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+static void vb_push_none(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
 {
 	if (b->run.n)
 		run_end(b, cp);
 	b->run.passthrough = 0;
 	vb_emit(b, cp, f, t);
+}
+
+/*
+ * The same, inline for the usual case: no numeral run and no white space
+ * pending, cp no white space, room in the view.
+ */
+static inline void vb_push_plain(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (b->run.n || (b->collapse && (b->ws || cp == ' ' || cp == '\n')) || !vout_room(&b->out)) {
+		vb_push_none(b, cp, f, t);
+		return;
+	}
+	b->run.passthrough = 0;
+	vout_store(&b->out, cp, f, t);
 }
 
 static void vb_finish(struct vbuild *b, struct nview *v)
