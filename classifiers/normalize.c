@@ -1065,13 +1065,30 @@ static size_t url_at(const char *s, size_t len, size_t i)
 	return 0;
 }
 
+/* Where the next c at or after s[i] is, or len. */
+static size_t next_of(const char *s, size_t len, size_t i, char c)
+{
+	const char *p = i < len ? memchr(s + i, c, len - i) : NULL;
+
+	return p ? (size_t)(p - s) : len;
+}
+
 void normalize_mask_urls(struct nview *norm, struct nview *squeezed)
 {
 	char *s = (char *)norm->s, *q = squeezed ? (char *)squeezed->s : NULL;
-	size_t i = 0, j, k = 0, lo, hi;
+	size_t i = 0, j, k = 0, lo, hi, len = norm->len;
+	size_t nh = next_of(s, len, 0, 'h'), nw = next_of(s, len, 0, 'w');
 
-	while (i < norm->len) {
-		if ((s[i] != 'h' && s[i] != 'w') || !(j = url_at(s, norm->len, i))) {
+	while (i < len) {
+		/* a URL starts at an 'h' or a 'w'; masking changes only digits */
+		if (nh < i)
+			nh = next_of(s, len, i, 'h');
+		if (nw < i)
+			nw = next_of(s, len, i, 'w');
+		i = nh < nw ? nh : nw;
+		if (i >= len)
+			break;
+		if (!(j = url_at(s, len, i))) {
 			i++;
 			continue;
 		}

@@ -612,6 +612,97 @@ static void test_fast_random(void)
 	ok(lits, "20000 random texts: literals as the reference views");
 }
 
+/* normalize_mask_urls as first written, one byte at a time: the reference for the memchr scan. */
+static int ref_url_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && !strchr("\"<>\\^`{|}", c);
+}
+
+static size_t ref_url_at(const char *s, size_t len, size_t i)
+{
+	size_t n = len - i;
+
+	if (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || (s[i - 1] >= 'a' && s[i - 1] <= 'z') ||
+		      (s[i - 1] >= 'A' && s[i - 1] <= 'Z')))
+		return 0;
+	if (n > 7 && !memcmp(s + i, "http://", 7))
+		return 7;
+	if (n > 8 && !memcmp(s + i, "https://", 8))
+		return 8;
+	if (n > 4 && !memcmp(s + i, "www.", 4))
+		return 4;
+	return 0;
+}
+
+static void ref_mask_urls(struct nview *norm, struct nview *squeezed)
+{
+	char *s = (char *)norm->s, *q = (char *)squeezed->s;
+	size_t i = 0, j, k = 0, lo, hi;
+
+	while (i < norm->len) {
+		if ((s[i] != 'h' && s[i] != 'w') || !(j = ref_url_at(s, norm->len, i))) {
+			i++;
+			continue;
+		}
+		for (j += i; j < norm->len && ref_url_char((unsigned char)s[j]); j++)
+			;
+		lo = norm->from[i];
+		hi = norm->to[j - 1];
+		for (; i < j; i++)
+			if (s[i] >= '0' && s[i] <= '9')
+				s[i] = '_';
+		while (k < squeezed->len && squeezed->from[k] < lo)
+			k++;
+		for (; k < squeezed->len && squeezed->from[k] < hi; k++)
+			if (q[k] >= '0' && q[k] <= '9')
+				q[k] = '_';
+	}
+}
+
+static void test_mask_urls(void)
+{
+	static const char *const pieces[] = {
+		"http://", "https://", "www.", "h", "w", "ttp://", "ww.", "http:/", "a", "0", "12",
+		"345", "/", ".", ":", " ", "\n", "\"", "<", "|", "大", "麻", "円", "三万", "ｈｔｔｐ://",
+		"ｗｗｗ．", "１２", "・", "?q=1&r=2", "%20", "x", "H", "W",
+	};
+	char text[600];
+	unsigned seed = 4242;
+	int round, same = 1, masked = 0;
+
+	for (round = 0; round < 5000 && same; round++) {
+		struct arena *a = arena_new();
+		struct nview n1, s1, n2, s2;
+		size_t len = 0;
+
+		while (len < sizeof(text) - 32) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 50 == 0)
+				break;
+			p = pieces[(seed >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		if (!a || normalize_views(a, text, len, &n1, &s1) != PRC_OK ||
+		    normalize_views(a, text, len, &n2, &s2) != PRC_OK) {
+			same = 0;
+		} else {
+			normalize_mask_urls(&n1, &s1);
+			ref_mask_urls(&n2, &s2);
+			same = !strcmp(n1.s, n2.s) && !strcmp(s1.s, s2.s);
+			masked += strchr(n1.s, '_') != NULL;
+			if (!same)
+				diag("round %d: '%s' / '%s' masks as '%s' / '%s'", round, n1.s, s1.s,
+				     n2.s, s2.s);
+		}
+		arena_free(a);
+	}
+	ok(same && masked > 100, "5000 random texts: URLs masked as one byte at a time (%d masked)",
+	   masked);
+}
+
 struct fthr {
 	const char *text;
 	size_t len;
@@ -682,5 +773,6 @@ int main(void)
 	test_threads();
 	test_fast_path();
 	test_fast_random();
+	test_mask_urls();
 	return done_testing();
 }
