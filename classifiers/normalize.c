@@ -195,40 +195,53 @@ fail:
  * always written (the ones past the codepoint are overwritten by the next,
  * or lie beyond the view's end), so the stores need no branches.
  */
-static inline void vout_store(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
+/* UTF-8 of cp in u, padded with zeros to four bytes; the length. */
+static inline size_t utf8_put(unsigned char u[4], uint32_t cp)
 {
-	unsigned char u[4];
-	uint32_t *mf, *mt;
-	size_t len = o->len, n;
-
 	if (cp < 0x80) {
 		u[0] = (unsigned char)cp;
 		u[1] = u[2] = u[3] = 0;
-		n = 1;
-	} else if (cp < 0x800) {
+		return 1;
+	}
+	if (cp < 0x800) {
 		u[0] = (unsigned char)(0xC0 | (cp >> 6));
 		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
 		u[2] = u[3] = 0;
-		n = 2;
-	} else if (cp < 0x10000) {
+		return 2;
+	}
+	if (cp < 0x10000) {
 		u[0] = (unsigned char)(0xE0 | (cp >> 12));
 		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
 		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
 		u[3] = 0;
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
+		return 3;
 	}
-	mf = o->from + len;
-	mt = o->to + len;
+	u[0] = (unsigned char)(0xF0 | (cp >> 18));
+	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Appends the n bytes of one codepoint, u (four bytes readable), mapped to [f, t). */
+static inline void vout_store_utf8(struct vout *o, const unsigned char *u, size_t n, uint32_t f,
+				   uint32_t t)
+{
+	size_t len = o->len;
+	uint32_t *mf = o->from + len, *mt = o->to + len;
+
 	o->len = len + n;
 	mf[0] = mf[1] = mf[2] = mf[3] = f;
 	mt[0] = mt[1] = mt[2] = mt[3] = t;
 	memcpy(o->s + len, u, 4);
+}
+
+static inline void vout_store(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
+{
+	unsigned char u[4];
+	size_t n = utf8_put(u, cp);
+
+	vout_store_utf8(o, u, n, f, t);
 }
 
 /* Whether vout_store has room: 4 bytes and the final NUL. Never once nomem is set (cap is 0). */
@@ -528,16 +541,17 @@ static void vb_push_none(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
 
 /*
  * The same, inline for the usual case: no numeral run and no white space
- * pending, cp no white space, room in the view.
+ * pending, room in the view. cp is no white space; u holds its n bytes.
  */
-static inline void vb_push_plain(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+static inline void vb_push_plain(struct vbuild *b, uint32_t cp, const unsigned char *u, size_t n,
+				 uint32_t f, uint32_t t)
 {
-	if (b->run.n || (b->collapse && (b->ws || cp == ' ' || cp == '\n')) || !vout_room(&b->out)) {
+	if (b->run.n || b->ws || !vout_room(&b->out)) {
 		vb_push_none(b, cp, f, t);
 		return;
 	}
 	b->run.passthrough = 0;
-	vout_store(&b->out, cp, f, t);
+	vout_store_utf8(&b->out, u, n, f, t);
 }
 
 static void vb_finish(struct vbuild *b, struct nview *v)
@@ -781,8 +795,10 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
  *              feed_one(fold(x)); the rest of the entry says what that does:
  *   FT_DROP    classify() drops it;
  *   FT_KEEP    squeezing keeps it;
- *   FT_PLAIN   it is no numeral character (num_kind NUM_NONE);
- *   FT_CP      the codepoint the views get.
+ *   FT_PLAIN   it is no numeral character (num_kind NUM_NONE) and no
+ *              white space;
+ *   FT_CP      the codepoint the views get, FT_LEN its UTF-8 length, its
+ *              bytes in ft_utf8.
  *   FT_IGNORE  c expands to nothing: skipped, the segment left open.
  * Anything else (0) takes the general path: marks, ゛゜, Hangul vowels and
  * finals, expansions that stay several codepoints (…), ヷヸヹヺ, surrogates.
@@ -793,6 +809,8 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
 #define FT_DROP (1u << 26)
 #define FT_KEEP (1u << 27)
 #define FT_PLAIN (1u << 28)
+#define FT_LEN_SHIFT 29
+#define FT_LEN(e) (((e) >> FT_LEN_SHIFT) & 3u)
 
 enum { FT_EMPTY, FT_BUSY, FT_READY };
 
@@ -803,9 +821,10 @@ enum { FT_EMPTY, FT_BUSY, FT_READY };
  * acquire); meanwhile other threads take the general path for it.
  */
 static uint32_t ft_tab[0x10000];
+static unsigned char ft_utf8[0x10000][4];
 static atomic_uchar ft_state[0x100];
 
-static uint32_t ft_compute(uint32_t c)
+static uint32_t ft_compute(uint32_t c, unsigned char u[4])
 {
 	utf8proc_int32_t ex[EXPAND_MAX];
 	utf8proc_ssize_t k;
@@ -830,8 +849,8 @@ static uint32_t ft_compute(uint32_t c)
 	e = FT_FAST | out;
 	if (keep)
 		e |= FT_KEEP;
-	if (num_kind(out, &v) == NUM_NONE)
-		e |= FT_PLAIN;
+	if (num_kind(out, &v) == NUM_NONE && out != ' ' && out != '\n' && out < 0x10000)
+		e |= FT_PLAIN | (uint32_t)utf8_put(u, out) << FT_LEN_SHIFT;
 	return e;
 }
 
@@ -844,7 +863,7 @@ static uint32_t ft_build(uint32_t c)
 						     memory_order_acquire, memory_order_acquire))
 		return st == FT_READY ? ft_tab[c] : 0;
 	for (i = 0; i < 0x100; i++)
-		ft_tab[base + i] = ft_compute(base + i);
+		ft_tab[base + i] = ft_compute(base + i, ft_utf8[base + i]);
 	atomic_store_explicit(&ft_state[c >> 8], FT_READY, memory_order_release);
 	return ft_tab[c];
 }
@@ -857,8 +876,8 @@ static inline uint32_t ft_get(uint32_t c)
 	return ft_build(c);
 }
 
-/* What feed(x) does for the source codepoint of FT_FAST entry e. */
-static inline void feed_fast(struct views *vs, uint32_t e, uint32_t f, uint32_t t)
+/* What feed(x) does for source codepoint c, its FT_FAST entry e. */
+static inline void feed_fast(struct views *vs, uint32_t c, uint32_t e, uint32_t f, uint32_t t)
 {
 	uint32_t cp = e & FT_CP;
 
@@ -872,9 +891,9 @@ static inline void feed_fast(struct views *vs, uint32_t e, uint32_t f, uint32_t 
 	vs->prev2 = vs->prev;
 	vs->prev = cp;
 	if (vs->norm)
-		vb_push_plain(vs->norm, cp, f, t);
+		vb_push_plain(vs->norm, cp, ft_utf8[c], FT_LEN(e), f, t);
 	if ((e & FT_KEEP) && vs->squeezed)
-		vb_push_plain(vs->squeezed, cp, f, t);
+		vb_push_plain(vs->squeezed, cp, ft_utf8[c], FT_LEN(e), f, t);
 }
 
 #define UTF8_CONT(b) (((b) & 0xC0) == 0x80)
@@ -909,6 +928,13 @@ static inline size_t utf8_bmp(const unsigned char *p, size_t n, uint32_t *c)
 		return 3;
 	}
 	return 0;
+}
+
+/* The general path takes over the pending source codepoint: the segment becomes its expansion. */
+static void pend_expand(struct segment *sg, utf8proc_int32_t ex[EXPAND_MAX])
+{
+	sg->n = (int)expand(sg->cp[0], ex);
+	memcpy(sg->cp, ex, (size_t)sg->n * sizeof(ex[0]));
 }
 
 static int views_nomem(const struct views *vs)
@@ -975,7 +1001,7 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 				}
 				/* a starter: what came before is complete */
 				if (pend)
-					feed_fast(&vs, pend, sg.f, sg.t);
+					feed_fast(&vs, (uint32_t)sg.cp[0], pend, sg.f, sg.t);
 				else
 					seg_flush(&vs, &sg);
 				pend = e;
@@ -988,9 +1014,7 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 			}
 		}
 		if (pend) {
-			/* the general path takes over the pending codepoint */
-			sg.n = (int)expand(sg.cp[0], ex);
-			memcpy(sg.cp, ex, (size_t)sg.n * sizeof(ex[0]));
+			pend_expand(&sg, ex);
 			pend = 0;
 		}
 		step = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
@@ -1016,10 +1040,9 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		pos += (size_t)step;
 		sg.t = (uint32_t)pos;
 	}
-	if (pend)
-		feed_fast(&vs, pend, sg.f, sg.t);
-	else
-		seg_flush(&vs, &sg);
+	if (pend) /* the same as feed_fast here, which stays inline in the loop */
+		pend_expand(&sg, ex);
+	seg_flush(&vs, &sg);
 	if (norm)
 		vb_finish(&nb, norm);
 	if (squeezed)
