@@ -75,11 +75,30 @@
  * so it does not turn 3.5万 into 350000; it still reads 35万, as a squeezed
  * literal 3.5万 does).
  *
+ * The fast path. Nearly every codepoint of Japanese text (kana, kanji,
+ * ASCII, full- and half-width forms, and kana with voicing marks, which
+ * expand to two codepoints and compose back to one) is a starter whose
+ * expansion composes on its own to one codepoint. For such a codepoint,
+ * when the next one is a starter too, all of the above comes down to one
+ * codepoint for the views with three facts: dropped or not, kept by
+ * squeezing or not, numeral character or not. A table of the BMP holds
+ * those (and the UTF-8 bytes), computed from utf8proc by the same functions
+ * the general path runs, 256 codepoints at a time when first met; the UTF-8
+ * of the BMP is decoded inline. The codepoint waits as the open segment; if
+ * a mark or anything else the table does not cover follows, it is expanded
+ * into the segment and the general path takes over, so composition across
+ * source characters, ignorables inside a segment, bad bytes, astral
+ * codepoints and Hangul behave exactly as without the table.
+ * normalize_views_reference() builds the views without the table, and the
+ * tests hold the two equal for every BMP codepoint in many contexts.
+ *
  * Memory. Each view is built directly in the arena, sized up front at the
  * input length plus a sixteenth (NFKC rarely grows Japanese text) and grown
  * by doubling when a page expands more than that. Per-character work uses
- * stack buffers only. There is no static mutable state; utf8proc's tables are
- * read-only, so the functions are thread-safe.
+ * stack buffers only. The one static state is the fast path's table: each
+ * block of it is written once, by the thread that claims it, and read by
+ * others only once it is published (an atomic state per block); utf8proc's
+ * tables are read-only. So the functions are thread-safe.
  */
 #include "classifiers/normalize.h"
 
