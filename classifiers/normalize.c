@@ -939,7 +939,7 @@ static inline size_t utf8_bmp(const unsigned char *p, size_t n, uint32_t *c)
 		return 2;
 	}
 	if (b0 < 0xF0) {
-		if (n < 3 || !UTF8_CONT(p[1]) || !UTF8_CONT(p[2]))
+		if (n < 3 || ((p[1] ^ 0x80u) | (p[2] ^ 0x80u)) > 0x3F) /* both 10xxxxxx */
 			return 0;
 		if ((b0 == 0xE0 && p[1] < 0xA0) || (b0 == 0xED && p[1] > 0x9F))
 			return 0; /* overlong, surrogate */
@@ -949,11 +949,17 @@ static inline size_t utf8_bmp(const unsigned char *p, size_t n, uint32_t *c)
 	return 0;
 }
 
-/* The general path takes over the pending source codepoint: the segment becomes its expansion. */
-static void pend_expand(struct segment *sg, utf8proc_int32_t ex[EXPAND_MAX])
+/*
+ * The general path takes over the pending fast codepoint c at [f, t): the
+ * (empty) segment becomes its expansion.
+ */
+static void pend_open(struct segment *sg, uint32_t c, uint32_t f, uint32_t t,
+		      utf8proc_int32_t ex[EXPAND_MAX])
 {
-	sg->n = (int)expand(sg->cp[0], ex);
+	sg->n = (int)expand((utf8proc_int32_t)c, ex);
 	memcpy(sg->cp, ex, (size_t)sg->n * sizeof(ex[0]));
+	sg->f = f;
+	sg->t = t;
 }
 
 static int views_nomem(const struct views *vs)
@@ -983,7 +989,8 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 	struct segment sg;
 	utf8proc_int32_t ex[EXPAND_MAX];
 	size_t pos = 0, cap;
-	uint32_t pend = 0; /* FT_FAST entry of sg.cp[0], still the source codepoint */
+	/* a fast codepoint pc at [pf, pt), its entry pend: the open segment while sg is empty */
+	uint32_t pend = 0, pc = 0, pf = 0, pt = 0;
 
 	if (len > UINT32_MAX)
 		return PRC_LIMIT;
@@ -1020,20 +1027,19 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 				}
 				/* a starter: what came before is complete */
 				if (pend)
-					feed_fast(&vs, (uint32_t)sg.cp[0], pend, sg.f, sg.t);
-				else
+					feed_fast(&vs, pc, pend, pf, pt);
+				else if (sg.n)
 					seg_flush(&vs, &sg);
 				pend = e;
-				sg.cp[0] = (utf8proc_int32_t)c;
-				sg.n = 1;
-				sg.f = (uint32_t)pos;
+				pc = c;
+				pf = (uint32_t)pos;
 				pos += n;
-				sg.t = (uint32_t)pos;
+				pt = (uint32_t)pos;
 				continue;
 			}
 		}
 		if (pend) {
-			pend_expand(&sg, ex);
+			pend_open(&sg, pc, pf, pt, ex);
 			pend = 0;
 		}
 		step = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
@@ -1060,7 +1066,7 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		sg.t = (uint32_t)pos;
 	}
 	if (pend) /* the same as feed_fast here, which stays inline in the loop */
-		pend_expand(&sg, ex);
+		pend_open(&sg, pc, pf, pt, ex);
 	seg_flush(&vs, &sg);
 	if (norm)
 		vb_finish(&nb, norm);

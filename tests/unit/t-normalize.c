@@ -509,6 +509,33 @@ static int range_agrees(uint32_t lo, uint32_t hi, uint32_t step, uint32_t *bad)
 	return 1;
 }
 
+/* Sequences good and bad: b0 b1 b2 then "a", for every b0 >= 0x80, every b1 and some b2. */
+static int bytes_agree(void)
+{
+	static const unsigned char third[] = { 0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xE3 };
+	unsigned b0, b1, i;
+
+	for (b0 = 0x80; b0 <= 0xFF; b0++) {
+		struct arena *a = arena_new();
+		int same = a != NULL;
+
+		for (b1 = 0; same && b1 <= 0xFF; b1++) {
+			for (i = 0; same && i < sizeof(third); i++) {
+				char t[4] = { (char)b0, (char)b1, (char)third[i], 'a' };
+
+				same = same_as_reference(a, t, 4) && same_as_reference(a, t, 2) &&
+				       same_as_reference(a, t, 3);
+			}
+		}
+		arena_free(a);
+		if (!same) {
+			diag("differs after lead byte %02X", b0);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void test_fast_path(void)
 {
 	static const uint32_t astral[][2] = {
@@ -538,6 +565,8 @@ static void test_fast_path(void)
 		good = range_agrees(astral[i][0], astral[i][1], 1, &bad);
 	good = good && range_agrees(0x10000, 0x10FFFF, 97, &bad);
 	ok(good, "astral codepoints (blocks and every 97th) as the reference");
+	ok(bytes_agree(), "every lead byte with every second byte and telling third bytes, "
+			  "as the reference");
 }
 
 /* Random texts from pieces that meet in every way: views, maps and literals as the reference. */
