@@ -741,7 +741,7 @@ static int is_jamo_vt(utf8proc_int32_t cp)
 	return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
 }
 
-/* Puts the n codepoints of a segment in canonical order and composes them; returns their new count. */
+/* Puts the n codepoints of a segment in canonical order and composes them; the new count. */
 static utf8proc_ssize_t seg_compose(utf8proc_int32_t *cp, utf8proc_ssize_t n)
 {
 	utf8proc_ssize_t i, j, m;
