@@ -208,12 +208,6 @@ fail:
 	return -1;
 }
 
-/*
- * Appends cp, every byte of it mapped to [f, t), where there is room for
- * four bytes (vout_put makes it): four bytes and four map entries are
- * always written (the ones past the codepoint are overwritten by the next,
- * or lie beyond the view's end), so the stores need no branches.
- */
 /* UTF-8 of cp in u, padded with zeros to four bytes; the length. */
 static inline size_t utf8_put(unsigned char u[4], uint32_t cp)
 {
@@ -242,7 +236,13 @@ static inline size_t utf8_put(unsigned char u[4], uint32_t cp)
 	return 4;
 }
 
-/* Appends the n bytes of one codepoint, u (four bytes readable), mapped to [f, t). */
+/*
+ * Appends the n bytes of one codepoint, u (four bytes readable), every byte
+ * mapped to [f, t), where there is room for four bytes (vout_room): four
+ * bytes and four map entries are always written (the ones past the
+ * codepoint are overwritten by the next, or lie beyond the view's end), so
+ * the stores need no branches.
+ */
 static inline void vout_store_utf8(struct vout *o, const unsigned char *u, size_t n, uint32_t f,
 				   uint32_t t)
 {
