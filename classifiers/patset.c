@@ -31,7 +31,18 @@
  *     repeat: \d[\d,]{3,}円): Hyperscan's own SOM after all, since proving
  *     that no earlier start exists would mean searching far back for every
  *     end of every digit run; when Hyperscan refuses its SOM, the search
- *     below, within RECOVER_WINDOW (a start at most that far back);
+ *     below, within RECOVER_WINDOW (a start at most that far back). Such an
+ *     expression is not compiled with SOM into the view's database: a few
+ *     dozen of them made the whole database three times slower, since SOM
+ *     engines run over every byte. The view's database has it without SOM
+ *     and reports its ends like any other; the expression also has a
+ *     database of its own with SOM (one per distinct expression and flags,
+ *     a "SOM group"), which a scan runs over the view only when the view's
+ *     database first reports one of the group's ends, from inside that
+ *     callback with a second scratch. Its (end, start) pairs come in end
+ *     order, as do the main scan's ends, so each end finds its start by a
+ *     forward cursor. Matches are still reported in the order Hyperscan
+ *     finds their ends;
  *   - anything else: PCRE2 (JIT where it can) runs "(?:expr)(?C1)" from the
  *     earliest byte a match could start (the end minus max_width, at most
  *     RECOVER_WINDOW back) over the whole view, and the callout refuses any
@@ -78,9 +89,11 @@
  * patterns), so the databases can be serialized for the on-disk cache
  * (classifiers/hscache.c). A serialized set is "PSET", a format number,
  * then per view a presence byte, a little-endian 64-bit length before
- * Hyperscan's own bytes, and the expression table (caller's id, how its
- * start is found, widths, flags, and the expression when PCRE2 finds its
- * start; the PCRE2 code is compiled again when the set is loaded).
+ * Hyperscan's own bytes, the SOM groups' databases (a count, then a length
+ * and Hyperscan's bytes each), and the expression table (caller's id, how
+ * its start is found, widths (a START_SOM expression's group in place of
+ * its width), flags, and the expression when PCRE2 finds its start; the
+ * PCRE2 code is compiled again when the set is loaded).
  */
 #include "classifiers/patset.h"
 
@@ -106,6 +119,7 @@
 #include <pcre2.h>
 
 #include "classifiers/sandbox.h"
+#include "util/buf.h"
 #include "util/bytes.h"
 #include "util/fdio.h"
 
@@ -122,7 +136,7 @@ enum { START_FIXED = 0, START_CHARS = 1, START_SEARCH = 2, START_SOM = 3 };
 struct pexpr {
 	uint32_t id;           /* the caller's id */
 	uint32_t how;          /* START_* */
-	uint32_t width;        /* START_FIXED: bytes; START_CHARS: characters */
+	uint32_t width;        /* START_FIXED: bytes; START_CHARS: characters; START_SOM: its group */
 	uint32_t min_w, max_w; /* bytes any match takes; max_w UNBOUNDED */
 	uint32_t flags;        /* PATSET_CASELESS */
 	char *expr;            /* START_SEARCH: the expression (START_SOM too, before the build) */
@@ -133,10 +147,28 @@ struct patset {
 	hs_database_t *db[PATSET_NVIEWS];
 	struct pexpr *ex[PATSET_NVIEWS];
 	size_t n[PATSET_NVIEWS];
+	hs_database_t **som[PATSET_NVIEWS]; /* per SOM group: its expression alone, with SOM */
+	size_t nsom[PATSET_NVIEWS];
+};
+
+/* One SOM group's matches in the view being scanned, found when first needed. */
+struct som_match {
+	uint32_t end, start;
+};
+
+struct som_run {
+	struct som_match *m;   /* in end order, one per end */
+	size_t n, cap;
+	unsigned long scan;    /* the scan they belong to (patset_scratch.scans) */
+	int failed;            /* no memory for them: starts fall back to the shortest */
 };
 
 struct patset_scratch {
 	hs_scratch_t *s;
+	hs_scratch_t *s2;       /* for the SOM groups' scans, inside the main scan's callback */
+	struct som_run *som;    /* per SOM group of the view being scanned */
+	size_t nsom;            /* the most groups of any view */
+	unsigned long scans;    /* patset_scan calls so far */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	pcre2_jit_stack *js;
@@ -423,20 +455,47 @@ static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_ind
 	return PRC_OK;
 }
 
-/* Turns every START_SOM expression of x[0..n) into a search; whether there was one. */
-static int drop_som(struct pexpr *x, unsigned *flags, size_t n)
+/*
+ * Gives every START_SOM expression of view v its SOM group: a database of
+ * the expression alone with SOM, shared by the expressions of the view with
+ * the same text and flags. One whose SOM Hyperscan refuses is searched for
+ * instead (START_SEARCH, within RECOVER_WINDOW).
+ */
+static enum prc som_groups(struct patset *ps, int v, struct err *e)
 {
-	size_t i;
-	int any = 0;
+	struct pexpr *x = ps->ex[v];
+	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		if (x[i].how == START_SOM) {
-			x[i].how = START_SEARCH;
-			flags[i] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
-			any = 1;
+	for (i = 0; i < ps->n[v]; i++) {
+		hs_compile_error_t *ce = NULL;
+		hs_database_t *db = NULL, **grown;
+
+		if (x[i].how != START_SOM)
+			continue;
+		for (j = 0; j < i; j++)
+			if (x[j].how == START_SOM && x[j].flags == x[i].flags &&
+			    !strcmp(x[j].expr, x[i].expr))
+				break;
+		if (j < i) {
+			x[i].width = x[j].width;
+			continue;
 		}
+		if (hs_compile(x[i].expr, hs_flags(x[i].flags) | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK,
+			       NULL, &db, &ce) != HS_SUCCESS) {
+			hs_free_compile_error(ce);
+			x[i].how = START_SEARCH; /* keeps its expression for the search */
+			continue;
+		}
+		grown = realloc(ps->som[v], (ps->nsom[v] + 1) * sizeof(*grown));
+		if (!grown) {
+			hs_free_database(db);
+			return err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+		}
+		ps->som[v] = grown;
+		grown[ps->nsom[v]] = db;
+		x[i].width = (uint32_t)ps->nsom[v]++;
 	}
-	return any;
+	return PRC_OK;
 }
 
 /* hs_compile_multi in this process, view by view; no PCRE2 programs yet. */
@@ -483,28 +542,18 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 				goto out;
 			}
 			exprs[i] = ex[v][i].expr;
-			flags[i] = hs_flags(ex[v][i].flags) |
-				   (x->how == START_SOM ? HS_FLAG_SOM_LEFTMOST : 0);
+			flags[i] = hs_flags(ex[v][i].flags); /* SOM only in the groups */
 			ids[i] = (unsigned)i; /* the table maps it to the caller's id */
 		}
-		/* an unbounded expression whose SOM Hyperscan refuses gets a capped search */
-		while (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
-					&ps->db[v], &ce) != HS_SUCCESS) {
-			if (ce && ce->expression >= 0 && (size_t)ce->expression < n[v] &&
-			    ps->ex[v][ce->expression].how == START_SOM) {
-				ps->ex[v][ce->expression].how = START_SEARCH;
-				flags[ce->expression] &= ~(unsigned)HS_FLAG_SOM_LEFTMOST;
-				hs_free_compile_error(ce);
-				ce = NULL;
-				ps->db[v] = NULL;
-				continue;
-			}
-			if (ce && ce->expression < 0 && drop_som(ps->ex[v], flags, n[v])) {
-				hs_free_compile_error(ce);
-				ce = NULL;
-				ps->db[v] = NULL;
-				continue;
-			}
+		rc = som_groups(ps, v, e);
+		if (rc != PRC_OK) {
+			*bad_view = v;
+			*bad_index = (size_t)-1;
+			goto out;
+		}
+		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
+				     &ps->db[v], &ce) != HS_SUCCESS) {
+			ps->db[v] = NULL;
 			*bad_view = v;
 			/* a negative index means the database as a whole failed */
 			if (ce && ce->expression >= 0) {
@@ -872,12 +921,17 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 
 void patset_free(struct patset *ps)
 {
+	size_t i;
 	int v;
 
 	if (!ps)
 		return;
-	for (v = 0; v < PATSET_NVIEWS; v++)
+	for (v = 0; v < PATSET_NVIEWS; v++) {
 		hs_free_database(ps->db[v]);
+		for (i = 0; i < ps->nsom[v]; i++)
+			hs_free_database(ps->som[v][i]);
+		free(ps->som[v]);
+	}
 	free_tables(ps);
 	free(ps);
 }
@@ -898,6 +952,7 @@ static int at_target(pcre2_callout_block *cb, void *ud)
 struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e)
 {
 	struct patset_scratch *sc = calloc(1, sizeof(*sc));
+	size_t i;
 	int v;
 
 	if (!sc) {
@@ -912,6 +967,20 @@ struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e
 			patset_scratch_free(sc);
 			return NULL;
 		}
+		for (i = 0; i < ps->nsom[v]; i++) {
+			if (hs_alloc_scratch(ps->som[v][i], &sc->s2) != HS_SUCCESS) {
+				err_set(e, PRC_NOMEM, "cannot allocate hyperscan scratch");
+				patset_scratch_free(sc);
+				return NULL;
+			}
+		}
+		if (ps->nsom[v] > sc->nsom)
+			sc->nsom = ps->nsom[v];
+	}
+	if (sc->nsom && !(sc->som = calloc(sc->nsom, sizeof(*sc->som)))) {
+		err_set(e, PRC_NOMEM, "out of memory allocating scan space");
+		patset_scratch_free(sc);
+		return NULL;
 	}
 	sc->md = pcre2_match_data_create(1, NULL);
 	sc->mc = pcre2_match_context_create(NULL);
@@ -929,9 +998,15 @@ struct patset_scratch *patset_scratch_new(const struct patset *ps, struct err *e
 
 void patset_scratch_free(struct patset_scratch *sc)
 {
+	size_t i;
+
 	if (!sc)
 		return;
 	hs_free_scratch(sc->s);
+	hs_free_scratch(sc->s2);
+	for (i = 0; sc->som && i < sc->nsom; i++)
+		free(sc->som[i].m);
+	free(sc->som);
 	pcre2_match_data_free(sc->md);
 	pcre2_match_context_free(sc->mc);
 	pcre2_jit_stack_free(sc->js);
@@ -953,14 +1028,12 @@ static size_t char_start(const char *s, size_t i)
 
 /* Where the match of x that ends at to starts, leftmost (see DESIGN). */
 static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const char *s,
-			 size_t len, size_t hs_from, size_t to)
+			 size_t len, size_t to)
 {
 	PCRE2_SIZE *ov;
 	size_t from, lo, win;
 	uint32_t k;
 
-	if (x->how == START_SOM)
-		return hs_from;
 	if (x->how == START_FIXED)
 		return to >= x->width ? to - x->width : 0;
 	if (x->how == START_CHARS) {
@@ -990,6 +1063,8 @@ static size_t find_start(const struct pexpr *x, struct patset_scratch *sc, const
 }
 
 struct scan_ctx {
+	const struct patset *ps;
+	int v;
 	const struct pexpr *ex;
 	size_t n;
 	struct patset_scratch *sc;
@@ -998,6 +1073,64 @@ struct scan_ctx {
 	patset_match_fn fn;
 	void *ud;
 };
+
+/* Collects a SOM group's matches: Hyperscan reports them in end order. */
+static int on_som(unsigned int id, unsigned long long from, unsigned long long to,
+		  unsigned int flags, void *ctx)
+{
+	struct som_run *r = ctx;
+
+	(void)id;
+	(void)flags;
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 64;
+		struct som_match *m = realloc(r->m, ncap * sizeof(*m));
+
+		if (!m) {
+			r->failed = 1;
+			return 1;
+		}
+		r->m = m;
+		r->cap = ncap;
+	}
+	r->m[r->n].end = (uint32_t)to;
+	r->m[r->n].start = (uint32_t)from;
+	r->n++;
+	return 0;
+}
+
+/*
+ * Where the match of START_SOM expression x that ends at to starts: its
+ * group's database, run over the whole view the first time the view's scan
+ * reports one of its ends, says so.
+ */
+static size_t som_start(struct scan_ctx *c, const struct pexpr *x, size_t to)
+{
+	struct patset_scratch *sc = c->sc;
+	struct som_run *r = &sc->som[x->width];
+	size_t lo = 0, hi, mid;
+
+	if (r->scan != sc->scans) {
+		r->scan = sc->scans;
+		r->n = 0;
+		r->failed = 0;
+		if (hs_scan(c->ps->som[c->v][x->width], c->s, (unsigned)c->len, 0, sc->s2, on_som,
+			    r) != HS_SUCCESS)
+			r->failed = 1;
+	}
+	hi = r->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->m[mid].end < to)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!r->failed && lo < r->n && r->m[lo].end == to)
+		return r->m[lo].start;
+	sc->misses++;
+	return char_start(c->s, to >= x->min_w ? to - x->min_w : 0);
+}
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
 		    unsigned int flags, void *ctx)
@@ -1009,8 +1142,9 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	if (id >= c->n || to > c->len || from > to)
 		return 0;
 	x = &c->ex[id];
-	return c->fn(x->id, find_start(x, c->sc, c->s, c->len, (size_t)from, (size_t)to),
-		     (size_t)to, c->ud);
+	if (x->how == START_SOM)
+		return c->fn(x->id, som_start(c, x, (size_t)to), (size_t)to, c->ud);
+	return c->fn(x->id, find_start(x, c->sc, c->s, c->len, (size_t)to), (size_t)to, c->ud);
 }
 
 enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, const char *s,
@@ -1023,8 +1157,11 @@ enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, 
 		return PRC_OK;
 	if (len > 0xffffffffu)
 		return err_set(e, PRC_LIMIT, "text too long to scan");
+	c.ps = ps;
+	c.v = v;
 	c.ex = ps->ex[v];
 	c.n = ps->n[v];
+	sc->scans++;
 	c.sc = sc;
 	c.s = s;
 	c.len = len;
@@ -1039,7 +1176,7 @@ enum prc patset_scan(const struct patset *ps, int v, struct patset_scratch *sc, 
 
 #define SERIAL_DB_MAX ((uint64_t)1 << 31) /* bytes of one database, serialized or not */
 #define SERIAL_MAGIC "PSET"
-#define SERIAL_FORMAT 2u
+#define SERIAL_FORMAT 3u
 #define SERIAL_EXPR_FIXED 25u             /* bytes of an expression's entry before its text */
 #define SERIAL_EXPR_MAX (64u << 10)       /* bytes of one expression's text */
 
@@ -1057,69 +1194,88 @@ void patset_build_id(char *buf, size_t size)
 		 (unsigned)HS_FLAG_CASELESS, (unsigned)SERIAL_FORMAT);
 }
 
+/* Appends a little-endian 64-bit length and db's serialized bytes to b. */
+static enum prc put_db(struct buf *b, const hs_database_t *db, struct err *e)
+{
+	unsigned char lenb[8];
+	char *blob = NULL;
+	size_t n = 0;
+	enum prc rc;
+
+	if (hs_serialize_database(db, &blob, &n) != HS_SUCCESS)
+		return err_set(e, PRC_INTERNAL, "cannot serialize a pattern database");
+	bytes_put_u64(lenb, n);
+	rc = buf_add(b, lenb, sizeof(lenb));
+	if (rc == PRC_OK)
+		rc = buf_add(b, blob, n);
+	free(blob); /* hs_serialize_database allocates with the misc allocator: malloc */
+	if (rc != PRC_OK)
+		return err_set(e, rc, "out of memory serializing patterns");
+	return PRC_OK;
+}
+
 enum prc patset_serialize(const struct patset *ps, char **out, size_t *len, struct err *e)
 {
-	char *blob[PATSET_NVIEWS] = { NULL, NULL }, *buf = NULL;
-	size_t n[PATSET_NVIEWS] = { 0, 0 }, total = 8, off = 0, i, l;
-	unsigned char *q;
+	unsigned char q[SERIAL_EXPR_FIXED];
+	struct buf b;
 	enum prc rc = PRC_OK;
+	size_t i, l;
 	int v;
 
 	*out = NULL;
 	*len = 0;
-	for (v = 0; v < PATSET_NVIEWS; v++) {
-		total += 9 + 4;
-		for (i = 0; i < ps->n[v]; i++)
-			total += SERIAL_EXPR_FIXED + (ps->ex[v][i].expr ? strlen(ps->ex[v][i].expr) : 0);
-		if (!ps->db[v])
-			continue;
-		if (hs_serialize_database(ps->db[v], &blob[v], &n[v]) != HS_SUCCESS) {
-			rc = err_set(e, PRC_INTERNAL, "cannot serialize the %s database",
-				     v ? "squeezed" : "norm");
-			goto out;
-		}
-		total += n[v];
-	}
-	buf = malloc(total);
-	if (!buf) {
-		rc = err_set(e, PRC_NOMEM, "out of memory serializing patterns");
-		goto out;
-	}
-	q = (unsigned char *)buf;
+	buf_init(&b, SIZE_MAX - 1);
 	memcpy(q, SERIAL_MAGIC, 4);
 	bytes_put_u32(q + 4, SERIAL_FORMAT);
-	off = 8;
-	for (v = 0; v < PATSET_NVIEWS; v++) {
-		q[off] = ps->db[v] ? 1 : 0;
-		bytes_put_u64(q + off + 1, n[v]);
-		off += 9;
-		if (n[v])
-			memcpy(buf + off, blob[v], n[v]);
-		off += n[v];
-		bytes_put_u32(q + off, (uint32_t)(ps->db[v] ? ps->n[v] : 0));
-		off += 4;
-		for (i = 0; ps->db[v] && i < ps->n[v]; i++) {
+	rc = buf_add(&b, q, 8);
+	for (v = 0; rc == PRC_OK && v < PATSET_NVIEWS; v++) {
+		q[0] = ps->db[v] ? 1 : 0;
+		rc = buf_add(&b, q, 1);
+		if (rc != PRC_OK)
+			break;
+		if (!ps->db[v]) {
+			memset(q, 0, 16); /* no length, no groups, no expressions */
+			rc = buf_add(&b, q, 16);
+			continue;
+		}
+		rc = put_db(&b, ps->db[v], e);
+		if (rc != PRC_OK)
+			goto out;
+		bytes_put_u32(q, (uint32_t)ps->nsom[v]);
+		rc = buf_add(&b, q, 4);
+		for (i = 0; rc == PRC_OK && i < ps->nsom[v]; i++) {
+			rc = put_db(&b, ps->som[v][i], e);
+			if (rc != PRC_OK)
+				goto out;
+		}
+		bytes_put_u32(q, (uint32_t)ps->n[v]);
+		if (rc == PRC_OK)
+			rc = buf_add(&b, q, 4);
+		for (i = 0; rc == PRC_OK && i < ps->n[v]; i++) {
 			const struct pexpr *x = &ps->ex[v][i];
 
 			l = x->expr ? strlen(x->expr) : 0;
-			bytes_put_u32(q + off, x->id);
-			q[off + 4] = (unsigned char)x->how;
-			bytes_put_u32(q + off + 5, x->width);
-			bytes_put_u32(q + off + 9, x->min_w);
-			bytes_put_u32(q + off + 13, x->max_w);
-			bytes_put_u32(q + off + 17, x->flags);
-			bytes_put_u32(q + off + 21, (uint32_t)l);
-			off += SERIAL_EXPR_FIXED;
-			if (l)
-				memcpy(buf + off, x->expr, l);
-			off += l;
+			bytes_put_u32(q, x->id);
+			q[4] = (unsigned char)x->how;
+			bytes_put_u32(q + 5, x->width);
+			bytes_put_u32(q + 9, x->min_w);
+			bytes_put_u32(q + 13, x->max_w);
+			bytes_put_u32(q + 17, x->flags);
+			bytes_put_u32(q + 21, (uint32_t)l);
+			rc = buf_add(&b, q, SERIAL_EXPR_FIXED);
+			if (rc == PRC_OK && l)
+				rc = buf_add(&b, x->expr, l);
 		}
 	}
-	*out = buf;
-	*len = off;
+	if (rc != PRC_OK) {
+		rc = err_set(e, rc, "out of memory serializing patterns");
+		goto out;
+	}
+	*out = buf_detach(&b, len);
+	if (!*out)
+		rc = err_set(e, PRC_NOMEM, "out of memory serializing patterns");
 out:
-	for (v = 0; v < PATSET_NVIEWS; v++)
-		free(blob[v]); /* hs_serialize_database allocates with the misc allocator: malloc */
+	buf_release(&b);
 	return rc;
 }
 
@@ -1157,6 +1313,7 @@ static enum prc read_table(struct patset *ps, int v, const unsigned char *p, siz
 		if (x->how > START_SOM || x->min_w == 0 || x->max_w < x->min_w ||
 		    (x->flags & ~PATSET_CASELESS) || (x->how == START_FIXED && x->width != x->min_w) ||
 		    (x->how == START_CHARS && (x->width == 0 || x->width > x->max_w)) ||
+		    (x->how == START_SOM && x->width >= ps->nsom[v]) ||
 		    (x->how == START_SEARCH) != (l > 0) || l > SERIAL_EXPR_MAX || l > len - *off ||
 		    memchr(p + *off, 0, l))
 			return err_set(e, PRC_PARSE, "malformed expression %zu of the %s table", i,
@@ -1173,16 +1330,87 @@ static enum prc read_table(struct patset *ps, int v, const unsigned char *p, siz
 	return PRC_OK;
 }
 
+/*
+ * Reads a length and a database at p[*off..len) into *db. Nothing is
+ * trusted: the length is bounded, and Hyperscan must say the bytes are a
+ * block mode database of this version before they are loaded.
+ */
+static enum prc get_db(const unsigned char *p, size_t len, size_t *off, hs_database_t **db,
+		       struct err *e)
+{
+	char *info = NULL, want[64];
+	size_t dbsize;
+	uint64_t n;
+	hs_error_t r;
+	enum prc rc = PRC_OK;
+
+	*db = NULL;
+	if (len - *off < 8)
+		return err_set(e, PRC_PARSE, "truncated or malformed");
+	n = bytes_get_u64(p + *off);
+	*off += 8;
+	if (n == 0 || n > SERIAL_DB_MAX || n > len - *off)
+		return err_set(e, PRC_PARSE, "database length %llu out of range", (unsigned long long)n);
+	if (hs_serialized_database_info((const char *)p + *off, (size_t)n, &info) != HS_SUCCESS)
+		return err_set(e, PRC_PARSE, "not a hyperscan database");
+	/* "Version: 5.4.0 Features: AVX2 Mode: BLOCK"; hs_version() is "5.4.0 2021-01-26" */
+	snprintf(want, sizeof(want), "Version: %.*s ", (int)strcspn(hs_version(), " "), hs_version());
+	if (!strstr(info, "Mode: BLOCK") || strncmp(info, want, strlen(want))) {
+		rc = err_set(e, PRC_PARSE, "database is for another version or mode (%s)", info);
+		goto out;
+	}
+	if (hs_serialized_database_size((const char *)p + *off, (size_t)n, &dbsize) != HS_SUCCESS ||
+	    dbsize == 0 || dbsize > SERIAL_DB_MAX) {
+		rc = err_set(e, PRC_PARSE, "database size out of range");
+		goto out;
+	}
+	r = hs_deserialize_database((const char *)p + *off, (size_t)n, db);
+	if (r != HS_SUCCESS) {
+		*db = NULL;
+		rc = err_set(e, r == HS_NOMEM ? PRC_NOMEM : PRC_PARSE,
+			     "hyperscan refused the database (%d)", (int)r);
+		goto out;
+	}
+	*off += (size_t)n;
+out:
+	free(info);
+	return rc;
+}
+
+/* Reads view v's SOM groups at p[*off..len) into ps. */
+static enum prc read_groups(struct patset *ps, int v, const unsigned char *p, size_t len,
+			    size_t *off, struct err *e)
+{
+	size_t n, i;
+	enum prc rc;
+
+	if (len - *off < 4)
+		return err_set(e, PRC_PARSE, "truncated SOM groups");
+	n = bytes_get_u32(p + *off);
+	*off += 4;
+	if (!n)
+		return PRC_OK;
+	if (!ps->db[v] || n > (len - *off) / 9)
+		return err_set(e, PRC_PARSE, "SOM group count %zu out of range", n);
+	ps->som[v] = calloc(n, sizeof(*ps->som[v]));
+	if (!ps->som[v])
+		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+	for (i = 0; i < n; i++) {
+		rc = get_db(p, len, off, &ps->som[v][i], e);
+		if (rc != PRC_OK)
+			return rc;
+		ps->nsom[v] = i + 1;
+	}
+	return PRC_OK;
+}
+
 static enum prc deserialize(const void *data, size_t len, struct patset **out, int *bad_view,
 			    size_t *bad_index, struct err *e)
 {
 	const unsigned char *p = data;
 	struct patset *ps = calloc(1, sizeof(*ps));
-	size_t off = 8, dbsize;
+	size_t off = 8;
 	enum prc rc = PRC_OK;
-	char *info = NULL, want[64];
-	uint64_t n;
-	hs_error_t r;
 	int v;
 
 	*out = NULL;
@@ -1197,53 +1425,21 @@ static enum prc deserialize(const void *data, size_t len, struct patset **out, i
 			rc = err_set(e, PRC_PARSE, "truncated or malformed");
 			goto out;
 		}
-		n = bytes_get_u64(p + off + 1);
-		off += 9;
-		if (!p[off - 9]) {
-			if (n) {
+		if (!p[off]) {
+			if (bytes_get_u64(p + off + 1)) {
 				rc = err_set(e, PRC_PARSE, "malformed: an absent database has a length");
 				goto out;
 			}
-			rc = read_table(ps, v, p, len, &off, e);
+			off += 9;
+		} else {
+			off += 1;
+			rc = get_db(p, len, &off, &ps->db[v], e);
 			if (rc != PRC_OK)
 				goto out;
-			continue;
 		}
-		if (n == 0 || n > SERIAL_DB_MAX || n > len - off) {
-			rc = err_set(e, PRC_PARSE, "database length %llu out of range",
-				     (unsigned long long)n);
-			goto out;
-		}
-		if (hs_serialized_database_info((const char *)p + off, (size_t)n, &info) !=
-		    HS_SUCCESS) {
-			rc = err_set(e, PRC_PARSE, "not a hyperscan database");
-			goto out;
-		}
-		/* "Version: 5.4.0 Features: AVX2 Mode: BLOCK"; hs_version() is "5.4.0 2021-01-26" */
-		snprintf(want, sizeof(want), "Version: %.*s ", (int)strcspn(hs_version(), " "),
-			 hs_version());
-		if (!strstr(info, "Mode: BLOCK") || strncmp(info, want, strlen(want))) {
-			rc = err_set(e, PRC_PARSE, "database is for another version or mode (%s)",
-				     info);
-			goto out;
-		}
-		free(info);
-		info = NULL;
-		if (hs_serialized_database_size((const char *)p + off, (size_t)n, &dbsize) !=
-			    HS_SUCCESS ||
-		    dbsize == 0 || dbsize > SERIAL_DB_MAX) {
-			rc = err_set(e, PRC_PARSE, "database size out of range");
-			goto out;
-		}
-		r = hs_deserialize_database((const char *)p + off, (size_t)n, &ps->db[v]);
-		if (r != HS_SUCCESS) {
-			ps->db[v] = NULL;
-			rc = err_set(e, r == HS_NOMEM ? PRC_NOMEM : PRC_PARSE,
-				     "hyperscan refused the database (%d)", (int)r);
-			goto out;
-		}
-		off += (size_t)n;
-		rc = read_table(ps, v, p, len, &off, e);
+		rc = read_groups(ps, v, p, len, &off, e);
+		if (rc == PRC_OK)
+			rc = read_table(ps, v, p, len, &off, e);
 		if (rc != PRC_OK)
 			goto out;
 	}
@@ -1257,7 +1453,6 @@ static enum prc deserialize(const void *data, size_t len, struct patset **out, i
 	*out = ps;
 	ps = NULL;
 out:
-	free(info);
 	patset_free(ps);
 	return rc;
 }

@@ -574,6 +574,105 @@ static void test_rule(void)
 	rmdir(dir);
 }
 
+/* Reference: every match of expr alone, with Hyperscan's own SOM_LEFTMOST, as id. */
+static void som_reference(const char *expr, unsigned flags, unsigned id, const char *s,
+			  struct mlist *out)
+{
+	hs_compile_error_t *ce = NULL;
+	hs_database_t *db = NULL;
+	hs_scratch_t *hsc = NULL;
+	struct hsud h = { out, id };
+	unsigned f = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST |
+		     ((flags & PATSET_CASELESS) ? HS_FLAG_CASELESS : 0);
+
+	if (hs_compile(expr, f, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+		hs_free_compile_error(ce);
+		return;
+	}
+	hs_alloc_scratch(db, &hsc);
+	hs_scan(db, s, (unsigned)strlen(s), 0, hsc, hs_collect, &h);
+	hs_free_scratch(hsc);
+	hs_free_database(db);
+}
+
+/* Unbounded expressions get their start from a database of their own, shared by equal ones. */
+static void test_som_groups(void)
+{
+	static const struct patset_expr ex[] = {
+		{ "\\d[\\d,]{3,}\\s*円", 0, 10 },
+		{ "\\d[\\d,]{3,}\\s*円", 0, 11 },             /* the same: one group */
+		{ "@[a-z0-9_]{4,}", PATSET_CASELESS, 12 },
+		{ "円", 0, 13 },
+		{ "\\d[\\d,]{3,}\\s*円", PATSET_CASELESS, 14 }, /* other flags: its own group */
+		{ "(^|[^0-9])[1-9]\\d{4,}($|[^0-9])", 0, 15 },
+	};
+	const char *text = "価格 1,000円 と 23,456 円、連絡は @Abcdef まで 9999円 や 1234567 口座 "
+			   "また 12,345,678円 @xy";
+	const struct patset_expr *exs[PATSET_NVIEWS] = { ex, NULL };
+	size_t n[PATSET_NVIEWS] = { sizeof(ex) / sizeof(ex[0]), 0 }, bi = 0, i, k, len = strlen(text);
+	struct mlist got = { NULL, 0, 0 }, got2 = { NULL, 0, 0 }, ref = { NULL, 0, 0 };
+	struct patset_scratch *sc = NULL, *sc2 = NULL;
+	struct patset *ps = NULL, *ps2 = NULL;
+	char *blob = NULL;
+	size_t bloblen = 0, refused = 0, tried = 0;
+	int bv = 0, ordered = 1, same;
+	struct err e;
+
+	if (patset_compile(exs, n, &ps, &bv, &bi, &e) == PRC_OK)
+		sc = patset_scratch_new(ps, &e);
+	if (!ok(sc != NULL, "a set with three groups of unbounded expressions compiles"))
+		goto out;
+	patset_scan(ps, PATSET_NORM, sc, text, len, collect, &got, NULL);
+	for (i = 1; i < got.n; i++)
+		if (got.v[i].to < got.v[i - 1].to)
+			ordered = 0;
+	ok(ordered, "matches come in the order of their ends");
+	for (i = 0; i < n[PATSET_NORM]; i++)
+		if (ex[i].id != 13)
+			som_reference(ex[i].expr, ex[i].flags, ex[i].id, text, &ref);
+	som_reference("円", 0, 13, text, &ref);
+	qsort(ref.v, ref.n, sizeof(*ref.v), cmp_m);
+	qsort(got.v, got.n, sizeof(*got.v), cmp_m);
+	same = ref.n == got.n;
+	for (k = 0; same && k < ref.n; k++)
+		same = !cmp_m(&ref.v[k], &got.v[k]);
+	ok(same && ref.n >= 12, "every start is Hyperscan's SOM_LEFTMOST (%zu matches, %zu expected)",
+	   got.n, ref.n);
+	is_int(patset_scratch_misses(sc), 0, "no start was guessed");
+
+	/* the groups survive the cache */
+	same = patset_serialize(ps, &blob, &bloblen, &e) == PRC_OK &&
+	       patset_deserialize(blob, bloblen, &ps2, &e) == PRC_OK &&
+	       (sc2 = patset_scratch_new(ps2, &e)) != NULL;
+	if (ok(same, "the set serializes and loads again (%zu bytes)", bloblen)) {
+		patset_scan(ps2, PATSET_NORM, sc2, text, len, collect, &got2, NULL);
+		qsort(got2.v, got2.n, sizeof(*got2.v), cmp_m);
+		same = got2.n == got.n;
+		for (k = 0; same && k < got.n; k++)
+			same = !cmp_m(&got.v[k], &got2.v[k]);
+		ok(same, "the loaded set finds the same matches and starts");
+	}
+	/* a cut anywhere is refused, never half loaded */
+	for (i = 0; blob && i < bloblen; i += (bloblen - i > 64 ? 97 : 1)) {
+		struct patset *bad = NULL;
+
+		tried++;
+		if (patset_deserialize(blob, i, &bad, &e) == PRC_PARSE && !bad)
+			refused++;
+		patset_free(bad);
+	}
+	is_int(refused, tried, "every one of %zu truncated blobs is refused", tried);
+out:
+	free(blob);
+	free(got.v);
+	free(got2.v);
+	free(ref.v);
+	patset_scratch_free(sc);
+	patset_scratch_free(sc2);
+	patset_free(ps);
+	patset_free(ps2);
+}
+
 /* A page made of matches: the searches stop at their budget, every match is still reported. */
 static void test_budget(void)
 {
@@ -690,6 +789,7 @@ int main(void)
 	patset_set_compile_limits(0, 0);
 	test_som();
 	test_budget();
+	test_som_groups();
 	patset_set_compile_limits(PATSET_COMPILE_MS, PATSET_COMPILE_MEM);
 	test_rule();
 	test_url_digits();
