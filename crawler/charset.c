@@ -618,7 +618,7 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	len -= bom;
 	if (strcmp(c.canon, "utf-8") != 0) {
 		rc = iconv_decode(c.iconv, body, len, max, &tmp, &n, truncated);
-		if (rc == PRC_OK && utf8_valid(tmp, n) && !memchr(tmp, 0, n)) {
+		if (rc == PRC_OK && utf8_clean(tmp, n)) {
 			d = arena_strndup(a, tmp, n);
 		} else if (rc == PRC_OK) {
 			/* iconv passes on what the charset can name and Unicode cannot (UCS-4 past U+10FFFF) */
@@ -633,7 +633,13 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 		} else if (rc == PRC_INTERNAL)
 			cs_lookup("utf-8", 5, &c); /* iconv went away under us: repair as UTF-8 */
 	}
-	if (!strcmp(c.canon, "utf-8")) {
+	if (!strcmp(c.canon, "utf-8") && len <= max && utf8_clean(body, len)) {
+		/* the common case: nothing to repair, one pass to check and one copy */
+		rc = PRC_OK;
+		n = len;
+		*truncated = 0;
+		d = arena_strndup(a, body, len);
+	} else if (!strcmp(c.canon, "utf-8")) {
 		rc = PRC_OK;
 		n = utf8_repair(NULL, body, len, max, &used);
 		*truncated = (used < len);

@@ -58,6 +58,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,91 +97,19 @@ enum {
 	EL_TITLE = 1 << 5
 };
 
-struct el {
-	const char *name;
-	int flags;
+/* What enter() does with an element besides its text (the tags patrol reads). */
+enum {
+	ACT_NONE = 0,
+	ACT_A,
+	ACT_AREA,
+	ACT_IMG,
+	ACT_FRAME,
+	ACT_IFRAME,
+	ACT_LINK,
+	ACT_INPUT, /* input, textarea */
+	ACT_BASE,
+	ACT_META
 };
-
-/* Sorted by name for bsearch. */
-static const struct el elements[] = {
-	{ "address", EL_BLOCK },
-	{ "article", EL_BLOCK },
-	{ "aside", EL_BLOCK },
-	{ "blockquote", EL_BLOCK },
-	{ "body", EL_BLOCK },
-	{ "br", EL_BLOCK },
-	{ "caption", EL_BLOCK },
-	{ "center", EL_BLOCK },
-	{ "dd", EL_BLOCK },
-	{ "details", EL_BLOCK },
-	{ "dialog", EL_BLOCK },
-	{ "dir", EL_BLOCK },
-	{ "div", EL_BLOCK },
-	{ "dl", EL_BLOCK },
-	{ "dt", EL_BLOCK },
-	{ "fieldset", EL_BLOCK },
-	{ "figcaption", EL_BLOCK },
-	{ "figure", EL_BLOCK },
-	{ "footer", EL_BLOCK },
-	{ "form", EL_BLOCK },
-	{ "frameset", EL_BLOCK },
-	{ "h1", EL_BLOCK },
-	{ "h2", EL_BLOCK },
-	{ "h3", EL_BLOCK },
-	{ "h4", EL_BLOCK },
-	{ "h5", EL_BLOCK },
-	{ "h6", EL_BLOCK },
-	{ "head", EL_BLOCK | EL_HIDE },
-	{ "header", EL_BLOCK },
-	{ "hgroup", EL_BLOCK },
-	{ "hr", EL_BLOCK },
-	{ "html", EL_BLOCK },
-	{ "iframe", EL_BLOCK },
-	{ "legend", EL_BLOCK },
-	{ "li", EL_BLOCK },
-	{ "listing", EL_BLOCK | EL_PRE },
-	{ "main", EL_BLOCK },
-	{ "menu", EL_BLOCK },
-	{ "nav", EL_BLOCK },
-	{ "noframes", EL_BLOCK },
-	{ "noscript", EL_HIDE },
-	{ "ol", EL_BLOCK },
-	{ "optgroup", EL_BLOCK },
-	{ "option", EL_BLOCK },
-	{ "p", EL_BLOCK },
-	{ "plaintext", EL_BLOCK | EL_PRE },
-	{ "pre", EL_BLOCK | EL_PRE },
-	/* ruby: 大<rt>たい</rt>麻<rt>ま</rt> must still read 大麻 */
-	{ "rp", EL_HIDE },
-	{ "rt", EL_HIDE },
-	{ "script", EL_HIDE | EL_NODESCEND },
-	{ "section", EL_BLOCK },
-	{ "select", EL_BLOCK },
-	{ "style", EL_HIDE | EL_NODESCEND },
-	{ "summary", EL_BLOCK },
-	{ "table", EL_BLOCK },
-	{ "tbody", EL_BLOCK },
-	{ "td", EL_CELL },
-	{ "template", EL_HIDE | EL_NODESCEND },
-	{ "textarea", EL_BLOCK },
-	{ "tfoot", EL_BLOCK },
-	{ "th", EL_CELL },
-	{ "thead", EL_BLOCK },
-	{ "title", EL_BLOCK | EL_TITLE | EL_NODESCEND },
-	{ "tr", EL_BLOCK },
-	{ "ul", EL_BLOCK },
-	{ "xmp", EL_BLOCK | EL_PRE },
-};
-
-/* A link as the page wrote it; pointers into the xmlDoc. */
-struct rawlink {
-	const char *href;
-	enum html_link_kind kind;
-	int nofollow;
-	size_t text_start, text_end; /* anchor text: a slice of the visible text */
-};
-
-enum { PEND_NONE = 0, PEND_SPACE, PEND_NEWLINE };
 
 /* What an element is to the block finder. */
 enum {
@@ -195,6 +124,166 @@ enum {
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
 	TAG_ARTICLE   /* article, main */
 };
+
+struct el {
+	const char *name;
+	uint8_t flags; /* EL_* */
+	uint8_t tag;   /* TAG_* */
+	uint8_t act;   /* ACT_* */
+};
+
+/*
+ * Every element name patrol knows (libxml2 gives them lowercase); looked up
+ * through el_slots, a hash table filled once (el_find).
+ */
+static const struct el elements[] = {
+	{ "a", 0, TAG_OTHER, ACT_A },
+	{ "address", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "area", 0, TAG_OTHER, ACT_AREA },
+	{ "article", EL_BLOCK, TAG_ARTICLE, ACT_NONE },
+	{ "aside", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "base", 0, TAG_OTHER, ACT_BASE },
+	{ "blockquote", EL_BLOCK, TAG_POSTABLE, ACT_NONE },
+	{ "body", EL_BLOCK, TAG_ROOT, ACT_NONE },
+	{ "br", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "caption", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "center", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dd", EL_BLOCK, TAG_DD, ACT_NONE },
+	{ "details", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dialog", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dir", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "div", EL_BLOCK, TAG_POSTABLE, ACT_NONE },
+	{ "dl", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dt", EL_BLOCK, TAG_DT, ACT_NONE },
+	{ "fieldset", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "figcaption", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "figure", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "footer", EL_BLOCK, TAG_EDGE, ACT_NONE },
+	{ "form", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "frame", 0, TAG_OTHER, ACT_FRAME },
+	{ "frameset", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h1", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h2", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h3", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h4", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h5", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h6", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "head", EL_BLOCK | EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "header", EL_BLOCK, TAG_EDGE, ACT_NONE },
+	{ "hgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "hr", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "html", EL_BLOCK, TAG_ROOT, ACT_NONE },
+	{ "iframe", EL_BLOCK, TAG_OTHER, ACT_IFRAME },
+	{ "img", 0, TAG_OTHER, ACT_IMG },
+	{ "input", 0, TAG_OTHER, ACT_INPUT },
+	{ "legend", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "li", EL_BLOCK, TAG_LI, ACT_NONE },
+	{ "link", 0, TAG_OTHER, ACT_LINK },
+	{ "listing", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	{ "main", EL_BLOCK, TAG_ARTICLE, ACT_NONE },
+	{ "menu", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "meta", 0, TAG_OTHER, ACT_META },
+	{ "nav", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "noframes", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "noscript", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "ol", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "optgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "option", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "p", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "plaintext", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	{ "pre", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	/* ruby: 大<rt>たい</rt>麻<rt>ま</rt> must still read 大麻 */
+	{ "rp", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "rt", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "script", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "section", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "select", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "style", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "summary", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "table", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "tbody", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "td", EL_CELL, TAG_OTHER, ACT_NONE },
+	{ "template", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "textarea", EL_BLOCK, TAG_OTHER, ACT_INPUT },
+	{ "tfoot", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "th", EL_CELL, TAG_OTHER, ACT_NONE },
+	{ "thead", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "title", EL_BLOCK | EL_TITLE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "tr", EL_BLOCK, TAG_TR, ACT_NONE },
+	{ "ul", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "xmp", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+};
+
+#define EL_NAME_MAX 10  /* the longest name above */
+#define EL_SLOTS 256    /* a power of two, well over twice the names */
+
+/* Index + 1 into elements[] by el_hash, linear probing; 0 is empty. */
+static uint8_t el_slots[EL_SLOTS];
+static pthread_once_t el_once = PTHREAD_ONCE_INIT;
+
+static unsigned el_hash(unsigned h, unsigned char c)
+{
+	return h * 31 + c;
+}
+
+static void el_fill(void)
+{
+	for (size_t i = 0; i < sizeof(elements) / sizeof(elements[0]); i++) {
+		const unsigned char *s = (const unsigned char *)elements[i].name;
+		unsigned h = 0;
+
+		for (; *s; s++)
+			h = el_hash(h, *s);
+		for (h &= EL_SLOTS - 1; el_slots[h]; h = (h + 1) & (EL_SLOTS - 1))
+			;
+		el_slots[h] = (uint8_t)(i + 1);
+	}
+}
+
+/* The entry of element n, or NULL for a name patrol gives no meaning. */
+static const struct el *el_find(const xmlNode *n)
+{
+	const unsigned char *name = n->name;
+	unsigned h = 0;
+	size_t len;
+
+	if (!name)
+		return NULL;
+	for (len = 0; name[len]; len++) {
+		if (len == EL_NAME_MAX)
+			return NULL;
+		h = el_hash(h, name[len]);
+	}
+	for (h &= EL_SLOTS - 1; el_slots[h]; h = (h + 1) & (EL_SLOTS - 1)) {
+		const struct el *e = &elements[el_slots[h] - 1];
+		const unsigned char *a = (const unsigned char *)e->name, *b = name;
+
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (!*a && !*b)
+			return e;
+	}
+	return NULL;
+}
+
+static int el_flags(const xmlNode *n)
+{
+	const struct el *e = el_find(n);
+
+	return e ? e->flags : 0;
+}
+
+/* A link as the page wrote it; pointers into the xmlDoc. */
+struct rawlink {
+	const char *href;
+	enum html_link_kind kind;
+	int nofollow;
+	size_t text_start, text_end; /* anchor text: a slice of the visible text */
+};
+
+enum { PEND_NONE = 0, PEND_SPACE, PEND_NEWLINE };
 
 /* One block element seen by the walk (see BLOCKS above). */
 struct elrec {
@@ -247,27 +336,6 @@ struct walk {
 	endElementSAXFunc sax_end;
 	cdataBlockSAXFunc sax_cdata;
 };
-
-static int el_cmp(const void *key, const void *el)
-{
-	return strcmp(key, ((const struct el *)el)->name);
-}
-
-static int el_flags(const xmlNode *n)
-{
-	const struct el *e;
-
-	if (!n->name)
-		return 0;
-	e = bsearch(n->name, elements, sizeof(elements) / sizeof(elements[0]), sizeof(elements[0]),
-		    el_cmp);
-	return e ? e->flags : 0;
-}
-
-static int is_name(const xmlNode *n, const char *name)
-{
-	return n->name && !strcmp((const char *)n->name, name);
-}
 
 /*
  * The value of attribute name (libxml2 lowercases HTML attribute names), ""
@@ -399,7 +467,7 @@ static char *collapse(struct arena *a, const char *s, size_t n, size_t max)
 		i += k;
 	}
 	d[o] = '\0';
-	return utf8_valid(d, o) ? d : utf8_sanitize(a, d, o, NULL);
+	return utf8_clean(d, o) || utf8_valid(d, o) ? d : utf8_sanitize(a, d, o, NULL);
 }
 
 static void add_link(struct walk *w, const char *href, enum html_link_kind kind, int nofollow,
@@ -500,43 +568,14 @@ static void on_meta(struct walk *w, xmlNode *n)
 		add_link(w, refresh_url(w, content), HTML_LINK_META_REFRESH, 0, NULL);
 }
 
-struct tagcode {
-	const char *name;
-	int code;
-};
-
-static int tag_cmp(const void *key, const void *t)
-{
-	return strcmp(key, ((const struct tagcode *)t)->name);
-}
-
-static int tag_code(const xmlNode *n)
-{
-	/* sorted by name for bsearch */
-	static const struct tagcode tags[] = {
-		{ "article", TAG_ARTICLE }, { "aside", TAG_BOILER }, { "blockquote", TAG_POSTABLE },
-		{ "body", TAG_ROOT }, { "dd", TAG_DD }, { "div", TAG_POSTABLE }, { "dt", TAG_DT },
-		{ "footer", TAG_EDGE }, { "form", TAG_BOILER }, { "header", TAG_EDGE },
-		{ "html", TAG_ROOT }, { "li", TAG_LI }, { "main", TAG_ARTICLE }, { "menu", TAG_BOILER },
-		{ "nav", TAG_BOILER }, { "select", TAG_BOILER }, { "tr", TAG_TR },
-	};
-	const struct tagcode *t;
-
-	if (!n->name)
-		return TAG_OTHER;
-	t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
-	return t ? t->code : TAG_OTHER;
-}
-
 /* Starts the record of block element n (see BLOCKS at the top). */
-static void open_rec(struct walk *w, const xmlNode *n)
+static void open_rec(struct walk *w, const xmlNode *n, int tag)
 {
 	static const char seps[] = " \t\n\r\f";
 	/* read before the stack may move: the realloc below invalidates pointers into it */
 	int in_article = w->nopen && w->open[w->nopen - 1].article;
 	struct elrec *r;
 	const char *cls, *role;
-	int tag = tag_code(n);
 	uint64_t h;
 
 	if (w->rc != PRC_OK)
@@ -622,6 +661,7 @@ static void close_rec(struct walk *w, const xmlNode *n)
 /* Records what element n contributes on the way in. Returns whether to walk its children. */
 static int enter(struct walk *w, xmlNode *n)
 {
+	const struct el *e;
 	const char *v;
 	int f;
 
@@ -632,7 +672,8 @@ static int enter(struct walk *w, xmlNode *n)
 	}
 	if (n->type != XML_ELEMENT_NODE)
 		return 0;
-	f = el_flags(n);
+	e = el_find(n);
+	f = e ? e->flags : 0;
 	if (f & EL_BLOCK)
 		pend(w, PEND_NEWLINE);
 	else if (f & EL_CELL)
@@ -642,7 +683,7 @@ static int enter(struct walk *w, xmlNode *n)
 	if (f & EL_PRE)
 		w->pre++;
 	if ((f & (EL_BLOCK | EL_CELL)) && !(f & EL_TITLE) && !w->hidden)
-		open_rec(w, n);
+		open_rec(w, n, e ? e->tag : TAG_OTHER);
 	if (f & EL_TITLE) {
 		if (!w->title) {
 			xmlChar *t = xmlNodeGetContent(n);
@@ -666,24 +707,31 @@ static int enter(struct walk *w, xmlNode *n)
 	if (f & EL_NODESCEND)
 		return 0;
 
-	if (is_name(n, "a") || is_name(n, "area")) {
+	switch (e ? e->act : ACT_NONE) {
+	case ACT_A:
+	case ACT_AREA:
 		v = attr(w, n, "href");
 		if (v)
-			add_link(w, v, is_name(n, "a") ? HTML_LINK_A : HTML_LINK_AREA,
+			add_link(w, v, e->act == ACT_A ? HTML_LINK_A : HTML_LINK_AREA,
 				 has_token(attr(w, n, "rel"), "nofollow", " \t\n\r\f"),
-				 is_name(n, "a") ? n : NULL);
-	} else if (is_name(n, "img")) {
+				 e->act == ACT_A ? n : NULL);
+		break;
+	case ACT_IMG:
 		add_link(w, attr(w, n, "src"), HTML_LINK_IMG, 0, NULL);
-	} else if (is_name(n, "frame") || is_name(n, "iframe")) {
-		add_link(w, attr(w, n, "src"), is_name(n, "frame") ? HTML_LINK_FRAME : HTML_LINK_IFRAME,
+		break;
+	case ACT_FRAME:
+	case ACT_IFRAME:
+		add_link(w, attr(w, n, "src"), e->act == ACT_FRAME ? HTML_LINK_FRAME : HTML_LINK_IFRAME,
 			 0, NULL);
-	} else if (is_name(n, "link")) {
+		break;
+	case ACT_LINK:
 		if (has_token(attr(w, n, "rel"), "canonical", " \t\n\r\f") &&
 		    (v = attr(w, n, "href")) != NULL && !w->canonical_href) {
 			w->canonical_href = v;
 			add_link(w, v, HTML_LINK_CANONICAL, 0, NULL);
 		}
-	} else if (is_name(n, "input") || is_name(n, "textarea")) {
+		break;
+	case ACT_INPUT: {
 		const char *t = attr(w, n, "type");
 
 		if (!t || !(has_token(t, "hidden", " ") || has_token(t, "submit", " ") ||
@@ -691,11 +739,17 @@ static int enter(struct walk *w, xmlNode *n)
 			    has_token(t, "reset", " ") || has_token(t, "checkbox", " ") ||
 			    has_token(t, "radio", " ")))
 			w->inputs++;
-	} else if (is_name(n, "base")) {
+		break;
+	}
+	case ACT_BASE:
 		if (!w->base_href)
 			w->base_href = attr(w, n, "href");
-	} else if (is_name(n, "meta")) {
+		break;
+	case ACT_META:
 		on_meta(w, n);
+		break;
+	default:
+		break;
 	}
 	return 1;
 }
@@ -1391,7 +1445,8 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 	w.rc = PRC_OK;
 	if (n > INT_MAX)
 		n = INT_MAX; /* libxml2 takes an int; no page we keep is that big */
-	if (memchr(in, '\0', n) || !utf8_valid(in, n)) {
+	pthread_once(&el_once, el_fill);
+	if (!utf8_clean(in, n)) {
 		in = utf8_sanitize(a, in, n, &n);
 		if (!in || n > INT_MAX) {
 			rc = err_set(e, PRC_NOMEM, "out of memory repairing a page of '%s'", page_url);
@@ -1412,7 +1467,7 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 		base = base_res;
 	doc->base = arena_strdup(a, base);
 	doc->title = w.title ? w.title : "";
-	if (utf8_valid(buf_str(&w.text), w.text.len))
+	if (utf8_clean(buf_str(&w.text), w.text.len) || utf8_valid(buf_str(&w.text), w.text.len))
 		doc->text = arena_strndup(a, buf_str(&w.text), w.text.len);
 	else
 		doc->text = utf8_sanitize(a, buf_str(&w.text), w.text.len, NULL);
