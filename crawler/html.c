@@ -1428,9 +1428,10 @@ out:
 	return rc;
 }
 
-enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *page_url,
-		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
-		    struct err *e)
+/* html_parse and html_parse_decoded; clean: the input is known to be valid UTF-8 without NULs. */
+static enum prc parse(struct arena *a, const char *utf8, size_t len, int clean, const char *page_url,
+		      const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+		      struct err *e)
 {
 	struct walk w;
 	xmlDoc *xd = NULL;
@@ -1446,7 +1447,7 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 	if (n > INT_MAX)
 		n = INT_MAX; /* libxml2 takes an int; no page we keep is that big */
 	pthread_once(&el_once, el_fill);
-	if (!utf8_clean(in, n)) {
+	if (!clean && !utf8_clean(in, n)) {
 		in = utf8_sanitize(a, in, n, &n);
 		if (!in || n > INT_MAX) {
 			rc = err_set(e, PRC_NOMEM, "out of memory repairing a page of '%s'", page_url);
@@ -1502,4 +1503,18 @@ out:
 	free(w.open);
 	buf_release(&w.text);
 	return rc;
+}
+
+enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *page_url,
+		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+		    struct err *e)
+{
+	return parse(a, utf8, len, 0, page_url, opts, max_links, doc, e);
+}
+
+enum prc html_parse_decoded(struct arena *a, const char *utf8, size_t len, const char *page_url,
+			    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+			    struct err *e)
+{
+	return parse(a, utf8, len, 1, page_url, opts, max_links, doc, e);
 }
