@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +480,86 @@ static int detect_charset(const char *s, size_t len, struct cs *c)
 	return found;
 }
 
+/*
+ * iconv descriptors are kept per thread (the last ICONV_KEEP charsets it
+ * decoded) and reset to their initial state before each page instead of
+ * being opened and closed for each: iconv_open looks the charset up in
+ * glibc's module cache under a lock. They are closed when the thread ends.
+ */
+#define ICONV_KEEP 4
+
+struct cd_kept {
+	struct {
+		char name[NAME_MAX_LEN + 1];
+		iconv_t cd;
+		int used;
+	} slot[ICONV_KEEP];
+	size_t next; /* the slot to reuse when all are taken */
+};
+
+static pthread_key_t cd_key;
+static pthread_once_t cd_once = PTHREAD_ONCE_INIT;
+static int cd_key_ok;
+
+static void cd_kept_free(void *p)
+{
+	struct cd_kept *k = p;
+
+	for (size_t i = 0; i < ICONV_KEEP; i++)
+		if (k->slot[i].used)
+			iconv_close(k->slot[i].cd);
+	free(k);
+}
+
+static void cd_key_make(void)
+{
+	cd_key_ok = pthread_key_create(&cd_key, cd_kept_free) == 0;
+}
+
+/*
+ * A descriptor from name to UTF-8 in its initial state, or (iconv_t)-1.
+ * *kept says whether it belongs to the thread's cache (not to be closed).
+ */
+static iconv_t cd_get(const char *name, int *kept)
+{
+	struct cd_kept *k = NULL;
+	iconv_t cd;
+	size_t i;
+
+	*kept = 0;
+	pthread_once(&cd_once, cd_key_make);
+	if (cd_key_ok && !(k = pthread_getspecific(cd_key))) {
+		k = calloc(1, sizeof(*k));
+		if (k && pthread_setspecific(cd_key, k) != 0) {
+			free(k);
+			k = NULL;
+		}
+	}
+	if (k)
+		for (i = 0; i < ICONV_KEEP; i++)
+			if (k->slot[i].used && !strcmp(k->slot[i].name, name)) {
+				/* back to the initial state, whatever the last page left */
+				iconv(k->slot[i].cd, NULL, NULL, NULL, NULL);
+				*kept = 1;
+				return k->slot[i].cd;
+			}
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1 || !k || strlen(name) > NAME_MAX_LEN)
+		return cd;
+	for (i = 0; i < ICONV_KEEP && k->slot[i].used; i++)
+		;
+	if (i == ICONV_KEEP) {
+		i = k->next;
+		k->next = (k->next + 1) % ICONV_KEEP;
+		iconv_close(k->slot[i].cd);
+	}
+	snprintf(k->slot[i].name, sizeof(k->slot[i].name), "%s", name);
+	k->slot[i].cd = cd;
+	k->slot[i].used = 1;
+	*kept = 1;
+	return cd;
+}
+
 /* Doubles *buf up to max bytes. Returns 1 when grown, 0 when already at max, -1 without memory. */
 static int grow(char **buf, size_t *cap, size_t max)
 {
@@ -509,9 +590,9 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 	char *in = (char *)s, *buf = NULL, *op;
 	enum prc rc = PRC_OK;
 	iconv_t cd;
-	int flush, err, g;
+	int flush, err, g, kept;
 
-	cd = iconv_open("UTF-8", name);
+	cd = cd_get(name, &kept);
 	if (cd == (iconv_t)-1)
 		return PRC_INTERNAL;
 	/* 3 bytes out for each byte in covers the multibyte charsets we map; grown if not */
@@ -570,7 +651,8 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 	buf = NULL;
 out:
 	free(buf);
-	iconv_close(cd);
+	if (!kept)
+		iconv_close(cd);
 	return rc;
 }
 

@@ -535,6 +535,60 @@ static void test_blocks(void)
 	is_int(d.nblocks, 0, "an empty page has no blocks");
 }
 
+/* Element names: only exact (lowercased) names have meaning, longer or prefixed ones are inline. */
+static void test_names(void)
+{
+	struct html_doc d;
+
+	text_is("<p>a<blockquotes>b</blockquotes>c</p>", "abc", "a name past the longest known is inline");
+	text_is("<p>a<divs>b</divs><di>c</di><d>d</d>e</p>", "abcde", "names near div are inline");
+	text_is("<p>a<DIV>b</DIV>c<Script>x</Script>d</p>", "a\nb\ncd", "names are case-insensitive");
+	text_is("<p>a<figcaption>b</figcaption>c<xmp>d  e</xmp></p>", "a\nb\nc\nd e",
+		"the longest names and a pre-like element");
+	text_is("<p>a<tt>b</tt><td>c</td><th>d</th><tr>e</tr></p>", "ab\nc d\ne", "two-letter names");
+	d = parse("<img src=/i.png><iframe src=/f></iframe><frame src=/g><area href=/h>"
+		  "<link rel=canonical href=/c><base href=/b/><a href=x>y</a>");
+	ok(d.nlinks == 6 && d.links[0].kind == HTML_LINK_IMG &&
+	   d.links[1].kind == HTML_LINK_IFRAME && d.links[2].kind == HTML_LINK_FRAME &&
+	   d.links[3].kind == HTML_LINK_AREA && d.links[4].kind == HTML_LINK_CANONICAL &&
+	   d.links[5].kind == HTML_LINK_A && !strcmp(d.links[5].url, "http://example.com/b/x"),
+	   "each link element by its name (%zu links)", d.nlinks);
+}
+
+/* html_parse_decoded reads clean input as html_parse does. */
+static void test_decoded(void)
+{
+	static const char *const pages[] = {
+		"<title>t - s</title><ul><li><a href=/a>a</a></li><li><a href=/b>b</a></li>"
+		"<li><a href=/c>c</a></li></ul><p>\xe5\xa4\xa7\xe9\xba\xbb text</p>",
+		"<div class=c><p>one post with some words</p></div><div class=c><p>two</p></div>",
+		"plain text &amp; <b>bold</b>",
+		"",
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		struct html_doc a, b;
+		struct err e = { "" };
+		int same;
+
+		if (html_parse(A, pages[i], strlen(pages[i]), PAGE, NULL, 10, &a, &e) != PRC_OK ||
+		    html_parse_decoded(A, pages[i], strlen(pages[i]), PAGE, NULL, 10, &b, &e) != PRC_OK) {
+			ok(0, "page %zu parses: %s", i, e.msg);
+			continue;
+		}
+		same = !strcmp(a.text, b.text) && !strcmp(a.title, b.title) && a.nlinks == b.nlinks &&
+		       a.nblocks == b.nblocks;
+		for (k = 0; same && k < a.nlinks; k++)
+			same = !strcmp(a.links[k].url, b.links[k].url) &&
+			       !strcmp(a.links[k].text, b.links[k].text);
+		for (k = 0; same && k < a.nblocks; k++)
+			same = a.blocks[k].start == b.blocks[k].start && a.blocks[k].end == b.blocks[k].end &&
+			       a.blocks[k].kind == b.blocks[k].kind && a.blocks[k].id == b.blocks[k].id;
+		ok(same, "page %zu: html_parse_decoded reads it as html_parse", i);
+	}
+}
+
 int main(void)
 {
 	xmlInitParser();
@@ -550,6 +604,8 @@ int main(void)
 	test_robots();
 	test_max_links();
 	test_blocks();
+	test_names();
+	test_decoded();
 	arena_free(A);
 	xmlCleanupParser();
 	return done_testing();
