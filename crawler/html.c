@@ -416,7 +416,7 @@ static void emit(struct walk *w, const char *s, size_t n)
  */
 static void add_text(struct walk *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	size_t start;
 
 	while (*p && w->rc == PRC_OK) {
@@ -431,6 +431,19 @@ static void add_text(struct walk *w, const char *s)
 			continue;
 		}
 		start = (size_t)(p - (const unsigned char *)s);
+		/* eight bytes a step while none can end the word: no byte <= 0x20, 0x7F or 0xC2 */
+		while (end - p >= 8) {
+			const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+			uint64_t v, x7f, xc2;
+
+			memcpy(&v, p, 8);
+			x7f = v ^ (0x7F * ones);
+			xc2 = v ^ (0xC2 * ones);
+			if (((v - 0x21 * ones) & ~v & highs) || ((x7f - ones) & ~x7f & highs) ||
+			    ((xc2 - ones) & ~xc2 & highs))
+				break;
+			p += 8;
+		}
 		while (*p > 0x20 && *p != 0x7F && !(p[0] == 0xC2 && p[1] == 0xA0))
 			p++;
 		emit(w, s + start, (size_t)(p - (const unsigned char *)s) - start);
@@ -945,11 +958,38 @@ static const struct span *span_at(const struct span *spans, size_t n, uint32_t o
 	return NULL;
 }
 
-static int cmp_u32(const void *pa, const void *pb)
+/* Moves v[root] down the max-heap v[0, n) to its place. */
+static void sift_u32(uint32_t *v, size_t root, size_t n)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	uint32_t x = v[root];
 
-	return a < b ? -1 : a > b;
+	while (2 * root + 1 < n) {
+		size_t child = 2 * root + 1;
+
+		if (child + 1 < n && v[child] < v[child + 1])
+			child++;
+		if (x >= v[child])
+			break;
+		v[root] = v[child];
+		root = child;
+	}
+	v[root] = x;
+}
+
+/* Sorts v[0, n) ascending: a heap sort, no allocation and no call per comparison. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_u32(v, i, n);
+	for (i = n; i-- > 1;) {
+		uint32_t t = v[0];
+
+		v[0] = v[i];
+		v[i] = t;
+		sift_u32(v, 0, i);
+	}
 }
 
 /*
@@ -1243,7 +1283,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 		cuts[ncut++] = boil[i].end < len ? boil[i].end : (uint32_t)len;
 		boil[i].id = (uint32_t)i + 1;
 	}
-	qsort(cuts, ncut, sizeof(*cuts), cmp_u32);
+	sort_u32(cuts, ncut);
 	if (nboil > 1)
 		qsort(boil, nboil, sizeof(*boil), cmp_span);
 	seg = arena_calloc(w->a, ncut, sizeof(*seg));

@@ -2,6 +2,7 @@
 #include "crawler/html.h"
 
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "tests/tap.h"
@@ -555,6 +556,42 @@ static void test_names(void)
 	   "each link element by its name (%zu links)", d.nlinks);
 }
 
+/* White space ends a word wherever it falls in a long run of text (add_text reads eight bytes a step). */
+static void test_word_ends(void)
+{
+	static const char *const seps[] = { " ", "\t", "\x7f", "\xc2\xa0", "\r", "\n" };
+	static const char word[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char html[128], want[128];
+	size_t k, s;
+	int good = 1;
+
+	for (s = 0; s < sizeof(seps) / sizeof(seps[0]); s++)
+		for (k = 1; k + 1 < sizeof(word) - 1; k++) {
+			struct html_doc d;
+
+			snprintf(html, sizeof(html), "<p>%.*s%s%s</p>", (int)k, word, seps[s], word + k);
+			snprintf(want, sizeof(want), "%.*s %s", (int)k, word, word + k);
+			d = parse(html);
+			if (strcmp(d.text, want)) {
+				good = 0;
+				diag("separator %zu at %zu: '%s'", s, k, d.text);
+			}
+		}
+	ok(good, "each separator at each offset of a long word splits it");
+	for (k = 1; k + 1 < sizeof(word) - 1; k++) {
+		struct html_doc d;
+
+		snprintf(html, sizeof(html), "<p>%.*s\xc2\xa9%s</p>", (int)k, word, word + k);
+		snprintf(want, sizeof(want), "%.*s\xc2\xa9%s", (int)k, word, word + k);
+		d = parse(html);
+		if (strcmp(d.text, want)) {
+			good = 0;
+			diag("U+00A9 at %zu: '%s'", k, d.text);
+		}
+	}
+	ok(good, "a C2 lead byte that is not NBSP does not split a word");
+}
+
 /* html_parse_decoded reads clean input as html_parse does. */
 static void test_decoded(void)
 {
@@ -605,6 +642,7 @@ int main(void)
 	test_max_links();
 	test_blocks();
 	test_names();
+	test_word_ends();
 	test_decoded();
 	arena_free(A);
 	xmlCleanupParser();
