@@ -18,10 +18,15 @@
  * "EUC-JP" means EUC-JP-MS, and latin-1 / ASCII labels mean windows-1252.
  * Anything else is used as named if glibc's iconv knows it.
  *
- * UTF-8 input is not passed through iconv: it is validated and repaired in
- * one pass (each maximal invalid subpart becomes one U+FFFD, as the WHATWG
- * decoder does). NUL bytes become spaces so the text is a C string and can
- * be stored as PostgreSQL text.
+ * UTF-8 input is not passed through iconv: most of it is clean (valid, no
+ * NUL), which utf8_clean sees eight ASCII bytes a step, and is copied as
+ * it is; the rest is repaired (each maximal invalid subpart becomes one
+ * U+FFFD, as the WHATWG decoder does). NUL bytes become spaces so the text
+ * is a C string and can be stored as PostgreSQL text.
+ *
+ * Each thread keeps the iconv descriptors of the last charsets it decoded
+ * (cd_get), reset to the initial state before each page, so a page cut in
+ * the middle of an ISO-2022-JP shift leaves nothing to the next one.
  */
 #include "crawler/charset.h"
 #include "util/utf8.h"

@@ -20,7 +20,11 @@
  * everything in struct html_doc is copied into the page's arena.
  *
  * Input that is not valid UTF-8, or holds NUL bytes, is repaired first:
- * libxml2 would otherwise switch to Latin-1 or stop at the NUL.
+ * libxml2 would otherwise switch to Latin-1 or stop at the NUL. The page
+ * path gives charset_decode's output, clean already, to html_parse_decoded,
+ * which does not check it again. Element names are looked up once per
+ * element in a small hash table (el_find) that says how the element shapes
+ * the text, what it is to the block finder and which links it holds.
  *
  * BLOCKS
  *
