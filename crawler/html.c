@@ -59,7 +59,9 @@
 #include "crawler/html.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <limits.h>
 #include <pthread.h>
@@ -336,6 +338,7 @@ struct walk {
 	size_t title_start, title_end;
 	int have_title_line;
 	enum prc rc;
+	startDocumentSAXFunc sax_start_doc;
 	startElementSAXFunc sax_start;
 	endElementSAXFunc sax_end;
 	cdataBlockSAXFunc sax_cdata;
@@ -801,6 +804,60 @@ static void leave(struct walk *w, xmlNode *n)
 	}
 }
 
+/*
+ * Adds element name to the tree as libxml2 2.9's xmlSAX2StartElement does
+ * for HTML, with the same node, in the same place, with the same
+ * attributes, but with its name and the attribute names in the document's
+ * dictionary: no copy of each, no free (sax_start_doc gives the document
+ * the parser's dictionary). The HTML parser decides on the tree it sees
+ * (which blank text to keep looks at the last child), so it must be the
+ * same tree. Names with a ':' (o:p) go to libxml2, which splits them.
+ */
+static void start_element(htmlParserCtxtPtr c, const xmlChar *name, const xmlChar **atts)
+{
+	xmlDoc *doc = c->myDoc;
+	xmlNode *n, *parent = c->node;
+	size_t i;
+
+	n = xmlNewDocNode(doc, NULL, name, NULL);
+	if (!n)
+		return;
+	/* the first node is the document's child; later top-level ones hang on it */
+	if (!doc->children)
+		xmlAddChild((xmlNode *)doc, n);
+	else if (!parent)
+		parent = doc->children;
+	c->nodemem = -1;
+	nodePush(c, n);
+	if (parent) {
+		if (parent->type == XML_ELEMENT_NODE)
+			xmlAddChild(parent, n);
+		else
+			xmlAddSibling(parent, n);
+	}
+	for (i = 0; atts && atts[i]; i += 2) {
+		const xmlChar *v = atts[i + 1];
+
+		/* <option selected> reads selected="selected"; other bare attributes have no value */
+		if (!v && htmlIsBooleanAttr(atts[i]))
+			v = atts[i];
+		xmlNewNsProp(n, NULL, atts[i], v);
+	}
+}
+
+/* SAX start of document: the document shares the parser's dictionary (see start_element). */
+static void sax_start_doc(void *ctx)
+{
+	htmlParserCtxtPtr c = ctx;
+	struct walk *w = c->_private;
+
+	w->sax_start_doc(ctx);
+	if (c->myDoc && !c->myDoc->dict && c->dict) {
+		c->myDoc->dict = c->dict;
+		xmlDictReference(c->dict);
+	}
+}
+
 /* SAX start of element: the tree is flattened past TREE_KEEP (see the top). */
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
@@ -815,7 +872,11 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 		return;
 	}
 	if (c->nameNr <= TREE_KEEP || !c->node) {
-		w->sax_start(ctx, name, atts);
+		if (name && c->myDoc && c->myDoc->dict == c->dict && c->dict &&
+		    !strchr((const char *)name, ':'))
+			start_element(c, name, atts);
+		else
+			w->sax_start(ctx, name, atts);
 		return;
 	}
 	n = xmlNewDocNode(c->myDoc, NULL, name, NULL);
@@ -860,9 +921,12 @@ static xmlDoc *parse_tree(struct walk *w, const char *in, size_t n, const char *
 		w->rc = PRC_NOMEM;
 		return NULL;
 	}
+	w->sax_start_doc = c->sax->startDocument;
 	w->sax_start = c->sax->startElement;
 	w->sax_end = c->sax->endElement;
 	w->sax_cdata = c->sax->cdataBlock;
+	if (w->sax_start_doc)
+		c->sax->startDocument = sax_start_doc;
 	c->sax->startElement = sax_start;
 	c->sax->endElement = sax_end;
 	c->sax->cdataBlock = sax_cdata;

@@ -592,6 +592,37 @@ static void test_word_ends(void)
 	ok(good, "a C2 lead byte that is not NBSP does not split a word");
 }
 
+/*
+ * The tree html.c builds for libxml2 (start_element) is the one libxml2
+ * builds: a later top-level element hangs on the first one, names with a
+ * prefix are split (o:p is a p), bare boolean attributes have a value.
+ */
+static void test_tree(void)
+{
+	struct html_doc d;
+
+	text_is("<p>a<o:p>b</o:p>c</p>", "a\nb\nc", "o:p is a p");
+	text_is("<p>a<fb:like>b</fb:like>c<x:div>d</x:div>e</p>", "abc\nd\ne",
+		"a prefixed name is its local name");
+	text_is("<p>x<input> <span>y</span> <b>z</b></p>", "x y z", "blanks between elements");
+	text_is("<html> <head> <title>t</title> </head> x<body> y</body></html>", "t\nx\ny",
+		"blanks in html and head");
+	text_is("<html><body>a</body></html>b<p>c</p>", "a\nb\nc", "text after </html>");
+	text_is("<!DOCTYPE html><html><body>a</body></html><html><body>b</body></html>", "a\nb",
+		"a second html after a doctype");
+	text_is("<!-- c --><html><body><p>a</p></body></html> <div>b</div>", "a\nb",
+		"an element after </html>, a comment first");
+	d = parse("<html><body><div class=x><a href=/1>one link text</a></div></body></html>"
+		  "<div class=x><a href=/2>two</a></div><div class=x>three words of text here</div>");
+	ok(d.nlinks == 2 && d.nblocks > 0, "blocks after </html> (%zu blocks)", d.nblocks);
+	d = parse("<form><input type=checkbox checked><input type=text><input disabled></form>"
+		  "<select><option selected>o</option></select><a href=/x rel>r</a>");
+	ok(d.nlinks == 1 && !d.links[0].nofollow, "bare attributes");
+	d = parse("<a href=/x rel=nofollow class=c id=i href=/y>r</a>");
+	ok(d.nlinks == 1 && !strcmp(d.links[0].url, "http://example.com/x") && d.links[0].nofollow,
+	   "the first of two hrefs, the rel after the class");
+}
+
 /* html_parse_decoded reads clean input as html_parse does. */
 static void test_decoded(void)
 {
@@ -643,6 +674,7 @@ int main(void)
 	test_blocks();
 	test_names();
 	test_word_ends();
+	test_tree();
 	test_decoded();
 	arena_free(A);
 	xmlCleanupParser();
