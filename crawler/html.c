@@ -855,6 +855,8 @@ static void sax_start_doc(void *ctx)
 	if (c->myDoc && !c->myDoc->dict && c->dict) {
 		c->myDoc->dict = c->dict;
 		xmlDictReference(c->dict);
+		/* now libxml2 keeps short text in its node (COMPACT) and blank text in the dictionary */
+		c->dictNames = 1;
 	}
 }
 
