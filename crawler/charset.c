@@ -591,8 +591,8 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 {
 	size_t unit = !strncasecmp(name, "UTF-16", 6) || !strncasecmp(name, "UCS-2", 5) ? 2
 		      : !strncasecmp(name, "UTF-32", 6) || !strncasecmp(name, "UCS-4", 5) ? 4 : 1;
-	size_t cap = max, used = 0, inleft = len, outleft, r, i;
-	char *in = (char *)s, *buf = NULL, *op;
+	size_t cap = max, used = 0, inleft = len, outleft, r;
+	char *in = (char *)s, *buf = NULL, *op, *nul;
 	enum prc rc = PRC_OK;
 	iconv_t cd;
 	int flush, err, g, kept;
@@ -647,9 +647,9 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 			inleft -= unit;
 		}
 	}
-	for (i = 0; i < used; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
+	for (nul = memchr(buf, '\0', used); nul;
+	     nul = memchr(nul + 1, '\0', used - (size_t)(nul + 1 - buf)))
+		*nul = ' ';
 	buf[used] = '\0';
 	*out = buf;
 	*out_len = used;

@@ -1539,9 +1539,9 @@ out:
 }
 
 /* html_parse and html_parse_decoded; clean: the input is known to be valid UTF-8 without NULs. */
-static enum prc parse(struct arena *a, const char *utf8, size_t len, int clean, const char *page_url,
-		      const struct url_opts *opts, size_t max_links, struct html_doc *doc,
-		      struct err *e)
+static enum prc parse(struct arena *a, const char *utf8, size_t len, int clean,
+		      const char *page_url, const struct url_opts *opts, size_t max_links,
+		      struct html_doc *doc, struct err *e)
 {
 	struct walk w;
 	xmlDoc *xd = NULL;

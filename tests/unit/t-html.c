@@ -556,7 +556,7 @@ static void test_names(void)
 	   "each link element by its name (%zu links)", d.nlinks);
 }
 
-/* White space ends a word wherever it falls in a long run of text (add_text reads eight bytes a step). */
+/* White space ends a word wherever it falls in a long run (add_text reads eight bytes a step). */
 static void test_word_ends(void)
 {
 	static const char *const seps[] = { " ", "\t", "\x7f", "\xc2\xa0", "\r", "\n" };
