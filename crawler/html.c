@@ -19,6 +19,13 @@
  * applies to links before it too. The xmlDoc is freed before returning;
  * everything in struct html_doc is copied into the page's arena.
  *
+ * The tree costs more to build and free than to walk, so html.c builds the
+ * elements itself (start_element): the same nodes in the same places as
+ * libxml2 2.9's SAX2 builder, whose tree its HTML parser also reads back,
+ * but named from the parser's dictionary, which the document shares from
+ * its start (sax_start_doc): no copy and no free of each name, and short
+ * or blank text kept in its node or the dictionary.
+ *
  * Input that is not valid UTF-8, or holds NUL bytes, is repaired first:
  * libxml2 would otherwise switch to Latin-1 or stop at the NUL. The page
  * path gives charset_decode's output, clean already, to html_parse_decoded,
