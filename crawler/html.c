@@ -68,8 +68,10 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/SAX2.h>
+#include <libxml/globals.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlversion.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -239,8 +241,16 @@ static unsigned el_hash(unsigned h, unsigned char c)
 	return h * 31 + c;
 }
 
+/*
+ * Whether html.c builds the tree itself (start_element): only with the
+ * libxml2 whose builder it follows, 2.9, both compiled against and running.
+ */
+static int own_tree;
+
 static void el_fill(void)
 {
+	own_tree = LIBXML_VERSION / 100 == 209 && xmlParserVersion &&
+		   atoi(xmlParserVersion) / 100 == 209;
 	for (size_t i = 0; i < sizeof(elements) / sizeof(elements[0]); i++) {
 		const unsigned char *s = (const unsigned char *)elements[i].name;
 		unsigned h = 0;
@@ -934,7 +944,7 @@ static xmlDoc *parse_tree(struct walk *w, const char *in, size_t n, const char *
 	w->sax_start = c->sax->startElement;
 	w->sax_end = c->sax->endElement;
 	w->sax_cdata = c->sax->cdataBlock;
-	if (w->sax_start_doc)
+	if (w->sax_start_doc && own_tree)
 		c->sax->startDocument = sax_start_doc;
 	c->sax->startElement = sax_start;
 	c->sax->endElement = sax_end;
