@@ -18,16 +18,22 @@
  * "EUC-JP" means EUC-JP-MS, and latin-1 / ASCII labels mean windows-1252.
  * Anything else is used as named if glibc's iconv knows it.
  *
- * UTF-8 input is not passed through iconv: it is validated and repaired in
- * one pass (each maximal invalid subpart becomes one U+FFFD, as the WHATWG
- * decoder does). NUL bytes become spaces so the text is a C string and can
- * be stored as PostgreSQL text.
+ * UTF-8 input is not passed through iconv: most of it is clean (valid, no
+ * NUL), which utf8_clean sees eight ASCII bytes a step, and is copied as
+ * it is; the rest is repaired (each maximal invalid subpart becomes one
+ * U+FFFD, as the WHATWG decoder does). NUL bytes become spaces so the text
+ * is a C string and can be stored as PostgreSQL text.
+ *
+ * Each thread keeps the iconv descriptors of the last charsets it decoded
+ * (cd_get), reset to the initial state before each page, so a page cut in
+ * the middle of an ISO-2022-JP shift leaves nothing to the next one.
  */
 #include "crawler/charset.h"
 #include "util/utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +485,86 @@ static int detect_charset(const char *s, size_t len, struct cs *c)
 	return found;
 }
 
+/*
+ * iconv descriptors are kept per thread (the last ICONV_KEEP charsets it
+ * decoded) and reset to their initial state before each page instead of
+ * being opened and closed for each: iconv_open looks the charset up in
+ * glibc's module cache under a lock. They are closed when the thread ends.
+ */
+#define ICONV_KEEP 4
+
+struct cd_kept {
+	struct {
+		char name[NAME_MAX_LEN + 1];
+		iconv_t cd;
+		int used;
+	} slot[ICONV_KEEP];
+	size_t next; /* the slot to reuse when all are taken */
+};
+
+static pthread_key_t cd_key;
+static pthread_once_t cd_once = PTHREAD_ONCE_INIT;
+static int cd_key_ok;
+
+static void cd_kept_free(void *p)
+{
+	struct cd_kept *k = p;
+
+	for (size_t i = 0; i < ICONV_KEEP; i++)
+		if (k->slot[i].used)
+			iconv_close(k->slot[i].cd);
+	free(k);
+}
+
+static void cd_key_make(void)
+{
+	cd_key_ok = pthread_key_create(&cd_key, cd_kept_free) == 0;
+}
+
+/*
+ * A descriptor from name to UTF-8 in its initial state, or (iconv_t)-1.
+ * *kept says whether it belongs to the thread's cache (not to be closed).
+ */
+static iconv_t cd_get(const char *name, int *kept)
+{
+	struct cd_kept *k = NULL;
+	iconv_t cd;
+	size_t i;
+
+	*kept = 0;
+	pthread_once(&cd_once, cd_key_make);
+	if (cd_key_ok && !(k = pthread_getspecific(cd_key))) {
+		k = calloc(1, sizeof(*k));
+		if (k && pthread_setspecific(cd_key, k) != 0) {
+			free(k);
+			k = NULL;
+		}
+	}
+	if (k)
+		for (i = 0; i < ICONV_KEEP; i++)
+			if (k->slot[i].used && !strcmp(k->slot[i].name, name)) {
+				/* back to the initial state, whatever the last page left */
+				iconv(k->slot[i].cd, NULL, NULL, NULL, NULL);
+				*kept = 1;
+				return k->slot[i].cd;
+			}
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1 || !k || strlen(name) > NAME_MAX_LEN)
+		return cd;
+	for (i = 0; i < ICONV_KEEP && k->slot[i].used; i++)
+		;
+	if (i == ICONV_KEEP) {
+		i = k->next;
+		k->next = (k->next + 1) % ICONV_KEEP;
+		iconv_close(k->slot[i].cd);
+	}
+	snprintf(k->slot[i].name, sizeof(k->slot[i].name), "%s", name);
+	k->slot[i].cd = cd;
+	k->slot[i].used = 1;
+	*kept = 1;
+	return cd;
+}
+
 /* Doubles *buf up to max bytes. Returns 1 when grown, 0 when already at max, -1 without memory. */
 static int grow(char **buf, size_t *cap, size_t max)
 {
@@ -505,13 +591,13 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 {
 	size_t unit = !strncasecmp(name, "UTF-16", 6) || !strncasecmp(name, "UCS-2", 5) ? 2
 		      : !strncasecmp(name, "UTF-32", 6) || !strncasecmp(name, "UCS-4", 5) ? 4 : 1;
-	size_t cap = max, used = 0, inleft = len, outleft, r, i;
-	char *in = (char *)s, *buf = NULL, *op;
+	size_t cap = max, used = 0, inleft = len, outleft, r;
+	char *in = (char *)s, *buf = NULL, *op, *nul;
 	enum prc rc = PRC_OK;
 	iconv_t cd;
-	int flush, err, g;
+	int flush, err, g, kept;
 
-	cd = iconv_open("UTF-8", name);
+	cd = cd_get(name, &kept);
 	if (cd == (iconv_t)-1)
 		return PRC_INTERNAL;
 	/* 3 bytes out for each byte in covers the multibyte charsets we map; grown if not */
@@ -561,16 +647,17 @@ static enum prc iconv_decode(const char *name, const char *s, size_t len, size_t
 			inleft -= unit;
 		}
 	}
-	for (i = 0; i < used; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
+	for (nul = memchr(buf, '\0', used); nul;
+	     nul = memchr(nul + 1, '\0', used - (size_t)(nul + 1 - buf)))
+		*nul = ' ';
 	buf[used] = '\0';
 	*out = buf;
 	*out_len = used;
 	buf = NULL;
 out:
 	free(buf);
-	iconv_close(cd);
+	if (!kept)
+		iconv_close(cd);
 	return rc;
 }
 
@@ -618,7 +705,7 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	len -= bom;
 	if (strcmp(c.canon, "utf-8") != 0) {
 		rc = iconv_decode(c.iconv, body, len, max, &tmp, &n, truncated);
-		if (rc == PRC_OK && utf8_valid(tmp, n) && !memchr(tmp, 0, n)) {
+		if (rc == PRC_OK && utf8_clean(tmp, n)) {
 			d = arena_strndup(a, tmp, n);
 		} else if (rc == PRC_OK) {
 			/* iconv passes on what the charset can name and Unicode cannot (UCS-4 past U+10FFFF) */
@@ -633,7 +720,13 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 		} else if (rc == PRC_INTERNAL)
 			cs_lookup("utf-8", 5, &c); /* iconv went away under us: repair as UTF-8 */
 	}
-	if (!strcmp(c.canon, "utf-8")) {
+	if (!strcmp(c.canon, "utf-8") && len <= max && utf8_clean(body, len)) {
+		/* the common case: nothing to repair, one pass to check and one copy */
+		rc = PRC_OK;
+		n = len;
+		*truncated = 0;
+		d = arena_strndup(a, body, len);
+	} else if (!strcmp(c.canon, "utf-8")) {
 		rc = PRC_OK;
 		n = utf8_repair(NULL, body, len, max, &used);
 		*truncated = (used < len);

@@ -19,7 +19,8 @@
  *
  * On PRC_OK *out (NUL-terminated, valid UTF-8) and *charset (a canonical
  * lowercase name: "utf-8", "cp932", "euc-jp-ms", ...) live in arena a.
- * PRC_NOMEM without memory. Thread-safe (one iconv_t per call).
+ * PRC_NOMEM without memory. Thread-safe: each thread keeps its own iconv
+ * descriptors for the charsets it decoded last, closed when it ends.
  */
 enum prc charset_decode(struct arena *a, const char *content_type, const char *body, size_t len,
 			size_t max_out, char **out, size_t *out_len, const char **charset,

@@ -19,8 +19,19 @@
  * applies to links before it too. The xmlDoc is freed before returning;
  * everything in struct html_doc is copied into the page's arena.
  *
+ * The tree costs more to build and free than to walk, so html.c builds the
+ * elements itself (start_element): the same nodes in the same places as
+ * libxml2 2.9's SAX2 builder, whose tree its HTML parser also reads back,
+ * but named from the parser's dictionary, which the document shares from
+ * its start (sax_start_doc): no copy and no free of each name, and short
+ * or blank text kept in its node or the dictionary.
+ *
  * Input that is not valid UTF-8, or holds NUL bytes, is repaired first:
- * libxml2 would otherwise switch to Latin-1 or stop at the NUL.
+ * libxml2 would otherwise switch to Latin-1 or stop at the NUL. The page
+ * path gives charset_decode's output, clean already, to html_parse_decoded,
+ * which does not check it again. Element names are looked up once per
+ * element in a small hash table (el_find) that says how the element shapes
+ * the text, what it is to the block finder and which links it holds.
  *
  * BLOCKS
  *
@@ -55,9 +66,14 @@
 #include "crawler/html.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/SAX2.h>
+#include <libxml/globals.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlversion.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,91 +112,19 @@ enum {
 	EL_TITLE = 1 << 5
 };
 
-struct el {
-	const char *name;
-	int flags;
+/* What enter() does with an element besides its text (the tags patrol reads). */
+enum {
+	ACT_NONE = 0,
+	ACT_A,
+	ACT_AREA,
+	ACT_IMG,
+	ACT_FRAME,
+	ACT_IFRAME,
+	ACT_LINK,
+	ACT_INPUT, /* input, textarea */
+	ACT_BASE,
+	ACT_META
 };
-
-/* Sorted by name for bsearch. */
-static const struct el elements[] = {
-	{ "address", EL_BLOCK },
-	{ "article", EL_BLOCK },
-	{ "aside", EL_BLOCK },
-	{ "blockquote", EL_BLOCK },
-	{ "body", EL_BLOCK },
-	{ "br", EL_BLOCK },
-	{ "caption", EL_BLOCK },
-	{ "center", EL_BLOCK },
-	{ "dd", EL_BLOCK },
-	{ "details", EL_BLOCK },
-	{ "dialog", EL_BLOCK },
-	{ "dir", EL_BLOCK },
-	{ "div", EL_BLOCK },
-	{ "dl", EL_BLOCK },
-	{ "dt", EL_BLOCK },
-	{ "fieldset", EL_BLOCK },
-	{ "figcaption", EL_BLOCK },
-	{ "figure", EL_BLOCK },
-	{ "footer", EL_BLOCK },
-	{ "form", EL_BLOCK },
-	{ "frameset", EL_BLOCK },
-	{ "h1", EL_BLOCK },
-	{ "h2", EL_BLOCK },
-	{ "h3", EL_BLOCK },
-	{ "h4", EL_BLOCK },
-	{ "h5", EL_BLOCK },
-	{ "h6", EL_BLOCK },
-	{ "head", EL_BLOCK | EL_HIDE },
-	{ "header", EL_BLOCK },
-	{ "hgroup", EL_BLOCK },
-	{ "hr", EL_BLOCK },
-	{ "html", EL_BLOCK },
-	{ "iframe", EL_BLOCK },
-	{ "legend", EL_BLOCK },
-	{ "li", EL_BLOCK },
-	{ "listing", EL_BLOCK | EL_PRE },
-	{ "main", EL_BLOCK },
-	{ "menu", EL_BLOCK },
-	{ "nav", EL_BLOCK },
-	{ "noframes", EL_BLOCK },
-	{ "noscript", EL_HIDE },
-	{ "ol", EL_BLOCK },
-	{ "optgroup", EL_BLOCK },
-	{ "option", EL_BLOCK },
-	{ "p", EL_BLOCK },
-	{ "plaintext", EL_BLOCK | EL_PRE },
-	{ "pre", EL_BLOCK | EL_PRE },
-	/* ruby: 大<rt>たい</rt>麻<rt>ま</rt> must still read 大麻 */
-	{ "rp", EL_HIDE },
-	{ "rt", EL_HIDE },
-	{ "script", EL_HIDE | EL_NODESCEND },
-	{ "section", EL_BLOCK },
-	{ "select", EL_BLOCK },
-	{ "style", EL_HIDE | EL_NODESCEND },
-	{ "summary", EL_BLOCK },
-	{ "table", EL_BLOCK },
-	{ "tbody", EL_BLOCK },
-	{ "td", EL_CELL },
-	{ "template", EL_HIDE | EL_NODESCEND },
-	{ "textarea", EL_BLOCK },
-	{ "tfoot", EL_BLOCK },
-	{ "th", EL_CELL },
-	{ "thead", EL_BLOCK },
-	{ "title", EL_BLOCK | EL_TITLE | EL_NODESCEND },
-	{ "tr", EL_BLOCK },
-	{ "ul", EL_BLOCK },
-	{ "xmp", EL_BLOCK | EL_PRE },
-};
-
-/* A link as the page wrote it; pointers into the xmlDoc. */
-struct rawlink {
-	const char *href;
-	enum html_link_kind kind;
-	int nofollow;
-	size_t text_start, text_end; /* anchor text: a slice of the visible text */
-};
-
-enum { PEND_NONE = 0, PEND_SPACE, PEND_NEWLINE };
 
 /* What an element is to the block finder. */
 enum {
@@ -195,6 +139,174 @@ enum {
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
 	TAG_ARTICLE   /* article, main */
 };
+
+struct el {
+	const char *name;
+	uint8_t flags; /* EL_* */
+	uint8_t tag;   /* TAG_* */
+	uint8_t act;   /* ACT_* */
+};
+
+/*
+ * Every element name patrol knows (libxml2 gives them lowercase); looked up
+ * through el_slots, a hash table filled once (el_find).
+ */
+static const struct el elements[] = {
+	{ "a", 0, TAG_OTHER, ACT_A },
+	{ "address", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "area", 0, TAG_OTHER, ACT_AREA },
+	{ "article", EL_BLOCK, TAG_ARTICLE, ACT_NONE },
+	{ "aside", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "base", 0, TAG_OTHER, ACT_BASE },
+	{ "blockquote", EL_BLOCK, TAG_POSTABLE, ACT_NONE },
+	{ "body", EL_BLOCK, TAG_ROOT, ACT_NONE },
+	{ "br", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "caption", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "center", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dd", EL_BLOCK, TAG_DD, ACT_NONE },
+	{ "details", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dialog", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dir", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "div", EL_BLOCK, TAG_POSTABLE, ACT_NONE },
+	{ "dl", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "dt", EL_BLOCK, TAG_DT, ACT_NONE },
+	{ "fieldset", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "figcaption", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "figure", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "footer", EL_BLOCK, TAG_EDGE, ACT_NONE },
+	{ "form", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "frame", 0, TAG_OTHER, ACT_FRAME },
+	{ "frameset", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h1", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h2", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h3", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h4", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h5", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h6", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "head", EL_BLOCK | EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "header", EL_BLOCK, TAG_EDGE, ACT_NONE },
+	{ "hgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "hr", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "html", EL_BLOCK, TAG_ROOT, ACT_NONE },
+	{ "iframe", EL_BLOCK, TAG_OTHER, ACT_IFRAME },
+	{ "img", 0, TAG_OTHER, ACT_IMG },
+	{ "input", 0, TAG_OTHER, ACT_INPUT },
+	{ "legend", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "li", EL_BLOCK, TAG_LI, ACT_NONE },
+	{ "link", 0, TAG_OTHER, ACT_LINK },
+	{ "listing", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	{ "main", EL_BLOCK, TAG_ARTICLE, ACT_NONE },
+	{ "menu", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "meta", 0, TAG_OTHER, ACT_META },
+	{ "nav", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "noframes", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "noscript", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "ol", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "optgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "option", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "p", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "plaintext", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	{ "pre", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+	/* ruby: 大<rt>たい</rt>麻<rt>ま</rt> must still read 大麻 */
+	{ "rp", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "rt", EL_HIDE, TAG_OTHER, ACT_NONE },
+	{ "script", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "section", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "select", EL_BLOCK, TAG_BOILER, ACT_NONE },
+	{ "style", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "summary", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "table", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "tbody", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "td", EL_CELL, TAG_OTHER, ACT_NONE },
+	{ "template", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "textarea", EL_BLOCK, TAG_OTHER, ACT_INPUT },
+	{ "tfoot", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "th", EL_CELL, TAG_OTHER, ACT_NONE },
+	{ "thead", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "title", EL_BLOCK | EL_TITLE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
+	{ "tr", EL_BLOCK, TAG_TR, ACT_NONE },
+	{ "ul", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "xmp", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
+};
+
+#define EL_NAME_MAX 10  /* the longest name above */
+#define EL_SLOTS 256    /* a power of two, well over twice the names */
+
+/* Index + 1 into elements[] by el_hash, linear probing; 0 is empty. */
+static uint8_t el_slots[EL_SLOTS];
+static pthread_once_t el_once = PTHREAD_ONCE_INIT;
+
+static unsigned el_hash(unsigned h, unsigned char c)
+{
+	return h * 31 + c;
+}
+
+/*
+ * Whether html.c builds the tree itself (start_element): only with the
+ * libxml2 whose builder it follows, 2.9, both compiled against and running.
+ */
+static int own_tree;
+
+static void el_fill(void)
+{
+	own_tree = LIBXML_VERSION / 100 == 209 && xmlParserVersion &&
+		   atoi(xmlParserVersion) / 100 == 209;
+	for (size_t i = 0; i < sizeof(elements) / sizeof(elements[0]); i++) {
+		const unsigned char *s = (const unsigned char *)elements[i].name;
+		unsigned h = 0;
+
+		for (; *s; s++)
+			h = el_hash(h, *s);
+		for (h &= EL_SLOTS - 1; el_slots[h]; h = (h + 1) & (EL_SLOTS - 1))
+			;
+		el_slots[h] = (uint8_t)(i + 1);
+	}
+}
+
+/* The entry of element n, or NULL for a name patrol gives no meaning. */
+static const struct el *el_find(const xmlNode *n)
+{
+	const unsigned char *name = n->name;
+	unsigned h = 0;
+	size_t len;
+
+	if (!name)
+		return NULL;
+	for (len = 0; name[len]; len++) {
+		if (len == EL_NAME_MAX)
+			return NULL;
+		h = el_hash(h, name[len]);
+	}
+	for (h &= EL_SLOTS - 1; el_slots[h]; h = (h + 1) & (EL_SLOTS - 1)) {
+		const struct el *e = &elements[el_slots[h] - 1];
+		const unsigned char *a = (const unsigned char *)e->name, *b = name;
+
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (!*a && !*b)
+			return e;
+	}
+	return NULL;
+}
+
+static int el_flags(const xmlNode *n)
+{
+	const struct el *e = el_find(n);
+
+	return e ? e->flags : 0;
+}
+
+/* A link as the page wrote it; pointers into the xmlDoc. */
+struct rawlink {
+	const char *href;
+	enum html_link_kind kind;
+	int nofollow;
+	size_t text_start, text_end; /* anchor text: a slice of the visible text */
+};
+
+enum { PEND_NONE = 0, PEND_SPACE, PEND_NEWLINE };
 
 /* One block element seen by the walk (see BLOCKS above). */
 struct elrec {
@@ -243,31 +355,11 @@ struct walk {
 	size_t title_start, title_end;
 	int have_title_line;
 	enum prc rc;
+	startDocumentSAXFunc sax_start_doc;
 	startElementSAXFunc sax_start;
 	endElementSAXFunc sax_end;
 	cdataBlockSAXFunc sax_cdata;
 };
-
-static int el_cmp(const void *key, const void *el)
-{
-	return strcmp(key, ((const struct el *)el)->name);
-}
-
-static int el_flags(const xmlNode *n)
-{
-	const struct el *e;
-
-	if (!n->name)
-		return 0;
-	e = bsearch(n->name, elements, sizeof(elements) / sizeof(elements[0]), sizeof(elements[0]),
-		    el_cmp);
-	return e ? e->flags : 0;
-}
-
-static int is_name(const xmlNode *n, const char *name)
-{
-	return n->name && !strcmp((const char *)n->name, name);
-}
 
 /*
  * The value of attribute name (libxml2 lowercases HTML attribute names), ""
@@ -348,7 +440,7 @@ static void emit(struct walk *w, const char *s, size_t n)
  */
 static void add_text(struct walk *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	size_t start;
 
 	while (*p && w->rc == PRC_OK) {
@@ -363,6 +455,19 @@ static void add_text(struct walk *w, const char *s)
 			continue;
 		}
 		start = (size_t)(p - (const unsigned char *)s);
+		/* eight bytes a step while none can end the word: no byte <= 0x20, 0x7F or 0xC2 */
+		while (end - p >= 8) {
+			const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+			uint64_t v, x7f, xc2;
+
+			memcpy(&v, p, 8);
+			x7f = v ^ (0x7F * ones);
+			xc2 = v ^ (0xC2 * ones);
+			if (((v - 0x21 * ones) & ~v & highs) || ((x7f - ones) & ~x7f & highs) ||
+			    ((xc2 - ones) & ~xc2 & highs))
+				break;
+			p += 8;
+		}
 		while (*p > 0x20 && *p != 0x7F && !(p[0] == 0xC2 && p[1] == 0xA0))
 			p++;
 		emit(w, s + start, (size_t)(p - (const unsigned char *)s) - start);
@@ -399,7 +504,7 @@ static char *collapse(struct arena *a, const char *s, size_t n, size_t max)
 		i += k;
 	}
 	d[o] = '\0';
-	return utf8_valid(d, o) ? d : utf8_sanitize(a, d, o, NULL);
+	return utf8_clean(d, o) || utf8_valid(d, o) ? d : utf8_sanitize(a, d, o, NULL);
 }
 
 static void add_link(struct walk *w, const char *href, enum html_link_kind kind, int nofollow,
@@ -500,43 +605,14 @@ static void on_meta(struct walk *w, xmlNode *n)
 		add_link(w, refresh_url(w, content), HTML_LINK_META_REFRESH, 0, NULL);
 }
 
-struct tagcode {
-	const char *name;
-	int code;
-};
-
-static int tag_cmp(const void *key, const void *t)
-{
-	return strcmp(key, ((const struct tagcode *)t)->name);
-}
-
-static int tag_code(const xmlNode *n)
-{
-	/* sorted by name for bsearch */
-	static const struct tagcode tags[] = {
-		{ "article", TAG_ARTICLE }, { "aside", TAG_BOILER }, { "blockquote", TAG_POSTABLE },
-		{ "body", TAG_ROOT }, { "dd", TAG_DD }, { "div", TAG_POSTABLE }, { "dt", TAG_DT },
-		{ "footer", TAG_EDGE }, { "form", TAG_BOILER }, { "header", TAG_EDGE },
-		{ "html", TAG_ROOT }, { "li", TAG_LI }, { "main", TAG_ARTICLE }, { "menu", TAG_BOILER },
-		{ "nav", TAG_BOILER }, { "select", TAG_BOILER }, { "tr", TAG_TR },
-	};
-	const struct tagcode *t;
-
-	if (!n->name)
-		return TAG_OTHER;
-	t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
-	return t ? t->code : TAG_OTHER;
-}
-
 /* Starts the record of block element n (see BLOCKS at the top). */
-static void open_rec(struct walk *w, const xmlNode *n)
+static void open_rec(struct walk *w, const xmlNode *n, int tag)
 {
 	static const char seps[] = " \t\n\r\f";
 	/* read before the stack may move: the realloc below invalidates pointers into it */
 	int in_article = w->nopen && w->open[w->nopen - 1].article;
 	struct elrec *r;
 	const char *cls, *role;
-	int tag = tag_code(n);
 	uint64_t h;
 
 	if (w->rc != PRC_OK)
@@ -622,6 +698,7 @@ static void close_rec(struct walk *w, const xmlNode *n)
 /* Records what element n contributes on the way in. Returns whether to walk its children. */
 static int enter(struct walk *w, xmlNode *n)
 {
+	const struct el *e;
 	const char *v;
 	int f;
 
@@ -632,7 +709,8 @@ static int enter(struct walk *w, xmlNode *n)
 	}
 	if (n->type != XML_ELEMENT_NODE)
 		return 0;
-	f = el_flags(n);
+	e = el_find(n);
+	f = e ? e->flags : 0;
 	if (f & EL_BLOCK)
 		pend(w, PEND_NEWLINE);
 	else if (f & EL_CELL)
@@ -642,7 +720,7 @@ static int enter(struct walk *w, xmlNode *n)
 	if (f & EL_PRE)
 		w->pre++;
 	if ((f & (EL_BLOCK | EL_CELL)) && !(f & EL_TITLE) && !w->hidden)
-		open_rec(w, n);
+		open_rec(w, n, e ? e->tag : TAG_OTHER);
 	if (f & EL_TITLE) {
 		if (!w->title) {
 			xmlChar *t = xmlNodeGetContent(n);
@@ -666,24 +744,31 @@ static int enter(struct walk *w, xmlNode *n)
 	if (f & EL_NODESCEND)
 		return 0;
 
-	if (is_name(n, "a") || is_name(n, "area")) {
+	switch (e ? e->act : ACT_NONE) {
+	case ACT_A:
+	case ACT_AREA:
 		v = attr(w, n, "href");
 		if (v)
-			add_link(w, v, is_name(n, "a") ? HTML_LINK_A : HTML_LINK_AREA,
+			add_link(w, v, e->act == ACT_A ? HTML_LINK_A : HTML_LINK_AREA,
 				 has_token(attr(w, n, "rel"), "nofollow", " \t\n\r\f"),
-				 is_name(n, "a") ? n : NULL);
-	} else if (is_name(n, "img")) {
+				 e->act == ACT_A ? n : NULL);
+		break;
+	case ACT_IMG:
 		add_link(w, attr(w, n, "src"), HTML_LINK_IMG, 0, NULL);
-	} else if (is_name(n, "frame") || is_name(n, "iframe")) {
-		add_link(w, attr(w, n, "src"), is_name(n, "frame") ? HTML_LINK_FRAME : HTML_LINK_IFRAME,
+		break;
+	case ACT_FRAME:
+	case ACT_IFRAME:
+		add_link(w, attr(w, n, "src"), e->act == ACT_FRAME ? HTML_LINK_FRAME : HTML_LINK_IFRAME,
 			 0, NULL);
-	} else if (is_name(n, "link")) {
+		break;
+	case ACT_LINK:
 		if (has_token(attr(w, n, "rel"), "canonical", " \t\n\r\f") &&
 		    (v = attr(w, n, "href")) != NULL && !w->canonical_href) {
 			w->canonical_href = v;
 			add_link(w, v, HTML_LINK_CANONICAL, 0, NULL);
 		}
-	} else if (is_name(n, "input") || is_name(n, "textarea")) {
+		break;
+	case ACT_INPUT: {
 		const char *t = attr(w, n, "type");
 
 		if (!t || !(has_token(t, "hidden", " ") || has_token(t, "submit", " ") ||
@@ -691,11 +776,17 @@ static int enter(struct walk *w, xmlNode *n)
 			    has_token(t, "reset", " ") || has_token(t, "checkbox", " ") ||
 			    has_token(t, "radio", " ")))
 			w->inputs++;
-	} else if (is_name(n, "base")) {
+		break;
+	}
+	case ACT_BASE:
 		if (!w->base_href)
 			w->base_href = attr(w, n, "href");
-	} else if (is_name(n, "meta")) {
+		break;
+	case ACT_META:
 		on_meta(w, n);
+		break;
+	default:
+		break;
 	}
 	return 1;
 }
@@ -730,6 +821,62 @@ static void leave(struct walk *w, xmlNode *n)
 	}
 }
 
+/*
+ * Adds element name to the tree as libxml2 2.9's xmlSAX2StartElement does
+ * for HTML, with the same node, in the same place, with the same
+ * attributes, but with its name and the attribute names in the document's
+ * dictionary: no copy of each, no free (sax_start_doc gives the document
+ * the parser's dictionary). The HTML parser decides on the tree it sees
+ * (which blank text to keep looks at the last child), so it must be the
+ * same tree. Names with a ':' (o:p) go to libxml2, which splits them.
+ */
+static void start_element(htmlParserCtxtPtr c, const xmlChar *name, const xmlChar **atts)
+{
+	xmlDoc *doc = c->myDoc;
+	xmlNode *n, *parent = c->node;
+	size_t i;
+
+	n = xmlNewDocNode(doc, NULL, name, NULL);
+	if (!n)
+		return;
+	/* the first node is the document's child; later top-level ones hang on it */
+	if (!doc->children)
+		xmlAddChild((xmlNode *)doc, n);
+	else if (!parent)
+		parent = doc->children;
+	c->nodemem = -1;
+	nodePush(c, n);
+	if (parent) {
+		if (parent->type == XML_ELEMENT_NODE)
+			xmlAddChild(parent, n);
+		else
+			xmlAddSibling(parent, n);
+	}
+	for (i = 0; atts && atts[i]; i += 2) {
+		const xmlChar *v = atts[i + 1];
+
+		/* <option selected> reads selected="selected"; other bare attributes have no value */
+		if (!v && htmlIsBooleanAttr(atts[i]))
+			v = atts[i];
+		xmlNewNsProp(n, NULL, atts[i], v);
+	}
+}
+
+/* SAX start of document: the document shares the parser's dictionary (see start_element). */
+static void sax_start_doc(void *ctx)
+{
+	htmlParserCtxtPtr c = ctx;
+	struct walk *w = c->_private;
+
+	w->sax_start_doc(ctx);
+	if (c->myDoc && !c->myDoc->dict && c->dict) {
+		c->myDoc->dict = c->dict;
+		xmlDictReference(c->dict);
+		/* now libxml2 keeps short text in its node (COMPACT) and blank text in the dictionary */
+		c->dictNames = 1;
+	}
+}
+
 /* SAX start of element: the tree is flattened past TREE_KEEP (see the top). */
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
@@ -744,7 +891,11 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 		return;
 	}
 	if (c->nameNr <= TREE_KEEP || !c->node) {
-		w->sax_start(ctx, name, atts);
+		if (name && c->myDoc && c->myDoc->dict == c->dict && c->dict &&
+		    !strchr((const char *)name, ':'))
+			start_element(c, name, atts);
+		else
+			w->sax_start(ctx, name, atts);
 		return;
 	}
 	n = xmlNewDocNode(c->myDoc, NULL, name, NULL);
@@ -789,9 +940,12 @@ static xmlDoc *parse_tree(struct walk *w, const char *in, size_t n, const char *
 		w->rc = PRC_NOMEM;
 		return NULL;
 	}
+	w->sax_start_doc = c->sax->startDocument;
 	w->sax_start = c->sax->startElement;
 	w->sax_end = c->sax->endElement;
 	w->sax_cdata = c->sax->cdataBlock;
+	if (w->sax_start_doc && own_tree)
+		c->sax->startDocument = sax_start_doc;
 	c->sax->startElement = sax_start;
 	c->sax->endElement = sax_end;
 	c->sax->cdataBlock = sax_cdata;
@@ -891,11 +1045,38 @@ static const struct span *span_at(const struct span *spans, size_t n, uint32_t o
 	return NULL;
 }
 
-static int cmp_u32(const void *pa, const void *pb)
+/* Moves v[root] down the max-heap v[0, n) to its place. */
+static void sift_u32(uint32_t *v, size_t root, size_t n)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	uint32_t x = v[root];
 
-	return a < b ? -1 : a > b;
+	while (2 * root + 1 < n) {
+		size_t child = 2 * root + 1;
+
+		if (child + 1 < n && v[child] < v[child + 1])
+			child++;
+		if (x >= v[child])
+			break;
+		v[root] = v[child];
+		root = child;
+	}
+	v[root] = x;
+}
+
+/* Sorts v[0, n) ascending: a heap sort, no allocation and no call per comparison. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_u32(v, i, n);
+	for (i = n; i-- > 1;) {
+		uint32_t t = v[0];
+
+		v[0] = v[i];
+		v[i] = t;
+		sift_u32(v, 0, i);
+	}
 }
 
 /*
@@ -1189,7 +1370,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 		cuts[ncut++] = boil[i].end < len ? boil[i].end : (uint32_t)len;
 		boil[i].id = (uint32_t)i + 1;
 	}
-	qsort(cuts, ncut, sizeof(*cuts), cmp_u32);
+	sort_u32(cuts, ncut);
 	if (nboil > 1)
 		qsort(boil, nboil, sizeof(*boil), cmp_span);
 	seg = arena_calloc(w->a, ncut, sizeof(*seg));
@@ -1374,9 +1555,10 @@ out:
 	return rc;
 }
 
-enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *page_url,
-		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
-		    struct err *e)
+/* html_parse and html_parse_decoded; clean: the input is known to be valid UTF-8 without NULs. */
+static enum prc parse(struct arena *a, const char *utf8, size_t len, int clean,
+		      const char *page_url, const struct url_opts *opts, size_t max_links,
+		      struct html_doc *doc, struct err *e)
 {
 	struct walk w;
 	xmlDoc *xd = NULL;
@@ -1391,7 +1573,8 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 	w.rc = PRC_OK;
 	if (n > INT_MAX)
 		n = INT_MAX; /* libxml2 takes an int; no page we keep is that big */
-	if (memchr(in, '\0', n) || !utf8_valid(in, n)) {
+	pthread_once(&el_once, el_fill);
+	if (!clean && !utf8_clean(in, n)) {
 		in = utf8_sanitize(a, in, n, &n);
 		if (!in || n > INT_MAX) {
 			rc = err_set(e, PRC_NOMEM, "out of memory repairing a page of '%s'", page_url);
@@ -1412,7 +1595,7 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 		base = base_res;
 	doc->base = arena_strdup(a, base);
 	doc->title = w.title ? w.title : "";
-	if (utf8_valid(buf_str(&w.text), w.text.len))
+	if (utf8_clean(buf_str(&w.text), w.text.len) || utf8_valid(buf_str(&w.text), w.text.len))
 		doc->text = arena_strndup(a, buf_str(&w.text), w.text.len);
 	else
 		doc->text = utf8_sanitize(a, buf_str(&w.text), w.text.len, NULL);
@@ -1447,4 +1630,18 @@ out:
 	free(w.open);
 	buf_release(&w.text);
 	return rc;
+}
+
+enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *page_url,
+		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+		    struct err *e)
+{
+	return parse(a, utf8, len, 0, page_url, opts, max_links, doc, e);
+}
+
+enum prc html_parse_decoded(struct arena *a, const char *utf8, size_t len, const char *page_url,
+			    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+			    struct err *e)
+{
+	return parse(a, utf8, len, 1, page_url, opts, max_links, doc, e);
 }

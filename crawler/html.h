@@ -75,4 +75,13 @@ enum prc html_parse(struct arena *a, const char *utf8, size_t len, const char *p
 		    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
 		    struct err *e);
 
+/*
+ * html_parse for input known to be valid UTF-8 without NUL bytes, as
+ * charset_decode leaves it (or any prefix of that cut between characters):
+ * the check html_parse makes first is skipped. Other input is the caller's bug.
+ */
+enum prc html_parse_decoded(struct arena *a, const char *utf8, size_t len, const char *page_url,
+			    const struct url_opts *opts, size_t max_links, struct html_doc *doc,
+			    struct err *e);
+
 #endif

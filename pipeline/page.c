@@ -127,8 +127,9 @@ enum prc page_parse(const struct page_limits *l, const struct page_src *s, struc
 	in->http_status = s->http_status;
 	in->title = "";
 	if (v->kind == PAGE_HTML) {
-		rc = html_parse(a, v->decoded, utf8_prefix(v->decoded, v->decoded_len, l->max_parse),
-				s->base ? s->base : in->url, s->uopts, l->max_links, &v->doc, e);
+		rc = html_parse_decoded(a, v->decoded,
+					utf8_prefix(v->decoded, v->decoded_len, l->max_parse),
+					s->base ? s->base : in->url, s->uopts, l->max_links, &v->doc, e);
 		if (rc != PRC_OK)
 			return rc;
 		in->title = v->doc.title ? v->doc.title : "";

@@ -70,6 +70,55 @@ int utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+int utf8_clean(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char c = *p;
+
+		if (c < 0x80) {
+			if (end - p >= 8) {
+				uint64_t v;
+
+				memcpy(&v, p, 8);
+				/* no byte with its top bit set, and no zero byte */
+				if (!((v | ((v - 0x0101010101010101ull) & ~v)) & 0x8080808080808080ull)) {
+					p += 8;
+					continue;
+				}
+			}
+			if (!c)
+				return 0;
+			p++;
+		} else if (c >= 0xE1 && c != 0xED && c <= 0xEF) {
+			/* three bytes, no special range: most of CJK text */
+			if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+				return 0;
+			p += 3;
+		} else if (c < 0xC2 || c > 0xF4) {
+			return 0;
+		} else if (c < 0xE0) {
+			if (end - p < 2 || (p[1] & 0xC0) != 0x80)
+				return 0;
+			p += 2;
+		} else if (c < 0xF0) {
+			/* E0 (no overlongs) and ED (no surrogates) */
+			if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+			    (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+				return 0;
+			p += 3;
+		} else {
+			if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+			    (p[3] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) ||
+			    (c == 0xF4 && p[1] > 0x8F))
+				return 0;
+			p += 4;
+		}
+	}
+	return 1;
+}
+
 size_t utf8_repair(char *dst, const char *s, size_t len, size_t max, size_t *used)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -17,6 +17,12 @@ size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad);
 int utf8_valid(const char *s, size_t len);
 
 /*
+ * Returns 1 when s (len bytes) is valid UTF-8 and holds no NUL byte: text
+ * utf8_repair and utf8_sanitize would copy unchanged. Eight ASCII bytes a step.
+ */
+int utf8_clean(const char *s, size_t len);
+
+/*
  * Repairs UTF-8 s (len bytes) into dst, or only measures when dst is NULL,
  * writing at most max bytes and never a partial character: invalid
  * sequences become U+FFFD, NUL bytes spaces. Returns the bytes written

@@ -1,6 +1,8 @@
 /* t-charset.c - unit tests for crawler/charset: choosing a charset, decoding, repairing UTF-8. */
 #include "crawler/charset.h"
 
+#include <pthread.h>
+
 #include "tests/tap.h"
 #include "util/utf8.h"
 
@@ -293,6 +295,120 @@ static void test_sanitize(void)
 	ok(utf8_valid("a\0b", 3), "NUL is valid UTF-8");
 }
 
+/* utf8_clean is utf8_valid without NULs, eight ASCII bytes a step: both sides of each check. */
+static void test_clean(void)
+{
+	static const char *const good[] = { "", "a", "abcdefgh", "abcdefghijklmnopq",
+					    "abcdefg\xe5\xa4\xa7", "\xe5\xa4\xa7" "abcdefghij\xe9\xba\xbb",
+					    "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf",
+					    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", LONG_UTF8 };
+	static const char *const bad[] = { "\xe0\x80\x80", "\xed\xa0\x80", "\xf0\x80\x80\x80",
+					   "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xc1\xbf",
+					   "\x80", "abcdefgh\xe5\xa4", "abcdefghijklmno\xff",
+					   "\xe5\xa4\xa7\xe5\x41\xa7", "\xef\xbf", "\xf0\x90\x80" };
+	unsigned seed = 777;
+	char body[40];
+	size_t i, j;
+	int same = 1;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(utf8_clean(good[i], strlen(good[i])), "clean: valid text %zu", i);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!utf8_clean(bad[i], strlen(bad[i])), "not clean: invalid text %zu", i);
+	ok(!utf8_clean("abcdefghij\0klmnop", 17), "a NUL among eight ASCII bytes is not clean");
+	ok(!utf8_clean("a\0", 2), "a NUL at the end is not clean");
+	ok(utf8_clean("abc\0", 3), "only len bytes are read");
+	/* random bytes, mostly ASCII with some UTF-8 lead and continuation bytes */
+	for (i = 0; i < 200000 && same; i++) {
+		size_t len = i % sizeof(body);
+
+		for (j = 0; j < len; j++) {
+			static const unsigned char pick[] = { 0x00, 0x41, 0x80, 0xbf, 0xc2, 0xe0,
+							      0xe5, 0xed, 0xf0, 0xf4, 0xa0, 0x9f };
+
+			seed = seed * 1103515245u + 12345u;
+			body[j] = (seed >> 16) % 3 ? (char)pick[(seed >> 20) % sizeof(pick)] : 'x';
+		}
+		same = utf8_clean(body, len) == (utf8_valid(body, len) && !memchr(body, 0, len));
+	}
+	ok(same, "utf8_clean agrees with utf8_valid and memchr on 200000 random strings");
+}
+
+/*
+ * The thread's kept iconv descriptors: reset between pages (a page cut
+ * inside ISO-2022-JP's JIS X 0208 mode must not leave the next page in it),
+ * right after an invalid sequence, and when more charsets pass than are kept.
+ */
+static void test_iconv_kept(void)
+{
+	static const char *const cts[] = { "text/html; charset=Shift_JIS", "text/html; charset=EUC-JP",
+					   "text/html; charset=ISO-2022-JP", "text/html; charset=koi8-r",
+					   "text/html; charset=windows-1252", "text/html; charset=gb18030" };
+	struct dec d;
+	int round, i, good = 1;
+
+	d = DECODE("text/html; charset=iso-2022-jp", "\x1b$BBgKc$G$9\x1b(B", 6);
+	ok(d.rc == PRC_OK && d.trunc && !strcmp(d.out, DAIMA_UTF8), "a page cut in JIS X 0208 mode");
+	check(DECODE("text/html; charset=iso-2022-jp", "BgKc", 0), "iso-2022-jp", "BgKc",
+	      "the next ISO-2022-JP page starts in ASCII");
+	d = DECODE("text/html; charset=iso-2022-jp", "\x1b$BBg\x1b(\x7f", 0);
+	ok(d.rc == PRC_OK && !d.trunc && !strncmp(d.out, "\xe5\xa4\xa7", 3) && strstr(d.out, FFFD),
+	   "an invalid escape in ISO-2022-JP");
+	check(DECODE("text/html; charset=iso-2022-jp", "BgKc", 0), "iso-2022-jp", "BgKc",
+	      "the next page starts in ASCII too");
+	d = DECODE("text/html; charset=iso-2022-jp", "\x1b$BBgKc$G$9\x1b(B", 9);
+	check(DECODE("text/html; charset=iso-2022-jp", "x\x1b$BBgKc\x1b(By", 0), "iso-2022-jp",
+	      "x" DAIMA_UTF8 "y", "and a whole page after another cut one");
+	check(DECODE("text/html; charset=Shift_JIS", "\x91\xe5\x96", 0), "cp932", "\xe5\xa4\xa7" FFFD,
+	      "Shift_JIS cut inside a character");
+	check(DECODE("text/html; charset=Shift_JIS", DAIMA_SJIS, 0), "cp932", DAIMA_UTF8,
+	      "the next Shift_JIS page decodes whole");
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 6; i++) {
+			d = decode(cts[i], "ab\xe0\xa1", 4, 0);
+			if (d.rc != PRC_OK || !d.out || strncmp(d.out, "ab", 2) || !utf8_valid(d.out, d.len)) {
+				good = 0;
+				diag("round %d, '%s' gave '%s'", round, cts[i], d.out ? d.out : "(null)");
+			}
+		}
+	check(DECODE("text/html; charset=EUC-JP", DAIMA_EUC, 0), "euc-jp-ms", DAIMA_UTF8,
+	      "EUC-JP after its descriptor was put out by others");
+	ok(good, "six charsets in turn, three times, with four kept");
+}
+
+static void *decode_in_thread(void *arg)
+{
+	struct arena *a = arena_new();
+	struct err e = { "" };
+	char *out = NULL;
+	const char *cs = NULL;
+	size_t n = 0;
+	int trunc = 0, *good = arg;
+
+	*good = a && charset_decode(a, "text/html; charset=Shift_JIS", DAIMA_SJIS, 4, 0, &out, &n,
+				    &cs, &trunc, &e) == PRC_OK &&
+		!strcmp(out, DAIMA_UTF8) &&
+		charset_decode(a, "text/html; charset=ISO-2022-JP", "\x1b$BBgKc\x1b(B", 10, 0, &out,
+			       &n, &cs, &trunc, &e) == PRC_OK &&
+		!strcmp(out, DAIMA_UTF8);
+	arena_free(a);
+	return NULL;
+}
+
+/* Each thread has its own descriptors, closed when it ends (ASan checks the leak). */
+static void test_iconv_threads(void)
+{
+	pthread_t t[2];
+	int good[2] = { 0, 0 }, i, started = 1;
+
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, decode_in_thread, &good[i]) != 0)
+			started = 0;
+	for (i = 0; i < 2 && started; i++)
+		pthread_join(t[i], NULL);
+	ok(started && good[0] && good[1], "two threads decode with their own descriptors");
+}
+
 /* Random bytes under every label: output must always be valid UTF-8 without NULs. */
 static void test_random(void)
 {
@@ -339,6 +455,9 @@ int main(void)
 	test_truncation();
 	test_beyond_unicode();
 	test_sanitize();
+	test_clean();
+	test_iconv_kept();
+	test_iconv_threads();
 	test_random();
 	arena_free(A);
 	return done_testing();

@@ -2,6 +2,7 @@
 #include "crawler/html.h"
 
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "tests/tap.h"
@@ -535,6 +536,127 @@ static void test_blocks(void)
 	is_int(d.nblocks, 0, "an empty page has no blocks");
 }
 
+/* Element names: only exact (lowercased) names have meaning, longer or prefixed ones are inline. */
+static void test_names(void)
+{
+	struct html_doc d;
+
+	text_is("<p>a<blockquotes>b</blockquotes>c</p>", "abc", "a name past the longest known is inline");
+	text_is("<p>a<divs>b</divs><di>c</di><d>d</d>e</p>", "abcde", "names near div are inline");
+	text_is("<p>a<DIV>b</DIV>c<Script>x</Script>d</p>", "a\nb\ncd", "names are case-insensitive");
+	text_is("<p>a<figcaption>b</figcaption>c<xmp>d  e</xmp></p>", "a\nb\nc\nd e",
+		"the longest names and a pre-like element");
+	text_is("<p>a<tt>b</tt><td>c</td><th>d</th><tr>e</tr></p>", "ab\nc d\ne", "two-letter names");
+	d = parse("<img src=/i.png><iframe src=/f></iframe><frame src=/g><area href=/h>"
+		  "<link rel=canonical href=/c><base href=/b/><a href=x>y</a>");
+	ok(d.nlinks == 6 && d.links[0].kind == HTML_LINK_IMG &&
+	   d.links[1].kind == HTML_LINK_IFRAME && d.links[2].kind == HTML_LINK_FRAME &&
+	   d.links[3].kind == HTML_LINK_AREA && d.links[4].kind == HTML_LINK_CANONICAL &&
+	   d.links[5].kind == HTML_LINK_A && !strcmp(d.links[5].url, "http://example.com/b/x"),
+	   "each link element by its name (%zu links)", d.nlinks);
+}
+
+/* White space ends a word wherever it falls in a long run (add_text reads eight bytes a step). */
+static void test_word_ends(void)
+{
+	static const char *const seps[] = { " ", "\t", "\x7f", "\xc2\xa0", "\r", "\n" };
+	static const char word[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char html[128], want[128];
+	size_t k, s;
+	int good = 1;
+
+	for (s = 0; s < sizeof(seps) / sizeof(seps[0]); s++)
+		for (k = 1; k + 1 < sizeof(word) - 1; k++) {
+			struct html_doc d;
+
+			snprintf(html, sizeof(html), "<p>%.*s%s%s</p>", (int)k, word, seps[s], word + k);
+			snprintf(want, sizeof(want), "%.*s %s", (int)k, word, word + k);
+			d = parse(html);
+			if (strcmp(d.text, want)) {
+				good = 0;
+				diag("separator %zu at %zu: '%s'", s, k, d.text);
+			}
+		}
+	ok(good, "each separator at each offset of a long word splits it");
+	for (k = 1; k + 1 < sizeof(word) - 1; k++) {
+		struct html_doc d;
+
+		snprintf(html, sizeof(html), "<p>%.*s\xc2\xa9%s</p>", (int)k, word, word + k);
+		snprintf(want, sizeof(want), "%.*s\xc2\xa9%s", (int)k, word, word + k);
+		d = parse(html);
+		if (strcmp(d.text, want)) {
+			good = 0;
+			diag("U+00A9 at %zu: '%s'", k, d.text);
+		}
+	}
+	ok(good, "a C2 lead byte that is not NBSP does not split a word");
+}
+
+/*
+ * The tree html.c builds for libxml2 (start_element) is the one libxml2
+ * builds: a later top-level element hangs on the first one, names with a
+ * prefix are split (o:p is a p), bare boolean attributes have a value.
+ */
+static void test_tree(void)
+{
+	struct html_doc d;
+
+	text_is("<p>a<o:p>b</o:p>c</p>", "a\nb\nc", "o:p is a p");
+	text_is("<p>a<fb:like>b</fb:like>c<x:div>d</x:div>e</p>", "abc\nd\ne",
+		"a prefixed name is its local name");
+	text_is("<p>x<input> <span>y</span> <b>z</b></p>", "x y z", "blanks between elements");
+	text_is("<html> <head> <title>t</title> </head> x<body> y</body></html>", "t\nx\ny",
+		"blanks in html and head");
+	text_is("<html><body>a</body></html>b<p>c</p>", "a\nb\nc", "text after </html>");
+	text_is("<!DOCTYPE html><html><body>a</body></html><html><body>b</body></html>", "a\nb",
+		"a second html after a doctype");
+	text_is("<!-- c --><html><body><p>a</p></body></html> <div>b</div>", "a\nb",
+		"an element after </html>, a comment first");
+	d = parse("<html><body><div class=x><a href=/1>one link text</a></div></body></html>"
+		  "<div class=x><a href=/2>two</a></div><div class=x>three words of text here</div>");
+	ok(d.nlinks == 2 && d.nblocks > 0, "blocks after </html> (%zu blocks)", d.nblocks);
+	d = parse("<form><input type=checkbox checked><input type=text><input disabled></form>"
+		  "<select><option selected>o</option></select><a href=/x rel>r</a>");
+	ok(d.nlinks == 1 && !d.links[0].nofollow, "bare attributes");
+	d = parse("<a href=/x rel=nofollow class=c id=i href=/y>r</a>");
+	ok(d.nlinks == 1 && !strcmp(d.links[0].url, "http://example.com/x") && d.links[0].nofollow,
+	   "the first of two hrefs, the rel after the class");
+}
+
+/* html_parse_decoded reads clean input as html_parse does. */
+static void test_decoded(void)
+{
+	static const char *const pages[] = {
+		"<title>t - s</title><ul><li><a href=/a>a</a></li><li><a href=/b>b</a></li>"
+		"<li><a href=/c>c</a></li></ul><p>\xe5\xa4\xa7\xe9\xba\xbb text</p>",
+		"<div class=c><p>one post with some words</p></div><div class=c><p>two</p></div>",
+		"plain text &amp; <b>bold</b>",
+		"",
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		struct html_doc a, b;
+		struct err e = { "" };
+		int same;
+
+		if (html_parse(A, pages[i], strlen(pages[i]), PAGE, NULL, 10, &a, &e) != PRC_OK ||
+		    html_parse_decoded(A, pages[i], strlen(pages[i]), PAGE, NULL, 10, &b, &e) != PRC_OK) {
+			ok(0, "page %zu parses: %s", i, e.msg);
+			continue;
+		}
+		same = !strcmp(a.text, b.text) && !strcmp(a.title, b.title) && a.nlinks == b.nlinks &&
+		       a.nblocks == b.nblocks;
+		for (k = 0; same && k < a.nlinks; k++)
+			same = !strcmp(a.links[k].url, b.links[k].url) &&
+			       !strcmp(a.links[k].text, b.links[k].text);
+		for (k = 0; same && k < a.nblocks; k++)
+			same = a.blocks[k].start == b.blocks[k].start && a.blocks[k].end == b.blocks[k].end &&
+			       a.blocks[k].kind == b.blocks[k].kind && a.blocks[k].id == b.blocks[k].id;
+		ok(same, "page %zu: html_parse_decoded reads it as html_parse", i);
+	}
+}
+
 int main(void)
 {
 	xmlInitParser();
@@ -550,6 +672,10 @@ int main(void)
 	test_robots();
 	test_max_links();
 	test_blocks();
+	test_names();
+	test_word_ends();
+	test_tree();
+	test_decoded();
 	arena_free(A);
 	xmlCleanupParser();
 	return done_testing();
