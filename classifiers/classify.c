@@ -394,21 +394,71 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 	return 0;
 }
 
-static int cmp_hit(const void *pa, const void *pb)
-{
-	const struct hit *a = pa, *b = pb;
+/*
+ * The order of the matches: by set, place (where), start, the longest
+ * first, view and pattern, packed into two integers (a, then b; a rule
+ * set holds far fewer than 2^30 sets and 2^31 patterns); matches equal in
+ * both keep the order they were found in.
+ */
+struct hit_key {
+	uint64_t a, b;
+	uint32_t i; /* index in pr->hits */
+};
 
-	if (a->set != b->set)
-		return a->set < b->set ? -1 : 1;
-	if (a->where != b->where)
-		return a->where < b->where ? -1 : 1;
-	if (a->from != b->from)
-		return a->from < b->from ? -1 : 1;
-	if (a->to != b->to)
-		return a->to > b->to ? -1 : 1; /* the longest first */
-	if (a->view != b->view)
-		return a->view < b->view ? -1 : 1;
-	return a->pat < b->pat ? -1 : a->pat > b->pat;
+static inline int key_before(const struct hit_key *x, const struct hit_key *y)
+{
+	return x->a < y->a || (x->a == y->a && x->b < y->b);
+}
+
+/* Sorts k[0, n) stably, with tmp (n entries) to merge in. */
+static void sort_keys(struct hit_key *k, struct hit_key *tmp, size_t n)
+{
+	size_t i, j, h, l, r, o;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++) {
+			struct hit_key v = k[i];
+
+			for (j = i; j > 0 && key_before(&v, &k[j - 1]); j--)
+				k[j] = k[j - 1];
+			k[j] = v;
+		}
+		return;
+	}
+	h = n / 2;
+	sort_keys(k, tmp, h);
+	sort_keys(k + h, tmp, n - h);
+	if (!key_before(&k[h], &k[h - 1]))
+		return; /* already in order */
+	memcpy(tmp, k, h * sizeof(*k));
+	for (l = 0, r = h, o = 0; l < h && r < n;)
+		k[o++] = key_before(&k[r], &tmp[l]) ? k[r++] : tmp[l++];
+	while (l < h)
+		k[o++] = tmp[l++];
+}
+
+/* Sorts pr->hits by their keys (0 without memory for the keys). */
+static int sort_hits(struct page_run *pr)
+{
+	struct hit_key *k = arena_alloc(pr->a, 2 * pr->nhits * sizeof(*k));
+	struct hit *sorted = arena_alloc(pr->a, pr->nhits * sizeof(*sorted));
+	size_t i;
+
+	if (!k || !sorted)
+		return 0;
+	for (i = 0; i < pr->nhits; i++) {
+		const struct hit *h = &pr->hits[i];
+
+		k[i].a = (uint64_t)h->set << 34 | (uint64_t)h->where << 32 | h->from;
+		k[i].b = (uint64_t)(UINT32_MAX - h->to) << 32 | (uint64_t)h->view << 31 | h->pat;
+		k[i].i = (uint32_t)i;
+	}
+	sort_keys(k, k + pr->nhits, pr->nhits);
+	for (i = 0; i < pr->nhits; i++)
+		sorted[i] = pr->hits[k[i].i];
+	pr->hits = sorted;
+	pr->cap = pr->nhits;
+	return 1;
 }
 
 /*
@@ -422,8 +472,10 @@ static void settle_hits(struct page_run *pr)
 	struct classifier *c = pr->c;
 	size_t i, n = 0;
 
-	if (pr->nhits > 1)
-		qsort(pr->hits, pr->nhits, sizeof(*pr->hits), cmp_hit);
+	if (pr->nhits > 1 && !sort_hits(pr)) {
+		pr->nomem = 1;
+		return;
+	}
 	for (i = 0; i < pr->nhits; i++) {
 		const struct hit *h = &pr->hits[i];
 
@@ -1171,6 +1223,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		}
 	}
 	settle_hits(&pr);
+	if (pr.nomem)
+		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 	if (explain)
 		explain_page(&pr, explain, ud);
 
