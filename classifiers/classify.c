@@ -76,6 +76,7 @@ struct classifier {
 	uint32_t *set_hits;     /* per set: matches on this page */
 	size_t *set_first;      /* per set: its first match in the sorted list */
 	int mt_ref;             /* metatable of the m table */
+	int keys_ref;           /* the strings of match_keys, interned once */
 	long deadline_ms;       /* the rules of one page together get this long */
 	int deadline_logged;
 	size_t deadline_hits;   /* pages cut short by it */
@@ -110,6 +111,24 @@ struct page_run {
 };
 
 /* ---- setting up a worker ---- */
+
+/*
+ * The field names of a match table and the strings of its where and view,
+ * kept in one table (the registry's keys_ref) so that a match is built with
+ * lua_rawset of strings Lua already holds, not by looking a C string up.
+ */
+enum {
+	K_TEXT = 1, K_FROM, K_TO, K_WHERE, K_VIEW, K_NORM, K_PATTERN, K_SET, K_INDEX, K_WEIGHT,
+	K_BLOCK, K_KIND, K_CHAR_FROM, K_CHAR_TO,
+	K_WHERE0,                         /* where_names[0..NWHERE) */
+	K_VIEW0 = K_WHERE0 + NWHERE,      /* view_names[0..PATSET_NVIEWS) */
+	NKEYS = K_VIEW0 + PATSET_NVIEWS
+};
+
+static const char *const match_keys[K_WHERE0] = {
+	NULL, "text", "from", "to", "where", "view", "norm", "pattern", "set", "index", "weight",
+	"block", "kind", "char_from", "char_to"
+};
 
 static int m_index(lua_State *L)
 {
@@ -154,6 +173,7 @@ static int keep_functions(lua_State *L)
 static int make_mt(lua_State *L)
 {
 	struct classifier *c = lua_touserdata(L, 1);
+	int i;
 
 	lua_createtable(L, 0, 2);
 	lua_pushcfunction(L, m_index);
@@ -161,6 +181,13 @@ static int make_mt(lua_State *L)
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	c->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, NKEYS, 0);
+	for (i = 1; i < NKEYS; i++) {
+		lua_pushstring(L, i < K_WHERE0 ? match_keys[i] : i < K_VIEW0 ? where_names[i - K_WHERE0]
+								 : view_names[i - K_VIEW0]);
+		lua_rawseti(L, -2, i);
+	}
+	c->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
 }
 
@@ -796,7 +823,16 @@ static int build_page(lua_State *L)
 	return 0;
 }
 
-static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
+/* Sets field k (match_keys) of the table at -1 to what push leaves on the stack. */
+#define MATCH_FIELD(k, push)                                                                       \
+	do {                                                                                       \
+		lua_rawgeti(L, kt, (k));                                                           \
+		push;                                                                              \
+		lua_rawset(L, -3);                                                                 \
+	} while (0)
+
+/* Pushes the table of one match; kt: the stack index of the keys table. */
+static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, int kt)
 {
 	const struct ruleset *rs = pr->c->rs;
 	const struct rs_pattern *pat = &rs->pats[h->pat];
@@ -804,42 +840,30 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
 	const struct nview *v = &pr->view[h->where][h->view];
 
 	lua_createtable(L, 0, 14);
-	lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from);
-	lua_setfield(L, -2, "text");
-	lua_pushinteger(L, (lua_Integer)h->from + 1);
-	lua_setfield(L, -2, "from");
-	lua_pushinteger(L, (lua_Integer)h->to);
-	lua_setfield(L, -2, "to");
-	lua_pushstring(L, where_names[h->where]);
-	lua_setfield(L, -2, "where");
-	lua_pushstring(L, view_names[h->view]);
-	lua_setfield(L, -2, "view");
-	lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom);
-	lua_setfield(L, -2, "norm");
-	lua_pushstring(L, pat->source);
-	lua_setfield(L, -2, "pattern");
-	lua_pushstring(L, set->name);
-	lua_setfield(L, -2, "set");
-	lua_pushinteger(L, pat->index);
-	lua_setfield(L, -2, "index");
-	lua_pushnumber(L, set->weight);
-	lua_setfield(L, -2, "weight");
-	if (h->block) {
-		lua_pushinteger(L, h->block);
-		lua_setfield(L, -2, "block");
-	}
-	lua_pushstring(L, h->where == WHERE_URL ? "url" : textblock_kind_name(h->kind));
-	lua_setfield(L, -2, "kind");
+	MATCH_FIELD(K_TEXT, lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from));
+	MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)h->from + 1));
+	MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)h->to));
+	MATCH_FIELD(K_WHERE, lua_rawgeti(L, kt, K_WHERE0 + h->where));
+	MATCH_FIELD(K_VIEW, lua_rawgeti(L, kt, K_VIEW0 + h->view));
+	MATCH_FIELD(K_NORM, lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom));
+	MATCH_FIELD(K_PATTERN, lua_pushstring(L, pat->source));
+	MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+	MATCH_FIELD(K_INDEX, lua_pushinteger(L, pat->index));
+	MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
+	if (h->block)
+		MATCH_FIELD(K_BLOCK, lua_pushinteger(L, h->block));
+	if (h->where == WHERE_URL)
+		MATCH_FIELD(K_KIND, lua_rawgeti(L, kt, K_WHERE0 + WHERE_URL));
+	else
+		MATCH_FIELD(K_KIND, lua_pushstring(L, textblock_kind_name(h->kind)));
 	if (!h->cto) {
 		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
 
 		w->cfrom = (uint32_t)char_index(pr, h->where, h->from);
 		w->cto = (uint32_t)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1;
 	}
-	lua_pushinteger(L, (lua_Integer)h->cfrom + 1);
-	lua_setfield(L, -2, "char_from");
-	lua_pushinteger(L, (lua_Integer)h->cto);
-	lua_setfield(L, -2, "char_to");
+	MATCH_FIELD(K_CHAR_FROM, lua_pushinteger(L, (lua_Integer)h->cfrom + 1));
+	MATCH_FIELD(K_CHAR_TO, lua_pushinteger(L, (lua_Integer)h->cto));
 }
 
 static int where_code(const char *w)
@@ -909,7 +933,10 @@ static int call_rule(lua_State *L)
 	const struct ruleset *rs = c->rs;
 	const struct rs_rule *r = &rs->rules[rc->rule];
 	size_t s, i, k;
+	int kt;
 
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->keys_ref);
+	kt = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref[rc->rule]);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, pr->page_ref);
 	lua_createtable(L, 0, (int)r->nsets);
@@ -918,16 +945,14 @@ static int call_rule(lua_State *L)
 		size_t n = c->set_hits[s];
 
 		lua_createtable(L, (int)n, 2);
-		lua_pushstring(L, set->name);
-		lua_setfield(L, -2, "set");
-		lua_pushnumber(L, set->weight);
-		lua_setfield(L, -2, "weight");
+		MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+		MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
 		if (set->required) {
 			lua_pushboolean(L, 1);
 			lua_setfield(L, -2, "required");
 		}
 		for (i = 0, k = c->set_first[s]; i < n; i++, k++) {
-			push_match(L, pr, &pr->hits[k]);
+			push_match(L, pr, &pr->hits[k], kt);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 		lua_setfield(L, -2, set->name);
@@ -1341,8 +1366,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	if (pr.page_ref != LUA_NOREF) {
 		struct err ue;
 
+		/* the collector's own steps take the page's tables; one more step per page costs more */
 		sandbox_cpcall(c->sb, unref_page, &pr, 0, &ue);
-		lua_gc(sandbox_state(c->sb), LUA_GCSTEP, 0);
 	}
 	if (ret != PRC_OK)
 		return ret;
