@@ -306,11 +306,28 @@ static void setup_blocks(struct page_run *pr, const struct page_input *p)
 	pr->nblock_ids = maxid;
 }
 
+/* How many characters start in s[0, n): the bytes that are no UTF-8 continuation, 8 at a time. */
+static size_t count_starts(const unsigned char *s, size_t n)
+{
+	size_t c = 0, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, cont;
+
+		memcpy(&x, s + i, 8);
+		cont = (x & ~(x << 1) & 0x8080808080808080ULL) >> 7; /* 10xxxxxx: 1 in its byte */
+		c += 8 - (size_t)((cont * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++)
+		c += (s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 /* The 0-based index of the character starting at byte off of place w. */
 static size_t char_index(struct page_run *pr, int w, size_t off)
 {
 	const unsigned char *s = (const unsigned char *)pr->src[w];
-	size_t len = pr->srclen[w], i, n;
+	size_t len = pr->srclen[w], k;
 
 	if (off > len)
 		off = len;
@@ -322,21 +339,18 @@ static size_t char_index(struct page_run *pr, int w, size_t off)
 			pr->nomem = 1;
 			return off;
 		}
-		for (i = 0; i < len; i++) {
-			if (i % CHAR_STEP == 0)
-				cp[i / CHAR_STEP] = c;
-			if ((s[i] & 0xC0) != 0x80)
-				c++;
+		for (k = 0; k * CHAR_STEP < len; k++) {
+			cp[k] = c;
+			c += (uint32_t)count_starts(s + k * CHAR_STEP,
+						    len - k * CHAR_STEP < CHAR_STEP ? len - k * CHAR_STEP
+										: CHAR_STEP);
 		}
 		if (len % CHAR_STEP == 0)
 			cp[len / CHAR_STEP] = c;
 		pr->chars[w] = cp;
 	}
-	n = pr->chars[w][off / CHAR_STEP];
-	for (i = off - off % CHAR_STEP; i < off; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
+	return pr->chars[w][off / CHAR_STEP] +
+	       count_starts(s + off - off % CHAR_STEP, off % CHAR_STEP);
 }
 
 /* ---- scanning ---- */
