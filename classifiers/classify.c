@@ -119,7 +119,7 @@ struct page_run {
  */
 enum {
 	K_TEXT = 1, K_FROM, K_TO, K_WHERE, K_VIEW, K_NORM, K_PATTERN, K_SET, K_INDEX, K_WEIGHT,
-	K_BLOCK, K_KIND, K_CHAR_FROM, K_CHAR_TO,
+	K_BLOCK, K_KIND, K_CHAR_FROM, K_CHAR_TO, K_ID, K_RANGES,
 	K_WHERE0,                         /* where_names[0..NWHERE) */
 	K_VIEW0 = K_WHERE0 + NWHERE,      /* view_names[0..PATSET_NVIEWS) */
 	NKEYS = K_VIEW0 + PATSET_NVIEWS
@@ -127,7 +127,7 @@ enum {
 
 static const char *const match_keys[K_WHERE0] = {
 	NULL, "text", "from", "to", "where", "view", "norm", "pattern", "set", "index", "weight",
-	"block", "kind", "char_from", "char_to"
+	"block", "kind", "char_from", "char_to", "id", "ranges"
 };
 
 static int m_index(lua_State *L)
@@ -630,13 +630,21 @@ struct rule_call {
 	int nomem;
 };
 
+/* Sets field k (match_keys) of the table at -1 to what push leaves on the stack. */
+#define MATCH_FIELD(k, push)                                                                       \
+	do {                                                                                       \
+		lua_rawgeti(L, kt, (k));                                                           \
+		push;                                                                              \
+		lua_rawset(L, -3);                                                                 \
+	} while (0)
+
 /*
  * Pushes page.blocks: one table per block id, { id, kind, from, to, ranges }
  * where from..to (1-based, inclusive) spans its first to its last segment
  * and ranges lists each segment as { from, to }. A title with no line in
  * the text gets a block with no ranges.
  */
-static void push_blocks(lua_State *L, struct page_run *pr)
+static void push_blocks(lua_State *L, struct page_run *pr, int kt)
 {
 	size_t i;
 	uint32_t id;
@@ -650,26 +658,20 @@ static void push_blocks(lua_State *L, struct page_run *pr)
 		if (lua_rawgeti(L, -1, b->id) != LUA_TTABLE) {
 			lua_pop(L, 1);
 			lua_createtable(L, 0, 6);
-			lua_pushinteger(L, b->id);
-			lua_setfield(L, -2, "id");
-			lua_pushstring(L, textblock_kind_name(b->kind));
-			lua_setfield(L, -2, "kind");
-			lua_pushinteger(L, (lua_Integer)b->start + 1);
-			lua_setfield(L, -2, "from");
-			lua_createtable(L, 1, 0);
-			lua_setfield(L, -2, "ranges");
+			MATCH_FIELD(K_ID, lua_pushinteger(L, b->id));
+			MATCH_FIELD(K_KIND, lua_pushstring(L, textblock_kind_name(b->kind)));
+			MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)b->start + 1));
+			MATCH_FIELD(K_RANGES, lua_createtable(L, 1, 0));
 			lua_pushvalue(L, -1);
 			lua_rawseti(L, -3, b->id);
 		}
-		lua_pushinteger(L, (lua_Integer)end);
-		lua_setfield(L, -2, "to");
-		lua_getfield(L, -1, "ranges");
+		MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)end));
+		lua_rawgeti(L, kt, K_RANGES);
+		lua_rawget(L, -2);
 		nr = (lua_Integer)lua_rawlen(L, -1);
 		lua_createtable(L, 0, 2);
-		lua_pushinteger(L, (lua_Integer)b->start + 1);
-		lua_setfield(L, -2, "from");
-		lua_pushinteger(L, (lua_Integer)end);
-		lua_setfield(L, -2, "to");
+		MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)b->start + 1));
+		MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)end));
 		lua_rawseti(L, -2, nr + 1);
 		lua_pop(L, 2);
 	}
@@ -681,12 +683,9 @@ static void push_blocks(lua_State *L, struct page_run *pr)
 		}
 		lua_pop(L, 1);
 		lua_createtable(L, 0, 4);
-		lua_pushinteger(L, id);
-		lua_setfield(L, -2, "id");
-		lua_pushstring(L, id == pr->title_block ? "title" : "main");
-		lua_setfield(L, -2, "kind");
-		lua_createtable(L, 0, 0);
-		lua_setfield(L, -2, "ranges");
+		MATCH_FIELD(K_ID, lua_pushinteger(L, id));
+		MATCH_FIELD(K_KIND, lua_pushstring(L, id == pr->title_block ? "title" : "main"));
+		MATCH_FIELD(K_RANGES, lua_createtable(L, 0, 0));
 		lua_rawseti(L, -2, id);
 	}
 }
@@ -818,7 +817,9 @@ static int build_page(lua_State *L)
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "link_texts");
 	lua_pop(L, 1);
-	push_blocks(L, pr);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, pr->c->keys_ref);
+	push_blocks(L, pr, lua_gettop(L));
+	lua_remove(L, -2);
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "blocks");
 	if (pr->c->rs->model && !pr->c->model_off) {
@@ -836,14 +837,6 @@ static int build_page(lua_State *L)
 	pr->page_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
 }
-
-/* Sets field k (match_keys) of the table at -1 to what push leaves on the stack. */
-#define MATCH_FIELD(k, push)                                                                       \
-	do {                                                                                       \
-		lua_rawgeti(L, kt, (k));                                                           \
-		push;                                                                              \
-		lua_rawset(L, -3);                                                                 \
-	} while (0)
 
 /* Pushes the table of one match; kt: the stack index of the keys table. */
 static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, int kt)
