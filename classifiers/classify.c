@@ -76,6 +76,7 @@ struct classifier {
 	uint32_t *set_hits;     /* per set: matches on this page */
 	size_t *set_first;      /* per set: its first match in the sorted list */
 	int mt_ref;             /* metatable of the m table */
+	int keys_ref;           /* the strings of match_keys, interned once */
 	long deadline_ms;       /* the rules of one page together get this long */
 	int deadline_logged;
 	size_t deadline_hits;   /* pages cut short by it */
@@ -110,6 +111,24 @@ struct page_run {
 };
 
 /* ---- setting up a worker ---- */
+
+/*
+ * The field names of a match table and the strings of its where and view,
+ * kept in one table (the registry's keys_ref) so that a match is built with
+ * lua_rawset of strings Lua already holds, not by looking a C string up.
+ */
+enum {
+	K_TEXT = 1, K_FROM, K_TO, K_WHERE, K_VIEW, K_NORM, K_PATTERN, K_SET, K_INDEX, K_WEIGHT,
+	K_BLOCK, K_KIND, K_CHAR_FROM, K_CHAR_TO, K_ID, K_RANGES,
+	K_WHERE0,                         /* where_names[0..NWHERE) */
+	K_VIEW0 = K_WHERE0 + NWHERE,      /* view_names[0..PATSET_NVIEWS) */
+	NKEYS = K_VIEW0 + PATSET_NVIEWS
+};
+
+static const char *const match_keys[K_WHERE0] = {
+	NULL, "text", "from", "to", "where", "view", "norm", "pattern", "set", "index", "weight",
+	"block", "kind", "char_from", "char_to", "id", "ranges"
+};
 
 static int m_index(lua_State *L)
 {
@@ -154,6 +173,7 @@ static int keep_functions(lua_State *L)
 static int make_mt(lua_State *L)
 {
 	struct classifier *c = lua_touserdata(L, 1);
+	int i;
 
 	lua_createtable(L, 0, 2);
 	lua_pushcfunction(L, m_index);
@@ -161,6 +181,13 @@ static int make_mt(lua_State *L)
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	c->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, NKEYS, 0);
+	for (i = 1; i < NKEYS; i++) {
+		lua_pushstring(L, i < K_WHERE0 ? match_keys[i] : i < K_VIEW0 ? where_names[i - K_WHERE0]
+								 : view_names[i - K_VIEW0]);
+		lua_rawseti(L, -2, i);
+	}
+	c->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
 }
 
@@ -279,11 +306,28 @@ static void setup_blocks(struct page_run *pr, const struct page_input *p)
 	pr->nblock_ids = maxid;
 }
 
+/* How many characters start in s[0, n): the bytes that are no UTF-8 continuation, 8 at a time. */
+static size_t count_starts(const unsigned char *s, size_t n)
+{
+	size_t c = 0, i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, cont;
+
+		memcpy(&x, s + i, 8);
+		cont = (x & ~(x << 1) & 0x8080808080808080ULL) >> 7; /* 10xxxxxx: 1 in its byte */
+		c += 8 - (size_t)((cont * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++)
+		c += (s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 /* The 0-based index of the character starting at byte off of place w. */
 static size_t char_index(struct page_run *pr, int w, size_t off)
 {
 	const unsigned char *s = (const unsigned char *)pr->src[w];
-	size_t len = pr->srclen[w], i, n;
+	size_t len = pr->srclen[w], k;
 
 	if (off > len)
 		off = len;
@@ -295,21 +339,18 @@ static size_t char_index(struct page_run *pr, int w, size_t off)
 			pr->nomem = 1;
 			return off;
 		}
-		for (i = 0; i < len; i++) {
-			if (i % CHAR_STEP == 0)
-				cp[i / CHAR_STEP] = c;
-			if ((s[i] & 0xC0) != 0x80)
-				c++;
+		for (k = 0; k * CHAR_STEP < len; k++) {
+			cp[k] = c;
+			c += (uint32_t)count_starts(s + k * CHAR_STEP,
+						    len - k * CHAR_STEP < CHAR_STEP ? len - k * CHAR_STEP
+										: CHAR_STEP);
 		}
 		if (len % CHAR_STEP == 0)
 			cp[len / CHAR_STEP] = c;
 		pr->chars[w] = cp;
 	}
-	n = pr->chars[w][off / CHAR_STEP];
-	for (i = off - off % CHAR_STEP; i < off; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
+	return pr->chars[w][off / CHAR_STEP] +
+	       count_starts(s + off - off % CHAR_STEP, off % CHAR_STEP);
 }
 
 /* ---- scanning ---- */
@@ -394,21 +435,71 @@ static int on_hit(unsigned id, size_t from, size_t to, void *ud)
 	return 0;
 }
 
-static int cmp_hit(const void *pa, const void *pb)
-{
-	const struct hit *a = pa, *b = pb;
+/*
+ * The order of the matches: by set, place (where), start, the longest
+ * first, view and pattern, packed into two integers (a, then b; a rule
+ * set holds far fewer than 2^30 sets and 2^31 patterns); matches equal in
+ * both keep the order they were found in.
+ */
+struct hit_key {
+	uint64_t a, b;
+	uint32_t i; /* index in pr->hits */
+};
 
-	if (a->set != b->set)
-		return a->set < b->set ? -1 : 1;
-	if (a->where != b->where)
-		return a->where < b->where ? -1 : 1;
-	if (a->from != b->from)
-		return a->from < b->from ? -1 : 1;
-	if (a->to != b->to)
-		return a->to > b->to ? -1 : 1; /* the longest first */
-	if (a->view != b->view)
-		return a->view < b->view ? -1 : 1;
-	return a->pat < b->pat ? -1 : a->pat > b->pat;
+static inline int key_before(const struct hit_key *x, const struct hit_key *y)
+{
+	return x->a < y->a || (x->a == y->a && x->b < y->b);
+}
+
+/* Sorts k[0, n) stably, with tmp (n entries) to merge in. */
+static void sort_keys(struct hit_key *k, struct hit_key *tmp, size_t n)
+{
+	size_t i, j, h, l, r, o;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++) {
+			struct hit_key v = k[i];
+
+			for (j = i; j > 0 && key_before(&v, &k[j - 1]); j--)
+				k[j] = k[j - 1];
+			k[j] = v;
+		}
+		return;
+	}
+	h = n / 2;
+	sort_keys(k, tmp, h);
+	sort_keys(k + h, tmp, n - h);
+	if (!key_before(&k[h], &k[h - 1]))
+		return; /* already in order */
+	memcpy(tmp, k, h * sizeof(*k));
+	for (l = 0, r = h, o = 0; l < h && r < n;)
+		k[o++] = key_before(&k[r], &tmp[l]) ? k[r++] : tmp[l++];
+	while (l < h)
+		k[o++] = tmp[l++];
+}
+
+/* Sorts pr->hits by their keys (0 without memory for the keys). */
+static int sort_hits(struct page_run *pr)
+{
+	struct hit_key *k = arena_alloc(pr->a, 2 * pr->nhits * sizeof(*k));
+	struct hit *sorted = arena_alloc(pr->a, pr->nhits * sizeof(*sorted));
+	size_t i;
+
+	if (!k || !sorted)
+		return 0;
+	for (i = 0; i < pr->nhits; i++) {
+		const struct hit *h = &pr->hits[i];
+
+		k[i].a = (uint64_t)h->set << 34 | (uint64_t)h->where << 32 | h->from;
+		k[i].b = (uint64_t)(UINT32_MAX - h->to) << 32 | (uint64_t)h->view << 31 | h->pat;
+		k[i].i = (uint32_t)i;
+	}
+	sort_keys(k, k + pr->nhits, pr->nhits);
+	for (i = 0; i < pr->nhits; i++)
+		sorted[i] = pr->hits[k[i].i];
+	pr->hits = sorted;
+	pr->cap = pr->nhits;
+	return 1;
 }
 
 /*
@@ -422,8 +513,10 @@ static void settle_hits(struct page_run *pr)
 	struct classifier *c = pr->c;
 	size_t i, n = 0;
 
-	if (pr->nhits > 1)
-		qsort(pr->hits, pr->nhits, sizeof(*pr->hits), cmp_hit);
+	if (pr->nhits > 1 && !sort_hits(pr)) {
+		pr->nomem = 1;
+		return;
+	}
 	for (i = 0; i < pr->nhits; i++) {
 		const struct hit *h = &pr->hits[i];
 
@@ -537,13 +630,21 @@ struct rule_call {
 	int nomem;
 };
 
+/* Sets field k (match_keys) of the table at -1 to what push leaves on the stack. */
+#define MATCH_FIELD(k, push)                                                                       \
+	do {                                                                                       \
+		lua_rawgeti(L, kt, (k));                                                           \
+		push;                                                                              \
+		lua_rawset(L, -3);                                                                 \
+	} while (0)
+
 /*
  * Pushes page.blocks: one table per block id, { id, kind, from, to, ranges }
  * where from..to (1-based, inclusive) spans its first to its last segment
  * and ranges lists each segment as { from, to }. A title with no line in
  * the text gets a block with no ranges.
  */
-static void push_blocks(lua_State *L, struct page_run *pr)
+static void push_blocks(lua_State *L, struct page_run *pr, int kt)
 {
 	size_t i;
 	uint32_t id;
@@ -557,26 +658,20 @@ static void push_blocks(lua_State *L, struct page_run *pr)
 		if (lua_rawgeti(L, -1, b->id) != LUA_TTABLE) {
 			lua_pop(L, 1);
 			lua_createtable(L, 0, 6);
-			lua_pushinteger(L, b->id);
-			lua_setfield(L, -2, "id");
-			lua_pushstring(L, textblock_kind_name(b->kind));
-			lua_setfield(L, -2, "kind");
-			lua_pushinteger(L, (lua_Integer)b->start + 1);
-			lua_setfield(L, -2, "from");
-			lua_createtable(L, 1, 0);
-			lua_setfield(L, -2, "ranges");
+			MATCH_FIELD(K_ID, lua_pushinteger(L, b->id));
+			MATCH_FIELD(K_KIND, lua_pushstring(L, textblock_kind_name(b->kind)));
+			MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)b->start + 1));
+			MATCH_FIELD(K_RANGES, lua_createtable(L, 1, 0));
 			lua_pushvalue(L, -1);
 			lua_rawseti(L, -3, b->id);
 		}
-		lua_pushinteger(L, (lua_Integer)end);
-		lua_setfield(L, -2, "to");
-		lua_getfield(L, -1, "ranges");
+		MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)end));
+		lua_rawgeti(L, kt, K_RANGES);
+		lua_rawget(L, -2);
 		nr = (lua_Integer)lua_rawlen(L, -1);
 		lua_createtable(L, 0, 2);
-		lua_pushinteger(L, (lua_Integer)b->start + 1);
-		lua_setfield(L, -2, "from");
-		lua_pushinteger(L, (lua_Integer)end);
-		lua_setfield(L, -2, "to");
+		MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)b->start + 1));
+		MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)end));
 		lua_rawseti(L, -2, nr + 1);
 		lua_pop(L, 2);
 	}
@@ -588,12 +683,9 @@ static void push_blocks(lua_State *L, struct page_run *pr)
 		}
 		lua_pop(L, 1);
 		lua_createtable(L, 0, 4);
-		lua_pushinteger(L, id);
-		lua_setfield(L, -2, "id");
-		lua_pushstring(L, id == pr->title_block ? "title" : "main");
-		lua_setfield(L, -2, "kind");
-		lua_createtable(L, 0, 0);
-		lua_setfield(L, -2, "ranges");
+		MATCH_FIELD(K_ID, lua_pushinteger(L, id));
+		MATCH_FIELD(K_KIND, lua_pushstring(L, id == pr->title_block ? "title" : "main"));
+		MATCH_FIELD(K_RANGES, lua_createtable(L, 0, 0));
 		lua_rawseti(L, -2, id);
 	}
 }
@@ -725,7 +817,9 @@ static int build_page(lua_State *L)
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "link_texts");
 	lua_pop(L, 1);
-	push_blocks(L, pr);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, pr->c->keys_ref);
+	push_blocks(L, pr, lua_gettop(L));
+	lua_remove(L, -2);
 	sandbox_push_readonly(L, -1);
 	lua_setfield(L, -3, "blocks");
 	if (pr->c->rs->model && !pr->c->model_off) {
@@ -744,7 +838,8 @@ static int build_page(lua_State *L)
 	return 0;
 }
 
-static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
+/* Pushes the table of one match; kt: the stack index of the keys table. */
+static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, int kt)
 {
 	const struct ruleset *rs = pr->c->rs;
 	const struct rs_pattern *pat = &rs->pats[h->pat];
@@ -752,42 +847,30 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h)
 	const struct nview *v = &pr->view[h->where][h->view];
 
 	lua_createtable(L, 0, 14);
-	lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from);
-	lua_setfield(L, -2, "text");
-	lua_pushinteger(L, (lua_Integer)h->from + 1);
-	lua_setfield(L, -2, "from");
-	lua_pushinteger(L, (lua_Integer)h->to);
-	lua_setfield(L, -2, "to");
-	lua_pushstring(L, where_names[h->where]);
-	lua_setfield(L, -2, "where");
-	lua_pushstring(L, view_names[h->view]);
-	lua_setfield(L, -2, "view");
-	lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom);
-	lua_setfield(L, -2, "norm");
-	lua_pushstring(L, pat->source);
-	lua_setfield(L, -2, "pattern");
-	lua_pushstring(L, set->name);
-	lua_setfield(L, -2, "set");
-	lua_pushinteger(L, pat->index);
-	lua_setfield(L, -2, "index");
-	lua_pushnumber(L, set->weight);
-	lua_setfield(L, -2, "weight");
-	if (h->block) {
-		lua_pushinteger(L, h->block);
-		lua_setfield(L, -2, "block");
-	}
-	lua_pushstring(L, h->where == WHERE_URL ? "url" : textblock_kind_name(h->kind));
-	lua_setfield(L, -2, "kind");
+	MATCH_FIELD(K_TEXT, lua_pushlstring(L, pr->src[h->where] + h->from, h->to - h->from));
+	MATCH_FIELD(K_FROM, lua_pushinteger(L, (lua_Integer)h->from + 1));
+	MATCH_FIELD(K_TO, lua_pushinteger(L, (lua_Integer)h->to));
+	MATCH_FIELD(K_WHERE, lua_rawgeti(L, kt, K_WHERE0 + h->where));
+	MATCH_FIELD(K_VIEW, lua_rawgeti(L, kt, K_VIEW0 + h->view));
+	MATCH_FIELD(K_NORM, lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom));
+	MATCH_FIELD(K_PATTERN, lua_pushstring(L, pat->source));
+	MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+	MATCH_FIELD(K_INDEX, lua_pushinteger(L, pat->index));
+	MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
+	if (h->block)
+		MATCH_FIELD(K_BLOCK, lua_pushinteger(L, h->block));
+	if (h->where == WHERE_URL)
+		MATCH_FIELD(K_KIND, lua_rawgeti(L, kt, K_WHERE0 + WHERE_URL));
+	else
+		MATCH_FIELD(K_KIND, lua_pushstring(L, textblock_kind_name(h->kind)));
 	if (!h->cto) {
 		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
 
 		w->cfrom = (uint32_t)char_index(pr, h->where, h->from);
 		w->cto = (uint32_t)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1;
 	}
-	lua_pushinteger(L, (lua_Integer)h->cfrom + 1);
-	lua_setfield(L, -2, "char_from");
-	lua_pushinteger(L, (lua_Integer)h->cto);
-	lua_setfield(L, -2, "char_to");
+	MATCH_FIELD(K_CHAR_FROM, lua_pushinteger(L, (lua_Integer)h->cfrom + 1));
+	MATCH_FIELD(K_CHAR_TO, lua_pushinteger(L, (lua_Integer)h->cto));
 }
 
 static int where_code(const char *w)
@@ -857,7 +940,10 @@ static int call_rule(lua_State *L)
 	const struct ruleset *rs = c->rs;
 	const struct rs_rule *r = &rs->rules[rc->rule];
 	size_t s, i, k;
+	int kt;
 
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->keys_ref);
+	kt = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref[rc->rule]);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, pr->page_ref);
 	lua_createtable(L, 0, (int)r->nsets);
@@ -866,16 +952,14 @@ static int call_rule(lua_State *L)
 		size_t n = c->set_hits[s];
 
 		lua_createtable(L, (int)n, 2);
-		lua_pushstring(L, set->name);
-		lua_setfield(L, -2, "set");
-		lua_pushnumber(L, set->weight);
-		lua_setfield(L, -2, "weight");
+		MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+		MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
 		if (set->required) {
 			lua_pushboolean(L, 1);
 			lua_setfield(L, -2, "required");
 		}
 		for (i = 0, k = c->set_first[s]; i < n; i++, k++) {
-			push_match(L, pr, &pr->hits[k]);
+			push_match(L, pr, &pr->hits[k], kt);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 		lua_setfield(L, -2, set->name);
@@ -1171,6 +1255,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 		}
 	}
 	settle_hits(&pr);
+	if (pr.nomem)
+		return err_set(e, PRC_NOMEM, "out of memory classifying a page");
 	if (explain)
 		explain_page(&pr, explain, ud);
 
@@ -1287,8 +1373,8 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	if (pr.page_ref != LUA_NOREF) {
 		struct err ue;
 
+		/* the collector's own steps take the page's tables; one more step per page costs more */
 		sandbox_cpcall(c->sb, unref_page, &pr, 0, &ue);
-		lua_gc(sandbox_state(c->sb), LUA_GCSTEP, 0);
 	}
 	if (ret != PRC_OK)
 		return ret;

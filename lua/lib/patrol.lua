@@ -10,6 +10,14 @@
 
 local lib = {}
 
+-- The library's own references to the shared globals, taken while it loads:
+-- once the sandbox is sealed a global or `math.x` is read through its
+-- read-only proxy, a C call each time.
+local select, ipairs, pairs, type, setmetatable = select, ipairs, pairs, type, setmetatable
+local huge, min, max, mtype = math.huge, math.min, math.max, math.type
+local uoffset = utf8.offset
+local sort, unpack = table.sort, table.unpack
+
 local function n(list)
   return list and #list or 0
 end
@@ -91,8 +99,8 @@ function lib.in_text(list) return n(lib.where(list, "text")) > 0 end
 -- Characters between two matches: 0 when they touch or overlap, huge when
 -- they stand in different places or blocks.
 local function gap(a, b)
-  if a.where ~= b.where then return math.huge end
-  if a.block and b.block and a.block ~= b.block then return math.huge end
+  if a.where ~= b.where then return huge end
+  if a.block and b.block and a.block ~= b.block then return huge end
   local af, at = a.char_from or a.from, a.char_to or a.to
   local bf, bt = b.char_from or b.from, b.char_to or b.to
   if at < bf then return bf - at - 1 end
@@ -105,9 +113,32 @@ end
 -- Returns ma, mb, or nil.
 function lib.near(a, b, chars)
   chars = chars or 40
-  for i = 1, n(a) do
-    for j = 1, n(b) do
-      if gap(a[i], b[j]) <= chars then return a[i], b[j] end
+  local na = n(a)
+  if na == 0 then return nil end
+  local nb = n(b)
+  if nb == 0 then return nil end
+  for i = 1, na do
+    -- gap(a[i], b[j]) <= chars, a[i]'s side read once
+    local x = a[i]
+    local xw, xb = x.where, x.block
+    local xf, xt = x.char_from or x.from, x.char_to or x.to
+    for j = 1, nb do
+      local y = b[j]
+      local g
+      if xw ~= y.where then
+        g = huge
+      else
+        local yb = y.block
+        if xb and yb and xb ~= yb then
+          g = huge
+        else
+          local yf, yt = y.char_from or y.from, y.char_to or y.to
+          if xt < yf then g = yf - xt - 1
+          elseif yt < xf then g = xf - yt - 1
+          else g = 0 end
+        end
+      end
+      if g <= chars then return x, y end
     end
   end
   return nil
@@ -146,8 +177,8 @@ local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\
 function lib.quoted(page, match)
   if not match or match.where ~= "text" then return false end
   local s = page.text
-  local lo = math.max(1, match.from - 90)
-  local hi = math.min(#s, match.to + 90)
+  local lo = max(1, match.from - 90)
+  local hi = min(#s, match.to + 90)
   local before, after = s:sub(lo, match.from - 1), s:sub(match.to + 1, hi)
   for _, q in ipairs(quote_pairs) do
     local open, close = q[1], q[2]
@@ -222,20 +253,31 @@ function lib.not_boilerplate(list)
 end
 
 -- merge(a, b, ...): one list with the matches of all, in page order.
+local merge_order = { text = 1, title = 2, url = 3 }
+local function page_order(a, b)
+  if a.where ~= b.where then return merge_order[a.where] < merge_order[b.where] end
+  return a.from < b.from
+end
+
 function lib.merge(...)
-  local out, w = {}, 0
+  local out, w, k = {}, 0, 0
   for i = 1, select("#", ...) do
     local list = select(i, ...)
     if list then
-      w = math.max(w, list.weight or 1)
-      for j = 1, #list do out[#out + 1] = list[j] end
+      w = max(w, list.weight or 1)
+      for j = 1, #list do
+        local v = list[j]
+        if v ~= nil then k = k + 1; out[k] = v end
+      end
     end
   end
-  local order = { text = 1, title = 2, url = 3 }
-  table.sort(out, function(a, b)
-    if a.where ~= b.where then return order[a.where] < order[b.where] end
-    return a.from < b.from
-  end)
+  -- in page order already (one list, or lists that do not interleave): a
+  -- sort could give only this order, as no two matches tie
+  local sorted = true
+  for j = 2, k do
+    if not page_order(out[j - 1], out[j]) then sorted = false; break end
+  end
+  if not sorted then sort(out, page_order) end
   out.weight = w
   return out
 end
@@ -261,10 +303,10 @@ function lib.span(a, b)
   if not b then return a end
   local cf, ct
   if a.char_from and b.char_from then
-    cf, ct = math.min(a.char_from, b.char_from), math.max(a.char_to, b.char_to)
+    cf, ct = min(a.char_from, b.char_from), max(a.char_to, b.char_to)
   end
   return {
-    from = math.min(a.from, b.from), to = math.max(a.to, b.to),
+    from = min(a.from, b.from), to = max(a.to, b.to),
     char_from = cf, char_to = ct,
     where = a.where, text = nil, set = a.set, weight = a.weight,
     block = a.block == b.block and a.block or nil, kind = a.kind,
@@ -367,7 +409,16 @@ function lib.unless(score, list, factor)
   return score
 end
 
+-- back(s, i, k): i moved k characters back (not before 1); fwd(s, i, k):
+-- i (the last byte of a character) moved to the last byte of the k-th
+-- character after it (not past #s). utf8.offset counts the same way when i
+-- starts a character; the loops below serve every other case.
 local function back(s, i, k)
+  if mtype(i) == "integer" and mtype(k) == "integer" and k > 0 and k < 0x40000000 and i > 1
+      and i <= #s + 1
+      and ((s:byte(i) or 0) & 0xC0) ~= 0x80 then
+    return uoffset(s, -k, i) or 1
+  end
   while k > 0 and i > 1 do
     i = i - 1
     while i > 1 and (s:byte(i) & 0xC0) == 0x80 do i = i - 1 end
@@ -378,6 +429,10 @@ end
 
 local function fwd(s, i, k)
   local len = #s
+  if mtype(i) == "integer" and mtype(k) == "integer" and k > 0 and k < 0x40000000 and i >= 0 and i < len
+      and ((s:byte(i + 1) or 0) & 0xC0) ~= 0x80 then
+    return (uoffset(s, k + 1, i + 1) or len + 1) - 1
+  end
   while k > 0 and i < len do
     i = i + 1
     while i < len and (s:byte(i + 1) & 0xC0) == 0x80 do i = i + 1 end
@@ -402,7 +457,7 @@ function lib.evidence(page, match, context_chars)
   if blk then
     for _, r in ipairs(blk.ranges) do
       if r.from <= match.from and match.from <= r.to then
-        lo, hi = r.from, math.max(r.to, match.to)
+        lo, hi = r.from, max(r.to, match.to)
         break
       end
     end
@@ -476,19 +531,20 @@ function lib.by_block(page, m, fn, opts)
     end
   end
   -- and where every set the rule requires matched (in the block or the title)
-  local kept = {}
+  local kept, req = {}, {}
+  for name, list in pairs(m) do
+    if list.required and not whole[name] then req[#req + 1] = group(name) end
+  end
   for _, id in ipairs(ids) do
     local ok = true
-    for name, list in pairs(m) do
-      if list.required and not whole[name] then
-        local g = group(name)
-        if not g[id] and #g.shared == 0 then ok = false; break end
-      end
+    for r = 1, #req do
+      local g = req[r]
+      if not g[id] and #g.shared == 0 then ok = false; break end
     end
     if ok then kept[#kept + 1] = id end
   end
   ids = kept
-  table.sort(ids)
+  sort(ids)
   -- the title is judged with the page's main text; alone when that matched nothing
   if title_hit then
     local main = false
@@ -503,16 +559,23 @@ function lib.by_block(page, m, fn, opts)
   local cur
   local narrow = { __index = function(t, name)
     local list = m[name]
-    local out = { set = list.set, weight = list.weight }
+    local out
     if whole[name] then
-      for j = 1, #list do out[j] = list[j] end
+      out = { set = list.set, weight = list.weight, unpack(list, 1, #list) }
     elseif #list > 0 then
       local g = group(name)
       local mine = cur and g[cur]
       local k = 0
-      if mine then for j = 1, #mine do k = k + 1; out[k] = mine[j] end end
+      if mine then
+        k = #mine
+        out = { set = list.set, weight = list.weight, unpack(mine, 1, k) }
+      else
+        out = { set = list.set, weight = list.weight }
+      end
       local sh = g.shared
       for j = 1, #sh do k = k + 1; out[k] = sh[j] end
+    else
+      out = { set = list.set, weight = list.weight }
     end
     t[name] = out
     return out

@@ -48,6 +48,62 @@ return {
     check(best == 0.9, "by_block best")
     local ev = lib.evidence(page, m.a[3], 200)
     check(ev and not ev.evidence:find("beta", 1, true), "evidence stays in its block")
+    -- merge: lists that interleave, with ties, come out as table.sort puts them
+    local order = { text = 1, title = 2, url = 3 }
+    local function cmp(x, y)
+      if x.where ~= y.where then return order[x.where] < order[y.where] end
+      return x.from < y.from
+    end
+    local p, q = {}, {}
+    for i = 1, 40 do
+      p[#p + 1] = { where = i % 3 == 0 and "url" or "text", from = (i * 7) % 11, id = "p" .. i }
+      q[#q + 1] = { where = i % 5 == 0 and "title" or "text", from = (i * 5) % 13, id = "q" .. i }
+    end
+    local want = {}
+    for _, x in ipairs(p) do want[#want + 1] = x end
+    for _, x in ipairs(q) do want[#want + 1] = x end
+    table.sort(want, cmp)
+    local got, same = lib.merge(p, q), true
+    for i = 1, #want do same = same and got[i] == want[i] end
+    check(same and #got == 80 and got.weight == 1, "merge with ties sorts as table.sort")
+    local one = lib.merge(m.a)
+    check(#one == #m.a and one[1] == m.a[1] and one[4] == m.a[4], "merge of one list keeps its order")
+    -- near: chars = math.huge reaches across blocks and places, as gap says
+    local x, y = lib.near({ m.a[3] }, m.b, math.huge)
+    check(x == m.a[3] and y == m.b[1], "near with math.huge")
+    -- evidence: the context counted in characters, from any byte, as the plain loops count
+    local function back(s, i, k)
+      while k > 0 and i > 1 do
+        i = i - 1
+        while i > 1 and (s:byte(i) & 0xC0) == 0x80 do i = i - 1 end
+        k = k - 1
+      end
+      return i
+    end
+    local function fwd(s, i, k)
+      while k > 0 and i < #s do
+        i = i + 1
+        while i < #s and (s:byte(i + 1) & 0xC0) == 0x80 do i = i + 1 end
+        k = k - 1
+      end
+      return i
+    end
+    local quote = m.a[3]
+    local tries = {
+      quote, m.b[1], m.b[2],
+      { where = "text", block = quote.block, from = quote.from - 2, to = quote.to + 1 },
+      { where = "text", block = quote.block, from = quote.to + 1, to = quote.to + 3 },
+    }
+    for _, mm in ipairs(tries) do
+      for _, k in ipairs({ 0, 1, 2, 3, 7, 40 }) do
+        local e = lib.evidence(page, mm, k)
+        local r = lib.block(page, mm).ranges[1]
+        local sub = page.text:sub(r.from, math.max(r.to, mm.to))
+        local w = sub:sub(back(sub, mm.from - r.from + 1, k), fwd(sub, mm.to - r.from + 1, k))
+        w = w:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+        check(e.evidence == w, "evidence " .. k .. " characters: '" .. e.evidence .. "' / '" .. w .. "'")
+      end
+    end
     if #bad > 0 then return 0, table.concat(bad, "; ") end
     return 1, "ok"
   end,
