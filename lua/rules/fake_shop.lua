@@ -154,11 +154,40 @@ return {
         slashed = slashed + 1
       end
     end
-    return lib.by_block(page, m, function(m)
-      local personal = {}
-      for _, p in ipairs(m.personal) do
-        if not lib.near({ p }, m.company_name, 0) then personal[#personal + 1] = p end
+    -- what the shop says of itself (its account names, its company details)
+    -- is the page's and reads the same in every block: weighed once, when the
+    -- first block asks
+    local named, company
+    local function personal_names(m)
+      if not named then
+        named = {}
+        for _, p in ipairs(m.personal) do
+          if not lib.near({ p }, m.company_name, 0) then named[#named + 1] = p end
+        end
       end
+      return named
+    end
+    -- "クレジットカード不可" names cards only to refuse them; a company shows
+    -- itself with several details together (株式会社, 所在地, 電話番号), not
+    -- with one word in a headline of the site's link lists
+    local function company_details(m)
+      if not company then
+        local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs)), {}
+        for i, x in ipairs(comp) do
+          for j, y in ipairs(comp) do
+            if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
+              together[#together + 1] = x
+              break
+            end
+          end
+        end
+        company = lib.distinct(together)
+        if company == 0 and lib.distinct(lib.not_boilerplate(comp)) > 0 then company = 1 end
+      end
+      return company
+    end
+    return lib.by_block(page, m, function(m)
+      local personal = personal_names(m)
       if lib.none(m.discount) and slashed == 0 then return 0 end
       if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
       local signs = lib.distinct(m.signs)
@@ -172,20 +201,7 @@ return {
       if odd >= 2 then s = s + 0.1 end
       if lib.any(m.freemail) then s = s + 0.1 end
       if slashed >= 2 then s = s + 0.15 end
-      -- "クレジットカード不可" names cards only to refuse them; a company shows
-      -- itself with several details together (株式会社, 所在地, 電話番号), not
-      -- with one word in a headline of the site's link lists
-      local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs)), {}
-      for i, x in ipairs(comp) do
-        for j, y in ipairs(comp) do
-          if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
-            together[#together + 1] = x
-            break
-          end
-        end
-      end
-      local c = lib.distinct(together)
-      if c == 0 and lib.distinct(lib.not_boilerplate(comp)) > 0 then c = 1 end
+      local c = company_details(m)
       if c == 0 then s = s + 0.1 end
       s = lib.clamp(s)
       if c >= 2 then return 0 end
