@@ -23,6 +23,7 @@ return {
   version = 2,
   threshold = 0.7,
   requires = { "drug" },
+  triggers = { { "offer", "secret", "contact", "price" } },
 
   patterns = {
     drug = {
