@@ -12,8 +12,14 @@
  *
  * The charset comes from, in order: the Content-Type header, a byte order
  * mark, a <meta> in the first 4 KiB (a byte scanner, not a parser: the
- * bytes are not decoded yet), uchardet, and finally UTF-8 if the body is
- * valid UTF-8 and CP932 if not. Names are mapped the way browsers map them:
+ * bytes are not decoded yet), UTF-8 when the body has bytes past ASCII and
+ * is valid UTF-8 as a whole, uchardet, and finally UTF-8 if the body is
+ * valid UTF-8 and CP932 if not. Text in Shift_JIS, EUC-JP or a single-byte
+ * charset is practically never valid UTF-8 once it has a few characters
+ * past ASCII (their lead and trail bytes do not line up with UTF-8's), and
+ * uchardet, given few such characters, can prefer a European single-byte
+ * reading of what is plainly UTF-8. Pure ASCII still goes to uchardet,
+ * which knows the 7-bit encodings (ISO-2022-JP, HZ). Names are mapped the way browsers map them:
  * "Shift_JIS" means Microsoft's CP932 (NEC and IBM extensions: ①, ㈱, 髙),
  * "EUC-JP" means EUC-JP-MS, and latin-1 / ASCII labels mean windows-1252.
  * Anything else is used as named if glibc's iconv knows it.
@@ -661,20 +667,48 @@ out:
 	return rc;
 }
 
-/* Picks the charset of body by the order in charset.h. Sets *bom to the bytes of a BOM to skip. */
+/* Whether s[0, len) has a byte past ASCII; eight bytes a step. */
+static int any_high(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		if (v & 0x8080808080808080ull)
+			return 1;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)s[i] & 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * Picks the charset of body by the order in charset.h. Sets *bom to the
+ * bytes of a BOM to skip, and *clean when body was found to be clean UTF-8
+ * (utf8_clean) on the way.
+ */
 static void choose(const char *content_type, const char *body, size_t len, struct cs *c,
-		   size_t *bom)
+		   size_t *bom, int *clean)
 {
 	struct cs bc;
 	size_t blen = 0, n, used;
 	const char *v;
 
 	*bom = 0;
+	*clean = 0;
 	if (content_type && (v = ct_charset(content_type, &n)) && cs_lookup(v, n, c))
 		goto found;
 	if (bom_charset((const unsigned char *)body, len, c, &blen))
 		goto found;
-	if (meta_charset(body, len, c) || detect_charset(body, len, c))
+	if (meta_charset(body, len, c))
+		goto found;
+	if (any_high(body, len) && ((*clean = utf8_clean(body, len)) || utf8_valid(body, len)) &&
+	    cs_lookup("utf-8", 5, c))
+		goto found;
+	if (detect_charset(body, len, c))
 		goto found;
 	if (utf8_repair(NULL, body, len, SIZE_MAX, &used) == len)
 		cs_lookup("utf-8", 5, c);
@@ -695,12 +729,13 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 	const char *name;
 	enum prc rc = PRC_OK;
 	struct cs c;
+	int clean;
 
 	*out = NULL;
 	*out_len = 0;
 	*charset = NULL;
 	*truncated = 0;
-	choose(content_type, body, len, &c, &bom);
+	choose(content_type, body, len, &c, &bom, &clean);
 	body += bom;
 	len -= bom;
 	if (strcmp(c.canon, "utf-8") != 0) {
@@ -720,7 +755,7 @@ enum prc charset_decode(struct arena *a, const char *content_type, const char *b
 		} else if (rc == PRC_INTERNAL)
 			cs_lookup("utf-8", 5, &c); /* iconv went away under us: repair as UTF-8 */
 	}
-	if (!strcmp(c.canon, "utf-8") && len <= max && utf8_clean(body, len)) {
+	if (!strcmp(c.canon, "utf-8") && len <= max && (clean || utf8_clean(body, len))) {
 		/* the common case: nothing to repair, one pass to check and one copy */
 		rc = PRC_OK;
 		n = len;

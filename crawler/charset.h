@@ -10,7 +10,8 @@
 /*
  * Decodes body to UTF-8. The charset is taken, in order, from the
  * Content-Type header value (may be NULL), a BOM, a <meta charset> or
- * <meta http-equiv="Content-Type"> in the first 4 KiB, and uchardet.
+ * <meta http-equiv="Content-Type"> in the first 4 KiB, UTF-8 when the body
+ * has bytes past ASCII and is valid UTF-8, and uchardet.
  * Shift_JIS (and its aliases) is decoded as CP932 and EUC-JP as EUC-JP-MS,
  * as Japanese sites really mean them; ISO-2022-JP too. Bytes that cannot be
  * decoded become U+FFFD and decoding goes on; NUL bytes become spaces.

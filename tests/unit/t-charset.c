@@ -35,6 +35,14 @@
 	"\xa4\xc7\xa4\xad\xa4\xeb\xa4\xe8\xa4\xa6\xa4\xcb\xbe\xaf\xa4\xb7\xc4\xb9\xa4\xe1\xa4\xce" \
 	"\xca\xb8\xbe\xcf\xa4\xf2\xbd\xf1\xa4\xa4\xa4\xc6\xa4\xaa\xa4\xad\xa4\xde\xa4\xb9\xa1\xa3"
 
+/* an evasive post: emoji (four-byte UTF-8) between the letters, then plain Japanese */
+#define EMOJI_UTF8 \
+	"\xe8\xa3\x8f\xe2\x9d\x84\xef\xb8\x8f\xe3\x83\x90\xf0\x9f\xa5\xac\xe3\x82\xa4\xf0\x9f" \
+	"\x92\xb4\xe3\x83\x88\x20\xe7\xb4\xb9\xe4\xbb\x8b\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x99" \
+	"\xe3\x80\x82\xe9\x87\x8e\xf0\x9f\x92\xa3\xe8\x8f\x9c\xf0\x9f\x86\x97\xe3\x81\x82\xe3" \
+	"\x82\x8a\xe3\x81\xbe\xe3\x81\x99\xe3\x80\x81\xe9\x80\xa3\xe7\xb5\xa1\xe3\x81\xaf\xf0" \
+	"\x9f\xa5\xac\x44\x4d\xe3\x81\xa7\xe3\x80\x82" LONG_UTF8
+
 /* ①㈱Ⅰ纊髙﨑～ : NEC special, NEC-selected IBM and IBM extension rows, MS wave dash */
 #define CP932_ONLY_UTF8                                                                            \
 	"\xe2\x91\xa0\xe3\x88\xb1\xe2\x85\xa0\xe7\xba\x8a\xe9\xab\x99\xef\xa8\x91\xef\xbd\x9e"
@@ -172,6 +180,18 @@ static void test_choice(void)
 	check(DECODE(NULL, LONG_EUC, 0), "euc-jp-ms", LONG_UTF8, "unlabelled EUC-JP (uchardet)");
 	check(DECODE(NULL, "\x1b$BBgKc$G$9\x1b(B", 0), "iso-2022-jp",
 	      DAIMA_UTF8 "\xe3\x81\xa7\xe3\x81\x99", "unlabelled ISO-2022-JP (uchardet)");
+	/*
+	 * UTF-8 with characters past the BMP (emoji between the letters, as
+	 * evasive posts write them): uchardet's UTF-8 reading gives up on them
+	 * and it names windows-1252, which turned every character into mojibake.
+	 */
+	check(DECODE(NULL, EMOJI_UTF8, 0), "utf-8", EMOJI_UTF8, "unlabelled UTF-8 with emoji");
+	check(DECODE(NULL, "caf\xc3\xa9", 0), "utf-8", "caf\xc3\xa9",
+	      "one UTF-8 character past ASCII reads as UTF-8");
+	check(DECODE(NULL, "caf\xc3\xa9\0x", 0), "utf-8", "caf\xc3\xa9 x",
+	      "valid UTF-8 with a NUL reads as UTF-8, the NUL a space");
+	check(DECODE(NULL, "caf\xe9 cr\xe8" "me br\xfb" "l\xe9" "e", 0), "windows-1252",
+	      "caf\xc3\xa9 cr\xc3\xa8" "me br\xc3\xbb" "l\xc3\xa9" "e", "not UTF-8: uchardet still decides");
 	check(DECODE(NULL, "", 0), "utf-8", "", "empty body");
 	check(DECODE("text/html; charset=Shift_JIS", "", 0), "cp932", "", "empty body with header");
 }
