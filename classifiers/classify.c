@@ -1211,7 +1211,7 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	struct timespec t0;
 	size_t r, s, nv = 0;
 	enum prc ret = PRC_OK;
-	int w, vi, any, req_ok;
+	int w, vi, any, req_ok, squeeze;
 	uint32_t trig;
 
 	*out = NULL;
@@ -1233,18 +1233,22 @@ enum prc classifier_run(struct classifier *c, struct arena *a, const struct page
 	pr.title_site = textblock_title_site(pr.src[WHERE_TITLE], pr.srclen[WHERE_TITLE]);
 	c->run++;
 
+	/* the squeezed view is built only for what reads it: its patterns, the model, --explain */
+	squeeze = (rs->ps && patset_has_view(rs->ps, PATSET_SQUEEZED)) ||
+		  (rs->model && !c->model_off) || explain;
 	memset(c->set_hits, 0, rs->nsets * sizeof(*c->set_hits));
 	for (w = 0; w < NWHERE; w++) {
 		ret = normalize_views(a, pr.src[w], pr.srclen[w], &pr.view[w][PATSET_NORM],
-				      &pr.view[w][PATSET_SQUEEZED]);
+				      squeeze ? &pr.view[w][PATSET_SQUEEZED] : NULL);
 		if (ret != PRC_OK)
 			return err_set(e, ret, "cannot normalize the page %s", where_names[w]);
 		if (w != WHERE_URL) /* digits of a URL in the text are no money or id */
-			normalize_mask_urls(&pr.view[w][PATSET_NORM], &pr.view[w][PATSET_SQUEEZED]);
+			normalize_mask_urls(&pr.view[w][PATSET_NORM],
+					    squeeze ? &pr.view[w][PATSET_SQUEEZED] : NULL);
 		for (vi = 0; vi < PATSET_NVIEWS; vi++) {
 			pr.where = w;
 			pr.vi = vi;
-			if (!c->sc)
+			if (!c->sc || (vi == PATSET_SQUEEZED && !squeeze))
 				continue;
 			ret = patset_scan(rs->ps, vi, c->sc, pr.view[w][vi].s, pr.view[w][vi].len,
 					  on_hit, &pr, e);

@@ -1080,7 +1080,7 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 enum prc normalize_views(struct arena *a, const char *text, size_t len, struct nview *norm,
 			 struct nview *squeezed)
 {
-	assert(a && norm && squeezed);
+	assert(a && norm);
 	return build(a, text, len, norm, squeezed, 1);
 }
 

@@ -35,6 +35,7 @@ struct nview {
  * between characters: spaces, line breaks, punctuation (.,・※…), symbols,
  * emoji and zero-width characters; letters, digits and CJK remain.
  *
+ * squeezed may be NULL: only the norm view is built, the same as with it.
  * Both views and their maps live in arena a. Input that is not valid UTF-8
  * is read as U+FFFD per bad byte. PRC_NOMEM without memory, PRC_LIMIT when
  * text is over 4 GiB. Thread-safe.

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "classifiers/classify.h"
 #include "cli/cli.h"
@@ -45,10 +46,13 @@ struct scan {
 	size_t nfiles;
 	struct scan_out *res;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;         /* a file is done, or the printer moved on */
+	pthread_cond_t room_cv;    /* files were printed: workers may take more */
 	size_t next;               /* the next file a worker takes */
 	size_t printed;            /* files printed so far */
 	size_t ahead;              /* how far past printed a worker may take a file */
+	int printing;              /* a worker is printing (print_done) */
+	int workers_wait;          /* workers asleep on room_cv */
+	int status;                /* 2 after an error, else 1 when something was flagged */
 };
 
 /* What one worker writes while it classifies one file. */
@@ -56,6 +60,17 @@ struct scan_job {
 	const struct scan *s;
 	const char *file;
 	FILE *expl;
+};
+
+/*
+ * A worker's last directory and its real path, so that the files of one
+ * directory cost one realpath() in all instead of a readlink() per
+ * component each.
+ */
+struct dir_cache {
+	char dir[PATH_MAX];
+	char real[PATH_MAX];
+	int ok;
 };
 
 static void usage(void)
@@ -95,8 +110,37 @@ static void print_verdict(FILE *o, int json, const char *file, const struct verd
 }
 
 /* Classifies one file with c into r: its verdict lines, its explain lines or its error. */
-static void scan_one(const struct scan *s, struct classifier *c, const char *file,
-		     struct scan_out *r)
+/*
+ * The absolute path of file with every symbolic link resolved, as
+ * realpath() gives it, or file itself when that fails. A file that is no
+ * link itself, named by a directory and a plain name, is the directory's
+ * real path and the name.
+ */
+static void real_path(struct dir_cache *dc, const char *file, char abs[PATH_MAX])
+{
+	const char *slash = strrchr(file, '/'), *base = slash ? slash + 1 : file;
+	size_t dlen = slash ? (size_t)(slash - file) : 0;
+	struct stat st;
+
+	if (slash && dlen > 0 && dlen < sizeof(dc->dir) && *base && strcmp(base, ".") &&
+	    strcmp(base, "..") && lstat(file, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		if (!dc->ok || strlen(dc->dir) != dlen || memcmp(dc->dir, file, dlen)) {
+			memcpy(dc->dir, file, dlen);
+			dc->dir[dlen] = '\0';
+			dc->ok = realpath(dc->dir, dc->real) != NULL;
+			if (!dc->ok)
+				dc->dir[0] = '\0';
+		}
+		if (dc->ok && (size_t)snprintf(abs, PATH_MAX, "%s%s%s", dc->real,
+					       strcmp(dc->real, "/") ? "/" : "", base) < PATH_MAX)
+			return;
+	}
+	if (!realpath(file, abs))
+		snprintf(abs, PATH_MAX, "%s", file);
+}
+
+static void scan_one(const struct scan *s, struct classifier *c, struct dir_cache *dc,
+		     const char *file, struct scan_out *r)
 {
 	struct arena *a = arena_new();
 	struct scan_job j = { s, file, NULL };
@@ -114,8 +158,7 @@ static void scan_one(const struct scan *s, struct classifier *c, const char *fil
 		r->error = strdup("out of memory");
 		goto out;
 	}
-	if (!realpath(file, abs))
-		snprintf(abs, sizeof(abs), "%s", file);
+	real_path(dc, file, abs);
 	snprintf(url, sizeof(url), "file://%s", abs);
 	if (page_read_file(a, &s->limits, file, url, &p, &e) != PRC_OK ||
 	    classifier_run(c, a, &p, &v, &n, s->explain ? on_explain : NULL, &j, &e) != PRC_OK) {
@@ -135,70 +178,90 @@ out:
 	arena_free(a);
 }
 
+/*
+ * Prints the results of the files from s->printed on that are done, in
+ * order, and moves printed past them. Called with s->mu held by the worker
+ * that finished the file printed waits for; the lock is let go while
+ * writing.
+ */
+static void print_done(struct scan *s)
+{
+	size_t k = s->printed, upto;
+
+	s->printing = 1;
+	while (k < s->nfiles && s->res[k].done) {
+		for (upto = k + 1; upto < s->nfiles && s->res[upto].done; upto++)
+			;
+		pthread_mutex_unlock(&s->mu);
+		for (; k < upto; k++) {
+			struct scan_out *r = &s->res[k];
+
+			if (r->nexpl)
+				fwrite(r->expl, 1, r->nexpl, s->json ? stderr : stdout);
+			if (r->error) {
+				fflush(stdout);
+				cli_error("%s", r->error);
+				s->status = 2;
+			} else if (r->nout) {
+				fwrite(r->out, 1, r->nout, stdout);
+			}
+			if (r->flagged && s->status == 0)
+				s->status = 1;
+			free(r->out);
+			free(r->expl);
+			free(r->error);
+			r->out = r->expl = r->error = NULL;
+		}
+		fflush(stdout);
+		pthread_mutex_lock(&s->mu);
+		s->printed = k;
+		if (s->workers_wait)
+			pthread_cond_broadcast(&s->room_cv);
+	}
+	s->printing = 0;
+}
+
+/*
+ * A worker takes the next file, at most s->ahead past the last one printed,
+ * and classifies it; the worker that finishes the file next in line prints
+ * it and whatever is done after it. Nobody waits for a file to be printed
+ * but a worker that ran that far ahead.
+ */
 static void *scan_worker(void *arg)
 {
 	struct scan *s = arg;
 	struct classifier *c;
+	struct dir_cache *dc = calloc(1, sizeof(*dc));
 	struct err e;
 	size_t k;
 
-	c = classifier_new(s->rs, &e);
+	c = dc ? classifier_new(s->rs, &e) : NULL;
+	if (!dc)
+		err_set(&e, PRC_NOMEM, "out of memory");
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (s->next < s->nfiles && s->next >= s->printed + s->ahead)
-			pthread_cond_wait(&s->cv, &s->mu);
+		while (s->next < s->nfiles && s->next >= s->printed + s->ahead) {
+			s->workers_wait++;
+			pthread_cond_wait(&s->room_cv, &s->mu);
+			s->workers_wait--;
+		}
 		if (s->next >= s->nfiles)
 			break;
 		k = s->next++;
 		pthread_mutex_unlock(&s->mu);
 		if (c)
-			scan_one(s, c, s->files[k], &s->res[k]);
+			scan_one(s, c, dc, s->files[k], &s->res[k]);
 		else
 			s->res[k].error = strdup(e.msg);
 		pthread_mutex_lock(&s->mu);
 		s->res[k].done = 1;
-		pthread_cond_broadcast(&s->cv);
+		if (k == s->printed && !s->printing)
+			print_done(s);
 	}
 	pthread_mutex_unlock(&s->mu);
 	classifier_free(c);
+	free(dc);
 	return NULL;
-}
-
-/* Prints the files' results in order as they are done; returns 2 after an error, 1 when flagged. */
-static int scan_print(struct scan *s)
-{
-	int status = 0;
-	size_t k;
-
-	for (k = 0; k < s->nfiles; k++) {
-		struct scan_out *r = &s->res[k];
-
-		pthread_mutex_lock(&s->mu);
-		while (!r->done)
-			pthread_cond_wait(&s->cv, &s->mu);
-		pthread_mutex_unlock(&s->mu);
-		if (r->nexpl)
-			fwrite(r->expl, 1, r->nexpl, s->json ? stderr : stdout);
-		if (r->error) {
-			fflush(stdout);
-			cli_error("%s", r->error);
-			status = 2;
-		} else if (r->nout) {
-			fwrite(r->out, 1, r->nout, stdout);
-		}
-		fflush(stdout);
-		if (r->flagged && status == 0)
-			status = 1;
-		free(r->out);
-		free(r->expl);
-		free(r->error);
-		r->out = r->expl = r->error = NULL;
-		pthread_mutex_lock(&s->mu);
-		s->printed = k + 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-	}
-	return status;
 }
 
 struct file_list {
@@ -228,7 +291,7 @@ static void add_file(const char *file, void *ud)
 	l->n++;
 }
 
-/* Runs jobs workers over s->files and prints; the exit status. */
+/* Runs jobs workers over s->files, which print as they go; the exit status. */
 static int scan_run(struct scan *s, int jobs)
 {
 	pthread_t tid[SCAN_MAX_JOBS];
@@ -243,19 +306,18 @@ static int scan_run(struct scan *s, int jobs)
 		jobs = s->nfiles ? (int)s->nfiles : 1;
 	s->ahead = (size_t)jobs * SCAN_AHEAD;
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->room_cv, NULL);
 	for (i = 0; i < jobs; i++)
 		if (pthread_create(&tid[started], NULL, scan_worker, s) == 0)
 			started++;
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	status = s->status;
 	if (!started) {
 		cli_error("cannot start a scan thread");
 		status = 2;
-	} else {
-		status = scan_print(s);
 	}
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->room_cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s->res);
 	return status;

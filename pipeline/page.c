@@ -20,12 +20,14 @@
 #include "pipeline/page.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "crawler/charset.h"
 #include "store/crawlstore.h"
@@ -206,28 +208,39 @@ static int looks_like_html(const char *path, const char *body, size_t len)
 static enum prc read_file(struct arena *a, const struct page_limits *l, const char *path,
 			  char **body, size_t *len, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
-	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max;
+	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max, n = 0;
 	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
 	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
 	    (unsigned long long)st.st_size < max)
 		cap = (size_t)st.st_size + 1;
 	*body = arena_alloc(a, cap + 1);
 	if (!*body) {
-		fclose(f);
+		close(fd);
 		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
 	}
-	*len = fread(*body, 1, cap, f);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
+	while (n < cap) {
+		ssize_t r = read(fd, *body + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			close(fd);
+			return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(err));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-	fclose(f);
-	(*body)[*len] = 0;
+	close(fd);
+	*len = n;
+	(*body)[n] = 0;
 	return PRC_OK;
 }
 
@@ -253,7 +266,9 @@ enum prc page_read_file(struct arena *a, const struct page_limits *l, const char
 	src.url = url ? url : "";
 	src.http_status = 200;
 	src.content_type = looks_like_html(path, body, src.len) ? "text/html" : "text/plain";
-	if (!realpath(path, abs))
+	if (url && !strncmp(url, "file:///", 8))
+		snprintf(abs, sizeof(abs), "%s", url + 7); /* the caller's real path */
+	else if (!realpath(path, abs))
 		snprintf(abs, sizeof(abs), "/%s", path);
 	/* links resolve as if the file were served from this host */
 	if (asprintf(&base, "http://localhost%s", abs) < 0)

@@ -103,7 +103,9 @@ enum prc page_read(const struct page_limits *l, const struct page_src *s, struct
  * defaults, the crawl's): at most l->max_body bytes of the file, decoded to
  * UTF-8, HTML (by its name or its first bytes) parsed for its title, text,
  * links and blocks, the text cut where the crawl cuts it. url is what
- * p->url says (may be ""); links resolve against http://localhost/<path>.
+ * p->url says (may be ""); links resolve against http://localhost/<path>,
+ * path being the one a file:// url names (the caller resolved it) or else
+ * the file's real path.
  * Everything lives in a. PRC_IO with e set when the file cannot be read.
  */
 enum prc page_read_file(struct arena *a, const struct page_limits *l, const char *path,
