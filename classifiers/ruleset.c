@@ -1234,7 +1234,13 @@ static void build_exprs(struct ruleset *rs, struct patset_expr *ex[PATSET_NVIEWS
 		for (v = 0; v < PATSET_NVIEWS; v++)
 			if (rs->pats[i].expr[v]) {
 				ex[v][n[v]].expr = rs->pats[i].expr[v];
-				ex[v][n[v]].flags = rs->pats[i].flags;
+				/*
+				 * A literal is case-folded as the views are (normalize_literal),
+				 * so matching it exactly finds what a caseless match would; and
+				 * caseless, Hyperscan reads k and s as classes (K, U+212A; S,
+				 * U+017F), which takes them out of its literal matcher.
+				 */
+				ex[v][n[v]].flags = rs->pats[i].is_regex ? rs->pats[i].flags : 0;
 				ex[v][n[v]].id = (unsigned)i;
 				n[v]++;
 			}
