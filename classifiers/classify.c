@@ -64,7 +64,7 @@ struct hit {
 };
 
 /* Characters are counted from checkpoints every CHAR_STEP bytes. */
-#define CHAR_STEP 256
+#define CHAR_STEP 64
 
 struct classifier {
 	struct ruleset *rs;
@@ -122,8 +122,13 @@ enum {
 	K_BLOCK, K_KIND, K_CHAR_FROM, K_CHAR_TO, K_ID, K_RANGES,
 	K_WHERE0,                         /* where_names[0..NWHERE) */
 	K_VIEW0 = K_WHERE0 + NWHERE,      /* view_names[0..PATSET_NVIEWS) */
-	NKEYS = K_VIEW0 + PATSET_NVIEWS
+	K_KIND0 = K_VIEW0 + PATSET_NVIEWS, /* textblock_kind_name(0..TEXTBLOCK_NKINDS) */
+	NKEYS = K_KIND0 + TEXTBLOCK_NKINDS
+	/* then each pattern's source (K_PAT0 + pattern), then each set's name (K_SET0) */
 };
+
+#define K_PAT0 ((lua_Integer)NKEYS)
+#define K_SET0(rs) (K_PAT0 + (lua_Integer)(rs)->npats)
 
 static const char *const match_keys[K_WHERE0] = {
 	NULL, "text", "from", "to", "where", "view", "norm", "pattern", "set", "index", "weight",
@@ -173,6 +178,7 @@ static int keep_functions(lua_State *L)
 static int make_mt(lua_State *L)
 {
 	struct classifier *c = lua_touserdata(L, 1);
+	size_t k;
 	int i;
 
 	lua_createtable(L, 0, 2);
@@ -181,11 +187,22 @@ static int make_mt(lua_State *L)
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	c->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	lua_createtable(L, NKEYS, 0);
+	lua_createtable(L, (int)(NKEYS + c->rs->npats + c->rs->nsets), 0);
 	for (i = 1; i < NKEYS; i++) {
-		lua_pushstring(L, i < K_WHERE0 ? match_keys[i] : i < K_VIEW0 ? where_names[i - K_WHERE0]
-								 : view_names[i - K_VIEW0]);
+		lua_pushstring(L, i < K_WHERE0  ? match_keys[i]
+				  : i < K_VIEW0 ? where_names[i - K_WHERE0]
+				  : i < K_KIND0 ? view_names[i - K_VIEW0]
+						: textblock_kind_name(i - K_KIND0));
 		lua_rawseti(L, -2, i);
+	}
+	/* what every match of a pattern or set says the same: made once, not once a match */
+	for (k = 0; k < c->rs->npats; k++) {
+		lua_pushstring(L, c->rs->pats[k].source);
+		lua_rawseti(L, -2, K_PAT0 + (lua_Integer)k);
+	}
+	for (k = 0; k < c->rs->nsets; k++) {
+		lua_pushstring(L, c->rs->sets[k].name);
+		lua_rawseti(L, -2, K_SET0(c->rs) + (lua_Integer)k);
 	}
 	c->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
@@ -853,8 +870,8 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, i
 	MATCH_FIELD(K_WHERE, lua_rawgeti(L, kt, K_WHERE0 + h->where));
 	MATCH_FIELD(K_VIEW, lua_rawgeti(L, kt, K_VIEW0 + h->view));
 	MATCH_FIELD(K_NORM, lua_pushlstring(L, v->s + h->vfrom, h->vto - h->vfrom));
-	MATCH_FIELD(K_PATTERN, lua_pushstring(L, pat->source));
-	MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+	MATCH_FIELD(K_PATTERN, lua_rawgeti(L, kt, K_PAT0 + (lua_Integer)h->pat));
+	MATCH_FIELD(K_SET, lua_rawgeti(L, kt, K_SET0(rs) + (lua_Integer)h->set));
 	MATCH_FIELD(K_INDEX, lua_pushinteger(L, pat->index));
 	MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
 	if (h->block)
@@ -862,7 +879,7 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, i
 	if (h->where == WHERE_URL)
 		MATCH_FIELD(K_KIND, lua_rawgeti(L, kt, K_WHERE0 + WHERE_URL));
 	else
-		MATCH_FIELD(K_KIND, lua_pushstring(L, textblock_kind_name(h->kind)));
+		MATCH_FIELD(K_KIND, lua_rawgeti(L, kt, K_KIND0 + h->kind));
 	if (!h->cto) {
 		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
 
@@ -952,7 +969,7 @@ static int call_rule(lua_State *L)
 		size_t n = c->set_hits[s];
 
 		lua_createtable(L, (int)n, 2);
-		MATCH_FIELD(K_SET, lua_pushstring(L, set->name));
+		MATCH_FIELD(K_SET, lua_rawgeti(L, kt, K_SET0(rs) + (lua_Integer)s));
 		MATCH_FIELD(K_WEIGHT, lua_pushnumber(L, set->weight));
 		if (set->required) {
 			lua_pushboolean(L, 1);
