@@ -458,8 +458,11 @@ static void run_pass(struct vbuild *b)
 	struct numrun *r = &b->run;
 	int i;
 
+	/* numerals are no white space: what is pending goes out first, then the run as it is */
+	if (r->n && b->collapse)
+		ws_flush(b);
 	for (i = 0; i < r->n; i++)
-		vb_emit(b, r->cp[i], r->f[i], r->t[i]);
+		vout_put(&b->out, r->cp[i], r->f[i], r->t[i]);
 }
 
 /* Ends the pending run; follower is the codepoint after it (0 at the end). */
@@ -559,18 +562,42 @@ static void vb_push_none(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
 }
 
 /*
- * The same, inline for the usual case: no numeral run and no white space
- * pending, room in the view. cp is no white space; u holds its n bytes.
+ * The same, inline for the usual case: no numeral run, room in the view for
+ * the pending white space and the codepoint. cp is no white space; u holds
+ * its n bytes.
  */
 static inline void vb_push_plain(struct vbuild *b, uint32_t cp, const unsigned char *u, size_t n,
 				 uint32_t f, uint32_t t)
 {
-	if (b->run.n || b->ws || !vout_room(&b->out)) {
+	if (b->run.n || b->out.len + 9 > b->out.cap) {
 		vb_push_none(b, cp, f, t);
 		return;
 	}
 	b->run.passthrough = 0;
+	if (b->ws) {
+		vout_store(&b->out, b->ws == 2 ? '\n' : ' ', b->ws_f, b->ws_t);
+		b->ws = 0;
+	}
 	vout_store_utf8(&b->out, u, n, f, t);
+}
+
+/* vb_push for white space (' ' or '\n', no numeral character), inline. */
+static inline void vb_push_ws(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (b->run.n)
+		run_end(b, cp);
+	b->run.passthrough = 0;
+	if (!b->collapse) {
+		vout_put(&b->out, cp, f, t);
+		return;
+	}
+	if (!b->ws) {
+		b->ws = 1;
+		b->ws_f = f;
+	}
+	if (cp == '\n')
+		b->ws = 2;
+	b->ws_t = t;
 }
 
 static void vb_finish(struct vbuild *b, struct nview *v)
@@ -903,6 +930,14 @@ static inline void feed_fast(struct views *vs, uint32_t c, uint32_t e, uint32_t 
 	if (e & FT_DROP)
 		return;
 	if (!(e & FT_PLAIN)) {
+		if ((cp == ' ' || cp == '\n') && !(e & FT_KEEP)) {
+			/* feed_views for white space: no decimal, and squeezing drops it */
+			vs->prev2 = vs->prev;
+			vs->prev = cp;
+			if (vs->norm)
+				vb_push_ws(vs->norm, cp, f, t);
+			return;
+		}
 		feed_views(vs, cp, (e & FT_KEEP) != 0, f, t);
 		return;
 	}
