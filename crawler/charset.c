@@ -333,8 +333,11 @@ static int meta_charset(const char *s, size_t len, struct cs *c)
 		int pragma = 0, has_equiv = 0;
 
 		if (s[i] != '<') {
-			i++;
-			continue;
+			const char *lt = memchr(s + i, '<', scan - i);
+
+			if (!lt)
+				break;
+			i = (size_t)(lt - s);
 		}
 		if (starts_ci(s + i, end - i, "<!--")) {
 			const char *q = memmem(s + i + 4, end - i - 4, "-->", 3);
