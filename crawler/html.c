@@ -57,7 +57,9 @@
  *    are many), the innermost such repetition winning, so a page's two
  *    layout columns are not taken for posts when the comments inside one
  *    of them repeat; anything else among the posts (a heading, an older
- *    entry) is a block of its own;
+ *    entry) is a block of its own; and under a heading, a run of many
+ *    short paragraphs (a legacy page's guestbook or comments, one <p> a
+ *    line), each line a post;
  *  - title: the <title> line, but for a site's name after it ("the page -
  *    the site"), which is boilerplate;
  *  - main: everything else, one block however boilerplate interrupts it, a
@@ -134,6 +136,8 @@ enum {
 	TAG_TR,
 	TAG_DT,
 	TAG_DD,
+	TAG_P,        /* p: posts only as a titled run of short lines (p_run_posts) */
+	TAG_HEADING,  /* h1 .. h6 */
 	TAG_ROOT,     /* html, body: never boilerplate by link density */
 	TAG_BOILER,   /* nav, aside, form, menu, select */
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
@@ -177,12 +181,12 @@ static const struct el elements[] = {
 	{ "form", EL_BLOCK, TAG_BOILER, ACT_NONE },
 	{ "frame", 0, TAG_OTHER, ACT_FRAME },
 	{ "frameset", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h1", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h2", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h3", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h4", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h5", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "h6", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "h1", EL_BLOCK, TAG_HEADING, ACT_NONE },
+	{ "h2", EL_BLOCK, TAG_HEADING, ACT_NONE },
+	{ "h3", EL_BLOCK, TAG_HEADING, ACT_NONE },
+	{ "h4", EL_BLOCK, TAG_HEADING, ACT_NONE },
+	{ "h5", EL_BLOCK, TAG_HEADING, ACT_NONE },
+	{ "h6", EL_BLOCK, TAG_HEADING, ACT_NONE },
 	{ "head", EL_BLOCK | EL_HIDE, TAG_OTHER, ACT_NONE },
 	{ "header", EL_BLOCK, TAG_EDGE, ACT_NONE },
 	{ "hgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
@@ -204,7 +208,7 @@ static const struct el elements[] = {
 	{ "ol", EL_BLOCK, TAG_OTHER, ACT_NONE },
 	{ "optgroup", EL_BLOCK, TAG_OTHER, ACT_NONE },
 	{ "option", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "p", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "p", EL_BLOCK, TAG_P, ACT_NONE },
 	{ "plaintext", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
 	{ "pre", EL_BLOCK | EL_PRE, TAG_OTHER, ACT_NONE },
 	/* ruby: 大<rt>たい</rt>麻<rt>ま</rt> must still read 大麻 */
@@ -1079,6 +1083,51 @@ static void sort_u32(uint32_t *v, size_t n)
 	}
 }
 
+
+/*
+ * Under a heading, a run of at least P_RUN_MIN paragraphs of one signature
+ * that average under P_RUN_BYTES bytes: a guestbook, comments or a board
+ * written as one short <p> a line, the way legacy pages write them. They
+ * are posts, each read on its own; an article's paragraphs are longer or
+ * fewer and stay one text. The run ends at the next heading or at anything
+ * else that holds text. Marks the run's paragraphs in post; whether any.
+ */
+#define P_RUN_MIN 8
+#define P_RUN_BYTES 80 /* about 26 Japanese characters */
+
+static int p_run_posts(const struct elrec *recs, const uint8_t *boiler, const uint32_t *first,
+		       const uint32_t *next, size_t parent, uint8_t *post)
+{
+	uint32_t k, q, end;
+	int found = 0;
+
+	for (k = first[parent]; k != UINT32_MAX; k = next[k]) {
+		uint64_t bytes = 0;
+		size_t count = 0;
+		uint64_t sig = 0;
+
+		if (recs[k].tag != TAG_HEADING)
+			continue;
+		for (q = next[k]; q != UINT32_MAX; q = next[q]) {
+			if (recs[q].end <= recs[q].start || boiler[q])
+				continue;
+			if (recs[q].tag != TAG_P || (count && recs[q].sig != sig))
+				break;
+			sig = recs[q].sig;
+			bytes += recs[q].end - recs[q].start;
+			count++;
+		}
+		end = q;
+		if (count < P_RUN_MIN || bytes >= (uint64_t)P_RUN_BYTES * count)
+			continue;
+		for (q = next[k]; q != end; q = next[q])
+			if (recs[q].tag == TAG_P && recs[q].end > recs[q].start && !boiler[q])
+				post[q] = 1;
+		found = 1;
+	}
+	return found;
+}
+
 /*
  * Marks the posts among the children of every record: a group of at least
  * two children with one signature, of a kind that holds posts, none of
@@ -1127,10 +1176,14 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 			    recs[k].end > recs[k].start)
 				kids[nk++] = k;
 		}
-		if (below[i] || nk < 2)
+		if (below[i])
 			continue;
-		qsort_r(kids, nk, sizeof(*kids), cmp_child, (void *)recs);
-		for (a = 0; a < nk; a = b) {
+		found = p_run_posts(recs, boiler, first, next, i, post);
+		if (nk < 2 && !found)
+			continue;
+		if (nk >= 2)
+			qsort_r(kids, nk, sizeof(*kids), cmp_child, (void *)recs);
+		for (a = 0; nk >= 2 && a < nk; a = b) {
 			uint64_t bytes = 0;
 			int tag = recs[kids[a]].tag;
 

@@ -529,6 +529,55 @@ static void test_blocks(void)
 		  "that disagreed with both of them.</p></body>");
 	is_int(kind_at(&d, "that"), TEXTBLOCK_MAIN, "links inside a sentence are text");
 
+	/*
+	 * A legacy page: the offer in a table, then a guestbook written as one
+	 * short <p> a line under a heading. Each line is a post of its own, so
+	 * the chatter is not read with the offer.
+	 */
+	d = parse("<body><center>Big money job</center><table><tr><td><p>Send your ID card photo.</p>"
+		  "<p>A phone for the job is ready.</p></td></tr></table><h3>Guestbook</h3>"
+		  "<p>Nice photos. (mii)</p><p>Saw a movie at the cinema.</p><p>Hello there. (guest)</p>"
+		  "<p>Will come again. (rom)</p><p>Link exchange please.</p><p>Nice photos. (cat)</p>"
+		  "<p>Read a novel today.</p><p>Hello there. (old hand)</p><p>Nice photos. (dog)</p>"
+		  "<hr><address>Homepage village</address></body>");
+	ok(blocks_cover(&d), "guestbook: blocks cover the text");
+	is_int(kind_at(&d, "a movie"), TEXTBLOCK_POST, "guestbook: a line is a post");
+	ok(id_at(&d, "a movie") != id_at(&d, "a novel") && id_at(&d, "Hello there. (guest)") !=
+	   id_at(&d, "Will come"), "guestbook: each line is its own block");
+	ok(id_at(&d, "Send your ID") != id_at(&d, "a movie") &&
+	   id_at(&d, "Send your ID") != id_at(&d, "Guestbook"),
+	   "guestbook: the offer is read apart from the lines and their heading");
+	ok(id_at(&d, "Send your ID") == id_at(&d, "A phone for"), "guestbook: the offer is one text");
+	/* an article's paragraphs under a heading stay one text: too few, or too long */
+	d = parse("<body><h2>Warning</h2><p>One.</p><p>Two.</p><p>Three.</p><p>Four.</p>"
+		  "<p>Five.</p><p>Six.</p><p>Seven.</p></body>");
+	ok(id_at(&d, "One.") == id_at(&d, "Seven."), "seven short paragraphs stay one text");
+	d = parse("<body><h2>\xe9\x97\x87\xe3\x83\x90\xe3\x82\xa4\xe3\x83\x88\xe3\x81\xab\xe6\xb3\xa8\xe6\x84\x8f</h2>"
+		  "<p>Posts that promise big money for an easy job are how the recruiters start. "
+		  "Nothing in them says what the job is.</p>"
+		  "<p>They ask for a photo of your ID card and your parents' address first. "
+		  "That is what they later threaten you with.</p>"
+		  "<p>Then the job turns out to be fraud or a robbery. "
+		  "Those who do it are the ones the police catch, not the ones who sent them.</p>"
+		  "<p>The police say many who answer such posts are arrested within weeks. "
+		  "Sentences are heavy, even for a first offence.</p>"
+		  "<p>If you have already answered one, talk to the police before doing anything. "
+		  "They can protect you and your family.</p>"
+		  "<p>Schools run classes on this, and parents are asked to talk about it at home. "
+		  "Children hear of these jobs from friends first.</p>"
+		  "<p>Consultation lines take calls from young people who are being threatened. "
+		  "Calls are free and nobody has to give a name.</p>"
+		  "<p>Do not answer, do not send your ID, and tell someone you trust. "
+		  "The offer is never what it looks like.</p>"
+		  "</body>");
+	ok(id_at(&d, "Posts that promise") == id_at(&d, "Do not answer"),
+	   "eight sentence-long paragraphs stay one text");
+	d = parse("<body><p>Nice photos. (mii)</p><p>Saw a movie.</p><p>Hello. (guest)</p>"
+		  "<p>Will come again.</p><p>Link exchange.</p><p>Nice photos. (cat)</p>"
+		  "<p>Read a novel.</p><p>Hello. (old hand)</p><p>Nice photos. (dog)</p></body>");
+	ok(id_at(&d, "Saw a movie") == id_at(&d, "Read a novel"),
+	   "short lines with no heading over them stay one text");
+
 	/* aria landmarks */
 	d = parse("<div role=navigation>Menu words</div><p>Body text.</p>");
 	is_int(kind_at(&d, "Menu"), TEXTBLOCK_BOILER, "role=navigation is boilerplate");
