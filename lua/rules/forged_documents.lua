@@ -34,6 +34,10 @@ return {
       -- as Chinese-speaking sellers write them
       "在留卡", "居留卡", "驾照", "驾驶证", "身份证", "护照", "签证", "毕业证", "学位证",
       "保险证", "运转免许证", "免許證", "卒業證書",
+      -- as Vietnamese-speaking sellers write them (thẻ ngoại kiều: the residence card)
+      "thẻ ngoại kiều", "thẻ cư trú", "thẻ zairyu", "bằng lái", "giấy phép lái xe",
+      "hộ chiếu", "bằng tốt nghiệp", "bảo hiểm", "thẻ my number", "chứng minh thư",
+      "căn cước",
       view = "both",
     },
     -- claims that it passes as real, and the seller's own words for forging
@@ -47,6 +51,7 @@ return {
       "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
       "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
+      "làm giả", "hàng giả", "giống thật", "như thật", "quét được", "có chip",
       view = "both",
     },
     make = {
@@ -54,6 +59,7 @@ return {
       "発行可能", "販売", "売ります", "承ります", "受付中", "在庫", "即日発送", "郵送",
       "発送", "納期", "ご注文", "対応します", "対応可能", "お任せ", "用意します",
       "用意できます", "欲しい方", "必要な方", "作りたい方",
+      "làm thẻ", "làm bằng", "làm giấy", "nhận làm", "giao hàng", "bao đậu",
       view = "both",
     },
     price = {
@@ -70,6 +76,8 @@ return {
       "DMまで", "連絡ください", "ご連絡", "お問い合わせ",
       { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
+      -- a mail address: the local part, then a domain
+      { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
       view = "both",
     },
     -- a document asked for or waived (身分証の写しは不要, 身分証の写真を送って): a
@@ -86,6 +94,8 @@ return {
       "事件", "報道", "有罪", "判決", "被告", "偽造防止", "被害", "罰則", "違反",
       "スキミング", "注意喚起", "犯罪です", "企業様", "法人様", "入退室", "ロット",
       "見積", "デザイン自由",
+      -- the immigration bureau, renewal and reissue, in Vietnamese
+      "xuất nhập cảnh", "gia hạn", "cấp lại", "bị bắt",
       view = "both", weight = 0,
     },
     -- photo studios, shops, fiction, school paperwork: only next to the words
@@ -94,7 +104,7 @@ return {
       "証明写真", "写真撮影", "撮影", "写真館", "スピード写真", "カードケース",
       "パスケース", "ホルダー", "免許センター", "試験場", "警察署", "小道具", "ドラマ",
       "映画", "学割", "紛失", "盗難", "筆耕", "用紙", "印刷会社", "学校様",
-      "翻訳証明", "翻訳会社", "行政書士", "収納",
+      "翻訳証明", "翻訳会社", "行政書士", "収納", "thủ tục", "hồ sơ",
       view = "both", weight = 0,
     },
   },
