@@ -1085,9 +1085,10 @@ static void sort_u32(uint32_t *v, size_t n)
 
 
 /*
- * Under a heading, a run of at least P_RUN_MIN paragraphs of one signature
- * that average under P_RUN_BYTES bytes: a guestbook, comments or a board
- * written as one short <p> a line, the way legacy pages write them. They
+ * Under a heading that follows some of the page's own text, a run of at
+ * least P_RUN_MIN paragraphs of one signature that average under
+ * P_RUN_BYTES bytes: a guestbook, comments or a board written as one short
+ * <p> a line below the page's text, the way legacy pages write them. They
  * are posts, each read on its own; an article's paragraphs are longer or
  * fewer and stay one text. The run ends at the next heading or at anything
  * else that holds text. Marks the run's paragraphs in post; whether any.
@@ -1099,15 +1100,23 @@ static int p_run_posts(const struct elrec *recs, const uint8_t *boiler, const ui
 		       const uint32_t *next, size_t parent, uint8_t *post)
 {
 	uint32_t k, q, end;
-	int found = 0;
+	int found = 0, text_before = 0;
 
 	for (k = first[parent]; k != UINT32_MAX; k = next[k]) {
 		uint64_t bytes = 0;
 		size_t count = 0;
 		uint64_t sig = 0;
 
-		if (recs[k].tag != TAG_HEADING)
+		/*
+		 * Only a heading below some of the page's own text opens a section
+		 * of its own: the lines under the first heading are the page's text
+		 * (an ad written one short line a paragraph).
+		 */
+		if (recs[k].tag != TAG_HEADING || !text_before) {
+			if (recs[k].end > recs[k].start && !boiler[k])
+				text_before = 1;
 			continue;
+		}
 		for (q = next[k]; q != UINT32_MAX; q = next[q]) {
 			if (recs[q].end <= recs[q].start || boiler[q])
 				continue;

@@ -549,10 +549,17 @@ static void test_blocks(void)
 	   "guestbook: the offer is read apart from the lines and their heading");
 	ok(id_at(&d, "Send your ID") == id_at(&d, "A phone for"), "guestbook: the offer is one text");
 	/* an article's paragraphs under a heading stay one text: too few, or too long */
-	d = parse("<body><h2>Warning</h2><p>One.</p><p>Two.</p><p>Three.</p><p>Four.</p>"
-		  "<p>Five.</p><p>Six.</p><p>Seven.</p></body>");
+	d = parse("<body><p>Lead text of the page.</p><h2>Notes</h2><p>One.</p><p>Two.</p>"
+		  "<p>Three.</p><p>Four.</p><p>Five.</p><p>Six.</p><p>Seven.</p></body>");
 	ok(id_at(&d, "One.") == id_at(&d, "Seven."), "seven short paragraphs stay one text");
-	d = parse("<body><h2>\xe9\x97\x87\xe3\x83\x90\xe3\x82\xa4\xe3\x83\x88\xe3\x81\xab\xe6\xb3\xa8\xe6\x84\x8f</h2>"
+	/* an ad written one short line a paragraph under the page's first heading is one text */
+	d = parse("<body><h1>Veggies, hand-delivered today</h1><p>Same day in the city.</p>"
+		  "<p>Order by Telegram.</p><p>1g 8000 yen.</p><p>Ice and crystal too.</p>"
+		  "<p>Sunny today.</p><p>Walked in the park.</p><p>Saw the flowers.</p>"
+		  "<p>Had tea.</p><p>Went home.</p></body>");
+	ok(id_at(&d, "Same day") == id_at(&d, "Order by") && id_at(&d, "Order by") == id_at(&d, "1g 8000"),
+	   "short lines under the first heading stay one text");
+	d = parse("<body><p>Lead text of the page.</p><h2>\xe9\x97\x87\xe3\x83\x90\xe3\x82\xa4\xe3\x83\x88\xe3\x81\xab\xe6\xb3\xa8\xe6\x84\x8f</h2>"
 		  "<p>Posts that promise big money for an easy job are how the recruiters start. "
 		  "Nothing in them says what the job is.</p>"
 		  "<p>They ask for a photo of your ID card and your parents' address first. "
