@@ -88,14 +88,14 @@
  * threads (a crawl reloading its rules on SIGHUP), and a bare fork copies
  * every lock one of them held at that moment, held for good: the child's
  * first malloc under ASan (whose allocator has no fork handlers) or any
- * library call then waits forever. So once patrol has named its executable
- * (patset_set_child_exe("/proc/self/exe"), which still opens the running
- * binary after an upgrade replaced the file), the child only makes
- * async-signal-safe calls between fork and exec: PR_SET_PDEATHSIG (kept
+ * library call then waits forever. So once patrol has opened its executable
+ * (patset_set_child_exe("/proc/self/exe"): the descriptor is the running
+ * binary even after an upgrade replaced the file), the child only makes
+ * async-signal-safe calls between fork and fexecve: PR_SET_PDEATHSIG (kept
  * across exec, so the child never outlives the thread waiting for it) and a
  * check that the parent is still there, default dispositions and an empty
  * mask for the signals that end it, RLIMIT_CPU (CPU time carries over exec),
- * the socket on stdin and stdout, no other descriptors; then it execs
+ * the socket on stdin and stdout, no other descriptors; then it runs
  * "patrol __patset-child compile|probe" (patset_child_main). That reads the
  * request (patset.h: "PSRQ", the memory bound, every expression with its
  * flags and id, length-prefixed, refused whole unless all of it adds up),
@@ -104,10 +104,11 @@
  * messages as a forked child would. The parent writes the request while it
  * reads the answer, polling both ways of the one socket and sending only
  * what fits (MSG_DONTWAIT; MSG_NOSIGNAL: a child that died early costs no
- * SIGPIPE), so neither side can wait on the other. When exec fails (no /proc) the compile falls back to the bare
- * fork, which is also all there is when no executable was named (the unit
- * tests): the child then calls fn directly, with RLIMIT_DATA at what the
- * parent holds plus the bound.
+ * SIGPIPE), so neither side can wait on the other. When the exec fails
+ * the compile falls back to the bare fork, which is also all there is when
+ * no executable was opened (no /proc; the unit tests): the child then
+ * calls fn directly, with RLIMIT_DATA at what the parent holds plus the
+ * bound.
  *
  * Compiling is the slow part of loading rules (seconds for thousands of
  * patterns), so the databases can be serialized for the on-disk cache
@@ -482,6 +483,13 @@ static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_ind
 }
 
 /*
+ * The platform compiles are for: NULL, this machine; in an exec'd compile
+ * child, the one its parent scans on (patset_child_main sets it before it
+ * compiles, in a process of one thread).
+ */
+static const hs_platform_info_t *target;
+
+/*
  * Gives every START_SOM expression of view v its SOM group: a database of
  * the expression alone with SOM, shared by the expressions of the view with
  * the same text and flags. One whose SOM Hyperscan refuses is searched for
@@ -507,7 +515,7 @@ static enum prc som_groups(struct patset *ps, int v, struct err *e)
 			continue;
 		}
 		if (hs_compile(x[i].expr, hs_flags(x[i].flags) | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK,
-			       NULL, &db, &ce) != HS_SUCCESS) {
+			       target, &db, &ce) != HS_SUCCESS) {
 			hs_free_compile_error(ce);
 			x[i].how = START_SEARCH; /* keeps its expression for the search */
 			continue;
@@ -577,7 +585,7 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			*bad_index = (size_t)-1;
 			goto out;
 		}
-		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
+		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, target,
 				     &ps->db[v], &ce) != HS_SUCCESS) {
 			ps->db[v] = NULL;
 			*bad_view = v;
@@ -732,12 +740,12 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 			if (describe(ex[v][i].expr, ex[v][i].flags, &x, NULL) == PRC_OK &&
 			    x.how == START_SOM)
 				fl |= HS_FLAG_SOM_LEFTMOST;
-			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS &&
+			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, target, &db, &ce) != HS_SUCCESS &&
 			    (fl & HS_FLAG_SOM_LEFTMOST)) {
 				hs_free_compile_error(ce);
 				ce = NULL;
 				hs_compile(ex[v][i].expr, fl & ~(unsigned)HS_FLAG_SOM_LEFTMOST,
-					   HS_MODE_BLOCK, NULL, &db, &ce);
+					   HS_MODE_BLOCK, target, &db, &ce);
 			}
 			hs_free_database(db);
 			hs_free_compile_error(ce);
@@ -752,10 +760,11 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 
 typedef void (*child_fn)(int, const struct patset_expr *const *, const size_t *);
 
-/* The request (see patset.h): head, then the bound and the views. */
+/* The request (see patset.h): head, then the bound, the platform and the views. */
 #define REQ_MAGIC  "PSRQ"
 #define REQ_FORMAT 1u
 #define REQ_HEAD   16                  /* magic, format, length of the rest */
+#define REQ_PLAT   32                  /* whether, tune, CPU features, reserved 1 and 2 */
 #define REQ_EXPR   13                  /* flags, id, length, NUL: the least an expression takes */
 #define REQ_MAX    ((size_t)1 << 30)   /* the most a child reads */
 
@@ -763,9 +772,10 @@ enum prc patset_request_encode(const struct patset_expr *const ex[PATSET_NVIEWS]
 			       const size_t n[PATSET_NVIEWS], unsigned long long mem, char **out,
 			       size_t *len, struct err *e)
 {
-	size_t total = REQ_HEAD + 8 + 4 * PATSET_NVIEWS, i, l;
+	size_t total = REQ_HEAD + 8 + REQ_PLAT + 4 * PATSET_NVIEWS, i, l;
+	hs_platform_info_t plat;
 	unsigned char *p, *q;
-	int v;
+	int have, v;
 
 	*out = NULL;
 	*len = 0;
@@ -787,6 +797,14 @@ enum prc patset_request_encode(const struct patset_expr *const ex[PATSET_NVIEWS]
 	q = p + REQ_HEAD;
 	bytes_put_u64(q, mem);
 	q += 8;
+	memset(&plat, 0, sizeof(plat));
+	have = hs_populate_platform(&plat) == HS_SUCCESS;
+	bytes_put_u32(q, (uint32_t)have);
+	bytes_put_u32(q + 4, have ? plat.tune : 0);
+	bytes_put_u64(q + 8, have ? plat.cpu_features : 0);
+	bytes_put_u64(q + 16, have ? plat.reserved1 : 0);
+	bytes_put_u64(q + 24, have ? plat.reserved2 : 0);
+	q += REQ_PLAT;
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		bytes_put_u32(q, (uint32_t)n[v]);
 		q += 4;
@@ -814,7 +832,7 @@ static enum prc request_head(const unsigned char *p, uint64_t *rest, struct err 
 		return err_set(e, PRC_PARSE, "the compile request has format %u, not %u",
 			       (unsigned)bytes_get_u32(p + 4), REQ_FORMAT);
 	*rest = bytes_get_u64(p + 8);
-	if (*rest < 8 + 4 * PATSET_NVIEWS || *rest > REQ_MAX - REQ_HEAD)
+	if (*rest < 8 + REQ_PLAT + 4 * PATSET_NVIEWS || *rest > REQ_MAX - REQ_HEAD)
 		return err_set(e, PRC_PARSE, "the compile request says it has %llu bytes, out of "
 			       "bounds", (unsigned long long)*rest);
 	return PRC_OK;
@@ -856,6 +874,17 @@ enum prc patset_request_decode(const char *buf, size_t len, struct patset_reques
 	off = REQ_HEAD;
 	rq->mem = bytes_get_u64(p + off);
 	off += 8;
+	if (bytes_get_u32(p + off) > 1) {
+		rc = err_set(e, PRC_PARSE, "the compile request's platform is neither there nor absent "
+			     "(%u)", (unsigned)bytes_get_u32(p + off));
+		goto out;
+	}
+	rq->has_platform = (int)bytes_get_u32(p + off);
+	rq->tune = bytes_get_u32(p + off + 4);
+	rq->cpu_features = bytes_get_u64(p + off + 8);
+	rq->reserved1 = bytes_get_u64(p + off + 16);
+	rq->reserved2 = bytes_get_u64(p + off + 24);
+	off += REQ_PLAT;
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		if (len - off < 4) {
 			rc = err_set(e, PRC_PARSE, "the compile request ends before view %d", v);
@@ -974,6 +1003,15 @@ enum prc patset_child_main(int argc, char **argv, struct err *e)
 	rc = patset_request_decode(req, REQ_HEAD + (size_t)r, &rq, e);
 	if (rc != PRC_OK)
 		goto out;
+	if (rq.has_platform) {
+		static hs_platform_info_t plat;
+
+		plat.tune = rq.tune;
+		plat.cpu_features = rq.cpu_features;
+		plat.reserved1 = rq.reserved1;
+		plat.reserved2 = rq.reserved2;
+		target = &plat;
+	}
 	/* what this fresh process holds now, request included, is the base of the bound */
 	bound_data(vm_data_bytes(), rq.mem);
 	fn(1, (const struct patset_expr *const *)rq.ex, rq.n);
@@ -983,19 +1021,28 @@ out:
 	return rc;
 }
 
-static char child_exe[PATH_MAX]; /* patset_set_child_exe; empty: a bare fork */
+/* patset_set_child_exe: the executable, open (close-on-exec); -1: a bare fork */
+static int child_exe = -1;
 
 void patset_set_child_exe(const char *path)
 {
-	if (!path || strlen(path) >= sizeof(child_exe))
-		child_exe[0] = 0;
-	else
-		memcpy(child_exe, path, strlen(path) + 1);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	/* above stdin, stdout and stderr, which the child's dup2 would replace */
+	if (fd >= 0 && fd <= 2) {
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		close(fd);
+		fd = hi;
+	}
+	if (child_exe >= 0)
+		close(child_exe);
+	child_exe = fd;
 }
 
 /* Exit statuses of a child started from child_exe, before it answers anything. */
 #define CHILD_REFUSED 2   /* patset_child_main returned: not the request it wanted */
-#define CHILD_NO_EXEC 127 /* execve failed */
+#define CHILD_NO_EXEC 127 /* fexecve failed */
 
 extern char **environ;
 
@@ -1029,13 +1076,14 @@ static void child_setup(pid_t parent, long ms)
 }
 
 /*
- * Runs the child once: from exe (a fresh process that reads the request
- * from the socket) or, exe NULL, fn in a bare fork. See run_child; -2 when
- * exe could not run at all (the caller forks instead).
+ * Runs the child once: from the executable open at exe (a fresh process
+ * that reads the request from the socket) or, exe -1, fn in a bare fork.
+ * See run_child; -2 when exe could not run at all (the caller forks
+ * instead).
  */
 static int spawn_child(const char *mode, child_fn fn,
 		       const struct patset_expr *const ex[PATSET_NVIEWS],
-		       const size_t n[PATSET_NVIEWS], long ms, long long mem, const char *exe,
+		       const size_t n[PATSET_NVIEWS], long ms, long long mem, int exe,
 		       char **data, size_t *len)
 {
 	char *argv[] = { "patrol", PATSET_CHILD_ARG, (char *)mode, NULL };
@@ -1049,10 +1097,10 @@ static int spawn_child(const char *mode, child_fn fn,
 
 	*data = NULL;
 	*len = 0;
-	if (exe && patset_request_encode(ex, n, mem > 0 ? (unsigned long long)mem : 0, &req, &rlen,
+	if (exe >= 0 && patset_request_encode(ex, n, mem > 0 ? (unsigned long long)mem : 0, &req, &rlen,
 					 NULL) != PRC_OK)
 		return -2;
-	if (!exe)
+	if (exe < 0)
 		base = vm_data_bytes();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		free(req);
@@ -1069,7 +1117,7 @@ static int spawn_child(const char *mode, child_fn fn,
 	if (pid == 0) {
 		close(sv[0]);
 		child_setup(parent, ms);
-		if (!exe) {
+		if (exe < 0) {
 			if (mem > 0)
 				bound_data(base, (unsigned long long)mem);
 			fn(sv[1], ex, n);
@@ -1084,8 +1132,10 @@ static int spawn_child(const char *mode, child_fn fn,
 			close(2);
 			open("/dev/null", O_WRONLY);
 		}
-		close_range(3, ~0u, 0);
-		execve(exe, argv, environ);
+		if (exe > 3)
+			close_range(3, (unsigned)exe - 1, 0);
+		close_range((unsigned)exe + 1, ~0u, 0);
+		fexecve(exe, argv, environ);
 		_exit(CHILD_NO_EXEC);
 	}
 	close(sv[1]);
@@ -1149,7 +1199,7 @@ static int spawn_child(const char *mode, child_fn fn,
 	    (WTERMSIG(status) == SIGXCPU ||
 	     (WTERMSIG(status) == SIGKILL && ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >= (ms + 999) / 1000)))
 		return 1;
-	if (exe && !timed_out && *len == 0 && WIFEXITED(status) &&
+	if (exe >= 0 && !timed_out && *len == 0 && WIFEXITED(status) &&
 	    (WEXITSTATUS(status) == CHILD_NO_EXEC || WEXITSTATUS(status) == CHILD_REFUSED)) {
 		free(*data);
 		*data = NULL;
@@ -1161,8 +1211,8 @@ static int spawn_child(const char *mode, child_fn fn,
 }
 
 /*
- * Runs the child with the bounds (a fresh process from child_exe when set,
- * else fn in a bare fork) and reads everything it writes into *data
+ * Runs the child with the bounds (a fresh process from child_exe when
+ * set, else fn in a bare fork) and reads everything it writes into *data
  * (malloc'd). Returns 0 when the child ended by itself, 1 when it was out
  * of time, 2 when it died otherwise (memory), 3 when the process is
  * stopping (sandbox_set_stop), 4 when the fresh child refused its request,
@@ -1174,10 +1224,10 @@ static int run_child(const char *mode, child_fn fn,
 {
 	int how = -2;
 
-	if (child_exe[0])
+	if (child_exe >= 0)
 		how = spawn_child(mode, fn, ex, n, ms, mem, child_exe, data, len);
 	if (how == -2)
-		how = spawn_child(mode, fn, ex, n, ms, mem, NULL, data, len);
+		how = spawn_child(mode, fn, ex, n, ms, mem, -1, data, len);
 	return how;
 }
 

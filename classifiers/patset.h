@@ -50,12 +50,14 @@ void patset_set_compile_limits(long ms, size_t mem_bytes);
 #define PATSET_CHILD_ARG "__patset-child"
 
 /*
- * Names the process's own executable ("/proc/self/exe"): later compiles
- * run in that executable, started afresh as "patrol __patset-child
+ * Opens the process's own executable (path "/proc/self/exe"): later
+ * compiles run in it, started afresh as "patrol __patset-child
  * compile|probe" right after the fork, instead of in a bare fork of this
- * process (whose other threads may hold locks the fork copies held). NULL,
- * or never called: a bare fork (the unit tests). Call before any thread
- * starts.
+ * process (whose other threads may hold locks the fork copies held). The
+ * descriptor stays open, so the child is this very binary even once an
+ * upgrade replaced the file, and under valgrind (which gives the client's
+ * binary for /proc/self/exe). NULL, a path that does not open, or never
+ * called: a bare fork (the unit tests). Call before any thread starts.
  */
 void patset_set_child_exe(const char *path);
 
@@ -71,19 +73,30 @@ void patset_set_child_exe(const char *path);
 enum prc patset_child_main(int argc, char **argv, struct err *e);
 
 /*
- * The request the compile child reads: the memory bound and every
- * expression of every view. "PSRQ", a format number and the length of the
- * rest (little-endian 32 and 64 bits), then the bound (64 bits) and per view
- * a count (32 bits) and per expression its flags, id and length (32 bits
- * each) and its bytes followed by a NUL.
+ * The request the compile child reads: the memory bound, the platform to
+ * compile for and every expression of every view. "PSRQ", a format number
+ * and the length of the rest (little-endian 32 and 64 bits), then the bound
+ * (64 bits), the platform (whether there is one and Hyperscan's tune, 32
+ * bits each, its CPU features and two reserved fields, 64 bits each), and
+ * per view a count (32 bits) and per expression its flags, id and length
+ * (32 bits each) and its bytes followed by a NUL.
  */
 struct patset_request {
 	unsigned long long mem; /* bytes the compile may add to the child (0: no bound) */
+	/* Hyperscan's hs_platform_info_t of the process that scans (has_platform 0: the child's own) */
+	int has_platform;
+	unsigned tune;
+	unsigned long long cpu_features, reserved1, reserved2;
 	struct patset_expr *ex[PATSET_NVIEWS]; /* each expr points into the decoded bytes */
 	size_t n[PATSET_NVIEWS];
 };
 
-/* Writes the request for ex, n and mem into *out (malloc'd, *len bytes). PRC_NOMEM, PRC_INVALID. */
+/*
+ * Writes the request for ex, n and mem, and the platform this process runs
+ * on (hs_populate_platform: the child compiles for it even where it sees
+ * another, as under valgrind), into *out (malloc'd, *len bytes).
+ * PRC_NOMEM, PRC_INVALID.
+ */
 enum prc patset_request_encode(const struct patset_expr *const ex[PATSET_NVIEWS],
 			       const size_t n[PATSET_NVIEWS], unsigned long long mem, char **out,
 			       size_t *len, struct err *e);

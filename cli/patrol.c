@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 		cli_error("%s", e.msg);
 		return 2;
 	}
-	/* compiles run in a fresh copy of this executable, even once it is replaced on disk */
+	/* compiles run in a fresh start of this executable, even once it is replaced on disk */
 	patset_set_child_exe("/proc/self/exe");
 	argc = set_time_zone(argc, argv);
 	if (argc < 2)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Pattern compiles run in a fresh process: patrol forks and at once execs
-# itself (/proc/self/exe) as "patrol __patset-child compile|probe"
-# (classifiers/patset.c), which reads the expressions from a socket on its
-# stdin and answers on it, within the bounds `rules check --compile-cpu
+# itself (the /proc/self/exe it opened at start) as "patrol __patset-child
+# compile|probe" (classifiers/patset.c), which reads the expressions from a
+# socket on its stdin and answers on it, within the bounds `rules check --compile-cpu
 # SECONDS --compile-mem MIB` sets. Through the real `rules check`: what
 # compiles, what Hyperscan refuses and what runs out of a bound are reported
 # as before; the compile is seen running as the exec'd child (strace, ps,
 # /proc/PID/exe); the child dies with its parent; it still starts once the
-# binary was replaced on disk; and the hidden entry point refuses to run by
-# hand instead of waiting for a request.
+# binary was replaced on disk, and under valgrind; and the hidden entry
+# point refuses to run by hand instead of waiting for a request.
 # shellcheck source-path=SCRIPTDIR
 set -u
 . "$(dirname "$0")/lib/harness.sh"
@@ -59,27 +59,58 @@ patrol_run rules check --no-cache --rules "$good"
 is "$?" 0 "rules check of a good rule file exits 0" || patrol_diag
 like "$(cat "$PATROL_OUT")" "^1 rules, [0-9]+ patterns, 1 categories" "and counts its patterns"
 if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true 2>/dev/null; then
-	ASAN_OPTIONS=$noleak strace -f -qq -e trace=execve -o "$HARNESS_TMP/strace.txt" \
+	ASAN_OPTIONS=$noleak strace -f -qq -e trace=execve,execveat -o "$HARNESS_TMP/strace.txt" \
 		"$PATROL_BIN" rules check --no-cache --rules "$good" </dev/null >"$HARNESS_TMP/a.out" 2>&1
 	is "$?" 0 "the same under strace" || diag "$(tail -5 "$HARNESS_TMP/a.out")"
 	top=$(awk 'NR == 1 { print $1 }' "$HARNESS_TMP/strace.txt")
-	exe_line=$(grep -F 'execve("/proc/self/exe", ["patrol", "__patset-child", "compile"]' \
-		"$HARNESS_TMP/strace.txt" | grep ' = 0$' | head -1)
-	isnt "$exe_line" "" "the compile ran in a process that exec'd /proc/self/exe as 'patrol __patset-child compile'" ||
+	exe_line=$(grep -F 'execveat(' "$HARNESS_TMP/strace.txt" | grep -F '["patrol", "__patset-child", "compile"]' |
+		grep ' = 0$' | head -1)
+	isnt "$exe_line" "" "the compile ran in a process that exec'd patrol as 'patrol __patset-child compile'" ||
 		diag "$(cat "$HARNESS_TMP/strace.txt")"
 	isnt "${exe_line%% *}" "$top" "a child, not patrol itself"
 	unlike "$(cat "$HARNESS_TMP/strace.txt")" '__patset-child probe' "no probe when everything compiles"
 	reaped=$(sed -n "s/^$top .*SIGCHLD .*si_pid=\([0-9]*\),.*/\1/p" "$HARNESS_TMP/strace.txt")
 	bare=0
 	for c in $reaped; do
-		grep -q "^$c  *execve(\"/proc/self/exe\", \[\"patrol\", \"__patset-child\"" \
-			"$HARNESS_TMP/strace.txt" || bare=$((bare + 1))
+		grep -q "^$c  *execveat(.*\[\"patrol\", \"__patset-child\"" "$HARNESS_TMP/strace.txt" ||
+			bare=$((bare + 1))
 	done
 	ok "$([ -n "$reaped" ] && [ "$bare" = 0 ]; echo $?)" \
 		"every child patrol waited for ($(echo $reaped)) had exec'd: none ran as a bare fork"
 else
 	skip 5 "strace cannot trace here"
 fi
+
+# under valgrind, /proc/self/exe is valgrind's own binary: the descriptor
+# patrol opened is patrol's, and the child (outside valgrind) compiles for
+# the platform its parent scans on (valgrind shows it fewer CPU features)
+if [ "${PATROL_VARIANT:-release}" != asan ] && command -v valgrind >/dev/null 2>&1; then
+	valgrind --tool=none -q "$PATROL_BIN" rules check --no-cache --rules "$good" </dev/null \
+		>"$HARNESS_TMP/vg.out" 2>&1
+	is "$?" 0 "rules check compiles under valgrind too" || diag "$(tail -5 "$HARNESS_TMP/vg.out")"
+else
+	skip 1 "no valgrind (or an ASan build, which valgrind cannot run)"
+fi
+
+# a request larger than the socket holds at once (1000 expressions of a
+# kilobyte, mostly comment, so that they compile in no time) goes through whole
+many="$HARNESS_TMP/many"
+mkdir -p "$many"
+cat >"$many/many.lua" <<'LUA'
+local words = {}
+for i = 1, 1000 do
+  words[#words + 1] = { re = string.format("w%04d", i) .. "(?#" .. string.rep("x", 1000) .. ")" }
+end
+return {
+  name = "many.words",
+  category = "drug_ad",
+  patterns = { w = words },
+  classify = function(page, m) return nil end,
+}
+LUA
+patrol_run rules check --no-cache --rules "$many"
+is "$?" 0 "a request of over a megabyte compiles" || patrol_diag
+like "$(cat "$PATROL_OUT")" "^1 rules, 1000 patterns" "every expression of it"
 
 # (b) a pattern Hyperscan refuses when it compiles the database (not in the
 # expression check): the compile child's refusal, named at file:line
@@ -147,7 +178,8 @@ isnt "$cpid" "" "the compile child runs (pid ${cpid:-none})"
 check "it is gone once patrol is killed" wait_for 10 gone "${cpid:-0}"
 
 # (f) the binary replaced on disk while patrol runs: later children still
-# start from the running binary (/proc/self/exe), not from the new file
+# start from the running binary (the descriptor of /proc/self/exe patrol
+# opened at start), not from the new file
 mkdir -p "$HARNESS_TMP/bin"
 cp "$bin" "$HARNESS_TMP/bin/patrol"
 : >"$seen"

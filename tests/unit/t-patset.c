@@ -816,6 +816,7 @@ static void test_request(void)
 	const struct patset_expr *none[PATSET_NVIEWS] = { NULL, NULL };
 	size_t n[PATSET_NVIEWS] = { 3, 1 }, zero[PATSET_NVIEWS] = { 0, 0 };
 	struct patset_request rq;
+	hs_platform_info_t plat;
 	char *req = NULL, *bad;
 	size_t len = 0, i, cut_ok = 0, first;
 	struct err e;
@@ -826,6 +827,10 @@ static void test_request(void)
 		return;
 	is_int(patset_request_decode(req, len, &rq, &e), PRC_OK, "and decodes");
 	is_int(rq.mem, 123456789012ll, "the memory bound comes back");
+	memset(&plat, 0, sizeof(plat));
+	ok(hs_populate_platform(&plat) == HS_SUCCESS && rq.has_platform && rq.tune == plat.tune &&
+	   rq.cpu_features == plat.cpu_features && rq.reserved1 == plat.reserved1 &&
+	   rq.reserved2 == plat.reserved2, "so does the platform of the process that wrote it");
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		if (rq.n[v] != n[v]) {
 			same = 0;
@@ -851,7 +856,7 @@ static void test_request(void)
 	}
 	is_int(cut_ok, len, "a request cut at any of its %zu bytes is refused and leaves nothing", len);
 	patset_request_decode(req, len - 3, &rq, &e);
-	is_str(e.msg, "the compile request is cut short (125 of 128 bytes)", "saying how short");
+	is_str(e.msg, "the compile request is cut short (157 of 160 bytes)", "saying how short");
 
 	bad = malloc(len + 1);
 	if (!ok(bad != NULL, "memory for the bad requests")) {
@@ -872,9 +877,14 @@ static void test_request(void)
 	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "another format is refused");
 	is_str(e.msg, "the compile request has format 2, not 1", "naming it");
 
+	memcpy(bad, req, len);
+	put32(bad, 16 + 8, 2);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a platform neither there nor not is refused");
+	is_str(e.msg, "the compile request's platform is neither there nor absent (2)", "saying so");
+
 	/* view 0 claims 4 expressions: the 4th would be where view 1's count is */
 	memcpy(bad, req, len);
-	first = 16 + 8; /* the head, the bound: view 0's count */
+	first = 16 + 8 + 32; /* the head, the bound, the platform: view 0's count */
 	put32(bad, first, 4);
 	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a count that does not add up is refused");
 	ok(request_empty(&rq), "and leaves nothing behind (view 0 was read already): %s", e.msg);
@@ -905,7 +915,7 @@ static void test_request(void)
 	req = NULL;
 	same = patset_request_encode(none, zero, 0, &req, &len, &e) == PRC_OK &&
 	       patset_request_decode(req, len, &rq, &e) == PRC_OK && request_empty(&rq);
-	ok(same && len == 32, "a request of no expressions round-trips (%zu bytes)", len);
+	ok(same && len == 64, "a request of no expressions round-trips (%zu bytes)", len);
 	patset_request_release(&rq);
 	free(req);
 }
