@@ -8,8 +8,10 @@
  * ordinary Japanese regexes of tests/conformance/ja-regexes.txt compiles
  * (those that SOM refuses with "Pattern is too large" included) and
  * matches its samples and not its counter-samples; a serialized set finds
- * the same; a rule with such a pattern loads through the compile child and
- * its evidence is exact. Run from the repository root.
+ * the same; a rule with such a pattern loads through the compile child (a
+ * bare fork here: this binary names no executable) and its evidence is
+ * exact; the request an exec'd compile child reads round-trips and is
+ * refused whole when cut or wrong. Run from the repository root.
  */
 #include <stdint.h>
 #include <stdio.h>
