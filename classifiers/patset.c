@@ -71,19 +71,44 @@
  * Hyperscan's compile time and memory are not bounded by anything in its
  * API, and some short expressions cost minutes and gigabytes
  * ("\\p{Han}{1,2000}" takes over a minute to be refused). So the compile
- * runs in a child process (fork: it needs nothing but the expressions, and
- * touches nothing shared), with RLIMIT_DATA at what the process holds plus
- * the memory bound and RLIMIT_CPU at the time bound: what an expression
- * costs is CPU time, and a wall clock would refuse the shipped rules on a
- * machine busy with other work (several crawls compiling at once, a test
- * suite). The parent still kills the child (SIGKILL) at WALL_FACTOR times
- * the bound of wall time, for a child that cannot get the CPU at all, and
- * when the process is stopping. The child sends the serialized databases back through a pipe,
- * or Hyperscan's refusal. When the child runs out of time or memory, a
- * second child compiles the expressions one by one, telling the parent
- * which one it starts, so that the one that does not finish is named like
- * any refused pattern (and its rule file dropped by the loader). Bounds of
- * 0 compile in this process, as before.
+ * runs in a child process with RLIMIT_CPU at the time bound and RLIMIT_DATA
+ * at what the child holds plus the memory bound: what an expression costs
+ * is CPU time, and a wall clock would refuse the shipped rules on a machine
+ * busy with other work (several crawls compiling at once, a test suite).
+ * The parent still kills the child (SIGKILL) at WALL_FACTOR times the bound
+ * of wall time, for a child that cannot get the CPU at all, and when the
+ * process is stopping. The child sends the serialized databases back, or
+ * Hyperscan's refusal. When the child runs out of time or memory, a second
+ * child compiles the expressions one by one, telling the parent which one
+ * it starts, so that the one that does not finish is named like any
+ * refused pattern (and its rule file dropped by the loader). Bounds of 0
+ * compile in this process, as before.
+ *
+ * The child is a fresh process. The process compiling may have other
+ * threads (a crawl reloading its rules on SIGHUP), and a bare fork copies
+ * every lock one of them held at that moment, held for good: the child's
+ * first malloc under ASan (whose allocator has no fork handlers) or any
+ * library call then waits forever. So once patrol has opened its executable
+ * (patset_set_child_exe("/proc/self/exe"): the descriptor is the running
+ * binary even after an upgrade replaced the file), the child only makes
+ * async-signal-safe calls between fork and fexecve: PR_SET_PDEATHSIG (kept
+ * across exec, so the child never outlives the thread waiting for it) and a
+ * check that the parent is still there, default dispositions and an empty
+ * mask for the signals that end it, RLIMIT_CPU (CPU time carries over exec),
+ * the socket on stdin and stdout, no other descriptors; then it runs
+ * "patrol __patset-child compile|probe" (patset_child_main). That reads the
+ * request (patset.h: "PSRQ", the memory bound, every expression with its
+ * flags and id, length-prefixed, refused whole unless all of it adds up),
+ * sets RLIMIT_DATA to what it holds then plus the bound (its own size after
+ * exec, not the parent's), and runs the same code and answers the same
+ * messages as a forked child would. The parent writes the request while it
+ * reads the answer, polling both ways of the one socket and sending only
+ * what fits (MSG_DONTWAIT; MSG_NOSIGNAL: a child that died early costs no
+ * SIGPIPE), so neither side can wait on the other. When the exec fails
+ * the compile falls back to the bare fork, which is also all there is when
+ * no executable was opened (no /proc; the unit tests): the child then
+ * calls fn directly, with RLIMIT_DATA at what the parent holds plus the
+ * bound.
  *
  * Compiling is the slow part of loading rules (seconds for thousands of
  * patterns), so the databases can be serialized for the on-disk cache
@@ -110,6 +135,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -456,6 +483,13 @@ static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_ind
 }
 
 /*
+ * The platform compiles are for: NULL, this machine; in an exec'd compile
+ * child, the one its parent scans on (patset_child_main sets it before it
+ * compiles, in a process of one thread).
+ */
+static const hs_platform_info_t *target;
+
+/*
  * Gives every START_SOM expression of view v its SOM group: a database of
  * the expression alone with SOM, shared by the expressions of the view with
  * the same text and flags. One whose SOM Hyperscan refuses is searched for
@@ -481,7 +515,7 @@ static enum prc som_groups(struct patset *ps, int v, struct err *e)
 			continue;
 		}
 		if (hs_compile(x[i].expr, hs_flags(x[i].flags) | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK,
-			       NULL, &db, &ce) != HS_SUCCESS) {
+			       target, &db, &ce) != HS_SUCCESS) {
 			hs_free_compile_error(ce);
 			x[i].how = START_SEARCH; /* keeps its expression for the search */
 			continue;
@@ -551,7 +585,7 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 			*bad_index = (size_t)-1;
 			goto out;
 		}
-		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, NULL,
+		if (hs_compile_multi(exprs, flags, ids, (unsigned)n[v], HS_MODE_BLOCK, target,
 				     &ps->db[v], &ce) != HS_SUCCESS) {
 			ps->db[v] = NULL;
 			*bad_view = v;
@@ -610,7 +644,7 @@ static long long mono_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* What the process's data segment holds now (VmData), for the child's limit. */
+/* What the process's data segment holds now (VmData), the base of the memory bound. */
 static unsigned long long vm_data_bytes(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -624,6 +658,20 @@ static unsigned long long vm_data_bytes(void)
 			break;
 	fclose(f);
 	return kb * 1024;
+}
+
+/* In the child: RLIMIT_DATA at base plus mem (never above the hard limit it has). */
+static void bound_data(unsigned long long base, unsigned long long mem)
+{
+	struct rlimit rl, now;
+
+	if (!mem)
+		return;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(base + mem);
+	if (getrlimit(RLIMIT_DATA, &now) == 0 && now.rlim_max != RLIM_INFINITY &&
+	    now.rlim_max < rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max = now.rlim_max;
+	setrlimit(RLIMIT_DATA, &rl);
 }
 
 /* Child messages: a tag byte, then the fields below in host order. */
@@ -692,12 +740,12 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 			if (describe(ex[v][i].expr, ex[v][i].flags, &x, NULL) == PRC_OK &&
 			    x.how == START_SOM)
 				fl |= HS_FLAG_SOM_LEFTMOST;
-			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS &&
+			if (hs_compile(ex[v][i].expr, fl, HS_MODE_BLOCK, target, &db, &ce) != HS_SUCCESS &&
 			    (fl & HS_FLAG_SOM_LEFTMOST)) {
 				hs_free_compile_error(ce);
 				ce = NULL;
 				hs_compile(ex[v][i].expr, fl & ~(unsigned)HS_FLAG_SOM_LEFTMOST,
-					   HS_MODE_BLOCK, NULL, &db, &ce);
+					   HS_MODE_BLOCK, target, &db, &ce);
 			}
 			hs_free_database(db);
 			hs_free_compile_error(ce);
@@ -710,58 +758,389 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 	_exit(0);
 }
 
-/*
- * Runs fn in a child with the bounds and reads everything it writes into
- * *data (malloc'd). Returns 0 when the child ended by itself, 1 when it was
- * out of time, 2 when it died otherwise (memory), 3 when the process is
- * stopping (sandbox_set_stop), -1 when no child could run.
- */
-static int run_child(void (*fn)(int, const struct patset_expr *const *, const size_t *),
-		     const struct patset_expr *const ex[PATSET_NVIEWS], const size_t n[PATSET_NVIEWS],
-		     long ms, long long mem, char **data, size_t *len)
+typedef void (*child_fn)(int, const struct patset_expr *const *, const size_t *);
+
+/* The request (see patset.h): head, then the bound, the platform and the views. */
+#define REQ_MAGIC  "PSRQ"
+#define REQ_FORMAT 1u
+#define REQ_HEAD   16                  /* magic, format, length of the rest */
+#define REQ_PLAT   32                  /* whether, tune, CPU features, reserved 1 and 2 */
+#define REQ_EXPR   13                  /* flags, id, length, NUL: the least an expression takes */
+#define REQ_MAX    ((size_t)1 << 30)   /* the most a child reads */
+
+enum prc patset_request_encode(const struct patset_expr *const ex[PATSET_NVIEWS],
+			       const size_t n[PATSET_NVIEWS], unsigned long long mem, char **out,
+			       size_t *len, struct err *e)
 {
-	unsigned long long base = vm_data_bytes();
-	long long deadline = mono_ms() + (long long)ms * WALL_FACTOR;
-	size_t cap = 0;
-	int fds[2], status = 0, timed_out = 0;
+	size_t total = REQ_HEAD + 8 + REQ_PLAT + 4 * PATSET_NVIEWS, i, l;
+	hs_platform_info_t plat;
+	unsigned char *p, *q;
+	int have, v;
+
+	*out = NULL;
+	*len = 0;
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		for (i = 0; i < n[v]; i++) {
+			l = strlen(ex[v][i].expr);
+			if (l > REQ_MAX || total + REQ_EXPR + l > REQ_MAX)
+				return err_set(e, PRC_INVALID, "the patterns are too long to compile "
+					       "together (over %zu MiB)", REQ_MAX >> 20);
+			total += REQ_EXPR + l;
+		}
+	}
+	p = malloc(total);
+	if (!p)
+		return err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+	memcpy(p, REQ_MAGIC, 4);
+	bytes_put_u32(p + 4, REQ_FORMAT);
+	bytes_put_u64(p + 8, total - REQ_HEAD);
+	q = p + REQ_HEAD;
+	bytes_put_u64(q, mem);
+	q += 8;
+	memset(&plat, 0, sizeof(plat));
+	have = hs_populate_platform(&plat) == HS_SUCCESS;
+	bytes_put_u32(q, (uint32_t)have);
+	bytes_put_u32(q + 4, have ? plat.tune : 0);
+	bytes_put_u64(q + 8, have ? plat.cpu_features : 0);
+	bytes_put_u64(q + 16, have ? plat.reserved1 : 0);
+	bytes_put_u64(q + 24, have ? plat.reserved2 : 0);
+	q += REQ_PLAT;
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		bytes_put_u32(q, (uint32_t)n[v]);
+		q += 4;
+		for (i = 0; i < n[v]; i++) {
+			l = strlen(ex[v][i].expr);
+			bytes_put_u32(q, ex[v][i].flags);
+			bytes_put_u32(q + 4, ex[v][i].id);
+			bytes_put_u32(q + 8, (uint32_t)l);
+			memcpy(q + 12, ex[v][i].expr, l + 1);
+			q += REQ_EXPR + l;
+		}
+	}
+	*out = (char *)p;
+	*len = total;
+	return PRC_OK;
+}
+
+/* Checks the head of a request (len >= REQ_HEAD bytes) and gives the length of the rest. */
+static enum prc request_head(const unsigned char *p, uint64_t *rest, struct err *e)
+{
+	if (memcmp(p, REQ_MAGIC, 4))
+		return err_set(e, PRC_PARSE, "not a compile request (it does not start with %s)",
+			       REQ_MAGIC);
+	if (bytes_get_u32(p + 4) != REQ_FORMAT)
+		return err_set(e, PRC_PARSE, "the compile request has format %u, not %u",
+			       (unsigned)bytes_get_u32(p + 4), REQ_FORMAT);
+	*rest = bytes_get_u64(p + 8);
+	if (*rest < 8 + REQ_PLAT + 4 * PATSET_NVIEWS || *rest > REQ_MAX - REQ_HEAD)
+		return err_set(e, PRC_PARSE, "the compile request says it has %llu bytes, out of "
+			       "bounds", (unsigned long long)*rest);
+	return PRC_OK;
+}
+
+void patset_request_release(struct patset_request *rq)
+{
+	int v;
+
+	if (!rq)
+		return;
+	for (v = 0; v < PATSET_NVIEWS; v++)
+		free(rq->ex[v]);
+	memset(rq, 0, sizeof(*rq));
+}
+
+enum prc patset_request_decode(const char *buf, size_t len, struct patset_request *rq,
+			       struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	uint32_t count, l, flags;
+	uint64_t rest = 0;
+	size_t off, i;
+	enum prc rc;
+	int v;
+
+	memset(rq, 0, sizeof(*rq));
+	if (len < REQ_HEAD)
+		return err_set(e, PRC_PARSE, "the compile request is cut short (%zu of at least %d "
+			       "bytes)", len, REQ_HEAD);
+	if ((rc = request_head(p, &rest, e)) != PRC_OK)
+		return rc;
+	if (len - REQ_HEAD < rest)
+		return err_set(e, PRC_PARSE, "the compile request is cut short (%zu of %llu bytes)",
+			       len, (unsigned long long)(rest + REQ_HEAD));
+	if (len - REQ_HEAD > rest)
+		return err_set(e, PRC_PARSE, "the compile request has %zu bytes past its end",
+			       (size_t)(len - REQ_HEAD - rest));
+	off = REQ_HEAD;
+	rq->mem = bytes_get_u64(p + off);
+	off += 8;
+	if (bytes_get_u32(p + off) > 1) {
+		rc = err_set(e, PRC_PARSE, "the compile request's platform is neither there nor absent "
+			     "(%u)", (unsigned)bytes_get_u32(p + off));
+		goto out;
+	}
+	rq->has_platform = (int)bytes_get_u32(p + off);
+	rq->tune = bytes_get_u32(p + off + 4);
+	rq->cpu_features = bytes_get_u64(p + off + 8);
+	rq->reserved1 = bytes_get_u64(p + off + 16);
+	rq->reserved2 = bytes_get_u64(p + off + 24);
+	off += REQ_PLAT;
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		if (len - off < 4) {
+			rc = err_set(e, PRC_PARSE, "the compile request ends before view %d", v);
+			goto out;
+		}
+		count = bytes_get_u32(p + off);
+		off += 4;
+		if (count > (len - off) / REQ_EXPR) {
+			rc = err_set(e, PRC_PARSE, "the compile request's view %d has %u expressions, "
+				     "more than its %zu bytes hold", v, (unsigned)count, len - off);
+			goto out;
+		}
+		if (count && !(rq->ex[v] = calloc(count, sizeof(*rq->ex[v])))) {
+			rc = err_set(e, PRC_NOMEM, "out of memory reading the compile request");
+			goto out;
+		}
+		for (i = 0; i < count; i++) {
+			if (len - off < REQ_EXPR) {
+				rc = err_set(e, PRC_PARSE, "the compile request ends inside view %d's "
+					     "expression %zu", v, i);
+				goto out;
+			}
+			flags = bytes_get_u32(p + off);
+			l = bytes_get_u32(p + off + 8);
+			if (l > len - off - REQ_EXPR) {
+				rc = err_set(e, PRC_PARSE, "the compile request's view %d expression %zu "
+					     "runs past its end (%u bytes)", v, i, (unsigned)l);
+				goto out;
+			}
+			if (flags & ~PATSET_CASELESS) {
+				rc = err_set(e, PRC_PARSE, "the compile request's view %d expression %zu "
+					     "has unknown flags 0x%x", v, i, (unsigned)flags);
+				goto out;
+			}
+			if (p[off + 12 + l] != 0 || memchr(p + off + 12, 0, l)) {
+				rc = err_set(e, PRC_PARSE, "the compile request's view %d expression %zu "
+					     "is not %u bytes and a NUL", v, i, (unsigned)l);
+				goto out;
+			}
+			rq->ex[v][i].flags = flags;
+			rq->ex[v][i].id = bytes_get_u32(p + off + 4);
+			rq->ex[v][i].expr = (const char *)p + off + 12;
+			off += REQ_EXPR + l;
+		}
+		rq->n[v] = count;
+	}
+	if (off != len)
+		rc = err_set(e, PRC_PARSE, "the compile request has %zu bytes past its last "
+			     "expression", len - off);
+out:
+	if (rc != PRC_OK)
+		patset_request_release(rq);
+	return rc;
+}
+
+/* Reads up to n bytes from fd, going on after short reads; what it read, -1 on an error. */
+static ssize_t read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (char *)p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+enum prc patset_child_main(int argc, char **argv, struct err *e)
+{
+	struct patset_request rq;
+	unsigned char head[REQ_HEAD];
+	struct stat s0, s1;
+	socklen_t tl = sizeof(int);
+	uint64_t rest = 0;
+	char *req = NULL;
+	ssize_t r;
+	int type = 0, sig = 0;
+	child_fn fn;
+	enum prc rc;
+
+	if (argc != 2 || (strcmp(argv[1], "compile") && strcmp(argv[1], "probe")))
+		return err_set(e, PRC_INVALID, "'%s' is patrol's own pattern compiler, not a command "
+			       "(see 'patrol --help')", PATSET_CHILD_ARG);
+	fn = !strcmp(argv[1], "compile") ? child_compile : child_probe;
+	/* started by run_child: a stream socket on stdin and stdout, and killed with its parent */
+	if (fstat(0, &s0) || fstat(1, &s1) || !S_ISSOCK(s0.st_mode) || s0.st_dev != s1.st_dev ||
+	    s0.st_ino != s1.st_ino || getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &tl) ||
+	    type != SOCK_STREAM || prctl(PR_GET_PDEATHSIG, &sig) || sig != SIGKILL)
+		return err_set(e, PRC_INVALID, "'%s %s' is started by patrol itself to compile "
+			       "patterns, with its request on standard input; it is not a command "
+			       "(see 'patrol --help')", PATSET_CHILD_ARG, argv[1]);
+	r = read_full(0, head, sizeof(head));
+	if (r < 0)
+		return err_set(e, PRC_INVALID, "cannot read the compile request: %s", strerror(errno));
+	if ((size_t)r < sizeof(head))
+		return err_set(e, PRC_PARSE, "the compile request is cut short (%zd of at least %d "
+			       "bytes)", r, REQ_HEAD);
+	if ((rc = request_head(head, &rest, e)) != PRC_OK)
+		return rc;
+	req = malloc(REQ_HEAD + (size_t)rest);
+	if (!req)
+		return err_set(e, PRC_NOMEM, "out of memory reading the compile request");
+	memcpy(req, head, REQ_HEAD);
+	r = read_full(0, req + REQ_HEAD, (size_t)rest);
+	if (r < 0) {
+		rc = err_set(e, PRC_INVALID, "cannot read the compile request: %s", strerror(errno));
+		goto out;
+	}
+	rc = patset_request_decode(req, REQ_HEAD + (size_t)r, &rq, e);
+	if (rc != PRC_OK)
+		goto out;
+	if (rq.has_platform) {
+		static hs_platform_info_t plat;
+
+		plat.tune = rq.tune;
+		plat.cpu_features = rq.cpu_features;
+		plat.reserved1 = rq.reserved1;
+		plat.reserved2 = rq.reserved2;
+		target = &plat;
+	}
+	/* what this fresh process holds now, request included, is the base of the bound */
+	bound_data(vm_data_bytes(), rq.mem);
+	fn(1, (const struct patset_expr *const *)rq.ex, rq.n);
+	_exit(1);
+out:
+	free(req);
+	return rc;
+}
+
+/* patset_set_child_exe: the executable, open (close-on-exec); -1: a bare fork */
+static int child_exe = -1;
+
+void patset_set_child_exe(const char *path)
+{
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	/* above stdin, stdout and stderr, which the child's dup2 would replace */
+	if (fd >= 0 && fd <= 2) {
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		close(fd);
+		fd = hi;
+	}
+	if (child_exe >= 0)
+		close(child_exe);
+	child_exe = fd;
+}
+
+/* Exit statuses of a child started from child_exe, before it answers anything. */
+#define CHILD_REFUSED 2   /* patset_child_main returned: not the request it wanted */
+#define CHILD_NO_EXEC 127 /* fexecve failed */
+
+extern char **environ;
+
+/*
+ * In the child, between fork and exec or fn: only async-signal-safe calls
+ * (another thread of the parent may have held any lock at the fork).
+ */
+static void child_setup(pid_t parent, long ms)
+{
+	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGXCPU };
+	struct sigaction sa;
+	struct rlimit rl;
+	sigset_t none;
+	size_t i;
+
+	/* never outlive the thread waiting for it (a killed rules check, a stopped crawl) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* SIGXCPU at the bound (whole seconds, at least one), SIGKILL a second later */
+	rl.rlim_cur = (rlim_t)((ms + 999) / 1000);
+	rl.rlim_max = rl.rlim_cur + 1;
+	setrlimit(RLIMIT_CPU, &rl);
+}
+
+/*
+ * Runs the child once: from the executable open at exe (a fresh process
+ * that reads the request from the socket) or, exe -1, fn in a bare fork.
+ * See run_child; -2 when exe could not run at all (the caller forks
+ * instead).
+ */
+static int spawn_child(const char *mode, child_fn fn,
+		       const struct patset_expr *const ex[PATSET_NVIEWS],
+		       const size_t n[PATSET_NVIEWS], long ms, long long mem, int exe,
+		       char **data, size_t *len)
+{
+	char *argv[] = { "patrol", PATSET_CHILD_ARG, (char *)mode, NULL };
+	unsigned long long base = 0;
+	long long deadline;
+	char *req = NULL;
+	size_t cap = 0, rlen = 0, sent = 0;
+	int sv[2], status = 0, timed_out = 0;
 	struct rusage ru;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	*data = NULL;
 	*len = 0;
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (exe >= 0 && patset_request_encode(ex, n, mem > 0 ? (unsigned long long)mem : 0, &req, &rlen,
+					 NULL) != PRC_OK)
+		return -2;
+	if (exe < 0)
+		base = vm_data_bytes();
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(req);
 		return -1;
+	}
+	deadline = mono_ms() + (long long)ms * WALL_FACTOR;
 	pid = fork();
 	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
+		close(sv[0]);
+		close(sv[1]);
+		free(req);
 		return -1;
 	}
 	if (pid == 0) {
-		struct rlimit rl;
-
-		close(fds[0]);
-		/* never outlive the thread waiting for it (a killed rules check, a stopped crawl) */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (mem > 0) {
-			rl.rlim_cur = rl.rlim_max = (rlim_t)(base + (unsigned long long)mem);
-			setrlimit(RLIMIT_DATA, &rl);
+		close(sv[0]);
+		child_setup(parent, ms);
+		if (exe < 0) {
+			if (mem > 0)
+				bound_data(base, (unsigned long long)mem);
+			fn(sv[1], ex, n);
+			_exit(1);
 		}
-		/* SIGXCPU at the bound (whole seconds, at least one), SIGKILL a second later */
-		rl.rlim_cur = (rlim_t)((ms + 999) / 1000);
-		rl.rlim_max = rl.rlim_cur + 1;
-		setrlimit(RLIMIT_CPU, &rl);
-		signal(SIGXCPU, SIG_DFL);
-		fn(fds[1], ex, n);
-		_exit(1);
+		/* the socket becomes stdin and stdout (dup2 clears close-on-exec) */
+		if ((sv[1] != 0 && dup2(sv[1], 0) < 0) || (sv[1] != 1 && dup2(sv[1], 1) < 0))
+			_exit(CHILD_NO_EXEC);
+		fcntl(0, F_SETFD, 0);
+		fcntl(1, F_SETFD, 0);
+		if (sv[1] == 2) { /* stderr was closed: keep the answer off it */
+			close(2);
+			open("/dev/null", O_WRONLY);
+		}
+		if (exe > 3)
+			close_range(3, (unsigned)exe - 1, 0);
+		close_range((unsigned)exe + 1, ~0u, 0);
+		fexecve(exe, argv, environ);
+		_exit(CHILD_NO_EXEC);
 	}
-	close(fds[1]);
+	close(sv[1]);
 	for (;;) {
-		struct pollfd pf = { fds[0], POLLIN, 0 };
+		struct pollfd pf = { sv[0], POLLIN, 0 };
 		long long left = deadline - mono_ms();
 		ssize_t r;
 
@@ -773,7 +1152,21 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 			timed_out = 3;
 			break;
 		}
+		/* the request goes out while the answer comes in: neither side waits on the other */
+		if (sent < rlen)
+			pf.events |= POLLOUT;
 		if (poll(&pf, 1, left > 200 ? 200 : (int)left) <= 0)
+			continue;
+		if (sent < rlen && (pf.revents & (POLLOUT | POLLERR | POLLHUP))) {
+			r = send(sv[0], req + sent, rlen - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r > 0)
+				sent += (size_t)r;
+			else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				sent = rlen; /* the child is gone: its status tells why */
+			if (sent == rlen)
+				shutdown(sv[0], SHUT_WR);
+		}
+		if (!(pf.revents & (POLLIN | POLLERR | POLLHUP)))
 			continue;
 		if (*len == cap) {
 			size_t nc = cap ? cap * 2 : 65536;
@@ -786,14 +1179,15 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 			*data = nd;
 			cap = nc;
 		}
-		r = read(fds[0], *data + *len, cap - *len);
+		r = read(sv[0], *data + *len, cap - *len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		*len += (size_t)r;
 	}
-	close(fds[0]);
+	close(sv[0]);
+	free(req);
 	if (timed_out)
 		kill(pid, SIGKILL);
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
@@ -805,9 +1199,36 @@ static int run_child(void (*fn)(int, const struct patset_expr *const *, const si
 	    (WTERMSIG(status) == SIGXCPU ||
 	     (WTERMSIG(status) == SIGKILL && ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >= (ms + 999) / 1000)))
 		return 1;
+	if (exe >= 0 && !timed_out && *len == 0 && WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == CHILD_NO_EXEC || WEXITSTATUS(status) == CHILD_REFUSED)) {
+		free(*data);
+		*data = NULL;
+		return WEXITSTATUS(status) == CHILD_NO_EXEC ? -2 : 4;
+	}
 	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return 2;
 	return 0;
+}
+
+/*
+ * Runs the child with the bounds (a fresh process from child_exe when
+ * set, else fn in a bare fork) and reads everything it writes into *data
+ * (malloc'd). Returns 0 when the child ended by itself, 1 when it was out
+ * of time, 2 when it died otherwise (memory), 3 when the process is
+ * stopping (sandbox_set_stop), 4 when the fresh child refused its request,
+ * -1 when no child could run.
+ */
+static int run_child(const char *mode, child_fn fn,
+		     const struct patset_expr *const ex[PATSET_NVIEWS], const size_t n[PATSET_NVIEWS],
+		     long ms, long long mem, char **data, size_t *len)
+{
+	int how = -2;
+
+	if (child_exe >= 0)
+		how = spawn_child(mode, fn, ex, n, ms, mem, child_exe, data, len);
+	if (how == -2)
+		how = spawn_child(mode, fn, ex, n, ms, mem, -1, data, len);
+	return how;
 }
 
 static enum prc deserialize(const void *data, size_t len, struct patset **out, int *bad_view,
@@ -846,9 +1267,11 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 		return compile_in_process(ex, n, out, bad_view, bad_index, e);
 	if (ms <= 0)
 		ms = 24L * 3600 * 1000;
-	how = run_child(child_compile, ex, n, ms, mem, &data, &len);
+	how = run_child("compile", child_compile, ex, n, ms, mem, &data, &len);
 	if (how < 0)
 		return compile_in_process(ex, n, out, bad_view, bad_index, e);
+	if (how == 4)
+		goto refused;
 	if (how == 3) {
 		free(data);
 		return err_set(e, PRC_AGAIN, "compiling the patterns was interrupted: the process is "
@@ -887,7 +1310,9 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 	free(data);
 	first = how;
 	/* name the expression: one by one, the last one started is the one that did not end */
-	how = run_child(child_probe, ex, n, ms, mem, &data, &len);
+	how = run_child("probe", child_probe, ex, n, ms, mem, &data, &len);
+	if (how == 4)
+		goto refused;
 	if (how == 3) {
 		free(data);
 		return err_set(e, PRC_AGAIN, "compiling the patterns was interrupted: the process is "
@@ -917,6 +1342,10 @@ enum prc patset_compile(const struct patset_expr *const ex[PATSET_NVIEWS],
 			       total, ms / 1000);
 	return err_set(e, PRC_LIMIT, "compiling the %zu patterns together needed more than %lld MiB",
 		       total, mem >> 20);
+refused:
+	free(data);
+	return err_set(e, PRC_INTERNAL, "cannot compile patterns: the compiling process refused "
+		       "its request");
 }
 
 void patset_free(struct patset *ps)

@@ -46,6 +46,72 @@ enum prc patset_check(const char *expr, unsigned flags, struct err *e);
  */
 void patset_set_compile_limits(long ms, size_t mem_bytes);
 
+/* argv[1] of the compile child: patrol starts itself with it (patset_child_main). */
+#define PATSET_CHILD_ARG "__patset-child"
+
+/*
+ * Opens the process's own executable (path "/proc/self/exe"): later
+ * compiles run in it, started afresh as "patrol __patset-child
+ * compile|probe" right after the fork, instead of in a bare fork of this
+ * process (whose other threads may hold locks the fork copies held). The
+ * descriptor stays open, so the child is this very binary even once an
+ * upgrade replaced the file, and under valgrind (which gives the client's
+ * binary for /proc/self/exe). NULL, a path that does not open, or never
+ * called: a bare fork (the unit tests). Call before any thread starts.
+ */
+void patset_set_child_exe(const char *path);
+
+/*
+ * The compile child's side, for main() to call first when argv[1] is
+ * PATSET_CHILD_ARG (argv[0] is then PATSET_CHILD_ARG, argv[1] "compile" or
+ * "probe"). Reads the request patset_compile writes on stdin (a socket,
+ * also its stdout), bounds its own memory, compiles, answers on stdout and
+ * exits. Returns only when it will not run: argv is not that, stdin and
+ * stdout are not the socket, or the request is not a whole one; PRC_INVALID
+ * or PRC_PARSE with the reason in e (main prints it and exits 2).
+ */
+enum prc patset_child_main(int argc, char **argv, struct err *e);
+
+/*
+ * The request the compile child reads: the memory bound, the platform to
+ * compile for and every expression of every view. "PSRQ", a format number
+ * and the length of the rest (little-endian 32 and 64 bits), then the bound
+ * (64 bits), the platform (whether there is one and Hyperscan's tune, 32
+ * bits each, its CPU features and two reserved fields, 64 bits each), and
+ * per view a count (32 bits) and per expression its flags, id and length
+ * (32 bits each) and its bytes followed by a NUL.
+ */
+struct patset_request {
+	unsigned long long mem; /* bytes the compile may add to the child (0: no bound) */
+	/* Hyperscan's hs_platform_info_t of the process that scans (has_platform 0: the child's own) */
+	int has_platform;
+	unsigned tune;
+	unsigned long long cpu_features, reserved1, reserved2;
+	struct patset_expr *ex[PATSET_NVIEWS]; /* each expr points into the decoded bytes */
+	size_t n[PATSET_NVIEWS];
+};
+
+/*
+ * Writes the request for ex, n and mem, and the platform this process runs
+ * on (hs_populate_platform: the child compiles for it even where it sees
+ * another, as under valgrind), into *out (malloc'd, *len bytes).
+ * PRC_NOMEM, PRC_INVALID.
+ */
+enum prc patset_request_encode(const struct patset_expr *const ex[PATSET_NVIEWS],
+			       const size_t n[PATSET_NVIEWS], unsigned long long mem, char **out,
+			       size_t *len, struct err *e);
+
+/*
+ * Reads the whole request in p (len bytes) into rq, whose expressions then
+ * point into p. Nothing is trusted: a request cut short, with bytes past its
+ * end, or with a length, count or expression that does not add up is
+ * refused with PRC_PARSE and the reason, and rq is left empty (never half
+ * read). PRC_NOMEM.
+ */
+enum prc patset_request_decode(const char *p, size_t len, struct patset_request *rq,
+			       struct err *e);
+void patset_request_release(struct patset_request *rq); /* frees what decode allocated */
+
 /*
  * Compiles ex[v] (n[v] expressions) into the database of view v, each with
  * UTF-8 and UCP, in a child process within the compile bounds; matches

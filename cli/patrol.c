@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classifiers/patset.h"
 #include "cli/cli.h"
 
 #define PATROL_VERSION "0.1.0"
@@ -77,9 +78,18 @@ static int set_time_zone(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct err e;
 	size_t i;
 	int rc;
 
+	/* the pattern compiler patrol starts itself as (classifiers/patset.c): nothing else first */
+	if (argc >= 2 && !strcmp(argv[1], PATSET_CHILD_ARG)) {
+		patset_child_main(argc - 1, argv + 1, &e);
+		cli_error("%s", e.msg);
+		return 2;
+	}
+	/* compiles run in a fresh start of this executable, even once it is replaced on disk */
+	patset_set_child_exe("/proc/self/exe");
 	argc = set_time_zone(argc, argv);
 	if (argc < 2)
 		return usage(stderr);

@@ -14,6 +14,7 @@
 
 #include "classifiers/classify.h"
 #include "classifiers/model.h"
+#include "classifiers/patset.h"
 #include "classifiers/taxonomy.h"
 #include "cli/cli.h"
 #include "cli/workflow.h"
@@ -34,6 +35,7 @@ struct rtest {
 static void usage(void)
 {
 	fprintf(stderr, "usage: patrol rules check [--rules DIR] [--cache-dir DIR | --no-cache]\n"
+			"                          [--compile-cpu SECONDS] [--compile-mem MIB]\n"
 			"       patrol rules test [--rules DIR] [--cache-dir DIR | --no-cache]\n"
 			"                         [--samples DIR] [--min-precision X] [--min-recall X]\n"
 			"                         [--threshold X] [--max-body BYTES] [--max-text BYTES]\n"
@@ -297,6 +299,8 @@ int cmd_rules(int argc, char **argv)
 	const char *rules = NULL, *samples = NULL, *sub = NULL, *cache = NULL;
 	const char *dbopt = NULL, *job = NULL;
 	double min_p = 0.9, min_r = 0.9;
+	long cpu_ms = PATSET_COMPILE_MS;
+	size_t mem = PATSET_COMPILE_MEM;
 	int i, json = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -316,6 +320,24 @@ int cmd_rules(int argc, char **argv)
 			dbopt = argv[++i];
 		} else if (!strcmp(argv[i], "--job") && i + 1 < argc) {
 			job = argv[++i];
+		} else if ((!strcmp(argv[i], "--compile-cpu") || !strcmp(argv[i], "--compile-mem")) &&
+			   i + 1 < argc) {
+			/* the bounds of each pattern compile (patset.h), tighter than a crawl's */
+			int cpu = !strcmp(argv[i], "--compile-cpu");
+			long max = cpu ? 86400L : 1L << 20, v = cli_number(argv[i], argv[i + 1]);
+
+			if (v < 0)
+				return 2;
+			if (v < 1 || v > max) {
+				cli_error("option '%s' wants a number from 1 to %ld, not '%s'", argv[i],
+					  max, argv[i + 1]);
+				return 2;
+			}
+			if (cpu)
+				cpu_ms = v * 1000;
+			else
+				mem = (size_t)v << 20;
+			i++;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
@@ -348,6 +370,7 @@ int cmd_rules(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	patset_set_compile_limits(cpu_ms, mem);
 	if (!strcmp(sub, "check"))
 		return cmd_rules_check(cli_rules_dir(rules), cli_cache_dir(cache));
 	if (!strcmp(sub, "test"))

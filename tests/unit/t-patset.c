@@ -8,8 +8,10 @@
  * ordinary Japanese regexes of tests/conformance/ja-regexes.txt compiles
  * (those that SOM refuses with "Pattern is too large" included) and
  * matches its samples and not its counter-samples; a serialized set finds
- * the same; a rule with such a pattern loads through the compile child and
- * its evidence is exact. Run from the repository root.
+ * the same; a rule with such a pattern loads through the compile child (a
+ * bare fork here: this binary names no executable) and its evidence is
+ * exact; the request an exec'd compile child reads round-trips and is
+ * refused whole when cut or wrong. Run from the repository root.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -778,10 +780,153 @@ static void test_url_digits(void)
 	rmdir(dir);
 }
 
+/* rq holds nothing: what a refused request must leave */
+static int request_empty(const struct patset_request *rq)
+{
+	int v;
+
+	for (v = 0; v < PATSET_NVIEWS; v++)
+		if (rq->ex[v] || rq->n[v])
+			return 0;
+	return rq->mem == 0;
+}
+
+/* Rewrites the 32-bit little-endian field at off. */
+static void put32(char *p, size_t off, uint32_t v)
+{
+	p[off] = (char)(v & 0xff);
+	p[off + 1] = (char)((v >> 8) & 0xff);
+	p[off + 2] = (char)((v >> 16) & 0xff);
+	p[off + 3] = (char)(v >> 24);
+}
+
+/*
+ * The request the compile child reads (patset_request_*): a round trip
+ * gives back every expression, flag and id; a request cut anywhere, with a
+ * byte too many, or with a field that does not add up is refused with its
+ * reason and leaves nothing behind.
+ */
+static void test_request(void)
+{
+	static const struct patset_expr norm[] = {
+		{ "大麻|覚醒剤", PATSET_CASELESS, 7 },
+		{ "[0-9]{3}-[0-9]{4}", 0, 0 },
+		{ "x", 0, 4294967295u },
+	};
+	static const struct patset_expr squeezed[] = { { "\\p{Han}{2}", PATSET_CASELESS, 12 } };
+	const struct patset_expr *ex[PATSET_NVIEWS] = { norm, squeezed };
+	const struct patset_expr *none[PATSET_NVIEWS] = { NULL, NULL };
+	size_t n[PATSET_NVIEWS] = { 3, 1 }, zero[PATSET_NVIEWS] = { 0, 0 };
+	struct patset_request rq;
+	hs_platform_info_t plat;
+	char *req = NULL, *bad;
+	size_t len = 0, i, cut_ok = 0, first;
+	struct err e;
+	int v, same = 1;
+
+	if (!ok(patset_request_encode(ex, n, 123456789012ull, &req, &len, &e) == PRC_OK,
+		"a request encodes"))
+		return;
+	is_int(patset_request_decode(req, len, &rq, &e), PRC_OK, "and decodes");
+	is_int(rq.mem, 123456789012ll, "the memory bound comes back");
+	memset(&plat, 0, sizeof(plat));
+	ok(hs_populate_platform(&plat) == HS_SUCCESS && rq.has_platform && rq.tune == plat.tune &&
+	   rq.cpu_features == plat.cpu_features && rq.reserved1 == plat.reserved1 &&
+	   rq.reserved2 == plat.reserved2, "so does the platform of the process that wrote it");
+	for (v = 0; v < PATSET_NVIEWS; v++) {
+		if (rq.n[v] != n[v]) {
+			same = 0;
+			continue;
+		}
+		for (i = 0; i < n[v]; i++)
+			same &= !strcmp(rq.ex[v][i].expr, ex[v][i].expr) &&
+				rq.ex[v][i].flags == ex[v][i].flags && rq.ex[v][i].id == ex[v][i].id &&
+				rq.ex[v][i].expr > req && rq.ex[v][i].expr < req + len;
+	}
+	ok(same, "every expression, flag and id of both views comes back, pointing into the request");
+	patset_request_release(&rq);
+	ok(request_empty(&rq), "release empties the request");
+
+	/* cut anywhere: refused as cut short, nothing half read */
+	for (i = 0; i < len; i++) {
+		memset(&rq, 0xa5, sizeof(rq));
+		if (patset_request_decode(req, i, &rq, &e) == PRC_PARSE && request_empty(&rq) &&
+		    strstr(e.msg, "the compile request is cut short"))
+			cut_ok++;
+		else if (cut_ok == i)
+			diag("cut at %zu: %s", i, e.msg);
+	}
+	is_int(cut_ok, len, "a request cut at any of its %zu bytes is refused and leaves nothing", len);
+	patset_request_decode(req, len - 3, &rq, &e);
+	is_str(e.msg, "the compile request is cut short (157 of 160 bytes)", "saying how short");
+
+	bad = malloc(len + 1);
+	if (!ok(bad != NULL, "memory for the bad requests")) {
+		free(req);
+		return;
+	}
+	memcpy(bad, req, len);
+	bad[len] = 'x';
+	is_int(patset_request_decode(bad, len + 1, &rq, &e), PRC_PARSE, "a byte too many is refused");
+	is_str(e.msg, "the compile request has 1 bytes past its end", "saying so");
+	ok(request_empty(&rq), "and leaves nothing");
+
+	memcpy(bad, "PSRX", 4);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "another magic is refused");
+	ok(strstr(e.msg, "not a compile request") != NULL, "as not a request: %s", e.msg);
+	memcpy(bad, req, len);
+	put32(bad, 4, 2);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "another format is refused");
+	is_str(e.msg, "the compile request has format 2, not 1", "naming it");
+
+	memcpy(bad, req, len);
+	put32(bad, 16 + 8, 2);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a platform neither there nor not is refused");
+	is_str(e.msg, "the compile request's platform is neither there nor absent (2)", "saying so");
+
+	/* view 0 claims 4 expressions: the 4th would be where view 1's count is */
+	memcpy(bad, req, len);
+	first = 16 + 8 + 32; /* the head, the bound, the platform: view 0's count */
+	put32(bad, first, 4);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a count that does not add up is refused");
+	ok(request_empty(&rq), "and leaves nothing behind (view 0 was read already): %s", e.msg);
+	memcpy(bad, req, len);
+	put32(bad, first, 1000000);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a count past the request is refused");
+	ok(strstr(e.msg, "more than its") != NULL, "before any allocation: %s", e.msg);
+	/* the first expression's length, one more than it is */
+	memcpy(bad, req, len);
+	put32(bad, first + 4 + 8, (uint32_t)strlen(norm[0].expr) + 1);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a wrong expression length is refused");
+	ok(strstr(e.msg, "view 0 expression 0 is not") != NULL, "naming the expression: %s", e.msg);
+	memcpy(bad, req, len);
+	put32(bad, first + 4 + 8, 100000);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a length past the end is refused");
+	ok(strstr(e.msg, "runs past its end") != NULL, "saying so: %s", e.msg);
+	memcpy(bad, req, len);
+	put32(bad, first + 4, 2);
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "unknown flags are refused");
+	ok(request_empty(&rq) && strstr(e.msg, "unknown flags 0x2") != NULL, "%s", e.msg);
+	/* a NUL inside an expression (its 3rd byte) */
+	memcpy(bad, req, len);
+	bad[first + 4 + 12 + 2] = 0;
+	is_int(patset_request_decode(bad, len, &rq, &e), PRC_PARSE, "a NUL inside an expression is refused");
+	free(bad);
+	free(req);
+
+	req = NULL;
+	same = patset_request_encode(none, zero, 0, &req, &len, &e) == PRC_OK &&
+	       patset_request_decode(req, len, &rq, &e) == PRC_OK && request_empty(&rq);
+	ok(same && len == 64, "a request of no expressions round-trips (%zu bytes)", len);
+	patset_request_release(&rq);
+	free(req);
+}
+
 int main(void)
 {
 	size_t i, k;
 
+	test_request();
 	if (!ok(load_conformance() == 0, "read %s", CONFORMANCE))
 		return done_testing();
 	test_conformance();
