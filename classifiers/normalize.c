@@ -296,17 +296,23 @@ static void ws_flush(struct vbuild *b)
 	b->ws = 0;
 }
 
+/* White space cp (' ' or '\n') joins the pending run: one ' ', or '\n' when it holds a break. */
+static inline void ws_pend(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
+{
+	if (!b->ws) {
+		b->ws = 1;
+		b->ws_f = f;
+	}
+	if (cp == '\n')
+		b->ws = 2;
+	b->ws_t = t;
+}
+
 static inline void vb_emit(struct vbuild *b, uint32_t cp, uint32_t f, uint32_t t)
 {
 	if (b->collapse) {
 		if (cp == ' ' || cp == '\n') {
-			if (!b->ws) {
-				b->ws = 1;
-				b->ws_f = f;
-			}
-			if (cp == '\n')
-				b->ws = 2;
-			b->ws_t = t;
+			ws_pend(b, cp, f, t);
 			return;
 		}
 		ws_flush(b);
@@ -591,13 +597,7 @@ static inline void vb_push_ws(struct vbuild *b, uint32_t cp, uint32_t f, uint32_
 		vout_put(&b->out, cp, f, t);
 		return;
 	}
-	if (!b->ws) {
-		b->ws = 1;
-		b->ws_f = f;
-	}
-	if (cp == '\n')
-		b->ws = 2;
-	b->ws_t = t;
+	ws_pend(b, cp, f, t);
 }
 
 static void vb_finish(struct vbuild *b, struct nview *v)
