@@ -70,20 +70,16 @@ char *hscache_path(const char *dir, const unsigned char key[HSCACHE_KEY_LEN])
 static enum prc read_all(int fd, size_t size, unsigned char **out, struct err *e)
 {
 	unsigned char *b = malloc(size ? size : 1);
-	size_t off = 0;
 	ssize_t n;
 
 	if (!b)
 		return err_set(e, PRC_NOMEM, "out of memory reading the pattern cache");
-	while (off < size) {
-		n = read(fd, b + off, size - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(b);
-			return err_set(e, PRC_PARSE, "short read: %s", n < 0 ? strerror(errno) : "eof");
-		}
-		off += (size_t)n;
+	n = fd_read_full(fd, b, size);
+	if (n < 0 || (size_t)n != size) {
+		int err = errno;
+
+		free(b);
+		return err_set(e, PRC_PARSE, "short read: %s", n < 0 ? strerror(err) : "eof");
 	}
 	*out = b;
 	return PRC_OK;

@@ -940,25 +940,6 @@ out:
 	return rc;
 }
 
-/* Reads up to n bytes from fd, going on after short reads; what it read, -1 on an error. */
-static ssize_t read_full(int fd, void *p, size_t n)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < n) {
-		r = read(fd, (char *)p + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 enum prc patset_child_main(int argc, char **argv, struct err *e)
 {
 	struct patset_request rq;
@@ -983,7 +964,7 @@ enum prc patset_child_main(int argc, char **argv, struct err *e)
 		return err_set(e, PRC_INVALID, "'%s %s' is started by patrol itself to compile "
 			       "patterns, with its request on standard input; it is not a command "
 			       "(see 'patrol --help')", PATSET_CHILD_ARG, argv[1]);
-	r = read_full(0, head, sizeof(head));
+	r = fd_read_full(0, head, sizeof(head));
 	if (r < 0)
 		return err_set(e, PRC_INVALID, "cannot read the compile request: %s", strerror(errno));
 	if ((size_t)r < sizeof(head))
@@ -995,7 +976,7 @@ enum prc patset_child_main(int argc, char **argv, struct err *e)
 	if (!req)
 		return err_set(e, PRC_NOMEM, "out of memory reading the compile request");
 	memcpy(req, head, REQ_HEAD);
-	r = read_full(0, req + REQ_HEAD, (size_t)rest);
+	r = fd_read_full(0, req + REQ_HEAD, (size_t)rest);
 	if (r < 0) {
 		rc = err_set(e, PRC_INVALID, "cannot read the compile request: %s", strerror(errno));
 		goto out;

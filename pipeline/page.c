@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "crawler/charset.h"
+#include "util/fdio.h"
 #include "store/crawlstore.h"
 
 void page_limits_init(struct page_limits *l, size_t max_body, size_t max_text, size_t max_links)
@@ -208,8 +209,9 @@ static int looks_like_html(const char *path, const char *body, size_t len)
 static enum prc read_file(struct arena *a, const struct page_limits *l, const char *path,
 			  char **body, size_t *len, struct err *e)
 {
-	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max, n = 0;
+	size_t max = l->max_body ? l->max_body : PAGE_MAX_BODY_DEFAULT, cap = max;
 	struct stat st;
+	ssize_t r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
@@ -223,24 +225,16 @@ static enum prc read_file(struct arena *a, const struct page_limits *l, const ch
 		close(fd);
 		return err_set(e, PRC_NOMEM, "out of memory reading '%s'", path);
 	}
-	while (n < cap) {
-		ssize_t r = read(fd, *body + n, cap - n);
+	r = fd_read_full(fd, *body, cap);
+	if (r < 0) {
+		int err = errno;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-
-			close(fd);
-			return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(err));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+		close(fd);
+		return err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(err));
 	}
 	close(fd);
-	*len = n;
-	(*body)[n] = 0;
+	*len = (size_t)r;
+	(*body)[r] = 0;
 	return PRC_OK;
 }
 

@@ -11,8 +11,7 @@ int fd_read_file(const char *path, size_t min, size_t max, char **out, size_t *l
 {
 	struct stat st;
 	char *b = NULL;
-	size_t got = 0;
-	ssize_t n;
+	ssize_t got;
 	int fd;
 
 	*out = NULL;
@@ -26,23 +25,34 @@ int fd_read_file(const char *path, size_t min, size_t max, char **out, size_t *l
 		close(fd);
 		return -1;
 	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, b + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = fd_read_full(fd, b, (size_t)st.st_size);
 	close(fd);
-	if (got != (size_t)st.st_size) {
+	if (got < 0 || (size_t)got != (size_t)st.st_size) {
 		free(b);
 		return -1;
 	}
 	b[got] = '\0';
 	*out = b;
-	*len = got;
+	*len = (size_t)got;
 	return 0;
+}
+
+ssize_t fd_read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (char *)p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
 }
 
 int fd_write_all(int fd, const void *p, size_t n)
