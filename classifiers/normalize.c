@@ -101,6 +101,7 @@
  * tables are read-only. So the functions are thread-safe.
  */
 #include "classifiers/normalize.h"
+#include "util/utf8.h"
 
 #include <ctype.h>
 
@@ -208,34 +209,6 @@ fail:
 	return -1;
 }
 
-/* UTF-8 of cp in u, padded with zeros to four bytes; the length. */
-static inline size_t utf8_put(unsigned char u[4], uint32_t cp)
-{
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		u[1] = u[2] = u[3] = 0;
-		return 1;
-	}
-	if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		u[2] = u[3] = 0;
-		return 2;
-	}
-	if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		u[3] = 0;
-		return 3;
-	}
-	u[0] = (unsigned char)(0xF0 | (cp >> 18));
-	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /*
  * Appends the n bytes of one codepoint, u (four bytes readable), every byte
  * mapped to [f, t), where there is room for four bytes (vout_room): four
@@ -258,7 +231,7 @@ static inline void vout_store_utf8(struct vout *o, const unsigned char *u, size_
 static inline void vout_store(struct vout *o, uint32_t cp, uint32_t f, uint32_t t)
 {
 	unsigned char u[4];
-	size_t n = utf8_put(u, cp);
+	size_t n = utf8_encode(u, cp);
 
 	vout_store_utf8(o, u, n, f, t);
 }
@@ -896,7 +869,7 @@ static uint32_t ft_compute(uint32_t c, unsigned char u[4])
 	if (keep)
 		e |= FT_KEEP;
 	if (num_kind(out, &v) == NUM_NONE && out != ' ' && out != '\n' && out < 0x10000)
-		e |= FT_PLAIN | (uint32_t)utf8_put(u, out) << FT_LEN_SHIFT;
+		e |= FT_PLAIN | (uint32_t)utf8_encode(u, out) << FT_LEN_SHIFT;
 	return e;
 }
 

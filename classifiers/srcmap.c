@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/hex.h"
+#include "util/utf8.h"
 
 struct lexer {
 	const char *s;
@@ -46,29 +47,10 @@ static int sb_add(struct lexer *x, const char *p, size_t n)
 
 static int sb_utf8(struct lexer *x, unsigned long c)
 {
-	char u[6];
-	size_t n;
+	unsigned char u[4];
+	size_t n = utf8_encode(u, (uint32_t)c);
 
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xC0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xE0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | ((c >> 18) & 0x07));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	return sb_add(x, u, n);
+	return sb_add(x, (const char *)u, n);
 }
 
 static int push_tok(struct lexer *x, enum srcmap_kind k, const char *v, size_t n, int line)

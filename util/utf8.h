@@ -3,8 +3,42 @@
 #define PATROL_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
+
+/*
+ * Writes the UTF-8 of cp into u, padded with zeros to four bytes, and
+ * returns its length. Past U+FFFF only the low 21 bits count; surrogates
+ * are written as their three bytes (callers that build test input want
+ * them). Inline: the normalizer calls it per character.
+ */
+static inline size_t utf8_encode(unsigned char u[4], uint32_t cp)
+{
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		u[1] = u[2] = u[3] = 0;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[2] = u[3] = 0;
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[3] = 0;
+		return 3;
+	}
+	u[0] = (unsigned char)(0xF0 | ((cp >> 18) & 0x07));
+	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
 
 /*
  * Length of the valid UTF-8 sequence at s (n bytes, n >= 1): 1 to 4, or 0

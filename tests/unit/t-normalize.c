@@ -8,6 +8,7 @@
 #include "classifiers/normalize.h"
 #include "tests/tap.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 
 enum { NORM = 0, SQUEEZED = 1 };
 
@@ -415,28 +416,11 @@ static int same_as_reference(struct arena *a, const char *text, size_t len)
 /* UTF-8 of cp into p, surrogates too (as the three bytes no decoder accepts); the length. */
 static size_t enc(char *p, uint32_t cp)
 {
-	unsigned char *u = (unsigned char *)p;
+	unsigned char u[4];
+	size_t n = utf8_encode(u, cp);
 
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	u[0] = (unsigned char)(0xF0 | (cp >> 18));
-	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
+	memcpy(p, u, n);
+	return n;
 }
 
 /*

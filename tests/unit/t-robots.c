@@ -6,6 +6,7 @@
 
 #include "crawler/robots.h"
 #include "tests/tap.h"
+#include "util/utf8.h"
 
 /* One robots.txt, one agent, one path, the expected verdict. */
 struct rcase {
@@ -489,21 +490,11 @@ static void skip_ws(const char **s)
 
 static void put_utf8(char *out, size_t *n, unsigned long cp)
 {
-	if (cp < 0x80) {
-		out[(*n)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*n)++] = (char)(0xC0 | (cp >> 6));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*n)++] = (char)(0xE0 | (cp >> 12));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*n)++] = (char)(0xF0 | (cp >> 18));
-		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-	}
+	unsigned char u[4];
+	size_t k = utf8_encode(u, (uint32_t)cp);
+
+	memcpy(out + *n, u, k);
+	*n += k;
 }
 
 static unsigned long hex4(const char *s)
