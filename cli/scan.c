@@ -50,7 +50,6 @@ struct scan {
 	size_t next;               /* the next file a worker takes */
 	size_t printed;            /* files printed so far */
 	size_t ahead;              /* how far past printed a worker may take a file */
-	int printing;              /* a worker is printing (print_done) */
 	int workers_wait;          /* workers asleep on room_cv */
 	int status;                /* 2 after an error, else 1 when something was flagged */
 };
@@ -109,7 +108,6 @@ static void print_verdict(FILE *o, int json, const char *file, const struct verd
 	fprintf(o, "%s\t%s\t%.2f\t%s\t%s\n", file, v->category, v->score, v->rule, v->evidence);
 }
 
-/* Classifies one file with c into r: its verdict lines, its explain lines or its error. */
 /*
  * The absolute path of file with every symbolic link resolved, as
  * realpath() gives it, or file itself when that fails. A file that is no
@@ -139,6 +137,7 @@ static void real_path(struct dir_cache *dc, const char *file, char abs[PATH_MAX]
 		snprintf(abs, PATH_MAX, "%s", file);
 }
 
+/* Classifies one file with c into r: its verdict lines, its explain lines or its error. */
 static void scan_one(const struct scan *s, struct classifier *c, struct dir_cache *dc,
 		     const char *file, struct scan_out *r)
 {
@@ -181,14 +180,14 @@ out:
 /*
  * Prints the results of the files from s->printed on that are done, in
  * order, and moves printed past them. Called with s->mu held by the worker
- * that finished the file printed waits for; the lock is let go while
- * writing.
+ * that finished file s->printed; the lock is let go while writing. No
+ * other worker gets here meanwhile: file s->printed is done already, and
+ * printed moves only under the lock, after which the loop looks again.
  */
 static void print_done(struct scan *s)
 {
 	size_t k = s->printed, upto;
 
-	s->printing = 1;
 	while (k < s->nfiles && s->res[k].done) {
 		for (upto = k + 1; upto < s->nfiles && s->res[upto].done; upto++)
 			;
@@ -218,7 +217,6 @@ static void print_done(struct scan *s)
 		if (s->workers_wait)
 			pthread_cond_broadcast(&s->room_cv);
 	}
-	s->printing = 0;
 }
 
 /*
@@ -255,7 +253,7 @@ static void *scan_worker(void *arg)
 			s->res[k].error = strdup(e.msg);
 		pthread_mutex_lock(&s->mu);
 		s->res[k].done = 1;
-		if (k == s->printed && !s->printing)
+		if (k == s->printed)
 			print_done(s);
 	}
 	pthread_mutex_unlock(&s->mu);

@@ -1190,9 +1190,8 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 		found = p_run_posts(recs, boiler, first, next, i, post);
 		if (nk < 2 && !found)
 			continue;
-		if (nk >= 2)
-			qsort_r(kids, nk, sizeof(*kids), cmp_child, (void *)recs);
-		for (a = 0; nk >= 2 && a < nk; a = b) {
+		qsort_r(kids, nk, sizeof(*kids), cmp_child, (void *)recs);
+		for (a = 0; a < nk; a = b) {
 			uint64_t bytes = 0;
 			int tag = recs[kids[a]].tag;
 

@@ -54,6 +54,16 @@ gone() {
 	[ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) [ZX] ' "/proc/$1/stat" 2>/dev/null
 }
 
+# watch_children PID FILE: children PID FILE every 0.1 s until PID ends (at most 120 s)
+watch_children() {
+	local _
+	for _ in $(seq 1 1200); do
+		gone "$1" && return
+		children "$1" "$2"
+		sleep 0.1
+	done
+}
+
 # (a) patterns that compile: in an exec'd "patrol __patset-child compile"
 patrol_run rules check --no-cache --rules "$good"
 is "$?" 0 "rules check of a good rule file exits 0" || patrol_diag
@@ -128,11 +138,7 @@ seen="$HARNESS_TMP/c.children"
 	>"$HARNESS_TMP/c.out" 2>"$HARNESS_TMP/c.err" &
 pid=$!
 harness_track "$pid"
-for _ in $(seq 1 1200); do
-	gone "$pid" && break
-	children "$pid" "$seen"
-	sleep 0.1
-done
+watch_children "$pid" "$seen"
 wait "$pid"
 is "$?" 1 "a pattern over the CPU bound fails the check"
 like "$(cat "$HARNESS_TMP/c.err")" \
@@ -191,11 +197,7 @@ wait_for 30 bash -c "ps -o pid= --ppid $pid | grep -q ."
 printf '#!/bin/sh\ntouch "%s/replaced-ran"\nexit 3\n' "$HARNESS_TMP" >"$HARNESS_TMP/bin/patrol.new"
 chmod +x "$HARNESS_TMP/bin/patrol.new"
 mv -f "$HARNESS_TMP/bin/patrol.new" "$HARNESS_TMP/bin/patrol"
-for _ in $(seq 1 1200); do
-	gone "$pid" && break
-	children "$pid" "$seen"
-	sleep 0.1
-done
+watch_children "$pid" "$seen"
 wait "$pid"
 is "$?" 1 "patrol replaced on disk mid-check still ends the check"
 like "$(cat "$HARNESS_TMP/f.err")" \
