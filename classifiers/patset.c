@@ -127,12 +127,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -490,6 +492,71 @@ static enum prc prepare_search(struct patset *ps, int *bad_view, size_t *bad_ind
 static const hs_platform_info_t *target;
 
 /*
+ * Where Hyperscan's databases live. A database of a large rule set is
+ * megabytes that Hyperscan zeroes and fills at once when it compiles or
+ * deserializes one; from malloc, those are fresh pages, each faulted in on
+ * first touch (thousands of faults, a good part of what `patrol scan` or a
+ * crawl pays to start). A large database is mapped populated instead: its
+ * pages come in one system call. Small ones come from malloc. The header
+ * before each block says which, and how long.
+ */
+#define DB_MAP_MIN ((size_t)256 << 10)
+
+struct db_block {
+	size_t size;   /* the mapping's length, or 0 from malloc */
+	size_t pad;    /* keeps the database 16-byte aligned */
+};
+
+static void *db_alloc(size_t n)
+{
+	struct db_block *b;
+	size_t len;
+
+	if (n > SIZE_MAX - sizeof(*b) - 4096)
+		return NULL;
+	if (n < DB_MAP_MIN) {
+		b = malloc(sizeof(*b) + n);
+		if (!b)
+			return NULL;
+		b->size = 0;
+		return b + 1;
+	}
+	len = sizeof(*b) + n;
+	b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
+	if (b == MAP_FAILED)
+		return NULL;
+	b->size = len;
+	return b + 1;
+}
+
+static void db_free(void *p)
+{
+	struct db_block *b;
+
+	if (!p)
+		return;
+	b = (struct db_block *)p - 1;
+	if (b->size)
+		munmap(b, b->size);
+	else
+		free(b);
+}
+
+static pthread_once_t db_memory_once = PTHREAD_ONCE_INIT;
+
+static void db_memory_init(void)
+{
+	hs_set_database_allocator(db_alloc, db_free);
+}
+
+/* Before Hyperscan makes or frees any database. */
+static void db_memory(void)
+{
+	pthread_once(&db_memory_once, db_memory_init);
+}
+
+/*
  * Gives every START_SOM expression of view v its SOM group: a database of
  * the expression alone with SOM, shared by the expressions of the view with
  * the same text and flags. One whose SOM Hyperscan refuses is searched for
@@ -500,6 +567,7 @@ static enum prc som_groups(struct patset *ps, int v, struct err *e)
 	struct pexpr *x = ps->ex[v];
 	size_t i, j;
 
+	db_memory();
 	for (i = 0; i < ps->n[v]; i++) {
 		hs_compile_error_t *ce = NULL;
 		hs_database_t *db = NULL, **grown;
@@ -548,6 +616,7 @@ static enum prc compile_here(const struct patset_expr *const ex[PATSET_NVIEWS],
 	*out = NULL;
 	if (!ps)
 		return err_set(e, PRC_NOMEM, "out of memory compiling patterns");
+	db_memory();
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		if (!n[v])
 			continue;
@@ -730,6 +799,7 @@ static void child_probe(int fd, const struct patset_expr *const ex[PATSET_NVIEWS
 	size_t i;
 	int v;
 
+	db_memory();
 	for (v = 0; v < PATSET_NVIEWS; v++) {
 		for (i = 0; i < n[v]; i++) {
 			at[0] = v;
@@ -1754,6 +1824,7 @@ static enum prc get_db(const unsigned char *p, size_t len, size_t *off, hs_datab
 	hs_error_t r;
 	enum prc rc = PRC_OK;
 
+	db_memory();
 	*db = NULL;
 	if (len - *off < 8)
 		return err_set(e, PRC_PARSE, "truncated or malformed");

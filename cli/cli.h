@@ -3,6 +3,7 @@
 #define PATROL_CLI_H
 
 #include "util/err.h"
+#include "util/walk.h"
 
 struct db;
 
@@ -86,7 +87,7 @@ const char *cli_cache_dir(const char *opt);
  * file), in name order, skipping dot files. Returns 0, or -1 after printing
  * an error for a path that cannot be read (the walk goes on).
  */
-int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud);
+int cli_walk(const char *path, walk_fn fn, void *ud);
 
 /* Parses a non-negative integer option; prints an error and returns -1 when it is not one. */
 long cli_number(const char *opt, const char *value);

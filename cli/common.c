@@ -191,7 +191,7 @@ int cli_page_option(int argc, char **argv, int *i, struct page_limits *l)
 	return 0;
 }
 
-int cli_walk(const char *path, void (*fn)(const char *file, void *ud), void *ud)
+int cli_walk(const char *path, walk_fn fn, void *ud)
 {
 	struct err e;
 	int problems = 0;

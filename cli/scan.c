@@ -43,6 +43,7 @@ struct scan {
 	struct page_limits limits; /* the crawl's, or as --max-body, --max-text, --max-links say */
 	int explain, json;
 	char **files;
+	unsigned char *plain;      /* per file: its folder listed it as a regular file */
 	size_t nfiles;
 	struct scan_out *res;
 	pthread_mutex_t mu;
@@ -111,17 +112,17 @@ static void print_verdict(FILE *o, int json, const char *file, const struct verd
 /*
  * The absolute path of file with every symbolic link resolved, as
  * realpath() gives it, or file itself when that fails. A file that is no
- * link itself, named by a directory and a plain name, is the directory's
- * real path and the name.
+ * link itself (plain: its folder said so; else lstat() says), named by a
+ * directory and a plain name, is the directory's real path and the name.
  */
-static void real_path(struct dir_cache *dc, const char *file, char abs[PATH_MAX])
+static void real_path(struct dir_cache *dc, const char *file, int plain, char abs[PATH_MAX])
 {
 	const char *slash = strrchr(file, '/'), *base = slash ? slash + 1 : file;
 	size_t dlen = slash ? (size_t)(slash - file) : 0;
 	struct stat st;
 
 	if (slash && dlen > 0 && dlen < sizeof(dc->dir) && *base && strcmp(base, ".") &&
-	    strcmp(base, "..") && lstat(file, &st) == 0 && !S_ISLNK(st.st_mode)) {
+	    strcmp(base, "..") && (plain || (lstat(file, &st) == 0 && !S_ISLNK(st.st_mode)))) {
 		if (!dc->ok || strlen(dc->dir) != dlen || memcmp(dc->dir, file, dlen)) {
 			memcpy(dc->dir, file, dlen);
 			dc->dir[dlen] = '\0';
@@ -139,7 +140,7 @@ static void real_path(struct dir_cache *dc, const char *file, char abs[PATH_MAX]
 
 /* Classifies one file with c into r: its verdict lines, its explain lines or its error. */
 static void scan_one(const struct scan *s, struct classifier *c, struct dir_cache *dc,
-		     const char *file, struct scan_out *r)
+		     const char *file, int plain, struct scan_out *r)
 {
 	struct arena *a = arena_new();
 	struct scan_job j = { s, file, NULL };
@@ -157,7 +158,7 @@ static void scan_one(const struct scan *s, struct classifier *c, struct dir_cach
 		r->error = strdup("out of memory");
 		goto out;
 	}
-	real_path(dc, file, abs);
+	real_path(dc, file, plain, abs);
 	snprintf(url, sizeof(url), "file://%s", abs);
 	if (page_read_file(a, &s->limits, file, url, &p, &e) != PRC_OK ||
 	    classifier_run(c, a, &p, &v, &n, s->explain ? on_explain : NULL, &j, &e) != PRC_OK) {
@@ -248,7 +249,7 @@ static void *scan_worker(void *arg)
 		k = s->next++;
 		pthread_mutex_unlock(&s->mu);
 		if (c)
-			scan_one(s, c, dc, s->files[k], &s->res[k]);
+			scan_one(s, c, dc, s->files[k], s->plain[k], &s->res[k]);
 		else
 			s->res[k].error = strdup(e.msg);
 		pthread_mutex_lock(&s->mu);
@@ -264,29 +265,37 @@ static void *scan_worker(void *arg)
 
 struct file_list {
 	char **v;
+	unsigned char *plain;
 	size_t n, cap;
 	int nomem;
 };
 
-static void add_file(const char *file, void *ud)
+static void add_file(const char *file, int plain, void *ud)
 {
 	struct file_list *l = ud;
+	unsigned char *np;
 	char **nv;
 
 	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		nv = realloc(l->v, l->cap * sizeof(*nv));
-		if (!nv) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+
+		nv = realloc(l->v, cap * sizeof(*nv));
+		if (nv)
+			l->v = nv;
+		np = nv ? realloc(l->plain, cap) : NULL;
+		if (np)
+			l->plain = np;
+		if (!nv || !np) {
 			l->nomem = 1;
 			return;
 		}
-		l->v = nv;
+		l->cap = cap;
 	}
 	if (!(l->v[l->n] = strdup(file))) {
 		l->nomem = 1;
 		return;
 	}
-	l->n++;
+	l->plain[l->n++] = (unsigned char)plain;
 }
 
 /* Runs jobs workers over s->files, which print as they go; the exit status. */
@@ -324,7 +333,7 @@ static int scan_run(struct scan *s, int jobs)
 int cmd_scan(int argc, char **argv)
 {
 	const char *rules = NULL, *cache = NULL;
-	struct file_list files = { NULL, 0, 0, 0 };
+	struct file_list files = { NULL, NULL, 0, 0, 0 };
 	struct scan s;
 	char **paths;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -408,11 +417,13 @@ int cmd_scan(int argc, char **argv)
 		errors++;
 	}
 	s.files = files.v;
+	s.plain = files.plain;
 	s.nfiles = files.n;
 	status = scan_run(&s, (int)jobs);
 	for (k = 0; k < files.n; k++)
 		free(files.v[k]);
 	free(files.v);
+	free(files.plain);
 	ruleset_unref(s.rs);
 	return errors ? 2 : status;
 }

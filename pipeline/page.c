@@ -216,10 +216,14 @@ static enum prc read_file(struct arena *a, const struct page_limits *l, const ch
 
 	if (fd < 0)
 		return err_set(e, PRC_IO, "cannot open '%s': %s", path, strerror(errno));
-	/* a regular file gets a buffer of its size, not of the cap (an mmap per page) */
+	/*
+	 * A regular file gets a buffer of its size, not of the cap (an mmap per
+	 * page), and is read to that size: what it held when it was opened,
+	 * without a last read() to be told so.
+	 */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
 	    (unsigned long long)st.st_size < max)
-		cap = (size_t)st.st_size + 1;
+		cap = st.st_size ? (size_t)st.st_size : 1;
 	*body = arena_alloc(a, cap + 1);
 	if (!*body) {
 		close(fd);

@@ -38,7 +38,7 @@ struct cat_walk {
 	int cat;
 };
 
-static void cat_file(const char *file, void *ud)
+static void cat_file(const char *file, int plain, void *ud)
 {
 	struct cat_walk *w = ud;
 

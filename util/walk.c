@@ -12,11 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void problem(int *problems, struct err *e, const char *fmt, const char *path, int errnum)
 {
 	if (problems) {
@@ -26,11 +21,22 @@ static void problem(int *problems, struct err *e, const char *fmt, const char *p
 	}
 }
 
-/* The names in directory path, sorted, dot files skipped; *n of them. NULL with errno set. */
-static char **dir_names(const char *path, size_t *n)
+/* A directory entry: its name, and its type when the directory said (DT_UNKNOWN else). */
+struct name {
+	char *name;
+	unsigned char type;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct name *)a)->name, ((const struct name *)b)->name);
+}
+
+/* The entries of directory path, sorted, dot files skipped; *n of them. NULL with errno set. */
+static struct name *dir_names(const char *path, size_t *n)
 {
 	struct dirent *de;
-	char **names = NULL, **nn;
+	struct name *names = NULL, *nn;
 	size_t cap = 0;
 	DIR *d = opendir(path);
 
@@ -47,9 +53,10 @@ static char **dir_names(const char *path, size_t *n)
 				goto nomem;
 			names = nn;
 		}
-		names[*n] = strdup(de->d_name);
-		if (!names[*n])
+		names[*n].name = strdup(de->d_name);
+		if (!names[*n].name)
 			goto nomem;
+		names[*n].type = de->d_type;
 		++*n;
 	}
 	closedir(d);
@@ -63,21 +70,32 @@ static char **dir_names(const char *path, size_t *n)
 nomem:
 	closedir(d);
 	while (*n)
-		free(names[--*n]);
+		free(names[--*n].name);
 	free(names);
 	errno = ENOMEM;
 	return NULL;
 }
 
-static long walk(const char *path, void (*fn)(const char *file, void *ud), void *ud, int *problems,
+/*
+ * type: the entry's type as its directory gave it, DT_UNKNOWN for path
+ * itself or where the file system does not say. A regular file the
+ * directory vouches for needs no stat(); a link, or anything unsaid, is
+ * looked at through stat() as before.
+ */
+static long walk(const char *path, unsigned char type, walk_fn fn, void *ud, int *problems,
 		 struct err *e, int top)
 {
 	struct stat st;
-	char **names, *sub;
+	struct name *names;
+	char *sub;
 	size_t n = 0, i;
 	long files = 0, r;
 
-	if (stat(path, &st) < 0) {
+	if (type == DT_REG) {
+		fn(path, 1, ud);
+		return 1;
+	}
+	if (type != DT_DIR && stat(path, &st) < 0) {
 		if (top) {
 			err_set(e, PRC_IO, "cannot read '%s': %s", path, strerror(errno));
 			return -1;
@@ -85,8 +103,8 @@ static long walk(const char *path, void (*fn)(const char *file, void *ud), void 
 		problem(problems, e, "cannot read '%s': %s", path, errno);
 		return 0;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		fn(path, ud);
+	if (type != DT_DIR && !S_ISDIR(st.st_mode)) {
+		fn(path, 0, ud);
 		return 1;
 	}
 	names = dir_names(path, &n);
@@ -100,21 +118,20 @@ static long walk(const char *path, void (*fn)(const char *file, void *ud), void 
 	}
 	for (i = 0; i < n; i++) {
 		if (asprintf(&sub, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
-			     names[i]) < 0) {
+			     names[i].name) < 0) {
 			problem(problems, e, "cannot walk '%s': %s", path, ENOMEM);
 		} else {
-			r = walk(sub, fn, ud, problems, e, 0);
+			r = walk(sub, names[i].type, fn, ud, problems, e, 0);
 			files += r > 0 ? r : 0;
 			free(sub);
 		}
-		free(names[i]);
+		free(names[i].name);
 	}
 	free(names);
 	return files;
 }
 
-long walk_files(const char *path, void (*fn)(const char *file, void *ud), void *ud, int *problems,
-		struct err *e)
+long walk_files(const char *path, walk_fn fn, void *ud, int *problems, struct err *e)
 {
-	return walk(path, fn, ud, problems, e, 1);
+	return walk(path, DT_UNKNOWN, fn, ud, problems, e, 1);
 }

@@ -1,6 +1,11 @@
 /* t-util.c - unit tests for util/: buffers, arenas, queues, sets, hashes, deadlines. */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/tap.h"
 #include "util/arena.h"
@@ -11,6 +16,7 @@
 #include "util/hset.h"
 #include "util/json.h"
 #include "util/queue.h"
+#include "util/walk.h"
 
 static void test_buf(void)
 {
@@ -167,6 +173,82 @@ static void test_deadline(void)
 	   "deadline_after(0) is not before the time before it");
 }
 
+struct walked {
+	char seen[512];
+	int plain[8];
+	int n;
+};
+
+static void on_walked(const char *file, int plain, void *ud)
+{
+	struct walked *w = ud;
+	const char *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	if (w->n < 8)
+		w->plain[w->n] = plain;
+	w->n++;
+	strncat(w->seen, base, sizeof(w->seen) - strlen(w->seen) - 2);
+	strcat(w->seen, " ");
+}
+
+/* A folder's files in name order; plain only where the folder vouches for a regular file. */
+static void test_walk(void)
+{
+	char dir[] = "/tmp/t-walk-XXXXXX", p[600], q[600];
+	struct walked w;
+	struct err e;
+	int problems = 0;
+	FILE *f;
+	long n;
+	const char *names[] = { "b.txt", "a.txt", ".hidden", "sub/c.txt" };
+	size_t i;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	mkdir(p, 0700);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		if ((f = fopen(p, "w"))) {
+			fputs("x", f);
+			fclose(f);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/a.txt", dir);
+	snprintf(q, sizeof(q), "%s/d-link.txt", dir);
+	if (symlink(p, q) != 0)
+		diag("symlink failed");
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	snprintf(q, sizeof(q), "%s/e-dir-link", dir);
+	if (symlink(p, q) != 0)
+		diag("symlink failed");
+
+	memset(&w, 0, sizeof(w));
+	n = walk_files(dir, on_walked, &w, &problems, &e);
+	is_int(n, 5, "five files, the linked folder's included, no dot file");
+	is_str(w.seen, "a.txt b.txt d-link.txt c.txt c.txt ", "in name order, folders in place");
+	ok(w.plain[0] == 1 && w.plain[1] == 1, "regular files the folder listed are plain");
+	ok(w.plain[2] == 0, "a link to a file is not plain (whoever resolves it must look)");
+	ok(w.plain[3] == 1 && w.plain[4] == 1, "the files inside a linked folder are plain themselves");
+	is_int(problems, 0, "no problems");
+
+	memset(&w, 0, sizeof(w));
+	snprintf(p, sizeof(p), "%s/a.txt", dir);
+	is_int(walk_files(p, on_walked, &w, &problems, &e), 1, "a file given itself is walked");
+	ok(w.plain[0] == 0, "and is not plain: nobody listed it");
+
+	snprintf(p, sizeof(p), "%s/none", dir);
+	ok(walk_files(p, on_walked, &w, &problems, &e) == -1 && strstr(e.msg, "none"),
+	   "a path that does not exist: -1 and a message naming it");
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p) != 0)
+		diag("cleanup failed");
+}
+
 int main(void)
 {
 	test_hex();
@@ -177,5 +259,6 @@ int main(void)
 	test_sha();
 	test_csv();
 	test_deadline();
+	test_walk();
 	return done_testing();
 }
