@@ -133,6 +133,8 @@ return {
       -- a parcel held for a fee, details to be entered again
       { re = [[(再配達|配達|お届け|荷物|配送).{0,40}(手数料|料金|送料|関税).{0,20}(支払|払い)]], view = "norm" },
       "再入力が必要", "再入力してください", "再入力をお願い", "情報を再入力", "情報の再入力",
+      -- the card company's line: 不正利用の疑い, 不正なご利用を検知
+      { re = [[不正な?ご?(利用|使用)(の疑い|の恐れ|のおそれ|を検知|を確認|が確認|が発生|があり|の形跡)]], view = "both" },
       view = "both",
     },
     deadline = {
