@@ -30,6 +30,8 @@ return {
       { "小4", view = "norm" }, { "小5", view = "norm" }, { "小6", view = "norm" },
       "中一", "中二", "中三", "高一", "高二", "高三", "小四", "小五", "小六", "神待ち",
       { re = [[1[2-7]\s*(歳|さい)]], view = "norm" },
+      -- 高 1, 中 3: the short school year with a space put in
+      { re = [[(^|[^最])(中|高)\s[1-3]($|[^0-9])]], view = "norm" },
       -- the school year: 中学3年, 高校一年, 小学6年生
       { re = [[(中学|高校|小学)\s*[1-6]\s*年]], view = "both" },
       view = "both",

@@ -65,6 +65,8 @@ return {
     -- channels that leave no trace
     secret = {
       "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
+      -- sellers' shorthand for Telegram: TG, テレ
+      { re = [[(^|[^a-z])tg($|[^a-z])]], view = "norm" },
       view = "both",
     },
     contact = {
