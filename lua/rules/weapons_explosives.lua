@@ -6,7 +6,7 @@
 -- channel that leaves no trace. Arrest reports, gun-control news, airsoft
 -- shops, licensed gun shops and hunting courses, fireworks and games use the
 -- same nouns, so the rule wants the weapon word with at least two of offer,
--- price, channel and "it is real", close together; news, toy, licence,
+-- price, channel, "it is real" and a how-to (a maker's manual), close together; news, toy, licence,
 -- fireworks and fiction wording switches it off.
 
 return {
@@ -67,6 +67,12 @@ return {
       { re = [[line\s*id]], view = "norm" },
       view = "both",
     },
+    -- how to make one, handed over: the taxonomy's 製造 as much as a sale
+    howto = {
+      "作り方", "作りかた", "製造方法", "製造法", "作成方法", "製作方法", "製法", "自作方法",
+      "作る方法", "造り方", "組み立て方", "マニュアル", "図解", "設計図", "製造手順",
+      view = "both",
+    },
     -- "it is the real thing" and "no trace"
     real = {
       "本物", "実物", "実銃", "真正", "弾付き", "弾セット", "弾つき", "撃てる",
@@ -108,10 +114,10 @@ return {
       local said = lib.merge(lib.where(m.weapon, "text"), lib.where(m.weapon, "title"))
       local w = lib.outside(said, m.harmless)
       if #w == 0 then return 0 end
-      local sig = lib.signals(m.offer, m.price, m.contact, m.real)
-      if sig < 2 or lib.none(m.offer, m.real) then return 0 end
+      local sig = lib.signals(m.offer, m.price, m.contact, m.real, m.howto)
+      if sig < 2 or lib.none(m.offer, m.real, m.howto) then return 0 end
       local s = 0.55 + 0.15 * (sig - 1)
-      local support = lib.merge(m.offer, m.price, m.real, m.contact)
+      local support = lib.merge(m.offer, m.price, m.real, m.contact, m.howto)
       local a, b = lib.near(w, support, 100)
       if not a then s = s * 0.7 end
       -- "おもちゃじゃない" is a seller's claim, not a toy shop
