@@ -1000,6 +1000,13 @@ static int few_links(const struct elrec *r)
 	return r->tag != TAG_ROOT && r->parent && links >= 2 && len > 0 && len - lb < 8 * links;
 }
 
+/*
+ * Text without a link that keeps its element out of a link-dense box's
+ * boilerplate: about 40 Japanese characters, more than a list's heading or
+ * a line under it, as much as a short post.
+ */
+#define PLAIN_KEEP 120
+
 /* Whether record r is mostly links: a link list, a menu, a ranking. */
 static int link_dense(const struct elrec *r)
 {
@@ -1365,7 +1372,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	size_t nrecs = w->recs_full ? 0 : w->nrecs, i, nposts = 0, nboil = 0, ncut = 0, nseg = 0;
 	uint8_t *boiler = NULL;
 	struct span *posts = NULL, *boil = NULL;
-	uint32_t *cuts = NULL, main_id = 0, next_id = 1, *ids = NULL;
+	uint32_t *cuts = NULL, main_id = 0, next_id = 1, *ids = NULL, *plain = NULL;
 	int posts_since = 0;
 	size_t site = 0;
 	struct textblock *seg = NULL;
@@ -1379,8 +1386,21 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 		nrecs = 0;
 	boiler = calloc(nrecs + 1, 1);
 	boil = malloc((nrecs + w->nlinks / 3 + 1) * sizeof(*boil));
-	if (!boiler || !boil)
+	plain = calloc(nrecs + 1, sizeof(*plain));
+	if (!boiler || !boil || !plain)
 		goto out;
+	/*
+	 * plain[i]: the most text one element inside record i holds without a
+	 * link in it. Records come parent first, so children are seen before
+	 * their parents going backwards.
+	 */
+	for (i = nrecs; i-- > 0;) {
+		const struct elrec *r = &recs[i];
+		uint32_t mine = r->aend == r->astart ? r->end - r->start : plain[i];
+
+		if (r->parent && mine > plain[r->parent - 1])
+			plain[r->parent - 1] = mine;
+	}
 	/* boilerplate, top-down: the outermost element of each is kept as a span */
 	for (i = 0; i < nrecs; i++) {
 		const struct elrec *r = &recs[i];
@@ -1390,8 +1410,14 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 			continue;
 		}
 		/* a form asking for two or more fields (a login, a card) is the page itself */
+		/*
+		 * a box mostly of links that holds a post of its own (an answer
+		 * beside the "related questions" list, in one wrapper) is not
+		 * boilerplate as a whole: its link lists are, one by one
+		 */
 		if ((r->tag == TAG_BOILER && !(r->iend - r->istart >= 2)) || r->landmark ||
-		    (r->tag == TAG_EDGE && !r->in_article) || link_dense(r)) {
+		    (r->tag == TAG_EDGE && !r->in_article) ||
+		    (link_dense(r) && plain[i] < PLAIN_KEEP)) {
 			boiler[i] = 1;
 			if (r->end > r->start) {
 				boil[nboil].start = r->start;
@@ -1493,6 +1519,7 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 	rc = PRC_OK;
 out:
 	free(boiler);
+	free(plain);
 	free(boil);
 	free(posts);
 	free(cuts);

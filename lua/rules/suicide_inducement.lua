@@ -32,13 +32,13 @@ return {
       "死ぬ勇気が出ない方", "死ぬ勇気がない方",
       { re = [[(一緒に|いっしょに|共に|ともに|みんなで|皆で|2人で|ふたりで).{0,8}(死|逝|しに|消え|終わりに|終わら)]], view = "norm" },
       -- people who want to die, called together: 死にたい人だけ, 死にたい方募集
-      -- on the squeezed view too: 死◆に◆た◆い人だけ
-      { re = [[死にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "both" },
+      -- on the squeezed view too (死◆に◆た◆い人だけ), and in kana (しにたい人だけ)
+      { re = [[(死|し)にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "both" },
       { re = [[(自殺|心中|死ぬ)(仲間|相手|めんばー|志願者)\s*(を)?\s*(募集|探|集め|集ま|求む)]], view = "norm" },
       { re = [[(終わりに|終わら)(する|したい)(人|方|仲間)(だけ|募集|集まれ|いませんか|へ)]], view = "norm" },
-      { re = [[(終わりにしたい|消えたい|死にたい|楽になりたい)(人|方)(、|は|も)?.{0,6}(集まって|集まれ|連絡|募集|dm|来て)]], view = "norm" },
+      { re = [[(終わりにしたい|消えたい|死にたい|しにたい|楽になりたい)(人|方)(、|は|も)?.{0,6}(集まって|集まれ|連絡|募集|dm|来て)]], view = "norm" },
       { re = [[(一緒に|いっしょに|みんなで|皆で|2人で|ふたりで|人同士).{0,8}楽にな(り|ろ|れ)]], view = "norm" },
-      { re = [[(本当に|本気で)死にたい(なら|人は|方は).{0,12}(連絡|dm|集ま|来て)]], view = "both" },
+      { re = [[(本当に|本気で)(死|し)にたい(なら|人は|方は).{0,12}(連絡|dm|集ま|来て)]], view = "both" },
       { re = [[(集団|みんな)で?(自殺|じさつ|自死)]], view = "norm" },
       { re = [[(自殺|じさつ|自死|心中)の?(計画|仲間|相手|募集|参加者|めんばー)]], view = "norm" },
       { re = [[終わりにする日を.{0,10}(決め|選)]], view = "norm" },
@@ -88,6 +88,11 @@ return {
       "セリフ", "感想", "レビュー", "ゲーム", "曲", "主人公",
       view = "both", weight = 0,
     },
+    -- places named after a topic: passing a cinema quotes no film
+    venue = {
+      "映画館", "ゲームセンター", "ゲーセン", "ゲーム売り場", "アニメショップ",
+      view = "both", weight = 0,
+    },
   },
 
   classify = function(page, m)
@@ -109,7 +114,7 @@ return {
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.7 end
       -- a film's or a song's words: the topic right next to the invitation
-      if lib.near(lib.merge(invite, m.help), m.topic, 30) then s = s * 0.5 end
+      if lib.near(lib.merge(invite, m.help), lib.outside(m.topic, m.venue), 30) then s = s * 0.5 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)
     end, { focus = { "invite", "help" } })
   end,

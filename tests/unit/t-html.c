@@ -585,6 +585,27 @@ static void test_blocks(void)
 	ok(id_at(&d, "Saw a movie") == id_at(&d, "Read a novel"),
 	   "short lines with no heading over them stay one text");
 
+	/* one answer and a "related" list in one wrapper: the wrapper is mostly links */
+	d = parse("<div class=q><h1>Question</h1><p>Anyone?</p></div><div class=answers>"
+		  "<div class=answer><p>Only people who mean it should write to me. No idle "
+		  "questions, please. We are looking for people to join us near the station. "
+		  "Do not try to stop us. Mail: someone@example.jp</p></div>"
+		  "<section><h2>Related</h2><ul><li><a href=/1>Marathon day</a></li>"
+		  "<li><a href=/2>About the law</a></li><li><a href=/3>Fuel notes</a></li>"
+		  "<li><a href=/4>Train trip</a></li><li><a href=/5>Local news</a></li>"
+		  "<li><a href=/6>Sleep talk</a></li><li><a href=/7>School visit</a></li>"
+		  "<li><a href=/8>Garden diary</a></li><li><a href=/9>Season review</a></li>"
+		  "</ul></section></div>");
+	ok(kind_at(&d, "Only people who mean it") != TEXTBLOCK_BOILER,
+	   "an answer beside a link list in one wrapper is not boilerplate");
+	is_int(kind_at(&d, "Fuel notes"), TEXTBLOCK_BOILER, "and the link list still is");
+	/* the other side: a short line over a link list stays with it */
+	d = parse("<p>Body text of the page.</p><div class=side><p>Popular this week</p>"
+		  "<ul><li><a href=/1>Marathon day</a></li><li><a href=/2>About the law</a></li>"
+		  "<li><a href=/3>Fuel notes</a></li><li><a href=/4>Train trip</a></li></ul></div>");
+	is_int(kind_at(&d, "Popular this week"), TEXTBLOCK_BOILER,
+	       "a list's short heading line is boilerplate with the list");
+
 	/* aria landmarks */
 	d = parse("<div role=navigation>Menu words</div><p>Body text.</p>");
 	is_int(kind_at(&d, "Menu"), TEXTBLOCK_BOILER, "role=navigation is boilerplate");
