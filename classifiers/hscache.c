@@ -105,21 +105,6 @@ static enum prc map_all(int fd, size_t size, unsigned char **out, int *mapped, s
 	return PRC_OK;
 }
 
-/* zlib's CRC-32 c (crc32(0, Z_NULL, 0) to begin) carried over b[0..n), in steps crc32() takes. */
-static uLong crc_more(uLong c, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n) {
-		uInt k = n > (1u << 30) ? 1u << 30 : (uInt)n;
-
-		c = crc32(c, b, k);
-		b += k;
-		n -= k;
-	}
-	return c;
-}
-
 enum prc hscache_load(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
 		      struct patset **out, struct err *e)
 {
@@ -166,7 +151,7 @@ enum prc hscache_load(const char *dir, const unsigned char key[HSCACHE_KEY_LEN],
 		rc = err_set(e, PRC_PARSE, "'%s' is truncated", path);
 		goto out;
 	}
-	if ((uint32_t)crc_more(crc32(0L, Z_NULL, 0), b, (size_t)st.st_size - TRAILER_LEN) !=
+	if ((uint32_t)crc32_z(0L, b, (size_t)st.st_size - TRAILER_LEN) !=
 	    bytes_get_u32(b + st.st_size - TRAILER_LEN)) {
 		rc = err_set(e, PRC_PARSE, "'%s' is corrupt (CRC mismatch)", path);
 		goto out;
@@ -290,8 +275,8 @@ enum prc hscache_store(const char *dir, const unsigned char key[HSCACHE_KEY_LEN]
 	bytes_put_u32(head + 12, 0);
 	memcpy(head + 16, key, HSCACHE_KEY_LEN);
 	bytes_put_u64(head + 16 + HSCACHE_KEY_LEN, n);
-	bytes_put_u32(trailer,
-		      (uint32_t)crc_more(crc_more(crc32(0L, Z_NULL, 0), head, sizeof(head)), payload, n));
+	bytes_put_u32(trailer, (uint32_t)crc32_z(crc32_z(0L, head, sizeof(head)),
+						  (const unsigned char *)payload, n));
 	if (fd_write_all(fd, head, sizeof(head)) < 0 || fd_write_all(fd, payload, n) < 0 ||
 	    fd_write_all(fd, trailer, sizeof(trailer)) < 0 || fsync(fd) < 0) {
 		rc = err_set(e, PRC_IO, "cannot write '%s': %s", tmp, strerror(errno));

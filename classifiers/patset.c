@@ -550,7 +550,10 @@ static void db_memory_init(void)
 	hs_set_database_allocator(db_alloc, db_free);
 }
 
-/* Before Hyperscan makes or frees any database. */
+/*
+ * Before Hyperscan makes or frees any database: called where databases are
+ * made (compile_here, child_probe, deserialize), which every free follows.
+ */
 static void db_memory(void)
 {
 	pthread_once(&db_memory_once, db_memory_init);
@@ -567,7 +570,6 @@ static enum prc som_groups(struct patset *ps, int v, struct err *e)
 	struct pexpr *x = ps->ex[v];
 	size_t i, j;
 
-	db_memory();
 	for (i = 0; i < ps->n[v]; i++) {
 		hs_compile_error_t *ce = NULL;
 		hs_database_t *db = NULL, **grown;
@@ -1824,7 +1826,6 @@ static enum prc get_db(const unsigned char *p, size_t len, size_t *off, hs_datab
 	hs_error_t r;
 	enum prc rc = PRC_OK;
 
-	db_memory();
 	*db = NULL;
 	if (len - *off < 8)
 		return err_set(e, PRC_PARSE, "truncated or malformed");
@@ -1897,6 +1898,7 @@ static enum prc deserialize(const void *data, size_t len, struct patset **out, i
 	*out = NULL;
 	if (!ps)
 		return err_set(e, PRC_NOMEM, "out of memory loading cached patterns");
+	db_memory();
 	if (len < 8 || memcmp(p, SERIAL_MAGIC, 4) || bytes_get_u32(p + 4) != SERIAL_FORMAT) {
 		rc = err_set(e, PRC_PARSE, "not a pattern set of format %u", SERIAL_FORMAT);
 		goto out;

@@ -1409,11 +1409,11 @@ static enum prc find_blocks(struct walk *w, size_t len, struct html_doc *doc)
 			boiler[i] = 2; /* inside boilerplate */
 			continue;
 		}
-		/* a form asking for two or more fields (a login, a card) is the page itself */
 		/*
-		 * a box mostly of links that holds a post of its own (an answer
-		 * beside the "related questions" list, in one wrapper) is not
-		 * boilerplate as a whole: its link lists are, one by one
+		 * a form asking for two or more fields (a login, a card) is the
+		 * page itself; a box mostly of links that holds a post of its own
+		 * (an answer beside the "related questions" list, in one wrapper)
+		 * is not boilerplate as a whole: its link lists are, one by one
 		 */
 		if ((r->tag == TAG_BOILER && !(r->iend - r->istart >= 2)) || r->landmark ||
 		    (r->tag == TAG_EDGE && !r->in_article) ||
