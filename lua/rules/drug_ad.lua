@@ -65,7 +65,7 @@ return {
     -- channels that leave no trace
     secret = {
       "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
-      -- sellers' shorthand for Telegram: TG, テレ
+      -- sellers' shorthand for Telegram: TG
       { re = [[(^|[^a-z])tg($|[^a-z])]], view = "norm" },
       view = "both",
     },

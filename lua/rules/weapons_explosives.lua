@@ -6,8 +6,8 @@
 -- channel that leaves no trace. Arrest reports, gun-control news, airsoft
 -- shops, licensed gun shops and hunting courses, fireworks and games use the
 -- same nouns, so the rule wants the weapon word with at least two of offer,
--- price, channel, "it is real" and a how-to (a maker's manual), close together; news, toy, licence,
--- fireworks and fiction wording switches it off.
+-- price, channel, "it is real" and a how-to (a maker's manual), close
+-- together; news, toy, licence, fireworks and fiction wording switches it off.
 
 return {
   name = "weapons_explosives.offer",
