@@ -31,6 +31,9 @@ return {
       "譲ります", "譲渡", "譲って", "高価買取", "高額買取", "売買", "貸して",
       "レンタル", "郵送するだけ", "送るだけ", "売れます", "現金化", "買取中",
       "売りたい", "買ってくれる",
+      "買取り", "買いませんか", "売りませんか",
+      -- rental euphemisms (法人口座お借り上げ)
+      "借り上げ", "貸し出し", "貸すだけ",
       view = "both",
     },
     -- how buyers of accounts describe the deal, whatever verb they use
@@ -44,12 +47,24 @@ return {
       { re = [[(口座|通帳).{0,3}(1つ|ひとつ|1冊|1口|1件)(で|につき|あたり)]], view = "norm" },
       { re = [[暗証番号(は|を)?(変えず|そのまま|変更せず)]], view = "norm" },
       { re = [[(使って(い)?ない|使わなくなった|眠って(い)?る|不要な)(銀行)?(口座|通帳)]], view = "norm" },
+      -- plain and casual verb forms right after the noun (口座買う, 通帳売る)
+      { re = [[(口座|通帳|きゃっしゅかーど)を?(買う|売る|買い取る|買いたい|売れる|売れば|買ってる|買います)]], view = "both" },
+      -- a seller's listing: the account never frozen (counted with the kit below)
+      "凍結歴",
+      -- the whole deal is mailing the passbook and card: 送っていただくだけ
+      { re = [[(通帳|きゃっしゅかーど|かーど).{0,12}(送|郵送し)(って|て)?(いただく|もらう|くれる|頂く)?だけ]], view = "norm" },
+      -- the PIN written down and sent with the card
+      { re = [[暗証番号(は|を)?.{0,6}(付箋|紙|めも)に?(書|貼)]], view = "norm" },
+      { re = [[暗証番号を(書|めも)した?(紙|付箋|めも)]], view = "norm" },
       view = "both",
     },
     pay = {
       "即金", "即日", "高額報酬", "高額で", "報酬", "謝礼",
       { re = [[\d+(\.\d+)?\s*万]], view = "both" },
       { re = [[\d[\d,]{3,}\s*円]], view = "both" },
+      -- ¥40,000 and 3万 (which the norm view reads 30000)
+      { re = [[[¥]\s*\d[\d,]{3,}]], view = "norm" },
+      { re = [[(^|[^\d,.\-])[1-9]\d{0,2}0000($|[^\d,\-])]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -68,6 +83,18 @@ return {
       "犯罪に利用", "凍結されます",
       view = "both", weight = 0,
     },
+    -- what makes up an account when it changes hands
+    kit = {
+      "通帳", "キャッシュカード", "暗証番号", "届出印", "ネットバンキング", "ログインID",
+      view = "both", weight = 0,
+    },
+    -- the buyer's pitch against closing (解約するよりお得, 解約しないで売って):
+    -- in that block 解約 is what the writer argues against, not a bank's procedure
+    notguard = {
+      { re = [[(売|買|譲).{0,40}解約(するより|するくらいなら)]], view = "norm" },
+      { re = [[解約(するより|するくらいなら|しないで|せずに?).{0,30}(売|買|譲)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     -- shops and everyday money: they rule out only the words right next to them
     topic = {
       "手数料", "査定", "代金", "引き落とし", "古物商",
@@ -80,13 +107,26 @@ return {
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
       local a, t = lib.near(m.account, m.trade, 20)
-      if not a and #m.sale > 0 then a, t = m.sale[1], m.sale[1] end
+      if a and lib.near({ lib.span(a, t) }, m.topic, 15) then a = nil end
+      if not a then   -- the deal in the seller's words, unless next to a shop's words
+        for _, x in ipairs(m.sale) do
+          -- 凍結歴なし is said of game and SNS accounts too: only with the bank kit
+          local ok = x.pattern ~= "凍結歴" or lib.distinct(m.kit) >= 2
+          if ok and not lib.near({ x }, m.topic, 15) then a, t = x, x break end
+        end
+      end
       if not a then return 0 end
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
       s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)
-      if lib.near({ lib.span(a, t) }, m.topic, 15) then return 0 end
-      local g = lib.distinct(m.guard)
+      local guard = m.guard
+      if lib.any(m.notguard) then
+        guard = {}
+        for _, x in ipairs(m.guard) do
+          if x.pattern ~= "解約" then guard[#guard + 1] = x end
+        end
+      end
+      local g = lib.distinct(guard)
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.6 end
       return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)

@@ -4,8 +4,10 @@
 -- The posts name an age (JK, 中2, 15歳), paid-date wording or a price
 -- (苺 = 1.5万, ホ別) and a meeting. Prevention pages for parents, news,
 -- cram schools and uniform shops name ages and prices too, so the rule wants
--- an age with paid-date wording, or an age with both a price and a meeting,
--- and school, shop or prevention wording switches it off.
+-- an age with paid-date wording, or an age with both a price and a meeting
+-- (or a promise of secrecy), and school, shop or prevention wording switches it
+-- off. Secrecy from parents and waived age checks are what groomers promise:
+-- no school or shop writes them, so they also outweigh school words.
 
 return {
   name = "child_solicitation.age_price_meeting",
@@ -34,6 +36,10 @@ return {
       { re = [[(^|[^最])(中|高)\s[1-3]($|[^0-9])]], view = "norm" },
       -- the school year: 中学3年, 高校一年, 小学6年生
       { re = [[(中学|高校|小学)\s*[1-6]\s*年]], view = "both" },
+      -- spelled in kana (ﾁｭｰｶﾞｸｾｲ, じぇーしー) and 18さい未満
+      "ちゅうがくせい", "ちゅーがくせい", "こうこうせい", "こーこーせい", "じぇーしー",
+      "じぇーけー", "じぇいしー", "じぇいけー",
+      { re = [[18\s*(歳|さい)\s*(未満|みまん)]], view = "norm" },
       view = "both",
     },
     paid = {
@@ -55,10 +61,13 @@ return {
       { re = [[\d+(\.\d+)?\s*万]] },
       { re = [[\d[\d,]{3,}\s*円]] },
       { re = [[[¥]\s*\d[\d,]{3,}]] },
+      { re = [[[壱弐参]\s*万]] },   -- 壱万, 参万: the formal numerals
     },
     meet = {
       "会える", "会いたい", "会いませんか", "待ち合わせ", "今から会", "ホテル",
       "お泊まり", "迎えに来", "迎えに行", "会ってくれる",
+      "会って", "会おう", "会えたら", "一人で来", "面会", "遊び相手", "お茶相手",
+      "ご飯相手", "食事相手", "デート相手", "遊んでくれ",
       view = "both",
     },
     contact = {
@@ -67,7 +76,25 @@ return {
       "連絡", "駅", "今日", "今から", "放課後",
       view = "both",
     },
-    -- prevention, news, schools and shops
+    -- secrecy from parents and school, no age or ID check
+    secret = {
+      { re = [[(親|保護者|学校|家族|まま|ぱぱ|お母さん|お父さん)(の方)?(や(学校|家族|友達))?(とか)?(に|には|にも)\s*(内緒|ないしょ|秘密|ばれ|言わ|知られ)]] },
+      { re = [[親\s*ばれ]] },
+      { re = [[(年齢|身分証|身分|身元)(の)?(確認)?(書類)?(の)?(提示|確認)?(は|も)?\s*(しない|しません|しないので|不要|なし|無し|いらない|いりません|求めない|求めません|求めておりません)]] },
+      "内緒で", "内緒ね", "内緒だよ", "秘密厳守", "誰にも言わない", "誰にも言わないで",
+      view = "norm",
+    },
+    -- guard words as the writer uses them: fear of the police, a board's
+    -- report link, "leak prevention" of a members' club
+    evasion = {
+      { re = [[補導(が|は)?\s*(こわ|怖|嫌|いや|やだ|無理)]] },
+      { re = [[警察(の人|関係者|の方)?(は|の方は)?\s*(来ないで|お断り|無理|ng|だめ|×)]] },
+      { re = [[通報(される|されちゃう|されたら|しないで)]] },
+      { re = [[(投稿|書き込み|れす)を通報]] },
+      { re = [[(漏洩|漏えい|流出)防止]] },
+      { re = [[保護者(の方)?(や(学校|家族))?(に|には)\s*(内緒|ないしょ|ばれ|言わ|知られ)]] },
+      view = "norm", weight = 0,
+    },
     -- protection, police, news: they rule out the whole text
     guard = {
       "補導", "被害", "防止", "逮捕", "容疑", "啓発", "保護者", "児童買春", "条例",
@@ -94,19 +121,21 @@ return {
       local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
       if #age == 0 then return 0 end
       local paid = lib.unquoted(page, lib.outside(m.paid, m.harmless))
+      local secret = lib.unquoted(page, m.secret)
+      local meet = lib.outside(m.meet, m.harmless)
       local s = 0
       if #paid > 0 then
-        s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact)
-      elseif lib.all(m.price, lib.outside(m.meet, m.harmless)) then
-        s = 0.7
+        s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact, secret)
+      elseif lib.any(m.price) and lib.any(meet, secret) then
+        s = 0.7 + 0.1 * lib.signals(meet, secret) - 0.1
       end
       if s == 0 then return 0 end
-      local g = lib.distinct(m.guard)
+      local g = lib.distinct(lib.outside(m.guard, m.evasion))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.6 end
       local ev = lib.near(age, paid, 67) or lib.near(age, m.price, 67) or age[1]
       -- a school's, a family's or a story's words right at the age
-      if lib.near({ ev }, m.topic, 20) then s = s * 0.5 end
+      if #secret == 0 and lib.near({ ev }, m.topic, 20) then s = s * 0.5 end
       return lib.clamp(s), lib.evidence(page, ev, 40)
     end)
   end,

@@ -46,6 +46,11 @@ return {
       "メアド変更可", "ひも付け変更可", "紐付け変更可",
       view = "both",
     },
+    -- prevention, not a leak: 情報漏洩防止のため (a privacy promise)
+    notstolen = {
+      "漏洩防止", "漏えい防止", "流出防止", "漏洩対策", "漏えい対策", "流出対策",
+      view = "both", weight = 0,
+    },
     trade = {
       "売ります", "販売", "譲ります", "配布", "共有します", "提供", "格安", "まとめ売り",
       "在庫", "入手可能", "交換", "売買", "卸", "出品", "買います", "買取", "お渡し",
@@ -88,11 +93,12 @@ return {
     return lib.by_block(page, m, function(m)
       if lib.none(m.trade) then return 0 end
       local s = 0
-      local c, st = lib.near(lib.merge(m.cred, m.short), m.stolen, 67)
+      local stolen = lib.outside(m.stolen, m.notstolen)
+      local c, st = lib.near(lib.merge(m.cred, m.short), stolen, 67)
       if c then
         if lib.none(m.pay, m.contact, m.volume) then return 0 end
         s = 0.7 + 0.1 * lib.signals(m.pay, m.contact, m.volume)
-        s = s + 0.05 * math.min(lib.distinct(m.stolen) - 1, 2)
+        s = s + 0.05 * math.min(lib.distinct(stolen) - 1, 2)
       else
         -- bulk lots of logins with a price and a channel
         c, st = lib.near(m.cred, m.volume, 20)

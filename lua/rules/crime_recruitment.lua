@@ -7,6 +7,20 @@
 -- wants a dark-job word with money or secrecy, or vague easy work with money
 -- and a secret channel; job-ad or warning wording switches it off.
 
+-- a block that is nothing but quoted phrases: a warning's list of examples
+-- (「日給5万」「即日即金」), one per line
+local function only_quotes(page, blk)
+  if not blk or blk.kind == "title" or not blk.ranges then return false end
+  local n = 0
+  for _, r in ipairs(blk.ranges) do
+    local t = page.text:sub(r.from, r.to)
+    t = t:gsub("「.-」", ""):gsub("『.-』", ""):gsub("“.-”", "")
+    t = t:gsub("[%s%p]", ""):gsub("\227\128[\128-\191]", ""):gsub("\239\188[\128-\191]", "")
+    n = n + #t
+  end
+  return n < 12
+end
+
 return {
   name = "crime_recruitment.quick_cash_secret",
   category = "crime_recruitment",
@@ -26,7 +40,11 @@ return {
       "闇バイト", "裏バイト", "ホワイト案件", "グレー案件", "高額バイト", "裏案件",
       "受け子", "出し子", "かけ子", "タタキ", "運び屋", "UD案件", "荷物の受け取り",
       "荷物を受け取", "書類の受け取り", "カードの受け取り", "現金の回収",
-      "受け取って運ぶ",
+      "受け取って運ぶ", "裏仕事", "裏の仕事",
+      -- the crime described without its name: posing as bank staff or police,
+      -- drawing cash with cards handed over
+      { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
+      { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
       view = "both",
     },
     -- how the recruiters hold people once they answer (警察庁 and the hotline list these
@@ -42,7 +60,9 @@ return {
       "借金がある人", "借金がある方", "借金ある人", "まとまったお金が必要", "今すぐお金が必要",
       "交通費として先に", "前金として", "前払いで渡", "紹介してくれたら", "紹介料として",
       "ホワイト案件なので",
-      { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,6}(写真|画像|こぴー|写し|表裏).{0,8}(送|提出|あっぷ)]], view = "norm" },
+      { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,6}(写真|画像|こぴー|写し|表裏|写め).{0,8}(送|提出|あっぷ|出して)]], view = "norm" },
+      -- whose card or parcel it is does not matter
+      { re = [[持ち主(のこと)?(は|を|も)?気にし]], view = "norm" },
       { re = [[(実家|家族|親|両親).{0,4}(住所|連絡先|勤務先|電話番号)]], view = "norm" },
       { re = [[(中身|内容|荷物の中)(は|を|も)?(聞か|知らなくて|気にし|詮索|確認しな)]], view = "norm" },
       { re = [[(途中で|1度始めたら|始めたら)(抜け|やめ|辞め|逃げ)]], view = "norm" },
@@ -89,12 +109,24 @@ return {
       "新規契約", "回線", "名義", "口座", "通帳", "SIM",
       view = "both", weight = 0,
     },
+    -- the money pays for company (a paid date), not for work: that is
+    -- child_solicitation or prostitution, never a crime job by itself
+    dating = {
+      "会ってくれたら", "会ってくれる", "会える子", "会える女の子", "定期で会", "パパ活",
+      "ママ活", "お手当", "大人の関係", "食事や買い物", "ご飯だけ", "食事だけ",
+      view = "both", weight = 0,
+    },
     -- the wording of ordinary job ads
     legit = {
       "社会保険", "交通費支給", "雇用保険", "有給休暇", "研修制度", "研修あり",
       "正社員登用", "ハローワーク", "株式会社", "有限会社", "応募資格", "勤務地",
       "勤務時間", "試用期間", "時給", "制服貸与", "面接", "労働条件", "納品",
       "ポートフォリオ", "実績",
+      view = "both", weight = 0,
+    },
+    -- "do not apply" said by the recruiter to filter people: 意味が分からない人は応募しないで
+    filter = {
+      { re = [[(分からない|わからない|冷やかし|本気でない|本気じゃない|覚悟のない|守れない)(人|方)は.{0,4}(応募|連絡)しないで(ください)?]], view = "norm" },
       view = "both", weight = 0,
     },
     -- the wording of warnings and news
@@ -114,6 +146,7 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m, blk)
+      if only_quotes(page, blk) then return 0 end
       -- a lure quoted in a warning (「高額バイト」の誘い) is mentioned, not offered
       -- the recruiters' holds make a dark job of any work offered: two of
       -- them, or one in a text that offers work
@@ -125,6 +158,7 @@ return {
       -- selling one's own phone line or bank account is phone_trade or
       -- bank_account_trade; this rule takes it only with a dark-job word
       if lib.none(m.dark) and lib.any(m.handover) then return 0 end
+      if lib.none(m.dark) and lib.any(m.dating) then return 0 end
       local s = 0
       if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
         s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
@@ -137,8 +171,11 @@ return {
         s = lib.model_support(s, page, blk, "crime_recruitment", { boost = 0.1 })
       end
       if s == 0 then return 0 end
-      s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit)
-      local w = lib.distinct(m.warning)
+      -- the recruiters' holds are never an ordinary job's: a company name or
+      -- an interview does not clear two of them
+      if lib.distinct(lure) < 2 then s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit) end
+      s = lib.clamp(s)
+      local w = lib.distinct(lib.outside(m.warning, m.filter))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.6 end
       local job = lib.merge(m.dark, m.vague)

@@ -9,7 +9,8 @@
 -- does too unless the page moves buyers to a secret-chat app. Slang that is
 -- an everyday word (野菜, アイス, 手押し) counts only when the page gives a
 -- channel, and "legal" herbs sold not for human use are left to
--- dangerous_drug_ad.
+-- dangerous_drug_ad. Film and novel reviews retelling a dealer's story are
+-- switched off too.
 
 return {
   name = "drug_ad.slang_offer_contact",
@@ -31,12 +32,24 @@ return {
       "ハッパ", "覚醒剤", "覚せい剤", "シャブ", "コカイン", "MDMA", "エクスタシー",
       "LSD", "冷たいの", "ハシシ", "草あります", "草売ります", "上物の草", "バッズ",
       "ヘロイン", "ケタミン", "大麻リキッド",
+      -- 草/クサ (weed), チョコ (hashish), スノー/白いの (cocaine) only when stocked or
+      -- sold by the gram: 草 alone is net slang for "lol"
+      { re = [[草(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+      { re = [[(^|[^ぁ-ゖ])くさ(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+      { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
+      { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
+      { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
       view = "both",
     },
     -- slang that is an everyday word too: it needs a channel on the page
     slang = {
       "野菜", "手押し", "アイス", "クリスタル", "冷たいの", "草あります", "草売ります",
       "上物の草",
+      { re = [[草(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+      { re = [[(^|[^ぁ-ゖ])くさ(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+      { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
+      { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
+      { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- longer words that make a drug word part of something harmless
@@ -50,6 +63,9 @@ return {
       "アイスクライミング", "アイスマシン", "カカオ豆", "カカオ分", "カカオマス", "カカオバター",
       "カカオニブ", "カカオポリフェノール", "カカオ7", "カカオ8", "カカオ9", "カカオ6", "カカオ5",
       "高カカオ", "カカオの香り", "カカオ濃度",
+      -- a gun word before the copula: エアガンじゃない is no ガンジャ
+      "エアガンじゃ", "モデルガンじゃ", "ガスガンじゃ", "ハンドガンじゃ", "ショットガンじゃ",
+      "マシンガンじゃ", { re = [[がんじゃ(ない|ねえ|ねー|なかった|なく)]], view = "norm" },
       view = "both", weight = 0,
     },
     offer = {
@@ -67,6 +83,9 @@ return {
       "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
       -- sellers' shorthand for Telegram: TG
       { re = [[(^|[^a-z])tg($|[^a-z])]], view = "norm" },
+      -- テレ as short for Telegram, pointing at a handle or a message
+      { re = [[てれ\s*(で|へ|に|から|まで)?\s*(連絡|dm|検索|→|⇒|:|@)]], view = "norm" },
+      { re = [[連絡(は|先は?)\s*てれ($|[^ぁ-ゖ]|で|へ|に|まで)]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -81,6 +100,11 @@ return {
       { re = [[\d+(\.\d+)?\s*(g|ぐらむ)\s*[\d,]{3,}]] },
       { re = [[[\d,]{3,}\s*円?\s*/\s*\d*\s*(g|ぐらむ)]] },
       { re = [[[¥]\s*\d[\d,]{2,}]] },
+      -- thousands as k (6k, 7.5k) and amounts in 大字 (弐万, 参万五千)
+      { re = [[(^|[^a-z0-9.])\d{1,3}(\.\d)?\s*k($|[^a-z])]] },
+      { re = [=[[壱弐参肆伍陸漆捌玖拾]\s*[万千]]=] },
+      -- a bare amount after a quantity: 1で三万 reads 1で30000
+      { re = [[(で|=)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
     },
     -- how news, police and prevention campaigns write about drugs
     context = {
@@ -88,7 +112,7 @@ return {
       "書類送検", "送検", "県警", "府警", "警視庁", "署によると", "押収", "起訴",
       "判決", "報道", "記者", "危険性", "乱用防止", "ダメ。ゼッタイ。", "相談窓口",
       "啓発", "依存症", "回復支援", "厚生労働省", "注意喚起", "隠語", "手を出さない",
-      "絶対にダメ", "麻薬取締部", "医療用",
+      "絶対にダメ", "麻薬取締部", "麻薬取締官", "医療用",
       view = "both", weight = 0,
     },
     -- shops, farms and kitchens
@@ -99,6 +123,14 @@ return {
       "パワーストーン", "ガラス", "税込", "送料無料", "クール便", "詰め合わせ",
       "肥料", "ギフト", "ゲーム", "攻略", "RMT", "中古", "レコード", "ウサギ", "ペット",
       "食べ放題", "ワイン", "井戸", "寿司", "予約",
+      -- mineral specimens (氷のような水晶) are sold by the gram and in small bags
+      "水晶", "鉱物", "原石", "標本", "ミネラルショー",
+      view = "both", weight = 0,
+    },
+    -- reviews and fiction retell a dealer's story
+    fiction = {
+      "映画", "主人公", "登場人物", "劇中", "作中", "あらすじ", "ネタバレ", "監督",
+      "小説", "ドラマ", "原作", "感想",
       view = "both", weight = 0,
     },
     -- products sold as legal or not for human use: dangerous_drug_ad's case
@@ -130,6 +162,8 @@ return {
       local ctx = lib.distinct(m.context)
       if ctx >= 2 then return 0 end
       if ctx == 1 then s = s * 0.6 end
+      -- a film or novel review: two fiction words in the block, no seller's channel
+      if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
       if daily >= 2 and lib.none(m.secret) then return 0 end

@@ -59,6 +59,22 @@ return {
       { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
       view = "both",
     },
+    -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
+    copy = {
+      "N級品", "N級", "S級品", "スーパーコピー", "コピー品", "複製品", "レプリカ品",
+      "本物と見分け", "本物と同じ品質", "正規品と同一", "ミラー品",
+      view = "both",
+    },
+    -- a shop that will not say where it is: 所在地のご案内は控えさせて
+    hidden = {
+      { re = [[(所在地|住所|電話|店舗).{0,12}(控えさせて|非公開|お答えできません|公開しておりません|ご案内は控え)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- the contact channel, not a consumer centre: LINEで相談すると
+    chat = {
+      { re = [[((^|[^a-z])line|dm|めーる|ちゃっと)\s*で\s*(ご)?相談]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     -- a free mail address as the shop's contact
     freemail = {
       { re = [[[a-z0-9._-]+@(gmail\.com|yahoo\.co\.jp|outlook\.(jp|com)|hotmail\.(com|co\.jp)|163\.com|126\.com|qq\.com|icloud\.com|aol\.com|yeah\.net)]], view = "norm" },
@@ -179,7 +195,7 @@ return {
     -- with one word in a headline of the site's link lists
     local function company_details(m)
       if not company then
-        local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs)), {}
+        local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs, m.hidden)), {}
         for i, x in ipairs(comp) do
           for j, y in ipairs(comp) do
             if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
@@ -197,7 +213,8 @@ return {
       local personal = personal_names(m)
       if lib.none(m.discount) and slashed == 0 then return 0 end
       if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
-      local signs = lib.distinct(m.signs)
+      local signs = lib.distinct(m.signs, m.hidden)
+      if lib.any(m.copy) then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
       -- to a third, twice, in a shop that writes broken Japanese are one too
       if lib.none(m.transfer) and #personal == 0 and signs < 2 and
@@ -217,12 +234,12 @@ return {
       if c >= 2 then return 0 end
       if c == 1 then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
-      local w = lib.distinct(m.warning)
+      local w = lib.distinct(lib.outside(m.warning, m.chat))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.7 end
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
       return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
     end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
-                    "shop", "signs", "freemail", "broken" } })
+                    "shop", "signs", "freemail", "broken", "hidden" } })
   end,
 }

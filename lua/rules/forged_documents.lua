@@ -8,7 +8,8 @@
 -- employers' guides to spotting fakes, ID-photo studios and card-case shops
 -- name the same documents, so the rule wants the document next to a
 -- forgery or making word plus a price or a channel; procedure, news,
--- photo and shop wording switches it off.
+-- photo and shop wording switches it off, except "no need to go to the
+-- immigration office" said as a selling point. English spam is read too.
 
 return {
   name = "forged_documents.id_for_sale",
@@ -38,6 +39,10 @@ return {
       "thẻ ngoại kiều", "thẻ cư trú", "thẻ zairyu", "bằng lái", "giấy phép lái xe",
       "hộ chiếu", "bằng tốt nghiệp", "bảo hiểm", "thẻ my number", "chứng minh thư",
       "căn cước",
+      -- as English-language spam writes them
+      "residence card", "zairyu card", "passport", "driver's license", "drivers license",
+      "driving licence", "driving license", "my number card", "health insurance card",
+      "id card", "diploma", "transcript", "juminhyo",
       view = "both",
     },
     -- claims that it passes as real, and the seller's own words for forging
@@ -52,6 +57,12 @@ return {
       "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
       "làm giả", "hàng giả", "giống thật", "như thật", "quét được", "có chip",
+      -- English spam: fake, novelty, "registered" (entered in the database)
+      "fake document", "fake passport", "fake id", "fake driver", "fake residence",
+      "real and fake", "counterfeit", "forged", "novelty document", "unregistered",
+      "registered document", "ic chip", "hologram", "microprint", "uv feature",
+      "passes any check", "same as original", "same as the original",
+      { re = [[(^|[^a-z])fake($|[^a-z])]], view = "norm" },
       view = "both",
     },
     make = {
@@ -63,6 +74,8 @@ return {
       "即日作成", "即日発行", "作成代行", "作成いたします", "各種対応", "全種類対応",
       -- in Chinese: made in three days, can be made
       "制作完成", "可以制作",
+      "we produce", "we make", "we sell", "we offer", "order now",
+      { re = [[(^|[^a-z])buy($|[^a-z])]], view = "norm" },
       "làm thẻ", "làm bằng", "làm giấy", "nhận làm", "giao hàng", "bao đậu",
       view = "both",
     },
@@ -88,6 +101,17 @@ return {
     -- buyer's, a recruiter's or a seller's condition, not a document for sale
     asked = {
       { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
+      -- an applicant's condition (身分証と顔写真を送れる人) and a recruiter's
+      -- threat (身分証の住所に行く)
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?[^。\n]{0,10}(送れる|提出できる|提示できる|見せられる|出せる)(人|方)]], view = "norm" },
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?の(住所|実家)(に|へ|まで)(行|伺|来|押)]], view = "norm" },
+      -- what an applicant must bring: 必要なもの: passport or 在留カード
+      { re = [[(必要なもの|必要書類|持ち物|ご用意いただくもの|ご持参)[^。]{0,20}(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと|passport|residence card|id card)]], view = "norm" },
+      view = "both", weight = 0,
+    },
+    -- the seller's "no need to go to the office": the guard word as a selling point
+    skip = {
+      { re = [[(入管|役所|市役所|区役所|窓口|入国管理局)(に|へ|まで)?(は|も)?\s*(行かなくて|行かずに|行かないで|行く必要|行きたくない|出向く必要|行かなくても)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- procedures, employers' checks, news, the law: they rule out the whole text
@@ -100,6 +124,9 @@ return {
       "見積", "デザイン自由",
       -- the immigration bureau, renewal and reissue, in Vietnamese
       "xuất nhập cảnh", "gia hạn", "cấp lại", "bị bắt",
+      -- and in English
+      "immigration services agency", "immigration bureau", "arrested", "police",
+      "renewal", "reissue", "how to spot", "how to check", "beware", "scam",
       view = "both", weight = 0,
     },
     -- photo studios, shops, fiction, school paperwork: only next to the words
@@ -130,7 +157,7 @@ return {
         if not d or lib.none(m.price, m.contact) then return 0 end
         s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
       end
-      local g = lib.distinct(m.guard)
+      local g = lib.distinct(lib.outside(m.guard, m.skip))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end
       -- a studio's or a shop's words right at the document; many of them, a

@@ -67,6 +67,7 @@ local official = {
   ["東京電力"] = { "tepco.co.jp" },
   ["Instagram"] = { "instagram.com" },
   ["Facebook"] = { "facebook.com" },
+  ["インスタ"] = { "instagram.com" },
 }
 
 local function host_of(url)
@@ -105,12 +106,15 @@ return {
       "パスワード", "ログインID", "ユーザーID", "会員ID", "メールアドレス", "ログイン",
       "サインイン", "暗証番号", "生年月日", "秘密の質問", "契約者番号", "お客さま番号",
       "お客様番号", "認証コード", "ワンタイムパスワード", "Apple ID", "Eメール",
+      -- codes a lure asks for with the password: SMS and 2-step codes, a game's transfer code
+      "確認コード", "2段階認証", "SMS認証", "引き継ぎコード", "引継ぎコード", "合言葉",
+      { re = [[(^|[^a-z])id(と|・|/|&)ぱす]], view = "both" },
       view = "both",
     },
     card = {
       "カード番号", "有効期限", "セキュリティコード", "CVV", "CVC", "暗証番号",
       "口座番号", "ワンタイムパスワード", "乱数表", "第二暗証", "カード名義",
-      "支店番号",
+      "支店番号", "カード情報",
       view = "both",
     },
     threat = {
@@ -135,6 +139,14 @@ return {
       "再入力が必要", "再入力してください", "再入力をお願い", "情報を再入力", "情報の再入力",
       -- the card company's line: 不正利用の疑い, 不正なご利用を検知
       { re = [[不正な?ご?(利用|使用)(の疑い|の恐れ|のおそれ|を検知|を確認|が確認|が発生|があり|の形跡)]], view = "both" },
+      -- the polite form of the threat: ご利用を一時的に制限させていただきます
+      { re = [[を(1時的に|永久に)?(停止|制限|凍結|削除|無効に?)(させていただ|いたします|します|となります)]], view = "norm" },
+      -- payment not confirmed (お支払いの確認がとれておりません)
+      { re = [[支払い?の?確認が(とれて|取れて|でき)]], view = "squeezed" },
+      -- a game or SNS operator's ban
+      "永久停止", "永久凍結", "永久ban", "アカウント停止", "調査対象",
+      -- the curiosity lure: your photo is being spread around
+      "晒されて", "拡散されて", { re = [[これ(って)?(お前|あなた|君|きみ)(じゃ|で|の)]], view = "norm" },
       view = "both",
     },
     deadline = {
@@ -146,7 +158,17 @@ return {
     enter = {
       "入力してください", "ご入力", "入力の上", "入力し", "以下のフォーム", "下記フォーム",
       "送信", "確認する", "認証する", "次へ", "更新する", "ログインして", "ログインする",
+      "入力を完了", "ご登録ください", "登録してください", "入れないと",
+      { re = [[(かーど|口座|暗証番号)(の)?(情報|番号)?の入力が必要]], view = "norm" },
       view = "both",
+    },
+    -- a threat word in a seller's status line: 凍結歴なし, 利用制限〇
+    notthreat = {
+      "凍結歴", "凍結なし", "凍結無し", "未凍結", "凍結されていない", "凍結していない",
+      "凍結済み不可", "ロック歴",
+      -- a used phone's spec line: ネットワーク利用制限 〇 (no restriction)
+      { re = [[利用制限\s*:?\s*(0|〇|○|◯|なし|無し|-)]], view = "norm" },
+      view = "both", weight = 0,
     },
     -- advisories, news, help pages and password managers
     guard = {
@@ -160,6 +182,9 @@ return {
       "名乗", "文面", "文言", "再設定", "解除方法", "メンテナンス", "社内",
       "チュートリアル", "実装", "小説", "主人公", "紛失", "盗難", "破棄", "公式アプリ",
       "公式以外",
+      -- a real notice says it never asks for the data and points away from links
+      { re = [[(お願い|お尋ね|お伺い|お聞き|求め|要求)(する|いたす)ことは(一切)?(ありません|ございません)]], view = "norm" },
+      { re = [[(りんく|url)(から)?ではなく]], view = "norm" },
       view = "both", weight = 0,
     },
   },
@@ -177,7 +202,8 @@ return {
     return lib.by_block(page, m, function(m)
       -- the threat and the advice around it are one text; the fields and the
       -- brand belong to the page (the form, the header)
-      if lib.none(m.threat) then return 0 end
+      local threat = lib.outside(m.threat, m.notthreat)
+      if #threat == 0 then return 0 end
       local fields = lib.distinct(m.login, m.card)
       if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
       local s = 0.55
@@ -185,13 +211,13 @@ return {
       if fields >= 3 then s = s + 0.05 end
       if lib.any(m.deadline) then s = s + 0.1 end
       if lib.any(m.enter) then s = s + 0.1 end
-      if lib.distinct(m.threat) >= 2 then s = s + 0.1 end
+      if lib.distinct(threat) >= 2 then s = s + 0.1 end
       if lib.any(m.brand) then s = s + 0.05 end
       if lib.in_title(m.brand) then s = s + 0.05 end
       local g = lib.distinct(m.guard)
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end
-      local ev = lib.near(m.threat, m.enter, 100) or lib.first(m.threat)
+      local ev = lib.near(threat, m.enter, 100) or lib.first(threat)
       return lib.clamp(s), lib.evidence(page, ev, 40)
     end, { page = { "brand", "login", "card", "enter" } })
   end,

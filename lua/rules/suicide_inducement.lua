@@ -5,7 +5,8 @@
 -- wanted, a method and a meeting offered. A person writing that they want to
 -- die is not inducing anyone; that post calls for support, not takedown, and
 -- the rule leaves it alone. Support pages (いのちの電話, 相談窓口) use the
--- same words and switch the rule off.
+-- same words and switch the rule off, unless the writer cuts the reader off
+-- from them (親には言わないで, 止めに来る人お断り): no support page says that.
 
 return {
   name = "suicide_inducement.invitation",
@@ -44,6 +45,14 @@ return {
       { re = [[終わりにする日を.{0,10}(決め|選)]], view = "norm" },
       { re = [[死ぬ(勇気|決心|覚悟|踏ん切り)が(出ない|ない|つかない|持てない)(人|方|なら)]], view = "norm" },
       { re = [[(決行|実行)(日|の日)?(を|は).{0,10}(決め|相談|話し合)]], view = "norm" },
+      -- euphemisms: 終わらせたい人、一緒に行きませんか / 合同での旅立ち
+      { re = [[(終わらせたい|終わりにしたい|終わりたい|消えたい|逝きたい|死にたい|しにたい|たひにたい)(人|方)(、|は|も)?.{0,4}(一緒に|いっしょに|集まれ|集まって)]], view = "norm" },
+      { re = [[(合同|一緒|いっしょ|共|同じ日).{0,3}(旅立|逝|終わら|終わり|降り)]], view = "norm" },
+      -- タヒ / ﾀﾋ for 死, spaced kana (い っ し ょ に し の う)
+      { re = [[(一緒に|いっしょに|みんなで)(しのう|たひ)]], view = "squeezed" },
+      { re = [[たひ(にたい|のう|にませんか|なない)]], view = "squeezed" },
+      -- urging one person: 今夜中に実行しろ, 早く死ね
+      { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ)(死ね|しね|死んで|逝け|実行しろ)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -56,6 +65,12 @@ return {
       "苦しまずに", "痛くない方法", "方法教えます", "道具は用意", "用意します",
       "練炭", "硫化水素", "睡眠薬", "車を出します", "揃えます", "分けます", "道具はあります",
       "準備できています", "準備はできて", "用意済み",
+      -- the means left unnamed: 楽に終われる方法
+      { re = [[(楽に|確実に|苦しまずに)(終われ|逝け|死ね)る]], view = "norm" },
+      { re = [[(苦痛|苦しみ)の?(少ない|ない)(方法|やり方)]], view = "norm" },
+      { re = [[(やり方|方法|死に方)(が)?(わからないなら|知らないなら|は)?.{0,4}教えて(やる|あげる)]], view = "norm" },
+      { re = [[本気なら.{0,4}手伝]], view = "norm" },
+      "最後まで付き添", "最後まで見てて", "確実・苦しまない", "確実で苦しまない",
       view = "both",
     },
     meet = {
@@ -74,6 +89,19 @@ return {
       "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活",
       "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送",
       "死なないで", "生きていてほしい", "ゲートキーパー",
+      view = "both", weight = 0,
+    },
+    -- the means left unnamed (必要なものはこちらで用意): every event or camp says
+    -- it too, so it counts only with an invitation
+    means = {
+      { re = [[(必要なもの|必要な物|道具|物品|準備)(も|は|を)?(全部|すべて|一式)?.{0,6}(用意|揃え|そろえ|渡せ|渡し|送る|届け|こちら持ち|こっち持ち|こちらで|こっちで)]], view = "norm" },
+      view = "both",
+    },
+    -- the reader cut off from help: tell no one, no one who would stop it
+    isolate = {
+      { re = [[(親|家族|先生|友達|友人|周り|誰)(とか|や)?(先生|友人|友達)?(には|にも|に)(絶対|絶対に)?\s*(言わないで|言うな|話さないで|内緒|秘密|ご相談は)]], view = "norm" },
+      { re = [[(止めに来る|止める|通報する|説得する|説教する)(人|方|やつ)(は|、|・)?.{0,10}(お断り|禁止|無理|来ないで|ng|いらない)]], view = "norm" },
+      "止められて終わり", "止められるから", "決意を鈍らせ",
       view = "both", weight = 0,
     },
     -- help waved away is no help: 相談窓口なんて役に立たない
@@ -99,9 +127,10 @@ return {
     return lib.by_block(page, m, function(m, blk)
       local invite = lib.outside(m.invite, m.harmless)
       if #invite == 0 and #m.help == 0 then return 0 end
+      local isolate = lib.unquoted(page, m.isolate)
       local s
       if #invite > 0 then
-        s = 0.6 + 0.2 * lib.signals(m.help, m.meet)
+        s = 0.6 + 0.2 * lib.signals(lib.merge(m.help, m.means), m.meet)
       else
         -- help to die offered with a way to reach the helper
         if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
@@ -110,9 +139,9 @@ return {
       -- the trained model supports, never vetoes: a post it reads as an
       -- invitation to die is surer before the guards below weigh it
       s = lib.model_support(s, page, blk, "suicide_inducement")
-      local g = lib.distinct(lib.outside(m.support, m.dismiss))
-      if g >= 2 then return 0 end
-      if g == 1 then s = s * 0.7 end
+      local g = lib.distinct(lib.outside(lib.outside(m.support, m.dismiss), m.isolate))
+      if g >= 2 and #isolate == 0 then return 0 end
+      if g >= 1 and #isolate == 0 then s = s * 0.7 end
       -- a film's or a song's words: the topic right next to the invitation
       if lib.near(lib.merge(invite, m.help), lib.outside(m.topic, m.venue), 30) then s = s * 0.5 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)

@@ -7,7 +7,8 @@
 -- shops, licensed gun shops and hunting courses, fireworks and games use the
 -- same nouns, so the rule wants the weapon word with at least two of offer,
 -- price, channel, "it is real" and a how-to (a maker's manual), close
--- together; news, toy, licence, fireworks and fiction wording switches it off.
+-- together; news, toy, licence, fireworks and fiction wording switches it off,
+-- except where the seller waives the licence (許可証は不要) or asks no questions.
 
 return {
   name = "weapons_explosives.offer",
@@ -80,6 +81,14 @@ return {
       "足のつかない", "番号削り", "シリアル削除", "出所不明", "裏ルート", "闇ルート",
       "密輸", "海外ルート", "警察の心配", "一発で", "威力", "おもちゃじゃない",
       "おもちゃではない", "モデルガンじゃない", "モデルガンではない", "玩具ではない",
+      -- the licence waived: 許可証なしでOK, 登録や手続きは不要, ご提示は不要
+      { re = [[(許可|免許|免状|登録|手続|提示)[^。\n]{0,20}(不要|いらない|いりません|いらん|要りません|なしで|無しで|なしok|無しok)]], view = "norm" },
+      -- no questions asked: 理由は聞きません, 使途もお伺いいたしません
+      { re = [[(理由|用途|使途|目的|身元)(は|も)?\s*(聞きません|聞かない|聞かん|問いません|問わない|お伺いいたしません|お伺いしません|伺いません|不問)]], view = "norm" },
+      -- a broker's "there is a way": ルートはあります, ルート持ってます
+      { re = [[るーと(は|が|も)\s*(あり|ある|持って)]], view = "norm" },
+      -- a guard word turned into a taunt: 通報しても無駄
+      { re = [[通報(して|されて)も]], view = "norm" },
       view = "both",
     },
     -- news, toys, licensed guns and hunting, fireworks, fiction
