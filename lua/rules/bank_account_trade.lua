@@ -93,6 +93,8 @@ return {
     notguard = {
       { re = [[(売|買|譲).{0,40}解約(するより|するくらいなら)]], view = "norm" },
       { re = [[解約(するより|するくらいなら|しないで|せずに?).{0,30}(売|買|譲)]], view = "norm" },
+      -- the buyer tells the seller to keep the account open: 解約すんなよ, 口座の解約はしないで
+      { re = [[解約[^。]{0,24}(すんな|するな|しないで|しちゃだめ|しては(だめ|いけません))]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- shops and everyday money: they rule out only the words right next to them

@@ -45,6 +45,8 @@ return {
       -- drawing cash with cards handed over
       { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
       { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
+      -- the money mule: money paid into the account drawn out and handed on
+      { re = [[(振り込まれ|入金され|振込まれ)(たら|た).{0,30}(引き出|下ろ|おろ)(して|し).{0,15}(手渡|渡す|渡して|渡し)]], view = "norm" },
       view = "both",
     },
     -- how the recruiters hold people once they answer (警察庁 and the hotline list these

@@ -11,6 +11,8 @@
 -- channel, and "legal" herbs sold not for human use are left to
 -- dangerous_drug_ad. Film and novel reviews retelling a dealer's story are
 -- switched off too.
+-- Prescription sedatives named by brand count like slang (a channel is
+-- needed); a seller's "police and press not welcome" is no news wording.
 
 return {
   name = "drug_ad.slang_offer_contact",
@@ -39,6 +41,17 @@ return {
       { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
       { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
       { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
+      -- cold/white euphemisms (冷たいやつ, 白い粉), a pill by the tablet (タマ, X),
+      -- blotter by the sheet (紙 1枚), snow in quotes or by the gram, "the one
+      -- from South America"; prescription sedatives and stimulants by brand
+      "冷たいやつ", "冷たいもん", "白い粉",
+      { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ][^\n]{0,30}\d+\s*(錠|粒)]], view = "norm" },
+      { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
+      { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
+      { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
+      { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
+      "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
+      "リタリン", "マイスリー",
       view = "both",
     },
     -- slang that is an everyday word too: it needs a channel on the page
@@ -50,6 +63,13 @@ return {
       { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
       { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
       { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
+      "冷たいやつ", "冷たいもん", "白い粉",
+      { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
+      { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
+      { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
+      -- medicines are drugs only off prescription, through a channel
+      "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
+      "リタリン", "マイスリー",
       view = "both", weight = 0,
     },
     -- longer words that make a drug word part of something harmless
@@ -76,6 +96,7 @@ return {
       "相談のります", "相談乗ります", "探してる人", "探している人", "探してる方", "探している方",
       "欲しい人", "欲しい方", "必要な方", "回せます", "回します", "用意できます", "渡せます",
       "お渡し", "分けます", "卸します", "引けます", "まとめ買い", "値引き",
+      "分けられます", "分けれます", "回してる", "回してます", "処方箋なし", "処方箋不要",
       view = "both",
     },
     -- channels that leave no trace
@@ -86,6 +107,8 @@ return {
       -- テレ as short for Telegram, pointing at a handle or a message
       { re = [[てれ\s*(で|へ|に|から|まで)?\s*(連絡|dm|検索|→|⇒|:|@)]], view = "norm" },
       { re = [[連絡(は|先は?)\s*てれ($|[^ぁ-ゖ]|で|へ|に|まで)]], view = "norm" },
+      -- the Session messenger, named as where to write
+      { re = [[(^|[^a-z])session\s*(で|に|へ|から|の?\s*id)]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -105,6 +128,8 @@ return {
       { re = [=[[壱弐参肆伍陸漆捌玖拾]\s*[万千]]=] },
       -- a bare amount after a quantity: 1で三万 reads 1で30000
       { re = [[(で|=)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
+      -- a menu of quantity -> amount (0.5 → 25000)
+      { re = [[\d(\.\d+)?\s*(→|⇒|->)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
     },
     -- how news, police and prevention campaigns write about drugs
     context = {
@@ -113,7 +138,14 @@ return {
       "判決", "報道", "記者", "危険性", "乱用防止", "ダメ。ゼッタイ。", "相談窓口",
       "啓発", "依存症", "回復支援", "厚生労働省", "注意喚起", "隠語", "手を出さない",
       "絶対にダメ", "麻薬取締部", "麻薬取締官", "医療用",
+      -- pharmacies and doctors naming sedatives by brand
+      "薬局", "薬剤師", "医師の処方", "違法です",
       view = "both", weight = 0,
+    },
+    -- a seller turning police and press away (警察・記者お断り) is no news page
+    refuse = {
+      { re = [[(警察|記者|報道|まとり|関係者)[^。\n]{0,10}(お断り|おことわり|ng|禁止|厳禁|不可)]], view = "norm" },
+      weight = 0,
     },
     -- shops, farms and kitchens
     everyday = {
@@ -144,9 +176,15 @@ return {
     return lib.by_block(page, m, function(m, blk)
       local drug = lib.outside(m.drug, m.food)
       if #drug == 0 then return 0 end
-      local channel = lib.outside(lib.merge(m.secret, m.contact), m.food)
+      -- m.secret is the whole page's: a menu line pricing a drug named outright
+      -- may name its secret-chat app in another paragraph of the same page
+      local secret_here = lib.in_block(m.secret, blk.id)
+      local channel = lib.outside(lib.merge(secret_here, m.contact), m.food)
       -- everyday slang alone (野菜, アイス) needs a channel to reach the seller
       local clear = lib.outside(drug, m.slang)
+      if #channel == 0 and lib.near(clear, m.price, 40) then
+        channel = lib.not_boilerplate(m.secret)
+      end
       if #clear == 0 and #channel == 0 then return 0 end
       -- legal-high products are dangerous_drug_ad's case
       if lib.any(m.legalhigh) and #clear == 0 then return 0 end
@@ -159,17 +197,17 @@ return {
       -- is surer before the guards below weigh it (it never clears one)
       s = lib.model_support(s, page, blk, "drug_ad")
       -- news and prevention pages quote the same words
-      local ctx = lib.distinct(m.context)
+      local ctx = lib.distinct(lib.outside(m.context, m.refuse))
       if ctx >= 2 then return 0 end
       if ctx == 1 then s = s * 0.6 end
       -- a film or novel review: two fiction words in the block, no seller's channel
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
-      if daily >= 2 and lib.none(m.secret) then return 0 end
+      if daily >= 2 and lib.none(secret_here) then return 0 end
       -- show the drug word that sits next to a channel or a price
       local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
       return s, lib.evidence(page, ev, 40)
-    end)
+    end, { page = { "secret" } })
   end,
 }

@@ -31,6 +31,10 @@ return {
       "全品半額", "限定特価", "在庫処分", "最終処分", "売り尽くし", "本日限りの特別価格",
       { re = [[最大\s*[5-9]\d\s*%]], view = "norm" },
       { re = [[[5-9]\d\s*%\s*(おふ|off|引き|値引)]], view = "norm" },
+      -- the price as a fraction of the real one: 定価の1/20, 正規の10分の1, 定価の1割以下
+      { re = [[(定価|正規|本物|正品|通常価格|店頭価格)[^。\n]{0,8}(1\s*/\s*([3-9]|[1-9]\d)|([3-9]|[1-9]\d)\s*分の\s*1|(1|一)\s*(割|成)([^引]|$))]], view = "norm" },
+      -- list price then the shop's: 定価40万 → 2.3万円
+      { re = [[(定価|本物|正規品?|通常価格|参考価格)\s*[\d,.]+\s*(万|千)?\s*円?\s*(→|⇒|➡|->)]], view = "norm" },
       view = "both",
     },
     -- prices, to see a list price cut to a tenth (205,000円 then 16,280円)
@@ -55,14 +59,27 @@ return {
       "正規代理店", "全て正規品", "すべて正規品", "正規品であり", "正品", "偽物は一切",
       { re = [[(海外|中国|香港|国外)の?(倉庫|工場|拠点)(から|より)]], view = "norm" },
       { re = [[(振込先|振込口座|口座)(は|が)?.{0,8}(注文ごと|毎回|その都度|都度)]], view = "norm" },
-      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
+      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|むり|無理|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
       { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
+      { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
+      -- goods packed to pass customs unnoticed: 税関対策, 税関バレない梱包
+      { re = [[(税関|誰にも|周りに)[^。\n]{0,6}(ばれない|ばれません|対策|も大丈夫|の心配(が|は)?(ありません|ない|なし|無用))]], view = "norm" },
       view = "both",
+    },
+    -- the shop says itself the account is a person's (個人名義, 個人の名前): no
+    -- real shop does, so its 特商法 footer does not clear it
+    own_personal = {
+      { re = [[個人の?(名義|口座|名前)]], view = "norm" },
+      { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
+      view = "norm", weight = 0,
     },
     -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
     copy = {
       "N級品", "N級", "S級品", "スーパーコピー", "コピー品", "複製品", "レプリカ品",
       "本物と見分け", "本物と同じ品質", "正規品と同一", "ミラー品",
+      "ブランドコピー", "S級コピー", "最高品質のレプリカ",
+      { re = [[1\s*:\s*1\s*(の)?\s*(最高品質|れぷりか|复刻|複製|こぴー|n級|s級)]], view = "norm" }, "N級ランク", "高仿", "超A货", "复刻", "模倣品を提供",
+      { re = [[(本物|正規品?)と(100%)?同じ(の)?(品質|材料|くおりてぃ)]], view = "norm" },
       view = "both",
     },
     -- a shop that will not say where it is: 所在地のご案内は控えさせて
@@ -88,6 +105,11 @@ return {
       "クレジットカードはご利用いただけません", "カードはご利用いただけません",
       "クレジット決済は現在", "入金確認後", "入金確認次第", "振込先", "口座名義",
       "振込名義", "お振込先", "振込先口座", "お支払いは銀行振込",
+      "振込だけ", "振り込みだけ",
+      -- the account is sent privately: 口座はDMで教えます, 振込先は注文後にメールで
+      { re = [[(口座|振込先)[^。\n]{0,8}(dm|めーる|line|らいん|ちゃっと)\s*で\s*(お?知らせ|教え|連絡|送|ご案内)]], view = "norm" },
+      -- cards refused "for now": システム障害の為クレジットカード決済は只今ご利用出来ません
+      { re = [[(かーど|くれじっと)[^。\n]{0,12}(ご?利用(出来|でき)ません|使用(することが)?できません|使えません|停止中|不可)]], view = "norm" },
       view = "both",
     },
     -- an account in a person's name: two kana words (ヤマダ タロウ)
@@ -231,8 +253,12 @@ return {
       local c = company_details(m)
       if c == 0 then s = s + 0.1 end
       s = lib.clamp(s)
-      if c >= 2 then return 0 end
-      if c == 1 then s = s * 0.85 end
+      -- fake shops copy a 特商法 footer with a made-up company; one that says
+      -- its account is a person's, or sells copies to a person's account, is
+      -- not cleared by it
+      local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy))
+      if c >= 2 and not own then return 0 end
+      if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
       local w = lib.distinct(lib.outside(m.warning, m.chat))
       if w >= 2 then return 0 end
@@ -240,6 +266,6 @@ return {
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
       return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
     end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
-                    "shop", "signs", "freemail", "broken", "hidden" } })
+                    "shop", "signs", "freemail", "broken", "hidden", "own_personal" } })
   end,
 }

@@ -10,6 +10,7 @@
 -- forgery or making word plus a price or a channel; procedure, news,
 -- photo and shop wording switches it off, except "no need to go to the
 -- immigration office" said as a selling point. English spam is read too.
+-- Game and film reviews and card printers' order flows are switched off.
 
 return {
   name = "forged_documents.id_for_sale",
@@ -22,7 +23,7 @@ return {
   },
   version = 1,
   threshold = 0.65,
-  requires = { "doc" },
+  triggers = { "doc" },
 
   patterns = {
     doc = {
@@ -56,6 +57,9 @@ return {
       "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
       "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
+      -- a certificate mill's words: the school's seal and watermark reproduced,
+      -- "it will not be checked with the school"
+      "公印", "忠実に再現", "照会されない", "照会されても", "問い合わせされない",
       "làm giả", "hàng giả", "giống thật", "như thật", "quét được", "có chip",
       -- English spam: fake, novelty, "registered" (entered in the database)
       "fake document", "fake passport", "fake id", "fake driver", "fake residence",
@@ -105,6 +109,8 @@ return {
       -- threat (身分証の住所に行く)
       { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?[^。\n]{0,10}(送れる|提出できる|提示できる|見せられる|出せる)(人|方)]], view = "norm" },
       { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?の(住所|実家)(に|へ|まで)(行|伺|来|押)]], view = "norm" },
+      -- an applicant sends the ID with a face photo (身分証と顔写真を送るだけ)
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?(の写し)?\s*(と|\+|&|および|及び)\s*(顔)?写真を?(送|提出)]], view = "norm" },
       -- what an applicant must bring: 必要なもの: passport or 在留カード
       { re = [[(必要なもの|必要書類|持ち物|ご用意いただくもの|ご持参)[^。]{0,20}(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと|passport|residence card|id card)]], view = "norm" },
       view = "both", weight = 0,
@@ -122,11 +128,20 @@ return {
       "事件", "報道", "有罪", "判決", "被告", "偽造防止", "被害", "罰則", "違反",
       "スキミング", "注意喚起", "犯罪です", "企業様", "法人様", "入退室", "ロット",
       "見積", "デザイン自由",
+      -- a card printer's order flow, and its refusal of official look-alikes
+      "データ入稿", "入稿", "校正", "発注書",
+      { re = [[(公的|官公庁|公式)[^。]{0,30}(似せ|模し|そっくり)[^。]{0,60}(お受けできません|お断り|承って?おりません|できません)]], view = "norm" },
       -- the immigration bureau, renewal and reissue, in Vietnamese
       "xuất nhập cảnh", "gia hạn", "cấp lại", "bị bắt",
       -- and in English
       "immigration services agency", "immigration bureau", "arrested", "police",
       "renewal", "reissue", "how to spot", "how to check", "beware", "scam",
+      view = "both", weight = 0,
+    },
+    -- game, film and book reviews retell forgeries as the plot
+    fiction = {
+      "ゲームレビュー", "プレイヤー", "本作", "作中", "劇中", "主人公", "あらすじ",
+      "ネタバレ", "小説", "漫画", "ゲーム", "レビュー",
       view = "both", weight = 0,
     },
     -- photo studios, shops, fiction, school paperwork: only next to the words
@@ -140,15 +155,25 @@ return {
     },
   },
 
-  classify = function(page, m)
-    return lib.by_block(page, m, function(m)
+  classify = function(page, pm)
+    return lib.by_block(page, pm, function(m)
       m.doc = lib.outside(m.doc, m.asked)
       -- the seller's own "making" word right next to the document counts as
       -- forging; the document word alone never does
       local forge = lib.outside(m.forge, lib.merge(m.guard, m.topic))
       local d, f = lib.near(m.doc, forge, 67)
+      -- a shop naming the document in its title, menu and price grid, its
+      -- forgery claims in a paragraph of their own: two forgery words here,
+      -- the document, price and channel anywhere on the page
+      local body_forge = lib.where(forge, "text")
       local s = 0
-      if d then
+      if not d and lib.distinct(body_forge) >= 2 and not lib.in_text(m.doc)
+          and #lib.outside(pm.doc, pm.asked) > 0 then
+        d, f = body_forge[1], body_forge[#body_forge]
+        if lib.none(m.make, pm.price, pm.contact) then return 0 end
+        s = 0.6 + 0.1 * lib.signals(m.make, pm.price, pm.contact)
+        s = s + 0.05 * math.min(lib.distinct(body_forge) - 1, 2)
+      elseif d then
         if lib.none(m.make, m.price, m.contact) then return 0 end
         s = 0.6 + 0.1 * lib.signals(m.make, m.price, m.contact)
         s = s + 0.05 * math.min(lib.distinct(forge) - 1, 2)
@@ -157,6 +182,8 @@ return {
         if not d or lib.none(m.price, m.contact) then return 0 end
         s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
       end
+      -- a review: two fiction words in the block and no seller's channel
+      if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       local g = lib.distinct(lib.outside(m.guard, m.skip))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end

@@ -19,7 +19,7 @@ return {
   },
   version = 1,
   threshold = 0.6,
-  triggers = { { "invite", "help" } },
+  triggers = { { "invite", "help", "urge" } },
 
   patterns = {
     invite = {
@@ -51,8 +51,12 @@ return {
       -- タヒ / ﾀﾋ for 死, spaced kana (い っ し ょ に し の う)
       { re = [[(一緒に|いっしょに|みんなで)(しのう|たひ)]], view = "squeezed" },
       { re = [[たひ(にたい|のう|にませんか|なない)]], view = "squeezed" },
-      -- urging one person: 今夜中に実行しろ, 早く死ね
-      { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ)(死ね|しね|死んで|逝け|実行しろ)]], view = "norm" },
+      view = "both",
+    },
+    -- urging one person to die: 今夜中に実行しろ, 早く死ね, この世から消えろ
+    urge = {
+      { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ|とっとと)(死ね|しね|死んで|逝け|実行しろ)]], view = "norm" },
+      { re = [[(この世|世の中)から(消えろ|消えて(くれ|よ)|いなくなれ)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -65,6 +69,9 @@ return {
       "苦しまずに", "痛くない方法", "方法教えます", "道具は用意", "用意します",
       "練炭", "硫化水素", "睡眠薬", "車を出します", "揃えます", "分けます", "道具はあります",
       "準備できています", "準備はできて", "用意済み",
+      -- the means shared out: 分けてあげる, 用意してある分
+      "分けてあげ", "分けてやる", "分けてもいい",
+      { re = [[(用意|準備)して(ある|あります|おいた|おきました)(分|もの|物|から)]], view = "norm" },
       -- the means left unnamed: 楽に終われる方法
       { re = [[(楽に|確実に|苦しまずに)(終われ|逝け|死ね)る]], view = "norm" },
       { re = [[(苦痛|苦しみ)の?(少ない|ない)(方法|やり方)]], view = "norm" },
@@ -89,6 +96,8 @@ return {
       "生きてほしい", "報道", "容疑者", "逮捕", "遺族", "看取り", "終活",
       "安楽死", "尊厳死", "法制化", "無理心中", "一家心中", "通報", "放送",
       "死なないで", "生きていてほしい", "ゲートキーパー",
+      -- court and crime news: 自殺ほう助 trials quote the invitation as evidence
+      "自殺ほう助", "自殺幇助", "判決", "懲役", "地裁", "被告", "起訴",
       view = "both", weight = 0,
     },
     -- the means left unnamed (必要なものはこちらで用意): every event or camp says
@@ -114,6 +123,8 @@ return {
       "ペット", "歌詞", "映画", "ドラマ", "アニメ", "小説", "漫画", "作品", "バンド", "登山",
       "こたつ", "七輪", "火鉢", "暖房", "販売", "医師", "処方", "薬局", "温泉", "入浴剤",
       "セリフ", "感想", "レビュー", "ゲーム", "曲", "主人公",
+      -- a game's deaths: 全滅するし一緒に死のう, ボス戦
+      "ボス", "全滅", "リスポーン", "残機", "レイド", "ボス戦", "ゲームオーバー",
       view = "both", weight = 0,
     },
     -- places named after a topic: passing a cinema quotes no film
@@ -125,11 +136,15 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m, blk)
-      local invite = lib.outside(m.invite, m.harmless)
+      local urge = lib.outside(m.urge, m.harmless)
+      local invite = lib.merge(lib.outside(m.invite, m.harmless), urge)
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
       local s
-      if #invite > 0 then
+      if #urge >= 2 then
+        -- one person told to die again and again: no meeting needed
+        s = 0.9
+      elseif #invite > 0 then
         s = 0.6 + 0.2 * lib.signals(lib.merge(m.help, m.means), m.meet)
       else
         -- help to die offered with a way to reach the helper
@@ -145,6 +160,6 @@ return {
       -- a film's or a song's words: the topic right next to the invitation
       if lib.near(lib.merge(invite, m.help), lib.outside(m.topic, m.venue), 30) then s = s * 0.5 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)
-    end, { focus = { "invite", "help" } })
+    end, { focus = { "invite", "help", "urge" } })
   end,
 }

@@ -8,7 +8,8 @@
 -- same nouns, so the rule wants the weapon word with at least two of offer,
 -- price, channel, "it is real" and a how-to (a maker's manual), close
 -- together; news, toy, licence, fireworks and fiction wording switches it off,
--- except where the seller waives the licence (許可証は不要) or asks no questions.
+-- except where the seller waives the licence (許可証は不要), asks no questions
+-- or turns police and informers away (通報目的の方はご遠慮ください).
 
 return {
   name = "weapons_explosives.offer",
@@ -50,6 +51,8 @@ return {
       "即納", "即日", "受け渡し", "譲渡", "卸します", "用意できます", "用意します",
       "調達", "製造代行", "作ります", "作成します", "製作します", "承ります", "欲しい方",
       "買います", "買い取ります", "お譲り", "流します", "回せます", "ご用命", "注文",
+      -- as translated arms-dealer spam writes it
+      "提供します", "供給者", "出荷します", "配達します",
       view = "both",
     },
     price = {
@@ -82,7 +85,13 @@ return {
       "密輸", "海外ルート", "警察の心配", "一発で", "威力", "おもちゃじゃない",
       "おもちゃではない", "モデルガンじゃない", "モデルガンではない", "玩具ではない",
       -- the licence waived: 許可証なしでOK, 登録や手続きは不要, ご提示は不要
-      { re = [[(許可|免許|免状|登録|手続|提示)[^。\n]{0,20}(不要|いらない|いりません|いらん|要りません|なしで|無しで|なしok|無しok)]], view = "norm" },
+      { re = [[(許可|免許|免状|登録|手続|提示)[^。\n]{0,20}(不要|いらない|いりません|いらん|要りません|なしで|無しで|なしok|無しok|必要(ありません|ない|なし|では))]], view = "norm" },
+      -- police, press and informers turned away: 通報目的の方はご遠慮ください
+      { re = [[(警察|けいさつ|記者|報道|通報)[^。\n]{0,12}(お断り|おことわり|ご遠慮|ng|禁止)]], view = "norm" },
+      -- "not a toy" said with a wink: おもちゃ（意味深）, BB弾じゃなく, 鉄のおもちゃ
+      "ホンモノ", "鉄のおもちゃ",
+      { re = [[おもちゃ\s*[(]\s*意味深]], view = "norm" },
+      { re = [[(bb弾|えあがん|もでるがん|がすがん|おもちゃ)\s*(とか|など)?\s*(じゃなく|じゃない|ではなく|ではない)]], view = "norm" },
       -- no questions asked: 理由は聞きません, 使途もお伺いいたしません
       { re = [[(理由|用途|使途|目的|身元)(は|も)?\s*(聞きません|聞かない|聞かん|問いません|問わない|お伺いいたしません|お伺いしません|伺いません|不問)]], view = "norm" },
       -- a broker's "there is a way": ルートはあります, ルート持ってます
