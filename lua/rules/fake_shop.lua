@@ -69,8 +69,10 @@ return {
     -- the shop says itself the account is a person's (個人名義, 個人の名前): no
     -- real shop does, so its 特商法 footer does not clear it
     own_personal = {
-      { re = [[個人の?(名義|口座|名前)]], view = "norm" },
-      { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
+      -- said as the shop's own terms (個人名義です, 個人口座になります); a warning
+      -- says 振込先が個人名義なら
+      { re = [[個人の?(名義|口座|名前|名)(の口座)?\s*(と|に)?\s*(なり|なる|で(す|ござ))]], view = "norm" },
+      { re = [[口座(の)?(名前|名義)(は|が)?\s*[^。\n]{0,12}個人の?(名義|名前|名)?\s*(と|に)?\s*(なり|なる|で(す|ござ))]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
@@ -239,11 +241,20 @@ return {
       if lib.any(m.copy) then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
       -- to a third, twice, in a shop that writes broken Japanese are one too
-      if lib.none(m.transfer) and #personal == 0 and signs < 2 and
+      if lib.none(m.transfer) and #personal == 0 and lib.none(m.own_personal) and signs < 2 and
           not (slashed >= 2 and lib.any(m.broken)) then return 0 end
       local s = 0.35
       if lib.any(m.transfer) then s = s + 0.2 end
-      if #personal > 0 then s = s + 0.2 end
+      -- a person's account: a name read off the payment terms, or the shop
+      -- saying so beside a deep cut (a craft seller's sale says so too)
+      local deep = slashed > 0
+      for _, x in ipairs(m.discount) do
+        local t = x.norm or ""
+        if t:find("%d") or t:find("割", 1, true) or t:find("半額", 1, true) or t:find("原価", 1, true) then
+          deep = true
+        end
+      end
+      if #personal > 0 or (deep and lib.any(m.own_personal)) then s = s + 0.2 end
       s = s + 0.1 * math.min(signs, 3)
       local odd = lib.distinct(m.odd)
       if odd >= 1 then s = s + 0.15 end

@@ -168,8 +168,9 @@ return {
       "凍結済み不可", "ロック歴",
       -- a used phone's spec line: ネットワーク利用制限 〇 (no restriction)
       { re = [[利用制限\s*:?\s*(0|〇|○|◯|なし|無し|-)]], view = "norm" },
-      -- a chat app's self-deleting messages: このチャットは24時間で自動削除されます
-      { re = [[(ちゃっと|めっせーじ|とーく|会話|履歴)[^。]{0,12}自動(的に)?削除]], view = "norm" },
+      -- a chat app's self-deleting messages: このチャットは24時間で自動削除されます,
+      -- このメッセージは12時間後に自動で削除されます
+      { re = [[(ちゃっと|めっせーじ|とーく|会話|履歴|すれっど|この投稿)[^。]{0,16}自動(的に|で)?\s*(削除|消去|消え)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- advisories, news, help pages and password managers
