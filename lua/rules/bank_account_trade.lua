@@ -34,6 +34,8 @@ return {
       "買取り", "買いませんか", "売りませんか",
       -- rental euphemisms (法人口座お借り上げ)
       "借り上げ", "貸し出し", "貸すだけ",
+      -- Chinese-language buyers (收购 / 収購 = 買取)
+      "收购", "収購", "出售",
       view = "both",
     },
     -- how buyers of accounts describe the deal, whatever verb they use
@@ -72,6 +74,9 @@ return {
       { re = [[(^|[^a-z])dm($|[^a-z])]], view = "both" },
       "カカオ", "ジェン", "signal", "DMで", "DMください", "DMまで", "連絡は",
       "連絡ください", "メールください",
+      -- the messengers brokers move to: Wickr, Threema, Session, Zalo, WeChat
+      "wickr", "threema", "session id", "sessionid", "zalo", "wechat", "微信",
+      "whatsapp", "viber", "kakaotalk", "カカオトーク",
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       view = "both",
     },
@@ -95,6 +100,8 @@ return {
       { re = [[解約(するより|するくらいなら|しないで|せずに?).{0,30}(売|買|譲)]], view = "norm" },
       -- the buyer tells the seller to keep the account open: 解約すんなよ, 口座の解約はしないで
       { re = [[解約[^。]{0,24}(すんな|するな|しないで|しちゃだめ|しては(だめ|いけません))]], view = "norm" },
+      -- 解約予定の口座も買います, 解約不要, 解約はもったいない: the pitch, not the procedure
+      { re = [[解約(予定|する予定|を考えて|しようと|する前に|前の|不要|しなくて|はもったいない|するのはもったいない)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- shops and everyday money: they rule out only the words right next to them
@@ -128,9 +135,12 @@ return {
           if x.pattern ~= "解約" then guard[#guard + 1] = x end
         end
       end
+      -- a guard next to the deal rules it out; one in a reply further down the
+      -- same text (a plain-text thread is one block) only weakens it
       local g = lib.distinct(guard)
-      if g >= 2 then return 0 end
-      if g == 1 then s = s * 0.6 end
+      local gn = lib.distinct(lib.within(guard, { a, t }, 150))
+      if gn >= 2 or g >= 3 or (g == 2 and gn >= 1) then return 0 end
+      if gn == 1 then s = s * 0.6 elseif g >= 1 then s = s * 0.85 end
       return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
     end)
   end,

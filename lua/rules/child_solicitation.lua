@@ -31,7 +31,10 @@ return {
       { "高1", view = "norm" }, { "高2", view = "norm" }, { "高3", view = "norm" },
       { "小4", view = "norm" }, { "小5", view = "norm" }, { "小6", view = "norm" },
       "中一", "中二", "中三", "高一", "高二", "高三", "小四", "小五", "小六", "神待ち",
-      { re = [[1[2-7]\s*(歳|さい)]], view = "norm" },
+      { re = [[1[1-7]\s*(歳|さい|y/o|yo)]], view = "norm" },
+      "中高生",
+      -- adults turned away: 18歳以上はNG, 18以上はいらん
+      { re = [[18\s*(歳|さい)?\s*以上\s*(の方|の人|の子)?(は|も)?\s*(募集して(い)?な|いらん|いらない|不要|お断り|ng|だめ|無理|ごめん)]], view = "norm" },
       -- 高 1, 中 3: the short school year with a space put in
       { re = [[(^|[^最])(中|高)\s[1-3]($|[^0-9])]], view = "norm" },
       -- the school year: 中学3年, 高校一年, 小学6年生
@@ -49,7 +52,7 @@ return {
       "パパ探し", "神待ち", "泊めてくれる", "泊めてくれる人", "お小遣いあげ", "援助して",
       "援助してくれる", "顔合わせ", "定期で", "定期希望", "ホテル代別",
       -- the same words spelled in kana (え◯ん◯こ◯う, ぱぱかつ) and 円募
-      "えんこう", "えんこー", "ぱぱかつ", "円募", "おこづかいあげ", "おこづかいくれ",
+      "えんこう", "えんこー", "ぱぱかつ", "円募", "ほべつ", "大人の時間", "大人の付き合い", "おこづかいあげ", "おこづかいくれ",
       view = "both",
     },
     -- longer words that make a paid-date word harmless
@@ -63,7 +66,10 @@ return {
       { re = [[\d+(\.\d+)?\s*万]] },
       { re = [[\d[\d,]{3,}\s*円]] },
       { re = [[[¥]\s*\d[\d,]{3,}]] },
-      { re = [[[壱弐参]\s*万]] },   -- 壱万, 参万: the formal numerals
+      { re = [[[壱弐参伍]\s*万]] },   -- 壱万, 参万: the formal numerals
+      -- 2万, ５万, ②万 read as 20000 in the norm view; 30k, ¥100k
+      { re = [[(^|[^\d,.\-])[1-9]\d{0,2}0000($|[^\d,\-])]] },
+      { re = [[(^|[^a-z0-9.,])[1-9]\d{0,2}k($|[^a-z])]] },
       -- a bare amount with the verb of paying: 1回2.5出す, 2出します
       { re = [[(^|[^0-9.,])\d{1,2}(\.\d)?\s*(出す|出します|だす|だします|払う|払います)]] },
     },
@@ -72,18 +78,24 @@ return {
       "お泊まり", "迎えに来", "迎えに行", "会ってくれる",
       "会って", "会おう", "会えたら", "一人で来", "面会", "遊び相手", "お茶相手",
       "ご飯相手", "食事相手", "デート相手", "遊んでくれ",
+      "会えます", "会いましょう", "来てくれ", "来られる子", "付き合ってくれ", "ご飯行", "泊めたる", "泊めてあげ",
       view = "both",
     },
     contact = {
       { re = [[(^|[^a-z])dm($|[^a-z])]], view = "norm" },
       "カカオ", { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
       "連絡", "駅", "今日", "今から", "放課後",
+      -- the messengers groomers move to
+      "テレグラム", "telegram", "シグナル", "signal", "セッション", "wechat", "whatsapp",
+      "インスタ", "ディスコ", "discord", "カカオ",
       view = "both",
     },
     -- secrecy from parents and school, no age or ID check
     secret = {
       { re = [[(親|保護者|学校|家族|まま|ぱぱ|お母さん|お父さん)(の方)?(や(学校|家族|友達))?(とか)?(に|には|にも)\s*(内緒|ないしょ|秘密|ばれ|言わ|知られ)]] },
       { re = [[親\s*ばれ]] },
+      -- 親とか学校には絶対バレない, 警察とか親には言わんといて
+      { re = [[(親|両親|親御さん|保護者|学校|家族|警察)[^。、\n]{0,8}(に|には|にも)[^。\n]{0,6}(内緒|ないしょ|秘密|ばれ|言わ|知られ)]] },
       { re = [[(年齢|身分証|身分|身元)(の)?(確認)?(書類)?(の)?(提示|確認)?(は|も)?\s*(しない|しません|しないので|不要|なし|無し|いらない|いりません|求めない|求めません|求めておりません)]] },
       "内緒で", "内緒ね", "内緒だよ", "秘密厳守", "誰にも言わない", "誰にも言わないで",
       { re = [[(内緒|ないしょ|秘密|ひみつ)に(して|できる|しといて|しておいて)]] },
@@ -98,8 +110,9 @@ return {
       { re = [[警察(の人|関係者|の方)?(は|の方は)?\s*(来ないで|お断り|無理|ng|だめ|×)]] },
       { re = [[通報(される|されちゃう|されたら|しないで)]] },
       { re = [[(投稿|書き込み|れす)を通報]] },
+      { re = [[警察[^。、\n]{0,8}(に|には|にも)[^。\n]{0,6}(内緒|ないしょ|ばれ|言わ|知られ)]] },
       { re = [[(漏洩|漏えい|流出)防止]] },
-      { re = [[保護者の?(同意|同伴|許可|承諾)(・|や|と)?(同意|同伴|許可|承諾)?(は|も)?\s*(いりません|いらない|不要|なし|無し|必要ありません|なくて)]] },
+      { re = [[保護者の?(同意|同伴|許可|承諾)(・|や|と)?(同意|同伴|許可|承諾)?(は|も)?\s*(いりません|いらない|不要|なし|無し|必要ありません|なくて|できません|お断り)]] },
       { re = [[保護者(の方)?(や(学校|家族))?(に|には)\s*(内緒|ないしょ|ばれ|言わ|知られ)]] },
       view = "norm", weight = 0,
     },
@@ -110,6 +123,13 @@ return {
       "報道", "被告", "判決", "検挙", "非行", "SNS利用", "見守り", "青年会議所",
       "うちの娘", "娘が", "娘は", "娘（", "息子", "うちの子", "我が子", "家の手伝い",
       "事例", "問題になって", "巻き込まれ", "人気を集め", "注意してください",
+      -- the teen who was asked and tells of it
+      "誘われ", "断りました", "断った",
+      view = "both", weight = 0,
+    },
+    -- a job offer to teens (闇バイト: 稼げる, 荷物を運ぶ) is no date offer
+    job = {
+      "バイト", "稼げる", "稼ぎたい", "荷物", "受け取り", "運ぶだけ", "案件", "高収入", "日給",
       view = "both", weight = 0,
     },
     -- school, family, shops, fiction: they rule out only the words next to them
@@ -124,17 +144,48 @@ return {
   },
 
   classify = function(page, m)
+    -- lib.quoted reads the text only: the same test for a word in the title
+    -- (a book review's 『…』「パパ活」の向こう側)
+    local function title_quoted(mm)
+      if mm.where ~= "title" then return false end
+      local t = page.title or ""
+      local before, after = t:sub(1, mm.from - 1), t:sub(mm.to + 1)
+      for _, q in ipairs({ { "「", "」" }, { "『", "』" }, { "“", "”" } }) do
+        local o, init = 0, 1
+        while true do
+          local i = before:find(q[1], init, true)
+          if not i then break end
+          o, init = i, i + #q[1]
+        end
+        if o > 0 and not before:find(q[2], o + #q[1], true) and after:find(q[2], 1, true) then
+          return true
+        end
+      end
+      return false
+    end
+    local function unquoted(list)
+      local out = lib.unquoted(page, list)
+      local keep = { set = out.set, weight = out.weight }
+      for _, mm in ipairs(out) do
+        if not title_quoted(mm) then keep[#keep + 1] = mm end
+      end
+      return keep
+    end
     return lib.by_block(page, m, function(m)
       -- 「パパ活」「JK」 in quotes: a warning or a story mentions them
-      local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
+      local age = unquoted(lib.outside(m.age, m.harmless))
       if #age == 0 then return 0 end
-      local paid = lib.unquoted(page, lib.outside(m.paid, m.harmless))
+      local paid = unquoted(lib.outside(m.paid, m.harmless))
       local secret = lib.unquoted(page, m.secret)
       local meet = lib.outside(m.meet, m.harmless)
       local s = 0
       if #paid > 0 then
-        s = 0.7 + 0.1 * lib.signals(m.price, m.meet, m.contact, secret)
-      elseif lib.any(m.price) and lib.any(meet, secret) then
+        -- a paid-date word alone is talk about it (a teen asking for advice);
+        -- an offer also names a price, a meeting, a contact or secrecy
+        s = 0.6 + 0.1 * lib.signals(m.price, m.meet, m.contact, secret)
+        if lib.distinct(paid) >= 2 then s = s + 0.1 end   -- 苺 ホ別 P活: the code words pile up
+      elseif lib.any(m.price) and lib.any(meet, secret)
+          and (#meet > 0 or lib.none(m.job)) then
         s = 0.7 + 0.1 * lib.signals(meet, secret) - 0.1
       end
       if s == 0 then return 0 end

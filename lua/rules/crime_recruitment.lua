@@ -47,6 +47,11 @@ return {
       { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
       -- the money mule: money paid into the account drawn out and handed on
       { re = [[(振り込まれ|入金され|振込まれ)(たら|た).{0,30}(引き出|下ろ|おろ)(して|し).{0,15}(手渡|渡す|渡して|渡し)]], view = "norm" },
+      -- the same jobs posted in Chinese and Vietnamese for foreign residents:
+      -- bank cards collected, cash drawn at the ATM (拿卡去ATM取钱, rút tiền ở ATM)
+      { re = [[(银行卡|銀行卡|卡).{0,20}(取钱|取錢)]], view = "norm" },
+      { re = [[(nhận|lấy|thu) thẻ ngân hàng]], view = "norm" },
+      { re = [[rút tiền (ở|tại|từ) atm]], view = "norm" },
       view = "both",
     },
     -- how the recruiters hold people once they answer (警察庁 and the hotline list these
@@ -62,7 +67,9 @@ return {
       "借金がある人", "借金がある方", "借金ある人", "まとまったお金が必要", "今すぐお金が必要",
       "交通費として先に", "前金として", "前払いで渡", "紹介してくれたら", "紹介料として",
       "ホワイト案件なので",
-      { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,6}(写真|画像|こぴー|写し|表裏|写め).{0,8}(送|提出|あっぷ|出して)]], view = "norm" },
+      { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,20}(写真|画像|こぴー|写し|表裏|写め).{0,8}(送|提出|あっぷ|出して)]], view = "norm" },
+      -- no visa asked, ID sent first "so you cannot run" (不问签证, 防止跑路, hết visa cũng nhận)
+      "不问签证", "有无签证都可以", "防止跑路", "hết visa cũng nhận", "không cần visa",
       -- whose card or parcel it is does not matter
       { re = [[持ち主(のこと)?(は|を|も)?気にし]], view = "norm" },
       { re = [[(実家|家族|親|両親).{0,4}(住所|連絡先|勤務先|電話番号)]], view = "norm" },
@@ -81,12 +88,14 @@ return {
     -- vague easy work
     vague = {
       "簡単なお仕事", "簡単な仕事", "誰でもできる", "スマホ1台", "運ぶだけ",
+      "việc nhẹ lương cao", "轻松",
       "受け取るだけ", "未経験OK", "案件", "紹介します", "仕事あります", "単発",
       view = "both",
     },
     money = {
       "高額報酬", "高収入", "即日即金", "即金", "日給", "日当", "報酬", "即日払い",
       "手渡し", "1回で", "稼げる", "一撃",
+      "高薪", "日结", "日結", "当天现金", "trả tiền ngay",
       { re = [[\d[\d,]{4,}\s*円?]] },
       { re = [[\d+(\.\d+)?\s*万]] },
       view = "both",
@@ -98,6 +107,8 @@ return {
       "秘密厳守", "身分証の写真", "身分証を送", "誰にもバレない", "捕まらない",
       "警察に捕まる心配", "ジェン", "足がつかない", "wickr", "ウィッカー", "threema",
       "session", "セッション",
+      -- messages wiped after the talk: 聊完删记录, xóa hết tin nhắn
+      "删记录", "刪記錄", "xóa hết tin nhắn", "xóa tin nhắn", "không nói với ai",
       { re = [[(^|[^a-z])(tg|てれ|てれぐら)($|[^a-zぁ-ゖ])]], view = "norm" },
       view = "both",
     },
@@ -118,6 +129,8 @@ return {
       "ママ活", "お手当", "大人の関係", "食事や買い物", "ご飯だけ", "食事だけ",
       view = "both", weight = 0,
     },
+    -- "no interview" is no ordinary job's wording
+    nolegit = { "面接なし", "面接無し", "面接不要", view = "both", weight = 0 },
     -- the wording of ordinary job ads
     legit = {
       "社会保険", "交通費支給", "雇用保険", "有給休暇", "研修制度", "研修あり",
@@ -142,6 +155,13 @@ return {
       -- advice: do not answer, do not apply, be careful
       "応じないで", "応じないよう", "乗らないで", "乗らないよう", "気をつけ", "気を付け",
       "誘いには", "しないでください", "関わらない", "手を出さない", "安易に",
+      -- a city's or a job site's notice: ご注意ください, 不審な求人, 誘い文句の例,
+      -- and a company denying it ever asks that (ことは一切ありません)
+      "ご注意", "不審な", "誘い文句", "警察相談", "可能性があります", "ことは一切ありません",
+      -- the recruiter's demand told in the third person: 送るよう求める
+      { re = [[(よう|ように)(求める|求められ|求めて|言われ|指示され)]], view = "norm" },
+      -- a board's rules naming what is forbidden: 闇バイトの勧誘は通報
+      { re = [[(勧誘|募集|書き込み|宣伝)(は|も)(通報|禁止|削除)]], view = "norm" },
       view = "both", weight = 0,
     },
   },
@@ -157,6 +177,18 @@ return {
         m.dark = lib.merge(m.dark, lure)
       end
       m.dark = lib.unquoted(page, m.dark)
+      m.vague = lib.unquoted(page, m.vague)
+      m.money = lib.unquoted(page, m.money)
+      m.secret = lib.unquoted(page, m.secret)
+      -- a dark word in the title (その求人、闇バイトかも) does not make an offer of
+      -- every block: the block must name the job itself
+      if blk.kind ~= "title" then
+        local own = false
+        for _, mm in ipairs(lib.merge(m.dark, m.vague)) do
+          if mm.where == "text" and mm.kind ~= "title" then own = true; break end
+        end
+        if not own then return 0 end
+      end
       -- selling one's own phone line or bank account is phone_trade or
       -- bank_account_trade; this rule takes it only with a dark-job word
       if lib.none(m.dark) and lib.any(m.handover) then return 0 end
@@ -175,7 +207,9 @@ return {
       if s == 0 then return 0 end
       -- the recruiters' holds are never an ordinary job's: a company name or
       -- an interview does not clear two of them
-      if lib.distinct(lure) < 2 then s = lib.clamp(s) * 0.5 ^ lib.distinct(m.legit) end
+      if lib.distinct(lure) < 2 then
+        s = lib.clamp(s) * 0.5 ^ lib.distinct(lib.outside(m.legit, m.nolegit))
+      end
       s = lib.clamp(s)
       local w = lib.distinct(lib.outside(m.warning, m.filter))
       if w >= 2 then return 0 end

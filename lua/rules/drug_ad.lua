@@ -13,6 +13,8 @@
 -- switched off too.
 -- Prescription sedatives named by brand count like slang (a channel is
 -- needed); a seller's "police and press not welcome" is no news wording.
+-- Kana slang by the gram or tablet and Chinese sellers' words count too; a
+-- single news or warning word dampens only next to the drug words.
 
 return {
   name = "drug_ad.slang_offer_contact",
@@ -45,13 +47,19 @@ return {
       -- blotter by the sheet (紙 1枚), snow in quotes or by the gram, "the one
       -- from South America"; prescription sedatives and stimulants by brand
       "冷たいやつ", "冷たいもん", "白い粉",
-      { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ][^\n]{0,30}\d+\s*(錠|粒)]], view = "norm" },
+      { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,12}\d+\s*(錠|粒)]], view = "norm" },
       { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
       { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
       { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
       { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
       "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
       "リタリン", "マイスリー",
+      -- slang in kana, by the gram or the tablet (み・ど・り 1グラム, ばつ 1錠)
+      "つめたいやつ",
+      { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
+      { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
+      -- as Chinese-speaking sellers write them
+      "冰毒", "溜冰", "摇头丸", "麻古",
       view = "both",
     },
     -- slang that is an everyday word too: it needs a channel on the page
@@ -70,6 +78,9 @@ return {
       -- medicines are drugs only off prescription, through a channel
       "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
       "リタリン", "マイスリー",
+      "つめたいやつ",
+      { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
+      { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
       view = "both", weight = 0,
     },
     -- longer words that make a drug word part of something harmless
@@ -97,6 +108,8 @@ return {
       "欲しい人", "欲しい方", "必要な方", "回せます", "回します", "用意できます", "渡せます",
       "お渡し", "分けます", "卸します", "引けます", "まとめ買い", "値引き",
       "分けられます", "分けれます", "回してる", "回してます", "処方箋なし", "処方箋不要",
+      -- in Chinese: met in person, delivered to the door, sent anonymously, purity
+      "当面交易", "送货上门", "匿名寄送", "纯度",
       view = "both",
     },
     -- channels that leave no trace
@@ -113,6 +126,7 @@ return {
     },
     contact = {
       "カカオ", "kakao", "LINE ID", "DMください", "DMで", "プロフのリンク",
+      "wechat", "微信", "加微",
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       { re = [[line\s*id]], view = "norm" },
       view = "both",
@@ -197,9 +211,12 @@ return {
       -- is surer before the guards below weigh it (it never clears one)
       s = lib.model_support(s, page, blk, "drug_ad")
       -- news and prevention pages quote the same words
-      local ctx = lib.distinct(lib.outside(m.context, m.refuse))
+      local ctxm = lib.outside(m.context, m.refuse)
+      local ctx = lib.distinct(ctxm)
       if ctx >= 2 then return 0 end
-      if ctx == 1 then s = s * 0.6 end
+      -- one such word dampens only next to the drug words: in a one-block
+      -- board log, another poster's "違法です" further down is no news page
+      if ctx == 1 and #lib.within(ctxm, drug, 100) > 0 then s = s * 0.6 end
       -- a film or novel review: two fiction words in the block, no seller's channel
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app

@@ -64,6 +64,12 @@ return {
       { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
       -- goods packed to pass customs unnoticed: 税関対策, 税関バレない梱包
       { re = [[(税関|誰にも|周りに)[^。\n]{0,6}(ばれない|ばれません|対策|も大丈夫|の心配(が|は)?(ありません|ない|なし|無用))]], view = "norm" },
+      -- seized at customs, sent again; a harmless item name on the parcel
+      { re = [[税関で[^。\n]{0,12}(止ま|没収|差し押さえ|止められ)[^。\n]{0,16}(再送|再発送|送り直)]], view = "norm" },
+      { re = [[(家族|ご家族|周り|職場)にも?(知られ|ばれ)(ません|ない)]], view = "norm" },
+      { re = [[(商品名|品名|内容物)(は|を)?[^。\n]{0,16}(として|と記載して)(発送|お送り|送り)]], view = "norm" },
+      -- paid in gift-card codes: あまぞんぎふと券のこーどをDMで
+      { re = [[ぎふと(券|かーど)?の?(こーど|番号)(を|で)?[^。\n]{0,10}(送|支払|お支払)]], view = "norm" },
       view = "both",
     },
     -- the shop says itself the account is a person's (個人名義, 個人の名前): no
@@ -71,8 +77,12 @@ return {
     own_personal = {
       -- said as the shop's own terms (個人名義です, 個人口座になります); a warning
       -- says 振込先が個人名義なら
-      { re = [[個人の?(名義|口座|名前|名)(の口座)?\s*(と|に)?\s*(なり|なる|で(す|ござ))]], view = "norm" },
-      { re = [[口座(の)?(名前|名義)(は|が)?\s*[^。\n]{0,12}個人の?(名義|名前|名)?\s*(と|に)?\s*(なり|なる|で(す|ござ))]], view = "norm" },
+      -- also with the name in brackets between: 個人名義（ヤマダ タロウ）です, 個人名義になっております
+      -- (polite: a warning's list says になっている)
+      { re = [[個人の?(名義|口座|名前|名)(の口座)?\s*(\([^)]{0,40}\))?\s*(と|に)?\s*(なり|なる|なって(おり|います)|で(す|ござ))]], view = "norm" },
+      { re = [[口座(の)?(名前|名義)(は|が)?\s*[^。\n]{0,12}個人の?(名義|名前|名)?\s*(\([^)]{0,40}\))?\s*(と|に)?\s*(なり|なる|なって(おり|います)|で(す|ござ))]], view = "norm" },
+      -- the payment terms with the account type in brackets: 振込（個人口座）, 送金（個人アカ）
+      { re = [[(振込|振替|送金|支払い?)[^。\n]{0,12}\(\s*個人(名義)?の?(口座|名義|あか|あかうんと)?(口座)?\s*\)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
@@ -116,7 +126,7 @@ return {
     },
     -- an account in a person's name: two kana words (ヤマダ タロウ)
     personal = {
-      { re = [[(名義|名義人|口座名|受取人)\s*[:]?\s*[ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}]], view = "norm" },
+      { re = [[(名義|名義人|口座名|受取人)\s*[:(]?\s*[ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}]], view = "norm" },
       view = "norm",
     },
     -- a company's account: カ）サンプル, サンプル（ユ
@@ -170,7 +180,7 @@ return {
     },
     -- warnings, and people or groups collecting money for other things
     warning = {
-      "偽サイト", "偽ショップ", "詐欺サイト", "に注意", "注意して", "注意喚起", "見分け方",
+      "偽サイト", "偽ショップ", "偽ショッピングサイト", "偽通販サイト", "詐欺サイト", "に注意", "注意して", "注意喚起", "見分け方",
       "国民生活センター", "消費者庁", "消費生活センター", "被害", "相談", "警察", "逮捕",
       "特徴", "チェック", "フリマ", "バザー", "チャリティー", "寄付", "町内会", "会費",
       "月謝", "家賃", "参加費", "オークション", "落札", "出品", "譲ります",
@@ -254,7 +264,8 @@ return {
           deep = true
         end
       end
-      if #personal > 0 or (deep and lib.any(m.own_personal)) then s = s + 0.2 end
+      -- (copies sold into an account the shop calls a person's count the same)
+      if #personal > 0 or ((deep or lib.any(m.copy)) and lib.any(m.own_personal)) then s = s + 0.2 end
       s = s + 0.1 * math.min(signs, 3)
       local odd = lib.distinct(m.odd)
       if odd >= 1 then s = s + 0.15 end

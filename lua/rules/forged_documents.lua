@@ -11,6 +11,29 @@
 -- photo and shop wording switches it off, except "no need to go to the
 -- immigration office" said as a selling point. English spam is read too.
 -- Game and film reviews and card printers' order flows are switched off.
+-- A making or forging word in quotes (an offer someone received) is not
+-- an offer.
+
+-- the matches of list not inside 「」 or 『』, in the text or the title
+local function unquoted(page, list)
+  local out = lib.unquoted(page, list)
+  local keep = { set = out.set, weight = out.weight }
+  for _, x in ipairs(out) do
+    local q = false
+    if x.where == "title" then
+      local t = page.title
+      local before, after = t:sub(1, x.from - 1), t:sub(x.to + 1)
+      for _, p in ipairs({ { "「", "」" }, { "『", "』" } }) do
+        local o = 0
+        local i = before:find(p[1], 1, true)
+        while i do o = i; i = before:find(p[1], i + 1, true) end
+        if o > 0 and not before:find(p[2], o, true) and after:find(p[2], 1, true) then q = true end
+      end
+    end
+    if not q then keep[#keep + 1] = x end
+  end
+  return keep
+end
 
 return {
   name = "forged_documents.id_for_sale",
@@ -60,6 +83,10 @@ return {
       -- a certificate mill's words: the school's seal and watermark reproduced,
       -- "it will not be checked with the school"
       "公印", "忠実に再現", "照会されない", "照会されても", "問い合わせされない",
+      -- "can't tell it from the real one", said casually; the buyer's own details
+      "区別つかない", "区別がつかない", "区別つかん", "区別がつかん", "見分けつかない",
+      "見分けつかん", "見分けがつかん", "本物と並べても",
+      { re = [[(ご希望の|希望の|好きな|お好みの)(名前|氏名|生年月日|住所|年齢)]], view = "norm" },
       "làm giả", "hàng giả", "giống thật", "như thật", "quét được", "có chip",
       -- English spam: fake, novelty, "registered" (entered in the database)
       "fake document", "fake passport", "fake id", "fake driver", "fake residence",
@@ -158,6 +185,17 @@ return {
   classify = function(page, pm)
     return lib.by_block(page, pm, function(m)
       m.doc = lib.outside(m.doc, m.asked)
+      -- a forging or making word in quotes is an offer mentioned (a victim
+      -- asking about 「在留カード作れます」), not made
+      m.make = unquoted(page, m.make)
+      m.forge = unquoted(page, m.forge)
+      -- a page's address says nothing of forging (/forged-documents/ is a
+      -- guide's folder as often as a shop's)
+      local said = {}
+      for _, x in ipairs(m.forge) do
+        if x.where ~= "url" then said[#said + 1] = x end
+      end
+      m.forge = said
       -- the seller's own "making" word right next to the document counts as
       -- forging; the document word alone never does
       local forge = lib.outside(m.forge, lib.merge(m.guard, m.topic))
@@ -167,7 +205,12 @@ return {
       -- the document, price and channel anywhere on the page
       local body_forge = lib.where(forge, "text")
       local s = 0
-      if not d and lib.distinct(body_forge) >= 2 and not lib.in_text(m.doc)
+      -- (the page's text opens with its title: a document there is not this block's)
+      local doc_here = 0
+      for _, x in ipairs(m.doc) do
+        if x.where == "text" and x.kind ~= "title" then doc_here = doc_here + 1 end
+      end
+      if not d and lib.distinct(body_forge) >= 2 and doc_here == 0
           and #lib.outside(pm.doc, pm.asked) > 0 then
         d, f = body_forge[1], body_forge[#body_forge]
         if lib.none(m.make, pm.price, pm.contact) then return 0 end

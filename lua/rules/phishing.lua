@@ -82,6 +82,23 @@ local function host_is(h, domain)
   return h == domain or (#h > #domain and h:sub(-#domain - 1) == "." .. domain)
 end
 
+-- a threat inside 「」 in the text or the title: quoted and asked about
+local function title_quoted(page, mt)
+  local t = page.title
+  if not t or mt.where ~= "title" then return false end
+  local before, after = t:sub(1, mt.from - 1), t:sub(mt.to + 1)
+  local o = before:match(".*()「")
+  return o ~= nil and not before:find("」", o, true) and after:find("」", 1, true) ~= nil
+end
+
+local function unquoted(page, list)
+  local out = { set = list.set, weight = list.weight }
+  for _, x in ipairs(lib.unquoted(page, list)) do
+    if not title_quoted(page, x) then out[#out + 1] = x end
+  end
+  return out
+end
+
 local brands = {}
 for k in pairs(official) do brands[#brands + 1] = k end
 table.sort(brands)
@@ -147,10 +164,23 @@ return {
       "永久停止", "永久凍結", "永久ban", "アカウント停止", "調査対象",
       -- the curiosity lure: your photo is being spread around
       "晒されて", "拡散されて", { re = [[これ(って)?(お前|あなた|君|きみ)(じゃ|で|の)]], view = "norm" },
+      -- a benefit lost after a date: 受け取りの権利が消滅, 給付が無効となります
+      { re = [[(権利|給付|受け取り|受取|補償)[^。\n]{0,10}(消滅|失効|無効と|失われ|失います)]], view = "norm" },
+      "受け取れなくな", "受け取ることができなくな",
+      -- the bait instead of the threat: the password and codes sent by DM for a reward
+      -- (a reward first: an account buyer asks for the password without one)
+      { re = [[(補填|おわび|お詫び|ぷれぜんと|配布|付与|差し上げ|当選)[^。]{0,120}(ぱすわーど|引き?継ぎこーど|暗証番号|認証こーど)[^。]{0,50}(dm|送信|送付|送って|教えて)(する|して|ください|くれ|ね|だけ)]], view = "norm" },
+      -- the threat in a foreign buyer's or sender's English
+      { re = [[(close|suspend|lock|delete|block|disable|terminate)\s+your\s+(account|id)]], view = "norm" },
+      { re = [[your\s+(account|id)\s+(will\s+be|has\s+been|is)\s+(closed|suspended|locked|disabled|limited|deleted)]], view = "norm" },
       view = "both",
     },
     deadline = {
       { re = [[\d+\s*時間以内]], view = "norm" },
+      -- a date or an hour today: 5月15日までに, 今日の24時まで; in English: within 1 hour
+      { re = [[\d+\s*月\s*\d+\s*日\s*(まで|中)に]], view = "norm" },
+      { re = [[(今日|本日)の?\s*\d+\s*時\s*まで]], view = "norm" },
+      { re = [[within\s+\d+\s+(hour|minute|day)s?]], view = "norm" },
       "本日中", "至急", "直ちに", "ただちに", "速やかに", "期限までに", "以内に",
       "ご確認いただけない場合", "確認が取れない場合", "手続きされない場合", "完了しない場合",
       view = "both",
@@ -159,6 +189,7 @@ return {
       "入力してください", "ご入力", "入力の上", "入力し", "以下のフォーム", "下記フォーム",
       "送信", "確認する", "認証する", "次へ", "更新する", "ログインして", "ログインする",
       "入力を完了", "ご登録ください", "登録してください", "入れないと",
+      "dmするだけ", "dmしてください", "送るだけ",
       { re = [[(かーど|口座|暗証番号)(の)?(情報|番号)?の入力が必要]], view = "norm" },
       view = "both",
     },
@@ -180,7 +211,7 @@ return {
       "警察", "逮捕", "容疑", "被害", "詐欺", "パスワードマネージャー", "パスワード管理",
       "自動入力", "保管庫", "マスターパスワード", "拡張機能", "使い回し", "よくある質問",
       "ヘルプセンター", "記事", "ニュース", "解説", "送信元", "クリックしない",
-      "開かない", "入力しないで", "入力しない", "お問い合わせ窓口", "講座", "研修",
+      "開かない", "入力しないで", "入力しない", "送らないで", "教えないで", "お問い合わせ窓口", "講座", "研修",
       "訓練", "解決方法", "できない場合", "相談", "助言", "装った", "装う", "かたる",
       "名乗", "文面", "文言", "再設定", "解除方法", "メンテナンス", "社内",
       "チュートリアル", "実装", "小説", "主人公", "紛失", "盗難", "破棄", "公式アプリ",
@@ -205,10 +236,13 @@ return {
     return lib.by_block(page, m, function(m)
       -- the threat and the advice around it are one text; the fields and the
       -- brand belong to the page (the form, the header)
-      local threat = lib.outside(m.threat, m.notthreat)
+      -- a threat in 「」 is one quoted and asked about (この「不在のため」ってSMS本物?)
+      local threat = unquoted(page, lib.outside(m.threat, m.notthreat))
       if #threat == 0 then return 0 end
       local fields = lib.distinct(m.login, m.card)
       if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
+      -- one field word alone (カード番号 of an ID card) needs a brand or a deadline
+      if fields < 2 and lib.none(m.brand) and lib.none(m.deadline) then return 0 end
       local s = 0.55
       if lib.any(m.card) then s = s + 0.1 end
       if fields >= 3 then s = s + 0.05 end
@@ -217,9 +251,12 @@ return {
       if lib.distinct(threat) >= 2 then s = s + 0.1 end
       if lib.any(m.brand) then s = s + 0.05 end
       if lib.in_title(m.brand) then s = s + 0.05 end
+      -- a guard beside the threat rules it out; one only in a reply further
+      -- down a plain-text thread (one block) weakens it a little
       local g = lib.distinct(m.guard)
+      local gn = lib.distinct(lib.within(m.guard, threat, 200))
       if g >= 2 then return 0 end
-      if g == 1 then s = s * 0.75 end
+      if gn == 1 then s = s * 0.75 elseif g == 1 then s = s * 0.9 end
       local ev = lib.near(threat, m.enter, 100) or lib.first(threat)
       return lib.clamp(s), lib.evidence(page, ev, 40)
     end, { page = { "brand", "login", "card", "enter" } })

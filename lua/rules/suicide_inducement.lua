@@ -57,11 +57,19 @@ return {
     urge = {
       { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ|とっとと)(死ね|しね|死んで|逝け|実行しろ)]], view = "norm" },
       { re = [[(この世|世の中)から(消えろ|消えて(くれ|よ)|いなくなれ)]], view = "norm" },
+      -- 死ね spelled past filters: 氏ね, タヒね, 4ね, タヒんどいて; いつ死ぬの
+      { re = [[(早く|はやく|さっさと|今夜中に|今日中に|明日までに|今すぐ|とっとと)\s*(氏ね|4ね|たひね|たひんで|死んどいて|たひんどいて|消えてくれ)]], view = "norm" },
+      { re = [[(死|し|氏|4|たひ)ね(死|し|氏|4|たひ)ね]], view = "squeezed" },
+      { re = [[いつ(死ぬ|しぬ|たひぬ|消える)の]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
     harmless = {
       "死ぬほど", "死ぬ気で", "死ぬまで", "死んだふり", "死にゲー", "死ぬかと思",
+      -- a game's deaths: 死にまくる, 死に覚え
+      "死にまく", "死に覚え", "死に戻り",
+      -- a verb stem + しに is no 死に: 一緒に話しに行こう
+      { re = [[[一-龯]しに]], view = "norm" },
       view = "both", weight = 0,
     },
     help = {
@@ -78,6 +86,9 @@ return {
       { re = [[(やり方|方法|死に方)(が)?(わからないなら|知らないなら|は)?.{0,4}教えて(やる|あげる)]], view = "norm" },
       { re = [[本気なら.{0,4}手伝]], view = "norm" },
       "最後まで付き添", "最後まで見てて", "確実・苦しまない", "確実で苦しまない",
+      -- the helper who pushes and will not stop you: 背中を押す, 止めたりしません
+      "背中を押", { re = [[(止め|とめ)(たり)?(は)?しません]], view = "norm" },
+      { re = [[(終わりに|おわりに|死に|じさつ|自殺)(する|したい)(人|方)(の|へ|に)?(お手伝い|おてつだい|手伝)]], view = "squeezed" },
       view = "both",
     },
     meet = {
@@ -103,14 +114,16 @@ return {
     -- the means left unnamed (必要なものはこちらで用意): every event or camp says
     -- it too, so it counts only with an invitation
     means = {
-      { re = [[(必要なもの|必要な物|道具|物品|準備)(も|は|を)?(全部|すべて|一式)?.{0,6}(用意|揃え|そろえ|渡せ|渡し|送る|届け|こちら持ち|こっち持ち|こちらで|こっちで)]], view = "norm" },
+      { re = [[(必要なもの|必要な物|道具|物品|準備)(も|は|を)?(全部|すべて|一式|ぜんぶ)?.{0,6}(用意|揃え|そろえ|渡せ|渡し|送る|届け|こちら持ち|こっち持ち|こちらで|こっちで|ほうで|方で)]], view = "norm" },
       view = "both",
     },
     -- the reader cut off from help: tell no one, no one who would stop it
     isolate = {
       { re = [[(親|家族|先生|友達|友人|周り|誰)(とか|や)?(先生|友人|友達)?(には|にも|に)(絶対|絶対に)?\s*(言わないで|言うな|話さないで|内緒|秘密|ご相談は)]], view = "norm" },
-      { re = [[(止めに来る|止める|通報する|説得する|説教する)(人|方|やつ)(は|、|・)?.{0,10}(お断り|禁止|無理|来ないで|ng|いらない)]], view = "norm" },
-      "止められて終わり", "止められるから", "決意を鈍らせ",
+      { re = [[(止めに来る|止める|通報する|通報目的の|説得する|説教する)(人|方|やつ)(は|、|・)?.{0,10}(お断り|禁止|無理|来ないで|ng|いらない|ご遠慮)]], view = "norm" },
+      -- 親にも学校にも言っちゃだめ
+      { re = [[(親|家族|先生|学校|友達|友人|周り|誰)[^。、\n]{0,8}(には|にも|に)[^。\n]{0,4}(言っちゃだめ|言ったらだめ|言っては(だめ|いけない)|話しちゃだめ|言わないで|言うな)]], view = "norm" },
+      "止められて終わり", "止められるから", "止められちゃう", "決意を鈍らせ",
       view = "both", weight = 0,
     },
     -- help waved away is no help: 相談窓口なんて役に立たない
@@ -135,9 +148,36 @@ return {
   },
 
   classify = function(page, m)
+    -- lib.quoted reads the text only: the same test for a phrase in the title
+    local function title_quoted(mm)
+      if mm.where ~= "title" then return false end
+      local t = page.title or ""
+      local before, after = t:sub(1, mm.from - 1), t:sub(mm.to + 1)
+      for _, q in ipairs({ { "「", "」" }, { "『", "』" }, { "“", "”" } }) do
+        local o, init = 0, 1
+        while true do
+          local i = before:find(q[1], init, true)
+          if not i then break end
+          o, init = i, i + #q[1]
+        end
+        if o > 0 and not before:find(q[2], o + #q[1], true) and after:find(q[2], 1, true) then
+          return true
+        end
+      end
+      return false
+    end
+    local function unquoted(list)
+      local out = lib.unquoted(page, list)
+      local keep = { set = out.set, weight = out.weight }
+      for _, mm in ipairs(out) do
+        if not title_quoted(mm) then keep[#keep + 1] = mm end
+      end
+      return keep
+    end
     return lib.by_block(page, m, function(m, blk)
       local urge = lib.outside(m.urge, m.harmless)
-      local invite = lib.merge(lib.outside(m.invite, m.harmless), urge)
+      -- 「一緒に死のう」 in quotes: a prevention page or news names it
+      local invite = lib.merge(unquoted(lib.outside(m.invite, m.harmless)), urge)
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
       local s

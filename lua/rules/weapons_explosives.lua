@@ -10,6 +10,24 @@
 -- together; news, toy, licence, fireworks and fiction wording switches it off,
 -- except where the seller waives the licence (許可証は不要), asks no questions
 -- or turns police and informers away (通報目的の方はご遠慮ください).
+-- Quoted offers (a police page's examples) are mentions; in a one-block
+-- thread log, guards in other posts only dampen the offer.
+
+-- a post's date-and-time line (2024/10/21(月) 23:31) between a guard match and
+-- the offer span: the two stand in different posts of one text block
+local function other_post(page, x, span)
+  if x.where ~= "text" or span.where ~= "text" then return false end
+  local lo, hi = math.min(x.to, span.to), math.max(x.from, span.from)
+  if hi - lo < 12 then return false end
+  local between = page.text:sub(lo, hi)
+  local i = 1
+  while true do
+    local _, e = between:find("%d%d%d%d/%d%d?/%d%d?", i)
+    if not e then return false end
+    if between:sub(e + 1, e + 24):find("%d%d?:%d%d") then return true end
+    i = e + 1
+  end
+end
 
 return {
   name = "weapons_explosives.offer",
@@ -34,6 +52,9 @@ return {
       "手りゅう弾", "プラスチック爆弾", "雷管", "起爆装置", "時限装置", "パイプ爆弾",
       "黒色火薬", "無煙火薬", "サプレッサー", "消音器", "マガジン付き",
       { re = [[(^|[^a-z0-9])(c-?4|tnt)($|[^a-z0-9])]], view = "norm" },
+      -- written in kana (ば く だ ん, ﾊﾞｸﾀﾞﾝ), and チャカ with look-alikes (ちや力: kanji 力)
+      "ばくだん",
+      { re = [[ちや(か|力)|ちゃ力]], view = "both" },
       view = "both",
     },
     -- longer words that make a weapon word something harmless
@@ -43,6 +64,7 @@ return {
       "弾丸ライナー", "ダイナマイト打線", "ダイナマイトボディ", "スターターピストル",
       "ピストル型", "ピストルノズル", "ピストルグリップ", "水鉄砲", "鉄砲玉",
       "爆弾ゲーム", "時限爆弾ゲーム",
+      { re = [[ばくだん(おにぎり|焼|やき|はんばーぐ|げーむ|低気圧|発言|せーる|丼|どん|いなり|ぱん|こおり|かき氷)]], view = "both" },
       { re = [[(とかれふ|拳銃|けん銃|手榴弾|手りゅう弾|爆弾|ぐろっく|りぼるばー|だいなまいと|まかろふ|ちゃか)(型|風|柄|もちーふ|ぽい)]], view = "both" }, "TNT便", "TNTエクスプレス", "TNT Express",
       view = "both", weight = 0,
     },
@@ -86,6 +108,9 @@ return {
       "おもちゃではない", "モデルガンじゃない", "モデルガンではない", "玩具ではない",
       -- the licence waived: 許可証なしでOK, 登録や手続きは不要, ご提示は不要
       { re = [[(許可|免許|免状|登録|手続|提示)[^。\n]{0,20}(不要|いらない|いりません|いらん|要りません|なしで|無しで|なしok|無しok|必要(ありません|ない|なし|では))]], view = "norm" },
+      -- no licence, said of the goods or the buyer: 登録も許可証もない, 許可を取れない人でも構わない
+      { re = [[(登録|許可証?|免許)(も|は)?(ない|なし|無し|無い)]], view = "norm" },
+      { re = [[(許可|免許)を?(取れない|取り消され|持ってない|持っていない|ない)[^。\n]{0,15}(でも|も)\s*(構わない|かまわない|ok|大丈夫|可)]], view = "norm" },
       -- police, press and informers turned away: 通報目的の方はご遠慮ください
       { re = [[(警察|けいさつ|記者|報道|通報)[^。\n]{0,12}(お断り|おことわり|ご遠慮|ng|禁止)]], view = "norm" },
       -- "not a toy" said with a wink: おもちゃ（意味深）, BB弾じゃなく, 鉄のおもちゃ
@@ -94,6 +119,9 @@ return {
       { re = [[(bb弾|えあがん|もでるがん|がすがん|おもちゃ)\s*(とか|など)?\s*(じゃなく|じゃない|ではなく|ではない)]], view = "norm" },
       -- no questions asked: 理由は聞きません, 使途もお伺いいたしません
       { re = [[(理由|用途|使途|目的|身元)(は|も)?\s*(聞きません|聞かない|聞かん|問いません|問わない|お伺いいたしません|お伺いしません|伺いません|不問)]], view = "norm" },
+      { re = [[(理由|用途|使途|目的|身元)の?(詮索|せんさく)(は|も)?\s*(なし|無し|しない|しません|せん)]], view = "norm" },
+      -- "no trace" in any particle or verb form: 足はつかない, 足も付かん
+      { re = [[足(が|は|も)?\s*(つかない|つかん|付かない|付かん|つきません|付きません)]], view = "norm" },
       -- a broker's "there is a way": ルートはあります, ルート持ってます
       { re = [[るーと(は|が|も)\s*(あり|ある|持って)]], view = "norm" },
       -- a guard word turned into a taunt: 通報しても無駄
@@ -132,6 +160,10 @@ return {
       local said = lib.merge(lib.where(m.weapon, "text"), lib.where(m.weapon, "title"))
       local w = lib.outside(said, m.harmless)
       if #w == 0 then return 0 end
+      -- an offer or a "real" claim in quotes is mentioned (a police page
+      -- asking for tips on 「拳銃売ります」 posts), not made
+      m.offer = lib.unquoted(page, m.offer)
+      m.real = lib.unquoted(page, m.real)
       local sig = lib.signals(m.offer, m.price, m.contact, m.real, m.howto)
       if sig < 2 or lib.none(m.offer, m.real, m.howto) then return 0 end
       local s = 0.55 + 0.15 * (sig - 1)
@@ -139,9 +171,26 @@ return {
       local a, b = lib.near(w, support, 100)
       if not a then s = s * 0.7 end
       -- "おもちゃじゃない" is a seller's claim, not a toy shop
-      local g = lib.distinct(lib.outside(m.guard, m.real))
+      local guard = lib.outside(m.guard, m.real)
+      -- in a one-block legacy thread or board log, a guard in another post
+      -- (a post's date-and-time line stands between it and the offer: the
+      -- thread's topic, other posters' replies) only dampens the offer
+      -- (a thread's title is its first post's: a title guard the text has
+      -- only in other posts is one of them)
+      local here, far = lib.merge(), {}
+      local sp = a and lib.span(a, b) or w[1]
+      for _, x in ipairs(guard) do
+        if other_post(page, x, sp) then far[x.norm] = true end
+      end
+      for _, x in ipairs(guard) do
+        if not other_post(page, x, sp) and not (x.where == "title" and far[x.norm]) then
+          here[#here + 1] = x
+        end
+      end
+      local g = lib.distinct(here)
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end
+      if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a toy, a film, a firework: the weapon word stands next to it
       local topic = lib.outside(m.topic, m.real)
       if #lib.within(w, topic, 20) == #w then
