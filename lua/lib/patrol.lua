@@ -171,12 +171,14 @@ function lib.within(list, other, chars)
 end
 
 -- quoted(page, match): the match stands inside 「」, 『』 or “” that open
--- and close within 30 characters of it: a phrase mentioned (a warning quoting
--- a lure, a title), not said.
+-- and close within 30 characters of it, in the text or the title: a phrase
+-- mentioned (a warning quoting a lure, a review titled 「…」), not said.
 local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" } }
 function lib.quoted(page, match)
-  if not match or match.where ~= "text" then return false end
-  local s = page.text
+  if not match then return false end
+  local s
+  if match.where == "text" then s = page.text elseif match.where == "title" then s = page.title end
+  if not s then return false end
   local lo = max(1, match.from - 90)
   local hi = min(#s, match.to + 90)
   local before, after = s:sub(lo, match.from - 1), s:sub(match.to + 1, hi)

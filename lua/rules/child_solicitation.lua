@@ -144,38 +144,11 @@ return {
   },
 
   classify = function(page, m)
-    -- lib.quoted reads the text only: the same test for a word in the title
-    -- (a book review's 『…』「パパ活」の向こう側)
-    local function title_quoted(mm)
-      if mm.where ~= "title" then return false end
-      local t = page.title or ""
-      local before, after = t:sub(1, mm.from - 1), t:sub(mm.to + 1)
-      for _, q in ipairs({ { "「", "」" }, { "『", "』" }, { "“", "”" } }) do
-        local o, init = 0, 1
-        while true do
-          local i = before:find(q[1], init, true)
-          if not i then break end
-          o, init = i, i + #q[1]
-        end
-        if o > 0 and not before:find(q[2], o + #q[1], true) and after:find(q[2], 1, true) then
-          return true
-        end
-      end
-      return false
-    end
-    local function unquoted(list)
-      local out = lib.unquoted(page, list)
-      local keep = { set = out.set, weight = out.weight }
-      for _, mm in ipairs(out) do
-        if not title_quoted(mm) then keep[#keep + 1] = mm end
-      end
-      return keep
-    end
     return lib.by_block(page, m, function(m)
       -- 「パパ活」「JK」 in quotes: a warning or a story mentions them
-      local age = unquoted(lib.outside(m.age, m.harmless))
+      local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
       if #age == 0 then return 0 end
-      local paid = unquoted(lib.outside(m.paid, m.harmless))
+      local paid = lib.unquoted(page, lib.outside(m.paid, m.harmless))
       local secret = lib.unquoted(page, m.secret)
       local meet = lib.outside(m.meet, m.harmless)
       local s = 0

@@ -16,6 +16,43 @@
 -- Kana slang by the gram or tablet and Chinese sellers' words count too; a
 -- single news or warning word dampens only next to the drug words.
 
+-- slang that is an everyday word too (野菜, アイス, 手押し, a sedative's
+-- brand): a drug word that needs a channel on the page
+local everyday = {
+  "野菜", "手押し", "アイス", "クリスタル", "冷たいの", "草あります", "草売ります",
+  "上物の草",
+  -- 草/クサ (weed), チョコ (hashish), スノー/白いの (cocaine) only when stocked or
+  -- sold by the gram: 草 alone is net slang for "lol"
+  { re = [[草(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+  { re = [[(^|[^ぁ-ゖ])くさ(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
+  { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
+  { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
+  { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
+  -- cold/white euphemisms (冷たいやつ, 白い粉), blotter by the sheet (紙 1枚),
+  -- snow in quotes or by the gram, "the one from South America"
+  "冷たいやつ", "冷たいもん", "白い粉",
+  { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
+  { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
+  { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
+  -- medicines are drugs only off prescription, through a channel
+  "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
+  "リタリン", "マイスリー",
+  -- slang in kana, by the gram or the tablet (み・ど・り 1グラム, ばつ 1錠)
+  "つめたいやつ",
+  { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
+  { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
+}
+
+-- the patterns of the lists given, then the set's options (view, weight)
+local function set(opts, ...)
+  local out = {}
+  for _, list in ipairs({ ... }) do
+    for _, x in ipairs(list) do out[#out + 1] = x end
+  end
+  for k, v in pairs(opts) do out[k] = v end
+  return out
+end
+
 return {
   name = "drug_ad.slang_offer_contact",
   category = "drug_ad",
@@ -31,58 +68,17 @@ return {
   triggers = { { "offer", "secret", "contact", "price" } },
 
   patterns = {
-    drug = {
-      "野菜", "手押し", "アイス", "クリスタル", "大麻", "マリファナ", "ガンジャ",
-      "ハッパ", "覚醒剤", "覚せい剤", "シャブ", "コカイン", "MDMA", "エクスタシー",
-      "LSD", "冷たいの", "ハシシ", "草あります", "草売ります", "上物の草", "バッズ",
-      "ヘロイン", "ケタミン", "大麻リキッド",
-      -- 草/クサ (weed), チョコ (hashish), スノー/白いの (cocaine) only when stocked or
-      -- sold by the gram: 草 alone is net slang for "lol"
-      { re = [[草(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
-      { re = [[(^|[^ぁ-ゖ])くさ(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
-      { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
-      { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
-      { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
-      -- cold/white euphemisms (冷たいやつ, 白い粉), a pill by the tablet (タマ, X),
-      -- blotter by the sheet (紙 1枚), snow in quotes or by the gram, "the one
-      -- from South America"; prescription sedatives and stimulants by brand
-      "冷たいやつ", "冷たいもん", "白い粉",
+    drug = set({ view = "both" }, everyday, {
+      "大麻", "マリファナ", "ガンジャ", "ハッパ", "覚醒剤", "覚せい剤", "シャブ",
+      "コカイン", "MDMA", "エクスタシー", "LSD", "ハシシ", "バッズ", "ヘロイン",
+      "ケタミン", "大麻リキッド",
+      -- a pill by the tablet (タマ, X)
       { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,12}\d+\s*(錠|粒)]], view = "norm" },
       { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
-      { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
-      { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
-      { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
-      "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
-      "リタリン", "マイスリー",
-      -- slang in kana, by the gram or the tablet (み・ど・り 1グラム, ばつ 1錠)
-      "つめたいやつ",
-      { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
-      { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
       -- as Chinese-speaking sellers write them
       "冰毒", "溜冰", "摇头丸", "麻古",
-      view = "both",
-    },
-    -- slang that is an everyday word too: it needs a channel on the page
-    slang = {
-      "野菜", "手押し", "アイス", "クリスタル", "冷たいの", "草あります", "草売ります",
-      "上物の草",
-      { re = [[草(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
-      { re = [[(^|[^ぁ-ゖ])くさ(あり|ある|あん|売|譲|回|入荷|在庫|\s*\d+(\.\d+)?\s*(つ|g|ぐらむ|で|p|ぱけ|本))]], view = "norm" },
-      { re = [[ちょこ\s*\d+(\.\d+)?\s*(で|g|ぐらむ|p|ぱけ|=)]], view = "norm" },
-      { re = [[すのー($|[^ぁ-ゖa-z])]], view = "norm" },
-      { re = [[白いの($|\s|[()]|\d|あり|ある|あん|入荷)]], view = "norm" },
-      "冷たいやつ", "冷たいもん", "白い粉",
-      { re = [[(^|[^ぁ-ゖ一-龥])紙\s*\(?\s*\d+\s*枚\s*\)?\s*[\d,]{3,}\s*円]], view = "norm" },
-      { re = [=[[「『"]雪[」』"]|雪\s*\d+(\.\d+)?\s*(g|ぐらむ|で|p|ぱけ)]=], view = "norm" },
-      { re = [[南米(産|の)[^。、\n]{0,8}(やつ|もん|ぶつ)]], view = "norm" },
-      -- medicines are drugs only off prescription, through a channel
-      "ハルシオン", "デパス", "ロヒプノール", "サイレース", "エリミン", "ベゲタミン",
-      "リタリン", "マイスリー",
-      "つめたいやつ",
-      { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
-      { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
-      view = "both", weight = 0,
-    },
+    }),
+    slang = set({ view = "both", weight = 0 }, everyday),
     -- longer words that make a drug word part of something harmless
     food = {
       "アイスクリーム", "アイスコーヒー", "アイスティー", "アイスキャンディー",

@@ -14,27 +14,6 @@
 -- A making or forging word in quotes (an offer someone received) is not
 -- an offer.
 
--- the matches of list not inside 「」 or 『』, in the text or the title
-local function unquoted(page, list)
-  local out = lib.unquoted(page, list)
-  local keep = { set = out.set, weight = out.weight }
-  for _, x in ipairs(out) do
-    local q = false
-    if x.where == "title" then
-      local t = page.title
-      local before, after = t:sub(1, x.from - 1), t:sub(x.to + 1)
-      for _, p in ipairs({ { "「", "」" }, { "『", "』" } }) do
-        local o = 0
-        local i = before:find(p[1], 1, true)
-        while i do o = i; i = before:find(p[1], i + 1, true) end
-        if o > 0 and not before:find(p[2], o, true) and after:find(p[2], 1, true) then q = true end
-      end
-    end
-    if not q then keep[#keep + 1] = x end
-  end
-  return keep
-end
-
 return {
   name = "forged_documents.id_for_sale",
   category = "forged_documents",
@@ -187,8 +166,8 @@ return {
       m.doc = lib.outside(m.doc, m.asked)
       -- a forging or making word in quotes is an offer mentioned (a victim
       -- asking about 「在留カード作れます」), not made
-      m.make = unquoted(page, m.make)
-      m.forge = unquoted(page, m.forge)
+      m.make = lib.unquoted(page, m.make)
+      m.forge = lib.unquoted(page, m.forge)
       -- a page's address says nothing of forging (/forged-documents/ is a
       -- guide's folder as often as a shop's)
       local said = {}

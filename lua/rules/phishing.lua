@@ -82,23 +82,6 @@ local function host_is(h, domain)
   return h == domain or (#h > #domain and h:sub(-#domain - 1) == "." .. domain)
 end
 
--- a threat inside 「」 in the text or the title: quoted and asked about
-local function title_quoted(page, mt)
-  local t = page.title
-  if not t or mt.where ~= "title" then return false end
-  local before, after = t:sub(1, mt.from - 1), t:sub(mt.to + 1)
-  local o = before:match(".*()「")
-  return o ~= nil and not before:find("」", o, true) and after:find("」", 1, true) ~= nil
-end
-
-local function unquoted(page, list)
-  local out = { set = list.set, weight = list.weight }
-  for _, x in ipairs(lib.unquoted(page, list)) do
-    if not title_quoted(page, x) then out[#out + 1] = x end
-  end
-  return out
-end
-
 local brands = {}
 for k in pairs(official) do brands[#brands + 1] = k end
 table.sort(brands)
@@ -237,7 +220,8 @@ return {
       -- the threat and the advice around it are one text; the fields and the
       -- brand belong to the page (the form, the header)
       -- a threat in 「」 is one quoted and asked about (この「不在のため」ってSMS本物?)
-      local threat = unquoted(page, lib.outside(m.threat, m.notthreat))
+      -- a threat inside 「」 in the text or the title: quoted and asked about
+      local threat = lib.unquoted(page, lib.outside(m.threat, m.notthreat))
       if #threat == 0 then return 0 end
       local fields = lib.distinct(m.login, m.card)
       if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end

@@ -148,36 +148,10 @@ return {
   },
 
   classify = function(page, m)
-    -- lib.quoted reads the text only: the same test for a phrase in the title
-    local function title_quoted(mm)
-      if mm.where ~= "title" then return false end
-      local t = page.title or ""
-      local before, after = t:sub(1, mm.from - 1), t:sub(mm.to + 1)
-      for _, q in ipairs({ { "「", "」" }, { "『", "』" }, { "“", "”" } }) do
-        local o, init = 0, 1
-        while true do
-          local i = before:find(q[1], init, true)
-          if not i then break end
-          o, init = i, i + #q[1]
-        end
-        if o > 0 and not before:find(q[2], o + #q[1], true) and after:find(q[2], 1, true) then
-          return true
-        end
-      end
-      return false
-    end
-    local function unquoted(list)
-      local out = lib.unquoted(page, list)
-      local keep = { set = out.set, weight = out.weight }
-      for _, mm in ipairs(out) do
-        if not title_quoted(mm) then keep[#keep + 1] = mm end
-      end
-      return keep
-    end
     return lib.by_block(page, m, function(m, blk)
       local urge = lib.outside(m.urge, m.harmless)
       -- 「一緒に死のう」 in quotes: a prevention page or news names it
-      local invite = lib.merge(unquoted(lib.outside(m.invite, m.harmless)), urge)
+      local invite = lib.merge(lib.unquoted(page, lib.outside(m.invite, m.harmless)), urge)
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
       local s
