@@ -92,6 +92,15 @@ function lib.where(list, place)
   return out
 end
 
+-- said(list): the matches in the page's text or title, not in its address
+-- (a board thread's ?id=10000 is no price, /forged-documents/ no offer)
+function lib.said(list)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    if list[j].where ~= "url" then out[#out + 1] = list[j] end
+  end
+  return out
+end
 function lib.in_title(list) return n(lib.where(list, "title")) > 0 end
 function lib.in_url(list) return n(lib.where(list, "url")) > 0 end
 function lib.in_text(list) return n(lib.where(list, "text")) > 0 end

@@ -115,6 +115,8 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
+      -- the page's own address is no price (a board thread's ?id=10000)
+      m.pay = lib.said(m.pay)
       local a, t = lib.near(m.account, m.trade, 20)
       if a and lib.near({ lib.span(a, t) }, m.topic, 15) then a = nil end
       if not a then   -- the deal in the seller's words, unless next to a shop's words

@@ -145,6 +145,8 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
+      -- the page's own address is no price (a board thread's ?id=10000)
+      m.price = lib.said(m.price)
       -- 「パパ活」「JK」 in quotes: a warning or a story mentions them
       local age = lib.unquoted(page, lib.outside(m.age, m.harmless))
       if #age == 0 then return 0 end

@@ -184,6 +184,8 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m, blk)
+      -- the page's own address is no price (a board thread's ?id=10000)
+      m.price = lib.said(m.price)
       local drug = lib.outside(m.drug, m.food)
       if #drug == 0 then return 0 end
       -- m.secret is the whole page's: a menu line pricing a drug named outright

@@ -170,11 +170,7 @@ return {
       m.forge = lib.unquoted(page, m.forge)
       -- a page's address says nothing of forging (/forged-documents/ is a
       -- guide's folder as often as a shop's)
-      local said = {}
-      for _, x in ipairs(m.forge) do
-        if x.where ~= "url" then said[#said + 1] = x end
-      end
-      m.forge = said
+      m.forge = lib.said(m.forge)
       -- the seller's own "making" word right next to the document counts as
       -- forging; the document word alone never does
       local forge = lib.outside(m.forge, lib.merge(m.guard, m.topic))

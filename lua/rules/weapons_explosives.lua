@@ -157,7 +157,7 @@ return {
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
       -- a weapon word in the URL ("/c4/", "?tnt=1") names a path, not an offer
-      local said = lib.merge(lib.where(m.weapon, "text"), lib.where(m.weapon, "title"))
+      local said = lib.merge(lib.said(m.weapon)) -- in page order: the title first
       local w = lib.outside(said, m.harmless)
       if #w == 0 then return 0 end
       -- an offer or a "real" claim in quotes is mentioned (a police page
