@@ -39,8 +39,8 @@ local everyday = {
   "リタリン", "マイスリー",
   -- slang in kana, by the gram or the tablet (み・ど・り 1グラム, ばつ 1錠)
   "つめたいやつ",
-  { re = [[(みどり|はっぱ)[^\d]{0,10}\d+(g|ぐらむ)]], view = "squeezed" },
-  { re = [[ばつ[^\d]{0,10}\d+(錠|粒)]], view = "squeezed" },
+  { re = [[(みどり|はっぱ)\D{0,4}\d+(g|ぐらむ)]], view = "squeezed" },
+  { re = [[ばつ\D{0,4}\d+(錠|粒)]], view = "squeezed" },
 }
 
 -- the patterns of the lists given, then the set's options (view, weight)
@@ -73,7 +73,7 @@ return {
       "コカイン", "MDMA", "エクスタシー", "LSD", "ハシシ", "バッズ", "ヘロイン",
       "ケタミン", "大麻リキッド",
       -- a pill by the tablet (タマ, X)
-      { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,12}\d+\s*(錠|粒)]], view = "norm" },
+      { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,6}\d+\s*(錠|粒)]], view = "norm" },
       { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
       -- as Chinese-speaking sellers write them
       "冰毒", "溜冰", "摇头丸", "麻古",
