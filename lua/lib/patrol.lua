@@ -83,24 +83,25 @@ function lib.has(list, pattern)
   return false
 end
 
--- the matches of list for which keep(match) is true, with the list's set and weight
-local function filter(list, keep)
+-- the matches of list whose field is (same) or is not (not same) value, with
+-- the list's set and weight
+local function filter(list, field, value, same)
   local out = { set = list and list.set, weight = list and list.weight }
   for j = 1, n(list) do
-    if keep(list[j]) then out[#out + 1] = list[j] end
+    if (list[j][field] == value) == same then out[#out + 1] = list[j] end
   end
   return out
 end
 
 -- where(list, place): the matches found in "text", "title" or "url".
 function lib.where(list, place)
-  return filter(list, function(x) return x.where == place end)
+  return filter(list, "where", place, true)
 end
 
 -- said(list): the matches in the page's text or title, not in its address
 -- (a board thread's ?id=10000 is no price, /forged-documents/ no offer)
 function lib.said(list)
-  return filter(list, function(x) return x.where ~= "url" end)
+  return filter(list, "where", "url", false)
 end
 function lib.in_title(list) return n(lib.where(list, "title")) > 0 end
 function lib.in_url(list) return n(lib.where(list, "url")) > 0 end
@@ -257,7 +258,7 @@ end
 -- not_boilerplate(list): the matches of list outside navigation, link lists,
 -- headers, footers and forms.
 function lib.not_boilerplate(list)
-  return filter(list, function(x) return x.kind ~= "boilerplate" end)
+  return filter(list, "kind", "boilerplate", false)
 end
 
 -- merge(a, b, ...): one list with the matches of all, in page order.

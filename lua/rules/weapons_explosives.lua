@@ -179,11 +179,13 @@ return {
       -- only in other posts is one of them)
       local here, far = lib.merge(), {}
       local sp = a and lib.span(a, b) or w[1]
-      for _, x in ipairs(guard) do
-        if other_post(page, x, sp) then far[x.norm] = true end
+      local other = {}
+      for i, x in ipairs(guard) do
+        other[i] = other_post(page, x, sp)
+        if other[i] then far[x.norm] = true end
       end
-      for _, x in ipairs(guard) do
-        if not other_post(page, x, sp) and not (x.where == "title" and far[x.norm]) then
+      for i, x in ipairs(guard) do
+        if not other[i] and not (x.where == "title" and far[x.norm]) then
           here[#here + 1] = x
         end
       end
