@@ -817,10 +817,11 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
  *   FT_PLAIN   it is no numeral character (num_kind NUM_NONE) and no
  *              white space;
  *   FT_CP      the codepoint the views get, FT_LEN its UTF-8 length, its
- *              bytes in ft_utf8.
+ *              bytes in the entry's upper 32 bits (FT_UTF8).
  *   FT_IGNORE  c expands to nothing: skipped, the segment left open.
- * Anything else (0) takes the general path: marks, ゛゜, Hangul vowels and
- * finals, expansions that stay several codepoints (…), ヷヸヹヺ, surrogates.
+ * Anything else (FT_SLOW, neither FT_FAST nor FT_IGNORE) takes the general
+ * path: marks, ゛゜, Hangul vowels and finals, expansions that stay several
+ * codepoints (…), ヷヸヹヺ, surrogates. An entry is 0 until its block is built.
  */
 #define FT_CP 0x001FFFFFu
 #define FT_FAST (1u << 24)
@@ -830,17 +831,19 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
 #define FT_PLAIN (1u << 28)
 #define FT_LEN_SHIFT 29
 #define FT_LEN(e) (((e) >> FT_LEN_SHIFT) & 3u)
+#define FT_SLOW (1u << 31)
+#define FT_UTF8_SHIFT 32 /* the UTF-8 bytes, as memcpy'd into a uint32_t */
 
 enum { FT_EMPTY, FT_BUSY, FT_READY };
 
 /*
  * Built from utf8proc at first use, 256 codepoints at a time, and never
  * changed afterwards. A block is written only by the thread that moved its
- * state from FT_EMPTY to FT_BUSY, and read only after FT_READY (release /
- * acquire); meanwhile other threads take the general path for it.
+ * state from FT_EMPTY to FT_BUSY. An entry is one 64-bit word holding all a
+ * reader needs, so one relaxed load reads it whole: 0 (not built yet: the
+ * general path, meanwhile) or its final value.
  */
-static uint32_t ft_tab[0x10000];
-static unsigned char ft_utf8[0x10000][4];
+static _Atomic uint64_t ft_tab[0x10000];
 static atomic_uchar ft_state[0x100];
 
 static uint32_t ft_compute(uint32_t c, unsigned char u[4])
@@ -873,32 +876,44 @@ static uint32_t ft_compute(uint32_t c, unsigned char u[4])
 	return e;
 }
 
-static uint32_t ft_build(uint32_t c)
+static uint64_t ft_build(uint32_t c)
 {
 	unsigned char st = FT_EMPTY;
-	uint32_t base = c & ~0xFFu, i;
+	uint32_t base = c & ~0xFFu, i, e;
 
 	if (!atomic_compare_exchange_strong_explicit(&ft_state[c >> 8], &st, FT_BUSY,
-						     memory_order_acquire, memory_order_acquire))
-		return st == FT_READY ? ft_tab[c] : 0;
-	for (i = 0; i < 0x100; i++)
-		ft_tab[base + i] = ft_compute(base + i, ft_utf8[base + i]);
-	atomic_store_explicit(&ft_state[c >> 8], FT_READY, memory_order_release);
-	return ft_tab[c];
+						     memory_order_relaxed, memory_order_relaxed))
+		return atomic_load_explicit(&ft_tab[c], memory_order_relaxed);
+	for (i = 0; i < 0x100; i++) {
+		unsigned char u[4] = { 0, 0, 0, 0 };
+		uint32_t w;
+
+		e = ft_compute(base + i, u);
+		memcpy(&w, u, 4);
+		atomic_store_explicit(&ft_tab[base + i],
+				      (uint64_t)(e ? e : FT_SLOW) | (uint64_t)w << FT_UTF8_SHIFT,
+				      memory_order_relaxed);
+	}
+	atomic_store_explicit(&ft_state[c >> 8], FT_READY, memory_order_relaxed);
+	return atomic_load_explicit(&ft_tab[c], memory_order_relaxed);
 }
 
-/* The entry for BMP codepoint c; 0 (the general path) while its block is being built. */
-static inline uint32_t ft_get(uint32_t c)
+/*
+ * The entry for BMP codepoint c, with its UTF-8 bytes; one without FT_FAST
+ * and FT_IGNORE (the general path) while its block is being built.
+ */
+static inline uint64_t ft_get(uint32_t c)
 {
-	if (atomic_load_explicit(&ft_state[c >> 8], memory_order_acquire) == FT_READY)
-		return ft_tab[c];
-	return ft_build(c);
+	uint64_t x = atomic_load_explicit(&ft_tab[c], memory_order_relaxed);
+
+	return x ? x : ft_build(c);
 }
 
-/* What feed(x) does for source codepoint c, its FT_FAST entry e. */
-static inline void feed_fast(struct views *vs, uint32_t c, uint32_t e, uint32_t f, uint32_t t)
+/* What feed(x) does for a source codepoint whose FT_FAST entry is x. */
+static inline void feed_fast(struct views *vs, uint64_t x, uint32_t f, uint32_t t)
 {
-	uint32_t cp = e & FT_CP;
+	uint32_t e = (uint32_t)x, cp = e & FT_CP, w = (uint32_t)(x >> FT_UTF8_SHIFT);
+	unsigned char u[4];
 
 	if (e & FT_DROP)
 		return;
@@ -915,12 +930,13 @@ static inline void feed_fast(struct views *vs, uint32_t c, uint32_t e, uint32_t 
 		return;
 	}
 	/* not a digit: feed_views without the decimal test */
+	memcpy(u, &w, 4);
 	vs->prev2 = vs->prev;
 	vs->prev = cp;
 	if (vs->norm)
-		vb_push_plain(vs->norm, cp, ft_utf8[c], FT_LEN(e), f, t);
+		vb_push_plain(vs->norm, cp, u, FT_LEN(e), f, t);
 	if ((e & FT_KEEP) && vs->squeezed)
-		vb_push_plain(vs->squeezed, cp, ft_utf8[c], FT_LEN(e), f, t);
+		vb_push_plain(vs->squeezed, cp, u, FT_LEN(e), f, t);
 }
 
 #define UTF8_CONT(b) (((b) & 0xC0) == 0x80)
@@ -998,7 +1014,8 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 	utf8proc_int32_t ex[EXPAND_MAX];
 	size_t pos = 0, cap;
 	/* a fast codepoint pc at [pf, pt), its entry pend: the open segment while sg is empty */
-	uint32_t pend = 0, pc = 0, pf = 0, pt = 0;
+	uint64_t pend = 0;
+	uint32_t pc = 0, pf = 0, pt = 0;
 
 	if (len > UINT32_MAX)
 		return PRC_LIMIT;
@@ -1025,20 +1042,21 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		int starter, i;
 
 		if (fast) {
-			uint32_t c, e;
+			uint32_t c;
+			uint64_t x;
 			size_t n = utf8_bmp(p + pos, len - pos, &c);
 
-			if (n && (e = ft_get(c)) != 0) {
-				if (e & FT_IGNORE) {
+			if (n && ((x = ft_get(c)) & (FT_FAST | FT_IGNORE))) {
+				if (x & FT_IGNORE) {
 					pos += n;
 					continue;
 				}
 				/* a starter: what came before is complete */
 				if (pend)
-					feed_fast(&vs, pc, pend, pf, pt);
+					feed_fast(&vs, pend, pf, pt);
 				else if (sg.n)
 					seg_flush(&vs, &sg);
-				pend = e;
+				pend = x;
 				pc = c;
 				pf = (uint32_t)pos;
 				pos += n;
