@@ -41,6 +41,8 @@ return {
     yen = {
       { re = [[\d{1,3}(,\d{3})+\s*円]], view = "norm" },
       { re = [[[¥]\s*\d{1,3}(,\d{3})+]], view = "norm" },
+      -- written without commas, or in kanji (弐拾八万六千円 reads 286000円)
+      { re = [[(^|[^\d,.])[1-9]\d{3,6}\s*円]], view = "norm" },
       view = "norm",
     },
     -- what consumer warnings list as the marks of a fake shop, in a shop's own voice
@@ -59,6 +61,8 @@ return {
       "正規代理店", "全て正規品", "すべて正規品", "正規品であり", "正品", "偽物は一切",
       { re = [[(海外|中国|香港|国外)の?(倉庫|工場|拠点)(から|より)]], view = "norm" },
       { re = [[(振込先|振込口座|口座)(は|が)?.{0,8}(注文ごと|毎回|その都度|都度)]], view = "norm" },
+      -- the account told only after the order: 振込先口座はご注文後メールにてご案内
+      { re = [[(振込先|振込口座|口座)[^。\n]{0,8}(ご?注文|ご?購入|お申し?込み)(の)?(後|あと|確定後)[^。\n]{0,8}(めーる|dm|line|らいん|ちゃっと)]], view = "norm" },
       { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|むり|無理|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
       { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
       { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
@@ -127,12 +131,20 @@ return {
     -- an account in a person's name: two kana words (ヤマダ タロウ)
     personal = {
       { re = [[(名義|名義人|口座名|受取人)\s*[:(]?\s*[ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}]], view = "norm" },
+      -- or in Latin letters (名義 LE THI HOA, 名義: TANAKA HANAKO)
+      { re = [[(名義|名義人|口座名|受取人)\s*:?\s*[a-z]{2,12} [a-z]{1,12}( [a-z]{1,12})?($|[^a-z])]], view = "norm" },
       view = "norm",
     },
     -- a company's account: カ）サンプル, サンプル（ユ
     corp_account = {
       { re = [[(名義|名義人|口座名)\s*:?\s*(\(\s*[かゆど]\s*\)|[かゆど]\s*\))]], view = "norm" },
       { re = [[(名義|名義人|口座名)\s*:?\s*[ぁ-ゖー]{2,12}\(\s*[かゆど]($|[)\s])]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- a corporation claimed: such a company pays and is paid through its own
+    -- account (カ）サンプル), never a person's
+    corp = {
+      "株式会社", "有限会社", "合同会社", "(株)", "(有)", "運営会社", "運営法人",
       view = "norm", weight = 0,
     },
     company_name = {
@@ -182,7 +194,7 @@ return {
     warning = {
       "偽サイト", "偽ショップ", "偽ショッピングサイト", "偽通販サイト", "詐欺サイト", "に注意", "注意して", "注意喚起", "見分け方",
       "国民生活センター", "消費者庁", "消費生活センター", "被害", "相談", "警察", "逮捕",
-      "特徴", "チェック", "フリマ", "バザー", "チャリティー", "寄付", "町内会", "会費",
+      "の特徴は", "特徴を", "チェックリスト", "チェックポイント", "見抜く", "フリマ", "バザー", "チャリティー", "寄付", "町内会", "会費",
       "月謝", "家賃", "参加費", "オークション", "落札", "出品", "譲ります",
       "翻訳", "大家", "教室",
       view = "both", weight = 0,
@@ -198,7 +210,7 @@ return {
       return tonumber(d)
     end
     -- a list price cut to under a third right after it, in one block
-    local slashed, yen = 0, {}
+    local slashed, steep, yen = 0, 0, {}
     for _, y in ipairs(m.yen) do   -- 128,000円 also matches as 28,000円 and 8,000円: keep the first
       local last = yen[#yen]
       if not last or last.where ~= y.where or y.from > last.to then yen[#yen + 1] = y end
@@ -209,6 +221,8 @@ return {
       if a.kind ~= "boilerplate" and lib.same_block(a, b) and pa and pb and pb > 0
           and pa >= 3 * pb and lib.near({ a }, { b }, 12) then
         slashed = slashed + 1
+        -- cut to a fifth or less (80 % off and more): no sale goes that deep
+        if pa >= 5 * pb then steep = steep + 1 end
       end
     end
     -- what the shop says of itself (its account names, its company details)
@@ -245,10 +259,18 @@ return {
     end
     return lib.by_block(page, m, function(m)
       local personal = personal_names(m)
-      if lib.none(m.discount) and slashed == 0 then return 0 end
       if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
+      -- a corporation that takes payment into a person's account: the mark
+      -- consumer warnings put first (会社名と口座名義が違う), whatever the prices
+      -- (or writes from a free mail address)
+      local mismatch = (#personal > 0 or lib.any(m.freemail)) and lib.any(m.corp)
+      if lib.none(m.discount) and slashed == 0 and
+          not (mismatch and lib.any(m.transfer) and (lib.any(m.freemail) or lib.any(m.signs))) then
+        return 0
+      end
       local signs = lib.distinct(m.signs, m.hidden)
       if lib.any(m.copy) then signs = signs + 1 end
+      if steep > 0 then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
       -- to a third, twice, in a shop that writes broken Japanese are one too
       if lib.none(m.transfer) and #personal == 0 and lib.none(m.own_personal) and signs < 2 and
@@ -278,7 +300,7 @@ return {
       -- fake shops copy a 特商法 footer with a made-up company; one that says
       -- its account is a person's, or sells copies to a person's account, is
       -- not cleared by it
-      local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy))
+      local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy)) or mismatch
       if c >= 2 and not own then return 0 end
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
@@ -287,7 +309,7 @@ return {
       if w == 1 then s = s * 0.7 end
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
       return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
-    end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company",
+    end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company", "corp",
                     "shop", "signs", "freemail", "broken", "hidden", "own_personal" } })
   end,
 }

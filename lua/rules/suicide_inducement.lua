@@ -36,6 +36,13 @@ return {
       -- on the squeezed view too (死◆に◆た◆い人だけ), and in kana (しにたい人だけ)
       { re = [[(死|し)にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "both" },
       { re = [[(自殺|心中|死ぬ)(仲間|相手|めんばー|志願者)\s*(を)?\s*(募集|探|集め|集ま|求む)]], view = "norm" },
+      -- in kana, spaced (じ さ つ 志 願 者 の 集 ま り): the squeezed view
+      { re = [[(じさつ|自殺|しぬ|死ぬ|心中)(志願者|仲間|めんばー)の?(集まり|集い|会|募集|ぐるーぷ)]], view = "squeezed" },
+      -- 死 written past filters: いっしょに〇ねる, 4ぬ, 氏のう
+      { re = [[(一緒に|いっしょに|みんなで|ふたりで|2人で)(〇|○|◯|●|0|4|氏|たひ)(ね|ぬ|の|に)]], view = "squeezed" },
+      -- a group's end planned, with places left: まとめて終わらせる予定, あと1人
+      { re = [[(まとめて|一斉に|同じ日に|全員で|集団で|皆で|みんなで)[^。\n]{0,6}(終わら|終わりに|逝|死|消え)]], view = "norm" },
+      { re = [[(終わらせる|終わりにする|逝く|決行する)(予定|計画|日|めんばー)]], view = "norm" },
       { re = [[(終わりに|終わら)(する|したい)(人|方|仲間)(だけ|募集|集まれ|いませんか|へ)]], view = "norm" },
       { re = [[(終わりにしたい|消えたい|死にたい|しにたい|楽になりたい)(人|方)(、|は|も)?.{0,6}(集まって|集まれ|連絡|募集|dm|来て)]], view = "norm" },
       { re = [[(一緒に|いっしょに|みんなで|皆で|2人で|ふたりで|人同士).{0,8}楽にな(り|ろ|れ)]], view = "norm" },
@@ -86,15 +93,31 @@ return {
       { re = [[(やり方|方法|死に方)(が)?(わからないなら|知らないなら|は)?.{0,4}教えて(やる|あげる)]], view = "norm" },
       { re = [[本気なら.{0,4}手伝]], view = "norm" },
       "最後まで付き添", "最後まで見てて", "確実・苦しまない", "確実で苦しまない",
+      -- the helper's own words: 最期の手伝い, 終われるように付き添います
+      "最期の手伝い", "最期のお手伝い", "最期を手伝", "最期まで付き添",
+      { re = [[(終われる|逝ける|死ねる|楽になれる)(ように|よう)[^。\n]{0,6}(付き添|手伝|見届け|案内)]], view = "norm" },
       -- the helper who pushes and will not stop you: 背中を押す, 止めたりしません
       "背中を押", { re = [[(止め|とめ)(たり)?(は)?しません]], view = "norm" },
       { re = [[(終わりに|おわりに|死に|じさつ|自殺)(する|したい)(人|方)(の|へ|に)?(お手伝い|おてつだい|手伝)]], view = "squeezed" },
       view = "both",
     },
+    -- what the help is for: dying, said or euphemized; help offered with none
+    -- of it near (爆薬を分けます, 道具は用意します) is some other trade
+    death = {
+      "死", "逝", "最期", "終われ", "終わりに", "終わら", "自殺", "じさつ", "自死", "心中", "たひ",
+      "楽にな", "練炭", "硫化水素", "睡眠薬", "旅立", "消えたい", "この世",
+      "おわりに", "おわら", "おわれ", "きえたい",
+      view = "both", weight = 0,
+    },
     meet = {
       { re = [[(^|[^a-z])dm($|[^a-z])]], view = "norm" },
       "連絡", "カカオ", { re = [[(^|[^a-z])line($|[^a-z])]], view = "norm" },
       "テレグラム", "待ち合わせ", "集合", "決行",
+      -- the channels such posts give: mail, an address, a secret chat app's ID
+      "メール", "メアド", "threema", "signal", "シグナル", "session", "telegram", "wickr",
+      "kakao", "カカオトーク", "テレグラム", "ディスコード", "discord", "送ってください",
+      { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)+]], view = "norm" },
+      { re = [[(^|[^a-z])id\s*(を|は)]], view = "norm" },
       "当日", "日時", "場所", "迎えに行", "車で", "募集", "条件",
       view = "both",
     },
@@ -163,6 +186,7 @@ return {
       else
         -- help to die offered with a way to reach the helper
         if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
+        if not lib.near(m.help, m.death, 40) then return 0 end
         s = 0.65
       end
       -- the trained model supports, never vetoes: a post it reads as an
