@@ -58,6 +58,8 @@ return {
       "制作代行", "代理作成", "オーダーメイド", "フルオーダー", "実物と同じ", "公式と同じ",
       "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
       "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
+      -- "the same as the real one", a hologram, reads on the chip reader
+      "跟真的一样", "和真的一样", "与真的一样", "一模一样", "全息", "防伪", "可以刷", "能刷",
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
       -- a certificate mill's words: the school's seal and watermark reproduced,
       -- "it will not be checked with the school"
@@ -124,6 +126,14 @@ return {
     -- the seller's "no need to go to the office": the guard word as a selling point
     skip = {
       { re = [[(入管|役所|市役所|区役所|窓口|入国管理局)(に|へ|まで)?(は|も)?\s*(行かなくて|行かずに|行かないで|行く必要|行きたくない|出向く必要|行かなくても)]], view = "norm" },
+      -- no need to go to immigration, in Chinese and Vietnamese: 不用去入管, không cần ra 入管
+      { re = [[(不用|不需要|无需|不必|无须)去?\s*(入管|入国管理局|役所)]], view = "norm" },
+      { re = [[(không cần|ko cần|khỏi|không phải)\s*(ra|đi|đến|tới|lên)?\s*(入管|xuất nhập cảnh|cục xuất nhập cảnh)]], view = "norm" },
+      -- the reader app named as what the forgery passes: quét được bằng app 読取アプリ, 読取アプリでも読める
+      { re = [[(quét được|読める|読み取れる|読取ok|読み取りok|可以刷|能刷|scan)[^。\n]{0,24}読(み)?取(り)?あぷり]], view = "norm" },
+      { re = [[読(み)?取(り)?あぷり[^。\n]{0,8}(でも|で)[^。\n]{0,6}(読める|読み取れる|ok|通る|反応)]], view = "norm" },
+      -- the authorities named to scare the buyer off them: 入管行ったら捕まる
+      { re = [[(入管|役所|警察|入国管理局)(に|へ)?(なんて|なんか)?\s*(行ったら|行くと|行けば|に行ったら)[^。\n]{0,10}(捕まる|つかまる|ばれる|終わり|強制送還|送還)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- procedures, employers' checks, news, the law: they rule out the whole text
@@ -202,9 +212,16 @@ return {
       end
       -- a review: two fiction words in the block and no seller's channel
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
-      local g = lib.distinct(lib.outside(m.guard, m.skip))
+      -- the guards of a procedure guide or a news text stand at the words they
+      -- explain; an advert boxed into such a guide is not cleared by the
+      -- guide's paragraphs around it, which only dampen it
+      local guard = lib.outside(m.guard, m.skip)
+      -- (the title's guards are the whole page's: a news headline)
+      local g = lib.distinct(lib.merge(lib.within(guard, { lib.span(d, f) }, 120),
+                                       lib.where(guard, "title")))
       if g >= 2 then return 0 end
       if g == 1 then s = s * 0.75 end
+      if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a studio's or a shop's words right at the document; many of them, a
       -- text about procedures
       if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 then return 0 end
