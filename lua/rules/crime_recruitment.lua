@@ -47,6 +47,9 @@ return {
       { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
       -- the money mule: money paid into the account drawn out and handed on
       { re = [[(振り込まれ|入金され|振込まれ)(たら|た).{0,30}(引き出|下ろ|おろ)(して|し).{0,15}(手渡|渡す|渡して|渡し)]], view = "norm" },
+      -- the 出し子 described: cash drawn at the ATM one is sent to and handed over
+      { re = [[(指定された|言われた|指示された|決められた)[^。\n]{0,6}atm[^。\n]{0,12}(引き出|下ろ|おろ)[^。\n]{0,12}(渡す|渡して|手渡|届け|持って)]], view = "norm" },
+      { re = [[atmで[^。\n]{0,10}(引き出|下ろ|おろ)(して|し)[^。\n]{0,6}(渡す|渡して|手渡し|届ける)だけ]], view = "norm" },
       -- the same jobs posted in Chinese and Vietnamese for foreign residents:
       -- bank cards collected, cash drawn at the ATM (拿卡去ATM取钱, rút tiền ở ATM)
       { re = [[(银行卡|銀行卡|卡).{0,20}(取钱|取錢)]], view = "norm" },
@@ -89,8 +92,17 @@ return {
     vague = {
       "簡単なお仕事", "簡単な仕事", "誰でもできる", "スマホ1台", "運ぶだけ",
       "việc nhẹ lương cao", "轻松",
-      "受け取るだけ", "未経験OK", "案件", "紹介します", "仕事あります", "単発",
+      "受け取るだけ", "未経験OK", "案件", "紹介します", "仕事あります",
+      -- a one-off job, not a single-shot gun (単発のやつ)
+      { re = [[単発(の|で)?(ばいと|仕事|お仕事|案件|で稼|でも稼|ok|可)]], view = "norm" },
       view = "both",
+    },
+    -- an invitation to die together holds people as recruiters do (途中で抜けるのは無し):
+    -- with its words and no pay, the post is suicide_inducement's
+    dying = {
+      "心中", "自殺", "一緒に死", "いっしょに死", "死にたい", "逝きたい", "逝ける", "最期",
+      "死ぬ勇気", "じさつ", "志願者", "終わりにしたい", "消えたい",
+      view = "both", weight = 0,
     },
     money = {
       "高額報酬", "高収入", "即日即金", "即金", "日給", "日当", "報酬", "即日払い",
@@ -193,6 +205,7 @@ return {
       -- bank_account_trade; this rule takes it only with a dark-job word
       if lib.none(m.dark) and lib.any(m.handover) then return 0 end
       if lib.none(m.dark) and lib.any(m.dating) then return 0 end
+      if lib.any(m.dying) and lib.distinct(m.money) < 2 then return 0 end
       local s = 0
       if lib.any(m.dark) and lib.any(m.money, m.secret, m.contact) then
         s = 0.7 + 0.15 * (lib.signals(m.money, m.secret, m.contact) - 1)
