@@ -182,7 +182,7 @@ function lib.within(list, other, chars)
 end
 
 -- quoted(page, match): the match stands inside 「」, 『』 or “” that open
--- and close within 30 characters of it, in the text or the title: a phrase
+-- and close within 80 characters of it, in the text or the title: a phrase
 -- mentioned (a warning quoting a lure, a review titled 「…」), not said.
 local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" } }
 function lib.quoted(page, match)
@@ -190,8 +190,8 @@ function lib.quoted(page, match)
   local s
   if match.where == "text" then s = page.text elseif match.where == "title" then s = page.title end
   if not s then return false end
-  local lo = max(1, match.from - 90)
-  local hi = min(#s, match.to + 90)
+  local lo = max(1, match.from - 240)
+  local hi = min(#s, match.to + 240)
   local before, after = s:sub(lo, match.from - 1), s:sub(match.to + 1, hi)
   for _, q in ipairs(quote_pairs) do
     local open, close = q[1], q[2]

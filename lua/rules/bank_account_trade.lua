@@ -24,6 +24,9 @@ return {
     account = {
       "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
       "銀行口座", "口座番号", "ロ座",
+      -- in Chinese and Vietnamese, for foreign residents leaving Japan
+      "银行账户", "銀行帳戶", "账户", "帳戶", "存折", "银行卡", "銀行卡",
+      "tài khoản ngân hàng", "sổ ngân hàng", "thẻ atm",
       view = "both",
     },
     trade = {
@@ -35,20 +38,29 @@ return {
       -- rental euphemisms (法人口座お借り上げ)
       "借り上げ", "貸し出し", "貸すだけ",
       -- Chinese-language buyers (收购 / 収購 = 買取)
-      "收购", "収購", "出售",
+      "收购", "収購", "出售", "回收",
+      "mua tài khoản", "thu mua", "bán tài khoản",
+      -- machine-translated Japanese: 売るしてください, 買うします
+      "売るして", "買うします", "買うする",
       view = "both",
     },
     -- how buyers of accounts describe the deal, whatever verb they use
     sale = {
-      "1口座", "口座1つで", "口座ひとつで", "口座ありませんか", "使わなくなった口座",
-      "使っていない口座", "使ってない口座", "凍結されていない口座", "暗証番号は変えずに",
+      "1口座", "口座1つで", "口座ひとつで", "口座ありませんか",
+      -- an unused account asked for or turned into money, not talked about
+      -- (使ってない口座どうしてる？ 解約しとけ)
+      { re = [[(使わなくなった|使って(い)?ない|眠って(い)?る|不要な)(銀行)?(口座|通帳)[^。\n?]{0,15}(ありませんか|ないですか|売|買|譲|貸|お金に|現金に|高く|で稼|お小遣い|募集|引き取|送って)]], view = "norm" },
+      "凍結されていない口座", "暗証番号は変えずに",
       "暗証番号そのまま", "通帳とカードだけで", "通帳とカードのセット", "通帳とカードセット",
       "通帳とカード セット", "通帳の写真を送", "トークン付き", "名義変更は不要", "口座を譲って",
       "口座を売って", "口座を貸して", "口座の買取", "口座買取", "通帳買取", "カード買取",
       { re = [[(口座|通帳|きゃっしゅかーど|かーど)(と|・)?.{0,6}(せっと|だけ)で\d]], view = "norm" },
       { re = [[(口座|通帳).{0,3}(1つ|ひとつ|1冊|1口|1件)(で|につき|あたり)]], view = "norm" },
       { re = [[暗証番号(は|を)?(変えず|そのまま|変更せず)]], view = "norm" },
-      { re = [[(使って(い)?ない|使わなくなった|眠って(い)?る|不要な)(銀行)?(口座|通帳)]], view = "norm" },
+      -- an account shop: stock and delivery, the holder's name kept, a frozen account replaced
+      { re = [[(口座|通帳)[^。\n]{0,30}(即納|即日納品|納品|在庫あり|在庫一覧)]], view = "norm" },
+      { re = [[名義(の)?変更(は|が)?(できません|できない|不可|しないで)]], view = "norm" },
+      { re = [[凍結(され)?[^。\n]{0,20}(無料で)?(交換|再発送|保証|補償)]], view = "norm" },
       -- plain and casual verb forms right after the noun (口座買う, 通帳売る)
       { re = [[(口座|通帳|きゃっしゅかーど)を?(買う|売る|買い取る|買いたい|売れる|売れば|買ってる|買います)]], view = "both" },
       -- a seller's listing: the account never frozen (counted with the kit below)
@@ -117,8 +129,16 @@ return {
     return lib.by_block(page, m, function(m)
       -- the page's own address is no price (a board thread's ?id=10000)
       m.pay = lib.said(m.pay)
-      local a, t = lib.near(m.account, m.trade, 20)
-      if a and lib.near({ lib.span(a, t) }, m.topic, 15) then a = nil end
+      -- 「口座買い取ります」ってDMきた: the deal quoted is mentioned, not offered
+      m.trade = lib.unquoted(page, m.trade)
+      m.sale = lib.unquoted(page, m.sale)
+      -- the first account named with a deal that no shop's or notice's word
+      -- stands next to (【留学生注意】 before one pair does not clear the next)
+      local a, t
+      for _, x in ipairs(m.trade) do
+        local y = lib.near(m.account, { x }, 20)
+        if y and not lib.near({ lib.span(y, x) }, m.topic, 15) then a, t = y, x break end
+      end
       if not a then   -- the deal in the seller's words, unless next to a shop's words
         for _, x in ipairs(m.sale) do
           -- 凍結歴なし is said of game and SNS accounts too: only with the bank kit

@@ -240,6 +240,9 @@ return {
       local g = lib.distinct(m.guard)
       local gn = lib.distinct(lib.within(m.guard, threat, 200))
       if g >= 2 then return 0 end
+      -- a page titled as a warning or a report (詐欺メール報告スレ) frames every
+      -- post under it as one near the lure
+      if gn == 0 and lib.any(lib.where(m.guard, "title")) then gn = 1 end
       if gn == 1 then s = s * 0.75 elseif g == 1 then s = s * 0.9 end
       local ev = lib.near(threat, m.enter, 100) or lib.first(threat)
       return lib.clamp(s), lib.evidence(page, ev, 40)

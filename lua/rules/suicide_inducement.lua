@@ -197,6 +197,10 @@ return {
       if g >= 1 and #isolate == 0 then s = s * 0.7 end
       -- a film's or a song's words: the topic right next to the invitation
       if lib.near(lib.merge(invite, m.help), lib.outside(m.topic, m.venue), 30) then s = s * 0.5 end
+      -- a page titled after a game, a film or a book (ボス攻略スレ): its posts
+      -- speak its language (みんなで死んで強くなる); an invitation with help or
+      -- means offered still stands
+      if lib.any(lib.where(lib.outside(m.topic, m.venue), "title")) then s = s * 0.7 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)
     end, { focus = { "invite", "help", "urge" } })
   end,
