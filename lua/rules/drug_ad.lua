@@ -125,6 +125,9 @@ return {
       "wechat", "微信", "加微",
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       { re = [[line\s*id]], view = "norm" },
+      -- where to write, in the seller's words: LINEで送ります → ID, ラインまで, メールで
+      { re = [[((^|[^a-z])line|らいん|めーる|いんすた|instagram|discord|でぃすこ)\s*(で|に|へ|まで|から)\s*(連絡|送|お送り|問い合わせ|お問い合わせ|dm|聞いて|教え|ご?相談|注文)]], view = "norm" },
+      { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
       view = "both",
     },
     price = {

@@ -60,6 +60,12 @@ return {
       "办理", "代办", "办证", "制作证件", "仿真", "高仿", "假证", "本物仕様",
       -- "the same as the real one", a hologram, reads on the chip reader
       "跟真的一样", "和真的一样", "与真的一样", "一模一样", "全息", "防伪", "可以刷", "能刷",
+      -- Indonesian: like the original, fake, pick the visa status
+      "seperti asli", "kualitas asli", "palsu", "bisa pilih status", "jasa dokumen",
+      -- a school never attended, a look reproduced, a novelty disclaimer
+      "本物同等", "再現済み",
+      { re = [[(卒業して(い)?ない|在籍して(い)?ない|通って(い)?ない|行って(い)?ない)(学校|大学|高校)でも]], view = "norm" },
+      { re = [[(記念品|のべるてぃ|これくしょん用|観賞用|じょーく)[^。\n]{0,40}(関知しません|関知いたしません|責任を負いかねます|責任は負いません|自己責任)]], view = "norm" },
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
       -- a certificate mill's words: the school's seal and watermark reproduced,
       -- "it will not be checked with the school"
@@ -112,7 +118,7 @@ return {
     -- a document asked for or waived (身分証の写しは不要, 身分証の写真を送って): a
     -- buyer's, a recruiter's or a seller's condition, not a document for sale
     asked = {
-      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
+      { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|いらない|要らない|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
       -- an applicant's condition (身分証と顔写真を送れる人) and a recruiter's
       -- threat (身分証の住所に行く)
       { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証)(明書)?[^。\n]{0,10}(送れる|提出できる|提示できる|見せられる|出せる)(人|方)]], view = "norm" },
@@ -224,7 +230,9 @@ return {
       if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a studio's or a shop's words right at the document; many of them, a
       -- text about procedures
-      if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 then return 0 end
+      if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 and lib.distinct(forge) < 3 then
+        return 0
+      end
       if lib.near({ lib.span(d, f) }, m.topic, 15) then s = s * 0.75 end
       return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
     end)

@@ -185,6 +185,10 @@ return {
       -- a chat app's self-deleting messages: このチャットは24時間で自動削除されます,
       -- このメッセージは12時間後に自動で削除されます
       { re = [[(ちゃっと|めっせーじ|とーく|会話|履歴|すれっど|この投稿)[^。]{0,16}自動(的に|で)?\s*(削除|消去|消え)]], view = "norm" },
+      -- the lure talked about as a kind of message (停止メールばっか来る, 凍結のSMSが届いた)
+      { re = [[(停止|凍結|失効|ろっく|制限|更新)(の)?(めーる|sms|通知|詐欺|めっせーじ)(が|ばっか|ばかり|も|って|きた|来た|来る|届い)]], view = "norm" },
+      -- an official lookup of a card's status: 失効情報照会, 失効していないかを照会
+      { re = [[失効(情報|していないか|の有無)[^。\n]{0,12}照会]], view = "norm" },
       view = "both", weight = 0,
     },
     -- advisories, news, help pages and password managers
