@@ -52,7 +52,9 @@ return {
       { re = [[atmで[^。\n]{0,10}(引き出|下ろ|おろ)(して|し)[^。\n]{0,6}(渡す|渡して|手渡し|届ける)だけ]], view = "norm" },
       -- the same jobs posted in Chinese and Vietnamese for foreign residents:
       -- bank cards collected, cash drawn at the ATM (拿卡去ATM取钱, rút tiền ở ATM)
-      { re = [[(银行卡|銀行卡|卡).{0,20}(取钱|取錢)]], view = "norm" },
+      { re = [[(银行卡|銀行卡|卡).{0,20}(取钱|取錢|取款|提款)]], view = "norm" },
+      -- machine-translated: カードを使用してお金を引き出すのみ
+      { re = [[かーどを?(使用して|使って|用いて)[^。\n]{0,6}(お金|現金)を?(引き出|おろ|下ろ)]], view = "norm" },
       { re = [[(nhận|lấy|thu) thẻ ngân hàng]], view = "norm" },
       { re = [[rút tiền (ở|tại|từ) atm]], view = "norm" },
       view = "both",
@@ -69,6 +71,8 @@ return {
       "仕事用の携帯", "携帯はこちらで用意", "スマホはこちらで用意",
       "借金がある人", "借金がある方", "借金ある人", "まとまったお金が必要", "今すぐお金が必要",
       "交通費として先に", "前金として", "前払いで渡", "紹介してくれたら", "紹介料として",
+      -- the work told only once hired: 詳しい内容は採用後に説明します
+      { re = [[(詳しい|詳細な?)?(内容|仕事内容|業務内容|詳細)(は|については)[^。\n]{0,4}(採用後|採用された後|応募後|面談後|登録後|会ってから)]], view = "norm" },
       "ホワイト案件なので",
       { re = [[(身分証|免許証|保険証|学生証|まいな|在留かーど).{0,20}(写真|画像|こぴー|写し|表裏|写め).{0,8}(送|提出|あっぷ|出して)]], view = "norm" },
       -- no visa asked, ID sent first "so you cannot run" (不问签证, 防止跑路, hết visa cũng nhận)

@@ -41,6 +41,8 @@ local everyday = {
   "つめたいやつ",
   { re = [[(みどり|はっぱ)\D{0,4}\d+(g|ぐらむ)]], view = "squeezed" },
   { re = [[ばつ\D{0,4}\d+(錠|粒)]], view = "squeezed" },
+  -- emoji for the drug, by the gram (🥦 1g = 7k, ❄️ 0.5 = 20k)
+  { re = [[(🥦|🌿|🍁|❄|💎|🍫|🍄|🧊)\s*\d+(\.\d+)?\s*(g|ぐらむ)?\s*(=|:|→)\s*\d]], view = "norm" },
 }
 
 -- the patterns of the lists given, then the set's options (view, weight)
@@ -106,6 +108,11 @@ return {
       "分けられます", "分けれます", "回してる", "回してます", "処方箋なし", "処方箋不要",
       -- in Chinese: met in person, delivered to the door, sent anonymously, purity
       "当面交易", "送货上门", "匿名寄送", "纯度",
+      -- in Vietnamese: goods in, handed over, shipped discreetly
+      "có hàng", "giao tận tay", "ship kín", "giao hàng", "hàng xịn",
+      -- hand-to-hand and fast delivery offered: 手押しOK, 🤝押し, 即配
+      { re = [[(手押し|🤝\s*押し)\s*(ok|可|あり|対応|🆗|&|どっち)]], view = "norm" },
+      "即配", "🤝押し",
       view = "both",
     },
     -- channels that leave no trace
@@ -118,6 +125,8 @@ return {
       { re = [[連絡(は|先は?)\s*てれ($|[^ぁ-ゖ]|で|へ|に|まで)]], view = "norm" },
       -- the Session messenger, named as where to write
       { re = [[(^|[^a-z])session\s*(で|に|へ|から|の?\s*id)]], view = "norm" },
+      -- a Telegram link
+      { re = [[t\.me/[a-z0-9_]{3,}]], view = "norm" },
       view = "both",
     },
     contact = {
@@ -132,6 +141,7 @@ return {
     },
     price = {
       { re = [[\d[\d,]{2,}\s*円]] },
+      { re = [[\d[\d,]{2,}\s*(yen|jpy)($|[^a-z])]], view = "norm" },
       { re = [[\d+(\.\d+)?\s*万]] },
       { re = [[\d+(\.\d+)?\s*(g|ぐらむ)\s*[\d,]{3,}]] },
       { re = [[[\d,]{3,}\s*円?\s*/\s*\d*\s*(g|ぐらむ)]] },
