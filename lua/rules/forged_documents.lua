@@ -42,6 +42,9 @@ return {
       "thẻ ngoại kiều", "thẻ cư trú", "thẻ zairyu", "bằng lái", "giấy phép lái xe",
       "hộ chiếu", "bằng tốt nghiệp", "bảo hiểm", "thẻ my number", "chứng minh thư",
       "căn cước",
+      -- written in kana, spaced or not (め ん き ょ しょう, ざいりゅうかーど)
+      "ざいりゅうかーど", "めんきょしょう", "きゅうよめいさい", "ほけんしょう", "じゅうみんひょう",
+      "自賠責", "車庫証明", "残高証明書", "預金残高証明", "収入証明", "所得証明書", "課税証明書",
       -- as English-language spam writes them
       "residence card", "zairyu card", "passport", "driver's license", "drivers license",
       "driving licence", "driving license", "my number card", "health insurance card",
@@ -64,6 +67,11 @@ return {
       "seperti asli", "kualitas asli", "palsu", "bisa pilih status", "jasa dokumen",
       -- a school never attended, a look reproduced, a novelty disclaimer
       "本物同等", "再現済み",
+      -- an authority's seal, form or paper reproduced: 市区町村長印・地紋入り用紙,
+      -- 税務署の受付印を再現, 国税庁様式を完全再現, 偽造防止用紙の地紋を再現
+      { re = [[(公印|印影|受付印|支店印|担当者印|銀行印|市区町村長印|職印|地紋|様式|書式|ろご|透かし|ほろぐらむ|偽造防止用紙)(の)?(を|も)?(完全に?)?(再現|複製|真似|そっくり)]], view = "norm" },
+      -- any detail as the buyer wants it: 金額・勤続年数はご希望どおり, 年収指定可, 車台番号・所有者をご指定
+      { re = [[(金額|年収|残高|勤続年数|車台番号|所有者|使用者|住所|氏名|生年月日|発行日|有効期限|期限|勤務先)(は|を|も|・)?[^。\n]{0,8}(ご指定|ご希望どおり|ご希望通り|指定可|指定でき|自由に|好きなように|お好み)]], view = "norm" },
       { re = [[(卒業して(い)?ない|在籍して(い)?ない|通って(い)?ない|行って(い)?ない)(学校|大学|高校)でも]], view = "norm" },
       { re = [[(記念品|のべるてぃ|これくしょん用|観賞用|じょーく)[^。\n]{0,40}(関知しません|関知いたしません|責任を負いかねます|責任は負いません|自己責任)]], view = "norm" },
       "真贋判定", "偽装", "改ざん", "改竄", "書き換え",
@@ -84,7 +92,7 @@ return {
       view = "both",
     },
     make = {
-      "作ります", "作成します", "作成可能", "作れます", "製作", "制作", "発行します",
+      "作ります", "作成します", "作成可能", "作れます", "作れる", "つくれる", "製作", "制作", "発行します",
       "発行可能", "販売", "売ります", "承ります", "受付中", "在庫", "即日発送", "郵送",
       "発送", "納期", "ご注文", "対応します", "対応可能", "お任せ", "用意します",
       "用意できます", "欲しい方", "必要な方", "作りたい方",
@@ -138,6 +146,8 @@ return {
       -- the reader app named as what the forgery passes: quét được bằng app 読取アプリ, 読取アプリでも読める
       { re = [[(quét được|読める|読み取れる|読取ok|読み取りok|可以刷|能刷|scan)[^。\n]{0,24}読(み)?取(り)?あぷり]], view = "norm" },
       { re = [[読(み)?取(り)?あぷり[^。\n]{0,8}(でも|で)[^。\n]{0,6}(読める|読み取れる|ok|通る|反応)]], view = "norm" },
+      -- the anti-forgery paper named as what the forger reproduces: 偽造防止用紙の地紋を再現
+      { re = [[偽造防止(用紙|の)?[^。\n]{0,10}(再現|そっくり|真似)]], view = "norm" },
       -- the authorities named to scare the buyer off them: 入管行ったら捕まる
       { re = [[(入管|役所|警察|入国管理局)(に|へ)?(なんて|なんか)?\s*(行ったら|行くと|行けば|に行ったら)[^。\n]{0,10}(捕まる|つかまる|ばれる|終わり|強制送還|送還)]], view = "norm" },
       view = "both", weight = 0,
@@ -233,7 +243,7 @@ return {
       if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 and lib.distinct(forge) < 3 then
         return 0
       end
-      if lib.near({ lib.span(d, f) }, m.topic, 15) then s = s * 0.75 end
+      if lib.near({ lib.span(d, f) }, m.topic, 15) and lib.distinct(forge) < 3 then s = s * 0.75 end
       return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
     end)
   end,
