@@ -123,6 +123,8 @@ return {
       -- テレ as short for Telegram, pointing at a handle or a message
       { re = [[てれ\s*(で|へ|に|から|まで)?\s*(連絡|dm|検索|→|⇒|:|@)]], view = "norm" },
       { re = [[連絡(は|先は?)\s*てれ($|[^ぁ-ゖ]|で|へ|に|まで)]], view = "norm" },
+      -- テレのみ, テレだけ
+      { re = [[(^|[^ぁ-ゖ])てれ(のみ|だけ|限定)]], view = "norm" },
       -- the Session messenger, named as where to write
       { re = [[(^|[^a-z])session\s*(で|に|へ|から|の?\s*id)]], view = "norm" },
       -- a Telegram link
@@ -137,6 +139,8 @@ return {
       -- where to write, in the seller's words: LINEで送ります → ID, ラインまで, メールで
       { re = [[((^|[^a-z])line|らいん|めーる|いんすた|instagram|discord|でぃすこ)\s*(で|に|へ|まで|から)\s*(連絡|送|お送り|問い合わせ|お問い合わせ|dm|聞いて|教え|ご?相談|注文)]], view = "norm" },
       { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
+      -- the handover set in person: 駅東口のコインロッカー前、先払いで
+      { re = [[(こいんろっかー|ろっかー|改札|駅[東西南北]口)[^。\n]{0,10}(前|で|に)[^。\n]{0,8}(先払い|前払い|受け渡し|手渡し|待ち合わせ)]], view = "both" },
       view = "both",
     },
     price = {

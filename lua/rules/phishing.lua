@@ -156,6 +156,8 @@ return {
       -- the threat in a foreign buyer's or sender's English
       { re = [[(close|suspend|lock|delete|block|disable|terminate)\s+your\s+(account|id)]], view = "norm" },
       { re = [[your\s+(account|id)\s+(will\s+be|has\s+been|is)\s+(closed|suspended|locked|disabled|limited|deleted)]], view = "norm" },
+      -- a reward to collect through the form: 受け取りは下のフォームから, コードをプレゼント
+      { re = [[(ぷれぜんと|配布|当選|還元|付与|受け取り|受取)[^。\n]{0,30}(ふぉーむ|連携|ろぐいん|ごろぐいん|入力)]], view = "norm" },
       view = "both",
     },
     deadline = {

@@ -77,6 +77,10 @@ return {
       "買います", "買い取ります", "お譲り", "流します", "回せます", "ご用命", "注文",
       -- casual: 回せるよ, 流せる, 〜丁まで (a count of guns on offer)
       "回せる", "流せる", "丁まで", "丁あり", "丁在庫", "丁用意",
+      -- data or goods handed out: 頒布します, データ希望
+      "頒布", "配布します", "データ希望", "欲しい人", "いる人おる", "いる人いる",
+      -- in dialect or casual speech, right after the weapon: ちゃか いる人おる？ まかろふ あるで
+      { re = [[(ちゃか|はじき|拳銃|まかろふ|とかれふ|どうぐ|実弾|たま)[^。\n]{0,12}(あるで|あるよ|あるけど|ありまっせ|おるで|いる人|要る人)]], view = "norm" },
       -- as translated arms-dealer spam writes it
       "提供します", "供給者", "出荷します", "配達します",
       view = "both",
@@ -120,7 +124,7 @@ return {
       -- police, press and informers turned away: 通報目的の方はご遠慮ください
       { re = [[(警察|けいさつ|記者|報道|通報)[^。\n]{0,12}(お断り|おことわり|ご遠慮|ng|禁止)]], view = "norm" },
       -- "not a toy" said with a wink: おもちゃ（意味深）, BB弾じゃなく, 鉄のおもちゃ
-      "ホンモノ", "鉄のおもちゃ",
+      "ホンモノ", "鉄のおもちゃ", "本もの",
       { re = [[おもちゃ\s*[(]\s*意味深]], view = "norm" },
       { re = [[(bb弾|えあがん|もでるがん|がすがん|電動がん|がすぶろ|えあそふとがん|おもちゃ)\s*(とか|など)?\s*(じゃなく|じゃない|ではなく|ではない)]], view = "norm" },
       -- for those tired of toys: えあがん飽きた人向け, さばげ卒業
