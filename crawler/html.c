@@ -52,7 +52,8 @@
  *    indexes, breadcrumbs; and three or more links in a row with only
  *    separators between them (a legacy page's "Home | Board | Links");
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
- *    pairs, comments, answers, reviews, repeated li/article/div/tr; a pair
+ *    pairs, comments, answers, reviews, repeated li/div/tr, a timeline's
+ *    sections outside an article: inside one they are its chapters; a pair
  *    must hold most of the parent's text; short list items only when there
  *    are many), the innermost such repetition winning, so a page's two
  *    layout columns are not taken for posts when the comments inside one
@@ -141,7 +142,8 @@ enum {
 	TAG_ROOT,     /* html, body: never boilerplate by link density */
 	TAG_BOILER,   /* nav, aside, form, menu, select */
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
-	TAG_ARTICLE   /* article, main */
+	TAG_ARTICLE,  /* article, main */
+	TAG_SECTION   /* section: one post of many outside an article (a timeline), a chapter inside one */
 };
 
 struct el {
@@ -215,7 +217,7 @@ static const struct el elements[] = {
 	{ "rp", EL_HIDE, TAG_OTHER, ACT_NONE },
 	{ "rt", EL_HIDE, TAG_OTHER, ACT_NONE },
 	{ "script", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
-	{ "section", EL_BLOCK, TAG_OTHER, ACT_NONE },
+	{ "section", EL_BLOCK, TAG_SECTION, ACT_NONE },
 	{ "select", EL_BLOCK, TAG_BOILER, ACT_NONE },
 	{ "style", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
 	{ "summary", EL_BLOCK, TAG_OTHER, ACT_NONE },
@@ -1188,8 +1190,9 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 		for (k = first[i]; k != UINT32_MAX; k = next[k]) {
 			if (below[k])
 				below[i] = 1;
-			if (!boiler[k] && recs[k].tag >= TAG_POSTABLE && recs[k].tag <= TAG_DD &&
-			    recs[k].end > recs[k].start)
+			if (!boiler[k] && recs[k].end > recs[k].start &&
+			    ((recs[k].tag >= TAG_POSTABLE && recs[k].tag <= TAG_DD) ||
+			     (recs[k].tag == TAG_SECTION && !recs[k].in_article)))
 				kids[nk++] = k;
 		}
 		if (below[i])

@@ -488,6 +488,27 @@ static void test_blocks(void)
 	is_int(kind_at(&d, "What is this"), TEXTBLOCK_MAIN, "qa: the question is main text");
 	is_int(kind_at(&d, "x2"), TEXTBLOCK_BOILER, "qa: links among the answers are boilerplate");
 
+	/* a timeline of sections, one holding replies: each section is a post */
+	d = parse("<div class=tl>"
+		  "<section class=pst><header>@tea 10/27</header><div class=b>tea post here</div></section>"
+		  "<section class=pst><header>@inv 10/27</header><div class=b>invitation post here</div>"
+		  "<div class=r>reply one</div><div class=r>reply two</div></section>"
+		  "<section class=pst><header>@bot 10/26</header><div class=b>support bot post here</div></section>"
+		  "</div>");
+	ok(blocks_cover(&d), "timeline: blocks cover the text");
+	is_int(kind_at(&d, "invitation post"), TEXTBLOCK_POST, "timeline: a section is a post");
+	ok(id_at(&d, "invitation post") != id_at(&d, "support bot") &&
+	   id_at(&d, "tea post") != id_at(&d, "invitation post"), "timeline: each section is its own block");
+	ok(id_at(&d, "invitation post") == id_at(&d, "reply two"), "timeline: the replies stay with their post");
+
+	/* an article's sections are its chapters: one text */
+	d = parse("<article><h1>Guide</h1>"
+		  "<section><h2>One</h2><p>chapter one words</p></section>"
+		  "<section><h2>Two</h2><p>chapter two words</p></section>"
+		  "<section><h2>Three</h2><p>chapter three words</p></section></article>");
+	is_int(kind_at(&d, "chapter two"), TEXTBLOCK_MAIN, "article sections: main text");
+	ok(id_at(&d, "chapter one") == id_at(&d, "chapter three"), "article sections: one block");
+
 	/* no structure: one main block */
 	d = parse("<p>one paragraph</p><p>another paragraph</p><p>a third</p>");
 	is_int(d.nblocks, 1, "flat page: one block");
