@@ -208,6 +208,8 @@ return {
       -- a real notice says it never asks for the data and points away from links
       { re = [[(お願い|お尋ね|お伺い|お聞き|求め|要求)(する|いたす)ことは(一切)?(ありません|ございません)]], view = "norm" },
       { re = [[(りんく|url)(から)?ではなく]], view = "norm" },
+      -- a victim telling what happened: カード番号を入力してしまいました
+      { re = [[(入力|入れ|送信|登録|教え|打ち込)(し)?(て)?しま(い|っ)(ました|た)]], view = "norm" },
       view = "both", weight = 0,
     },
   },
