@@ -817,7 +817,7 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
  *   FT_PLAIN   it is no numeral character (num_kind NUM_NONE) and no
  *              white space;
  *   FT_CP      the codepoint the views get, FT_LEN its UTF-8 length, its
- *              bytes in the entry's upper 32 bits (FT_UTF8).
+ *              bytes in the entry's upper 32 bits (FT_UTF8_SHIFT).
  *   FT_IGNORE  c expands to nothing: skipped, the segment left open.
  * Anything else (FT_SLOW, neither FT_FAST nor FT_IGNORE) takes the general
  * path: marks, ゛゜, Hangul vowels and finals, expansions that stay several
@@ -834,12 +834,13 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
 #define FT_SLOW (1u << 31)
 #define FT_UTF8_SHIFT 32 /* the UTF-8 bytes, as memcpy'd into a uint32_t */
 
-enum { FT_EMPTY, FT_BUSY, FT_READY };
+enum { FT_EMPTY, FT_CLAIMED };
 
 /*
  * Built from utf8proc at first use, 256 codepoints at a time, and never
  * changed afterwards. A block is written only by the thread that moved its
- * state from FT_EMPTY to FT_BUSY. An entry is one 64-bit word holding all a
+ * state from FT_EMPTY to FT_CLAIMED, which it keeps: readers look at the
+ * entries, never at the state. An entry is one 64-bit word holding all a
  * reader needs, so one relaxed load reads it whole: 0 (not built yet: the
  * general path, meanwhile) or its final value.
  */
@@ -881,7 +882,7 @@ static uint64_t ft_build(uint32_t c)
 	unsigned char st = FT_EMPTY;
 	uint32_t base = c & ~0xFFu, i, e;
 
-	if (!atomic_compare_exchange_strong_explicit(&ft_state[c >> 8], &st, FT_BUSY,
+	if (!atomic_compare_exchange_strong_explicit(&ft_state[c >> 8], &st, FT_CLAIMED,
 						     memory_order_relaxed, memory_order_relaxed))
 		return atomic_load_explicit(&ft_tab[c], memory_order_relaxed);
 	for (i = 0; i < 0x100; i++) {
@@ -894,7 +895,6 @@ static uint64_t ft_build(uint32_t c)
 				      (uint64_t)(e ? e : FT_SLOW) | (uint64_t)w << FT_UTF8_SHIFT,
 				      memory_order_relaxed);
 	}
-	atomic_store_explicit(&ft_state[c >> 8], FT_READY, memory_order_relaxed);
 	return atomic_load_explicit(&ft_tab[c], memory_order_relaxed);
 }
 
