@@ -240,10 +240,11 @@ return {
       if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a studio's or a shop's words right at the document; many of them, a
       -- text about procedures
-      if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 and lib.distinct(forge) < 3 then
-        return 0
+      -- (three forgery claims or more outweigh them)
+      if lib.distinct(forge) < 3 then
+        if lib.distinct(lib.within(m.topic, { lib.span(d, f) }, 60)) >= 2 then return 0 end
+        if lib.near({ lib.span(d, f) }, m.topic, 15) then s = s * 0.75 end
       end
-      if lib.near({ lib.span(d, f) }, m.topic, 15) and lib.distinct(forge) < 3 then s = s * 0.75 end
       return lib.clamp(s), lib.evidence(page, lib.span(d, f), 40)
     end)
   end,
