@@ -95,7 +95,14 @@ for ((i = 1; i <= HOSTS; i++)); do
 	domains+=${domains:+,}127.0.0.$((i + 1))
 done
 
+# BENCH_PG_STATEMENTS=N: rank the N statements that took PostgreSQL longest
+# during each patrol crawl (pg_stat_statements, loaded for this run only)
+PG_STMTS=${BENCH_PG_STATEMENTS:-0}
+case $PG_STMTS in '' | *[!0-9]*) echo "bench: BENCH_PG_STATEMENTS must be a number" >&2; exit 2 ;; esac
+[ "$PG_STMTS" -gt 0 ] && export HARNESS_PG_CONF="shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all"
 start_pg
+[ "$PG_STMTS" -gt 0 ] && psql_q "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 say "bench: PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{ print $3 }') in $PG_DIR (fsync off)"
 
 # ---------------------------------------------------------------- measuring
@@ -145,6 +152,7 @@ run_crawler() {
 	npid=$NGINX_PID
 	R_LOAD[$name]=$(cut -d' ' -f1 /proc/loadavg)
 	say "bench: $name (load average ${R_LOAD[$name]}) ..."
+	[ "$PG_STMTS" -gt 0 ] && psql_q "SELECT pg_stat_statements_reset()" >/dev/null
 	pg0=$(pg_ticks)
 	/usr/bin/time -v -o "$T/$name.time" timeout -k 5 "$TIMEOUT" "$@" \
 		</dev/null >"$T/$name.out" 2>"$T/$name.err"
@@ -171,6 +179,13 @@ run_crawler() {
 	R_RSS[$name]=$(awk -v k="$(time_field "$T/$name.time" "Maximum resident set size (kbytes)")" \
 		'BEGIN { printf "%.1f", k / 1024 }')
 	[ "$rc" = 124 ] && say "bench: $name timed out after ${TIMEOUT}s"
+	if [ "$PG_STMTS" -gt 0 ] && [ "${name#patrol}" != "$name" ]; then
+		say "bench: $name: the $PG_STMTS statements PostgreSQL spent longest on (ms, calls, rows, query)"
+		psql_q "SELECT round(total_exec_time)::bigint, calls, rows,
+				left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+			FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $PG_STMTS" |
+			awk -F'|' '{ printf "  %7d ms %7d calls %8d rows  %s\n", $1, $2, $3, $4 }'
+	fi
 	if [ "$rc" != 0 ]; then
 		say "bench: $name exited $rc; last lines of its stderr:"
 		tail -n 5 "$T/$name.err" | sed 's/^/  | /'

@@ -436,11 +436,16 @@ enum prc crawlstore_claim(struct db *d, int64_t host_id, const char *owner, size
 	/*
 	 * The host row is locked (we lease it anyway) so the budget count and
 	 * the claim agree; LEAST() keeps the claim inside what the budget leaves.
+	 * The URLs are asked for by host_id itself, with the lease as a test
+	 * made once: joined to the host row instead, the planner sorted every
+	 * queued URL of the host at each claim rather than read the first few
+	 * from urls_queued, which keeps them in (depth, id) order.
 	 */
 	rc = db_query(d,
 		      "WITH h AS (SELECT id, claimed_total FROM hosts WHERE id = $1 AND lease_owner = $2"
 		      "   FOR UPDATE),"
-		      " c AS (SELECT u.id FROM urls u, h WHERE u.host_id = h.id AND u.state = 0"
+		      " c AS (SELECT u.id FROM urls u WHERE u.host_id = $1 AND u.state = 0"
+		      "   AND EXISTS (SELECT 1 FROM h)"
 		      "   ORDER BY u.depth, u.id"
 		      "   LIMIT CASE WHEN $4::int > 0 THEN LEAST($3::int, GREATEST($4::int - (SELECT claimed_total FROM h), 0))"
 		      "         ELSE $3::int END"
@@ -856,12 +861,17 @@ static enum prc batch_claims(struct db *d, const char *owner, struct store_recor
 	if ((rc = db_cols_params(&c, rc, p)) != PRC_OK)
 		return err_set(e, rc, "cannot build a batch of %zu records", n);
 	p[5] = owner;
+	/* claimed_by is set exactly while state is 1 (the claim sets both, every
+	 * way out of state 1 clears it), so the owner test alone says the row is
+	 * still ours. With "state = 1" beside it the planner walked urls_claimed,
+	 * every claimed row of the job and the dead entries of the ones done,
+	 * for each batch, where the primary key finds the batch's rows. */
 	rc = db_query(d,
 		      "UPDATE urls u SET state = r.state, reason = r.reason, claimed_by = NULL,"
 		      "   attempts = u.attempts + r.inc"
 		      " FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::int[])"
 		      "   AS r(host_id, id, state, reason, inc)"
-		      " WHERE u.host_id = r.host_id AND u.id = r.id AND u.state = 1 AND u.claimed_by = $6"
+		      " WHERE u.host_id = r.host_id AND u.id = r.id AND u.claimed_by = $6"
 		      " RETURNING u.host_id, u.id",
 		      6, p, &r, e);
 	db_cols_release(&c);

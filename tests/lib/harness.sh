@@ -582,6 +582,8 @@ shared_buffers = 128MB
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
+	# more settings for one run (bench/crawl.sh's BENCH_PG_STATEMENTS), a line each
+	[ -z "${HARNESS_PG_CONF:-}" ] || printf '%s\n' "$HARNESS_PG_CONF" >>"$PG_DATA/postgresql.conf"
 	_pg_start || _harness_die "PostgreSQL did not start" "$PG_LOG"
 
 	export PG_BINDIR PG_DATA PG_LOG
