@@ -24,6 +24,8 @@ return {
     account = {
       "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
       "銀行口座", "口座番号", "ロ座",
+      -- written in kana or Latin letters to pass filters (こ.う.ざ, コウザ, k0za)
+      "こうざ", { re = [[(^|[^a-z])k[o0]u?za($|[^a-z])]], view = "both" },
       -- in Chinese and Vietnamese, for foreign residents leaving Japan
       "银行账户", "銀行帳戶", "账户", "帳戶", "存折", "银行卡", "銀行卡",
       "tài khoản ngân hàng", "sổ ngân hàng", "thẻ atm",

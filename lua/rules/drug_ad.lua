@@ -78,7 +78,7 @@ return {
       { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,6}\d+\s*(錠|粒)]], view = "norm" },
       { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
       -- as Chinese-speaking sellers write them
-      "冰毒", "溜冰", "摇头丸", "麻古",
+      "冰毒", "溜冰", "摇头丸", "麻古", "叶子", "可卡因", "K粉", "海洛因", "大麻叶",
     }),
     slang = set({ view = "both", weight = 0 }, everyday),
     -- longer words that make a drug word part of something harmless
@@ -110,6 +110,8 @@ return {
       "当面交易", "送货上门", "匿名寄送", "纯度",
       -- in Vietnamese: goods in, handed over, shipped discreetly
       "có hàng", "giao tận tay", "ship kín", "giao hàng", "hàng xịn",
+      -- in Chinese: in stock, message me, handed over
+      "有货", "现货", "出货", "私信我", "私聊", "交货", "送货上门",
       -- hand-to-hand and fast delivery offered: 手押しOK, 🤝押し, 即配
       { re = [[(手押し|🤝\s*押し)\s*(ok|可|あり|対応|🆗|&|どっち)]], view = "norm" },
       "即配", "🤝押し",

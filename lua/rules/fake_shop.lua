@@ -9,6 +9,10 @@
 -- deep discount with transfer-only payment, and at least one more sign
 -- (a personal account name, translated wording, no company details).
 
+-- the warning words that name person-to-person sales, not warnings
+local c2c = { ["フリマ"] = true, ["バザー"] = true, ["出品"] = true, ["譲ります"] = true,
+              ["オークション"] = true, ["落札"] = true }
+
 return {
   name = "fake_shop.discount_transfer_only",
   category = "fake_shop",
@@ -131,6 +135,21 @@ return {
       { re = [[(あまぎふ|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|usdt|仮想通貨|暗号資産|びっとこいん)[^。\n]{0,20}(のみ|だけ|限定|払い|でのお支払い|で支払|でお支払)]], view = "norm" },
       { re = [[(お支払い|決済|支払い?)(方法)?[^。\n]{0,12}(あまぎふ|ぎふと(券|かーど)|usdt|仮想通貨)]], view = "norm" },
       view = "both",
+    },
+    -- the buyer told to pay in gift-card codes or crypto and nothing else, or
+    -- to send the code's photo: no shop and no flea-market seller takes only
+    -- that, which is why consumer warnings name it as the sure sign of a scam
+    codepay = {
+      { re = [[(支払|払い|決済|送金)[^。\n]{0,16}(あまぎふ|あまぞんぎふと|amazonぎふと|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|ばにら\s*visa|webmoney|うぇぶまねー|びっとこいん|usdt|btc|仮想通貨|暗号資産)[^。\n]{0,30}(のみ|だけ|限定|以外(は|不可|お断り))]], view = "both" },
+      { re = [[(あまぎふ|あまぞんぎふと|amazonぎふと|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|ばにら\s*visa|webmoney|うぇぶまねー|びっとこいん|usdt|仮想通貨|暗号資産)[^。\n]{0,24}(のみ|だけ|限定)[^。\n]{0,8}(支払|払い|決済|受付|受け付け|対応)]], view = "both" },
+      { re = [[(あまぎふ|あまぞんぎふと|amazonぎふと|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|ばにら\s*visa|webmoney|うぇぶまねー)[^。\n]{0,24}(こーど|番号)[^。\n]{0,16}(写真|撮影|撮って|送って|送信|dm|めーる)]], view = "both" },
+      view = "both", weight = 0,
+    },
+    -- consumer goods offered as new: what a scam with code payment sells
+    -- (a forger's or a dealer's price list paid in coins is not a shop's)
+    goods = {
+      "新品", "未開封", "未使用", "正規品", "定価", "本体", "ブランド", "在庫",
+      view = "both", weight = 0,
     },
     -- an account in a person's name: two kana words (ヤマダ タロウ)
     personal = {
@@ -264,11 +283,13 @@ return {
     return lib.by_block(page, m, function(m)
       local personal = personal_names(m)
       if lib.none(m.shop) or lib.any(m.corp_account) then return 0 end
+      -- goods for a price, paid only in codes: a scam without any discount
+      local code = lib.any(m.codepay) and lib.any(m.yen) and lib.any(m.goods)
       -- a corporation that takes payment into a person's account: the mark
       -- consumer warnings put first (会社名と口座名義が違う), whatever the prices
       -- (or writes from a free mail address)
       local mismatch = (#personal > 0 or lib.any(m.freemail)) and lib.any(m.corp)
-      if lib.none(m.discount) and slashed == 0 and
+      if lib.none(m.discount) and slashed == 0 and not code and
           not (mismatch and lib.any(m.transfer) and (lib.any(m.freemail) or lib.any(m.signs))) then
         return 0
       end
@@ -277,10 +298,11 @@ return {
       if steep > 0 then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
       -- to a third, twice, in a shop that writes broken Japanese are one too
-      if lib.none(m.transfer) and #personal == 0 and lib.none(m.own_personal) and signs < 2 and
+      if lib.none(m.transfer) and not code and #personal == 0 and lib.none(m.own_personal) and signs < 2 and
           not (slashed >= 2 and lib.any(m.broken)) then return 0 end
       local s = 0.35
-      if lib.any(m.transfer) then s = s + 0.2 end
+      if lib.any(m.transfer) or code then s = s + 0.2 end
+      if code then s = s + 0.25 end
       -- a person's account: a name read off the payment terms, or the shop
       -- saying so beside a deep cut (a craft seller's sale says so too)
       local deep = slashed > 0
@@ -304,11 +326,19 @@ return {
       -- fake shops copy a 特商法 footer with a made-up company; one that says
       -- its account is a person's, or sells copies to a person's account, is
       -- not cleared by it
-      local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy)) or mismatch
+      local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy)) or mismatch or code
       if c >= 2 and not own then return 0 end
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
-      local w = lib.distinct(lib.outside(m.warning, m.chat))
+      -- (a seller on a flea-market board who wants codes is no flea-market sale)
+      local warn = m.warning
+      if code then
+        warn = {}
+        for _, x in ipairs(m.warning) do
+          if not c2c[x.pattern] then warn[#warn + 1] = x end
+        end
+      end
+      local w = lib.distinct(lib.outside(warn, m.chat))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.7 end
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)

@@ -146,6 +146,8 @@ return {
       -- the reader app named as what the forgery passes: quét được bằng app 読取アプリ, 読取アプリでも読める
       { re = [[(quét được|読める|読み取れる|読取ok|読み取りok|可以刷|能刷|scan)[^。\n]{0,24}読(み)?取(り)?あぷり]], view = "norm" },
       { re = [[読(み)?取(り)?あぷり[^。\n]{0,8}(でも|で)[^。\n]{0,6}(読める|読み取れる|ok|通る|反応)]], view = "norm" },
+      -- or as a feature on the price list: 読取アプリ対応, 読取アプリ対策済み
+      { re = [[読(み)?取(り)?(あぷり|app)\s*(に|にも)?\s*(対応|対策|ok|通過|すり抜け|ばれない|反応)]], view = "norm" },
       -- the anti-forgery paper named as what the forger reproduces: 偽造防止用紙の地紋を再現
       { re = [[偽造防止(用紙|の)?[^。\n]{0,10}(再現|そっくり|真似)]], view = "norm" },
       -- the authorities named to scare the buyer off them: 入管行ったら捕まる

@@ -115,6 +115,9 @@ return {
       "カード番号", "有効期限", "セキュリティコード", "CVV", "CVC", "暗証番号",
       "口座番号", "ワンタイムパスワード", "乱数表", "第二暗証", "カード名義",
       "支店番号", "カード情報",
+      -- a crypto wallet's keys: whoever has them has the coins
+      "リカバリーフレーズ", "シードフレーズ", "復元フレーズ", "秘密鍵", "ニーモニック",
+      "seed phrase", "recovery phrase", "private key",
       view = "both",
     },
     threat = {
@@ -140,7 +143,7 @@ return {
       -- the card company's line: 不正利用の疑い, 不正なご利用を検知
       { re = [[不正な?ご?(利用|使用)(の疑い|の恐れ|のおそれ|を検知|を確認|が確認|が発生|があり|の形跡)]], view = "both" },
       -- the polite form of the threat: ご利用を一時的に制限させていただきます
-      { re = [[を(1時的に|永久に)?(停止|制限|凍結|削除|無効に?)(させていただ|いたします|します|となります)]], view = "norm" },
+      { re = [[を[^。\n、]{0,5}(停止|制限|凍結|削除|無効に?)(させていただ|いたします|します|となります)]], view = "norm" },
       -- payment not confirmed (お支払いの確認がとれておりません)
       { re = [[支払い?の?確認が(とれて|取れて|でき)]], view = "squeezed" },
       -- a game or SNS operator's ban
@@ -156,6 +159,9 @@ return {
       -- the threat in a foreign buyer's or sender's English
       { re = [[(close|suspend|lock|delete|block|disable|terminate)\s+your\s+(account|id)]], view = "norm" },
       { re = [[your\s+(account|id)\s+(will\s+be|has\s+been|is)\s+(closed|suspended|locked|disabled|limited|deleted)]], view = "norm" },
+      -- a wallet's recovery phrase asked for: no exchange or wallet ever asks
+      { re = [[(りかばりー|しーど|復元|ばっくあっぷ)\s*ふれーず[^。\n]{0,12}(入力|ご入力|入れて|送信|送って|貼り付け|確認)]], view = "norm" },
+      { re = [[(seed|recovery)\s+phrase[^.\n]{0,24}(enter|submit|verify|input)|(enter|submit|verify|input)[^.\n]{0,24}(seed|recovery)\s+phrase]], view = "norm" },
       -- a reward to collect through the form: 受け取りは下のフォームから, コードをプレゼント
       { re = [[(ぷれぜんと|配布|当選|還元|付与|受け取り|受取)[^。\n]{0,30}(ふぉーむ|連携|ろぐいん|ごろぐいん|入力)]], view = "norm" },
       view = "both",

@@ -19,7 +19,7 @@ return {
   },
   version = 1,
   threshold = 0.6,
-  triggers = { { "invite", "help", "urge" } },
+  triggers = { { "invite", "help", "urge", "company" } },
 
   patterns = {
     invite = {
@@ -65,7 +65,16 @@ return {
       -- タヒ / ﾀﾋ for 死, spaced kana (い っ し ょ に し の う)
       { re = [[(一緒に|いっしょに|みんなで)(しのう|たひ)]], view = "squeezed" },
       { re = [[たひ(にたい|のう|にませんか|なない)]], view = "squeezed" },
+      { re = [[(死ぬ|しぬ|逝く|終わる|消える)(なら|のなら|んなら)[^。\n]{0,6}(ひとり|1人)(じゃなく|じゃなくて|ではなく|で(は|は)?なく)]], view = "norm" },
       view = "both",
+    },
+    -- company offered, or a day fixed, for a step the words around name:
+    -- ひとりで怖いなら俺が一緒に行ってあげる, 本気なら日にち決めよ (a friend's
+    -- offer to go to the doctor together says the same; only near death words)
+    company = {
+      { re = [[(ひとりで|1人で)(怖い|こわい|不安|寂しい|さみしい|行けない|いけない|逝けない)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き添|ついて(いく|行く|いって|行って))]], view = "norm" },
+      { re = [[(本気|決めてる|決めている|覚悟がある|覚悟できてる)(なら|んなら|だったら)[^。\n]{0,6}(日にち|日取り|日|場所|いつ)を?\s*決め(よう|よ|ましょう|ようか)]], view = "norm" },
+      view = "norm",
     },
     -- urging one person to die: 今夜中に実行しろ, 早く死ね, この世から消えろ
     urge = {
@@ -75,6 +84,10 @@ return {
       { re = [[(早く|はやく|さっさと|今夜中に|今日中に|明日までに|今すぐ|とっとと)\s*(氏ね|4ね|たひね|たひんで|死んどいて|たひんどいて|消えてくれ)]], view = "norm" },
       { re = [[(死|し|氏|4|たひ)ね(死|し|氏|4|たひ)ね]], view = "squeezed" },
       { re = [[いつ(死ぬ|しぬ|たひぬ|消える)の]], view = "norm" },
+      -- told they are worth nothing alive, or that their death would please
+      -- their family: お前みたいなのは生きてる価値ない, 消えたほうが家族も喜ぶ
+      { re = [[(お前|おまえ|あんた|てめえ|てめー|君|きみ)[^。\n]{0,10}生きて(る|いる)(価値|意味)(なんて|は|が|も)?\s*(ない|無い|ねえ|ねー|ありません)]], view = "norm" },
+      { re = [[(消えた|死んだ|しんだ|いなくなった|逝った)(ほう|方)が[^。\n]{0,8}(家族|親|みんな|皆|周り|世の中|世界)[^。\n]{0,4}(喜ぶ|楽になる|幸せ|助かる|ほっとする)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -187,7 +200,8 @@ return {
     return lib.by_block(page, m, function(m, blk)
       local urge = lib.outside(m.urge, m.harmless)
       -- 「一緒に死のう」 in quotes: a prevention page or news names it
-      local invite = lib.merge(lib.unquoted(page, lib.outside(m.invite, m.harmless)), urge)
+      local invite = lib.merge(lib.unquoted(page, lib.outside(m.invite, m.harmless)), urge,
+                               lib.unquoted(page, lib.within(m.company, m.death, 80)))
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
       local s
@@ -215,6 +229,6 @@ return {
       -- means offered still stands
       if lib.any(lib.where(lib.outside(m.topic, m.venue), "title")) then s = s * 0.7 end
       return s, lib.evidence(page, lib.first(invite, m.help), 40)
-    end, { focus = { "invite", "help", "urge" } })
+    end, { focus = { "invite", "help", "urge", "company" } })
   end,
 }

@@ -57,6 +57,8 @@ return {
       -- written in kana (ば く だ ん, ﾊﾞｸﾀﾞﾝ), and チャカ with look-alikes (ちや力: kanji 力)
       "ばくだん",
       { re = [[ちや(か|力)|ちゃ力]], view = "both" },
+      -- in a foreign seller's English
+      { re = [[(^|[^a-z])(glock|beretta|handgun|pistol|revolver|ar-?15|ak-?47|hand\s*grenade|grenade|suppressor|silencer|ammo|ammunition)($|[^a-z])]], view = "norm" },
       view = "both",
     },
     -- longer words that make a weapon word something harmless
@@ -66,6 +68,9 @@ return {
       "弾丸ライナー", "ダイナマイト打線", "ダイナマイトボディ", "スターターピストル",
       "ピストル型", "ピストルノズル", "ピストルグリップ", "水鉄砲", "鉄砲玉",
       "爆弾ゲーム", "時限爆弾ゲーム",
+      -- a toy shop's disclaimer: 実銃ではありません, not a real gun
+      { re = [[(実銃|本物|真正拳銃)(では|じゃ)(ありません|ない|ございません)]], view = "norm" },
+      { re = [[not\s+(a\s+)?real(\s+(gun|firearm|weapon))?]], view = "norm" },
       { re = [[ばくだん(おにぎり|焼|やき|はんばーぐ|げーむ|低気圧|発言|せーる|丼|どん|いなり|ぱん|こおり|かき氷)]], view = "both" },
       { re = [[(とかれふ|拳銃|けん銃|手榴弾|手りゅう弾|爆弾|ぐろっく|りぼるばー|だいなまいと|まかろふ|ちゃか)(型|風|柄|もちーふ|ぽい)]], view = "both" }, "TNT便", "TNTエクスプレス", "TNT Express",
       view = "both", weight = 0,
@@ -79,6 +84,8 @@ return {
       "回せる", "流せる", "丁まで", "丁あり", "丁在庫", "丁用意",
       -- data or goods handed out: 頒布します, データ希望
       "頒布", "配布します", "データ希望", "欲しい人", "いる人おる", "いる人いる",
+      -- a foreign seller's English: have Glock 17, ship to Japan ok, ask price
+      { re = [[(for sale|selling|ship(ping)? to japan|ask (for )?price|in stock|(we|i) (have|sell)|pay (in )?(btc|usdt|crypto|bitcoin))]], view = "norm" },
       -- in dialect or casual speech, right after the weapon: ちゃか いる人おる？ まかろふ あるで
       { re = [[(ちゃか|はじき|拳銃|まかろふ|とかれふ|どうぐ|実弾|たま)[^。\n]{0,12}(あるで|あるよ|あるけど|ありまっせ|おるで|いる人|要る人)]], view = "norm" },
       -- as translated arms-dealer spam writes it
@@ -92,6 +99,11 @@ return {
       { re = [[(^|[^\d,.])[1-9]\d{4,}($|[^\d])]] },
       { re = [[[¥$]\s*\d[\d,]{2,}]] },
       { re = [[\d+\s*(発|丁)\s*\d[\d,]{2,}]] },
+      -- the dealers' count in ten-thousands, in old kanji: 参拾で (300,000 yen), 予算四拾まで
+      { re = [[拾\s*(で|まで|から|なら|万)]] },
+      { re = [[(予算|値段|価格|込みで|こみで|いくら)[^。\n]{0,4}[1-9]\d{0,2}\s*(で|まで|から|万|k)]] },
+      -- a foreign seller's price: 3500 USD, 900 dollars
+      { re = [[\d[\d,.]*\s*(usd|us\$|どる|dollars?|usdt|btc)($|[^a-z])]], view = "norm" },
     },
     contact = {
       "テレグラム", "telegram", "シグナル", "signal", "wickr", "ウィッカー", "threema",
@@ -109,7 +121,8 @@ return {
     },
     -- "it is the real thing" and "no trace"
     real = {
-      "本物", "実物", "実銃", "真正", "弾付き", "弾セット", "弾つき", "撃てる",
+      "本物", "実物", "実銃", "真正", "弾付き", "弾セット", "弾つき", "撃てる", "実働",
+      "試射動画", "100% real", "real gun", "not airsoft", "not replica",
       "発射可能", "実射可能", "試射済み", "動作確認済み", "殺傷能力", "足がつかない",
       "足のつかない", "番号削り", "シリアル削除", "出所不明", "裏ルート", "闇ルート",
       "密輸", "海外ルート", "警察の心配", "一発で", "威力", "おもちゃじゃない",
@@ -175,7 +188,7 @@ return {
       -- an offer or a "real" claim in quotes is mentioned (a police page
       -- asking for tips on 「拳銃売ります」 posts), not made
       m.offer = lib.unquoted(page, m.offer)
-      m.real = lib.unquoted(page, m.real)
+      m.real = lib.outside(lib.unquoted(page, m.real), m.harmless)
       local sig = lib.signals(m.offer, m.price, m.contact, m.real, m.howto)
       if sig < 2 or lib.none(m.offer, m.real, m.howto) then return 0 end
       local s = 0.55 + 0.15 * (sig - 1)
