@@ -148,6 +148,12 @@ return {
     -- "no interview" is no ordinary job's wording
     nolegit = { "面接なし", "面接無し", "面接不要", view = "both", weight = 0 },
     -- the wording of ordinary job ads
+    -- a game's heists and crews: GTA's 強盗ミッション, 運び役 in a raid
+    game = {
+      "ゲーム内", "ゲーム攻略", "オンラインゲーム", "ネトゲ", "GTA", "ミッション", "ヘイスト",
+      "クエスト", "ギルド", "レイド", "周回", "ゲーム内通貨", "ゲーム内マネー",
+      view = "both", weight = 0,
+    },
     legit = {
       "社会保険", "交通費支給", "雇用保険", "有給休暇", "研修制度", "研修あり",
       "正社員登用", "ハローワーク", "株式会社", "有限会社", "応募資格", "勤務地",
@@ -228,6 +234,8 @@ return {
         s = lib.clamp(s) * 0.5 ^ lib.distinct(lib.outside(m.legit, m.nolegit))
       end
       s = lib.clamp(s)
+      -- a game's crew wanted: a game named in the title, or two game words in the post
+      if lib.distinct(m.game) >= 2 or lib.any(lib.where(m.game, "title")) then s = s * 0.5 end
       local w = lib.distinct(lib.outside(m.warning, m.filter))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.6 end

@@ -167,6 +167,8 @@ return {
       "判決", "報道", "記者", "危険性", "乱用防止", "ダメ。ゼッタイ。", "相談窓口",
       "啓発", "依存症", "回復支援", "厚生労働省", "注意喚起", "隠語", "手を出さない",
       "絶対にダメ", "麻薬取締部", "麻薬取締官", "医療用",
+      -- a court report reading out the seller's posts
+      "被告人", "検察官", "弁護人", "求刑", "傍聴", "公判", "罪名", "初公判",
       -- pharmacies and doctors naming sedatives by brand
       "薬局", "薬剤師", "医師の処方", "違法です",
       view = "both", weight = 0,
@@ -205,6 +207,11 @@ return {
     return lib.by_block(page, m, function(m, blk)
       -- the page's own address is no price (a board thread's ?id=10000)
       m.price = lib.said(m.price)
+      -- a seller's post quoted whole in a report (「…郵送は全国 質問はテレで」
+      -- read out in court, cited in the news) is mentioned, not made
+      m.offer = lib.unquoted(page, m.offer)
+      m.price = lib.unquoted(page, m.price)
+      m.contact = lib.unquoted(page, m.contact)
       local drug = lib.outside(m.drug, m.food)
       if #drug == 0 then return 0 end
       -- m.secret is the whole page's: a menu line pricing a drug named outright
