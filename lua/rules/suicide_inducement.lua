@@ -31,7 +31,7 @@ return {
       "死に場所を探", "死ぬ仲間", "最期を共に", "最後を一緒に", "集団で死", "みんなで死",
       "一緒に死んでくれる", "一緒に逝ってくれる", "死ぬ勇気が出ない人", "死ぬ勇気がない人",
       "死ぬ勇気が出ない方", "死ぬ勇気がない方",
-      { re = [[(一緒に|いっしょに|共に|ともに|みんなで|皆で|2人で|ふたりで).{0,8}(死|逝|しに|消え|終わりに|終わら)]], view = "norm" },
+      { re = [[(一緒に|いっしょに|共に|ともに|みんなで|皆で|2人で|ふたりで)[^。?!\n]{0,8}(死|逝|しに|消え|終わりに|終わら)]], view = "norm" },
       -- people who want to die, called together: 死にたい人だけ, 死にたい方募集
       -- on the squeezed view too (死◆に◆た◆い人だけ), and in kana (しにたい人だけ)
       { re = [[(死|し)にたい(人|方|ひと|仲間|者)(だけ|募集|集まれ|集合|同士|いませんか|限定|おいで|は(連絡|dm)|へ|に告ぐ|を募)]], view = "both" },
@@ -72,7 +72,14 @@ return {
     -- ひとりで怖いなら俺が一緒に行ってあげる, 本気なら日にち決めよ (a friend's
     -- offer to go to the doctor together says the same; only near death words)
     company = {
-      { re = [[(ひとりで|1人で)(怖い|こわい|不安|寂しい|さみしい|行けない|いけない|逝けない)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き添|ついて(いく|行く|いって|行って))]], view = "norm" },
+      { re = [[(ひとりで|1人で)((逝く|死ぬ|しぬ|終わる)(の|こと)?(が|は)?)?(怖い|こわい|不安|寂しい|さみしい|行けない|いけない|逝けない)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き添|ついて(いく|行く|いって|行って)|(ひとり|1人)じゃなくて(いい|も))]], view = "norm" },
+      -- those who fear dying alone called to write: 死ぬのが怖い人は私にメッセージを
+      { re = [[(死ぬ|しぬ|逝く|終わる)のが(怖い|こわい|不安)な?(人|方)(は|へ)[^。\n]{0,6}(私|俺|僕|こちら|こっち|ここ|dm|連絡|めっせーじ|めーる)]], view = "norm" },
+      { re = [[(逝く|死ぬ|しぬ|終わる)のが(怖い|こわい|不安)な?(人|方)(同士|どうし)を?(つな|繋|紹介|引き合わせ)]], view = "norm" },
+      -- only those who have decided: 決めてる人だけ, 決心の固い方のみ, 本気の人だけDM
+      { re = [[(決めてる|決めている|決めた|決心の(固い|ついた)|覚悟(の|が)?(ある|できた|できてる)|本気の)(人|方)(だけ|のみ|限定|へ|に(だけ|限り))]], view = "norm" },
+      -- the last push: 終わりにしたい人の背中を押す, 一緒に行きませんか
+      { re = [[(終わりにしたい|終わらせたい|死にたい|しにたい|消えたい|逝きたい|決めた|決めてる)(人|方)の背中を(押す|押し|押して|押します)]], view = "norm" },
       { re = [[(本気|決めてる|決めている|覚悟がある|覚悟できてる)(なら|んなら|だったら)[^。\n]{0,6}(日にち|日取り|日|場所|いつ)を?\s*決め(よう|よ|ましょう|ようか)]], view = "norm" },
       view = "norm",
     },
@@ -106,6 +113,11 @@ return {
       "準備できています", "準備はできて", "用意済み",
       -- the means shared out: 分けてあげる, 用意してある分
       "分けてあげ", "分けてやる", "分けてもいい",
+      -- the means got ready by the inviter: 準備はこちらでします, こっちで全部用意してある
+      { re = [[(準備|用意)(は|も)?(全部|すべて)?(こちら|こっち|私|俺|僕)(で|が)[^。\n]{0,4}(します|する|やる|やります|しておく|してある|しとく)]], view = "norm" },
+      { re = [[(こちら|こっち)で(全部|すべて|ぜんぶ)?(用意|準備)(して(ある|あります|おく|おきます)|します|する)]], view = "norm" },
+      -- no pain promised, the dose matched, help counted out: 苦しくないように, 量を合わせて, あと2人まで手伝えます
+      "苦しくないように", "苦しまずに済む", "量を合わせて", "量を調整して", "手伝えます",
       { re = [[(用意|準備)して(ある|あります|おいた|おきました)(分|もの|物|から)]], view = "norm" },
       -- the means left unnamed: 楽に終われる方法
       { re = [[(楽に|確実に|苦しまずに)(終われ|逝け|死ね)る]], view = "norm" },
@@ -131,6 +143,19 @@ return {
       "死", "逝", "最期", "終われ", "終わりに", "終わら", "自殺", "じさつ", "自死", "心中", "たひ",
       "楽にな", "練炭", "硫化水素", "睡眠薬", "旅立", "消えたい", "この世",
       "おわりに", "おわら", "おわれ", "きえたい",
+      -- no way back: 帰りの切符は買わなくていい, 片道切符
+      { re = [[帰り(の切符|のきっぷ|の電車|の分)(は|も)?\s*(いらない|要らない|買わなくて|不要|必要ない|なし)]], view = "norm" },
+      "片道切符", "目を覚ましたくない",
+      view = "both", weight = 0,
+    },
+    -- the end itself named (company offered must stand next to one of these,
+    -- not to any 死: 死者を悼む, 死ぬほど楽しみ)
+    ending = {
+      "自殺", "じさつ", "自死", "心中", "死にたい", "しにたい", "死ぬ", "しぬ", "死の", "逝く",
+      "逝き", "逝け", "最期", "終わりにしたい", "終わらせる", "終わらせたい", "終わりにする",
+      "消えたい", "楽にな", "練炭", "睡眠薬", "この世", "幕を引く", "片道切符",
+      "目を覚ましたくない",
+      { re = [[帰り(の切符|のきっぷ|の電車|の分)(は|も)?\s*(いらない|要らない|買わなくて|不要|必要ない|なし)]], view = "norm" },
       view = "both", weight = 0,
     },
     meet = {
@@ -201,7 +226,7 @@ return {
       local urge = lib.outside(m.urge, m.harmless)
       -- 「一緒に死のう」 in quotes: a prevention page or news names it
       local invite = lib.merge(lib.unquoted(page, lib.outside(m.invite, m.harmless)), urge,
-                               lib.unquoted(page, lib.within(m.company, m.death, 80)))
+                               lib.unquoted(page, lib.within(m.company, lib.outside(m.ending, m.harmless), 160)))
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
       local s
@@ -213,7 +238,9 @@ return {
       else
         -- help to die offered with a way to reach the helper
         if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
-        if not lib.near(m.help, m.death, 40) then return 0 end
+        -- (two kinds of help in one post reach further: 苦しまずに済むように準備は
+        -- こちらでします three sentences after 帰りの切符は買わなくていい)
+        if not lib.near(m.help, m.death, 200) then return 0 end
         s = 0.65
       end
       -- the trained model supports, never vetoes: a post it reads as an
