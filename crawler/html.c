@@ -142,7 +142,7 @@ enum {
 	TAG_ROOT,     /* html, body: never boilerplate by link density */
 	TAG_BOILER,   /* nav, aside, form, menu, select */
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
-	TAG_ARTICLE,  /* article, main */
+	TAG_ARTICLE,  /* article, main: several side by side, outside another, are posts (a timeline) */
 	TAG_SECTION   /* section: one post of many outside an article (a timeline), a chapter inside one */
 };
 
@@ -1192,7 +1192,8 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 				below[i] = 1;
 			if (!boiler[k] && recs[k].end > recs[k].start &&
 			    ((recs[k].tag >= TAG_POSTABLE && recs[k].tag <= TAG_DD) ||
-			     (recs[k].tag == TAG_SECTION && !recs[k].in_article)))
+			     ((recs[k].tag == TAG_SECTION || recs[k].tag == TAG_ARTICLE) &&
+			      !recs[k].in_article)))
 				kids[nk++] = k;
 		}
 		if (below[i])

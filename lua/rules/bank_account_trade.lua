@@ -25,7 +25,7 @@ return {
       "口座", "通帳", "キャッシュカード", "ネットバンク", "法人口座", "個人口座",
       "銀行口座", "口座番号", "ロ座",
       -- written in kana or Latin letters to pass filters (こ.う.ざ, コウザ, k0za)
-      "こうざ", { re = [[(^|[^a-z])k[o0]u?za($|[^a-z])]], view = "both" },
+      "こうざ", "つうちょう", { re = [[(^|[^a-z])k[o0]u?za($|[^a-z])]], view = "both" },
       -- in Chinese and Vietnamese, for foreign residents leaving Japan
       "银行账户", "銀行帳戶", "账户", "帳戶", "存折", "银行卡", "銀行卡",
       "tài khoản ngân hàng", "sổ ngân hàng", "thẻ atm",
@@ -44,6 +44,9 @@ return {
       "mua tài khoản", "thu mua", "bán tài khoản",
       -- machine-translated Japanese: 売るしてください, 買うします
       "売るして", "買うします", "買うする",
+      -- taken off your hands, turned into money: 引き取ります, お金に変えませんか
+      "引き取ります", "引き取って", "引き取りま", "お金に変え", "お金に換え", "現金に変え",
+      "现金", "变现", "高价收", "长期收", "bán lại", "bibilhin", "we buy", "buy your",
       view = "both",
     },
     -- how buyers of accounts describe the deal, whatever verb they use
@@ -105,6 +108,9 @@ return {
     -- what makes up an account when it changes hands
     kit = {
       "通帳", "キャッシュカード", "暗証番号", "届出印", "ネットバンキング", "ログインID",
+      -- the same set as foreign buyers list it: 存折＋卡＋密码, sổ + thẻ ATM + mã PIN
+      "つうちょう", "存折", "密码", "网银", "sổ", "thẻ atm", "mã pin", "passbook", "atm card",
+      { re = [[(^|[^a-z])pin($|[^a-z])]], view = "norm" },
       view = "both", weight = 0,
     },
     -- the buyer's pitch against closing (解約するよりお得, 解約しないで売って):
@@ -146,6 +152,13 @@ return {
           -- 凍結歴なし is said of game and SNS accounts too: only with the bank kit
           local ok = x.pattern ~= "凍結歴" or lib.distinct(m.kit) >= 2
           if ok and not lib.near({ x }, m.topic, 15) then a, t = x, x break end
+        end
+      end
+      if not a then   -- the kit itself priced: 通帳＋カード＋暗証番号で1セット3万
+        for _, x in ipairs(m.kit) do
+          local set = lib.within(m.kit, { x }, 40)
+          local p = lib.distinct(set) >= 3 and lib.near(set, m.pay, 60)
+          if p and not lib.near({ x }, m.topic, 15) then a, t = x, p break end
         end
       end
       if not a then return 0 end

@@ -501,6 +501,24 @@ static void test_blocks(void)
 	   id_at(&d, "tea post") != id_at(&d, "invitation post"), "timeline: each section is its own block");
 	ok(id_at(&d, "invitation post") == id_at(&d, "reply two"), "timeline: the replies stay with their post");
 
+	/* a timeline of articles beside a profile box: each article is a post */
+	d = parse("<div class=col><div class=prof><b>@shop</b><p>profile words</p></div>"
+		  "<article class=p><div class=h>@shop 1h</div><div class=t>first article post</div></article>"
+		  "<article class=p><div class=h>@cat 2h</div><div class=t>second article post</div></article>"
+		  "<article class=p><div class=h>@news 3h</div><div class=t>third article post</div></article>"
+		  "</div>");
+	ok(blocks_cover(&d), "article timeline: blocks cover the text");
+	is_int(kind_at(&d, "second article"), TEXTBLOCK_POST, "article timeline: an article is a post");
+	ok(id_at(&d, "first article") != id_at(&d, "second article") &&
+	   id_at(&d, "second article") != id_at(&d, "third article"),
+	   "article timeline: each article is its own block");
+
+	/* articles inside an article are its parts, as its sections are: one text */
+	d = parse("<article><h1>Diary</h1><p>the diary entry itself, several sentences long.</p>"
+		  "<article><p>part one</p></article><article><p>part two</p></article></article>");
+	ok(id_at(&d, "diary entry") == id_at(&d, "part two"), "nested articles: one block with the outer one");
+	is_int(kind_at(&d, "diary entry"), TEXTBLOCK_MAIN, "nested articles: main text");
+
 	/* an article's sections are its chapters: one text */
 	d = parse("<article><h1>Guide</h1>"
 		  "<section><h2>One</h2><p>chapter one words</p></section>"
