@@ -78,6 +78,8 @@ return {
       { re = [[(^|[^ぁ-ゖ])たま[^ぁ-ゖ\d][^\n\d]{0,6}\d+\s*(錠|粒)]], view = "norm" },
       { re = [[(いわゆる|通称)\s*x($|[^a-z])]], view = "norm" },
       -- as Chinese-speaking sellers write them
+      -- Vietnamese sellers' grass, candy and ice, counted by the gram or pill
+      { re = [[(^|[^a-zà-ỹ])(cỏ|đá|kẹo|hàng xanh)\s*(\d+(\.\d+)?\s*(g|viên)?\s*=|\d+(\.\d+)?\s*(g|viên))]], view = "norm" },
       "冰毒", "溜冰", "摇头丸", "麻古", "叶子", "可卡因", "K粉", "海洛因", "大麻叶",
     }),
     slang = set({ view = "both", weight = 0 }, everyday),
@@ -127,6 +129,8 @@ return {
       { re = [[連絡(は|先は?)\s*てれ($|[^ぁ-ゖ]|で|へ|に|まで)]], view = "norm" },
       -- テレのみ, テレだけ
       { re = [[(^|[^ぁ-ゖ])てれ(のみ|だけ|限定)]], view = "norm" },
+      -- テレ followed by the handle itself: テレ fuyu_ice23
+      { re = [[(^|[^ぁ-ゖ])てれ\s+@?[a-z][a-z0-9_]{3,}]], view = "norm" },
       -- the Session messenger, named as where to write
       { re = [[(^|[^a-z])session\s*(で|に|へ|から|の?\s*id)]], view = "norm" },
       -- a Telegram link
@@ -159,6 +163,10 @@ return {
       { re = [[(で|=)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
       -- a menu of quantity -> amount (0.5 → 25000)
       { re = [[\d(\.\d+)?\s*(→|⇒|->)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
+      -- grams to ten-thousands, the dealers' shorthand: 0.3→1.5 0.5→2.3 1→4
+      { re = [=[(^|[^\d.])(0?\.\d|[1-9])\s*(→|⇒|->|=)\s*[1-9](\.\d)?[^\d.:/年月日時分秒件人回→⇒\n][^→⇒\n]{0,11}(0?\.\d|[1-9])\s*(→|⇒|->|=)\s*[1-9]]=] },
+      -- Vietnamese sellers count in the Japanese units: 7 sen (7,000), 3 man (30,000)
+      { re = [[(^|[^a-z])\d+(\.\d+)?\s*(sen|man)($|[^a-z])]], view = "norm" },
     },
     -- how news, police and prevention campaigns write about drugs
     context = {

@@ -116,7 +116,7 @@ return {
       "口座番号", "ワンタイムパスワード", "乱数表", "第二暗証", "カード名義",
       "支店番号", "カード情報",
       -- a crypto wallet's keys: whoever has them has the coins
-      "リカバリーフレーズ", "シードフレーズ", "復元フレーズ", "秘密鍵", "ニーモニック",
+      "リカバリーフレーズ", "シードフレーズ", "復元フレーズ", "復元用フレーズ", "秘密鍵", "ニーモニック",
       "seed phrase", "recovery phrase", "private key",
       view = "both",
     },
