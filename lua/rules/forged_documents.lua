@@ -57,6 +57,11 @@ return {
       "ICチップ", "IC入り", "ホログラム", "透かし", "精巧", "番号自由", "氏名自由",
       "名前自由", "住所自由", "生年月日自由", "情報自由", "内容自由", "写真差し替え",
       "写真を送るだけ", "情報を送るだけ", "顔写真を送", "アプリで読める", "読み取りOK",
+      -- income papers made to pass a loan's or a lease's screening, with a company
+      -- that answers the employment check: 実在する会社名で, 在籍確認の電話対応
+      "実在する会社名", "実在の会社名", "実在企業名", "在籍確認の電話", "在籍確認代行",
+      "在籍確認対応", "アリバイ会社", "受付印入り", "社印押印済", "公印入り",
+      { re = [[審査(用|に通る|に通り|を通過|に通過|通過率|に通す|が通る)]], view = "norm" },
       "読取OK", "スキャンOK", "照合OK", "バレない", "裏面も", "複製", "作成代行",
       "制作代行", "代理作成", "オーダーメイド", "フルオーダー", "実物と同じ", "公式と同じ",
       "本物の素材", "原本と同じ", "偽物", "コピー品", "レプリカ",
@@ -125,6 +130,13 @@ return {
     },
     -- a document asked for or waived (身分証の写しは不要, 身分証の写真を送って): a
     -- buyer's, a recruiter's or a seller's condition, not a document for sale
+    -- a shop's list of the work it refuses, headed as such: everything listed
+    -- after it in the same text is refused, however far down
+    refused = {
+      { re = [[(以下|次|下記)の(ご依頼|ご注文|もの|印鑑|作成)(は|を)?[^。\n]{0,8}(お受けして(い|お)りません|お受けできません|お断り(して|いた)|承って?(い|お)りません)]], view = "norm" },
+      "お断り事項", "お受けできないご依頼",
+      view = "norm", weight = 0,
+    },
     asked = {
       { re = [[(身分証|免許証|保険証|在留かーど|まいなんばーかーど|学生証|ぱすぽーと)(明書)?の?(写し|写真|こぴー|画像|表裏)?(など|も|とか)?(は|を|が)?.{0,3}(不要|いりません|要りません|いらない|要らない|なし|無し|送って|送れ|提出|提示|確認|見せ|撮って)]], view = "norm" },
       -- an applicant's condition (身分証と顔写真を送れる人) and a recruiter's
@@ -165,6 +177,10 @@ return {
       -- a card printer's order flow, and its refusal of official look-alikes
       "データ入稿", "入稿", "校正", "発注書",
       { re = [[(公的|官公庁|公式)[^。]{0,30}(似せ|模し|そっくり)[^。]{0,60}(お受けできません|お断り|承って?おりません|できません)]], view = "norm" },
+      -- a shop's list of what it refuses, an answerer's warning: お受けしておりません,
+      -- お断り事項, やめてください, 有印私文書偽造・同行使
+      "お受けしておりません", "お受けできません", "お断りしております", "お断り事項",
+      "ご依頼はお断り", "やめてください", "やめましょう", "私文書偽造", "公文書偽造", "同行使",
       -- the immigration bureau, renewal and reissue, in Vietnamese
       "xuất nhập cảnh", "gia hạn", "cấp lại", "bị bắt",
       -- and in English
@@ -227,6 +243,17 @@ return {
         d, f = lib.near(m.doc, m.make, 20)
         if not d or lib.none(m.price, m.contact) then return 0 end
         s = 0.6 + 0.1 * lib.signals(m.price, m.contact)
+      end
+      -- a title that asks (審査用の給与明細を作る業者は使っていい？) is a question
+      -- about such a service, not an offer of it
+      local function titled(x) return x.where == "title" or x.kind == "title" end
+      if (titled(d) or titled(f)) and page.title
+          and (page.title:find("?", 1, true) or page.title:find("？", 1, true)) then
+        return 0
+      end
+      -- listed under the shop's heading of refused work
+      for _, r in ipairs(m.refused) do
+        if r.where == "text" and r.to <= d.from then return 0 end
       end
       -- a review: two fiction words in the block and no seller's channel
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
