@@ -175,6 +175,9 @@ return {
       "判決", "報道", "記者", "危険性", "乱用防止", "ダメ。ゼッタイ。", "相談窓口",
       "啓発", "依存症", "回復支援", "厚生労働省", "注意喚起", "隠語", "手を出さない",
       "絶対にダメ", "麻薬取締部", "麻薬取締官", "医療用",
+      -- a recovering user's own story: the rehabilitation centre, the days clean
+      "ダルク", "DARC", "断薬", "使っていた頃", "使ってた頃", "クリーンタイム", "自助グループ",
+      "回復中", "薬物依存", "やめ続けて",
       -- a court report reading out the seller's posts
       "被告人", "検察官", "弁護人", "求刑", "傍聴", "公判", "罪名", "初公判",
       -- pharmacies and doctors naming sedatives by brand
