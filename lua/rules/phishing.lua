@@ -159,6 +159,12 @@ return {
       -- the threat in a foreign buyer's or sender's English
       { re = [[(close|suspend|lock|delete|block|disable|terminate)\s+your\s+(account|id)]], view = "norm" },
       { re = [[your\s+(account|id)\s+(will\s+be|has\s+been|is)\s+(closed|suspended|locked|disabled|limited|deleted)]], view = "norm" },
+      -- the same threat machine-translated from Chinese: 冻结, 异常登录, 永久に停止なります
+      "冻结", "异常登录", "账户异常",
+      { re = [[永久に[^。\n]{0,4}(停止|凍結|冻结|削除|利用できな)]], view = "norm" },
+      -- a giveaway that wants the password of the accounts linked to the game
+      -- (an official campaign sends the player to the provider's own sign-in)
+      { re = [[連携(している|中の|済みの|した)?\s*(あかうんと|sns)[^。\n]{0,12}ぱすわ]], view = "norm" },
       -- a wallet's recovery phrase asked for: no exchange or wallet ever asks
       { re = [[(りかばりー|しーど|復元|ばっくあっぷ)\s*ふれーず[^。\n]{0,12}(入力|ご入力|入れて|送信|送って|貼り付け|確認)]], view = "norm" },
       { re = [[(seed|recovery)\s+phrase[^.\n]{0,24}(enter|submit|verify|input)|(enter|submit|verify|input)[^.\n]{0,24}(seed|recovery)\s+phrase]], view = "norm" },
