@@ -92,6 +92,8 @@ return {
       { re = [[口座(の)?(名前|名義)(は|が)?\s*[^。\n]{0,12}個人の?(名義|名前|名)?\s*(\([^)]{0,40}\))?\s*(と|に)?\s*(なり|なる|なって(おり|います)|で(す|ござ))]], view = "norm" },
       -- the payment terms with the account type in brackets: 振込（個人口座）, 送金（個人アカ）
       { re = [[(振込|振替|送金|支払い?)[^。\n]{0,12}\(\s*個人(名義)?の?(口座|名義|あか|あかうんと)?(口座)?\s*\)]], view = "norm" },
+      -- or as where the money goes: お支払いは銀行振込のみ・個人口座へ
+      { re = [[(振込|振替|送金|支払い?|払い)[^。\n]{0,16}個人(名義)?の?口座(へ|宛|あて|に(お)?振)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
