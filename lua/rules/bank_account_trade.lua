@@ -46,6 +46,7 @@ return {
       "売るして", "買うします", "買うする",
       -- taken off your hands, turned into money: 引き取ります, お金に変えませんか
       "引き取ります", "引き取って", "引き取りま", "お金に変え", "お金に換え", "現金に変え",
+      "まるごと買う", "買うよ", "買うで", "買うぞ",
       "现金", "变现", "高价收", "长期收", "bán lại", "bibilhin", "we buy", "buy your",
       view = "both",
     },
@@ -84,6 +85,8 @@ return {
       -- ¥40,000 and 3万 (which the norm view reads 30000)
       { re = [[[¥]\s*\d[\d,]{3,}]], view = "norm" },
       { re = [[(^|[^\d,.\-])[1-9]\d{0,2}0000($|[^\d,\-])]], view = "norm" },
+      -- a price range by account type, in ten-thousands: 個人 3～5, 法人 50～
+      { re = [[(個人|法人|ねっとばんく|ねっと銀)\s*(口座)?\s*\d{1,3}\s*(~|〜|-|から)]], view = "norm" },
       view = "both",
     },
     contact = {

@@ -46,6 +46,14 @@ local everyday = {
 }
 
 -- the patterns of the lists given, then the set's options (view, weight)
+-- cannabis by its strains and its THC content, as a grower's menu lists it
+-- under a vegetable stand's words
+local strains = {
+  { re = [=[(^|[^a-z])thc\s*[1-9]]=], view = "norm" },
+  "ほわいとうぃどう", "ogくっしゅ", "あむねじあへいず", "のーざんらいつ", "じゃっくへらー",
+  "ぶるーどりーむ", "ごりらぐるー", "すかんく", "乾燥ぶっず",
+}
+
 local function set(opts, ...)
   local out = {}
   for _, list in ipairs({ ... }) do
@@ -70,7 +78,7 @@ return {
   triggers = { { "offer", "secret", "contact", "price" } },
 
   patterns = {
-    drug = set({ view = "both" }, everyday, {
+    drug = set({ view = "both" }, everyday, strains, {
       "大麻", "マリファナ", "ガンジャ", "ハッパ", "覚醒剤", "覚せい剤", "シャブ",
       "コカイン", "MDMA", "エクスタシー", "LSD", "ハシシ", "バッズ", "ヘロイン",
       "ケタミン", "大麻リキッド",
@@ -83,6 +91,9 @@ return {
       "冰毒", "溜冰", "摇头丸", "麻古", "叶子", "可卡因", "K粉", "海洛因", "大麻叶",
     }),
     slang = set({ view = "both", weight = 0 }, everyday),
+    strain = set({ view = "both", weight = 0 }, strains),
+    -- hemp shops sell legal CBD under the same strain names
+    cbd = { "CBD", "カンナビジオール", view = "both", weight = 0 },
     -- longer words that make a drug word part of something harmless
     food = {
       "アイスクリーム", "アイスコーヒー", "アイスティー", "アイスキャンディー",
@@ -224,6 +235,8 @@ return {
       m.price = lib.unquoted(page, m.price)
       m.contact = lib.unquoted(page, m.contact)
       local drug = lib.outside(m.drug, m.food)
+      -- a CBD shop names its flowers after the same strains
+      if lib.any(m.cbd) then drug = lib.outside(drug, m.strain) end
       if #drug == 0 then return 0 end
       -- m.secret is the whole page's: a menu line pricing a drug named outright
       -- may name its secret-chat app in another paragraph of the same page
@@ -256,10 +269,12 @@ return {
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
-      if daily >= 2 and lib.none(secret_here) then return 0 end
+      -- (a vegetable stand that lists strains and THC is a grower's menu)
+      local grower = lib.distinct(m.strain) >= 2 and lib.none(m.cbd)
+      if daily >= 2 and lib.none(secret_here) and not grower then return 0 end
       -- show the drug word that sits next to a channel or a price
       local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
       return s, lib.evidence(page, ev, 40)
-    end, { page = { "secret" } })
+    end, { page = { "secret", "strain", "cbd" } })
   end,
 }

@@ -44,6 +44,8 @@ return {
       "căn cước",
       -- written in kana, spaced or not (め ん き ょ しょう, ざいりゅうかーど)
       "ざいりゅうかーど", "めんきょしょう", "きゅうよめいさい", "ほけんしょう", "じゅうみんひょう",
+      -- the forgers' own short names: ザイカ (在留カード), メンキョ, パスポ
+      "ざいか", "めんきょ", "ぱすぽ",
       "自賠責", "車庫証明", "残高証明書", "預金残高証明", "収入証明", "所得証明書", "課税証明書",
       -- as English-language spam writes them
       "residence card", "zairyu card", "passport", "driver's license", "drivers license",
