@@ -106,6 +106,9 @@ return {
       "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行", "残高照会", "当行",
       "当金庫", "本人確認書類", "注意喚起", "絶対に売らない", "売ってはいけません",
       "犯罪に利用", "凍結されます", "摘発", "検挙", "送検", "容疑",
+      -- a buyer's list of what it will not take: 以下の品物は買取できません
+      "買取できません", "買取いたしかねます", "お買取りできません", "買い取りできません",
+      "お取り扱いできません",
       view = "both", weight = 0,
     },
     -- what makes up an account when it changes hands
@@ -127,6 +130,17 @@ return {
       { re = [[解約(予定|する予定|を考えて|しようと|する前に|前の|不要|しなくて|はもったいない|するのはもったいない)]], view = "norm" },
       view = "norm", weight = 0,
     },
+    -- what someone else asked of the writer (口座を売ってと言われました): the
+    -- deal is reported, not offered
+    told = {
+      { re = [[(売って|買って|譲って|貸して|売れ|渡して)[^。\n]{0,3}(と|って)(言われ|頼まれ|誘われ|聞かれ|持ちかけられ)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- a buyer's heading over what it refuses: everything listed after it
+    refused = {
+      { re = [[(以下|次|下記)の(品物|もの|商品|品)?(は|を)?[^。\n]{0,6}(買取|買い取り|お買取り|お取り扱い|取り扱い)(でき|いたし|致し)(ません|かねます)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     -- shops and everyday money: they rule out only the words right next to them
     topic = {
       "手数料", "査定", "代金", "引き落とし", "古物商",
@@ -141,7 +155,7 @@ return {
       -- the page's own address is no price (a board thread's ?id=10000)
       m.pay = lib.said(m.pay)
       -- 「口座買い取ります」ってDMきた: the deal quoted is mentioned, not offered
-      m.trade = lib.unquoted(page, m.trade)
+      m.trade = lib.outside(lib.unquoted(page, m.trade), m.told)
       m.sale = lib.unquoted(page, m.sale)
       -- the first account named with a deal that no shop's or notice's word
       -- stands next to (【留学生注意】 before one pair does not clear the next)
@@ -165,6 +179,9 @@ return {
         end
       end
       if not a then return 0 end
+      for _, r in ipairs(m.refused) do
+        if r.where == a.where and r.to <= a.from then return 0 end
+      end
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
       s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)

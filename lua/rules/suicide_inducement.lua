@@ -8,6 +8,13 @@
 -- same words and switch the rule off, unless the writer cuts the reader off
 -- from them (親には言わないで, 止めに来る人お断り): no support page says that.
 
+-- the worth of a life denied: いなくなっても誰も気づかない (a word of the end,
+-- where an inviter says it to the one invited)
+local worthless = {
+  re = [[(いなくなって|消えて|死んで|しんで)も(誰も|だれも)(気づかない|困らない|悲しまない|気にしない)]],
+  view = "norm",
+}
+
 return {
   name = "suicide_inducement.invitation",
   category = "suicide_inducement",
@@ -87,7 +94,7 @@ return {
     },
     -- urging one person to die: 今夜中に実行しろ, 早く死ね, この世から消えろ
     urge = {
-      { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ|とっとと)(死ね|しね|死んで|逝け|実行しろ)]], view = "norm" },
+      { re = [[(早く|さっさと|今夜中に|今日中に|今すぐ|とっとと)(死ね|しね|死んで|逝け|実行しろ)]], view = "both" },
       { re = [[(この世|世の中)から(消えろ|消えて(くれ|よ)|いなくなれ)]], view = "norm" },
       -- 死ね spelled past filters: 氏ね, タヒね, 4ね, タヒんどいて; いつ死ぬの
       { re = [[(早く|はやく|さっさと|今夜中に|今日中に|明日までに|今すぐ|とっとと)\s*(氏ね|4ね|たひね|たひんで|死んどいて|たひんどいて|消えてくれ)]], view = "norm" },
@@ -103,7 +110,7 @@ return {
       -- told they are worth nothing alive, or that their death would please
       -- their family: お前みたいなのは生きてる価値ない, 消えたほうが家族も喜ぶ
       { re = [[(お前|おまえ|あんた|てめえ|てめー|君|きみ)[^。\n]{0,10}生きて(る|いる)(価値|意味)(なんて|は|が|も)?\s*(ない|無い|ねえ|ねー|ありません)]], view = "norm" },
-      { re = [[(消えた|死んだ|しんだ|いなくなった|逝った)(ほう|方)が[^。\n]{0,8}(家族|親|みんな|皆|周り|世の中|世界)[^。\n]{0,4}(喜ぶ|楽になる|幸せ|助かる|ほっとする)]], view = "norm" },
+      { re = [[(消えた|死んだ|しんだ|いなくなった|逝った)(ほう|方)が[^。\n]{0,8}(家族|親|みんな|皆|周り|世の中|世界)[^。\n]{0,4}(喜ぶ|楽になる|幸せ|助かる|ほっとする|ため)]], view = "norm" },
       view = "both",
     },
     -- longer phrases that make an invitation word harmless
@@ -129,6 +136,7 @@ return {
       { re = [[(こちら|こっち)で(全部|すべて|ぜんぶ)?(用意|準備)(して(ある|あります|おく|おきます)|します|する)]], view = "norm" },
       -- no pain promised, the dose matched, help counted out: 苦しくないように, 量を合わせて, あと2人まで手伝えます
       "苦しくないように", "苦しまずに済む", "量を合わせて", "量を調整して", "手伝えます",
+      "立ち会い", "確実に終われる",
       { re = [[(用意|準備)して(ある|あります|おいた|おきました)(分|もの|物|から)]], view = "norm" },
       -- the means left unnamed: 楽に終われる方法
       { re = [[(楽に|確実に|苦しまずに)(終われ|逝け|死ね)る]], view = "norm" },
@@ -157,6 +165,7 @@ return {
       -- no way back: 帰りの切符は買わなくていい, 片道切符
       { re = [[帰り(の切符|のきっぷ|の電車|の分)(は|も)?\s*(いらない|要らない|買わなくて|不要|必要ない|なし)]], view = "norm" },
       "片道切符", "目を覚ましたくない", "生きなくていい", "生きなくてもいい",
+      worthless,
       view = "both", weight = 0,
     },
     -- the end itself named (company offered must stand next to one of these,
@@ -165,7 +174,7 @@ return {
       "自殺", "じさつ", "自死", "心中", "死にたい", "しにたい", "死ぬ", "しぬ", "死の", "逝く",
       "逝き", "逝け", "最期", "終わりにしたい", "終わらせる", "終わらせたい", "終わりにする",
       "消えたい", "楽にな", "練炭", "睡眠薬", "この世", "幕を引く", "片道切符",
-      "目を覚ましたくない",
+      "目を覚ましたくない", worthless,
       { re = [[帰り(の切符|のきっぷ|の電車|の分)(は|も)?\s*(いらない|要らない|買わなくて|不要|必要ない|なし)]], view = "norm" },
       view = "both", weight = 0,
     },
@@ -212,6 +221,8 @@ return {
     -- help waved away is no help: 相談窓口なんて役に立たない
     dismiss = {
       { re = [[(相談窓口|いのちの電話|相談|支援|かうんせりんぐ|専門家|病院|医者)(なんて|とか|は|も)(役に立たない|役にたたない|意味(が)?ない|無駄|むだ|信用できない|あてにならない|頼りにならない|助けてくれない)]], view = "norm" },
+      -- the advice the writer promises not to give: 「相談窓口に電話しろ」とかは言いません
+      { re = [[(相談窓口|いのちの電話|かうんせりんぐ|病院|生きろ)[^。\n]{0,16}(とか|なんて)[^。\n]{0,8}(言いません|言わない|しません|勧めません|すすめません)]], view = "norm" },
       view = "both", weight = 0,
     },
     -- what a work of fiction, a hobby or a product is: harmless only next to the words
@@ -257,9 +268,16 @@ return {
       -- the trained model supports, never vetoes: a post it reads as an
       -- invitation to die is surer before the guards below weigh it
       s = lib.model_support(s, page, blk, "suicide_inducement")
-      local g = lib.distinct(lib.outside(lib.outside(m.support, m.dismiss), m.isolate))
-      if g >= 2 and #isolate == 0 then return 0 end
-      if g >= 1 and #isolate == 0 then s = s * 0.7 end
+      -- support named at the invitation rules it out; in a text read as one
+      -- block (a timeline with its replies, a sidebar's hotline list) support
+      -- further off is another voice, and only dampens
+      local sup = lib.outside(lib.outside(m.support, m.dismiss), m.isolate)
+      local g = lib.distinct(lib.within(sup, lib.merge(invite, m.help), 150))
+      local gf = lib.distinct(sup) - g
+      if #isolate == 0 then
+        if g >= 2 or (g == 1 and gf >= 1) then return 0 end
+        if g == 1 then s = s * 0.7 elseif gf >= 2 then s = s * 0.8 end
+      end
       -- a film's or a song's words: the topic right next to the invitation
       if lib.near(lib.merge(invite, m.help), lib.outside(m.topic, m.venue), 30) then s = s * 0.5 end
       -- a page titled after a game, a film or a book (ボス攻略スレ): its posts
