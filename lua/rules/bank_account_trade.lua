@@ -47,6 +47,8 @@ return {
       -- taken off your hands, turned into money: 引き取ります, お金に変えませんか
       "引き取ります", "引き取って", "引き取りま", "お金に変え", "お金に換え", "現金に変え",
       "まるごと買う", "買うよ", "買うで", "買うぞ",
+      -- the buyer's polite form: 口座を通帳ごとお譲りいただいています
+      "お譲りいただ", "譲っていただ", "ごとお譲り",
       "现金", "变现", "高价收", "长期收", "bán lại", "bibilhin", "we buy", "buy your",
       view = "both",
     },
@@ -128,6 +130,8 @@ return {
       { re = [[解約[^。]{0,24}(すんな|するな|しないで|しちゃだめ|しては(だめ|いけません))]], view = "norm" },
       -- 解約予定の口座も買います, 解約不要, 解約はもったいない: the pitch, not the procedure
       { re = [[解約(予定|する予定|を考えて|しようと|する前に|前の|不要|しなくて|はもったいない|するのはもったいない)]], view = "norm" },
+      -- closing called a bother, to sell instead: 解約の手続きは面倒ですよね
+      { re = [[解約[^。]{0,10}(面倒|めんどう|めんどくさ|手間|大変)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- what someone else asked of the writer (口座を売ってと言われました): the
