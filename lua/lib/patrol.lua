@@ -181,6 +181,25 @@ function lib.within(list, other, chars)
   return out
 end
 
+-- near_far(list, anchors, chars): how many distinct matches of list stand at
+-- most `chars` characters from a match of anchors, and how many more stand
+-- further off: a guard beside the offer and one in the page's furniture.
+function lib.near_far(list, anchors, chars)
+  local near = lib.distinct(lib.within(list, anchors, chars))
+  return near, lib.distinct(list) - near
+end
+
+-- before(list, match): the matches of list in the same place (text, title)
+-- as match that end before it starts: the heading a listed item stands under.
+function lib.before(list, match)
+  local out = { set = list and list.set, weight = list and list.weight }
+  for j = 1, n(list) do
+    local x = list[j]
+    if x.where == match.where and x.to <= match.from then out[#out + 1] = x end
+  end
+  return out
+end
+
 -- quoted(page, match): the match stands inside 「」, 『』 or “” that open
 -- and close within 80 characters of it, in the text or the title: a phrase
 -- mentioned (a warning quoting a lure, a review titled 「…」), not said.

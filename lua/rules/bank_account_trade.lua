@@ -183,9 +183,7 @@ return {
         end
       end
       if not a then return 0 end
-      for _, r in ipairs(m.refused) do
-        if r.where == a.where and r.to <= a.from then return 0 end
-      end
+      if lib.any(lib.before(m.refused, a)) then return 0 end
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
       s = s + 0.05 * math.min(lib.distinct(m.account) - 1, 2)

@@ -239,11 +239,9 @@ return {
       -- a warning about the job stands next to it; one further off in a text
       -- read as one block (a timeline with its sidebar, a board log) is the
       -- page's furniture (映画, 相談窓口 in a link list) and only dampens
-      local warn = lib.outside(m.warning, m.filter)
-      local w = lib.distinct(lib.within(warn, lib.merge(m.dark, m.vague), 300))
+      local w, wf = lib.near_far(lib.outside(m.warning, m.filter), lib.merge(m.dark, m.vague), 300)
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.6 end
-      local wf = lib.distinct(warn) - w
       if wf >= 3 then s = s * 0.7 elseif wf >= 1 then s = s * 0.9 end
       local job = lib.merge(m.dark, m.vague)
       local ev = lib.near(job, m.money, 100) or lib.first(job)

@@ -9,10 +9,6 @@
 -- deep discount with transfer-only payment, and at least one more sign
 -- (a personal account name, translated wording, no company details).
 
--- the warning words that name person-to-person sales, not warnings
-local c2c = { ["フリマ"] = true, ["バザー"] = true, ["出品"] = true, ["譲ります"] = true,
-              ["オークション"] = true, ["落札"] = true }
-
 return {
   name = "fake_shop.discount_transfer_only",
   category = "fake_shop",
@@ -219,9 +215,15 @@ return {
     warning = {
       "偽サイト", "偽ショップ", "偽ショッピングサイト", "偽通販サイト", "詐欺サイト", "に注意", "注意して", "注意喚起", "見分け方",
       "国民生活センター", "消費者庁", "消費生活センター", "被害", "相談", "警察", "逮捕",
-      "の特徴は", "特徴を", "チェックリスト", "チェックポイント", "見抜く", "フリマ", "バザー", "チャリティー", "寄付", "町内会", "会費",
-      "月謝", "家賃", "参加費", "オークション", "落札", "出品", "譲ります",
+      "の特徴は", "特徴を", "チェックリスト", "チェックポイント", "見抜く", "チャリティー", "寄付", "町内会", "会費",
+      "月謝", "家賃", "参加費",
       "翻訳", "大家", "教室",
+      view = "both", weight = 0,
+    },
+    -- person-to-person sales, which clear a shop's signs like a warning does,
+    -- unless the seller wants codes
+    c2c = {
+      "フリマ", "バザー", "オークション", "落札", "出品", "譲ります",
       view = "both", weight = 0,
     },
   },
@@ -333,13 +335,7 @@ return {
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
       -- (a seller on a flea-market board who wants codes is no flea-market sale)
-      local warn = m.warning
-      if code then
-        warn = {}
-        for _, x in ipairs(m.warning) do
-          if not c2c[x.pattern] then warn[#warn + 1] = x end
-        end
-      end
+      local warn = code and m.warning or lib.merge(m.warning, m.c2c)
       local w = lib.distinct(lib.outside(warn, m.chat))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.7 end

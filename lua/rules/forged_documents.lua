@@ -257,9 +257,7 @@ return {
         return 0
       end
       -- listed under the shop's heading of refused work
-      for _, r in ipairs(m.refused) do
-        if r.where == "text" and r.to <= d.from then return 0 end
-      end
+      if lib.any(lib.before(m.refused, d)) then return 0 end
       -- a review: two fiction words in the block and no seller's channel
       if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- the guards of a procedure guide or a news text stand at the words they

@@ -273,9 +273,8 @@ return {
       -- support named at the invitation rules it out; in a text read as one
       -- block (a timeline with its replies, a sidebar's hotline list) support
       -- further off is another voice, and only dampens
-      local sup = lib.outside(lib.outside(m.support, m.dismiss), m.isolate)
-      local g = lib.distinct(lib.within(sup, lib.merge(invite, m.help), 150))
-      local gf = lib.distinct(sup) - g
+      local g, gf = lib.near_far(lib.outside(lib.outside(m.support, m.dismiss), m.isolate),
+                                 lib.merge(invite, m.help), 150)
       if #isolate == 0 then
         if g >= 2 or (g == 1 and gf >= 1) then return 0 end
         if g == 1 then s = s * 0.7 elseif gf >= 2 then s = s * 0.8 end
