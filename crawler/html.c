@@ -53,7 +53,8 @@
  *    separators between them (a legacy page's "Home | Board | Links");
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
  *    pairs, comments, answers, reviews, repeated li/div/tr, a timeline's
- *    sections outside an article: inside one they are its chapters; a pair
+ *    sections or articles outside an article: inside one they are its
+ *    chapters; a pair
  *    must hold most of the parent's text; short list items only when there
  *    are many), the innermost such repetition winning, so a page's two
  *    layout columns are not taken for posts when the comments inside one

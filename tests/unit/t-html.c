@@ -434,6 +434,16 @@ static int blocks_cover(const struct html_doc *d)
 	return at == d->text_len;
 }
 
+/* a timeline's three entries a, b, c: blocks cover the text, b is a post,
+ * and each entry is a block of its own */
+static void timeline_posts(const struct html_doc *d, const char *what, const char *a, const char *b,
+			   const char *c)
+{
+	ok(blocks_cover(d), "%s: blocks cover the text", what);
+	is_int(kind_at(d, b), TEXTBLOCK_POST, "%s: an entry is a post", what);
+	ok(id_at(d, a) != id_at(d, b) && id_at(d, b) != id_at(d, c), "%s: each entry is its own block", what);
+}
+
 static void test_blocks(void)
 {
 	struct html_doc d;
@@ -495,11 +505,8 @@ static void test_blocks(void)
 		  "<div class=r>reply one</div><div class=r>reply two</div></section>"
 		  "<section class=pst><header>@bot 10/26</header><div class=b>support bot post here</div></section>"
 		  "</div>");
-	ok(blocks_cover(&d), "timeline: blocks cover the text");
-	is_int(kind_at(&d, "invitation post"), TEXTBLOCK_POST, "timeline: a section is a post");
-	ok(id_at(&d, "invitation post") != id_at(&d, "support bot") &&
-	   id_at(&d, "tea post") != id_at(&d, "invitation post"), "timeline: each section is its own block");
-	ok(id_at(&d, "invitation post") == id_at(&d, "reply two"), "timeline: the replies stay with their post");
+	timeline_posts(&d, "section timeline", "tea post", "invitation post", "support bot");
+	ok(id_at(&d, "invitation post") == id_at(&d, "reply two"), "section timeline: the replies stay with their post");
 
 	/* a timeline of articles beside a profile box: each article is a post */
 	d = parse("<div class=col><div class=prof><b>@shop</b><p>profile words</p></div>"
@@ -507,11 +514,7 @@ static void test_blocks(void)
 		  "<article class=p><div class=h>@cat 2h</div><div class=t>second article post</div></article>"
 		  "<article class=p><div class=h>@news 3h</div><div class=t>third article post</div></article>"
 		  "</div>");
-	ok(blocks_cover(&d), "article timeline: blocks cover the text");
-	is_int(kind_at(&d, "second article"), TEXTBLOCK_POST, "article timeline: an article is a post");
-	ok(id_at(&d, "first article") != id_at(&d, "second article") &&
-	   id_at(&d, "second article") != id_at(&d, "third article"),
-	   "article timeline: each article is its own block");
+	timeline_posts(&d, "article timeline", "first article", "second article", "third article");
 
 	/* articles inside an article are its parts, as its sections are: one text */
 	d = parse("<article><h1>Diary</h1><p>the diary entry itself, several sentences long.</p>"
