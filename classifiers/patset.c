@@ -106,7 +106,7 @@
  * what fits (MSG_DONTWAIT; MSG_NOSIGNAL: a child that died early costs no
  * SIGPIPE), so neither side can wait on the other. When the exec fails
  * the compile falls back to the bare fork, which is also all there is when
- * no executable was opened (no /proc; the unit tests): the child then
+ * no executable was opened (no /proc; unit tests with no other thread): the child then
  * calls fn directly, with RLIMIT_DATA at what the parent holds plus the
  * bound.
  *

@@ -57,7 +57,9 @@ void patset_set_compile_limits(long ms, size_t mem_bytes);
  * descriptor stays open, so the child is this very binary even once an
  * upgrade replaced the file, and under valgrind (which gives the client's
  * binary for /proc/self/exe). NULL, a path that does not open, or never
- * called: a bare fork (the unit tests). Call before any thread starts.
+ * called: a bare fork (unit tests that compile with no other thread
+ * running; t-rulehub starts itself like patrol). Call before any thread
+ * starts.
  */
 void patset_set_child_exe(const char *path);
 

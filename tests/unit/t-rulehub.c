@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "classifiers/classify.h"
+#include "classifiers/patset.h"
 #include "classifiers/rulehub.h"
 #include "tests/fixture.h"
 #include "tests/tap.h"
@@ -198,7 +199,7 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct rulehub *hub = NULL;
 	struct rulehub_status st;
@@ -209,6 +210,18 @@ int main(void)
 	unsigned long g0;
 	int i;
 
+	/*
+	 * Reloads compile while the readers and the watch thread run: in a bare
+	 * fork the child could inherit a lock one of them held (ASan's allocator
+	 * has no fork handlers) and wait until the wall bound kills it. So this
+	 * binary compiles the way patrol does, in a fresh start of itself.
+	 */
+	if (argc >= 2 && !strcmp(argv[1], PATSET_CHILD_ARG)) {
+		patset_child_main(argc - 1, argv + 1, &e);
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	patset_set_child_exe("/proc/self/exe");
 	buf_init(&logged, 1u << 20);
 	log_set_sink(sink, NULL);
 	log_set_level(LOG_INFO);
