@@ -53,7 +53,8 @@
  * squeezes to 20歳, as the squeezed literal 二十歳 does.
  *
  * The numeral rule. A run is a maximal sequence of numeral characters: ASCII
- * digits, 〇 零 一..九, the multipliers 十 百 千 and the units 万 萬 億 兆.
+ * digits, 〇 零 一..九, the multipliers 十 百 千 and the units 万 萬 億 兆,
+ * and the formal digits of deeds and receipts (壱 壹 弐 貳 参 參, 拾 阡).
  * A run with no kanji is left alone. A run with kanji is rewritten as ASCII
  * digits when it reads as a number and one of these holds:
  *   - it has at least two kanji (二十, 三万, 五千, 二〇二四), or
@@ -317,9 +318,24 @@ static enum numkind num_kind(uint32_t cp, uint64_t *val)
 	case 0x4E03: *val = 7; return NUM_KDIGIT; /* 七 */
 	case 0x516B: *val = 8; return NUM_KDIGIT; /* 八 */
 	case 0x4E5D: *val = 9; return NUM_KDIGIT; /* 九 */
+	/* the forms of deeds and receipts, written where digits could be altered */
+	case 0x58F1: /* 壱 */
+	case 0x58F9: /* 壹 */
+		*val = 1;
+		return NUM_KDIGIT;
+	case 0x5F10: /* 弐 */
+	case 0x8CB3: /* 貳 */
+		*val = 2;
+		return NUM_KDIGIT;
+	case 0x53C2: /* 参 */
+	case 0x53C3: /* 參 */
+		*val = 3;
+		return NUM_KDIGIT;
 	case 0x5341: *val = 10; return NUM_MULT;  /* 十 */
+	case 0x62FE: *val = 10; return NUM_MULT;  /* 拾 */
 	case 0x767E: *val = 100; return NUM_MULT; /* 百 */
 	case 0x5343: *val = 1000; return NUM_MULT; /* 千 */
+	case 0x9621: *val = 1000; return NUM_MULT; /* 阡 */
 	case 0x4E07: /* 万 */
 	case 0x842C: /* 萬 */
 		*val = 10000;
@@ -1103,10 +1119,57 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 	return PRC_OK;
 }
 
+/* Whether the UTF-8 sequence at p (n bytes left) is a katakana letter, full or half width. */
+static int katakana_at(const unsigned char *p, size_t n)
+{
+	if (n < 3)
+		return 0;
+	if (p[0] == 0xE3) /* U+30A1..U+30FA, and ー U+30FC */
+		return (p[1] == 0x82 && p[2] >= 0xA1) || (p[1] == 0x83 && (p[2] <= 0xBA || p[2] == 0xBC));
+	if (p[0] == 0xEF) /* U+FF66..U+FF9D */
+		return (p[1] == 0xBD && p[2] >= 0xA6) || (p[1] == 0xBE && p[2] <= 0x9D);
+	return 0;
+}
+
+/*
+ * The kanji 一 written for the long vowel mark between two katakana (在留カ一ド,
+ * パスポ一ト) to slip past filters: read as ー. Both are three bytes in UTF-8, so
+ * the copy keeps every offset and the maps point into the page's text as
+ * written. Returns text itself when there is nothing to change (the usual
+ * case: one memmem), else an arena copy; NULL without memory.
+ */
+static const char *chouon_homoglyphs(struct arena *a, const char *text, size_t len)
+{
+	static const char one[] = "\xE4\xB8\x80"; /* 一 */
+	const unsigned char *t = (const unsigned char *)text;
+	char *copy = NULL;
+	const char *at = text;
+
+	while ((at = memmem(at, len - (size_t)(at - text), one, 3)) != NULL) {
+		size_t i = (size_t)(at - text);
+
+		if (i >= 3 && katakana_at(t + i - 3, 3) && katakana_at(t + i + 3, len - i - 3) &&
+		    !(t[i + 3] == 0xE3 && t[i + 4] == 0x83 && t[i + 5] == 0xBC)) {
+			if (!copy) {
+				copy = arena_strndup(a, text, len);
+				if (!copy)
+					return NULL;
+			}
+			memcpy(copy + i, "\xE3\x83\xBC", 3); /* ー */
+		}
+		at += 3;
+	}
+	return copy ? copy : text;
+}
+
 enum prc normalize_views(struct arena *a, const char *text, size_t len, struct nview *norm,
 			 struct nview *squeezed)
 {
 	assert(a && norm);
+	if (len > UINT32_MAX)
+		return PRC_LIMIT;
+	if (len && text && !(text = chouon_homoglyphs(a, text, len)))
+		return PRC_NOMEM;
 	return build(a, text, len, norm, squeezed, 1);
 }
 
@@ -1114,6 +1177,10 @@ enum prc normalize_views_reference(struct arena *a, const char *text, size_t len
 				   struct nview *norm, struct nview *squeezed)
 {
 	assert(a && norm && squeezed);
+	if (len > UINT32_MAX)
+		return PRC_LIMIT;
+	if (len && text && !(text = chouon_homoglyphs(a, text, len)))
+		return PRC_NOMEM;
 	return build(a, text, len, norm, squeezed, 0);
 }
 
@@ -1193,7 +1260,8 @@ char *normalize_literal(const char *s, int squeezed)
 	a = arena_new();
 	if (!a)
 		return NULL;
-	if (build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL, 1) == PRC_OK) {
+	s = chouon_homoglyphs(a, s, strlen(s)); /* as the views read the page */
+	if (s && build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL, 1) == PRC_OK) {
 		r = malloc(v.len + 1);
 		if (r)
 			memcpy(r, v.s, v.len + 1);

@@ -52,9 +52,10 @@
  *    indexes, breadcrumbs; and three or more links in a row with only
  *    separators between them (a legacy page's "Home | Board | Links");
  *  - posts: children of one parent with one signature, repeated (2ch dt/dd
- *    pairs, comments, answers, reviews, repeated li/div/tr, a timeline's
- *    sections or articles outside an article: inside one they are its
- *    chapters; a pair
+ *    pairs, comments, answers, reviews, repeated li/div/tr (but a row led
+ *    by a header cell, a label and its value), a timeline's
+ *    sections or articles outside an article or main, and articles
+ *    inside main: inside an article they are its chapters; a pair
  *    must hold most of the parent's text; short list items only when there
  *    are many), the innermost such repetition winning, so a page's two
  *    layout columns are not taken for posts when the comments inside one
@@ -144,7 +145,8 @@ enum {
 	TAG_BOILER,   /* nav, aside, form, menu, select */
 	TAG_EDGE,     /* header, footer: boilerplate outside an article */
 	TAG_ARTICLE,  /* article, main: several side by side, outside another, are posts (a timeline) */
-	TAG_SECTION   /* section: one post of many outside an article (a timeline), a chapter inside one */
+	TAG_SECTION,  /* section: one post of many outside an article (a timeline), a chapter inside one */
+	TAG_TH        /* th: a row it leads is a label and its value (募集要項, a spec sheet), no post */
 };
 
 struct el {
@@ -228,7 +230,7 @@ static const struct el elements[] = {
 	{ "template", EL_HIDE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
 	{ "textarea", EL_BLOCK, TAG_OTHER, ACT_INPUT },
 	{ "tfoot", EL_BLOCK, TAG_OTHER, ACT_NONE },
-	{ "th", EL_CELL, TAG_OTHER, ACT_NONE },
+	{ "th", EL_CELL, TAG_TH, ACT_NONE },
 	{ "thead", EL_BLOCK, TAG_OTHER, ACT_NONE },
 	{ "title", EL_BLOCK | EL_TITLE | EL_NODESCEND, TAG_OTHER, ACT_NONE },
 	{ "tr", EL_BLOCK, TAG_TR, ACT_NONE },
@@ -325,7 +327,8 @@ struct elrec {
 	uint64_t sig;          /* tag name and class attribute */
 	uint8_t tag;
 	uint8_t landmark;      /* an ARIA role that marks boilerplate */
-	uint8_t in_article;
+	uint8_t in_article;    /* inside an article or main: its header and footer are its own */
+	uint8_t in_article_el; /* inside an <article>: its sections are chapters, not posts */
 };
 
 /* Past these the page is read as one main block: the cost stays linear. */
@@ -335,7 +338,8 @@ struct elrec {
 struct openrec {
 	const xmlNode *node;
 	uint32_t rec; /* index + 1 */
-	uint8_t article;
+	uint8_t article;    /* this or an ancestor is an article or main */
+	uint8_t article_el; /* this or an ancestor is an <article> */
 };
 
 struct walk {
@@ -618,6 +622,7 @@ static void open_rec(struct walk *w, const xmlNode *n, int tag)
 	static const char seps[] = " \t\n\r\f";
 	/* read before the stack may move: the realloc below invalidates pointers into it */
 	int in_article = w->nopen && w->open[w->nopen - 1].article;
+	int in_article_el = w->nopen && w->open[w->nopen - 1].article_el;
 	struct elrec *r;
 	const char *cls, *role;
 	uint64_t h;
@@ -638,6 +643,9 @@ static void open_rec(struct walk *w, const xmlNode *n, int tag)
 	w->open[w->nopen].node = n;
 	w->open[w->nopen].rec = 0;
 	w->open[w->nopen].article = (uint8_t)(in_article || tag == TAG_ARTICLE);
+	/* a timeline's articles inside <main> are posts; an article's are its chapters */
+	w->open[w->nopen].article_el =
+		(uint8_t)(in_article_el || (tag == TAG_ARTICLE && !xmlStrEqual(n->name, BAD_CAST "main")));
 	w->nopen++;
 	if (w->recs_full)
 		return;
@@ -670,6 +678,7 @@ static void open_rec(struct walk *w, const xmlNode *n, int tag)
 		}
 	r->tag = (uint8_t)tag;
 	r->in_article = (uint8_t)in_article;
+	r->in_article_el = (uint8_t)in_article_el;
 	cls = attr(w, n, "class");
 	h = hash64(n->name, strlen((const char *)n->name));
 	if (cls)
@@ -1193,8 +1202,8 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 				below[i] = 1;
 			if (!boiler[k] && recs[k].end > recs[k].start &&
 			    ((recs[k].tag >= TAG_POSTABLE && recs[k].tag <= TAG_DD) ||
-			     ((recs[k].tag == TAG_SECTION || recs[k].tag == TAG_ARTICLE) &&
-			      !recs[k].in_article)))
+			     (recs[k].tag == TAG_SECTION && !recs[k].in_article) ||
+			     (recs[k].tag == TAG_ARTICLE && !recs[k].in_article_el)))
 				kids[nk++] = k;
 		}
 		if (below[i])
@@ -1231,9 +1240,14 @@ static enum prc find_posts(const struct elrec *recs, size_t nrecs, const uint8_t
 				if (dd)
 					continue;
 			}
-			for (size_t j = a; j < b; j++)
-				post[kids[j]] = 1;
-			found = 1;
+			for (size_t j = a; j < b; j++) {
+				k = kids[j];
+				/* a row led by a header cell is a label and its value, not a post */
+				if (tag == TAG_TR && first[k] != UINT32_MAX && recs[first[k]].tag == TAG_TH)
+					continue;
+				post[k] = 1;
+				found = 1;
+			}
 		}
 		if (!found)
 			continue;

@@ -167,9 +167,10 @@ return {
       { re = [[\d+(\.\d+)?\s*(g|ぐらむ)\s*[\d,]{3,}]] },
       { re = [[[\d,]{3,}\s*円?\s*/\s*\d*\s*(g|ぐらむ)]] },
       { re = [[[¥]\s*\d[\d,]{2,}]] },
-      -- thousands as k (6k, 7.5k) and amounts in 大字 (弐万, 参万五千)
+      -- thousands as k (6k, 7.5k) and amounts in the 大字 normalization leaves
+      -- (弐万 and 参万五千 read as 20000 and 35000; 伍万 stays)
       { re = [[(^|[^a-z0-9.])\d{1,3}(\.\d)?\s*k($|[^a-z])]] },
-      { re = [=[[壱弐参肆伍陸漆捌玖拾]\s*[万千]]=] },
+      { re = [=[[肆伍陸漆捌玖]\s*[万千]]=] },
       -- a bare amount after a quantity: 1で三万 reads 1で30000
       { re = [[(で|=)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
       -- a menu of quantity -> amount (0.5 → 25000)

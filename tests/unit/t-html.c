@@ -516,6 +516,39 @@ static void test_blocks(void)
 		  "</div>");
 	timeline_posts(&d, "article timeline", "first article", "second article", "third article");
 
+	/* a timeline in <main> (with its heading): the articles are posts */
+	d = parse("<main class=column><header><h1>search results</h1></header>"
+		  "<article class=post><div class=h>@bread 2h</div><div class=t>bread post words</div></article>"
+		  "<article class=post><div class=h>@shop 3h</div><div class=t>outlet post words</div></article>"
+		  "<article class=post><div class=h>@warn 5h</div><div class=t>warning post words</div></article>"
+		  "</main>");
+	timeline_posts(&d, "timeline in main", "bread post", "outlet post", "warning post");
+
+	/* sections inside <main> stay its chapters, as inside an article */
+	d = parse("<main><h1>Guide</h1><section><h2>One</h2><p>first chapter words</p></section>"
+		  "<section><h2>Two</h2><p>second chapter words</p></section>"
+		  "<section><h2>Three</h2><p>third chapter words</p></section></main>");
+	ok(id_at(&d, "first chapter") == id_at(&d, "third chapter"), "sections in main: one block");
+
+	/* a table of labels and values (job terms, a spec): its rows are one text */
+	d = parse("<h1>Driver wanted</h1><p>Deliver parcels in the city.</p><table>"
+		  "<tr><th>Pay</th><td>a day's pay of fifteen thousand yen, paid daily if you like</td></tr>"
+		  "<tr><th>Place</th><td>the north depot of the company, five minutes from the station</td></tr>"
+		  "<tr><th>Hours</th><td>from eight in the morning to five, an hour of rest at noon</td></tr>"
+		  "<tr><th>Terms</th><td>insurance, a uniform and a van lent, travel paid as the rules say</td></tr>"
+		  "</table>");
+	ok(id_at(&d, "Deliver parcels") == id_at(&d, "a day's pay") &&
+	   id_at(&d, "a day's pay") == id_at(&d, "insurance"), "label rows: one text with the page's");
+	is_int(kind_at(&d, "the north depot"), TEXTBLOCK_MAIN, "label rows: main text");
+	/* a table of posts under a heading row of header cells: the rows are posts */
+	d = parse("<table><tr><th>name</th><th>message</th></tr>"
+		  "<tr><td>aki</td><td>the first message in this guestbook, thanking the owner for the photos of the trip</td></tr>"
+		  "<tr><td>ken</td><td>the second message in this guestbook, asking where the pictures of the coast were taken</td></tr>"
+		  "<tr><td>yui</td><td>the third message in this guestbook, saying the page was a pleasure to read tonight</td></tr>"
+		  "</table>");
+	is_int(kind_at(&d, "second message"), TEXTBLOCK_POST, "guestbook rows under a header row: posts");
+	ok(id_at(&d, "first message") != id_at(&d, "second message"), "guestbook rows: blocks apart");
+
 	/* articles inside an article are its parts, as its sections are: one text */
 	d = parse("<article><h1>Diary</h1><p>the diary entry itself, several sentences long.</p>"
 		  "<article><p>part one</p></article><article><p>part two</p></article></article>");

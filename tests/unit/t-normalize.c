@@ -91,6 +91,24 @@ static const struct vcase view_cases[] = {
 	{ "3.5万円", NORM, "3.5万円", "decimal with 万 left as written" },
 	{ "3.5万円", SQUEEZED, "35万円", "decimal with 万 not read when squeezed" },
 	{ "1,000万", NORM, "1,000万", "grouped digits with 万 left as written" },
+	/* the formal digits of deeds and receipts */
+	{ "弐万円", NORM, "20000円", "弐万円" },
+	{ "参万五千円", NORM, "35000円", "参万五千円" },
+	{ "壱百万", NORM, "1000000", "壱百万" },
+	{ "弐拾八万六千円", NORM, "286000円", "拾 as ten" },
+	{ "參萬圓", NORM, "30000圓", "old forms 參 and 萬" },
+	{ "参千九百八十円", NORM, "3980円", "参千九百八十円" },
+	{ "参加", NORM, "参加", "参加 stays a word" },
+	{ "参考", NORM, "参考", "参考 stays a word" },
+	{ "拾う", NORM, "拾う", "拾う stays a word" },
+	/* the kanji 一 written for ー between katakana */
+	{ "在留カ一ド", NORM, "在留かーど", "一 between katakana reads as ー" },
+	{ "パスポ一ト", NORM, "ぱすぽーと", "パスポ一ト" },
+	{ "ｶ一ﾄﾞ", NORM, "かーど", "between half-width katakana" },
+	{ "マイナンバ一カ一ド", SQUEEZED, "まいなんばーかーど", "twice, squeezed" },
+	{ "たった一つ", NORM, "たった一つ", "between hiragana 一 stays" },
+	{ "トップ一覧", NORM, "とっぷ一覧", "before a kanji 一 stays" },
+	{ "スーパー一番", NORM, "すーぱー1番", "after ー, before a counter: a number" },
 	/* white space and invisible characters */
 	{ "a \t\xe3\x80\x80 b", NORM, "a b", "spaces, tab, ideographic space collapse" },
 	{ "a \n \n b", NORM, "a\nb", "line breaks with spaces collapse to one" },
@@ -161,6 +179,18 @@ static void test_invalid(void)
 	view_n(a, "x\xff\xfe大麻", 9, NORM, &v);
 	nview_span(&v, v.len - 6, v.len, &f, &t);
 	ok(f == 3 && t == 9, "span after bad bytes points at the right bytes");
+	{
+		/* 一 read as ー keeps the page's bytes: the span of かーど is カ一ド as written */
+		static const char in[] = "在留カ一ド";
+		const char *ko = strstr(in, "\xe4\xb8\x80");
+
+		view_n(a, in, sizeof(in) - 1, NORM, &v);
+		ok(!strcmp(v.s, "在留かーど"), "一 between katakana is ー in the view");
+		nview_span(&v, 6, v.len, &f, &t);
+		ok(f == 6 && t == sizeof(in) - 1 && !memcmp(in + f, "カ一ド", t - f),
+		   "and its span is the text as written");
+		ok(ko && !strcmp(in + (ko - in), "一ド"), "the caller's text is not changed");
+	}
 	is_int(normalize_views(a, "", (size_t)UINT32_MAX + 1, &v, &v), PRC_LIMIT,
 	       "text over 4 GiB refused");
 	arena_free(a);
