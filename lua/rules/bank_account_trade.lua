@@ -55,9 +55,10 @@ return {
     -- how buyers of accounts describe the deal, whatever verb they use
     sale = {
       "1口座", "口座1つで", "口座ひとつで", "口座ありませんか", "ロ座ありませんか",
+      "こうざありませんか",
       -- an unused account asked for or turned into money, not talked about
       -- (使ってない口座どうしてる？ 解約しとけ)
-      { re = [[(使わなくなった|使って(い)?ない|眠って(い)?る|不要な)(銀行)?(口座|ろ座|通帳)[^。\n?]{0,15}(ありませんか|ないですか|売|買|譲|貸|お金に|現金に|高く|で稼|お小遣い|募集|引き取|送って)]], view = "norm" },
+      { re = [[(使わなくなった|使って(い)?ない|眠って(い)?る|不要な)(銀行)?(口座|ろ座|通帳|こうざ|こーざ|つうちょう)[^。\n?]{0,15}(ありませんか|ないですか|売|買|譲|貸|お金に|現金に|高く|で稼|お小遣い|募集|引き取|送って)]], view = "norm" },
       "凍結されていない口座", "暗証番号は変えずに",
       "暗証番号そのまま", "通帳とカードだけで", "通帳とカードのセット", "通帳とカードセット",
       "通帳とカード セット", "通帳の写真を送", "トークン付き", "名義変更は不要", "口座を譲って",
@@ -108,6 +109,9 @@ return {
       "警察", "逮捕", "口座開設", "金融庁", "解約", "相続", "再発行", "残高照会", "当行",
       "当金庫", "本人確認書類", "注意喚起", "絶対に売らない", "売ってはいけません",
       "犯罪に利用", "凍結されます", "摘発", "検挙", "送検", "容疑",
+      -- a bank's or a helper's warning: 法律で禁止されています, 処罰の対象となります
+      "禁止されています", "法律で禁止", "処罰の対象", "処罰され", "収益の移転防止",
+      "不正に入手", "応じないでください", "絶対にやめ",
       -- a buyer's list of what it will not take: 以下の品物は買取できません
       "買取できません", "買取いたしかねます", "お買取りできません", "買い取りできません",
       "お取り扱いできません",
@@ -138,6 +142,14 @@ return {
     -- deal is reported, not offered
     told = {
       { re = [[(売って|買って|譲って|貸して|売れ|渡して)[^。\n]{0,3}(と|って)(言われ|頼まれ|誘われ|聞かれ|持ちかけられ)]], view = "norm" },
+      -- the would-be seller asking: 売っても大丈夫？, 貸してもいいの
+      { re = [[(売|貸|譲|渡)(って|っても|しても|る|るのは)[^。\n]{0,3}(大丈夫|いいの|良いの|いいです|良いです|いいか|問題ない|平気|やばい|まずい)]], view = "norm" },
+      -- an offer described as a kind, not made: 通帳と…セットで3万とかのやつ
+      { re = [[[^。\n>]{0,40}(とか|みたいな|といった|などの)(の)?\s*(やつ|奴|話|手口|勧誘|詐欺|募集|誘い|dm)]], view = "norm" },
+      -- what the other side says, reported: 相手は…送るだけでいいと言っています
+      { re = [[[^。\n>]{0,30}(と|って)(言って(い)?ます|言ってる|言ってき|言われ)]], view = "norm" },
+      -- a word named as the buyers' word: れんたるって言い方してるのも
+      { re = [[[^。\n>]{0,20}(って|という|と)(言い方|呼び方|言葉|名目|表現|てい)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- a buyer's heading over what it refuses: everything listed after it
@@ -160,7 +172,8 @@ return {
       m.pay = lib.said(m.pay)
       -- 「口座買い取ります」ってDMきた: the deal quoted is mentioned, not offered
       m.trade = lib.outside(lib.unquoted(page, m.trade), m.told)
-      m.sale = lib.unquoted(page, m.sale)
+      m.sale = lib.outside(lib.unquoted(page, m.sale), m.told)
+      m.kit = lib.outside(m.kit, m.told)
       -- the first account named with a deal that no shop's or notice's word
       -- stands next to (【留学生注意】 before one pair does not clear the next)
       local a, t

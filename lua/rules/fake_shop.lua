@@ -73,6 +73,8 @@ return {
       { re = [[税関で[^。\n]{0,12}(止ま|没収|差し押さえ|止められ)[^。\n]{0,16}(再送|再発送|送り直)]], view = "norm" },
       { re = [[(家族|ご家族|周り|職場)にも?(知られ|ばれ)(ません|ない)]], view = "norm" },
       { re = [[(商品名|品名|内容物)(は|を)?[^。\n]{0,16}(として|と記載して)(発送|お送り|送り)]], view = "norm" },
+      -- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
+      { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
       -- paid in gift-card codes: あまぞんぎふと券のこーどをDMで
       { re = [[ぎふと(券|かーど)?の?(こーど|番号)(を|で)?[^。\n]{0,10}(送|支払|お支払)]], view = "norm" },
       view = "both",
@@ -129,6 +131,8 @@ return {
       { re = [[(口座|振込先)[^。\n]{0,8}(dm|めーる|line|らいん|ちゃっと)\s*で\s*(お?知らせ|教え|連絡|送|ご案内)]], view = "norm" },
       -- cards refused "for now": システム障害の為クレジットカード決済は只今ご利用出来ません
       { re = [[(かーど|くれじっと)[^。\n]{0,12}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
+      -- a bank transfer rewarded with a further cut (also one of the signs)
+      { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
       -- paid only in gift-card codes or crypto: no shop takes that alone
       { re = [[(あまぎふ|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|usdt|仮想通貨|暗号資産|びっとこいん)[^。\n]{0,20}(のみ|だけ|限定|払い|でのお支払い|で支払|でお支払)]], view = "norm" },
       { re = [[(お支払い|決済|支払い?)(方法)?[^。\n]{0,12}(あまぎふ|ぎふと(券|かーど)|usdt|仮想通貨)]], view = "norm" },
@@ -217,8 +221,18 @@ return {
       "国民生活センター", "消費者庁", "消費生活センター", "被害", "相談", "警察", "逮捕",
       "の特徴は", "特徴を", "チェックリスト", "チェックポイント", "見抜く", "チャリティー", "寄付", "町内会", "会費",
       "月謝", "家賃", "参加費",
+      -- a buyer asking whether the shop is a scam, or telling how it went
+      "詐欺でしょうか", "詐欺ですか", "詐欺かな", "詐欺かも", "詐欺っぽい", "怪しい",
+      "騙され", "だまされ", "振り込んでしまい", "振込んでしまい",
       "翻訳", "大家", "教室",
       view = "both", weight = 0,
+    },
+    -- a shop warning of sites that copy it (当店の名前を使った偽サイトにご注意): the
+    -- shop's own voice, real or fake, not a warning about such shops
+    impostor = {
+      { re = [[(当店|当社|弊社|当さいと|弊店|当しょっぷ)(の)?(名前|名称|店名|商品画像|さいと|ろご|でざいん)?[^。\n]{0,16}(を|が)?(使|装|騙|かた|真似|まね|模倣|悪用|無断)[^。\n]{0,24}(偽|詐欺|なりすまし|模倣)]], view = "norm" },
+      { re = [[(偽|詐欺|なりすまし|模倣)(の)?(さいと|しょっぷ|店)[^。\n]{0,20}(当店|当社|弊社|弊店)(の)?(正しい|正式|公式)?[^。\n]{0,6}(url|あどれす|さいと)?(は|とは)]], view = "norm" },
+      view = "norm", weight = 0,
     },
     -- person-to-person sales, which clear a shop's signs like a warning does,
     -- unless the seller wants codes
@@ -299,7 +313,13 @@ return {
       end
       local signs = lib.distinct(m.signs, m.hidden)
       if lib.any(m.copy) then signs = signs + 1 end
-      if steep > 0 then signs = signs + 1 end
+      -- a cut of 80 % or more, stated (最大90%OFF) or shown in the prices
+      local stated = false
+      for _, x in ipairs(m.discount) do
+        local pct = tonumber((x.norm or ""):match("([89]%d)%s*%%"))
+        if pct then stated = true end
+      end
+      if steep > 0 or stated then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
       -- to a third, twice, in a shop that writes broken Japanese are one too
       if lib.none(m.transfer) and not code and #personal == 0 and lib.none(m.own_personal) and signs < 2 and
@@ -335,7 +355,7 @@ return {
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
       -- (a seller on a flea-market board who wants codes is no flea-market sale)
-      local warn = code and m.warning or lib.merge(m.warning, m.c2c)
+      local warn = lib.outside(code and m.warning or lib.merge(m.warning, m.c2c), m.impostor)
       local w = lib.distinct(lib.outside(warn, m.chat))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.7 end

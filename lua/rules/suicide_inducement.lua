@@ -89,6 +89,8 @@ return {
       { re = [[(終わりにしたい|終わらせたい|死にたい|しにたい|消えたい|逝きたい|決めた|決めてる)(人|方)の背中を(押す|押し|押して|押します)]], view = "norm" },
       { re = [[(ひとりで|1人で)(は)?(できない|出来ない|無理|むり)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き合|付き添|そばに|手伝)]], view = "norm" },
       { re = [[最後まで(付き合|付き添|そばに|一緒に|見届け)]], view = "norm" },
+      -- one day, one place for all of them: 同じ日に、同じ場所で
+      { re = [[同じ日(に|の)[^。\n]{0,6}同じ場所]], view = "norm" },
       { re = [[(本気|決めてる|決めている|覚悟がある|覚悟できてる)(なら|んなら|だったら)[^。\n]{0,6}(日にち|日取り|日|場所|いつ)を?\s*決め(よう|よ|ましょう|ようか)]], view = "norm" },
       view = "norm",
     },
@@ -176,7 +178,7 @@ return {
       "自殺", "じさつ", "自死", "心中", "死にたい", "しにたい", "死ぬ", "しぬ", "死の", "逝く",
       "逝き", "逝け", "最期", "終わりにしたい", "終わらせる", "終わらせたい", "終わりにする",
       "消えたい", "楽にな", "練炭", "睡眠薬", "この世", "幕を引く", "片道切符",
-      "目を覚ましたくない", worthless,
+      "目を覚ましたくない", worthless, "終わりを迎え", "この世界から",
       { re = [[帰り(の切符|のきっぷ|の電車|の分)(は|も)?\s*(いらない|要らない|買わなくて|不要|必要ない|なし)]], view = "norm" },
       view = "both", weight = 0,
     },
@@ -221,6 +223,13 @@ return {
       view = "both", weight = 0,
     },
     -- help waved away is no help: 相談窓口なんて役に立たない
+    -- the wish told as the writer's own thought, to no one: 一緒に死んでくれる人
+    -- いないかなとか考えてしまう is a person in need, not an invitation
+    musing = {
+      { re = [[[^。\n>]{0,30}(いないかな|いないかなあ|いないかなぁ|いたらな|いたらいいのに|いればいいのに|いればな|いてくれたら)[^。\n]{0,4}(とか|って|と|なんて)?\s*(考え|思っ|思う|思い|妄想|願っ|夢見)]], view = "norm" },
+      { re = [[[^。\n>]{0,30}(とか|なんて)\s*(考えて|思って)しま]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     dismiss = {
       { re = [[(相談窓口|いのちの電話|相談|支援|かうんせりんぐ|専門家|病院|医者)(なんて|とか|は|も)(役に立たない|役にたたない|意味(が)?ない|無駄|むだ|信用できない|あてにならない|頼りにならない|助けてくれない)]], view = "norm" },
       -- the advice the writer promises not to give: 「相談窓口に電話しろ」とかは言いません
@@ -249,7 +258,7 @@ return {
     return lib.by_block(page, m, function(m, blk)
       local urge = lib.outside(m.urge, m.harmless)
       -- 「一緒に死のう」 in quotes: a prevention page or news names it
-      local invite = lib.merge(lib.unquoted(page, lib.outside(m.invite, m.harmless)), urge,
+      local invite = lib.merge(lib.unquoted(page, lib.outside(lib.outside(m.invite, m.harmless), m.musing)), urge,
                                lib.unquoted(page, lib.within(m.company, lib.outside(m.ending, m.harmless), 160)))
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)
@@ -261,7 +270,9 @@ return {
         s = 0.6 + 0.2 * lib.signals(lib.merge(m.help, m.means), m.meet)
       else
         -- help to die offered with a way to reach the helper
-        if not lib.all(m.help, m.meet) or lib.distinct(m.help) < 2 then return 0 end
+        -- (the things needed supplied counts as a second kind: 必要なものはこちらでそろえます)
+        local kinds = lib.distinct(m.help) + (lib.any(lib.unquoted(page, m.means)) and 1 or 0)
+        if not lib.all(m.help, m.meet) or kinds < 2 then return 0 end
         -- (two kinds of help in one post reach further: 苦しまずに済むように準備は
         -- こちらでします three sentences after 帰りの切符は買わなくていい)
         if not lib.near(m.help, m.death, 200) then return 0 end
