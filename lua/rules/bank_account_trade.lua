@@ -54,7 +54,10 @@ return {
     },
     -- how buyers of accounts describe the deal, whatever verb they use
     sale = {
-      "1口座", "口座1つで", "口座ひとつで", "口座ありませんか", "ロ座ありませんか",
+      -- one account as the unit of a price, in the text as written (squeezed,
+      -- 店番号301） 口座 would read 301口座)
+      { re = [[(^|[^\d,.])1\s*口座]], view = "norm" },
+      "口座1つで", "口座ひとつで", "口座ありませんか", "ロ座ありませんか",
       "こうざありませんか",
       -- an unused account asked for or turned into money, not talked about
       -- (使ってない口座どうしてる？ 解約しとけ)
@@ -131,7 +134,7 @@ return {
       { re = [[(売|買|譲).{0,40}解約(するより|するくらいなら)]], view = "norm" },
       { re = [[解約(するより|するくらいなら|しないで|せずに?).{0,30}(売|買|譲)]], view = "norm" },
       -- the buyer tells the seller to keep the account open: 解約すんなよ, 口座の解約はしないで
-      { re = [[解約[^。]{0,24}(すんな|するな|しないで|しちゃだめ|しては(だめ|いけません))]], view = "norm" },
+      { re = [[解約[^。]{0,24}(すんな|するな|しないで|しちゃだめ|しては(だめ|いけません)|せんで|せんと|せず)]], view = "norm" },
       -- 解約予定の口座も買います, 解約不要, 解約はもったいない: the pitch, not the procedure
       { re = [[解約(予定|する予定|を考えて|しようと|する前に|前の|不要|しなくて|はもったいない|するのはもったいない)]], view = "norm" },
       -- closing called a bother, to sell instead: 解約の手続きは面倒ですよね
@@ -144,12 +147,19 @@ return {
       { re = [[(売って|買って|譲って|貸して|売れ|渡して)[^。\n]{0,3}(と|って)(言われ|頼まれ|誘われ|聞かれ|持ちかけられ)]], view = "norm" },
       -- the would-be seller asking: 売っても大丈夫？, 貸してもいいの
       { re = [[(売|貸|譲|渡)(って|っても|しても|る|るのは)[^。\n]{0,3}(大丈夫|いいの|良いの|いいです|良いです|いいか|問題ない|平気|やばい|まずい)]], view = "norm" },
+      -- or asking whether a way of doing it is allowed: 貸すだけなら問題ありませんか
+      { re = [[(売|貸|譲|渡)(す|る|って)(だけ|の)?(なら|では|は|でも)?[^。\n]{0,3}(問題(ない|ありません|ないです)|大丈夫|いい|良い|違法)(の|です|でしょう)?(か|\?)]], view = "norm" },
       -- an offer described as a kind, not made: 通帳と…セットで3万とかのやつ
       { re = [[[^。\n>]{0,40}(とか|みたいな|といった|などの)(の)?\s*(やつ|奴|話|手口|勧誘|詐欺|募集|誘い|dm)]], view = "norm" },
       -- what the other side says, reported: 相手は…送るだけでいいと言っています
       { re = [[[^。\n>]{0,30}(と|って)(言って(い)?ます|言ってる|言ってき|言われ)]], view = "norm" },
       -- a word named as the buyers' word: れんたるって言い方してるのも
       { re = [[[^。\n>]{0,20}(って|という|と)(言い方|呼び方|言葉|名目|表現|てい)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- a help page's heading: よくあるご質問：口座の譲渡・売買について
+    faq = {
+      "よくあるご質問", "よくある質問", "FAQ", "Q&A", "Q＆A",
       view = "norm", weight = 0,
     },
     -- a buyer's heading over what it refuses: everything listed after it
@@ -196,6 +206,9 @@ return {
         end
       end
       if not a then return 0 end
+      -- the deal named in a help page's title is the question it answers
+      local function titled(x) return x.where == "title" or x.kind == "title" end
+      if (titled(a) or titled(t)) and lib.any(lib.where(m.faq, "title")) then return 0 end
       if lib.any(lib.before(m.refused, a)) then return 0 end
       if lib.none(m.pay, m.contact) then return 0 end
       local s = 0.7 + 0.15 * (lib.signals(m.pay, m.contact) - 1)
@@ -209,10 +222,11 @@ return {
       end
       -- a guard next to the deal rules it out; one in a reply further down the
       -- same text (a plain-text thread is one block) only weakens it
-      local g = lib.distinct(guard)
-      local gn = lib.distinct(lib.within(guard, { a, t }, 150))
-      if gn >= 2 or g >= 3 or (g == 2 and gn >= 1) then return 0 end
-      if gn == 1 then s = s * 0.6 elseif g >= 1 then s = s * 0.85 end
+      -- (a site's standing notice far below an ad, 口座の売買は法律で禁止されています
+      -- in a classifieds board's footer text, is the site's voice, not the ad's)
+      local gn, gf = lib.near_far(guard, { a, t }, 150)
+      if gn >= 2 or (gn == 1 and gf >= 1) then return 0 end
+      if gn == 1 then s = s * 0.6 elseif gf >= 3 then s = s * 0.7 elseif gf >= 1 then s = s * 0.85 end
       return lib.clamp(s), lib.evidence(page, lib.span(a, t), 40)
     end)
   end,

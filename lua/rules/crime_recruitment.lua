@@ -47,6 +47,9 @@ return {
       -- the crime described without its name: posing as bank staff or police,
       -- drawing cash with cards handed over
       { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
+      -- the same as a job's duties: 金融機関の担当者として封筒やかーどをお預かりし、指定の場所にお届け
+      { re = [[(金融機関|銀行|警察|役所|市役所|区役所|協会|百貨店|家電量販店)の?(担当者|職員|社員|係員|者)として[^\n]{0,30}(お預かり|預か|受け取|回収)]], view = "norm" },
+      { re = [[(かーど|きゃっしゅかーど|封筒|通帳)(を|や)[^。\n]{0,10}(お預かり|預かり|受け取り|回収)[^。\n]{0,24}(届け|お届け|渡す|持って(いく|行く)|運ぶ)]], view = "norm" },
       { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
       -- the money mule: money paid into the account drawn out and handed on
       { re = [[(振り込まれ|入金され|振込まれ)(たら|た).{0,30}(引き出|下ろ|おろ)(して|し).{0,15}(手渡|渡す|渡して|渡し)]], view = "norm" },
@@ -153,6 +156,13 @@ return {
       view = "both", weight = 0,
     },
     -- "no interview" is no ordinary job's wording
+    -- the fraud's role given as the job's duty: posing as bank staff or police
+    -- to collect cards; no perk of an ordinary job (研修あり) clears it
+    role = {
+      { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
+      { re = [[(金融機関|銀行|警察|役所|市役所|区役所|協会|百貨店|家電量販店)の?(担当者|職員|社員|係員|者)として[^\n]{0,30}(お預かり|預か|受け取|回収)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     nolegit = { "面接なし", "面接無し", "面接不要", view = "both", weight = 0 },
     -- the wording of ordinary job ads
     -- a game's heists and crews: GTA's 強盗ミッション, 運び役 in a raid
@@ -241,7 +251,7 @@ return {
       if s == 0 then return 0 end
       -- the recruiters' holds are never an ordinary job's: a company name or
       -- an interview does not clear two of them
-      if lib.distinct(lure) < 2 then
+      if lib.distinct(lure) < 2 and lib.none(lib.unquoted(page, m.role)) then
         s = lib.clamp(s) * 0.5 ^ lib.distinct(lib.outside(m.legit, m.nolegit))
       end
       s = lib.clamp(s)

@@ -94,6 +94,13 @@ return {
     strain = set({ view = "both", weight = 0 }, strains),
     -- hemp shops sell legal CBD under the same strain names
     cbd = { "CBD", "カンナビジオール", view = "both", weight = 0 },
+    -- the seller saying it is the illegal kind: 合法じゃない方, CBDとかじゃ満足できない人向け
+    illicit = {
+      { re = [[(合法|りーがる)(じゃ|では)(ない|ねえ|ねー|ありません)(方|ほう|やつ|もの|の)]], view = "norm" },
+      { re = [[(非合法|違法)(な|の)?(方|ほう|やつ|もの)]], view = "norm" },
+      { re = [[(cbd|hhc|hhch|thcp|りきっど)[^。\n]{0,16}(じゃ|では)[^。\n]{0,6}(満足でき|物足りな|効かな)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     -- longer words that make a drug word part of something harmless
     food = {
       "アイスクリーム", "アイスコーヒー", "アイスティー", "アイスキャンディー",
@@ -237,7 +244,8 @@ return {
       m.contact = lib.unquoted(page, m.contact)
       local drug = lib.outside(m.drug, m.food)
       -- a CBD shop names its flowers after the same strains
-      if lib.any(m.cbd) then drug = lib.outside(drug, m.strain) end
+      -- (unless the seller says it sells what CBD is not)
+      if lib.any(m.cbd) and lib.none(m.illicit) then drug = lib.outside(drug, m.strain) end
       if #drug == 0 then return 0 end
       -- m.secret is the whole page's: a menu line pricing a drug named outright
       -- may name its secret-chat app in another paragraph of the same page
@@ -271,11 +279,11 @@ return {
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
       -- (a vegetable stand that lists strains and THC is a grower's menu)
-      local grower = lib.distinct(m.strain) >= 2 and lib.none(m.cbd)
+      local grower = lib.distinct(m.strain) >= 2 and (lib.none(m.cbd) or lib.any(m.illicit))
       if daily >= 2 and lib.none(secret_here) and not grower then return 0 end
       -- show the drug word that sits next to a channel or a price
       local ev = lib.near(drug, channel, 133) or lib.near(drug, m.price, 133) or drug[1]
       return s, lib.evidence(page, ev, 40)
-    end, { page = { "secret", "strain", "cbd" } })
+    end, { page = { "secret", "strain", "cbd", "illicit" } })
   end,
 }

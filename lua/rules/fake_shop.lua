@@ -20,7 +20,7 @@ return {
   },
   version = 1,
   threshold = 0.8,
-  triggers = { { "discount", "yen" }, "shop" },
+  triggers = { { "discount", "yen", "payment", "transfer" }, "shop" },
 
   patterns = {
     discount = {
@@ -75,6 +75,13 @@ return {
       { re = [[(商品名|品名|内容物)(は|を)?[^。\n]{0,16}(として|と記載して)(発送|お送り|送り)]], view = "norm" },
       -- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
       { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
+      -- paid within hours or cancelled: 24時間以内にお振込が確認できない場合、自動キャンセル
+      { re = [[(12|24|48)\s*時間以内に[^。\n]{0,24}(振込|振り込|入金|お支払)]], view = "norm" },
+      "自動キャンセル", "自動的にキャンセル",
+      -- the transfer slip's photo sent to a chat: 振込明細の写真をLINEまで
+      { re = [[振込(明細|控え|票)[^。\n]{0,10}(写真|画像|すくしょ|撮)]], view = "norm" },
+      -- the account told by mail: 振込先はご注文確認メールにてご案内
+      { re = [[(振込先|振込口座|お振込先)[^。\n]{0,14}(めーる|dm|line|らいん)\s*(にて|で)\s*(ご案内|お知らせ|送付|通知|ご連絡)]], view = "norm" },
       -- paid in gift-card codes: あまぞんぎふと券のこーどをDMで
       { re = [[ぎふと(券|かーど)?の?(こーど|番号)(を|で)?[^。\n]{0,10}(送|支払|お支払)]], view = "norm" },
       view = "both",
@@ -106,6 +113,9 @@ return {
     -- a shop that will not say where it is: 所在地のご案内は控えさせて
     hidden = {
       { re = [[(所在地|住所|電話|店舗).{0,12}(控えさせて|非公開|お答えできません|公開しておりません|ご案内は控え)]], view = "norm" },
+      -- no telephone: 電話番号 お問い合わせはメールにて, お電話でのお問い合わせは行っておりません
+      { re = [[電話(番号)?\s*(:)?\s*(お問い?合わせ(は)?)?\s*(めーる|ちゃっと|line|らいん|ふぉーむ)(にて|で|のみ|だけ)]], view = "norm" },
+      { re = [[(お)?電話(での|による)?(お問い?合わせ|ご?対応|受付|ご案内)(は|を)?[^。\n]{0,6}(行って|おこなって|して|受け付けて|承って)(おりません|いません)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- the contact channel, not a consumer centre: LINEで相談すると
@@ -130,13 +140,33 @@ return {
       -- the account is sent privately: 口座はDMで教えます, 振込先は注文後にメールで
       { re = [[(口座|振込先)[^。\n]{0,8}(dm|めーる|line|らいん|ちゃっと)\s*で\s*(お?知らせ|教え|連絡|送|ご案内)]], view = "norm" },
       -- cards refused "for now": システム障害の為クレジットカード決済は只今ご利用出来ません
-      { re = [[(かーど|くれじっと)[^。\n]{0,12}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
+      { re = [[(かーど|くれじっと)[^。\n]{0,20}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
+      -- cash on delivery stopped too: 代金引換 ※一時停止中
+      { re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]], view = "norm" },
+      -- a transfer rewarded however it is written: 銀行振込（おすすめ!さらに5%off）, 銀行振込割引(5%)
+      { re = [[振り?込み?[^。\n]{0,12}(さらに|更に)\s*\d{1,2}\s*%\s*(引|割引|おふ|off|値引)]], view = "norm" },
+      "銀行振込割引", "振込割引",
       -- a bank transfer rewarded with a further cut (also one of the signs)
       { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
       -- paid only in gift-card codes or crypto: no shop takes that alone
       { re = [[(あまぎふ|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|usdt|仮想通貨|暗号資産|びっとこいん)[^。\n]{0,20}(のみ|だけ|限定|払い|でのお支払い|で支払|でお支払)]], view = "norm" },
       { re = [[(お支払い|決済|支払い?)(方法)?[^。\n]{0,12}(あまぎふ|ぎふと(券|かーど)|usdt|仮想通貨)]], view = "norm" },
       view = "both",
+    },
+    -- the payment terms themselves: a shop's checkout or legal page is judged
+    -- where it tells how to pay, though it shows no discount
+    payment = {
+      "お支払い方法", "お支払方法", "支払方法", "支払い方法", "お振込先", "振込先", "銀行振込",
+      "ご入金", "お振込のお願い",
+      view = "both",
+    },
+    -- the other ways to pay refused: cards "under maintenance", cash on delivery stopped
+    refuse = {
+      "クレジットカード不可", "カード決済不可", "代引き不可", "代金引換不可", "カード決済は停止",
+      "クレジットカードはご利用いただけません", "カードはご利用いただけません",
+      { re = [[(かーど|くれじっと)[^。\n]{0,20}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
+      { re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]], view = "norm" },
+      view = "norm", weight = 0,
     },
     -- the buyer told to pay in gift-card codes or crypto and nothing else, or
     -- to send the code's photo: no shop and no flea-market seller takes only
@@ -307,7 +337,11 @@ return {
       -- consumer warnings put first (会社名と口座名義が違う), whatever the prices
       -- (or writes from a free mail address)
       local mismatch = (#personal > 0 or lib.any(m.freemail)) and lib.any(m.corp)
-      if lib.none(m.discount) and slashed == 0 and not code and
+      -- a checkout or legal page carries no discount: a person's account
+      -- (or cards and cash on delivery refused) with two more of the marks
+      local marks = lib.distinct(m.signs, m.hidden)
+      local checkout = (#personal > 0 or lib.any(m.refuse)) and marks >= 2
+      if lib.none(m.discount) and slashed == 0 and not code and not checkout and
           not (mismatch and lib.any(m.transfer) and (lib.any(m.freemail) or lib.any(m.signs))) then
         return 0
       end
@@ -362,6 +396,6 @@ return {
       local ev = lib.near(m.discount, lib.merge(m.transfer, personal, m.signs), 667)
       return s, lib.evidence(page, ev or m.discount[1] or lib.first(m.signs, m.transfer), 40)
     end, { page = { "transfer", "personal", "corp_account", "company_name", "odd", "company", "corp",
-                    "shop", "signs", "freemail", "broken", "hidden", "own_personal" } })
+                    "shop", "signs", "freemail", "broken", "hidden", "own_personal", "refuse" } })
   end,
 }

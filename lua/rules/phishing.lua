@@ -136,6 +136,9 @@ return {
       "お支払い方法を更新", "請求に失敗", "決済に失敗", "料金が未納", "未納",
       "配送料が未払い", "再配達の手続き", "再配達のお申し込み", "荷物を保管", "持ち戻り",
       "ポイントが失効", "ポイント失効", "当選", "異常を検知", "不正な取引", "第三者による不正",
+      -- membership ended for the user: 退会予告, 退会処理の対象, 強制退会, 登録情報に不備
+      "退会予告", "退会処理", "退会予定", "強制退会", "自動退会", "登録情報に不備", "登録内容に不備",
+      "長期間ログインがない", "長期間ご利用がない", "ができなくなります",
       "利用を制限", "機能を制限", "アカウントの確認", "アカウント情報の確認", "認証が必要",
       -- a parcel held for a fee, details to be entered again
       { re = [[(再配達|配達|お届け|荷物|配送).{0,40}(手数料|料金|送料|関税).{0,20}(支払|払い)]], view = "norm" },
@@ -191,7 +194,14 @@ return {
       view = "both",
     },
     -- a threat word in a seller's status line: 凍結歴なし, 利用制限〇
+    -- what the brand says it never asks for: カード番号の入力を求めることも一切ありません
+    denied = {
+      { re = [[[^。\n]{0,40}(求め|お願いし|お願いす|お伺いし|伺|お聞きし|お尋ねし|要求し|ご入力いただ)(る|く)?(こと|ような(こと)?)(は|も)[^。\n]{0,4}(一切|決して|絶対に)?\s*(ありません|ございません|ない|しません|いたしません)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     notthreat = {
+      -- the reader told to have it stopped: 銀行に連絡して利用停止してもらってください
+      { re = [[(利用停止|停止|凍結|ろっく)(を)?(して)?(もらって|もらう|もらい|を依頼|を申し出|の手続きを)]], view = "norm" },
       "凍結歴", "凍結なし", "凍結無し", "未凍結", "凍結されていない", "凍結していない",
       "凍結済み不可", "ロック歴",
       -- a used phone's spec line: ネットワーク利用制限 〇 (no restriction)
@@ -243,6 +253,9 @@ return {
       -- a threat inside 「」 in the text or the title: quoted and asked about
       local threat = lib.unquoted(page, lib.outside(m.threat, m.notthreat))
       if #threat == 0 then return 0 end
+      -- the fields named where the brand says it never asks for them are no form
+      m.login = lib.outside(m.login, m.denied)
+      m.card = lib.outside(m.card, m.denied)
       local fields = lib.distinct(m.login, m.card)
       if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
       -- one field word alone (カード番号 of an ID card) needs a brand or a deadline
@@ -266,6 +279,6 @@ return {
       if gn == 1 then s = s * 0.75 elseif g == 1 then s = s * 0.9 end
       local ev = lib.near(threat, m.enter, 100) or lib.first(threat)
       return lib.clamp(s), lib.evidence(page, ev, 40)
-    end, { page = { "brand", "login", "card", "enter" } })
+    end, { page = { "brand", "login", "card", "enter", "denied" } })
   end,
 }

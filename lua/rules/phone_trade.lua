@@ -100,8 +100,9 @@ return {
 
   classify = function(page, m)
     return lib.by_block(page, m, function(m)
-      local strong = lib.outside(m.strong, m.shop)
-      local semi = lib.outside(m.semi, m.shop)
+      -- (a help page's 「名義貸し」と称する場合でも names the word, it offers nothing)
+      local strong = lib.unquoted(page, lib.outside(m.strong, m.shop))
+      local semi = lib.unquoted(page, lib.outside(m.semi, m.shop))
       local line = lib.outside(lib.outside(m.line, m.handset), m.shop)
       local s = 0
       local ev

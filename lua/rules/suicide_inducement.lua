@@ -67,7 +67,9 @@ return {
       { re = [[死ぬ(勇気|決心|覚悟|踏ん切り)が(出ない|ない|つかない|持てない)(人|方|なら)]], view = "norm" },
       { re = [[(決行|実行)(日|の日)?(を|は).{0,10}(決め|相談|話し合)]], view = "norm" },
       -- euphemisms: 終わらせたい人、一緒に行きませんか / 合同での旅立ち
-      { re = [[(終わらせたい|終わりにしたい|終わりたい|消えたい|逝きたい|死にたい|しにたい|たひにたい)(人|方)(、|は|も)?.{0,4}(一緒に|いっしょに|集まれ|集まって)]], view = "norm" },
+      { re = [[(終わらせたい|終わりにしたい|終わりたい|消えたい|逝きたい|死にたい|しにたい|たひにたい)(人|方|やつ|奴|子|ひと)(、|は|も)?.{0,4}(一緒に|いっしょに|集まれ|集まって)]], view = "norm" },
+      -- asked for in a room, then taken aside: 本気で消えたい人いる？いたら個チャで話そ
+      { re = [[(終わりにしたい|消えたい|死にたい|しにたい|逝きたい)(人|方|やつ|奴|子|ひと)(い(る|ない|ませんか)|おる|おらん)\s*\??[^。\n]{0,8}(いたら|なら|おったら)[^。\n]{0,10}(個ちゃ|個別|dm|連絡|話そ|話しましょ|ちゃっと|めっせ)]], view = "norm" },
       { re = [[(合同|一緒|いっしょ|共|同じ日).{0,3}(旅立|逝|終わら|終わり|降り)]], view = "norm" },
       -- タヒ / ﾀﾋ for 死, spaced kana (い っ し ょ に し の う)
       { re = [[(一緒に|いっしょに|みんなで)(しのう|たひ)]], view = "squeezed" },
@@ -79,12 +81,14 @@ return {
     -- ひとりで怖いなら俺が一緒に行ってあげる, 本気なら日にち決めよ (a friend's
     -- offer to go to the doctor together says the same; only near death words)
     company = {
-      { re = [[(ひとり|1人)(で|が|は)((逝く|死ぬ|しぬ|終わる)(の|こと)?(が|は)?)?(怖い|こわい|不安|寂しい|さみしい|行けない|いけない|逝けない)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き添|ついて(いく|行く|いって|行って)|(ひとり|1人)じゃなくて(いい|も))]], view = "norm" },
+      { re = [[(ひとり|1人)(で|が|は|じゃ)((逝く|死ぬ|しぬ|終わる)(の|こと)?(が|は)?)?(怖い|こわい|不安|寂しい|さみしい|行けない|いけない|逝けない)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き添|ついて(いく|行く|いって|行って|く)|(ひとり|1人)じゃなくて(いい|も))]], view = "norm" },
+      -- a companion sought for a day and a place already fixed: 一緒に行ける人探してる
+      { re = [[一緒に(行ける|逝ける|行ってくれる|逝ってくれる|来てくれる)(人|方|子|やつ)(を)?(探して|募集|いない|いませんか|欲しい)]], view = "norm" },
       -- those who fear dying alone called to write: 死ぬのが怖い人は私にメッセージを
       { re = [[(死ぬ|しぬ|逝く|終わる)のが(怖い|こわい|不安)な?(人|方)(は|へ)[^。\n]{0,6}(私|俺|僕|こちら|こっち|ここ|dm|連絡|めっせーじ|めーる)]], view = "norm" },
       { re = [[(逝く|死ぬ|しぬ|終わる)のが(怖い|こわい|不安)な?(人|方)(同士|どうし)を?(つな|繋|紹介|引き合わせ)]], view = "norm" },
       -- only those who have decided: 決めてる人だけ, 決心の固い方のみ, 本気の人だけDM
-      { re = [[(決めてる|決めている|決めた|決心の(固い|ついた)|覚悟(の|が)?(ある|できた|できてる)|本気の)(人|方)(だけ|のみ|限定|へ|に(だけ|限り))]], view = "norm" },
+      { re = [[(決めてる|決めている|決めた|決心の(固い|ついた)|覚悟(の|が)?(ある|できた|できてる)|本気の)(人|方|やつ|奴|子)(だけ|のみ|限定|へ|に(だけ|限り))]], view = "norm" },
       -- the last push: 終わりにしたい人の背中を押す, 一緒に行きませんか
       { re = [[(終わりにしたい|終わらせたい|死にたい|しにたい|消えたい|逝きたい|決めた|決めてる)(人|方)の背中を(押す|押し|押して|押します)]], view = "norm" },
       { re = [[(ひとりで|1人で)(は)?(できない|出来ない|無理|むり)(なら|のなら|んなら)[^。\n]{0,12}(一緒に|いっしょに|付き合|付き添|そばに|手伝)]], view = "norm" },
@@ -230,6 +234,11 @@ return {
       { re = [[[^。\n>]{0,30}(とか|なんて)\s*(考えて|思って)しま]], view = "norm" },
       view = "norm", weight = 0,
     },
+    -- an invitation told as someone else's words: 一緒に死のうって言って呼び出して
+    reported = {
+      { re = [[[^。\n>]{0,30}(って|と)(言って|言われ|誘って|誘われ|書いて|書かれ|呼びかけ|持ちかけ|ささやい|囁い)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     dismiss = {
       { re = [[(相談窓口|いのちの電話|相談|支援|かうんせりんぐ|専門家|病院|医者)(なんて|とか|は|も)(役に立たない|役にたたない|意味(が)?ない|無駄|むだ|信用できない|あてにならない|頼りにならない|助けてくれない)]], view = "norm" },
       -- the advice the writer promises not to give: 「相談窓口に電話しろ」とかは言いません
@@ -258,7 +267,7 @@ return {
     return lib.by_block(page, m, function(m, blk)
       local urge = lib.outside(m.urge, m.harmless)
       -- 「一緒に死のう」 in quotes: a prevention page or news names it
-      local invite = lib.merge(lib.unquoted(page, lib.outside(lib.outside(m.invite, m.harmless), m.musing)), urge,
+      local invite = lib.merge(lib.unquoted(page, lib.outside(lib.outside(lib.outside(m.invite, m.harmless), m.musing), m.reported)), urge,
                                lib.unquoted(page, lib.within(m.company, lib.outside(m.ending, m.harmless), 160)))
       if #invite == 0 and #m.help == 0 then return 0 end
       local isolate = lib.unquoted(page, m.isolate)

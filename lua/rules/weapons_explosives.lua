@@ -65,6 +65,11 @@ return {
       "ゴーストガン", "3Dプリンター銃", "3Dプリンタ銃", "3Dプリント銃", "自作銃", "手作り銃",
       { re = [[3d\s*(ぷりんたー?|ぷりんと)[^。\n]{0,8}(作れる|作った|製|出力した|出力できる)?の?(銃|拳銃|ぴすとる|がん)($|[^器撃声])]], view = "norm" },
       { re = [[(銃|拳銃)の?\s*(stl|でーた|設計でーた|cad)]], view = "norm" },
+      -- an airgun made stronger than the law allows is a weapon (準空気銃)
+      "準空気銃", "金属弾も撃て", "金属弾が撃て",
+      { re = [[(改造済み?|改造品|違法改造|ぱわーあっぷ済み?|ぱわーあっぷ品|ぱわーあっぷして(あり|あります|ある))[^。\n]{0,24}(がすがん|えあがん|えあーがん|電動がん|はんどがん|長物|らいふる)]], view = "norm" },
+      { re = [[(がすがん|えあがん|えあーがん|電動がん|はんどがん)[^。\n]{0,24}(改造済み?|改造品|違法改造|ぱわーあっぷ済み?|ぱわーあっぷ品|ぱわーあっぷして(あり|あります|ある))]], view = "norm" },
+      { re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]], view = "norm" },
       -- in a foreign seller's English
       { re = [[(^|[^a-z])(glock|beretta|handgun|pistol|revolver|ar-?15|ak-?47|hand\s*grenade|grenade|suppressor|silencer|ammo|ammunition)($|[^a-z])]], view = "norm" },
       view = "both",
@@ -175,6 +180,26 @@ return {
       view = "both", weight = 0,
     },
     -- toys, fiction, fireworks, history: they rule out only the words next to them
+    -- the real thing set against a toy or a hobby: 本物の爆弾, 本物の拳銃
+    genuine = {
+      { re = [[(本物|ほんもの|本もの|ほんまもん|ほんもん)の\s*(爆弾|ばくだん|拳銃|けん銃|銃|ちゃか|はじき|爆薬|手榴弾|実弾)]], view = "norm" },
+      -- a hobby gun past the law's limit is no hobby's
+      "準空気銃",
+      { re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- the words of airsoft, toy guns and games, which name real guns' models
+    hobby = {
+      "エアガン", "エアーガン", "ガスガン", "電動ガン", "モデルガン", "トイガン", "BB弾",
+      "18歳以上用", "10歳以上用", "サバゲー", "サバイバルゲーム", "ブローバック", "発火式",
+      "無可動", "ゲーム内", "FPS", "課金", "ガチャ", "スキン", "ステージ", "NPC", "ミッション",
+      view = "both", weight = 0,
+    },
+    -- a story's or a game's page, when its title says so
+    story = {
+      "ゲーム", "FPS", "映画", "小説", "漫画", "マンガ", "アニメ", "ドラマ", "レビュー", "攻略",
+      view = "both", weight = 0,
+    },
     topic = {
       "エアガン", "エアーガン", "ガスガン", "電動ガン", "モデルガン", "トイガン", "BB弾",
       "18歳以上用", "10歳以上用", "サバゲー", "サバイバルゲーム", "玩具", "おもちゃ",
@@ -230,9 +255,17 @@ return {
       if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a toy, a film, a firework: the weapon word stands next to it
       local topic = lib.outside(m.topic, m.real)
-      if #lib.within(w, topic, 20) == #w then
+      -- 本物の爆弾 after 花火の火薬じゃ物足りない: the hobby named only to be left behind
+      if lib.any(m.genuine) then topic = {} end
+      if #topic > 0 and #lib.within(w, topic, 20) == #w then
         s = s * 0.5 ^ math.min(lib.distinct(topic), 2)
+      elseif lib.none(m.genuine) and lib.distinct(lib.outside(m.hobby, m.real)) >= 3 then
+        -- a text that speaks a hobby's language throughout (an airsoft shop,
+        -- a game review) names its guns as the hobby does
+        s = s * 0.5
       end
+      -- a page titled after a game, a film or a book: its guns are the story's
+      if lib.any(lib.where(m.story, "title")) then s = s * 0.7 end
       return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
     end)
   end,

@@ -101,7 +101,7 @@ static const struct vcase view_cases[] = {
 	{ "参加", NORM, "参加", "参加 stays a word" },
 	{ "参考", NORM, "参考", "参考 stays a word" },
 	{ "拾う", NORM, "拾う", "拾う stays a word" },
-	/* the kanji 一 written for ー between katakana */
+	/* kanji that look like katakana, written inside a katakana word */
 	{ "在留カ一ド", NORM, "在留かーど", "一 between katakana reads as ー" },
 	{ "パスポ一ト", NORM, "ぱすぽーと", "パスポ一ト" },
 	{ "ｶ一ﾄﾞ", NORM, "かーど", "between half-width katakana" },
@@ -109,6 +109,13 @@ static const struct vcase view_cases[] = {
 	{ "たった一つ", NORM, "たった一つ", "between hiragana 一 stays" },
 	{ "トップ一覧", NORM, "とっぷ一覧", "before a kanji 一 stays" },
 	{ "スーパー一番", NORM, "すーぱー1番", "after ー, before a counter: a number" },
+	{ "アウ卜レット", NORM, "あうとれっと", "卜 between katakana reads as ト" },
+	{ "ア口マ", NORM, "あろま", "口 between katakana reads as ロ" },
+	{ "ワ夕シ", NORM, "わたし", "夕 between katakana reads as タ" },
+	{ "口座", NORM, "口座", "口 before a kanji stays" },
+	{ "テレビ二台", NORM, "てれび2台", "二 before a counter stays a number" },
+	{ "力一卜リッジ", NORM, "かーとりっじ", "a run of lookalikes leading a katakana word" },
+	{ "ページ一二三", NORM, "ぺーじ123", "numerals alone beside katakana stay numbers" },
 	/* white space and invisible characters */
 	{ "a \t\xe3\x80\x80 b", NORM, "a b", "spaces, tab, ideographic space collapse" },
 	{ "a \n \n b", NORM, "a\nb", "line breaks with spaces collapse to one" },
