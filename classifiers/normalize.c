@@ -54,7 +54,7 @@
  *
  * The numeral rule. A run is a maximal sequence of numeral characters: ASCII
  * digits, 〇 零 一..九, the multipliers 十 百 千 and the units 万 萬 億 兆,
- * and the formal digits of deeds and receipts (壱 壹 弐 貳 参 參, 拾 阡).
+ * and the formal digits of deeds and receipts (壱 壹 弐 貳 参 參 伍, 拾 阡).
  * A run with no kanji is left alone. A run with kanji is rewritten as ASCII
  * digits when it reads as a number and one of these holds:
  *   - it has at least two kanji (二十, 三万, 五千, 二〇二四), or
@@ -330,6 +330,9 @@ static enum numkind num_kind(uint32_t cp, uint64_t *val)
 	case 0x53C2: /* 参 */
 	case 0x53C3: /* 參 */
 		*val = 3;
+		return NUM_KDIGIT;
+	case 0x4F0D: /* 伍 */
+		*val = 5;
 		return NUM_KDIGIT;
 	case 0x5341: *val = 10; return NUM_MULT;  /* 十 */
 	case 0x62FE: *val = 10; return NUM_MULT;  /* 拾 */

@@ -163,6 +163,8 @@ return {
       -- where to write, in the seller's words: LINEで送ります → ID, ラインまで, メールで
       { re = [[((^|[^a-z])line|らいん|めーる|いんすた|instagram|discord|でぃすこ)\s*(で|に|へ|まで|から)\s*(連絡|送|お送り|問い合わせ|お問い合わせ|dm|聞いて|教え|ご?相談|注文)]], view = "norm" },
       { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
+      -- orders by mail alone, by introduction, with a password: めーるのみ, 紹介者必須, 合言葉
+      "メールのみ", "注文メール", "紹介者必須", "紹介制", "合言葉", "紹介のみ",
       -- the handover set in person: 駅東口のコインロッカー前、先払いで
       { re = [[(こいんろっかー|ろっかー|改札|駅[東西南北]口)[^。\n]{0,10}(前|で|に)[^。\n]{0,8}(先払い|前払い|受け渡し|手渡し|待ち合わせ)]], view = "both" },
       view = "both",
@@ -175,9 +177,9 @@ return {
       { re = [[[\d,]{3,}\s*円?\s*/\s*\d*\s*(g|ぐらむ)]] },
       { re = [[[¥]\s*\d[\d,]{2,}]] },
       -- thousands as k (6k, 7.5k) and amounts in the 大字 normalization leaves
-      -- (弐万 and 参万五千 read as 20000 and 35000; 伍万 stays)
+      -- (弐万, 参万五千 and 伍千 read as 20000, 35000 and 5000; 陸万 stays)
       { re = [[(^|[^a-z0-9.])\d{1,3}(\.\d)?\s*k($|[^a-z])]] },
-      { re = [=[[肆伍陸漆捌玖]\s*[万千]]=] },
+      { re = [=[[肆陸漆捌玖]\s*[万千]]=] },
       -- a bare amount after a quantity: 1で三万 reads 1で30000
       { re = [[(で|=)\s*[1-9]\d{3,5}($|[^\d年月日時分秒件人回])]] },
       -- a menu of quantity -> amount (0.5 → 25000)

@@ -64,7 +64,7 @@ return {
       { re = [[(振込先|振込口座|口座)(は|が)?.{0,8}(注文ごと|毎回|その都度|都度)]], view = "norm" },
       -- the account told only after the order: 振込先口座はご注文後メールにてご案内
       { re = [[(振込先|振込口座|口座)[^。\n]{0,8}(ご?注文|ご?購入|お申し?込み)(の)?(後|あと|確定後)[^。\n]{0,8}(めーる|dm|line|らいん|ちゃっと)]], view = "norm" },
-      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|むり|無理|できません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
+      { re = [[(返品|返金|交換|きゃんせる).{0,4}(不可|むり|無理|できません|出来ません|受け付けて(い|お)りません|お受けできません|致しかねます)]], view = "norm" },
       { re = [[(個人|担当者|すたっふ|代表者)(の)?(名義|口座)]], view = "norm" },
       { re = [[口座(の)?(名前|名義)[^。\n]{0,12}個人]], view = "norm" },
       -- goods packed to pass customs unnoticed: 税関対策, 税関バレない梱包
@@ -115,7 +115,7 @@ return {
       { re = [[(所在地|住所|電話|店舗).{0,12}(控えさせて|非公開|お答えできません|公開しておりません|ご案内は控え)]], view = "norm" },
       -- no telephone: 電話番号 お問い合わせはメールにて, お電話でのお問い合わせは行っておりません
       { re = [[電話(番号)?\s*(:)?\s*(お問い?合わせ(は)?)?\s*(めーる|ちゃっと|line|らいん|ふぉーむ)(にて|で|のみ|だけ)]], view = "norm" },
-      { re = [[(お)?電話(での|による)?(お問い?合わせ|ご?対応|受付|ご案内)(は|を)?[^。\n]{0,6}(行って|おこなって|して|受け付けて|承って)(おりません|いません)]], view = "norm" },
+      { re = [[(お)?電話(での|による)?(お問い?合わせ|ご?対応|受付|ご案内)(は|を)?[^。\n]{0,6}((行って|おこなって|して|受け付けて|承って)(おりません|いません)|お受け(でき|出来)ません|(でき|出来)ません)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- the contact channel, not a consumer centre: LINEで相談すると
@@ -315,6 +315,14 @@ return {
     local function company_details(m)
       if not company then
         local comp, together = lib.outside(m.company, lib.merge(m.transfer, m.signs, m.hidden)), {}
+        -- a shop that takes no calls names 電話番号 only as the buyer's field
+        if lib.any(m.hidden) then
+          local kept = {}
+          for _, x in ipairs(comp) do
+            if x.pattern ~= "電話番号" then kept[#kept + 1] = x end
+          end
+          comp = kept
+        end
         for i, x in ipairs(comp) do
           for j, y in ipairs(comp) do
             if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then

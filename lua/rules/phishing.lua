@@ -156,6 +156,8 @@ return {
       -- a benefit lost after a date: 受け取りの権利が消滅, 給付が無効となります
       { re = [[(権利|給付|受け取り|受取|補償)[^。\n]{0,10}(消滅|失効|無効と|失われ|失います)]], view = "norm" },
       "受け取れなくな", "受け取ることができなくな",
+      -- a benefit promised for the secrets: ぽいんとがもらえます…かーど番号と暗証番号を入力するだけ
+      { re = [[(ぽいんと|給付金|還付金|補助金|支援金|もらえ|受け取れ|付与|ぷれぜんと)(.|\n){0,100}(暗証番号|ぱすわーど|かーど番号|口座番号|認証こーど|署名用)[^。]{0,30}(入力|入れ|送信|登録)(する|して|すれば|だけ|で)]], view = "norm" },
       -- the bait instead of the threat: the password and codes sent by DM for a reward
       -- (a reward first: an account buyer asks for the password without one)
       { re = [[(補填|おわび|お詫び|ぷれぜんと|配布|付与|差し上げ|当選)[^。]{0,120}(ぱすわーど|引き?継ぎこーど|暗証番号|認証こーど)[^。]{0,50}(dm|送信|送付|送って|教えて)(する|して|ください|くれ|ね|だけ)]], view = "norm" },
@@ -180,6 +182,7 @@ return {
       -- a date or an hour today: 5月15日までに, 今日の24時まで; in English: within 1 hour
       { re = [[\d+\s*月\s*\d+\s*日\s*(まで|中)に]], view = "norm" },
       { re = [[(今日|本日)の?\s*\d+\s*時\s*まで]], view = "norm" },
+      { re = [[(今日|本日)の?\s*\d{1,2}\s*:\s*\d{2}\s*まで]], view = "norm" },
       { re = [[within\s+\d+\s+(hour|minute|day)s?]], view = "norm" },
       "本日中", "至急", "直ちに", "ただちに", "速やかに", "期限までに", "以内に",
       "ご確認いただけない場合", "確認が取れない場合", "手続きされない場合", "完了しない場合",
@@ -189,7 +192,7 @@ return {
       "入力してください", "ご入力", "入力の上", "入力し", "以下のフォーム", "下記フォーム",
       "送信", "確認する", "認証する", "次へ", "更新する", "ログインして", "ログインする",
       "入力を完了", "ご登録ください", "登録してください", "入れないと",
-      "dmするだけ", "dmしてください", "送るだけ",
+      "dmするだけ", "dmしてください", "送るだけ", "入力するだけ",
       { re = [[(かーど|口座|暗証番号)(の)?(情報|番号)?の入力が必要]], view = "norm" },
       view = "both",
     },
@@ -270,13 +273,14 @@ return {
       if lib.in_title(m.brand) then s = s + 0.05 end
       -- a guard beside the threat rules it out; one only in a reply further
       -- down a plain-text thread (one block) weakens it a little
-      local g = lib.distinct(m.guard)
-      local gn = lib.distinct(lib.within(m.guard, threat, 200))
-      if g >= 2 then return 0 end
+      -- (a lure's own reassurance or its footer's help links, far from the threat,
+      -- are the lure's furniture: they only dampen)
+      local gn, gf = lib.near_far(m.guard, threat, 200)
       -- a page titled as a warning or a report (詐欺メール報告スレ) frames every
       -- post under it as one near the lure
       if gn == 0 and lib.any(lib.where(m.guard, "title")) then gn = 1 end
-      if gn == 1 then s = s * 0.75 elseif g == 1 then s = s * 0.9 end
+      if gn >= 2 or (gn == 1 and gf >= 1) then return 0 end
+      if gn == 1 then s = s * 0.75 elseif gf >= 2 then s = s * 0.8 elseif gf == 1 then s = s * 0.9 end
       local ev = lib.near(threat, m.enter, 100) or lib.first(threat)
       return lib.clamp(s), lib.evidence(page, ev, 40)
     end, { page = { "brand", "login", "card", "enter", "denied" } })

@@ -98,6 +98,8 @@ static const struct vcase view_cases[] = {
 	{ "弐拾八万六千円", NORM, "286000円", "拾 as ten" },
 	{ "參萬圓", NORM, "30000圓", "old forms 參 and 萬" },
 	{ "参千九百八十円", NORM, "3980円", "参千九百八十円" },
+	{ "弐萬伍千", NORM, "25000", "伍 as five" },
+	{ "落伍", NORM, "落伍", "落伍 stays a word" },
 	{ "参加", NORM, "参加", "参加 stays a word" },
 	{ "参考", NORM, "参考", "参考 stays a word" },
 	{ "拾う", NORM, "拾う", "拾う stays a word" },
