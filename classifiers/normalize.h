@@ -27,7 +27,9 @@ struct nview {
  * The "norm" view: NFKC and case folding (utf8proc), so full-width and
  * half-width forms, circled digits and the like read as plain characters;
  * katakana folded to hiragana; kanji numerals (一..九, 十, 百, 千, 万 in
- * number context, 〇, 零) readable as ASCII digits; control characters and
+ * number context, 〇, 零, and the formal 壱 弐 参 伍 拾 阡) readable as ASCII
+ * digits; kanji that look like katakana read as the katakana inside a
+ * katakana word (在留カ一ド, アウ卜レット); control characters and
  * zero-width characters dropped; every run of white space one ' ', '\n' kept
  * as a break.
  *
