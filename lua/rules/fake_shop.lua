@@ -9,6 +9,23 @@
 -- deep discount with transfer-only payment, and at least one more sign
 -- (a personal account name, translated wording, no company details).
 
+-- cards refused "for now" (システム障害の為クレジットカード決済は只今ご利用出来ません)
+-- and cash on delivery stopped: a payment term, and the mark of a shop taking
+-- transfers only
+local cards_refused = {
+  re = [[(かーど|くれじっと)[^。\n]{0,20}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]],
+  view = "norm",
+}
+local cod_stopped = {
+  re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]],
+  view = "norm",
+}
+-- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
+local transfer_cut = {
+  re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]],
+  view = "norm",
+}
+
 return {
   name = "fake_shop.discount_transfer_only",
   category = "fake_shop",
@@ -74,7 +91,7 @@ return {
       { re = [[(家族|ご家族|周り|職場)にも?(知られ|ばれ)(ません|ない)]], view = "norm" },
       { re = [[(商品名|品名|内容物)(は|を)?[^。\n]{0,16}(として|と記載して)(発送|お送り|送り)]], view = "norm" },
       -- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
-      { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
+      transfer_cut,
       -- paid within hours or cancelled: 24時間以内にお振込が確認できない場合、自動キャンセル
       { re = [[(12|24|48)\s*時間以内に[^。\n]{0,24}(振込|振り込|入金|お支払)]], view = "norm" },
       "自動キャンセル", "自動的にキャンセル",
@@ -139,15 +156,11 @@ return {
       "振込だけ", "振り込みだけ",
       -- the account is sent privately: 口座はDMで教えます, 振込先は注文後にメールで
       { re = [[(口座|振込先)[^。\n]{0,8}(dm|めーる|line|らいん|ちゃっと)\s*で\s*(お?知らせ|教え|連絡|送|ご案内)]], view = "norm" },
-      -- cards refused "for now": システム障害の為クレジットカード決済は只今ご利用出来ません
-      { re = [[(かーど|くれじっと)[^。\n]{0,20}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
-      -- cash on delivery stopped too: 代金引換 ※一時停止中
-      { re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]], view = "norm" },
+      cards_refused, cod_stopped,
       -- a transfer rewarded however it is written: 銀行振込（おすすめ!さらに5%off）, 銀行振込割引(5%)
       { re = [[振り?込み?[^。\n]{0,12}(さらに|更に)\s*\d{1,2}\s*%\s*(引|割引|おふ|off|値引)]], view = "norm" },
       "銀行振込割引", "振込割引",
-      -- a bank transfer rewarded with a further cut (also one of the signs)
-      { re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]], view = "norm" },
+      transfer_cut, -- (one of the signs too)
       -- paid only in gift-card codes or crypto: no shop takes that alone
       { re = [[(あまぎふ|ぎふと(券|かーど)|itunes|apple\s*gift|google\s*play|ぐーぐるぷれい|usdt|仮想通貨|暗号資産|びっとこいん)[^。\n]{0,20}(のみ|だけ|限定|払い|でのお支払い|で支払|でお支払)]], view = "norm" },
       { re = [[(お支払い|決済|支払い?)(方法)?[^。\n]{0,12}(あまぎふ|ぎふと(券|かーど)|usdt|仮想通貨)]], view = "norm" },
@@ -164,8 +177,8 @@ return {
     refuse = {
       "クレジットカード不可", "カード決済不可", "代引き不可", "代金引換不可", "カード決済は停止",
       "クレジットカードはご利用いただけません", "カードはご利用いただけません",
-      { re = [[(かーど|くれじっと)[^。\n]{0,20}(ご?利用(出来|でき|いただけ)ません|使用(することが)?できません|使えません|停止中|めんてなんす中|不可)]], view = "norm" },
-      { re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]], view = "norm" },
+      cards_refused,
+      cod_stopped,
       view = "norm", weight = 0,
     },
     -- the buyer told to pay in gift-card codes or crypto and nothing else, or
@@ -358,8 +371,7 @@ return {
       -- a cut of 80 % or more, stated (最大90%OFF) or shown in the prices
       local stated = false
       for _, x in ipairs(m.discount) do
-        local pct = tonumber((x.norm or ""):match("([89]%d)%s*%%"))
-        if pct then stated = true end
+        if (x.norm or ""):match("[89]%d%s*%%") then stated = true end
       end
       if steep > 0 or stated then signs = signs + 1 end
       -- the payment and the account are the usual third sign; list prices cut
