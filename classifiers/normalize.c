@@ -798,7 +798,8 @@ static void seg_flush(struct views *vs, struct segment *sg)
 
 /*
  * The expansion of source codepoint cp into ex: the segment's raw material.
- * ASCII only lowercases; ゛゜ read as the combining marks, so カ゛ composes.
+ * ASCII only lowercases, and its backslash reads as the yen sign (Japanese
+ * text means ¥ by it); ゛゜ read as the combining marks, so カ゛ composes.
  * Returns the count, 0 for a default-ignorable (gone).
  */
 static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_MAX])
@@ -806,7 +807,8 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
 	utf8proc_ssize_t k;
 
 	if (cp < 0x80) {
-		ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+		/* Shift_JIS's 0x5C is the yen sign that decoders give as a backslash (\\15,000) */
+		ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp == '\\' ? 0xA5 : cp;
 		return 1;
 	}
 	if (cp == 0x309B)

@@ -47,6 +47,7 @@ return {
       "大特価", "赤字覚悟", "爆安", "投げ売り", "特価処分", "最安値保証", "原価以下",
       "全品半額", "限定特価", "在庫処分", "最終処分", "売り尽くし", "本日限りの特別価格",
       "定価以下",
+      { re = [[(定価|正規価格|通常価格|店頭価格|市場価格)の?\s*(半額|半値)]], view = "norm" },
       { re = [[最大\s*[5-9]\d\s*%]], view = "norm" },
       { re = [[[5-9]\d\s*%\s*(おふ|off|引き|値引)]], view = "norm" },
       -- the price as a fraction of the real one: 定価の1/20, 正規の10分の1, 定価の1割以下
@@ -92,6 +93,8 @@ return {
       { re = [[(商品名|品名|内容物)(は|を)?[^。\n]{0,16}(として|と記載して)(発送|お送り|送り)]], view = "norm" },
       -- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
       transfer_cut,
+      -- a shop at an address of the cheap domains scam shops use (…@…-sale.top, mina-select.top)
+      { re = [[[a-z0-9-]+\.(top|buzz|xyz|icu|cyou|sbs|click|bond|rest)($|[^a-z0-9.-])]], view = "norm" },
       -- paid within hours or cancelled: 24時間以内にお振込が確認できない場合、自動キャンセル
       { re = [[(12|24|48)\s*時間以内に[^。\n]{0,24}(振込|振り込|入金|お支払)]], view = "norm" },
       "自動キャンセル", "自動的にキャンセル",
@@ -116,6 +119,9 @@ return {
       { re = [[(振込|振替|送金|支払い?)[^。\n]{0,12}\(\s*個人(名義)?の?(口座|名義|あか|あかうんと)?(口座)?\s*\)]], view = "norm" },
       -- or as where the money goes: お支払いは銀行振込のみ・個人口座へ
       { re = [[(振込|振替|送金|支払い?|払い)[^。\n]{0,16}個人(名義)?の?口座(へ|宛|あて|に(お)?振)]], view = "norm" },
+      -- 振込先は個人名義口座になる場合がございます, (an account name) 様（個人名義）
+      { re = [[個人の?名義の?口座[^。\n]{0,8}(なります|なる場合|なっております|なっています|です|でござ|場合が?(ござい|あり))]], view = "norm" },
+      { re = [[(様|さま)?\s*\(\s*個人(名義|口座)\s*\)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- copies sold as such: N級品, スーパーコピー, 複製品 (a sign like the others)
@@ -132,6 +138,8 @@ return {
       { re = [[(所在地|住所|電話|店舗).{0,12}(控えさせて|非公開|お答えできません|公開しておりません|ご案内は控え)]], view = "norm" },
       -- no telephone: 電話番号 お問い合わせはメールにて, お電話でのお問い合わせは行っておりません
       { re = [[電話(番号)?\s*(:)?\s*(お問い?合わせ(は)?)?\s*(めーる|ちゃっと|line|らいん|ふぉーむ)(にて|で|のみ|だけ)]], view = "norm" },
+      -- inquiries by mail alone: お問い合わせ：support@…（めーるのみ）
+      { re = [[お問い?合わせ[^。\n]{0,40}\(?\s*(めーる|ちゃっと|line|らいん|ふぉーむ)\s*(のみ|だけ)]], view = "norm" },
       { re = [[(お)?電話(での|による)?(お問い?合わせ|ご?対応|受付|ご案内)(は|を)?[^。\n]{0,6}((行って|おこなって|して|受け付けて|承って)(おりません|いません)|お受け(でき|出来)ません|(でき|出来)ません)]], view = "norm" },
       view = "norm", weight = 0,
     },
@@ -149,6 +157,7 @@ return {
     transfer = {
       "銀行振込のみ", "銀行振り込みのみ", "お振込のみ", "振込のみ", "振り込みのみ",
       "前払いのみ", "先払いのみ", "銀行振込だけ", "銀行振込限定", "クレジットカード不可",
+      { re = [[(先払い|前払い)\s*\([^)]{0,24}\)\s*(のみ|だけ|限定)]], view = "norm" },
       "カード決済不可", "代引き不可", "代金引換不可", "カード決済は停止",
       "クレジットカードはご利用いただけません", "カードはご利用いただけません",
       "クレジット決済は現在", "入金確認後", "入金確認次第", "振込先", "口座名義",
@@ -279,6 +288,11 @@ return {
     },
     -- person-to-person sales, which clear a shop's signs like a warning does,
     -- unless the seller wants codes
+    -- stock by the dozen (在庫30台): a dealer, not a person's sale on a flea-market board
+    stock = {
+      { re = [[在庫\s*(が|は)?\s*[1-9]\d+\s*(台|個|点|着|足|本|枚|箱)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
     c2c = {
       "フリマ", "バザー", "オークション", "落札", "出品", "譲ります",
       view = "both", weight = 0,
@@ -357,7 +371,7 @@ return {
       -- a corporation that takes payment into a person's account: the mark
       -- consumer warnings put first (会社名と口座名義が違う), whatever the prices
       -- (or writes from a free mail address)
-      local mismatch = (#personal > 0 or lib.any(m.freemail)) and lib.any(m.corp)
+      local mismatch = (#personal > 0 or lib.any(m.freemail) or lib.any(m.own_personal)) and lib.any(m.corp)
       -- a checkout or legal page carries no discount: a person's account
       -- (or cards and cash on delivery refused) with two more of the marks
       local marks = lib.distinct(m.signs, m.hidden)
@@ -368,6 +382,8 @@ return {
       end
       local signs = lib.distinct(m.signs, m.hidden)
       if lib.any(m.copy) then signs = signs + 1 end
+      -- a dealer's stock on a person-to-person board is a shop posing as a person
+      if lib.any(m.stock) and lib.any(m.c2c) then signs = signs + 1 end
       -- a cut of 80 % or more, stated (最大90%OFF) or shown in the prices
       local stated = false
       for _, x in ipairs(m.discount) do
@@ -409,7 +425,8 @@ return {
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount
       -- (a seller on a flea-market board who wants codes is no flea-market sale)
-      local warn = lib.outside(code and m.warning or lib.merge(m.warning, m.c2c), m.impostor)
+      local c2c = (code or lib.any(m.stock)) and {} or m.c2c
+      local warn = lib.outside(lib.merge(m.warning, c2c), m.impostor)
       local w = lib.distinct(lib.outside(warn, m.chat))
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.7 end

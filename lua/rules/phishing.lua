@@ -82,6 +82,25 @@ local function host_is(h, domain)
   return h == domain or (#h > #domain and h:sub(-#domain - 1) == "." .. domain)
 end
 
+-- whether a link written in the text (sagawa-exp.duckdns.org, hxxps://amaz0n-jp…)
+-- leads somewhere other than every brand's own domain the text names
+local function foreign_link(links, brand)
+  for _, l in ipairs(links) do
+    local host = (l.norm or ""):match("//%s*([%w%.%-]+)")
+    if host then
+      host = host:lower()
+      local own = false
+      for _, b in ipairs(brand) do
+        for _, d in ipairs(official[b.pattern] or {}) do
+          if host_is(host, d) then own = true end
+        end
+      end
+      if not own then return true end
+    end
+  end
+  return false
+end
+
 local brands = {}
 for k in pairs(official) do brands[#brands + 1] = k end
 table.sort(brands)
@@ -136,6 +155,7 @@ return {
       "お支払い方法を更新", "請求に失敗", "決済に失敗", "料金が未納", "未納",
       "配送料が未払い", "再配達の手続き", "再配達のお申し込み", "荷物を保管", "持ち戻り",
       "ポイントが失効", "ポイント失効", "当選", "異常を検知", "不正な取引", "第三者による不正",
+      "宛先不明", "住所不明", "住所不備",
       -- membership ended for the user: 退会予告, 退会処理の対象, 強制退会, 登録情報に不備
       "退会予告", "退会処理", "退会予定", "強制退会", "自動退会", "登録情報に不備", "登録内容に不備",
       "長期間ログインがない", "長期間ご利用がない", "ができなくなります",
@@ -193,6 +213,8 @@ return {
       "送信", "確認する", "認証する", "次へ", "更新する", "ログインして", "ログインする",
       "入力を完了", "ご登録ください", "登録してください", "入れないと",
       "dmするだけ", "dmしてください", "送るだけ", "入力するだけ",
+      -- the lure's call to follow its link: お手続きはこちら, こちらから更新してください
+      "手続きはこちら", "こちらから", "こちらより", "から更新", "より更新",
       { re = [[(かーど|口座|暗証番号)(の)?(情報|番号)?の入力が必要]], view = "norm" },
       view = "both",
     },
@@ -200,6 +222,11 @@ return {
     -- what the brand says it never asks for: カード番号の入力を求めることも一切ありません
     denied = {
       { re = [[[^。\n]{0,40}(求め|お願いし|お願いす|お伺いし|伺|お聞きし|お尋ねし|要求し|ご入力いただ)(る|く)?(こと|ような(こと)?)(は|も)[^。\n]{0,4}(一切|決して|絶対に)?\s*(ありません|ございません|ない|しません|いたしません)]], view = "norm" },
+      view = "norm", weight = 0,
+    },
+    -- a link written out in the message (a lure's, or a defanged one quoted)
+    link = {
+      { re = [[(https?|hxxps?|ttps?)\s*:\s*//\s*[a-z0-9][a-z0-9.-]*\.[a-z]{2,}]], view = "norm" },
       view = "norm", weight = 0,
     },
     notthreat = {
@@ -260,10 +287,17 @@ return {
       m.login = lib.outside(m.login, m.denied)
       m.card = lib.outside(m.card, m.denied)
       local fields = lib.distinct(m.login, m.card)
-      if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
-      -- one field word alone (カード番号 of an ID card) needs a brand or a deadline
-      if fields < 2 and lib.none(m.brand) and lib.none(m.deadline) then return 0 end
-      local s = 0.55
+      -- the message that leads to the form (an SMS or a post): a brand, its
+      -- threat and a link to some other domain, with a deadline, a call to act
+      -- or a second threat; the form itself is on the linked page
+      local lure = fields == 0 and lib.any(m.brand) and foreign_link(m.link, m.brand) and
+        (lib.any(m.deadline) or lib.any(m.enter) or lib.distinct(threat) >= 2)
+      if not lure then
+        if fields == 0 or (fields < 2 and lib.none(m.enter)) then return 0 end
+        -- one field word alone (カード番号 of an ID card) needs a brand or a deadline
+        if fields < 2 and lib.none(m.brand) and lib.none(m.deadline) then return 0 end
+      end
+      local s = lure and 0.6 or 0.55
       if lib.any(m.card) then s = s + 0.1 end
       if fields >= 3 then s = s + 0.05 end
       if lib.any(m.deadline) then s = s + 0.1 end

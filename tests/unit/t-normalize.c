@@ -100,6 +100,7 @@ static const struct vcase view_cases[] = {
 	{ "参千九百八十円", NORM, "3980円", "参千九百八十円" },
 	{ "弐萬伍千", NORM, "25000", "伍 as five" },
 	{ "落伍", NORM, "落伍", "落伍 stays a word" },
+	{ "\\15,000", NORM, "\xc2\xa5" "15,000", "Shift_JIS's yen sign, decoded as a backslash, reads as ¥" },
 	{ "参加", NORM, "参加", "参加 stays a word" },
 	{ "参考", NORM, "参考", "参考 stays a word" },
 	{ "拾う", NORM, "拾う", "拾う stays a word" },
