@@ -29,7 +29,8 @@ struct nview {
  * katakana folded to hiragana; kanji numerals (一..九, 十, 百, 千, 万 in
  * number context, 〇, 零, and the formal 壱 弐 参 伍 拾 阡) readable as ASCII
  * digits; kanji that look like katakana read as the katakana inside a
- * katakana word (在留カ一ド, アウ卜レット); control characters and
+ * katakana word (在留カ一ド, アウ卜レット); a backslash as the yen sign
+ * (Shift_JIS's 0x5C, decoded as '\\'); control characters and
  * zero-width characters dropped; every run of white space one ' ', '\n' kept
  * as a break.
  *
