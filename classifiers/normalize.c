@@ -1020,6 +1020,98 @@ static void vbuild_init(struct vbuild *b, int collapse)
 	b->ws_f = b->ws_t = 0;
 }
 
+/* Whether the UTF-8 sequence at p (n bytes left) is a katakana letter, full or half width. */
+static int katakana_at(const unsigned char *p, size_t n)
+{
+	if (n < 3)
+		return 0;
+	if (p[0] == 0xE3) /* U+30A1..U+30FA, and ー U+30FC */
+		return (p[1] == 0x82 && p[2] >= 0xA1) || (p[1] == 0x83 && (p[2] <= 0xBA || p[2] == 0xBC));
+	if (p[0] == 0xEF) /* U+FF66..U+FF9D */
+		return (p[1] == 0xBD && p[2] >= 0xA6) || (p[1] == 0xBE && p[2] <= 0x9D);
+	return 0;
+}
+
+/*
+ * Kanji that look like katakana, written inside a katakana word to slip past
+ * filters: 一 for ー (在留カ一ド), 卜 for ト (アウ卜レット), 口 for ロ, 力 for カ, 工 for
+ * エ, 夕 for タ, 二 for ニ, 八 for ハ. Between two katakana they are read as the
+ * katakana; elsewhere they stay kanji (一つ, 口座, 力, 二人). Each pair is three
+ * bytes in UTF-8, so the copy keeps every offset and the maps point into the
+ * page's text as written.
+ */
+static const struct {
+	unsigned char kanji[3], kana[3];
+} kana_lookalikes[] = {
+	{ { 0xE4, 0xB8, 0x80 }, { 0xE3, 0x83, 0xBC } }, /* 一 ー */
+	{ { 0xE5, 0x8D, 0x9C }, { 0xE3, 0x83, 0x88 } }, /* 卜 ト */
+	{ { 0xE5, 0x8F, 0xA3 }, { 0xE3, 0x83, 0xAD } }, /* 口 ロ */
+	{ { 0xE5, 0x8A, 0x9B }, { 0xE3, 0x82, 0xAB } }, /* 力 カ */
+	{ { 0xE5, 0xB7, 0xA5 }, { 0xE3, 0x82, 0xA8 } }, /* 工 エ */
+	{ { 0xE5, 0xA4, 0x95 }, { 0xE3, 0x82, 0xBF } }, /* 夕 タ */
+	{ { 0xE4, 0xBA, 0x8C }, { 0xE3, 0x83, 0x8B } }, /* 二 ニ */
+	{ { 0xE5, 0x85, 0xAB }, { 0xE3, 0x83, 0x8F } }, /* 八 ハ */
+};
+
+/* Whether the three bytes at p are ー (U+30FC). */
+static int chouon_at(const unsigned char *p)
+{
+	return p[0] == 0xE3 && p[1] == 0x83 && p[2] == 0xBC;
+}
+
+/* Which lookalike the three bytes at p are, or -1. */
+static int lookalike_at(const unsigned char *p)
+{
+	size_t k;
+
+	if (p[0] != 0xE4 && p[0] != 0xE5)
+		return -1;
+	for (k = 0; k < sizeof(kana_lookalikes) / sizeof(kana_lookalikes[0]); k++)
+		if (!memcmp(p, kana_lookalikes[k].kanji, 3))
+			return (int)k;
+	return -1;
+}
+
+/*
+ * text with those kanji read as katakana: a run of them with katakana on both
+ * sides (アウ卜レット), or a run of two or more, not all numerals, beside a
+ * katakana (力一卜リッジ).
+ * text itself when there is none (the usual case), else an arena copy; NULL
+ * without memory.
+ */
+static const char *kana_homoglyphs(struct arena *a, const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	char *copy = NULL;
+	size_t i = 0, end, j;
+
+	while (i + 3 <= len) {
+		int left, right, n, k, letters;
+
+		if (lookalike_at(t + i) < 0) {
+			i++;
+			continue;
+		}
+		/* numerals alone (一二, 八) beside a katakana are numbers, not a word's letters */
+		for (end = i, n = 0, letters = 0; end + 3 <= len && (k = lookalike_at(t + end)) >= 0; end += 3) {
+			n++;
+			letters += k != 0 && k != 6 && k != 7; /* 一 二 八 */
+		}
+		/* (ー一, and a run before ー, are no word's letters) */
+		left = i >= 3 && katakana_at(t + i - 3, 3) &&
+		       !(chouon_at(t + i - 3) && n == 1 && lookalike_at(t + i) == 0);
+		right = katakana_at(t + end, len - end) && !chouon_at(t + end);
+		if ((left && right) || (n >= 2 && letters && (left || right))) {
+			if (!copy && !(copy = arena_strndup(a, text, len)))
+				return NULL;
+			for (j = i; j < end; j += 3)
+				memcpy(copy + j, kana_lookalikes[lookalike_at(t + j)].kana, 3);
+		}
+		i = end;
+	}
+	return copy ? copy : text;
+}
+
 /*
  * Builds the views asked for (either may be NULL). fast: look up BMP
  * codepoints in the table; without it every codepoint takes the general
@@ -1028,7 +1120,7 @@ static void vbuild_init(struct vbuild *b, int collapse)
 static enum prc build(struct arena *a, const char *text, size_t len, struct nview *norm,
 		      struct nview *squeezed, int fast)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *p;
 	struct vbuild nb, sb;
 	struct views vs = { NULL, NULL, 0, 0 };
 	struct segment sg;
@@ -1042,6 +1134,10 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		return PRC_LIMIT;
 	if (len && !text)
 		return PRC_INVALID;
+	/* every view, the reference's and a literal's alike, reads the lookalikes as katakana */
+	if (len && !(text = kana_homoglyphs(a, text, len)))
+		return PRC_NOMEM;
+	p = (const unsigned char *)text;
 	cap = len + len / 16 + 64;
 	if (norm) {
 		vbuild_init(&nb, 1);
@@ -1124,101 +1220,10 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 	return PRC_OK;
 }
 
-/* Whether the UTF-8 sequence at p (n bytes left) is a katakana letter, full or half width. */
-static int katakana_at(const unsigned char *p, size_t n)
-{
-	if (n < 3)
-		return 0;
-	if (p[0] == 0xE3) /* U+30A1..U+30FA, and ー U+30FC */
-		return (p[1] == 0x82 && p[2] >= 0xA1) || (p[1] == 0x83 && (p[2] <= 0xBA || p[2] == 0xBC));
-	if (p[0] == 0xEF) /* U+FF66..U+FF9D */
-		return (p[1] == 0xBD && p[2] >= 0xA6) || (p[1] == 0xBE && p[2] <= 0x9D);
-	return 0;
-}
-
-/*
- * Kanji that look like katakana, written inside a katakana word to slip past
- * filters: 一 for ー (在留カ一ド), 卜 for ト (アウ卜レット), 口 for ロ, 力 for カ, 工 for
- * エ, 夕 for タ, 二 for ニ, 八 for ハ. Between two katakana they are read as the
- * katakana; elsewhere they stay kanji (一つ, 口座, 力, 二人). Each pair is three
- * bytes in UTF-8, so the copy keeps every offset and the maps point into the
- * page's text as written.
- */
-static const struct {
-	unsigned char kanji[3], kana[3];
-} kana_lookalikes[] = {
-	{ { 0xE4, 0xB8, 0x80 }, { 0xE3, 0x83, 0xBC } }, /* 一 ー */
-	{ { 0xE5, 0x8D, 0x9C }, { 0xE3, 0x83, 0x88 } }, /* 卜 ト */
-	{ { 0xE5, 0x8F, 0xA3 }, { 0xE3, 0x83, 0xAD } }, /* 口 ロ */
-	{ { 0xE5, 0x8A, 0x9B }, { 0xE3, 0x82, 0xAB } }, /* 力 カ */
-	{ { 0xE5, 0xB7, 0xA5 }, { 0xE3, 0x82, 0xA8 } }, /* 工 エ */
-	{ { 0xE5, 0xA4, 0x95 }, { 0xE3, 0x82, 0xBF } }, /* 夕 タ */
-	{ { 0xE4, 0xBA, 0x8C }, { 0xE3, 0x83, 0x8B } }, /* 二 ニ */
-	{ { 0xE5, 0x85, 0xAB }, { 0xE3, 0x83, 0x8F } }, /* 八 ハ */
-};
-
-/* Which lookalike the three bytes at p are, or -1. */
-static int lookalike_at(const unsigned char *p)
-{
-	size_t k;
-
-	if (p[0] != 0xE4 && p[0] != 0xE5)
-		return -1;
-	for (k = 0; k < sizeof(kana_lookalikes) / sizeof(kana_lookalikes[0]); k++)
-		if (!memcmp(p, kana_lookalikes[k].kanji, 3))
-			return (int)k;
-	return -1;
-}
-
-/*
- * text with those kanji read as katakana: a run of them with katakana on both
- * sides (アウ卜レット), or a run of two or more, not all numerals, beside a
- * katakana (力一卜リッジ).
- * text itself when there is none (the usual case), else an arena copy; NULL
- * without memory.
- */
-static const char *kana_homoglyphs(struct arena *a, const char *text, size_t len)
-{
-	const unsigned char *t = (const unsigned char *)text;
-	char *copy = NULL;
-	size_t i = 0, end, j;
-
-	while (i + 3 <= len) {
-		int left, right, n, k, letters;
-
-		if (lookalike_at(t + i) < 0) {
-			i++;
-			continue;
-		}
-		/* numerals alone (一二, 八) beside a katakana are numbers, not a word's letters */
-		for (end = i, n = 0, letters = 0; end + 3 <= len && (k = lookalike_at(t + end)) >= 0; end += 3) {
-			n++;
-			letters += k != 0 && k != 6 && k != 7; /* 一 二 八 */
-		}
-		left = i >= 3 && katakana_at(t + i - 3, 3) &&
-		       !(t[i - 3] == 0xE3 && t[i - 2] == 0x83 && t[i - 1] == 0xBC && n == 1 &&
-			 lookalike_at(t + i) == 0);
-		right = katakana_at(t + end, len - end) &&
-			!(t[end] == 0xE3 && t[end + 1] == 0x83 && t[end + 2] == 0xBC);
-		if ((left && right) || (n >= 2 && letters && (left || right))) {
-			if (!copy && !(copy = arena_strndup(a, text, len)))
-				return NULL;
-			for (j = i; j < end; j += 3)
-				memcpy(copy + j, kana_lookalikes[lookalike_at(t + j)].kana, 3);
-		}
-		i = end;
-	}
-	return copy ? copy : text;
-}
-
 enum prc normalize_views(struct arena *a, const char *text, size_t len, struct nview *norm,
 			 struct nview *squeezed)
 {
 	assert(a && norm);
-	if (len > UINT32_MAX)
-		return PRC_LIMIT;
-	if (len && text && !(text = kana_homoglyphs(a, text, len)))
-		return PRC_NOMEM;
 	return build(a, text, len, norm, squeezed, 1);
 }
 
@@ -1226,10 +1231,6 @@ enum prc normalize_views_reference(struct arena *a, const char *text, size_t len
 				   struct nview *norm, struct nview *squeezed)
 {
 	assert(a && norm && squeezed);
-	if (len > UINT32_MAX)
-		return PRC_LIMIT;
-	if (len && text && !(text = kana_homoglyphs(a, text, len)))
-		return PRC_NOMEM;
 	return build(a, text, len, norm, squeezed, 0);
 }
 
@@ -1309,8 +1310,7 @@ char *normalize_literal(const char *s, int squeezed)
 	a = arena_new();
 	if (!a)
 		return NULL;
-	s = kana_homoglyphs(a, s, strlen(s)); /* as the views read the page */
-	if (s && build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL, 1) == PRC_OK) {
+	if (build(a, s, strlen(s), squeezed ? NULL : &v, squeezed ? &v : NULL, 1) == PRC_OK) {
 		r = malloc(v.len + 1);
 		if (r)
 			memcpy(r, v.s, v.len + 1);

@@ -21,6 +21,17 @@ local function only_quotes(page, blk)
   return n < 12
 end
 
+-- the fraud's role: posing as bank staff or police, and collecting as their
+-- staff (金融機関の担当者として封筒やかーどをお預かりし)
+local posing_as = {
+  re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]],
+  view = "norm",
+}
+local staff_collecting = {
+  re = [[(金融機関|銀行|警察|役所|市役所|区役所|協会|百貨店|家電量販店)の?(担当者|職員|社員|係員|者)として[^\n]{0,30}(お預かり|預か|受け取|回収)]],
+  view = "norm",
+}
+
 return {
   name = "crime_recruitment.quick_cash_secret",
   category = "crime_recruitment",
@@ -46,9 +57,9 @@ return {
       { re = [[荷物を?(受け取|受取)(ったり|ってする|る仕事|るだけ)]], view = "norm" },
       -- the crime described without its name: posing as bank staff or police,
       -- drawing cash with cards handed over
-      { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
+      posing_as,
       -- the same as a job's duties: 金融機関の担当者として封筒やかーどをお預かりし、指定の場所にお届け
-      { re = [[(金融機関|銀行|警察|役所|市役所|区役所|協会|百貨店|家電量販店)の?(担当者|職員|社員|係員|者)として[^\n]{0,30}(お預かり|預か|受け取|回収)]], view = "norm" },
+      staff_collecting,
       { re = [[(かーど|きゃっしゅかーど|封筒|通帳)(を|や)[^。\n]{0,10}(お預かり|預かり|受け取り|回収)[^。\n]{0,24}(届け|お届け|渡す|持って(いく|行く)|運ぶ)]], view = "norm" },
       { re = [[(渡された|預かった|他人の)(きゃっしゅ)?かーど.{0,20}(引き出|おろ|下ろ)]], view = "norm" },
       -- the money mule: money paid into the account drawn out and handed on
@@ -159,8 +170,8 @@ return {
     -- the fraud's role given as the job's duty: posing as bank staff or police
     -- to collect cards; no perk of an ordinary job (研修あり) clears it
     role = {
-      { re = [[(警察官|警察|刑事|銀行員|銀行の職員|金融機関の職員|役所の職員|協会の職員)(を|と)(名乗|装|偽)]], view = "norm" },
-      { re = [[(金融機関|銀行|警察|役所|市役所|区役所|協会|百貨店|家電量販店)の?(担当者|職員|社員|係員|者)として[^\n]{0,30}(お預かり|預か|受け取|回収)]], view = "norm" },
+      posing_as,
+      staff_collecting,
       view = "norm", weight = 0,
     },
     nolegit = { "面接なし", "面接無し", "面接不要", view = "both", weight = 0 },

@@ -20,6 +20,11 @@ local cod_stopped = {
   re = [[(代金引換|代引き?)[^。\n]{0,10}(停止中|休止中|ご利用いただけません|不可|お受けできません)]],
   view = "norm",
 }
+-- grammar no Japanese writer gets wrong (doubled or broken politeness): the
+-- sure marks of machine translation, and part of the translated wording too
+local broken_1 = { re = [[(いた|致)します(いた|致)します]], view = "norm" }
+local broken_2 = { re = [[ください(下さい|ください)]], view = "norm" }
+local broken_3 = { re = [[(する|ある|提供する|届ける)です]], view = "norm" }
 -- a bank transfer rewarded with a further cut: 銀行振込で更に5%割引
 local transfer_cut = {
   re = [[(銀行)?振り?込み?(のみ)?(で|なら|の場合|のお客様|払い)(は)?[^。\n]{0,4}(さらに|更に|もう)?\s*\d{1,2}\s*(%|ぱーせんと)\s*(引|割引|おふ|off|値引)]],
@@ -238,18 +243,14 @@ return {
       "ご愛顧を", "秒殺", "最も良い", "良い品質", "高品質の商品", "迅速に発送",
       "速やかに発送する", "確認した後", "必ず届けます", "返品は受け付けない",
       -- doubled or broken politeness of machine translation
-      { re = [[(いた|致)します(いた|致)します]], view = "norm" },
-      { re = [[ください(下さい|ください)]], view = "norm" },
-      { re = [[(する|ある|提供する|届ける)です]], view = "norm" },
+      broken_1, broken_2, broken_3,
       { re = [[ご了承ください下さい]], view = "norm" },
       { re = [=[[们这购货运费优价质证单发实邮满车张东门网时务]]=], view = "norm" },
       view = "both",
     },
     -- grammar no Japanese writer gets wrong: the sure marks of machine translation
     broken = {
-      { re = [[(いた|致)します(いた|致)します]], view = "norm" },
-      { re = [[ください(下さい|ください)]], view = "norm" },
-      { re = [[(する|ある|提供する|届ける)です]], view = "norm" },
+      broken_1, broken_2, broken_3,
       view = "norm", weight = 0,
     },
     -- what a real shop shows

@@ -82,21 +82,22 @@ local function host_is(h, domain)
   return h == domain or (#h > #domain and h:sub(-#domain - 1) == "." .. domain)
 end
 
+-- whether host is the own domain of a brand the text names
+local function brands_host(host, brand)
+  for _, b in ipairs(brand) do
+    for _, d in ipairs(official[b.pattern] or {}) do
+      if host_is(host, d) then return true end
+    end
+  end
+  return false
+end
+
 -- whether a link written in the text (sagawa-exp.duckdns.org, hxxps://amaz0n-jp…)
 -- leads somewhere other than every brand's own domain the text names
 local function foreign_link(links, brand)
   for _, l in ipairs(links) do
     local host = (l.norm or ""):match("//%s*([%w%.%-]+)")
-    if host then
-      host = host:lower()
-      local own = false
-      for _, b in ipairs(brand) do
-        for _, d in ipairs(official[b.pattern] or {}) do
-          if host_is(host, d) then own = true end
-        end
-      end
-      if not own then return true end
-    end
+    if host and not brands_host(host:lower(), brand) then return true end
   end
   return false
 end
@@ -269,13 +270,7 @@ return {
   classify = function(page, m)
     local host = host_of(page.url)
     -- the brand's own host asks for the same data
-    if host then
-      for _, b in ipairs(m.brand) do
-        for _, d in ipairs(official[b.pattern] or {}) do
-          if host_is(host, d) then return 0 end
-        end
-      end
-    end
+    if host and brands_host(host, m.brand) then return 0 end
     return lib.by_block(page, m, function(m)
       -- the threat and the advice around it are one text; the fields and the
       -- brand belong to the page (the form, the header)

@@ -29,6 +29,12 @@ local function other_post(page, x, span)
   end
 end
 
+-- an airgun past the law's limit (0.98 J, 3.5 J): a weapon, and no hobby's
+local past_limit = {
+  re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]],
+  view = "norm",
+}
+
 return {
   name = "weapons_explosives.offer",
   category = "weapons_explosives",
@@ -69,7 +75,7 @@ return {
       "準空気銃", "金属弾も撃て", "金属弾が撃て",
       { re = [[(改造済み?|改造品|違法改造|ぱわーあっぷ済み?|ぱわーあっぷ品|ぱわーあっぷして(あり|あります|ある))[^。\n]{0,24}(がすがん|えあがん|えあーがん|電動がん|はんどがん|長物|らいふる)]], view = "norm" },
       { re = [[(がすがん|えあがん|えあーがん|電動がん|はんどがん)[^。\n]{0,24}(改造済み?|改造品|違法改造|ぱわーあっぷ済み?|ぱわーあっぷ品|ぱわーあっぷして(あり|あります|ある))]], view = "norm" },
-      { re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]], view = "norm" },
+      past_limit,
       -- in a foreign seller's English
       { re = [[(^|[^a-z])(glock|beretta|handgun|pistol|revolver|ar-?15|ak-?47|hand\s*grenade|grenade|suppressor|silencer|ammo|ammunition)($|[^a-z])]], view = "norm" },
       view = "both",
@@ -185,7 +191,7 @@ return {
       { re = [[(本物|ほんもの|本もの|ほんまもん|ほんもん)の\s*(爆弾|ばくだん|拳銃|けん銃|銃|ちゃか|はじき|爆薬|手榴弾|実弾)]], view = "norm" },
       -- a hobby gun past the law's limit is no hobby's
       "準空気銃",
-      { re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]], view = "norm" },
+      past_limit,
       view = "norm", weight = 0,
     },
     -- the words of airsoft, toy guns and games, which name real guns' models
