@@ -33,6 +33,16 @@
  * spans. Spans never decrease along a view, so nview_span() is just
  * [from[a], to[b-1]).
  *
+ * Before decoding, two passes over a same-length copy of the text (made
+ * only when one of them changes something, so every offset still points
+ * into the page as written): a word spaced out letter by letter (闇 バ イ ト,
+ * 大・麻) has its gaps overwritten with a control byte that expands to
+ * nothing (spaced_letters), and kanji that look like katakana inside a
+ * katakana word are read as the katakana (kana_homoglyphs).
+ *
+ * Cyrillic and Greek letters that look like Latin ones (ЈС, Теlеgrаm) are
+ * read as those Latin letters, as part of the expansion.
+ *
  * After composition every codepoint goes through, in order:
  *  1. katakana to hiragana (U+30A1..U+30F6 minus 0x60, so ヴ is ゔ and ヶ is
  *     ゖ; ヷヸヹヺ become わゐゑを + U+3099, their canonical shape; ヽヾ become
@@ -112,6 +122,13 @@
 #include <string.h>
 
 #include <utf8proc.h>
+
+/*
+ * What spaced_letters() writes over a closed gap: a control character that
+ * expands to nothing, like a default-ignorable, so a sound mark after the
+ * gap (ｸ ﾞ) still composes with the letter before it.
+ */
+#define GAP_BYTE 0x01
 
 /* Longest expansion of one codepoint (U+FDFA gives 18) with room to spare. */
 #define EXPAND_MAX 32
@@ -797,6 +814,43 @@ static void seg_flush(struct views *vs, struct segment *sg)
 }
 
 /*
+ * Cyrillic and Greek letters that look like Latin ones, as case folding
+ * leaves them, read as those letters: ЈС, Теlеgrаm and ВАNK, written with
+ * them to slip past filters, read jc, telegram and bank. μ stays (µg is
+ * not mg).
+ */
+static utf8proc_int32_t latin_lookalike(utf8proc_int32_t cp)
+{
+	static const struct {
+		uint16_t from;
+		char to;
+	} map[] = {
+		{ 0x03B1, 'a' }, { 0x03B2, 'b' }, { 0x03B5, 'e' }, { 0x03B6, 'z' }, { 0x03B7, 'h' },
+		{ 0x03B9, 'i' }, { 0x03BA, 'k' }, { 0x03BD, 'v' }, { 0x03BF, 'o' }, { 0x03C1, 'p' },
+		{ 0x03C4, 't' }, { 0x03C5, 'u' }, { 0x03C7, 'x' }, { 0x0430, 'a' }, { 0x0432, 'b' },
+		{ 0x0435, 'e' }, { 0x043A, 'k' }, { 0x043C, 'm' }, { 0x043D, 'h' }, { 0x043E, 'o' },
+		{ 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0442, 't' }, { 0x0443, 'y' }, { 0x0445, 'x' },
+		{ 0x0455, 's' }, { 0x0456, 'i' }, { 0x0458, 'j' }, { 0x04BB, 'h' }, { 0x04CF, 'l' },
+		{ 0x0501, 'd' }, { 0x051B, 'q' }, { 0x051D, 'w' },
+	};
+	size_t lo = 0, hi = sizeof(map) / sizeof(map[0]);
+
+	if (cp < 0x03B1 || cp > 0x051D)
+		return cp;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (map[mid].from == cp)
+			return (utf8proc_int32_t)map[mid].to;
+		if (map[mid].from < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return cp;
+}
+
+/*
  * The expansion of source codepoint cp into ex: the segment's raw material.
  * ASCII only lowercases, and its backslash reads as the yen sign (Japanese
  * text means ¥ by it); ゛゜ read as the combining marks, so カ゛ composes.
@@ -804,8 +858,10 @@ static void seg_flush(struct views *vs, struct segment *sg)
  */
 static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_MAX])
 {
-	utf8proc_ssize_t k;
+	utf8proc_ssize_t k, i;
 
+	if (cp == GAP_BYTE)
+		return 0;
 	if (cp < 0x80) {
 		/* Shift_JIS's 0x5C is the yen sign that decoders give as a backslash (\\15,000) */
 		ex[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp == '\\' ? 0xA5 : cp;
@@ -820,6 +876,8 @@ static utf8proc_ssize_t expand(utf8proc_int32_t cp, utf8proc_int32_t ex[EXPAND_M
 		ex[0] = 0xFFFD;
 		k = 1;
 	}
+	for (i = 0; i < k; i++)
+		ex[i] = latin_lookalike(ex[i]);
 	return k;
 }
 
@@ -1075,15 +1133,14 @@ static int lookalike_at(const unsigned char *p)
 /*
  * text with those kanji read as katakana: a run of them with katakana on both
  * sides (アウ卜レット), or a run of two or more, not all numerals, beside a
- * katakana (力一卜リッジ).
- * text itself when there is none (the usual case), else an arena copy; NULL
- * without memory.
+ * katakana (力一卜リッジ). A gap spaced_letters() closed (カ 一 ド) is no
+ * boundary: its placeholder bytes are stepped over.
+ * Writes into *copy, made from text when still NULL; 0, or -1 without memory.
  */
-static const char *kana_homoglyphs(struct arena *a, const char *text, size_t len)
+static int kana_homoglyphs(struct arena *a, const char *text, size_t len, char **copy)
 {
-	const unsigned char *t = (const unsigned char *)text;
-	char *copy = NULL;
-	size_t i = 0, end, j;
+	const unsigned char *t = (const unsigned char *)(*copy ? *copy : text);
+	size_t i = 0, end, j, b, r;
 
 	while (i + 3 <= len) {
 		int left, right, n, k, letters;
@@ -1093,23 +1150,137 @@ static const char *kana_homoglyphs(struct arena *a, const char *text, size_t len
 			continue;
 		}
 		/* numerals alone (一二, 八) beside a katakana are numbers, not a word's letters */
-		for (end = i, n = 0, letters = 0; end + 3 <= len && (k = lookalike_at(t + end)) >= 0; end += 3) {
+		for (end = i, n = 0, letters = 0;;) {
+			for (r = end; r < len && t[r] == GAP_BYTE; r++)
+				;
+			if (r + 3 > len || (k = lookalike_at(t + r)) < 0)
+				break;
+			end = r + 3;
 			n++;
 			letters += k != 0 && k != 6 && k != 7; /* 一 二 八 */
 		}
+		for (b = i; b > 0 && t[b - 1] == GAP_BYTE; b--)
+			;
+		for (r = end; r < len && t[r] == GAP_BYTE; r++)
+			;
 		/* (ー一, and a run before ー, are no word's letters) */
-		left = i >= 3 && katakana_at(t + i - 3, 3) &&
-		       !(chouon_at(t + i - 3) && n == 1 && lookalike_at(t + i) == 0);
-		right = katakana_at(t + end, len - end) && !chouon_at(t + end);
+		left = b >= 3 && katakana_at(t + b - 3, 3) &&
+		       !(chouon_at(t + b - 3) && n == 1 && lookalike_at(t + i) == 0);
+		right = katakana_at(t + r, len - r) && !chouon_at(t + r);
 		if ((left && right) || (n >= 2 && letters && (left || right))) {
-			if (!copy && !(copy = arena_strndup(a, text, len)))
-				return NULL;
-			for (j = i; j < end; j += 3)
-				memcpy(copy + j, kana_lookalikes[lookalike_at(t + j)].kana, 3);
+			if (!*copy) {
+				if (!(*copy = arena_strndup(a, text, len)))
+					return -1;
+				t = (const unsigned char *)*copy;
+			}
+			for (j = i; j < end; j++)
+				if (t[j] != GAP_BYTE) {
+					memcpy(*copy + j, kana_lookalikes[lookalike_at(t + j)].kana, 3);
+					j += 2;
+				}
 		}
 		i = end;
 	}
-	return copy ? copy : text;
+	return 0;
+}
+
+/*
+ * A letter of Japanese words, for spacing: kana (not ・), ー, 々 〆 〇,
+ * kanji, half-width katakana and their sound marks.
+ */
+static int spaced_letter(uint32_t c)
+{
+	return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FF && c != 0x30FB) ||
+	       (c >= 0x3005 && c <= 0x3007) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFF66 && c <= 0xFF9F);
+}
+
+/* What may stand between the letters of a spaced-out word (闇 バ イ ト, 大・麻, 口＊座). */
+static int spacing_mark(uint32_t c)
+{
+	switch (c) {
+	case ' ': case '\t': case '.': case '*': case '_': case '/': case '-': case '|': case '~':
+	case 0xB7: case 0x2010: case 0x2022: case 0x2024: case 0x2027: case 0x2219: case 0x22C5:
+	case 0x2605: case 0x2606: case 0x2661: case 0x2665: case 0x266A:
+	case 0x3000: case 0x30A0: case 0x30FB: case 0xFF0A: case 0xFF0E: case 0xFF0F:
+	case 0xFF3F: case 0xFF5C: case 0xFF5E: case 0xFF65:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* How many letters run back from byte e (exclusive) and forward from byte s. */
+static size_t letters_back(const unsigned char *t, size_t e)
+{
+	size_t n = 0, b;
+	uint32_t c = 0;
+
+	while (e > 0) {
+		for (b = e - 1; b > 0 && UTF8_CONT(t[b]); b--)
+			;
+		if (utf8_bmp(t + b, e - b, &c) != e - b || !spaced_letter(c))
+			break;
+		n++;
+		e = b;
+		if (n > 1)
+			break; /* one or more than one is all the caller asks */
+	}
+	return n;
+}
+
+static size_t letters_fwd(const unsigned char *t, size_t len, size_t s)
+{
+	size_t n = 0, k;
+	uint32_t c = 0;
+
+	while (s < len && (k = utf8_bmp(t + s, len - s, &c)) && spaced_letter(c)) {
+		s += k;
+		if (++n > 1)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Words spaced out letter by letter to slip past filters (闇 バ イ ト, 大・麻,
+ * 口＊座, 使 っ て な い 口 座): a gap of at most three spacing marks, on one
+ * line, between two letters, where the word on either side is a single
+ * letter, is closed; words of two letters and more keep the space between
+ * them (氏名 住所, 東京 大阪). The gap's bytes become GAP_BYTE, a control
+ * character every view drops, so the copy keeps every offset and a match
+ * across the gap still quotes the page as written. Digits and Latin letters
+ * are left spaced (page numbers 1 2 3 stay apart); the squeezed view joins
+ * those. Writes into *copy, made from text when still NULL; 0, or -1
+ * without memory.
+ */
+static int spaced_letters(struct arena *a, const char *text, size_t len, char **copy)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t i = 0, k, g, marks;
+	uint32_t c;
+
+	while (i < len) {
+		if (!(k = utf8_bmp(t + i, len - i, &c)) || !spacing_mark(c) || i == 0) {
+			i += k ? k : 1;
+			continue;
+		}
+		/* a gap from i: up to three marks, then a letter */
+		for (g = i, marks = 0; g < len && marks < 4; marks++) {
+			if (!(k = utf8_bmp(t + g, len - g, &c)) || !spacing_mark(c))
+				break;
+			g += k;
+		}
+		if (marks <= 3 && g < len && letters_fwd(t, len, g) &&
+		    letters_back(t, i) && (letters_back(t, i) == 1 || letters_fwd(t, len, g) == 1)) {
+			if (!*copy && !(*copy = arena_strndup(a, text, len)))
+				return -1;
+			memset(*copy + i, GAP_BYTE, g - i);
+		}
+		i = g;
+	}
+	return 0;
 }
 
 /*
@@ -1134,9 +1305,18 @@ static enum prc build(struct arena *a, const char *text, size_t len, struct nvie
 		return PRC_LIMIT;
 	if (len && !text)
 		return PRC_INVALID;
-	/* every view, the reference's and a literal's alike, reads the lookalikes as katakana */
-	if (len && !(text = kana_homoglyphs(a, text, len)))
-		return PRC_NOMEM;
+	/*
+	 * every view, the reference's and a literal's alike, reads spaced-out
+	 * words closed and the lookalikes as katakana
+	 */
+	if (len) {
+		char *copy = NULL;
+
+		if (spaced_letters(a, text, len, &copy) || kana_homoglyphs(a, text, len, &copy))
+			return PRC_NOMEM;
+		if (copy)
+			text = copy;
+	}
 	p = (const unsigned char *)text;
 	cap = len + len / 16 + 64;
 	if (norm) {

@@ -203,7 +203,8 @@ end
 -- quoted(page, match): the match stands inside 「」, 『』 or “” that open
 -- and close within 80 characters of it, in the text or the title: a phrase
 -- mentioned (a warning quoting a lure, a review titled 「…」), not said.
-local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" } }
+local quote_pairs = { { "「", "」" }, { "『", "』" }, { "“", "”" }, { "\"", "\"" }, { "｢", "｣" }, { "〝", "〟" },
+  { "＂", "＂" } }
 function lib.quoted(page, match)
   if not match then return false end
   local s

@@ -14,7 +14,7 @@ local function only_quotes(page, blk)
   local n = 0
   for _, r in ipairs(blk.ranges) do
     local t = page.text:sub(r.from, r.to)
-    t = t:gsub("「.-」", ""):gsub("『.-』", ""):gsub("“.-”", "")
+    t = t:gsub("「.-」", ""):gsub("『.-』", ""):gsub("“.-”", ""):gsub("｢.-｣", "")
     t = t:gsub("[%s%p]", ""):gsub("\227\128[\128-\191]", ""):gsub("\239\188[\128-\191]", "")
     n = n + #t
   end

@@ -119,6 +119,25 @@ static const struct vcase view_cases[] = {
 	{ "テレビ二台", NORM, "てれび2台", "二 before a counter stays a number" },
 	{ "力一卜リッジ", NORM, "かーとりっじ", "a run of lookalikes leading a katakana word" },
 	{ "ページ一二三", NORM, "ぺーじ123", "numerals alone beside katakana stay numbers" },
+	/* words spaced out letter by letter read closed; words keep their spaces */
+	{ "大 麻", NORM, "大麻", "space inside a word" },
+	{ "大・麻", NORM, "大麻", "middle dot inside a word" },
+	{ "口＊座", NORM, "口座", "full-width asterisk inside a word" },
+	{ "闇 バ イ ト 募集", NORM, "闇ばいと募集", "a word spaced out, then the next word" },
+	{ "使 っ て な い 口 座", NORM, "使ってない口座", "a sentence spaced out" },
+	{ "大\xe3\x80\x80・\xe3\x80\x80麻", NORM, "大麻", "three marks between two letters" },
+	{ "在 留 カ 一 ド", NORM, "在留かーど", "spaced, with a lookalike inside" },
+	{ "三 万 円", NORM, "30000円", "a spaced-out numeral reads as a number" },
+	{ "氏名 住所", NORM, "氏名 住所", "words of two letters keep their space" },
+	{ "東京・大阪", NORM, "東京・大阪", "two words keep their middle dot" },
+	{ "大 \n 麻", NORM, "大\n麻", "a line break is not closed" },
+	{ "ページ 1 2 3", NORM, "ぺーじ 1 2 3", "digits stay apart" },
+	{ "l i n e", NORM, "l i n e", "Latin letters stay apart" },
+	/* Cyrillic and Greek letters that look like Latin ones */
+	{ "J\xd0\xa1", NORM, "jc", "Cyrillic Es after a J" },
+	{ "\xd0\xa2\xd0\xb5l\xd0\xb5gr\xd0\xb0m", NORM, "telegram", "Cyrillic Te, ie and a" },
+	{ "\xce\x91\xce\x92\xce\x9f", NORM, "abo", "Greek capitals" },
+	{ "5\xc2\xb5g", NORM, "5\xce\xbcg", "the micro sign stays mu" },
 	/* white space and invisible characters */
 	{ "a \t\xe3\x80\x80 b", NORM, "a b", "spaces, tab, ideographic space collapse" },
 	{ "a \n \n b", NORM, "a\nb", "line breaks with spaces collapse to one" },
@@ -232,7 +251,8 @@ static void test_literal(void)
 	literals_equal("テレグラム", "ﾃﾚｸﾞﾗﾑ", 0, "ﾃﾚｸﾞﾗﾑ and テレグラム give one literal");
 	literals_equal("ヤミバイト", "やみばいと", 1, "ヤミバイト and やみばいと fold equal");
 	literal_is("大 麻", 1, "大麻", "squeezed literal loses its space");
-	literal_is("大 麻", 0, "大 麻", "norm literal keeps its space");
+	literal_is("大麻 栽培", 0, "大麻 栽培", "norm literal keeps the space between words");
+	literal_is("大 麻", 0, "大麻", "norm literal closes a spaced-out word, as the text's view does");
 	literals_equal("二十歳", "20歳", 1, "二十歳 and 20歳 give one literal");
 	literal_is("", 0, "", "empty literal");
 }
@@ -577,8 +597,8 @@ static void test_fast_path(void)
 
 	/* the comparison can fail: two different texts do not compare equal */
 	ok(normalize_views(a, "大麻", 6, &n, &s) == PRC_OK &&
-	   normalize_views_reference(a, "大.麻", 7, &n, &s) == PRC_OK && !view_eq(&n, &s) &&
-	   normalize_views_reference(a, "大.麻", 7, &s, &n) == PRC_OK, "view_eq tells views apart");
+	   normalize_views_reference(a, "大麻.草木", 13, &n, &s) == PRC_OK && !view_eq(&n, &s) &&
+	   normalize_views_reference(a, "大麻.草木", 13, &s, &n) == PRC_OK, "view_eq tells views apart");
 	arena_free(a);
 
 	ok(range_agrees(0, 0xFFFF, 1, &bad),
