@@ -1166,7 +1166,9 @@ static int kana_homoglyphs(struct arena *a, const char *text, size_t len, char *
 		/* (ー一, and a run before ー, are no word's letters) */
 		left = b >= 3 && katakana_at(t + b - 3, 3) &&
 		       !(chouon_at(t + b - 3) && n == 1 && lookalike_at(t + i) == 0);
-		right = katakana_at(t + r, len - r) && !chouon_at(t + r);
+		/* ー after one (キャッシュ力ード) is the word going on, unless the one is 一 */
+		right = katakana_at(t + r, len - r) &&
+			(!chouon_at(t + r) || (left && n == 1 && lookalike_at(t + i) != 0));
 		if ((left && right) || (n >= 2 && letters && (left || right))) {
 			if (!*copy) {
 				if (!(*copy = arena_strndup(a, text, len)))

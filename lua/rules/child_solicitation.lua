@@ -71,6 +71,8 @@ return {
       { re = [[(^|[^a-z0-9.,])[1-9]\d{0,2}k($|[^a-z])]] },
       -- a bare amount with the verb of paying: 1回2.5出す, 2出します
       { re = [[(^|[^0-9.,])\d{1,2}(\.\d)?\s*(出す|出します|だす|だします|払う|払います)]] },
+      -- ten-thousand-yen notes counted: 3枚出す, 三枚だす
+      { re = [[(^|[^0-9.,])\d{1,2}\s*(枚|まい)\s*(出す|出します|だす|だします|払う|払います|あげ|渡す)]] },
     },
     meet = {
       "会える", "会いたい", "会いませんか", "待ち合わせ", "今から会", "ホテル",
@@ -106,6 +108,8 @@ return {
     -- report link, "leak prevention" of a members' club
     evasion = {
       { re = [[補導(が|は)?\s*(こわ|怖|嫌|いや|やだ|無理)]] },
+      -- the adult's advice on keeping clear of the police: 補導されないように気をつけてね
+      { re = [[補導(され|に)(ない|ん|ず)?(よう|ように|ないよう)]] },
       { re = [[警察(の人|関係者|の方)?(は|の方は)?\s*(来ないで|お断り|無理|ng|だめ|×)]] },
       { re = [[通報(される|されちゃう|されたら|しないで)]] },
       { re = [[(投稿|書き込み|れす)を通報]] },
@@ -163,10 +167,13 @@ return {
         s = 0.7 + 0.1 * lib.signals(meet, secret) - 0.1
       end
       if s == 0 then return 0 end
-      local g = lib.distinct(lib.outside(m.guard, m.evasion))
-      if g >= 2 then return 0 end
-      if g == 1 then s = s * 0.6 end
+      -- protection words next to the offer rule it out; further off in a text
+      -- read as one block (a board's posts in one table, its 相談窓口 box below)
+      -- they are the page's furniture and only weaken it
       local ev = lib.near(age, paid, 67) or lib.near(age, m.price, 67) or age[1]
+      local gn, gf = lib.near_far(lib.outside(m.guard, m.evasion), { ev }, 150)
+      if gn >= 2 or (gn == 1 and gf >= 1) then return 0 end
+      if gn == 1 then s = s * 0.6 elseif gf >= 3 then s = s * 0.7 elseif gf >= 1 then s = s * 0.85 end
       -- a school's, a family's or a story's words right at the age
       if #secret == 0 and lib.near({ ev }, m.topic, 20) then s = s * 0.5 end
       return lib.clamp(s), lib.evidence(page, ev, 40)

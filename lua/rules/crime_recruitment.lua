@@ -211,7 +211,9 @@ return {
       "誘いには", "しないでください", "関わらない", "手を出さない", "安易に",
       -- a city's or a job site's notice: ご注意ください, 不審な求人, 誘い文句の例,
       -- and a company denying it ever asks that (ことは一切ありません)
-      "ご注意", "不審な", "誘い文句", "警察相談", "可能性があります", "ことは一切ありません",
+      "ご注意", "不審な", "誘い文句", "警察相談", "可能性があります",
+      -- (not 難しいことは一切ありません, which is the recruiter's own reassurance)
+      { re = [[(求め|要求|お願い|請求|確認|お尋ね|伺|聞)[^。\n]{0,8}ことは一切ありません]], view = "norm" },
       -- the recruiter's demand told in the third person: 送るよう求める
       { re = [[(よう|ように)(求める|求められ|求めて|言われ|指示され)]], view = "norm" },
       -- a board's rules naming what is forbidden: 闇バイトの勧誘は通報
