@@ -1248,9 +1248,8 @@ static size_t letters_fwd(const unsigned char *t, size_t len, size_t s)
 /*
  * Words spaced out letter by letter to slip past filters (闇 バ イ ト, 大・麻,
  * 口＊座, 使 っ て な い 口 座): a gap of at most three spacing marks, on one
- * line, between two letters, where the word on either side is a single
- * letter, is closed; words of two letters and more keep the space between
- * them (氏名 住所, 東京 大阪). The gap's bytes become GAP_BYTE, a control
+ * line, between two single letters, is closed; a word of two letters and
+ * more keeps the space beside it (氏名 住所, 東京 大阪, a name written リ シンエン). The gap's bytes become GAP_BYTE, a control
  * character every view drops, so the copy keeps every offset and a match
  * across the gap still quotes the page as written. Digits and Latin letters
  * are left spaced (page numbers 1 2 3 stay apart); the squeezed view joins
@@ -1274,8 +1273,7 @@ static int spaced_letters(struct arena *a, const char *text, size_t len, char **
 				break;
 			g += k;
 		}
-		if (marks <= 3 && g < len && letters_fwd(t, len, g) &&
-		    letters_back(t, i) && (letters_back(t, i) == 1 || letters_fwd(t, len, g) == 1)) {
+		if (marks <= 3 && g < len && letters_fwd(t, len, g) == 1 && letters_back(t, i) == 1) {
 			if (!*copy && !(*copy = arena_strndup(a, text, len)))
 				return -1;
 			memset(*copy + i, GAP_BYTE, g - i);

@@ -31,8 +31,8 @@ struct nview {
  * digits; kanji that look like katakana read as the katakana inside a
  * katakana word (在留カ一ド, アウ卜レット); a word spaced out letter by
  * letter closed (闇 バ イ ト, 大・麻, 使 っ て な い 口 座: a gap of spaces or
- * dots between two Japanese letters where the word on either side is one
- * letter; 氏名 住所 keeps its space); Cyrillic and Greek letters that look
+ * dots between two single Japanese letters; 氏名 住所 and リ シンエン keep
+ * their space); Cyrillic and Greek letters that look
  * like Latin ones read as those (Теlеgrаm); a backslash as the yen sign
  * (Shift_JIS's 0x5C, decoded as '\\'); control characters and
  * zero-width characters dropped; every run of white space one ' ', '\n' kept

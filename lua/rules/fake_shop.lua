@@ -212,7 +212,8 @@ return {
     },
     -- an account in a person's name: two kana words (ヤマダ タロウ)
     personal = {
-      { re = [[(名義|名義人|口座名|受取人)\s*[:(]?\s*[ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}]], view = "norm" },
+      -- (a one-letter family name too: リ シンエン, オ ミンジュ)
+      { re = [[(名義|名義人|口座名|受取人)\s*[:(]?\s*([ぁ-ゖー]{2,7} [ぁ-ゖー]{1,7}|[ぁ-ゖ] [ぁ-ゖー]{2,7})]], view = "norm" },
       -- or in Latin letters (名義 LE THI HOA, 名義: TANAKA HANAKO)
       { re = [[(名義|名義人|口座名|受取人)\s*:?\s*[a-z]{2,12} [a-z]{1,12}( [a-z]{1,12})?($|[^a-z])]], view = "norm" },
       view = "norm",
@@ -421,7 +422,12 @@ return {
       -- fake shops copy a 特商法 footer with a made-up company; one that says
       -- its account is a person's, or sells copies to a person's account, is
       -- not cleared by it
+      -- (nor is a checkout into a person's account with two more marks: the
+      -- company named above the account is not the account's holder)
       local own = lib.any(m.own_personal) or (#personal > 0 and lib.any(m.copy)) or mismatch or code
+        or (checkout and #personal > 0)
+        -- nor a cut of 80 % or more, paid by transfer only, in a shop's broken Japanese
+        or ((steep > 0 or stated) and lib.any(m.transfer) and odd >= 1 and lib.none(m.warning, m.impostor))
       if c >= 2 and not own then return 0 end
       if c == 1 and not own then s = s * 0.85 end
       -- a warning about such shops, in the same text as the discount

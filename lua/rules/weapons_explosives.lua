@@ -176,6 +176,13 @@ return {
     },
     -- news, toys, licensed guns and hunting, fireworks, fiction
     -- news, law, licences: they rule out the whole text
+    -- a licensed gun shop's page: permits, the public safety commission, the
+    -- dealer's own trade name, said anywhere on the page (read page-wide)
+    licensed = {
+      "所持許可", "公安委員会", "許可証", "銃砲店", "狩猟免許", "射撃教習", "教習資格",
+      "猟友会", "譲受許可", "譲渡許可", "猟銃等講習会", "銃砲火薬店", "火薬類販売",
+      view = "norm", weight = 0,
+    },
     guard = {
       "逮捕", "容疑", "疑いで", "県警", "府警", "警視庁", "警察庁", "押収", "起訴",
       "判決", "送検", "報道", "記者", "乱射", "発砲事件", "銃規制", "銃社会", "大統領",
@@ -261,6 +268,21 @@ return {
       if lib.distinct(guard) - g >= 2 then s = s * 0.85 end
       -- a toy, a film, a firework: the weapon word stands next to it
       local topic = lib.outside(m.topic, m.real)
+      -- (樹脂製ピストル, 本物の弾が撃てる: a toy's material with a real claim beside it is the pitch)
+      local fires = {}
+      for _, x in ipairs(m.real) do
+        if x.pattern == "撃てる" or x.pattern == "撃てます" or x.pattern == "発射可能"
+            or x.pattern == "実射可能" or x.pattern == "金属探知機に反応" then
+          fires[#fires + 1] = x
+        end
+      end
+      if #fires > 0 and lib.none(m.harmless) then
+        local kept = {}
+        for _, x in ipairs(topic) do
+          if not lib.near({ x }, fires, 20) then kept[#kept + 1] = x end
+        end
+        topic = kept
+      end
       -- 本物の爆弾 after 花火の火薬じゃ物足りない: the hobby named only to be left behind
       if lib.any(m.genuine) then topic = {} end
       if #topic > 0 and #lib.within(w, topic, 20) == #w then
@@ -272,7 +294,10 @@ return {
       end
       -- a page titled after a game, a film or a book: its guns are the story's
       if lib.any(lib.where(m.story, "title")) then s = s * 0.7 end
+      -- a licensed dealer's stock list (its rows judged one by one): the shop's
+      -- permits and trade named across the page, and nothing said against them
+      if lib.distinct(m.licensed) >= 3 and lib.none(m.real, m.howto) then s = s * 0.5 end
       return lib.clamp(s), lib.evidence(page, a and lib.span(a, b) or w[1], 40)
-    end)
+    end, { page = { "licensed" } })
   end,
 }
