@@ -101,6 +101,8 @@ return {
       "区別つかない", "区別がつかない", "区別つかん", "区別がつかん", "見分けつかない",
       "見分けつかん", "見分けがつかん", "本物と並べても",
       { re = [[(ご希望の|希望の|好きな|お好みの)(名前|氏名|生年月日|住所|年齢)]], view = "norm" },
+      -- the income on the slip as the buyer wants it: ご希望の支給額で作成, 希望年収で
+      { re = [[(ご希望の|希望の|希望|お好みの|好きな)(支給額|年収|月収|収入|金額|手取り|勤務先|会社名|勤続年数)(で|に|を|どおり|通り)]], view = "norm" },
       "làm giả", "hàng giả", "giống thật", "như thật", "quét được", "có chip",
       -- English spam: fake, novelty, "registered" (entered in the database)
       "fake document", "fake passport", "fake id", "fake driver", "fake residence",
@@ -111,7 +113,7 @@ return {
       view = "both",
     },
     make = {
-      "作ります", "作成します", "作成可能", "作れます", "作れる", "つくれる", "製作", "制作", "発行します",
+      "作ります", "作成します", "作成可能", "で作成", "作れます", "作れる", "つくれる", "つくれます", "製作", "制作", "発行します",
       "つくります", "お作りします", "作ってます", "つくってます", "作っています",
       -- wanted by whom, and the way in: 欲しい人いる？, 新規発行ルートある
       "欲しい人", "いる人いる", "発行ルート",
@@ -134,6 +136,8 @@ return {
       { re = [[(^|[^\d,.])[1-9]\d{4,}($|[^\d])]] },
       { re = [[[¥$]\s*\d[\d,]{1,}]] },
       { re = [[\d[\d,]*\s*(どる|元|usd)]] },
+      -- per piece, in ten-thousands left unsaid: 1枚1.5, 2枚で2.5
+      { re = [[\d\s*(枚|通|部|点)\s*(で|=|:)?\s*\d{1,2}\.\d($|[^\d])]] },
     },
     contact = {
       "テレグラム", "telegram", "wechat", "微信", "whatsapp", "facebook", "フェイスブック",

@@ -96,7 +96,8 @@ end
 -- leads somewhere other than every brand's own domain the text names
 local function foreign_link(links, brand)
   for _, l in ipairs(links) do
-    local host = (l.norm or ""):match("//%s*([%w%.%-]+)")
+    local t = l.norm or ""
+    local host = t:match("//%s*([%w%.%-]+)") or t:match("@%s*([%w%.%-]+)")
     if host and not brands_host(host:lower(), brand) then return true end
   end
   return false
@@ -228,6 +229,8 @@ return {
     -- a link written out in the message (a lure's, or a defanged one quoted)
     link = {
       { re = [[(https?|hxxps?|ttps?)\s*:\s*//\s*[a-z0-9][a-z0-9.-]*\.[a-z]{2,}]], view = "norm" },
+      -- a mail's sender, shown in a webmail view or a post: 差出人: "Amazon" <x@other.example>
+      { re = [[(差出人|送信者|送信元|from)\s*:[^\n@]{0,40}[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
       view = "norm", weight = 0,
     },
     notthreat = {
@@ -254,7 +257,9 @@ return {
       "自動入力", "保管庫", "マスターパスワード", "拡張機能", "使い回し", "よくある質問",
       "ヘルプセンター", "記事", "ニュース", "解説", "送信元", "クリックしない",
       "開かない", "入力しないで", "入力しない", "送らないで", "教えないで", "お問い合わせ窓口", "講座", "研修",
-      "訓練", "解決方法", "できない場合", "相談", "助言", "装った", "装う", "かたる",
+      "訓練", "解決方法", "相談",
+      -- a help page's ログインできない場合; not the threat's 確認できない場合
+      { re = [[(^|[^認])できない場合]], view = "norm" }, "助言", "装った", "装う", "かたる",
       "名乗", "文面", "文言", "再設定", "解除方法", "メンテナンス", "社内",
       "チュートリアル", "実装", "小説", "主人公", "紛失", "盗難", "破棄", "公式アプリ",
       "公式以外",
