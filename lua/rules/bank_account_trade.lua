@@ -45,7 +45,7 @@ return {
       -- machine-translated Japanese: 売るしてください, 買うします
       "売るして", "買うします", "買うする",
       -- taken off your hands, turned into money: 引き取ります, お金に変えませんか
-      "引き取ります", "引き取って", "引き取りま", "引き取る", "お金に変え", "お金に換え", "現金に変え",
+      "引き取ります", "引き取って", "引き取りま", "引き取る", "お金に変え", "わたすだけ", "渡すだけ", "お金に換え", "現金に変え",
       "まるごと買う", "買うよ", "買うで", "買うぞ",
       -- the buyer's polite form: 口座を通帳ごとお譲りいただいています
       "お譲りいただ", "譲っていただ", "ごとお譲り",
@@ -126,7 +126,9 @@ return {
     kit = {
       "通帳", "キャッシュカード", "暗証番号", "届出印", "ネットバンキング", "ログインID",
       -- the same set as foreign buyers list it: 存折＋卡＋密码, sổ + thẻ ATM + mã PIN
-      "つうちょう", "存折", "密码", "网银", "sổ", "thẻ atm", "mã pin", "passbook", "atm card",
+      "つうちょう", "存折", "密码",
+      -- in the plain kana written to foreign students: あんしょうばんごう
+      "あんしょうばんごう", "网银", "sổ", "thẻ atm", "mã pin", "passbook", "atm card",
       { re = [[(^|[^a-z])pin($|[^a-z])]], view = "norm" },
       view = "both", weight = 0,
     },
