@@ -189,6 +189,23 @@ function lib.near_far(list, anchors, chars)
   return near, lib.distinct(list) - near
 end
 
+-- other_post(page, x, span): a post's date-and-time line (2024/10/21(月) 23:31)
+-- stands between match x and span: the two are in different posts of a
+-- thread the page's structure left as one block (a board log in plain text)
+function lib.other_post(page, x, span)
+  if x.where ~= "text" or span.where ~= "text" then return false end
+  local lo, hi = min(x.to, span.to), max(x.from, span.from)
+  if hi - lo < 12 then return false end
+  local between = page.text:sub(lo, hi)
+  local i = 1
+  while true do
+    local _, e = between:find("%d%d%d%d/%d%d?/%d%d?", i)
+    if not e then return false end
+    if between:sub(e + 1, e + 24):find("%d%d?:%d%d") then return true end
+    i = e + 1
+  end
+end
+
 -- before(list, match): the matches of list in the same place (text, title)
 -- as match that end before it starts: the heading a listed item stands under.
 function lib.before(list, match)

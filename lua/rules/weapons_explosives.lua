@@ -13,22 +13,6 @@
 -- Quoted offers (a police page's examples) are mentions; in a one-block
 -- thread log, guards in other posts only dampen the offer.
 
--- a post's date-and-time line (2024/10/21(月) 23:31) between a guard match and
--- the offer span: the two stand in different posts of one text block
-local function other_post(page, x, span)
-  if x.where ~= "text" or span.where ~= "text" then return false end
-  local lo, hi = math.min(x.to, span.to), math.max(x.from, span.from)
-  if hi - lo < 12 then return false end
-  local between = page.text:sub(lo, hi)
-  local i = 1
-  while true do
-    local _, e = between:find("%d%d%d%d/%d%d?/%d%d?", i)
-    if not e then return false end
-    if between:sub(e + 1, e + 24):find("%d%d?:%d%d") then return true end
-    i = e + 1
-  end
-end
-
 -- an airgun past the law's limit (0.98 J, 3.5 J): a weapon, and no hobby's
 local past_limit = {
   re = [[(規制値|法定(の)?(上限|威力|基準)|0\.98\s*j|3\.5\s*j)[^。\n]{0,16}(超え|越え|を超|気にしない|無視|撤廃|解除|おーばー)]],
@@ -254,7 +238,7 @@ return {
       local sp = a and lib.span(a, b) or w[1]
       local other = {}
       for i, x in ipairs(guard) do
-        other[i] = other_post(page, x, sp)
+        other[i] = lib.other_post(page, x, sp)
         if other[i] then far[x.norm] = true end
       end
       for i, x in ipairs(guard) do
