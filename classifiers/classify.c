@@ -58,7 +58,7 @@ struct hit {
 	uint32_t from, to;   /* bytes of the original */
 	uint32_t vfrom, vto; /* bytes of the view */
 	uint32_t block;      /* block id, 0 for none (the URL) */
-	uint32_t cfrom, cto; /* characters before from and before to - 1, once counted; cto == 0: not yet */
+	uint32_t cfrom, cto; /* norm characters before from and before to, once counted; cto == 0: not yet */
 	uint8_t where, view;
 	uint8_t kind;        /* enum textblock_kind of the block */
 };
@@ -107,7 +107,7 @@ struct page_run {
 	uint32_t title_block;        /* id of the title's block, 0 for none */
 	size_t title_site;           /* where the site's name begins in the title */
 	uint32_t nblock_ids;
-	uint32_t *chars[NWHERE];     /* characters before each CHAR_STEP bytes, lazily */
+	uint32_t *chars[NWHERE];     /* norm view characters before each CHAR_STEP bytes, lazily */
 };
 
 /* ---- setting up a worker ---- */
@@ -340,14 +340,29 @@ static size_t count_starts(const unsigned char *s, size_t n)
 	return c;
 }
 
-/* The 0-based index of the character starting at byte off of place w. */
-static size_t char_index(struct page_run *pr, int w, size_t off)
+/*
+ * How many characters of place w's norm view come from its text before byte
+ * off: the character positions lib.near counts. They are the norm view's,
+ * not the text's as written, so a word spaced out letter by letter (闇 バ イ
+ * ト), a run of white space or an invisible character adds nothing to a
+ * distance, and ｶﾞ is one character as が is.
+ */
+static size_t norm_chars_before(struct page_run *pr, int w, size_t off)
 {
-	const unsigned char *s = (const unsigned char *)pr->src[w];
-	size_t len = pr->srclen[w], k;
+	const struct nview *v = &pr->view[w][PATSET_NORM];
+	const unsigned char *s = (const unsigned char *)v->s;
+	size_t len = v->len, lo = 0, hi = len, k;
 
-	if (off > len)
-		off = len;
+	if (!len || !v->from)
+		return off;
+	while (lo < hi) { /* the first byte of the view from at or after off */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->from[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	if (!pr->chars[w]) {
 		uint32_t *cp = arena_alloc(pr->a, (len / CHAR_STEP + 1) * sizeof(*cp));
 		uint32_t c = 0;
@@ -366,8 +381,7 @@ static size_t char_index(struct page_run *pr, int w, size_t off)
 			cp[len / CHAR_STEP] = c;
 		pr->chars[w] = cp;
 	}
-	return pr->chars[w][off / CHAR_STEP] +
-	       count_starts(s + off - off % CHAR_STEP, off % CHAR_STEP);
+	return pr->chars[w][lo / CHAR_STEP] + count_starts(s + lo - lo % CHAR_STEP, lo % CHAR_STEP);
 }
 
 /* ---- scanning ---- */
@@ -883,8 +897,10 @@ static void push_match(lua_State *L, struct page_run *pr, const struct hit *h, i
 	if (!h->cto) {
 		struct hit *w = (struct hit *)h; /* the count is kept for the next rule */
 
-		w->cfrom = (uint32_t)char_index(pr, h->where, h->from);
-		w->cto = (uint32_t)char_index(pr, h->where, h->to > h->from ? h->to - 1 : h->from) + 1;
+		w->cfrom = (uint32_t)norm_chars_before(pr, h->where, h->from);
+		w->cto = (uint32_t)norm_chars_before(pr, h->where, h->to);
+		if (w->cto <= w->cfrom)
+			w->cto = w->cfrom + 1;
 	}
 	MATCH_FIELD(K_CHAR_FROM, lua_pushinteger(L, (lua_Integer)h->cfrom + 1));
 	MATCH_FIELD(K_CHAR_TO, lua_pushinteger(L, (lua_Integer)h->cto));

@@ -55,15 +55,15 @@ for tr in hira ent tags cyr; do
 		diag "$(head -20 "$T/$tr.miss")"
 done
 
-# Rewritten in every word: at least 98 % still found, at most 0.5 % of the
-# innocent ones flagged (near() counts the spaces a spaced-out word adds).
+# Rewritten in every word: at least 99 % still found, none of the innocent
+# ones flagged (lib.near counts the norm view's characters, so the spaces a
+# spaced-out word adds do not push a guard away from the offer).
 for tr in half space dot star; do
 	judge "$tr"
 	read -r found pos fp ben <<<"$(score "$tr")"
-	check "$tr: $found of $pos harmful samples flagged (at least 98 %)" \
-		test $((found * 100)) -ge $((pos * 98)) || diag "$(grep missed "$T/$tr.miss" | head -20)"
-	check "$tr: $fp of $ben innocent samples flagged (at most 0.5 %)" \
-		test $((fp * 1000)) -le $((ben * 5)) || diag "$(grep flagged "$T/$tr.miss" | head -20)"
+	check "$tr: $found of $pos harmful samples flagged (at least 99 %)" \
+		test $((found * 100)) -ge $((pos * 99)) || diag "$(grep missed "$T/$tr.miss" | head -20)"
+	is "$fp" 0 "$tr: none of $ben innocent samples flagged" || diag "$(grep flagged "$T/$tr.miss" | head -20)"
 done
 
 # The rewrite reaches the text: a spaced-out sample is no longer the sample.

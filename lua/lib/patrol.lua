@@ -120,7 +120,8 @@ local function gap(a, b)
 end
 
 -- near(a, b, chars): the first pair of matches, one from each list, in the
--- same place and block and at most `chars` characters apart (default 40).
+-- same place and block and at most `chars` characters of the norm view apart
+-- (default 40).
 -- Returns ma, mb, or nil.
 function lib.near(a, b, chars)
   chars = chars or 40
