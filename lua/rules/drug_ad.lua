@@ -89,6 +89,9 @@ return {
       -- Vietnamese sellers' grass, candy and ice, counted by the gram or pill
       { re = [[(^|[^a-zà-ỹ])(cỏ|đá|kẹo|hàng xanh)\s*(\d+(\.\d+)?\s*(g|viên)?\s*=|\d+(\.\d+)?\s*(g|viên))]], view = "norm" },
       "冰毒", "溜冰", "摇头丸", "麻古", "叶子", "可卡因", "K粉", "海洛因", "大麻叶",
+      -- a dealer's menu: a code name, then a few grams, pills or sheets, then
+      -- thousands of yen (🥬 ぐりーん(いんどあ) 1g 5,500, 💎 氷(えす) 0.2 1.6万)
+      { re = [[(ぐりーん|はし|はしっしゅ|氷|こおり|雪|ゆき|らむね|切手|けい|えす|ばつ|草|くさ|野菜|やさい|あいす|くりすたる|ちょこ|ばっず|じょいんと|すぴーど|ぺーぱー|きのこ|かーと|りきっど)\s*([(][^)\n]{0,8}[)])?\s*(0\.\d{1,2}\s*(g|錠|枚|粒)?|([1-9](\.\d)?|[1-3]\d)\s*(g|錠|枚|粒))\s*[/:=]?\s*(\d{1,2}(\.\d)?万|\d{1,2},\d{3}|\d{4,5})($|[^\d,])]], view = "norm" },
     }),
     slang = set({ view = "both", weight = 0 }, everyday),
     strain = set({ view = "both", weight = 0 }, strains),
