@@ -143,6 +143,9 @@ return {
     },
     threat = {
       "アカウントが停止", "アカウントを停止", "アカウントは停止", "一時停止", "利用停止",
+      -- a withdrawal the owner did not make: 出金リクエストが行われました, unusual withdrawal
+      { re = [[出金(りくえすと|申請|依頼)?(が|を)(行われ|確認され|検知|申請され|受け付け)]], view = "norm" },
+      { re = [[unusual\s+(withdrawal|login|sign[\s-]?in|activity)|account\s+(freeze|suspension|will be (suspended|frozen|locked))]], view = "norm" },
       "利用制限", "ロックされ", "ロックしました", "凍結", "無効にな", "削除されます",
       "失効", "ご利用いただけなく", "利用できなくな", "不正アクセスを検知", "不正なログイン",
       "異常なログイン", "第三者によるログイン", "不審なログイン", "不正利用の可能性",
