@@ -354,16 +354,24 @@ return {
           end
           comp = kept
         end
+        -- (the footer's links 会社概要 ｜ 特定商取引法に基づく表記 are headings every
+        -- shop has, fake ones too: two of them side by side are no details)
+        local heading = { ["会社概要"] = true, ["特定商取引法"] = true, ["特商法"] = true, ["運営会社"] = true }
         for i, x in ipairs(comp) do
           for j, y in ipairs(comp) do
-            if i ~= j and x.norm ~= y.norm and lib.near({ x }, { y }, 40) then
+            if i ~= j and x.norm ~= y.norm and not (heading[x.pattern] and heading[y.pattern])
+                and lib.near({ x }, { y }, 40) then
               together[#together + 1] = x
               break
             end
           end
         end
         company = lib.distinct(together)
-        if company == 0 and lib.distinct(lib.not_boilerplate(comp)) > 0 then company = 1 end
+        if company == 0 then
+          for _, x in ipairs(lib.not_boilerplate(comp)) do
+            if not heading[x.pattern] then company = 1 break end
+          end
+        end
       end
       return company
     end

@@ -41,6 +41,10 @@ return {
       "銃弾", "弾丸", "弾薬", "爆弾", "爆発物", "爆薬", "ダイナマイト", "手榴弾",
       "手りゅう弾", "プラスチック爆弾", "雷管", "起爆装置", "時限装置", "パイプ爆弾",
       "黒色火薬", "無煙火薬", "サプレッサー", "消音器", "マガジン付き",
+      -- a blade sold to be used on people, or a double-edged dagger (a 剣 under the
+      -- law whatever the listing calls it): 対人用 タクティカルナイフ, 両刃…刃渡り18cm
+      { re = [[(対人用|対人戦用|人を刺す|相手を刺す|殺傷用)[^。\n]{0,12}(ないふ|だがー|刃物|すたんがん)]], view = "norm" },
+      { re = [[(両刃|だがー)[^。\n]{0,20}刃渡り|刃渡り\s*\d+\s*cm[^。\n]{0,20}(両刃|だがー)]], view = "norm" },
       -- detonators in kana, spaced or not (でんき らいかん: the squeezed view)
       { re = [[(でんき|電気|工業用)(らいかん|雷管)]], view = "squeezed" },
       { re = [[(^|[^a-z0-9])(c-?4|tnt)($|[^a-z0-9])]], view = "norm" },
@@ -126,6 +130,8 @@ return {
     -- "it is the real thing" and "no trace"
     real = {
       "本物", "実物", "実銃", "真正", "弾付き", "弾セット", "弾つき", "撃てる", "実働",
+      -- a blade's or a stun gun's seller on what it does to a person
+      "刺さりやすい", "一撃で動けなく", "確実に相手を", "職質対策", "職務質問対策", "隠し鞘",
       "撃てた", "撃てます", "金属探知機に反応",
       "試射動画", "100% real", "real gun", "not airsoft", "not replica",
       "発射可能", "実射可能", "試射済み", "動作確認済み", "殺傷能力", "足がつかない",
