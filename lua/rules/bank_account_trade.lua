@@ -29,6 +29,9 @@ return {
       -- in Chinese and Vietnamese, for foreign residents leaving Japan
       "银行账户", "銀行帳戶", "账户", "帳戶", "存折", "银行卡", "銀行卡",
       "tài khoản ngân hàng", "sổ ngân hàng", "thẻ atm",
+      -- brokers' shorthand: ネトバン, HJ acc (法人), 個人acc, 法人垢
+      "ネトバン",
+      { re = [[(^|[^a-z])(hj|bk|個人|法人|bank|ねとばん)\s*(acc|あか|垢|口)($|[^a-z])]], view = "norm" },
       view = "both",
     },
     trade = {
@@ -92,6 +95,8 @@ return {
       { re = [[\d[\d,]{3,}\s*円]], view = "both" },
       -- ¥40,000 and 3万 (which the norm view reads 30000)
       { re = [[[¥]\s*\d[\d,]{3,}]], view = "norm" },
+      -- paid in stablecoins: 1set 4.5k USDT, 200 USDT
+      { re = [[\d+(\.\d+)?\s*k?\s*(usdt|usdc)]], view = "norm" },
       { re = [[(^|[^\d,.\-])[1-9]\d{0,2}0000($|[^\d,\-])]], view = "norm" },
       -- a price range by account type, in ten-thousands: 個人 3～5, 法人 50～
       { re = [[(個人|法人|ねっとばんく|ねっと銀)\s*(口座)?\s*\d{1,3}\s*(~|〜|-|から)]], view = "norm" },
