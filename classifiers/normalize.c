@@ -1263,6 +1263,19 @@ static int spaced_letters(struct arena *a, const char *text, size_t len, char **
 	uint32_t c;
 
 	while (i < len) {
+		unsigned char b = t[i];
+
+		/* most bytes lead no spacing mark: kanji, kana, Latin letters */
+		if (b >= 0xE4 && b <= 0xE9) {
+			i += 3;
+			continue;
+		}
+		if ((b >= 'A' && b != '_' && b != '|' && b != '~' && b < 0x80) ||
+		    (b == 0xE3 && i + 2 < len && t[i + 1] != 0x80 &&
+		     !(t[i + 1] == 0x82 && t[i + 2] == 0xA0) && !(t[i + 1] == 0x83 && t[i + 2] == 0xBB))) {
+			i += b < 0x80 ? 1 : 3;
+			continue;
+		}
 		if (!(k = utf8_bmp(t + i, len - i, &c)) || !spacing_mark(c) || i == 0) {
 			i += k ? k : 1;
 			continue;
