@@ -280,7 +280,9 @@ return {
       -- board log, another poster's "違法です" further down is no news page
       if ctx == 1 and #lib.within(ctxm, drug, 100) > 0 then s = s * 0.6 end
       -- a film or novel review: two fiction words in the block, no seller's channel
-      if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
+      -- (a secret-chat app named in the block is one: a dealer's spam comment
+      -- under a film review)
+      if lib.distinct(m.fiction) >= 2 and #channel == 0 then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
       -- (a vegetable stand that lists strains and THC is a grower's menu)
