@@ -163,6 +163,8 @@ return {
       "wechat", "微信", "加微",
       { re = [[@[a-z0-9_]{4,}]], view = "norm" },
       { re = [[line\s*id]], view = "norm" },
+      -- a secret-chat app with the seller's handle: てれぐらむ greenleaf_kanto まで
+      { re = [[(てれぐらむ|telegram|しぐなる|signal|wickr|threema|てれ)\s*(id)?\s*[:→]?\s*[a-z][a-z0-9]*[0-9_][a-z0-9_]{2,}]], view = "norm" },
       -- where to write, in the seller's words: LINEで送ります → ID, ラインまで, メールで
       { re = [[((^|[^a-z])line|らいん|めーる|いんすた|instagram|discord|でぃすこ)\s*(で|に|へ|まで|から)\s*(連絡|送|お送り|問い合わせ|お問い合わせ|dm|聞いて|教え|ご?相談|注文)]], view = "norm" },
       { re = [[[a-z0-9._-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}]], view = "norm" },
@@ -280,9 +282,7 @@ return {
       -- board log, another poster's "違法です" further down is no news page
       if ctx == 1 and #lib.within(ctxm, drug, 100) > 0 then s = s * 0.6 end
       -- a film or novel review: two fiction words in the block, no seller's channel
-      -- (a secret-chat app named in the block is one: a dealer's spam comment
-      -- under a film review)
-      if lib.distinct(m.fiction) >= 2 and #channel == 0 then return 0 end
+      if lib.distinct(m.fiction) >= 2 and lib.none(m.contact) then return 0 end
       -- a shop or a recipe, unless it sends buyers to a secret-chat app
       local daily = lib.distinct(m.everyday) + (lib.any(m.food) and 1 or 0)
       -- (a vegetable stand that lists strains and THC is a grower's menu)
