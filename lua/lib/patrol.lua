@@ -207,6 +207,41 @@ function lib.other_post(page, x, span)
   end
 end
 
+-- segment(page, match): the index of the stretch of its block's text a
+-- match stands in (a block's ranges are the stretches of the page's text it
+-- is made of, split by what stands between them: a row of buttons, a box
+-- of links), or nil outside the text.
+function lib.segment(page, match)
+  if not match or match.where ~= "text" or not match.block then return nil end
+  local blk = page.blocks[match.block]
+  if not blk or not blk.ranges then return nil end
+  for i, r in ipairs(blk.ranges) do
+    if r.from <= match.from and match.from <= r.to then return i end
+  end
+  return nil
+end
+
+-- near_far_seg(page, list, anchors, chars): near_far, where a match of list
+-- in another stretch of the block than every anchor (segment) counts as far
+-- however close: a site's standing notice set apart below a listing is the
+-- site's, not the listing's
+function lib.near_far_seg(page, list, anchors, chars)
+  local same = { set = list and list.set, weight = list and list.weight }
+  for i = 1, n(list) do
+    local x = list[i]
+    local sx = lib.segment(page, x)
+    for j = 1, n(anchors) do
+      local a = anchors[j]
+      if x.where ~= "text" or a.where ~= "text" or x.block ~= a.block or sx == lib.segment(page, a) then
+        same[#same + 1] = x
+        break
+      end
+    end
+  end
+  local near = lib.distinct(lib.within(same, anchors, chars))
+  return near, lib.distinct(list) - near
+end
+
 -- before(list, match): the matches of list in the same place (text, title)
 -- as match that end before it starts: the heading a listed item stands under.
 function lib.before(list, match)

@@ -239,6 +239,16 @@ return {
         m.dark = lib.merge(m.dark, lure)
       end
       m.dark = lib.unquoted(page, m.dark)
+      -- 闇バイト in a site's notice (闇バイトに注意, 闇バイトの可能性があります) is the
+      -- notice's word for such jobs, not the listing's own
+      local own = {}
+      for _, x in ipairs(m.dark) do
+        local after = x.where == "text" and page.text:sub(x.to + 1, x.to + 18) or ""
+        if not (x.pattern == "闇バイト" and (after:find("^%s*に注意") or after:find("^%s*の可能性"))) then
+          own[#own + 1] = x
+        end
+      end
+      m.dark = own
       m.vague = lib.unquoted(page, m.vague)
       m.money = lib.unquoted(page, m.money)
       m.secret = lib.unquoted(page, m.secret)
@@ -279,7 +289,9 @@ return {
       -- a warning about the job stands next to it; one further off in a text
       -- read as one block (a timeline with its sidebar, a board log) is the
       -- page's furniture (映画, 相談窓口 in a link list) and only dampens
-      local w, wf = lib.near_far(lib.outside(m.warning, m.filter), lib.merge(m.dark, m.vague), 300)
+      -- (a job site's standing notice, set apart from the listing by its
+      -- buttons, is the site's: far, however close)
+      local w, wf = lib.near_far_seg(page, lib.outside(m.warning, m.filter), lib.merge(m.dark, m.vague), 300)
       if w >= 2 then return 0 end
       if w == 1 then s = s * 0.6 end
       if wf >= 3 then s = s * 0.7 elseif wf >= 1 then s = s * 0.9 end
