@@ -73,7 +73,9 @@ return {
       { re = [[(口座|通帳).{0,3}(1つ|ひとつ|1冊|1口|1件)(で|につき|あたり)]], view = "norm" },
       { re = [[暗証番号(は|を)?(変えず|そのまま|変更せず)]], view = "norm" },
       -- an account shop: stock and delivery, the holder's name kept, a frozen account replaced
-      { re = [[(口座|通帳)[^。\n]{0,30}(即納|即日納品|納品|在庫あり|在庫一覧)]], view = "norm" },
+      { re = [[(口座|ろ座|通帳)[^。\n]{0,30}(即納|即日納品|納品|在庫あり|在庫一覧|即日発送)]], view = "norm" },
+      -- the holder out of reach once sold: 名義人とは連絡つきません
+      { re = [[名義人(とは|と|には)[^。\n]{0,4}(連絡(つき|が取れ|とれ)ません|連絡つかない|関係ありません|会うことはありません)]], view = "norm" },
       { re = [[名義(の)?変更(は|が)?(できません|できない|不可|しないで)]], view = "norm" },
       { re = [[凍結(され)?[^。\n]{0,20}(無料で)?(交換|再発送|保証|補償)]], view = "norm" },
       -- plain and casual verb forms right after the noun (口座買う, 通帳売る)
