@@ -59,7 +59,7 @@ $(LIBA): $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/gen/schema.c: $(SCHEMA) scripts/embed-schema.sh
+$(BUILD)/gen/schema.c: $(SCHEMA) schema scripts/embed-schema.sh
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q)sh scripts/embed-schema.sh $@ $(SCHEMA)
