@@ -45,6 +45,8 @@ return {
       -- law whatever the listing calls it): 対人用 タクティカルナイフ, 両刃…刃渡り18cm
       { re = [[(対人用|対人戦用|人を刺す|相手を刺す|殺傷用)[^。\n]{0,12}(ないふ|だがー|刃物|すたんがん)]], view = "norm" },
       { re = [[(両刃|だがー)[^。\n]{0,20}刃渡り|刃渡り\s*\d+\s*cm[^。\n]{0,20}(両刃|だがー)]], view = "norm" },
+      -- a device made to order for those fireworks do not satisfy: 市販の花火では物足りない方へ。大きな音と威力が出る物を製作します
+      { re = [[花火(では|じゃ|で)?物足りない[^\n]{0,80}(製作し|お作りし|作ります|作成し|おーだーめいど|おーだー製)]], view = "norm" },
       -- detonators in kana, spaced or not (でんき らいかん: the squeezed view)
       { re = [[(でんき|電気|工業用)(らいかん|雷管)]], view = "squeezed" },
       { re = [[(^|[^a-z0-9])(c-?4|tnt)($|[^a-z0-9])]], view = "norm" },
@@ -189,6 +191,8 @@ return {
       -- a hobby gun past the law's limit is no hobby's
       "準空気銃",
       past_limit,
+      -- more than fireworks give, made to order
+      { re = [[花火(では|じゃ|で)?物足りない[^\n]{0,80}(製作し|お作りし|作ります|作成し|おーだーめいど|おーだー製)]], view = "norm" },
       view = "norm", weight = 0,
     },
     -- the words of airsoft, toy guns and games, which name real guns' models
