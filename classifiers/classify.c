@@ -351,18 +351,11 @@ static size_t norm_chars_before(struct page_run *pr, int w, size_t off)
 {
 	const struct nview *v = &pr->view[w][PATSET_NORM];
 	const unsigned char *s = (const unsigned char *)v->s;
-	size_t len = v->len, lo = 0, hi = len, k;
+	size_t len = v->len, lo, k;
 
 	if (!len || !v->from)
 		return off;
-	while (lo < hi) { /* the first byte of the view from at or after off */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v->from[mid] < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = nview_at(v, off);
 	if (!pr->chars[w]) {
 		uint32_t *cp = arena_alloc(pr->a, (len / CHAR_STEP + 1) * sizeof(*cp));
 		uint32_t c = 0;

@@ -167,30 +167,14 @@ void model_acc_add(struct model_acc *acc, const char *s, size_t len)
 		ngrams(s, len, acc->m->nmin, acc->m->nmax, acc_one, acc);
 }
 
-/* The first view byte at or after original byte off (v->from never decreases). */
-static size_t view_at(const struct nview *v, size_t off)
-{
-	size_t lo = 0, hi = v->len;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v->from[mid] < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 void model_acc_add_range(struct model_acc *acc, const struct nview *v, size_t from, size_t to)
 {
 	size_t a, b;
 
 	if (!v || !v->len || to <= from)
 		return;
-	a = view_at(v, from);
-	b = view_at(v, to);
+	a = nview_at(v, from);
+	b = nview_at(v, to);
 	/* never start inside a character the view wrote */
 	while (a < b && ((unsigned char)v->s[a] & 0xc0) == 0x80)
 		a++;

@@ -1249,9 +1249,10 @@ static size_t letters_fwd(const unsigned char *t, size_t len, size_t s)
  * Words spaced out letter by letter to slip past filters (闇 バ イ ト, 大・麻,
  * 口＊座, 使 っ て な い 口 座): a gap of at most three spacing marks, on one
  * line, between two single letters, is closed; a word of two letters and
- * more keeps the space beside it (氏名 住所, 東京 大阪, a name written リ シンエン). The gap's bytes become GAP_BYTE, a control
- * character every view drops, so the copy keeps every offset and a match
- * across the gap still quotes the page as written. Digits and Latin letters
+ * more keeps the space beside it (氏名 住所, 東京 大阪, a name written
+ * リ シンエン). The gap's bytes become GAP_BYTE, a control character every
+ * view drops, so the copy keeps every offset and a match across the gap
+ * still quotes the page as written. Digits and Latin letters
  * are left spaced (page numbers 1 2 3 stay apart); the squeezed view joins
  * those. Writes into *copy, made from text when still NULL; 0, or -1
  * without memory.
@@ -1265,15 +1266,15 @@ static int spaced_letters(struct arena *a, const char *text, size_t len, char **
 	while (i < len) {
 		unsigned char b = t[i];
 
-		/* most bytes lead no spacing mark: kanji, kana, Latin letters */
-		if (b >= 0xE4 && b <= 0xE9) {
-			i += 3;
-			continue;
-		}
-		if ((b >= 'A' && b != '_' && b != '|' && b != '~' && b < 0x80) ||
+		/*
+		 * most bytes lead no spacing mark, and are stepped over undecoded:
+		 * kanji, and the lead byte 0xE3 (kana) but for U+3000..U+303F (the
+		 * ideographic space among them), ゠ (U+30A0) and ・ (U+30FB)
+		 */
+		if ((b >= 0xE4 && b <= 0xE9) ||
 		    (b == 0xE3 && i + 2 < len && t[i + 1] != 0x80 &&
 		     !(t[i + 1] == 0x82 && t[i + 2] == 0xA0) && !(t[i + 1] == 0x83 && t[i + 2] == 0xBB))) {
-			i += b < 0x80 ? 1 : 3;
+			i += 3;
 			continue;
 		}
 		if (!(k = utf8_bmp(t + i, len - i, &c)) || !spacing_mark(c) || i == 0) {
@@ -1517,4 +1518,19 @@ void nview_span(const struct nview *v, size_t a, size_t b, size_t *ofrom, size_t
 	assert(b > a && b <= v->len);
 	*ofrom = v->from[a];
 	*oto = v->to[b - 1];
+}
+
+size_t nview_at(const struct nview *v, size_t off)
+{
+	size_t lo = 0, hi = v->len;
+
+	while (lo < hi) { /* from never decreases along a view */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->from[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }

@@ -79,4 +79,7 @@ void normalize_mask_urls(struct nview *norm, struct nview *squeezed);
 /* Maps a match [a, b) in v back to the original text's bytes [*ofrom, *oto). b > a, b <= v->len. */
 void nview_span(const struct nview *v, size_t a, size_t b, size_t *ofrom, size_t *oto);
 
+/* The other way: the first byte of v at or after the original's byte off (v->len when none). */
+size_t nview_at(const struct nview *v, size_t off);
+
 #endif

@@ -226,19 +226,21 @@ end
 -- however close: a site's standing notice set apart below a listing is the
 -- site's, not the listing's
 function lib.near_far_seg(page, list, anchors, chars)
+  local seg = {}
+  for j = 1, n(anchors) do seg[j] = lib.segment(page, anchors[j]) end
   local same = { set = list and list.set, weight = list and list.weight }
   for i = 1, n(list) do
     local x = list[i]
     local sx = lib.segment(page, x)
     for j = 1, n(anchors) do
       local a = anchors[j]
-      if x.where ~= "text" or a.where ~= "text" or x.block ~= a.block or sx == lib.segment(page, a) then
+      if x.where ~= "text" or a.where ~= "text" or x.block ~= a.block or sx == seg[j] then
         same[#same + 1] = x
         break
       end
     end
   end
-  local near = lib.distinct(lib.within(same, anchors, chars))
+  local near = lib.near_far(same, anchors, chars)
   return near, lib.distinct(list) - near
 end
 

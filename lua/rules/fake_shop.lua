@@ -31,6 +31,10 @@ local transfer_cut = {
   view = "norm",
 }
 
+-- company words that are only the headings of a shop's footer links, which
+-- every shop has (fake ones too): no company details on their own
+local heading = { ["会社概要"] = true, ["特定商取引法"] = true, ["特商法"] = true, ["運営会社"] = true }
+
 return {
   name = "fake_shop.discount_transfer_only",
   category = "fake_shop",
@@ -356,7 +360,6 @@ return {
         end
         -- (the footer's links 会社概要 ｜ 特定商取引法に基づく表記 are headings every
         -- shop has, fake ones too: two of them side by side are no details)
-        local heading = { ["会社概要"] = true, ["特定商取引法"] = true, ["特商法"] = true, ["運営会社"] = true }
         for i, x in ipairs(comp) do
           for j, y in ipairs(comp) do
             if i ~= j and x.norm ~= y.norm and not (heading[x.pattern] and heading[y.pattern])
